@@ -1,0 +1,44 @@
+// Errors as values. Every fallible operation returns Result<T> (std::expected<T, Error>):
+// the caller sees the failure in the type and decides; nothing throws across a module edge.
+// An Error names a kind (how a caller or the HTTP edge should treat it), a stable machine
+// `code` (snake_case, part of the public contract once shipped), a human `message`, and the
+// offending parameter where there is one.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <utility>
+
+namespace recur {
+
+enum class ErrorKind {
+  kInvalidArgument,     // the caller's input is wrong; retrying the same input fails again
+  kNotFound,            // the named thing does not exist
+  kAlreadyExists,       // a unique key is taken
+  kFailedPrecondition,  // the input is fine but the current state forbids it
+  kUnauthenticated,     // missing or wrong credentials
+  kUnavailable,         // a dependency is down; retrying later may work
+  kInternal,            // a bug or corrupt state
+};
+
+struct Error {
+  ErrorKind kind = ErrorKind::kInternal;
+  std::string code;     // stable machine code, e.g. "catalog_invalid"
+  std::string message;  // for people: what, where, why
+  std::string param;    // the offending parameter, empty when none
+};
+
+template <typename T>
+using Result = std::expected<T, Error>;
+
+// Result<void> reads better as Status where nothing is returned.
+using Status = std::expected<void, Error>;
+
+inline std::unexpected<Error> MakeError(ErrorKind kind, std::string code, std::string message,
+                                        std::string param = {}) {
+  return std::unexpected(Error{kind, std::move(code), std::move(message), std::move(param)});
+}
+
+inline Status Ok() { return {}; }
+
+}  // namespace recur

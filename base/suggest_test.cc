@@ -1,0 +1,32 @@
+#include "base/suggest.h"
+
+#include <array>
+
+#include <gtest/gtest.h>
+
+namespace recur {
+namespace {
+
+TEST(EditDistance, CountsEachKindOfEditOnce) {
+  EXPECT_EQ(EditDistance("", ""), 0u);
+  EXPECT_EQ(EditDistance("amount", "amount"), 0u);
+  EXPECT_EQ(EditDistance("amout", "amount"), 1u);    // deletion
+  EXPECT_EQ(EditDistance("amounts", "amount"), 1u);  // insertion
+  EXPECT_EQ(EditDistance("amoumt", "amount"), 1u);   // substitution
+  EXPECT_EQ(EditDistance("trail", "trial"), 1u);     // adjacent swap
+  EXPECT_EQ(EditDistance("", "abc"), 3u);
+  EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
+}
+
+TEST(ClosestMatch, SuggestsPlausibleTyposOnly) {
+  constexpr std::array<std::string_view, 3> keys = {"free_trial_days", "amount", "currency"};
+  EXPECT_EQ(ClosestMatch("free_trail_days", keys), "free_trial_days");
+  EXPECT_EQ(ClosestMatch("ammount", keys), "amount");
+  EXPECT_EQ(ClosestMatch("curency", keys), "currency");
+  EXPECT_EQ(ClosestMatch("trial_days", keys), std::nullopt);
+  EXPECT_EQ(ClosestMatch("price", keys), std::nullopt);
+  EXPECT_EQ(ClosestMatch("", keys), std::nullopt);
+}
+
+}  // namespace
+}  // namespace recur

@@ -1,0 +1,216 @@
+#include "billing/store/sqlite/sqlite_store.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "billing/catalog/plan_file.h"
+#include "billing/store/sqlite/migration.h"
+
+namespace recur {
+namespace {
+
+std::unexpected<Error> StorageError(const SQLite::Exception& error, std::string_view doing) {
+  return MakeError(ErrorKind::kUnavailable, "storage_error",
+                   std::string(doing) + " failed: " + error.what());
+}
+
+void BindOptional(SQLite::Statement& statement, int index, const std::optional<std::int64_t>& v) {
+  if (v) {
+    statement.bind(index, *v);
+  } else {
+    statement.bind(index);  // NULL
+  }
+}
+
+std::optional<std::int64_t> OptionalInt64(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getInt64();
+}
+
+void InsertVersion(SQLite::Database& db, const PlanVersion& version) {
+  SQLite::Statement insert(db,
+                           "INSERT INTO plan_versions (id, plan_slug, version, amount, "
+                           "annual_amount, currency, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, version.id);
+  insert.bind(2, version.plan_slug);
+  insert.bind(3, version.version);
+  insert.bind(4, version.amount);
+  BindOptional(insert, 5, version.annual_amount);
+  insert.bind(6, version.currency);
+  insert.bind(7, static_cast<std::int64_t>(ToUnixMillis(version.created_at)));
+  insert.exec();
+}
+
+int NextVersionNumber(SQLite::Database& db, const std::string& slug) {
+  SQLite::Statement query(db,
+                          "SELECT COALESCE(MAX(version), 0) + 1 FROM plan_versions "
+                          "WHERE plan_slug = ?");
+  query.bind(1, slug);
+  query.executeStep();
+  return query.getColumn(0).getInt();
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(std::unique_ptr<SQLite::Database> db, IdGenerator& ids)
+    : db_(std::move(db)), ids_(ids) {}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, IdGenerator& ids,
+                                                       Instant now) {
+  try {
+    auto db =
+        std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db->exec("PRAGMA journal_mode = WAL");
+    db->exec("PRAGMA synchronous = FULL");
+    db->exec("PRAGMA foreign_keys = ON");
+    db->setBusyTimeout(5000);
+    auto applied = ApplyMigrations(*db, EmbeddedMigrations(), now);
+    if (!applied) return std::unexpected(applied.error());
+    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), ids));
+  } catch (const SQLite::Exception& error) {
+    return MakeError(ErrorKind::kUnavailable, "storage_error",
+                     "cannot open the database " + path + ": " + error.what());
+  }
+}
+
+std::shared_ptr<const Catalog> SqliteStore::ReadCatalog() {
+  std::vector<CatalogPlan> plans;
+  SQLite::Statement plan_rows(*db_,
+                              "SELECT slug, definition, current_version_id, archived_at "
+                              "FROM plans ORDER BY slug");
+  while (plan_rows.executeStep()) {
+    const std::string slug = plan_rows.getColumn(0).getString();
+    PlanFileContents parsed =
+        ParsePlanFile("stored plan " + slug, plan_rows.getColumn(1).getString());
+    if (!parsed.problems.empty() || parsed.plans.size() != 1) {
+      throw SQLite::Exception("stored definition of plan " + slug +
+                              " is unreadable: " + FormatProblems(parsed.problems));
+    }
+    CatalogPlan plan{std::move(parsed.plans[0].plan), plan_rows.getColumn(2).getString()};
+    if (auto archived = OptionalInt64(plan_rows.getColumn(3))) {
+      plan.archived_at = FromUnixMillis(*archived);
+    }
+    plans.push_back(std::move(plan));
+  }
+  std::vector<PlanVersion> versions;
+  SQLite::Statement version_rows(*db_,
+                                 "SELECT id, plan_slug, version, amount, annual_amount, currency, "
+                                 "created_at FROM plan_versions ORDER BY plan_slug, version");
+  while (version_rows.executeStep()) {
+    versions.push_back(
+        {version_rows.getColumn(0).getString(), version_rows.getColumn(1).getString(),
+         version_rows.getColumn(2).getInt(), version_rows.getColumn(3).getInt64(),
+         OptionalInt64(version_rows.getColumn(4)), version_rows.getColumn(5).getString(),
+         FromUnixMillis(version_rows.getColumn(6).getInt64())});
+  }
+  return std::make_shared<const Catalog>(std::move(plans), std::move(versions));
+}
+
+Result<std::shared_ptr<const Catalog>> SqliteStore::LoadCatalog() {
+  std::lock_guard lock(mutex_);
+  try {
+    return ReadCatalog();
+  } catch (const SQLite::Exception& error) {
+    return StorageError(error, "reading the catalog");
+  }
+}
+
+Result<CatalogSyncResult> SqliteStore::SyncCatalog(const std::vector<PlanSource>& desired,
+                                                   Instant now) {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    CatalogSync sync = PlanCatalogSync(*ReadCatalog(), desired);
+    CatalogSyncResult result;
+    if (!sync.problems.empty()) {
+      result.problems = std::move(sync.problems);
+      return result;  // the transaction rolls back, though nothing was written
+    }
+    const std::int64_t now_ms = ToUnixMillis(now);
+    for (const PlanSyncStep& step : sync.steps) {
+      if (step.archive) {
+        SQLite::Statement archive(
+            *db_, "UPDATE plans SET archived_at = ?, updated_at = ? WHERE slug = ?");
+        archive.bind(1, now_ms);
+        archive.bind(2, now_ms);
+        archive.bind(3, step.slug);
+        archive.exec();
+        continue;
+      }
+      const PlanDefinition& plan = *step.desired;
+      std::optional<PlanVersion> version;
+      if (step.new_price) {
+        version = PlanVersion{ids_.NewId("cplan"),
+                              plan.slug,
+                              step.is_new ? 1 : NextVersionNumber(*db_, plan.slug),
+                              plan.amount,
+                              plan.annual_amount,
+                              plan.currency,
+                              now};
+      }
+      if (step.is_new) {
+        SQLite::Statement insert(*db_,
+                                 "INSERT INTO plans (slug, payer_type, definition, "
+                                 "current_version_id, archived_at, created_at, updated_at) "
+                                 "VALUES (?, ?, ?, ?, NULL, ?, ?)");
+        insert.bind(1, plan.slug);
+        insert.bind(2, std::string(PayerTypeName(plan.payer_type)));
+        insert.bind(3, SerializePlan(plan));
+        insert.bind(4, version->id);
+        insert.bind(5, now_ms);
+        insert.bind(6, now_ms);
+        insert.exec();
+      } else {
+        SQLite::Statement update(*db_,
+                                 "UPDATE plans SET definition = ?, archived_at = NULL, "
+                                 "current_version_id = COALESCE(?, current_version_id), "
+                                 "updated_at = ? WHERE slug = ?");
+        update.bind(1, SerializePlan(plan));
+        if (version) {
+          update.bind(2, version->id);
+        } else {
+          update.bind(2);
+        }
+        update.bind(3, now_ms);
+        update.bind(4, plan.slug);
+        update.exec();
+      }
+      if (version) InsertVersion(*db_, *version);
+    }
+    result.changes = sync.Summary();
+    result.catalog = ReadCatalog();
+    transaction.commit();
+    return result;
+  } catch (const SQLite::Exception& error) {
+    return StorageError(error, "storing the catalog");
+  }
+}
+
+Result<std::optional<std::string>> SqliteStore::GetSetting(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement query(*db_, "SELECT value FROM settings WHERE key = ?");
+    query.bind(1, key);
+    if (!query.executeStep()) return std::optional<std::string>();
+    return std::optional<std::string>(query.getColumn(0).getString());
+  } catch (const SQLite::Exception& error) {
+    return StorageError(error, "reading setting " + key);
+  }
+}
+
+Status SqliteStore::PutSetting(const std::string& key, const std::string& value) {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement upsert(*db_,
+                             "INSERT INTO settings (key, value) VALUES (?, ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    upsert.bind(1, key);
+    upsert.bind(2, value);
+    upsert.exec();
+    return Ok();
+  } catch (const SQLite::Exception& error) {
+    return StorageError(error, "writing setting " + key);
+  }
+}
+
+}  // namespace recur

@@ -1,0 +1,40 @@
+// The embedded SQLite store: one database file in WAL mode with synchronous=FULL (a commit
+// survives power loss), schema migrations applied at open. Writes are serialized through one
+// connection guarded by a mutex, which is how SQLite wants a single writer; SQL is kept
+// portable where that costs nothing.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <SQLiteCpp/Database.h>
+
+#include "base/clock.h"
+#include "base/ids.h"
+#include "billing/store/catalog_store.h"
+
+namespace recur {
+
+class SqliteStore final : public CatalogStore, public SettingsStore {
+ public:
+  // Opens (creating if needed) the database at `path` and applies pending migrations.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, IdGenerator& ids,
+                                                   Instant now);
+
+  Result<std::shared_ptr<const Catalog>> LoadCatalog() override;
+  Result<CatalogSyncResult> SyncCatalog(const std::vector<PlanSource>& desired,
+                                        Instant now) override;
+  Result<std::optional<std::string>> GetSetting(const std::string& key) override;
+  Status PutSetting(const std::string& key, const std::string& value) override;
+
+ private:
+  SqliteStore(std::unique_ptr<SQLite::Database> db, IdGenerator& ids);
+  std::shared_ptr<const Catalog> ReadCatalog();  // caller holds mutex_
+
+  std::mutex mutex_;
+  std::unique_ptr<SQLite::Database> db_;
+  IdGenerator& ids_;
+};
+
+}  // namespace recur

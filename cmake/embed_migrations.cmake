@@ -1,0 +1,37 @@
+# Generates a C++ source holding every schema/NNNN_name.sql file as a Migration, so the binary
+# carries its schema and runs from any folder. CMake re-runs when a migration file changes.
+function(recur_embed_migrations output)
+  file(GLOB sql_files CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/schema/*.sql")
+  list(SORT sql_files)
+  set(entries "")
+  foreach(sql_file IN LISTS sql_files)
+    get_filename_component(name "${sql_file}" NAME)
+    if(NOT name MATCHES "^([0-9][0-9][0-9][0-9])_[a-z0-9_]+\\.sql$")
+      message(FATAL_ERROR "schema/${name}: migration files are named NNNN_words.sql")
+    endif()
+    math(EXPR version "${CMAKE_MATCH_1}")
+    file(READ "${sql_file}" sql)
+    string(APPEND entries "    {${version}, \"${name}\", R\"recur_sql(${sql})recur_sql\"},\n")
+  endforeach()
+  set(content
+"// Generated from schema/*.sql by cmake/embed_migrations.cmake. Do not edit.
+#include \"billing/store/sqlite/migration.h\"
+
+namespace recur {
+
+std::span<const Migration> EmbeddedMigrations() {
+  static const Migration kMigrations[] = {
+${entries}  };
+  return kMigrations;
+}
+
+}  // namespace recur
+")
+  # Written only when it changed, so a re-run of CMake does not force a rebuild.
+  if(EXISTS "${output}")
+    file(READ "${output}" previous)
+  endif()
+  if(NOT "${previous}" STREQUAL "${content}")
+    file(WRITE "${output}" "${content}")
+  endif()
+endfunction()

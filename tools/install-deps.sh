@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what building and testing recur needs, from Debian's packages (Debian 12 "bookworm").
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config clang-format
+  libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libssl-dev
+  libhowardhinnant-date-dev libgtest-dev libgmock-dev
+)
+
+sudo_if_needed=()
+if [ "$(id -u)" -ne 0 ]; then sudo_if_needed=(sudo); fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  "${sudo_if_needed[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_if_needed[@]}" apt-get install -y -qq "${missing[@]}"
+fi

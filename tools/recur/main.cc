@@ -1,0 +1,41 @@
+// recur: the subscription billing and free-trial engine. Dispatches to a subcommand.
+#include <cstdio>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tools/recur/commands.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: recur <command> [flags]\n"
+    "\n"
+    "commands:\n"
+    "  serve [--db FILE] [--plans PATH] [--addr HOST:PORT]\n"
+    "      run the HTTP API (defaults: --db ./recur.db --plans ./plans --addr 127.0.0.1:8080)\n"
+    "  plans check PATH\n"
+    "      validate a plan catalog (a folder of *.json plan files, or one catalog file)\n"
+    "  help\n"
+    "      show this text\n"
+    "\n"
+    "environment:\n"
+    "  RECUR_SECRET_KEY   the secret API key (sk_...); without it, serve generates one on first\n"
+    "                     start, prints it once and stores only its hash\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::span<const std::string> rest = std::span(args).subspan(1);
+  if (args[0] == "serve") return recur::RunServe(rest);
+  if (args[0] == "plans" && !rest.empty() && rest[0] == "check") {
+    return recur::RunPlansCheck(rest.subspan(1));
+  }
+  std::fprintf(stderr, "recur: unknown command \"%s\"\n\n%s", args[0].c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,179 @@
+// recur serve: the composition root of the server. Wires the system clock, random ids, the
+// SQLite store, the catalog and the HTTP API together; SIGHUP reloads the plan files,
+// SIGTERM/SIGINT stop the server cleanly (requests in flight finish).
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "base/clock.h"
+#include "base/ids.h"
+#include "base/log.h"
+#include "billing/api/http_server.h"
+#include "billing/api/plans_api.h"
+#include "billing/api/secret_key.h"
+#include "billing/catalog/catalog_service.h"
+#include "billing/store/sqlite/sqlite_store.h"
+#include "tools/recur/commands.h"
+#include "tools/recur/flags.h"
+
+namespace recur {
+namespace {
+
+constexpr std::array<std::string_view, 3> kServeFlags = {"db", "plans", "addr"};
+
+// "host:port" or "[v6-host]:port".
+Result<std::pair<std::string, int>> ParseAddress(const std::string& address) {
+  auto bad = [&] {
+    return MakeError(
+        ErrorKind::kInvalidArgument, "invalid_address",
+        "--addr must be HOST:PORT with a port from 0 to 65535, got \"" + address + "\"", "addr");
+  };
+  const std::size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0) return bad();
+  std::string host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string_view port_text = std::string_view(address).substr(colon + 1);
+  int port = -1;
+  auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (error != std::errc() || end != port_text.data() + port_text.size() || port < 0 ||
+      port > 65535) {
+    return bad();
+  }
+  return std::pair{host, port};
+}
+
+int Fail(const Error& error) {
+  std::fprintf(stderr, "recur serve: %s\n", error.message.c_str());
+  return 1;
+}
+
+void PrintGeneratedKey(const std::string& key) {
+  std::printf(
+      "recur: generated a secret API key. It is shown only this once; store it now:\n\n"
+      "    %s\n\n"
+      "Send it as \"Authorization: Bearer <key>\". Set RECUR_SECRET_KEY to use a key of your "
+      "own.\n",
+      key.c_str());
+  std::fflush(stdout);
+}
+
+void ReloadOnSignal(CatalogService& catalog, const Clock& clock) {
+  auto outcome = catalog.Reload();
+  if (!outcome) {
+    Log(clock.Now(), "error", "catalog_reload_failed",
+        {{"source", "sighup"}, {"error", outcome.error().message}});
+  } else if (!outcome->ok()) {
+    nlohmann::json problems = nlohmann::json::array();
+    for (const CatalogProblem& problem : outcome->problems) problems.push_back(problem.ToString());
+    Log(clock.Now(), "warn", "catalog_reload_refused",
+        {{"source", "sighup"}, {"problems", problems}});
+  } else {
+    Log(clock.Now(), "info", "catalog_reloaded",
+        {{"source", "sighup"}, {"changes", ReloadOutcomeJson(*outcome)["changes"]}});
+  }
+}
+
+}  // namespace
+
+int RunServe(std::span<const std::string> args) {
+  auto flags = ParseFlags(args, kServeFlags);
+  if (!flags || !flags->positional.empty()) {
+    std::fprintf(
+        stderr,
+        "recur serve: %s\nusage: recur serve [--db FILE] [--plans PATH] [--addr HOST:PORT]\n",
+        flags ? ("unexpected argument " + flags->positional[0]).c_str()
+              : flags.error().message.c_str());
+    return 2;
+  }
+  const std::string db_path = flags->Get("db", "recur.db");
+  const std::string plans_path = flags->Get("plans", "plans");
+  auto address = ParseAddress(flags->Get("addr", "127.0.0.1:8080"));
+  if (!address) {
+    std::fprintf(stderr, "recur serve: %s\n", address.error().message.c_str());
+    return 2;
+  }
+
+  // Signals are taken by sigwait below, never by asynchronous handlers: block them before any
+  // thread starts so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, signal);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  SystemClock clock;
+  RandomIdGenerator ids;
+  auto store = SqliteStore::Open(db_path, ids, clock.Now());
+  if (!store) return Fail(store.error());
+
+  CatalogService catalog(plans_path, **store, clock);
+  auto loaded = catalog.Reload();
+  if (!loaded) return Fail(loaded.error());
+  if (!loaded->ok()) {
+    std::fputs(FormatProblems(loaded->problems).c_str(), stderr);
+    std::fprintf(stderr, "recur serve: the plan catalog at %s is invalid; not starting\n",
+                 plans_path.c_str());
+    return 1;
+  }
+
+  const char* configured_key = std::getenv("RECUR_SECRET_KEY");
+  auto secret = SetUpSecretKey(
+      configured_key ? std::optional<std::string_view>(configured_key) : std::nullopt, **store);
+  if (!secret) return Fail(secret.error());
+  if (secret->generated) PrintGeneratedKey(*secret->generated);
+
+  HttpServerOptions options;
+  options.host = address->first;
+  options.port = address->second;
+  HttpServer server(options, clock, [hash = secret->hash](std::string_view presented) {
+    return SecretKeyMatches(presented, hash);
+  });
+  server.Route("GET", "/healthz", Access::kPublic, [](const ApiRequest&, httplib::Response& r) {
+    SendJson(r, 200, {{"status", "ok"}});
+  });
+  PlansApi plans_api(catalog, clock);
+  plans_api.AddRoutes(server);
+
+  auto port = server.Bind();
+  if (!port) return Fail(port.error());
+  const std::string host =
+      options.host.find(':') == std::string::npos ? options.host : "[" + options.host + "]";
+  Log(clock.Now(), "info", "listening",
+      {{"addr", host + ":" + std::to_string(*port)},
+       {"db", db_path},
+       {"plans", plans_path},
+       {"plan_count", catalog.Current()->plans().size()},
+       {"changes", ReloadOutcomeJson(*loaded)["changes"]}});
+
+  std::atomic<bool> stopping = false;
+  std::thread serving([&] {
+    server.Run();
+    if (!stopping) ::kill(::getpid(), SIGTERM);  // the server ended on its own: shut down
+  });
+  while (true) {
+    int signal = 0;
+    if (sigwait(&signals, &signal) != 0) continue;
+    if (signal == SIGHUP) {
+      ReloadOnSignal(catalog, clock);
+      continue;
+    }
+    Log(clock.Now(), "info", "shutting_down",
+        {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
+    stopping = true;
+    server.Stop();
+    break;
+  }
+  serving.join();
+  Log(clock.Now(), "info", "stopped");
+  return 0;
+}
+
+}  // namespace recur

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Sets up and runs every test from a fresh clone: installs the Debian packages, checks the
+# formatting, then builds and runs the unit and end-to-end tests twice, once as built for use
+# and once under AddressSanitizer and UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+tools/install-deps.sh
+tools/check-format.sh
+
+jobs="$(nproc)"
+run_suite() {  # build folder, then CMake arguments
+  local build="$1"
+  shift
+  cmake -S . -B "$build" "$@" >/dev/null
+  cmake --build "$build" -j"$jobs"
+  ctest --test-dir "$build" --output-on-failure -j"$jobs"
+}
+
+echo "== tests (RelWithDebInfo)"
+run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== tests under ASan + UBSan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  run_suite build-sanitize -DCMAKE_BUILD_TYPE=Debug -DRECUR_SANITIZE=ON
