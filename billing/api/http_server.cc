@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <thread>
 
 #include "base/json_parse_error.h"
 #include "base/log.h"
@@ -116,7 +117,18 @@ Result<int> HttpServer::Bind() {
   return port;
 }
 
-void HttpServer::Run() { server_->listen_after_bind(); }
+void HttpServer::Run() {
+  server_->listen_after_bind();
+  run_returned_ = true;
+}
+
+bool HttpServer::WaitUntilRunning() const {
+  while (!server_->is_running()) {
+    if (run_returned_) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 void HttpServer::Stop() { server_->stop(); }
 

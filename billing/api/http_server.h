@@ -6,6 +6,7 @@
 // worker threads and must be thread-safe. Stop() may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <initializer_list>
@@ -60,6 +61,10 @@ class HttpServer {
   Result<int> Bind();
   // Serves until Stop(). Requires a successful Bind().
   void Run();
+  // Blocks until a Run() on another thread accepts connections (true) or has returned (false).
+  // Stop() before that point would be lost: the library ignores a stop of a server that is not
+  // running yet.
+  bool WaitUntilRunning() const;
   void Stop();
 
  private:
@@ -76,6 +81,7 @@ class HttpServer {
   Router router_;
   std::vector<RouteEntry> routes_;
   std::unique_ptr<httplib::Server> server_;
+  std::atomic<bool> run_returned_ = false;
 };
 
 // Response helpers for handlers.

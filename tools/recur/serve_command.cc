@@ -144,6 +144,12 @@ int RunServe(std::span<const std::string> args) {
 
   auto port = server.Bind();
   if (!port) return Fail(port.error());
+  std::atomic<bool> stopping = false;
+  std::thread serving([&] {
+    server.Run();
+    if (!stopping) ::kill(::getpid(), SIGTERM);  // the server ended on its own: shut down
+  });
+  server.WaitUntilRunning();  // from here on, a signal stops a running server
   const std::string host =
       options.host.find(':') == std::string::npos ? options.host : "[" + options.host + "]";
   Log(clock.Now(), "info", "listening",
@@ -153,11 +159,6 @@ int RunServe(std::span<const std::string> args) {
        {"plan_count", catalog.Current()->plans().size()},
        {"changes", ReloadOutcomeJson(*loaded)["changes"]}});
 
-  std::atomic<bool> stopping = false;
-  std::thread serving([&] {
-    server.Run();
-    if (!stopping) ::kill(::getpid(), SIGTERM);  // the server ended on its own: shut down
-  });
   while (true) {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) continue;
