@@ -17,6 +17,7 @@ enum class ErrorKind {
   kAlreadyExists,       // a unique key is taken
   kFailedPrecondition,  // the input is fine but the current state forbids it
   kUnauthenticated,     // missing or wrong credentials
+  kPaymentFailed,       // a charge was declined
   kUnavailable,         // a dependency is down; retrying later may work
   kInternal,            // a bug or corrupt state
 };

@@ -14,6 +14,8 @@ int HttpStatusFor(ErrorKind kind) {
       return 422;
     case ErrorKind::kUnauthenticated:
       return 401;
+    case ErrorKind::kPaymentFailed:
+      return 402;
     case ErrorKind::kUnavailable:
       return 503;
     case ErrorKind::kInternal:

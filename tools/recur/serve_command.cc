@@ -15,13 +15,16 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "base/log.h"
+#include "billing/api/billing_api.h"
 #include "billing/api/http_server.h"
 #include "billing/api/plans_api.h"
 #include "billing/api/secret_key.h"
 #include "billing/catalog/catalog_service.h"
+#include "billing/payments/sandbox_gateway.h"
 #include "billing/store/sqlite/sqlite_store.h"
 #include "tools/recur/commands.h"
 #include "tools/recur/flags.h"
+#include "tools/recur/installation.h"
 
 namespace recur {
 namespace {
@@ -130,6 +133,16 @@ int RunServe(std::span<const std::string> args) {
   if (!secret) return Fail(secret.error());
   if (secret->generated) PrintGeneratedKey(*secret->generated);
 
+  auto installation = LoadInstallation(**store, ids);
+  if (!installation) return Fail(installation.error());
+  // The sandbox gateway keeps its charges in its own table of the same file, as an external
+  // gateway would keep them on its side.
+  auto gateway = SandboxGateway::Open(db_path);
+  if (!gateway) return Fail(gateway.error());
+  BillingService billing(**store, catalog, **gateway, clock, ids, LifecycleOptions{},
+                         installation->instance_id);
+  if (auto started = billing.Start(); !started) return Fail(started.error());
+
   HttpServerOptions options;
   options.host = address->first;
   options.port = address->second;
@@ -141,6 +154,10 @@ int RunServe(std::span<const std::string> args) {
   });
   PlansApi plans_api(catalog, clock);
   plans_api.AddRoutes(server);
+  AddPayerRoutes(server, billing);
+  AddEntitlementRoutes(server, billing, installation->signing_key, clock,
+                       {"recur:" + installation->instance_id});
+  AddActivityRoutes(server, billing);
 
   auto port = server.Bind();
   if (!port) return Fail(port.error());

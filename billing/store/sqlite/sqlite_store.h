@@ -12,11 +12,12 @@
 
 #include "base/clock.h"
 #include "base/ids.h"
+#include "billing/store/account_store.h"
 #include "billing/store/catalog_store.h"
 
 namespace recur {
 
-class SqliteStore final : public CatalogStore, public SettingsStore {
+class SqliteStore final : public CatalogStore, public SettingsStore, public AccountStore {
  public:
   // Opens (creating if needed) the database at `path` and applies pending migrations.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, IdGenerator& ids,
@@ -27,6 +28,21 @@ class SqliteStore final : public CatalogStore, public SettingsStore {
                                         Instant now) override;
   Result<std::optional<std::string>> GetSetting(const std::string& key) override;
   Status PutSetting(const std::string& key, const std::string& value) override;
+
+  // AccountStore (sqlite_account_store.cc)
+  Result<std::optional<Account>> LoadAccount(const std::string& payer_id) override;
+  Result<std::optional<std::string>> FindPayerId(PayerType type,
+                                                 const std::string& external_id) override;
+  Result<std::optional<std::string>> FindPayerIdOfItem(const std::string& item_id) override;
+  Status SaveTransition(const Account* before, const Account& after,
+                        const std::vector<StoredEvent>& events,
+                        const std::vector<DueWork>& scheduled) override;
+  Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
+                                                   const ListOptions& options) override;
+  Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
+                                       const ListOptions& options) override;
+  Result<std::vector<CurrentPlan>> ListCurrentPlans() override;
+  Result<std::vector<std::string>> PayersWithPendingAttempts() override;
 
  private:
   SqliteStore(std::unique_ptr<SQLite::Database> db, IdGenerator& ids);

@@ -1,0 +1,34 @@
+// The billing endpoints (secret key unless said otherwise):
+//   POST /v1/payers                                   create a payer, on the default plan
+//   GET  /v1/payers/{id}
+//   POST /v1/payers/{id}/payment_methods              attach a payment method {token, default?}
+//   GET  /v1/payers/{id}/subscription                 the subscription with its live items
+//   POST /v1/payers/{id}/subscription_items           {plan, interval, free_trial?}
+//   DELETE /v1/subscription_items/{id}[?end_now=true] cancel
+//   POST /v1/subscription_items/{id}/extend_free_trial {extend_to}
+//   GET  /v1/payers/{id}/entitlements[/{feature}]     from memory
+//   POST /v1/payers/{id}/entitlement_token            a short-lived ES256 JWT
+//   GET  /.well-known/jwks.json                       public: the key that signs those tokens
+//   GET  /v1/payment_attempts?payer_id=               newest first, paginated
+//   GET  /v1/events?payer_id=&type=                   newest first, paginated
+#pragma once
+
+#include <string>
+
+#include "billing/api/http_server.h"
+#include "billing/entitlements/signing_key.h"
+#include "billing/subscriptions/billing_service.h"
+
+namespace recur {
+
+struct BillingApiOptions {
+  std::string token_issuer;  // the JWT `iss`
+  std::chrono::seconds token_ttl{60};
+};
+
+void AddPayerRoutes(HttpServer& server, BillingService& billing);
+void AddEntitlementRoutes(HttpServer& server, BillingService& billing, const SigningKey& key,
+                          const Clock& clock, BillingApiOptions options);
+void AddActivityRoutes(HttpServer& server, BillingService& billing);
+
+}  // namespace recur

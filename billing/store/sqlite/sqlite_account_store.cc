@@ -1,0 +1,482 @@
+// SqliteStore's AccountStore half: accounts, the event outbox, due work and listings.
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "billing/store/sqlite/sqlite_store.h"
+
+namespace recur {
+namespace {
+
+std::unexpected<Error> StorageError(const std::exception& error, std::string_view doing) {
+  return MakeError(ErrorKind::kUnavailable, "storage_error",
+                   std::string(doing) + " failed: " + error.what());
+}
+
+void BindInstant(SQLite::Statement& statement, int index, const std::optional<Instant>& value) {
+  if (value) {
+    statement.bind(index, static_cast<std::int64_t>(ToUnixMillis(*value)));
+  } else {
+    statement.bind(index);
+  }
+}
+
+void BindInstant(SQLite::Statement& statement, int index, Instant value) {
+  statement.bind(index, static_cast<std::int64_t>(ToUnixMillis(value)));
+}
+
+std::optional<Instant> OptionalInstant(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return FromUnixMillis(column.getInt64());
+}
+
+Instant InstantOf(const SQLite::Column& column) { return FromUnixMillis(column.getInt64()); }
+
+std::optional<std::string> OptionalText(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getString();
+}
+
+template <typename T>
+T Require(std::optional<T> value, std::string_view what) {
+  if (!value) throw std::runtime_error("unreadable " + std::string(what) + " in the database");
+  return *value;
+}
+
+constexpr const char* kItemColumns =
+    "id, plan_slug, plan_version_id, interval, status, is_free_trial, amount, currency, "
+    "created_at, anchor, period_start, period_end, trial_end, canceled_at, ended_at, "
+    "past_due_at, dunning_retries";
+
+SubscriptionItem ReadItem(SQLite::Statement& row) {
+  SubscriptionItem item;
+  item.id = row.getColumn(0).getString();
+  item.plan_slug = row.getColumn(1).getString();
+  item.plan_version_id = row.getColumn(2).getString();
+  item.interval = Require(ParseInterval(row.getColumn(3).getString()), "interval");
+  item.status = Require(ParseItemStatus(row.getColumn(4).getString()), "item status");
+  item.is_free_trial = row.getColumn(5).getInt() != 0;
+  item.amount = row.getColumn(6).getInt64();
+  item.currency = row.getColumn(7).getString();
+  item.created_at = InstantOf(row.getColumn(8));
+  item.anchor = InstantOf(row.getColumn(9));
+  item.period_start = InstantOf(row.getColumn(10));
+  item.period_end = OptionalInstant(row.getColumn(11));
+  item.trial_end = OptionalInstant(row.getColumn(12));
+  item.canceled_at = OptionalInstant(row.getColumn(13));
+  item.ended_at = OptionalInstant(row.getColumn(14));
+  item.past_due_at = OptionalInstant(row.getColumn(15));
+  item.dunning_retries = row.getColumn(16).getInt();
+  return item;
+}
+
+constexpr const char* kAttemptColumns =
+    "id, item_id, purpose, status, amount, currency, proration_credit, payment_method_id, "
+    "period_start, period_end, idempotency_key, gateway_charge_id, failed_reason, created_at, "
+    "updated_at, paid_at, failed_at";
+
+PaymentAttempt ReadAttempt(SQLite::Statement& row) {
+  PaymentAttempt attempt;
+  attempt.id = row.getColumn(0).getString();
+  attempt.item_id = row.getColumn(1).getString();
+  attempt.purpose = Require(ParseChargePurpose(row.getColumn(2).getString()), "charge purpose");
+  attempt.status = Require(ParseAttemptStatus(row.getColumn(3).getString()), "attempt status");
+  attempt.amount = row.getColumn(4).getInt64();
+  attempt.currency = row.getColumn(5).getString();
+  attempt.proration_credit = row.getColumn(6).getInt64();
+  attempt.payment_method_id = row.getColumn(7).getString();
+  attempt.period_start = InstantOf(row.getColumn(8));
+  attempt.period_end = InstantOf(row.getColumn(9));
+  attempt.idempotency_key = row.getColumn(10).getString();
+  attempt.gateway_charge_id = row.getColumn(11).getString();
+  attempt.failed_reason = row.getColumn(12).getString();
+  attempt.created_at = InstantOf(row.getColumn(13));
+  attempt.updated_at = InstantOf(row.getColumn(14));
+  attempt.paid_at = OptionalInstant(row.getColumn(15));
+  attempt.failed_at = OptionalInstant(row.getColumn(16));
+  return attempt;
+}
+
+void WriteItem(SQLite::Database& db, const std::string& payer_id, const SubscriptionItem& item,
+               bool insert) {
+  SQLite::Statement statement(
+      db, insert ? "INSERT INTO subscription_items (payer_id, plan_slug, plan_version_id, "
+                   "interval, status, is_free_trial, amount, currency, created_at, anchor, "
+                   "period_start, period_end, trial_end, canceled_at, ended_at, past_due_at, "
+                   "dunning_retries, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                 : "UPDATE subscription_items SET payer_id = ?, plan_slug = ?, "
+                   "plan_version_id = ?, interval = ?, status = ?, is_free_trial = ?, "
+                   "amount = ?, currency = ?, created_at = ?, anchor = ?, period_start = ?, "
+                   "period_end = ?, trial_end = ?, canceled_at = ?, ended_at = ?, "
+                   "past_due_at = ?, dunning_retries = ? WHERE id = ?");
+  statement.bind(1, payer_id);
+  statement.bind(2, item.plan_slug);
+  statement.bind(3, item.plan_version_id);
+  statement.bind(4, std::string(IntervalName(item.interval)));
+  statement.bind(5, std::string(ItemStatusName(item.status)));
+  statement.bind(6, item.is_free_trial ? 1 : 0);
+  statement.bind(7, item.amount);
+  statement.bind(8, item.currency);
+  BindInstant(statement, 9, item.created_at);
+  BindInstant(statement, 10, item.anchor);
+  BindInstant(statement, 11, item.period_start);
+  BindInstant(statement, 12, item.period_end);
+  BindInstant(statement, 13, item.trial_end);
+  BindInstant(statement, 14, item.canceled_at);
+  BindInstant(statement, 15, item.ended_at);
+  BindInstant(statement, 16, item.past_due_at);
+  statement.bind(17, item.dunning_retries);
+  statement.bind(18, item.id);
+  statement.exec();
+}
+
+void WriteAttempt(SQLite::Database& db, const std::string& payer_id, const PaymentAttempt& attempt,
+                  bool insert) {
+  SQLite::Statement statement(
+      db, insert ? "INSERT INTO payment_attempts (payer_id, item_id, purpose, status, amount, "
+                   "currency, proration_credit, payment_method_id, period_start, period_end, "
+                   "idempotency_key, gateway_charge_id, failed_reason, created_at, updated_at, "
+                   "paid_at, failed_at, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                 : "UPDATE payment_attempts SET payer_id = ?, item_id = ?, purpose = ?, "
+                   "status = ?, amount = ?, currency = ?, proration_credit = ?, "
+                   "payment_method_id = ?, period_start = ?, period_end = ?, "
+                   "idempotency_key = ?, gateway_charge_id = ?, failed_reason = ?, "
+                   "created_at = ?, updated_at = ?, paid_at = ?, failed_at = ? WHERE id = ?");
+  statement.bind(1, payer_id);
+  statement.bind(2, attempt.item_id);
+  statement.bind(3, std::string(ChargePurposeName(attempt.purpose)));
+  statement.bind(4, std::string(AttemptStatusName(attempt.status)));
+  statement.bind(5, attempt.amount);
+  statement.bind(6, attempt.currency);
+  statement.bind(7, attempt.proration_credit);
+  statement.bind(8, attempt.payment_method_id);
+  BindInstant(statement, 9, attempt.period_start);
+  BindInstant(statement, 10, attempt.period_end);
+  statement.bind(11, attempt.idempotency_key);
+  statement.bind(12, attempt.gateway_charge_id);
+  statement.bind(13, attempt.failed_reason);
+  BindInstant(statement, 14, attempt.created_at);
+  BindInstant(statement, 15, attempt.updated_at);
+  BindInstant(statement, 16, attempt.paid_at);
+  BindInstant(statement, 17, attempt.failed_at);
+  statement.bind(18, attempt.id);
+  statement.exec();
+}
+
+void WritePayer(SQLite::Database& db, const Payer& payer, const Payer* before) {
+  if (before == nullptr) {
+    SQLite::Statement insert(db,
+                             "INSERT INTO payers (id, external_id, type, email, name, "
+                             "test_clock_id, subscription_id, trial_used, has_paid, "
+                             "default_payment_method_id, created_at, version) "
+                             "VALUES (?,?,?,?,?,?,?,?,?,?,?,1)");
+    insert.bind(1, payer.id);
+    insert.bind(2, payer.external_id);
+    insert.bind(3, std::string(PayerTypeName(payer.type)));
+    insert.bind(4, payer.email);
+    insert.bind(5, payer.name);
+    if (payer.test_clock_id)
+      insert.bind(6, *payer.test_clock_id);
+    else
+      insert.bind(6);
+    insert.bind(7, payer.subscription_id);
+    insert.bind(8, payer.trial_used ? 1 : 0);
+    insert.bind(9, payer.has_paid ? 1 : 0);
+    if (payer.default_payment_method_id) {
+      insert.bind(10, *payer.default_payment_method_id);
+    } else {
+      insert.bind(10);
+    }
+    BindInstant(insert, 11, payer.created_at);
+    insert.exec();
+    return;
+  }
+  SQLite::Statement update(db,
+                           "UPDATE payers SET email = ?, name = ?, trial_used = ?, has_paid = ?, "
+                           "default_payment_method_id = ?, version = version + 1 "
+                           "WHERE id = ? AND version = ?");
+  update.bind(1, payer.email);
+  update.bind(2, payer.name);
+  update.bind(3, payer.trial_used ? 1 : 0);
+  update.bind(4, payer.has_paid ? 1 : 0);
+  if (payer.default_payment_method_id) {
+    update.bind(5, *payer.default_payment_method_id);
+  } else {
+    update.bind(5);
+  }
+  update.bind(6, payer.id);
+  update.bind(7, before->version);
+  if (update.exec() != 1) throw std::logic_error("concurrent change");
+}
+
+// Items leaving a unique status (current, upcoming) are written before items entering one.
+bool LeavesUniqueStatus(const SubscriptionItem& item) {
+  return item.status == ItemStatus::kEnded || item.status == ItemStatus::kAbandoned ||
+         item.status == ItemStatus::kIncomplete;
+}
+
+template <typename T>
+const T* FindById(const std::vector<T>& list, const std::string& id) {
+  auto it = std::find_if(list.begin(), list.end(), [&](const T& x) { return x.id == id; });
+  return it == list.end() ? nullptr : &*it;
+}
+
+int ClampLimit(int limit) { return std::clamp(limit, 1, 100); }
+
+}  // namespace
+
+Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer_id) {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement payer_row(*db_,
+                                "SELECT id, external_id, type, email, name, test_clock_id, "
+                                "subscription_id, trial_used, has_paid, "
+                                "default_payment_method_id, created_at, version "
+                                "FROM payers WHERE id = ?");
+    payer_row.bind(1, payer_id);
+    if (!payer_row.executeStep()) return std::optional<Account>();
+    Account account;
+    Payer& payer = account.payer;
+    payer.id = payer_row.getColumn(0).getString();
+    payer.external_id = payer_row.getColumn(1).getString();
+    payer.type = Require(ParsePayerType(payer_row.getColumn(2).getString()), "payer type");
+    payer.email = payer_row.getColumn(3).getString();
+    payer.name = payer_row.getColumn(4).getString();
+    payer.test_clock_id = OptionalText(payer_row.getColumn(5));
+    payer.subscription_id = payer_row.getColumn(6).getString();
+    payer.trial_used = payer_row.getColumn(7).getInt() != 0;
+    payer.has_paid = payer_row.getColumn(8).getInt() != 0;
+    payer.default_payment_method_id = OptionalText(payer_row.getColumn(9));
+    payer.created_at = InstantOf(payer_row.getColumn(10));
+    payer.version = payer_row.getColumn(11).getInt64();
+
+    SQLite::Statement methods(*db_,
+                              "SELECT id, token, brand, last4, exp_month, exp_year, created_at "
+                              "FROM payment_methods WHERE payer_id = ? ORDER BY created_at, id");
+    methods.bind(1, payer_id);
+    while (methods.executeStep()) {
+      account.payment_methods.push_back(
+          {methods.getColumn(0).getString(), methods.getColumn(1).getString(),
+           methods.getColumn(2).getString(), methods.getColumn(3).getString(),
+           methods.getColumn(4).getInt(), methods.getColumn(5).getInt(),
+           InstantOf(methods.getColumn(6))});
+    }
+    SQLite::Statement items(*db_, std::string("SELECT ") + kItemColumns +
+                                      " FROM subscription_items WHERE payer_id = ? "
+                                      "ORDER BY created_at, rowid");
+    items.bind(1, payer_id);
+    while (items.executeStep()) account.items.push_back(ReadItem(items));
+    SQLite::Statement attempts(*db_, std::string("SELECT ") + kAttemptColumns +
+                                         " FROM payment_attempts WHERE payer_id = ? AND "
+                                         "status = 'pending' ORDER BY created_at, rowid");
+    attempts.bind(1, payer_id);
+    while (attempts.executeStep()) account.attempts.push_back(ReadAttempt(attempts));
+    return std::optional<Account>(std::move(account));
+  } catch (const std::exception& error) {
+    return StorageError(error, "loading payer " + payer_id);
+  }
+}
+
+Result<std::optional<std::string>> SqliteStore::FindPayerId(PayerType type,
+                                                            const std::string& external_id) {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement query(*db_, "SELECT id FROM payers WHERE type = ? AND external_id = ?");
+    query.bind(1, std::string(PayerTypeName(type)));
+    query.bind(2, external_id);
+    if (!query.executeStep()) return std::optional<std::string>();
+    return std::optional<std::string>(query.getColumn(0).getString());
+  } catch (const std::exception& error) {
+    return StorageError(error, "looking up a payer");
+  }
+}
+
+Result<std::optional<std::string>> SqliteStore::FindPayerIdOfItem(const std::string& item_id) {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement query(*db_, "SELECT payer_id FROM subscription_items WHERE id = ?");
+    query.bind(1, item_id);
+    if (!query.executeStep()) return std::optional<std::string>();
+    return std::optional<std::string>(query.getColumn(0).getString());
+  } catch (const std::exception& error) {
+    return StorageError(error, "looking up an item");
+  }
+}
+
+Status SqliteStore::SaveTransition(const Account* before, const Account& after,
+                                   const std::vector<StoredEvent>& events,
+                                   const std::vector<DueWork>& scheduled) {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    const std::string& payer_id = after.payer.id;
+    WritePayer(*db_, after.payer, before == nullptr ? nullptr : &before->payer);
+    for (const PaymentMethod& method : after.payment_methods) {
+      if (before != nullptr && FindById(before->payment_methods, method.id) != nullptr) continue;
+      SQLite::Statement insert(*db_,
+                               "INSERT INTO payment_methods (id, payer_id, token, brand, last4, "
+                               "exp_month, exp_year, created_at) VALUES (?,?,?,?,?,?,?,?)");
+      insert.bind(1, method.id);
+      insert.bind(2, payer_id);
+      insert.bind(3, method.token);
+      insert.bind(4, method.brand);
+      insert.bind(5, method.last4);
+      insert.bind(6, method.exp_month);
+      insert.bind(7, method.exp_year);
+      BindInstant(insert, 8, method.created_at);
+      insert.exec();
+    }
+    std::vector<const SubscriptionItem*> changed;
+    for (const SubscriptionItem& item : after.items) {
+      const SubscriptionItem* old = before == nullptr ? nullptr : FindById(before->items, item.id);
+      if (old == nullptr || *old != item) changed.push_back(&item);
+    }
+    std::stable_partition(changed.begin(), changed.end(),
+                          [](const SubscriptionItem* item) { return LeavesUniqueStatus(*item); });
+    for (const SubscriptionItem* item : changed) {
+      const bool is_new = before == nullptr || FindById(before->items, item->id) == nullptr;
+      WriteItem(*db_, payer_id, *item, is_new);
+    }
+    for (const PaymentAttempt& attempt : after.attempts) {
+      const PaymentAttempt* old =
+          before == nullptr ? nullptr : FindById(before->attempts, attempt.id);
+      if (old != nullptr && *old == attempt) continue;
+      WriteAttempt(*db_, payer_id, attempt, old == nullptr);
+    }
+    for (const StoredEvent& event : events) {
+      SQLite::Statement insert(*db_,
+                               "INSERT INTO events (id, type, payer_id, timestamp, body) "
+                               "VALUES (?,?,?,?,?)");
+      insert.bind(1, event.id);
+      insert.bind(2, event.type);
+      insert.bind(3, event.payer_id);
+      BindInstant(insert, 4, event.timestamp);
+      insert.bind(5, event.body);
+      insert.exec();
+    }
+    for (const DueWork& work : scheduled) {
+      SQLite::Statement insert(*db_,
+                               "INSERT INTO due_work (payer_id, item_id, kind, due_at, reference, "
+                               "lead_hours, retry) VALUES (?,?,?,?,?,?,?)");
+      insert.bind(1, work.payer_id);
+      insert.bind(2, work.item_id);
+      insert.bind(3, std::string(DueKindName(work.kind)));
+      BindInstant(insert, 4, work.due_at);
+      BindInstant(insert, 5, work.reference);
+      insert.bind(6, static_cast<std::int64_t>(work.lead.count()));
+      insert.bind(7, work.retry);
+      insert.exec();
+    }
+    transaction.commit();
+    return Ok();
+  } catch (const std::logic_error&) {
+    return MakeError(ErrorKind::kAlreadyExists, "concurrent_change",
+                     "payer " + after.payer.id + " was changed by another request; retry");
+  } catch (const SQLite::Exception& error) {
+    if (error.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE ||
+        error.getExtendedErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      return MakeError(ErrorKind::kAlreadyExists, "conflict",
+                       std::string("the change conflicts with stored data: ") + error.what());
+    }
+    return StorageError(error, "saving payer " + after.payer.id);
+  } catch (const std::exception& error) {
+    return StorageError(error, "saving payer " + after.payer.id);
+  }
+}
+
+Result<Page<PaymentAttempt>> SqliteStore::ListPaymentAttempts(const std::string& payer_id,
+                                                              const ListOptions& options) {
+  std::lock_guard lock(mutex_);
+  try {
+    const int limit = ClampLimit(options.limit);
+    std::string sql =
+        std::string("SELECT ") + kAttemptColumns + " FROM payment_attempts WHERE payer_id = ?";
+    if (!options.starting_after.empty()) {
+      sql += " AND rowid < (SELECT rowid FROM payment_attempts WHERE id = ?)";
+    }
+    sql += " ORDER BY rowid DESC LIMIT ?";
+    SQLite::Statement query(*db_, sql);
+    int index = 1;
+    query.bind(index++, payer_id);
+    if (!options.starting_after.empty()) query.bind(index++, options.starting_after);
+    query.bind(index, limit + 1);
+    Page<PaymentAttempt> page;
+    while (query.executeStep()) page.data.push_back(ReadAttempt(query));
+    page.has_more = static_cast<int>(page.data.size()) > limit;
+    if (page.has_more) page.data.pop_back();
+    return page;
+  } catch (const std::exception& error) {
+    return StorageError(error, "listing payment attempts");
+  }
+}
+
+Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,
+                                                  const std::string& type,
+                                                  const ListOptions& options) {
+  std::lock_guard lock(mutex_);
+  try {
+    const int limit = ClampLimit(options.limit);
+    std::string sql = "SELECT id, type, payer_id, timestamp, body FROM events WHERE 1 = 1";
+    if (!payer_id.empty()) sql += " AND payer_id = ?";
+    if (!type.empty()) sql += " AND type = ?";
+    if (!options.starting_after.empty()) sql += " AND seq < (SELECT seq FROM events WHERE id = ?)";
+    sql += " ORDER BY seq DESC LIMIT ?";
+    SQLite::Statement query(*db_, sql);
+    int index = 1;
+    if (!payer_id.empty()) query.bind(index++, payer_id);
+    if (!type.empty()) query.bind(index++, type);
+    if (!options.starting_after.empty()) query.bind(index++, options.starting_after);
+    query.bind(index, limit + 1);
+    Page<StoredEvent> page;
+    while (query.executeStep()) {
+      page.data.push_back({query.getColumn(0).getString(), query.getColumn(1).getString(),
+                           query.getColumn(2).getString(), InstantOf(query.getColumn(3)),
+                           query.getColumn(4).getString()});
+    }
+    page.has_more = static_cast<int>(page.data.size()) > limit;
+    if (page.has_more) page.data.pop_back();
+    return page;
+  } catch (const std::exception& error) {
+    return StorageError(error, "listing events");
+  }
+}
+
+Result<std::vector<AccountStore::CurrentPlan>> SqliteStore::ListCurrentPlans() {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement query(*db_,
+                            "SELECT i.payer_id, p.type, p.external_id, i.plan_slug, i.status "
+                            "FROM subscription_items i JOIN payers p ON p.id = i.payer_id "
+                            "WHERE i.status IN ('active', 'past_due', 'canceled')");
+    std::vector<CurrentPlan> plans;
+    while (query.executeStep()) {
+      plans.push_back({query.getColumn(0).getString(),
+                       Require(ParsePayerType(query.getColumn(1).getString()), "payer type"),
+                       query.getColumn(2).getString(), query.getColumn(3).getString(),
+                       Require(ParseItemStatus(query.getColumn(4).getString()), "item status")});
+    }
+    return plans;
+  } catch (const std::exception& error) {
+    return StorageError(error, "listing current plans");
+  }
+}
+
+Result<std::vector<std::string>> SqliteStore::PayersWithPendingAttempts() {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement query(*db_,
+                            "SELECT DISTINCT payer_id FROM payment_attempts WHERE status = "
+                            "'pending'");
+    std::vector<std::string> payers;
+    while (query.executeStep()) payers.push_back(query.getColumn(0).getString());
+    return payers;
+  } catch (const std::exception& error) {
+    return StorageError(error, "listing pending attempts");
+  }
+}
+
+}  // namespace recur

@@ -1,0 +1,87 @@
+// The billing service: runs lifecycle transitions (lifecycle.h) against stored accounts.
+// For each change it takes the payer's lock, loads the account, applies the transition,
+// renders its events and stores account, events and due work in one transaction, then updates
+// the entitlement cache. Charges follow DESIGN.md's rule: the pending attempt is committed
+// first, the gateway is called with the attempt's idempotency key outside any transaction, and
+// the outcome is committed as a transition of its own. Attempts left pending by a crash are
+// driven again at start with the same key, so a charge is never made twice.
+// Thread-safe: changes to one payer are serialized, different payers proceed in parallel.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "base/error.h"
+#include "base/ids.h"
+#include "base/keyed_mutex.h"
+#include "billing/catalog/catalog_service.h"
+#include "billing/entitlements/entitlement_cache.h"
+#include "billing/payments/payment_gateway.h"
+#include "billing/store/account_store.h"
+#include "billing/subscriptions/lifecycle.h"
+
+namespace recur {
+
+struct NewPayer {
+  std::string external_id;
+  PayerType type = PayerType::kUser;
+  std::string email;
+  std::string name;
+};
+
+struct ChangeOutcome {
+  Account account;      // after the change
+  std::string item_id;  // the item the change was about
+  // Set when a checkout charge was declined: the item is left incomplete.
+  std::optional<PaymentAttempt> declined;
+};
+
+class BillingService {
+ public:
+  BillingService(AccountStore& store, CatalogService& catalog, PaymentGateway& gateway,
+                 const Clock& clock, IdGenerator& ids, LifecycleOptions options,
+                 std::string instance_id);
+
+  // Loads the entitlement cache and settles attempts a crash left pending.
+  Status Start();
+
+  Result<Account> CreatePayer(const NewPayer& payer);
+  Result<Account> GetAccount(const std::string& payer_id);
+  Result<PaymentMethod> AddPaymentMethod(const std::string& payer_id, const std::string& token,
+                                         bool make_default);
+  Result<ChangeOutcome> Subscribe(const std::string& payer_id, const SubscribeRequest& request);
+  Result<ChangeOutcome> Cancel(const std::string& item_id, bool end_now);
+  Result<ChangeOutcome> ExtendTrial(const std::string& item_id, Instant extend_to);
+  // Runs work that fell due, at `work.due_at` (the scheduler's entry point).
+  Result<ChangeOutcome> RunDue(const DueWork& work);
+
+  const EntitlementCache& entitlements() const { return entitlements_; }
+  const LifecycleOptions& options() const { return options_; }
+  std::shared_ptr<const Catalog> catalog() const { return catalog_.Current(); }
+  AccountStore& store() { return store_; }
+
+ private:
+  template <typename Change>
+  Result<ChangeOutcome> Mutate(const std::string& payer_id, Instant now, Change&& change);
+  Result<ChangeOutcome> Commit(const Account* before, Account after, Transition transition,
+                               const Catalog& catalog, Instant now);
+  // Takes each pending attempt to the gateway and commits its outcome, stamped `now` (the
+  // instant of the change that asked for the charge).
+  Status DriveCharges(Account& account, Transition& transition, ChangeOutcome& outcome,
+                      const Catalog& catalog, Instant now);
+  Result<std::string> PayerOfItem(const std::string& item_id);
+  void Cache(const Account& account);
+
+  AccountStore& store_;
+  CatalogService& catalog_;
+  PaymentGateway& gateway_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  const LifecycleOptions options_;
+  const std::string instance_id_;
+  KeyedMutex payer_locks_;
+  EntitlementCache entitlements_;
+};
+
+}  // namespace recur

@@ -1,0 +1,40 @@
+// Future transitions stored as data. A transition that makes something due later (a trial's
+// end, a renewal, a notice, a dunning retry) returns DueWork; the store keeps it with the
+// change, in the same transaction, and the scheduler hands it back to the lifecycle when it
+// falls due. Work is checked against the item's state when it runs: work made stale by a later
+// change (a trial extended, an item canceled and ended) does nothing.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/clock.h"
+
+namespace recur {
+
+enum class DueKind {
+  kTrialEndingNotice,  // lead = how long before trial_end
+  kTrialEnd,
+  kPeriodEnd,     // renew, or end a canceled item, or hand over to the upcoming one
+  kDunningRetry,  // charge a past-due period again
+};
+
+std::string_view DueKindName(DueKind kind);
+std::optional<DueKind> ParseDueKind(std::string_view name);
+
+struct DueWork {
+  DueKind kind = DueKind::kPeriodEnd;
+  std::string payer_id;
+  std::string item_id;
+  Instant due_at;
+  // The trial_end, period_end or past_due_at the work was made for: when the item's value
+  // differs at run time, the work is stale.
+  Instant reference;
+  std::chrono::hours lead{0};  // kTrialEndingNotice only
+  int retry = 0;               // kDunningRetry only: which retry (0 = the first)
+  friend bool operator==(const DueWork&, const DueWork&) = default;
+};
+
+}  // namespace recur
