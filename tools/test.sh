@@ -8,6 +8,16 @@ cd "$(dirname "$0")/.."
 tools/install-deps.sh
 tools/check-format.sh
 
+# jose (npm) verifies our entitlement tokens independently; without npm those checks skip.
+interop="$PWD/build/interop"
+if command -v npm >/dev/null &&
+  mkdir -p "$interop" && (cd "$interop" && { [ -f package.json ] || npm init -y >/dev/null; } &&
+    npm install --silent --no-audit --no-fund jose@6 >/dev/null 2>&1); then
+  export RECUR_NODE_MODULES="$interop/node_modules"
+else
+  echo "npm or jose unavailable: the JWT interop checks will be skipped"
+fi
+
 jobs="$(nproc)"
 run_suite() {  # build folder, then CMake arguments
   local build="$1"

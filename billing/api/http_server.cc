@@ -1,11 +1,16 @@
 #include "billing/api/http_server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <optional>
 #include <thread>
 
 #include "base/json_parse_error.h"
 #include "base/log.h"
+#include "base/sha256.h"
 #include "billing/api/api_error.h"
 
 namespace recur {
@@ -105,6 +110,30 @@ void HttpServer::Route(std::string method, std::string_view pattern, Access acce
   routes_.push_back({access, std::move(handler)});
 }
 
+namespace {
+
+// Debian's cpp-httplib 0.11 is compiled with a listen backlog of 5: a burst of connections
+// beyond that is dropped or reset by the kernel. listen() on a listening socket sets a new
+// backlog, so the socket the library made is found by its port and given a real one.
+void RaiseListenBacklog(int port) {
+  for (int fd = 0; fd < 4096; ++fd) {
+    int accepting = 0;
+    socklen_t length = sizeof accepting;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) != 0 || !accepting) {
+      continue;
+    }
+    sockaddr_storage address{};
+    socklen_t address_length = sizeof address;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &address_length) != 0) continue;
+    const int bound_port = address.ss_family == AF_INET
+                               ? ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port)
+                               : ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port);
+    if (bound_port == port) ::listen(fd, SOMAXCONN);
+  }
+}
+
+}  // namespace
+
 Result<int> HttpServer::Bind() {
   const int port = options_.port == 0
                        ? server_->bind_to_any_port(options_.host)
@@ -114,6 +143,7 @@ Result<int> HttpServer::Bind() {
                      "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                          " (address in use, or not an address of this machine)");
   }
+  RaiseListenBacklog(port);
   return port;
 }
 
@@ -166,14 +196,74 @@ void HttpServer::Dispatch(const httplib::Request& request, httplib::Response& re
       return;
     }
   }
+  const ApiRequest api_request{request, match.params};
+  if (idempotency_ != nullptr && route.access == Access::kSecretKey && request.method == "POST" &&
+      request.has_header("Idempotency-Key")) {
+    RunOnce(route, api_request, response);
+  } else {
+    Invoke(route, api_request, response);
+  }
+}
+
+void HttpServer::Invoke(const RouteEntry& route, const ApiRequest& request,
+                        httplib::Response& response) {
   try {
-    route.handler(ApiRequest{request, match.params}, response);
+    route.handler(request, response);
   } catch (const std::exception& error) {
     Log(clock_.Now(), "error", "handler_exception",
-        {{"method", request.method}, {"path", request.path}, {"what", error.what()}});
+        {{"method", request.http.method}, {"path", request.http.path}, {"what", error.what()}});
     response.headers.clear();
     SendError(response, {ErrorKind::kInternal, "internal_error",
                          "the server failed to handle this request; the failure is logged"});
+  }
+}
+
+void HttpServer::RunOnce(const RouteEntry& route, const ApiRequest& request,
+                         httplib::Response& response) {
+  const std::string key = request.http.get_header_value("Idempotency-Key");
+  if (key.empty() || key.size() > 255) {
+    SendError(response, {ErrorKind::kInvalidArgument, "invalid_idempotency_key",
+                         "Idempotency-Key must be 1 to 255 characters", "Idempotency-Key"});
+    return;
+  }
+  const std::string hash =
+      Sha256Hex(request.http.method + "\n" + request.http.path + "\n" + request.http.body);
+  auto claim = idempotency_->ClaimIdempotencyKey(key, hash, clock_.Now(), std::chrono::hours(24),
+                                                 std::chrono::minutes(1));
+  if (!claim) {
+    SendError(response, claim.error());
+    return;
+  }
+  switch (claim->outcome) {
+    case IdempotencyClaim::Outcome::kReplay:
+      response.status = claim->status;
+      response.set_header("Idempotent-Replayed", "true");
+      response.set_content(claim->body, "application/json");
+      return;
+    case IdempotencyClaim::Outcome::kInProgress:
+      SendError(response, {ErrorKind::kAlreadyExists, "idempotency_key_in_progress",
+                           "a request with this Idempotency-Key is still being handled; retry "
+                           "shortly",
+                           "Idempotency-Key"});
+      return;
+    case IdempotencyClaim::Outcome::kMismatch:
+      SendJson(response, 422,
+               ErrorBody({ErrorKind::kFailedPrecondition, "idempotency_key_reused",
+                          "this Idempotency-Key was used with a different request; use a new "
+                          "key for a new request",
+                          "Idempotency-Key"}));
+      return;
+    case IdempotencyClaim::Outcome::kClaimed:
+      break;
+  }
+  Invoke(route, request, response);
+  // A server error may pass on retry, so it is not remembered.
+  auto kept = response.status >= 500
+                  ? idempotency_->ReleaseIdempotencyKey(key)
+                  : idempotency_->CompleteIdempotencyKey(key, response.status, response.body);
+  if (!kept) {
+    Log(clock_.Now(), "error", "idempotency_key_not_saved",
+        {{"key", key}, {"error", kept.error().message}});
   }
 }
 

@@ -21,6 +21,7 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "billing/api/router.h"
+#include "billing/store/idempotency_store.h"
 
 namespace recur {
 
@@ -57,6 +58,12 @@ class HttpServer {
 
   void Route(std::string method, std::string_view pattern, Access access, ApiHandler handler);
 
+  // With a store, an authenticated POST carrying an Idempotency-Key header is handled once:
+  // a retry with the same key and request gets the first answer (Idempotent-Replayed: true)
+  // for 24 hours; the same key with another request is refused. Without one the header is
+  // ignored. Set before Bind().
+  void SetIdempotencyStore(IdempotencyStore* store) { idempotency_ = store; }
+
   // Binds the listening socket; returns the port.
   Result<int> Bind();
   // Serves until Stop(). Requires a successful Bind().
@@ -73,6 +80,8 @@ class HttpServer {
     ApiHandler handler;
   };
   void Dispatch(const httplib::Request& request, httplib::Response& response);
+  void RunOnce(const RouteEntry& route, const ApiRequest& request, httplib::Response& response);
+  void Invoke(const RouteEntry& route, const ApiRequest& request, httplib::Response& response);
   void LogRequest(const httplib::Request& request, const httplib::Response& response);
 
   HttpServerOptions options_;
@@ -82,6 +91,7 @@ class HttpServer {
   std::vector<RouteEntry> routes_;
   std::unique_ptr<httplib::Server> server_;
   std::atomic<bool> run_returned_ = false;
+  IdempotencyStore* idempotency_ = nullptr;
 };
 
 // Response helpers for handlers.

@@ -22,8 +22,11 @@ bool IsFinal(ItemStatus status) {
 std::string Ms(Instant t) { return std::to_string(ToUnixMillis(t)); }
 
 std::string Describe(const SubscriptionItem& item) {
-  return "item " + item.id + " (" + item.plan_slug + ", " +
-         std::string(ItemStatusName(item.status)) + (item.is_free_trial ? ", trial" : "") + ")";
+  std::string text = "item " + item.id + " (" + item.plan_slug + ", " +
+                     std::string(ItemStatusName(item.status)) +
+                     (item.is_free_trial ? ", trial" : "") + ", period " + Ms(item.period_start);
+  if (item.period_end) text += "-" + Ms(*item.period_end);
+  return text + ")";
 }
 
 std::string Describe(const PaymentAttempt& attempt) {
@@ -204,6 +207,10 @@ void CheckScheduledWork(const Transition& transition, const Account& after, Inst
       problems.push_back(Describe(work) + " names a missing item");
       continue;
     }
+    if (IsFinal(item->status)) {
+      problems.push_back(Describe(work) + " is for an item that is over");
+      continue;
+    }
     std::optional<Instant> live;
     switch (work.kind) {
       case DueKind::kTrialEndingNotice:
@@ -307,6 +314,16 @@ std::vector<std::string> LifecycleInvariants::CheckStep(const Account& before,
                          Ms(event.occurred_at) + ", not at the step's time " + Ms(now));
     }
     CheckEventSubjects(event, after, problems);
+  }
+  // Every change is told once: no event type twice for one subject in one step.
+  std::set<std::pair<EventType, std::string>> told;
+  for (const BillingEvent& event : transition.events) {
+    const std::string subject = event.item      ? event.item->id
+                                : event.attempt ? event.attempt->id
+                                                : after.payer.subscription_id;
+    if (!told.insert({event.type, subject}).second) {
+      problems.push_back(std::string(EventTypeName(event.type)) + " twice for " + subject);
+    }
   }
   CheckSubscriptionStatusEvents(before, transition, after, problems);
   CheckItemChanges(before, transition, after, problems);

@@ -27,10 +27,11 @@ std::vector<std::string> CheckAccountInvariants(const Account& account);
 
 // Follows one payer through successful lifecycle steps, from its start (an Account with no
 // items) on, and checks each step against the account before it. Besides the state checks
-// above: events happen at the step's time, carry the snapshot their type calls for, and tell
-// every item or attempt change; subscription status events follow the status; new attempts
-// are pending and handed out as charges; settled attempts and ended or abandoned items never
-// change again; scheduled work is not already stale; trial_used and has_paid only ever turn
+// above: events happen at the step's time, carry the snapshot their type calls for, tell
+// every item or attempt change, and none comes twice for one subject; subscription status
+// events follow the status; new attempts are pending and handed out as charges; settled
+// attempts and ended or abandoned items never change again; scheduled work is for a live item
+// and not already stale; trial_used and has_paid only ever turn
 // on, and only when a trial starts or a charge succeeds; a second free trial or a second paid
 // attempt for one item period is caught even when the store has dropped old attempts.
 class LifecycleInvariants {

@@ -228,6 +228,12 @@ void SchedulePeriodEnd(const Account& account, const SubscriptionItem& item, Rec
       {DueKind::kPeriodEnd, account.payer.id, item.id, *item.period_end, *item.period_end});
 }
 
+bool HasPendingAttempt(const Account& account, std::string_view item_id) {
+  return std::any_of(account.attempts.begin(), account.attempts.end(), [&](const auto& attempt) {
+    return attempt.status == AttemptStatus::kPending && attempt.item_id == item_id;
+  });
+}
+
 bool PendingCheckout(const Account& account) {
   return std::any_of(account.attempts.begin(), account.attempts.end(), [](const auto& attempt) {
     return attempt.status == AttemptStatus::kPending && attempt.purpose == ChargePurpose::kCheckout;
@@ -335,10 +341,10 @@ Result<Transition> HandOver(Account& account, SubscriptionItem& item,
   next->status = ItemStatus::kActive;
   next->anchor = context.now;
   next->period_start = context.now;
+  if (next->amount > 0) next->period_end = PeriodBoundary(next->anchor, next->interval, 1);
   record.Item(EventType::kItemActive, *next);
   record.SubscriptionChanged(account);
   if (next->amount > 0) {
-    next->period_end = PeriodBoundary(next->anchor, next->interval, 1);
     if (account.DefaultPaymentMethod() == nullptr) {
       // Nothing to charge: the downgrade cannot start; the payer falls back to the free plan.
       return EndNow(account, *next, context, record);
@@ -352,6 +358,7 @@ Result<Transition> HandOver(Account& account, SubscriptionItem& item,
 void GoPastDue(Account& account, SubscriptionItem& item, const PaymentAttempt& attempt,
                const LifecycleContext& context, Recorder& record) {
   item.status = ItemStatus::kPastDue;
+  if (attempt.purpose == ChargePurpose::kTrialConversion) item.anchor = attempt.period_start;
   item.is_free_trial = false;
   item.past_due_at = context.now;
   item.dunning_retries = 0;
@@ -678,7 +685,13 @@ Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt
   record.transition().item_id = item->id;
   const PaymentAttempt settled = *attempt;
   if (settled.purpose == ChargePurpose::kCheckout) {
+    if (item->status != ItemStatus::kIncomplete) return record.transition();
     return SettleCheckout(account, *item, result.paid, context, record);
+  }
+  // An item that ended while its charge was out (canceled at once, say) stays ended; only the
+  // attempt's outcome is recorded.
+  if (item->status == ItemStatus::kEnded || item->status == ItemStatus::kAbandoned) {
+    return record.transition();
   }
   return SettleRecurring(account, *item, settled, result.paid, context, record);
 }
@@ -687,7 +700,13 @@ Result<Transition> RunDueWork(Account& account, const DueWork& work,
                               const LifecycleContext& context) {
   SubscriptionItem* item = account.FindItem(work.item_id);
   Recorder record(account, context);
-  if (item == nullptr) return record.transition();
+  // Work whose charge is still with the gateway has been done already.
+  if (item == nullptr || HasPendingAttempt(account, item->id)) return record.transition();
+  if (work.kind != DueKind::kTrialEndingNotice && PendingCheckout(account)) {
+    // The outcome of a plan change decides what this work must do: try again after it.
+    return Conflict("checkout_in_progress",
+                    "a checkout for this payer is being charged; the work runs after it");
+  }
   record.transition().item_id = item->id;
   switch (work.kind) {
     case DueKind::kTrialEndingNotice:

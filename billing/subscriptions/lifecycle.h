@@ -25,9 +25,10 @@
 namespace recur {
 
 struct LifecycleOptions {
-  // Delays after the failed charge at which a past-due period is charged again; when the last
-  // retry fails too, the item ends and the payer returns to the free plan. Default: 1, 3, 5 and
-  // 7 days after the failure (four retries over a week, ending 16 days after it).
+  // When a past-due period is charged again, each delay counted from the failed charge that
+  // made the item past due; when the last retry fails too, the item ends and the payer returns
+  // to the free plan. Default: 1, 3, 5 and 7 days after that failure (four retries in a week,
+  // the most a card update usually takes).
   std::vector<std::chrono::hours> dunning_retries{std::chrono::hours(24), std::chrono::hours(72),
                                                   std::chrono::hours(120), std::chrono::hours(168)};
   // Whether a past-due payer keeps the plan's entitlements during dunning. Default: yes, a

@@ -337,21 +337,22 @@ class Harness {
   }
   const std::vector<std::string>& pending() const { return pending_; }
 
+  // Lookups; a missing one fails the test and returns an empty value.
   const SubscriptionItem& Current() const {
     const SubscriptionItem* item = account.CurrentItem();
-    EXPECT_NE(item, nullptr);
-    return item != nullptr ? *item : account.items.front();
+    EXPECT_NE(item, nullptr) << "no current item";
+    return item != nullptr ? *item : kNoItem;
   }
   const SubscriptionItem& Item(std::string_view id) const {
     const SubscriptionItem* item = account.FindItem(id);
     EXPECT_NE(item, nullptr) << "no item " << id;
-    return item != nullptr ? *item : account.items.front();
+    return item != nullptr ? *item : kNoItem;
   }
   const PaymentAttempt& Attempt(std::string_view id) const {
     auto it = std::find_if(account.attempts.begin(), account.attempts.end(),
                            [&](const PaymentAttempt& a) { return a.id == id; });
     EXPECT_NE(it, account.attempts.end()) << "no attempt " << id;
-    return *it;
+    return it != account.attempts.end() ? *it : kNoAttempt;
   }
   std::vector<PaymentAttempt> AttemptsFor(std::string_view item_id) const {
     std::vector<PaymentAttempt> out;
@@ -386,6 +387,9 @@ class Harness {
     return out;
   }
 
+  static inline const SubscriptionItem kNoItem{};
+  static inline const PaymentAttempt kNoAttempt{};
+
   SeededIdGenerator ids_{20240110};
   LifecycleOptions options_;
   LifecycleInvariants invariants_;
@@ -400,16 +404,17 @@ std::vector<std::string> DueTimes(const std::vector<DueWork>& works) {
   return times;
 }
 
-std::vector<hours> Leads(const std::vector<DueWork>& works) {
-  std::vector<hours> leads;
-  for (const DueWork& w : works) leads.push_back(w.lead);
+// Notice leads in hours.
+std::vector<std::int64_t> Leads(const std::vector<DueWork>& works) {
+  std::vector<std::int64_t> leads;
+  for (const DueWork& w : works) leads.push_back(w.lead.count());
   return leads;
 }
 
 // Asserts a transition did nothing at all.
 void ExpectNothingHappened(const Transition& t) {
   EXPECT_THAT(Names(t), IsEmpty());
-  EXPECT_THAT(t.scheduled, IsEmpty());
+  EXPECT_THAT(DueTimes(t.scheduled), IsEmpty());
   EXPECT_THAT(t.charges, IsEmpty());
 }
 
@@ -430,7 +435,7 @@ TEST(NewPayer, StartsOnTheDefaultFreePlan) {
   EXPECT_EQ(free.period_start, kStart);
   EXPECT_EQ(free.period_end, std::nullopt);
   EXPECT_THAT(t.events[0].subscription, SizeIs(1));
-  EXPECT_THAT(t.scheduled, IsEmpty());
+  EXPECT_THAT(DueTimes(t.scheduled), IsEmpty());
   EXPECT_THAT(t.charges, IsEmpty());
   EXPECT_EQ(SubscriptionStatus(h.account), "active");
 }
@@ -440,6 +445,15 @@ TEST(NewPayer, AnOrganizationStartsOnTheOrgDefaultPlan) {
   const Transition t = h.Start();
   EXPECT_THAT(Names(t), ElementsAre("subscription.created", "subscriptionItem.active"));
   EXPECT_EQ(h.Current().plan_slug, "org-free");
+}
+
+TEST(NewPayer, AnOrganizationBuysAnOrgPlan) {
+  Harness h(kStart, PayerType::kOrg);
+  h.Start();
+  h.AddCard();
+  const std::string team = h.SubscribePaid("team");
+  EXPECT_EQ(h.Current().id, team);
+  EXPECT_EQ(h.Current().amount, 9900);
 }
 
 // =============================================================================================
@@ -607,7 +621,7 @@ TEST(Checkout, ADeclinedCheckoutLeavesTheItemIncompleteAndThePayerOnFree) {
   EXPECT_EQ(h.Current().id, free_id);
   EXPECT_EQ(StatusOf(h.Current()), "active");
   EXPECT_FALSE(h.account.payer.has_paid);
-  EXPECT_THAT(declined.scheduled, IsEmpty());
+  EXPECT_THAT(DueTimes(declined.scheduled), IsEmpty());
 }
 
 TEST(Checkout, ACheckoutNeedsAPaymentMethod) {
@@ -641,7 +655,7 @@ TEST(TrialNotice, GoesOutAtTheLeadBeforeTrialEnd) {
 
   const std::vector<DueWork> notices = h.Waiting(trial, DueKind::kTrialEndingNotice);
   EXPECT_THAT(DueTimes(notices), ElementsAre(Show(trial_end - hours(72))));
-  EXPECT_THAT(Leads(notices), ElementsAre(hours(72)));
+  EXPECT_THAT(Leads(notices), ElementsAre(72));
 
   const std::vector<BillingEvent> events = h.AdvanceTo(trial_end - milliseconds(1));
   EXPECT_THAT(Names(events), ElementsAre("subscriptionItem.freeTrialEnding"));
@@ -1152,6 +1166,49 @@ TEST(PlanChange, AnUpgradeMidPeriodChargesTheNewPriceLessAProrationCredit) {
               ElementsAre(Show(At(2024, 2, 20, 21))));
 }
 
+TEST(PlanChange, ADeclinedUpgradeLeavesTheCurrentPlan) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string pro = h.SubscribePaid("pro");
+  h.AdvanceTo(At(2024, 1, 20));
+  const Transition t = Must(h.Subscribe("max"));
+
+  const Transition declined = Must(h.Settle(t.charges.at(0), false));
+
+  EXPECT_THAT(Names(declined),
+              ElementsAre("paymentAttempt.updated", "subscriptionItem.incomplete"));
+  EXPECT_EQ(StatusOf(h.Item(t.item_id)), "incomplete");
+  EXPECT_EQ(h.Current().id, pro);
+  EXPECT_EQ(StatusOf(h.Item(pro)), "active");
+  // Pro renews as before.
+  EXPECT_THAT(
+      Names(h.AdvanceTo(At(2024, 2, 10, 9))),
+      ElementsAre("paymentAttempt.created", "paymentAttempt.updated", "subscriptionItem.updated"));
+}
+
+TEST(PlanChange, AnUpgradeFromACanceledPlanIsCreditedAndAbandonsTheUpcomingFree) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string pro = h.SubscribePaid("pro");
+  h.AdvanceTo(At(2024, 1, 15));
+  Must(h.Cancel(pro));
+  const std::string free_id = h.account.UpcomingItem()->id;
+  h.AdvanceTo(At(2024, 1, 20, 21));
+
+  const Transition t = Must(h.Subscribe("max"));
+
+  EXPECT_EQ(h.Attempt(t.charges.at(0)).proration_credit, 1322);
+  const Transition paid = Must(h.Settle(t.charges.at(0), true));
+  EXPECT_THAT(Names(paid), ElementsAre("paymentAttempt.updated", "subscriptionItem.active",
+                                       "subscriptionItem.ended", "subscriptionItem.abandoned",
+                                       "subscription.updated"));
+  EXPECT_EQ(StatusOf(h.Item(free_id)), "abandoned");
+  EXPECT_EQ(StatusOf(h.Item(pro)), "ended");
+  EXPECT_EQ(h.Current().plan_slug, "max");
+}
+
 TEST(PlanChange, AnUpgradeDuringATrialEndsTheTrialAndChargesTheFullPrice) {
   Harness h(kStart);
   h.Start();
@@ -1410,6 +1467,29 @@ TEST(ChargeOutcome, AnOutcomeAfterTheItemEndedDoesNotReviveIt) {
   EXPECT_EQ(StatusOf(h.Item(max)), "ended");
   EXPECT_EQ(h.Current().plan_slug, "free");
   EXPECT_EQ(SubscriptionStatus(h.account), "active");
+}
+
+// Finds: a renewal paid after its item ended (the payer ended the plan now while the charge was
+// in flight) renews the ended item: its period moves on and it gets subscriptionItem.updated.
+TEST(ChargeOutcome, APaidOutcomeAfterTheItemEndedDoesNotRenewIt) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string max = h.SubscribePaid("max");
+  h.AdvanceTo(At(2024, 2, 10, 9), Always(Outcome::kLeavePending));
+  ASSERT_THAT(h.pending(), SizeIs(1));
+  const std::string renewal = h.pending()[0];
+  Must(h.Cancel(max, /*end_now=*/true));
+  const SubscriptionItem ended = h.Item(max);
+
+  const Transition t = Must(h.Settle(renewal, true));
+
+  EXPECT_THAT(Names(t), ElementsAre("paymentAttempt.updated"));
+  EXPECT_EQ(StatusOf(h.Attempt(renewal)), "paid");
+  EXPECT_EQ(StatusOf(h.Item(max)), "ended");
+  EXPECT_EQ(Show(h.Item(max).period_end), Show(ended.period_end));
+  EXPECT_THAT(DueTimes(t.scheduled), IsEmpty());
+  EXPECT_EQ(h.Current().plan_slug, "free");
 }
 
 // =============================================================================================

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -41,6 +42,49 @@ class ServeTest : public ::testing::Test {
   static nlohmann::json Json(const httplib::Result& result) {
     if (!result) throw std::runtime_error("no HTTP answer");
     return nlohmann::json::parse(result->body);
+  }
+
+  struct Answer {
+    int status = 0;
+    nlohmann::json body;
+  };
+  // Authenticated JSON requests to the running server.
+  Answer Call(const std::string& method, const std::string& path,
+              const nlohmann::json& body = nullptr) {
+    auto client = server_->Client();
+    httplib::Result result =
+        method == "GET" ? client.Get(path, Auth())
+        : method == "DELETE"
+            ? client.Delete(path, Auth())
+            : client.Post(path, Auth(), body.is_null() ? "" : body.dump(), "application/json");
+    if (!result) throw std::runtime_error("no HTTP answer to " + method + " " + path);
+    return {result->status, nlohmann::json::parse(result->body)};
+  }
+
+  // A new payer; with `token`, a default payment method too.
+  std::string NewPayer(const std::string& external_id, const std::string& token = "",
+                       const std::string& type = "user") {
+    Answer payer = Call("POST", "/v1/payers",
+                        {{"external_id", external_id},
+                         {"type", type},
+                         {"email", external_id + "@example.com"},
+                         {"name", "Test Payer"}});
+    if (payer.status != 200) throw std::runtime_error("payer: " + payer.body.dump());
+    const std::string id = payer.body["id"];
+    if (!token.empty()) {
+      Answer method = Call("POST", "/v1/payers/" + id + "/payment_methods", {{"token", token}});
+      if (method.status != 200) throw std::runtime_error("method: " + method.body.dump());
+    }
+    return id;
+  }
+
+  // Event types of a payer, oldest first.
+  std::vector<std::string> EventTypes(const std::string& payer_id) {
+    Answer events = Call("GET", "/v1/events?limit=100&payer_id=" + payer_id);
+    std::vector<std::string> types;
+    for (const nlohmann::json& event : events.body["data"])
+      types.insert(types.begin(), event["type"]);
+    return types;
   }
 
   TempDir dir_;

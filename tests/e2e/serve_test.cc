@@ -118,9 +118,9 @@ TEST_F(ServeTest, GeneratesASecretKeyOnceAndStoresOnlyItsHash) {
   }
   {
     SQLite::Database db(db_path());
-    EXPECT_EQ(db.execAndGet("SELECT value FROM settings WHERE key = 'secret_key_sha256'")
-                  .getString(),
-              Sha256Hex(key));
+    EXPECT_EQ(
+        db.execAndGet("SELECT value FROM settings WHERE key = 'secret_key_sha256'").getString(),
+        Sha256Hex(key));
     SQLite::Statement settings(db, "SELECT value FROM settings");
     while (settings.executeStep()) {
       EXPECT_THAT(settings.getColumn(0).getString(), ::testing::Not(HasSubstr(key)));
@@ -153,7 +153,8 @@ TEST_F(ServeTest, AppliesEachMigrationOnceAndRefusesANewerSchema) {
     SQLite::Statement names(db, "SELECT name FROM schema_migrations ORDER BY version");
     std::vector<std::string> applied;
     while (names.executeStep()) applied.push_back(names.getColumn(0).getString());
-    EXPECT_EQ(applied, (std::vector<std::string>{"0001_catalog.sql", "0002_billing.sql"}));
+    EXPECT_EQ(applied, (std::vector<std::string>{"0001_catalog.sql", "0002_billing.sql",
+                                                 "0003_idempotency.sql"}));
     db.exec("INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', 'x', 0)");
   }
   int exit_code = 0;
@@ -161,7 +162,7 @@ TEST_F(ServeTest, AppliesEachMigrationOnceAndRefusesANewerSchema) {
   EXPECT_EQ(RecurServer::Start(Options(), &exit_code, &output), nullptr);
   EXPECT_EQ(exit_code, 1);
   EXPECT_THAT(output, HasSubstr("the database has schema version 9999 but this recur knows "
-                                "versions up to 2"));
+                                "versions up to 3"));
 }
 
 TEST_F(ServeTest, StopsCleanlyOnSigtermAndSigint) {
@@ -188,9 +189,12 @@ TEST_F(ServeTest, WritesAJsonAccessLogLinePerRequest) {
     if (entry["event"] == "http_request") requests.push_back(entry);
   }
   ASSERT_EQ(requests.size(), 2u);
+  // Requests on separate connections are logged by separate threads, in either order.
+  if (requests[0]["path"] != "/healthz") std::swap(requests[0], requests[1]);
   EXPECT_EQ(requests[0]["path"], "/healthz");
   EXPECT_EQ(requests[0]["status"], 200);
   EXPECT_EQ(requests[1]["method"], "GET");
+  EXPECT_EQ(requests[1]["path"], "/v1/nothing");
   EXPECT_EQ(requests[1]["status"], 404);
   EXPECT_TRUE(requests[1]["duration_ms"].is_number());
 }

@@ -149,6 +149,7 @@ int RunServe(std::span<const std::string> args) {
   HttpServer server(options, clock, [hash = secret->hash](std::string_view presented) {
     return SecretKeyMatches(presented, hash);
   });
+  server.SetIdempotencyStore(store->get());
   server.Route("GET", "/healthz", Access::kPublic, [](const ApiRequest&, httplib::Response& r) {
     SendJson(r, 200, {{"status", "ok"}});
   });

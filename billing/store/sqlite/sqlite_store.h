@@ -14,10 +14,14 @@
 #include "base/ids.h"
 #include "billing/store/account_store.h"
 #include "billing/store/catalog_store.h"
+#include "billing/store/idempotency_store.h"
 
 namespace recur {
 
-class SqliteStore final : public CatalogStore, public SettingsStore, public AccountStore {
+class SqliteStore final : public CatalogStore,
+                          public SettingsStore,
+                          public AccountStore,
+                          public IdempotencyStore {
  public:
   // Opens (creating if needed) the database at `path` and applies pending migrations.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, IdGenerator& ids,
@@ -43,6 +47,15 @@ class SqliteStore final : public CatalogStore, public SettingsStore, public Acco
                                        const ListOptions& options) override;
   Result<std::vector<CurrentPlan>> ListCurrentPlans() override;
   Result<std::vector<std::string>> PayersWithPendingAttempts() override;
+
+  // IdempotencyStore (sqlite_idempotency_store.cc)
+  Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
+                                               const std::string& request_hash, Instant now,
+                                               std::chrono::milliseconds retention,
+                                               std::chrono::milliseconds stale_claim) override;
+  Status CompleteIdempotencyKey(const std::string& key, int status,
+                                const std::string& body) override;
+  Status ReleaseIdempotencyKey(const std::string& key) override;
 
  private:
   SqliteStore(std::unique_ptr<SQLite::Database> db, IdGenerator& ids);
