@@ -11,6 +11,7 @@
 //   GET  /.well-known/jwks.json                       public: the key that signs those tokens
 //   GET  /v1/payment_attempts?payer_id=               newest first, paginated
 //   GET  /v1/events?payer_id=&type=                   newest first, paginated
+//   GET  /v1/pricing_table?payer_id=|payer_type=      public: plans and what each would do
 #pragma once
 
 #include <string>
@@ -30,5 +31,6 @@ void AddPayerRoutes(HttpServer& server, BillingService& billing);
 void AddEntitlementRoutes(HttpServer& server, BillingService& billing, const SigningKey& key,
                           const Clock& clock, BillingApiOptions options);
 void AddActivityRoutes(HttpServer& server, BillingService& billing);
+void AddPricingTableRoute(HttpServer& server, BillingService& billing, const Clock& clock);
 
 }  // namespace recur

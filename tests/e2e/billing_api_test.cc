@@ -316,3 +316,63 @@ TEST_F(ServeTest, EntitlementsSurviveARestart) {
 
 }  // namespace
 }  // namespace recur::testing
+
+namespace recur::testing {
+namespace {
+
+using nlohmann::json;
+
+TEST_F(ServeTest, AnIdempotencyKeyReplaysTheFirstAnswer) {
+  Serve();
+  auto client = server_->Client();
+  httplib::Headers headers = Auth();
+  headers.emplace("Idempotency-Key", "create-user-7");
+  const std::string body =
+      R"({"external_id": "user_7", "type": "user", "email": "u7@example.com"})";
+  auto first = client.Post("/v1/payers", headers, body, "application/json");
+  auto second = client.Post("/v1/payers", headers, body, "application/json");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->body, first->body);
+  EXPECT_EQ(first->get_header_value("Idempotent-Replayed"), "");
+  EXPECT_EQ(second->get_header_value("Idempotent-Replayed"), "true");
+  EXPECT_EQ(Call("GET", "/v1/events").body["data"].size(), 2u);  // one payer, created once
+
+  auto reused =
+      client.Post("/v1/payers", headers,
+                  R"({"external_id": "user_8", "type": "user", "email": "u8@example.com"})",
+                  "application/json");
+  ASSERT_TRUE(reused);
+  EXPECT_EQ(reused->status, 422);
+  EXPECT_EQ(json::parse(reused->body)["error"]["code"], "idempotency_key_reused");
+
+  headers = Auth();
+  headers.emplace("Idempotency-Key", std::string(256, 'k'));
+  auto too_long = client.Post("/v1/payers", headers, body, "application/json");
+  ASSERT_TRUE(too_long);
+  EXPECT_EQ(too_long->status, 400);
+  EXPECT_EQ(json::parse(too_long->body)["error"]["param"], "Idempotency-Key");
+}
+
+TEST_F(ServeTest, AnIdempotencyKeyAlsoReplaysAnError) {
+  Serve();
+  const std::string payer = NewPayer("user_1");
+  auto client = server_->Client();
+  httplib::Headers headers = Auth();
+  headers.emplace("Idempotency-Key", "subscribe-1");
+  const std::string path = "/v1/payers/" + payer + "/subscription_items";
+  auto first = client.Post(path, headers, R"({"plan": "pro"})", "application/json");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 422);  // no payment method yet
+  ASSERT_EQ(
+      Call("POST", "/v1/payers/" + payer + "/payment_methods", {{"token", "pm_card_visa"}}).status,
+      200);
+  auto retried = client.Post(path, headers, R"({"plan": "pro"})", "application/json");
+  ASSERT_TRUE(retried);
+  EXPECT_EQ(retried->status, 422);  // the same key answers the same; a new attempt needs a new key
+  EXPECT_EQ(retried->get_header_value("Idempotent-Replayed"), "true");
+}
+
+}  // namespace
+}  // namespace recur::testing

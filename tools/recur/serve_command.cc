@@ -159,6 +159,7 @@ int RunServe(std::span<const std::string> args) {
   AddEntitlementRoutes(server, billing, installation->signing_key, clock,
                        {"recur:" + installation->instance_id});
   AddActivityRoutes(server, billing);
+  AddPricingTableRoute(server, billing, clock);
 
   auto port = server.Bind();
   if (!port) return Fail(port.error());
