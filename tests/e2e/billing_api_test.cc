@@ -111,6 +111,7 @@ TEST_F(ServeTest, StartsATrialAndGrantsItsFeatures) {
   EXPECT_EQ(Call("GET", "/v1/payers/" + payer + "/entitlements/priority_support").body["allowed"],
             false);
   EXPECT_EQ(Call("GET", "/v1/payers/" + payer).body["trial_used"], true);
+  EXPECT_THAT(InvariantViolations(payer), ::testing::IsEmpty());
 }
 
 TEST_F(ServeTest, RefusesATrialThatNeedsACardWithoutOne) {
@@ -143,6 +144,7 @@ TEST_F(ServeTest, ADeclinedCheckoutLeavesAnIncompleteItemAndTheFreePlan) {
                                              "paymentAttempt.created", "paymentAttempt.updated",
                                              "subscriptionItem.incomplete"));
   EXPECT_EQ(Call("GET", "/v1/payers/" + payer + "/entitlements").body["plan"], "free");
+  EXPECT_THAT(InvariantViolations(payer), ::testing::IsEmpty());
 }
 
 TEST_F(ServeTest, UpgradesNowWithAProrationCreditAndDowngradesAtPeriodEnd) {
@@ -171,6 +173,7 @@ TEST_F(ServeTest, UpgradesNowWithAProrationCreditAndDowngradesAtPeriodEnd) {
   EXPECT_THAT(ItemSummary(Call("GET", "/v1/payers/" + payer + "/subscription").body),
               ElementsAre("business:active", "pro:upcoming"));
   EXPECT_EQ(Call("GET", "/v1/payers/" + payer + "/entitlements").body["plan"], "business");
+  EXPECT_THAT(InvariantViolations(payer), ::testing::IsEmpty());
 }
 
 TEST_F(ServeTest, CancelsResubscribesAndEndsNow) {
@@ -208,6 +211,7 @@ TEST_F(ServeTest, CancelsResubscribesAndEndsNow) {
   Answer no_trial = Call("POST", "/v1/payers/" + payer + "/subscription_items",
                          {{"plan", "pro"}, {"free_trial", true}});
   EXPECT_EQ(no_trial.body["error"]["code"], "trial_not_available");
+  EXPECT_THAT(InvariantViolations(payer), ::testing::IsEmpty());
 }
 
 TEST_F(ServeTest, ExtendsARunningTrial) {
@@ -278,6 +282,7 @@ TEST_F(ServeTest, ConcurrentSubscribesMakeOneSubscriptionAndOneCharge) {
   EXPECT_EQ(attempts.body["data"][0]["status"], "paid");
   EXPECT_THAT(ItemSummary(Call("GET", "/v1/payers/" + payer + "/subscription").body),
               ElementsAre("business:active"));
+  EXPECT_THAT(InvariantViolations(payer), ::testing::IsEmpty());
 }
 
 TEST_F(ServeTest, PaginatesEventsNewestFirst) {

@@ -10,6 +10,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "base/ids.h"
+#include "billing/store/sqlite/sqlite_store.h"
+#include "billing/subscriptions/invariants.h"
 #include "tests/e2e/recur_process.h"
 
 namespace recur::testing {
@@ -85,6 +88,17 @@ class ServeTest : public ::testing::Test {
     for (const nlohmann::json& event : events.body["data"])
       types.insert(types.begin(), event["type"]);
     return types;
+  }
+
+  // The invariants of the payer's account as stored, read from the database file beside the
+  // running server (WAL lets a second connection read while it writes).
+  std::vector<std::string> InvariantViolations(const std::string& payer_id) {
+    SeededIdGenerator ids(1);
+    auto store = SqliteStore::Open(db_path(), ids, Instant{});
+    if (!store) return {"cannot open the database: " + store.error().message};
+    auto account = (*store)->LoadAccount(payer_id);
+    if (!account || !*account) return {"cannot load payer " + payer_id};
+    return CheckAccountInvariants(**account);
   }
 
   TempDir dir_;

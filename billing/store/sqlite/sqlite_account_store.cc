@@ -230,52 +230,53 @@ int ClampLimit(int limit) { return std::clamp(limit, 1, 100); }
 }  // namespace
 
 Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer_id) {
-  std::lock_guard lock(mutex_);
   try {
-    SQLite::Statement payer_row(*db_,
-                                "SELECT id, external_id, type, email, name, test_clock_id, "
-                                "subscription_id, trial_used, has_paid, "
-                                "default_payment_method_id, created_at, version "
-                                "FROM payers WHERE id = ?");
-    payer_row.bind(1, payer_id);
-    if (!payer_row.executeStep()) return std::optional<Account>();
-    Account account;
-    Payer& payer = account.payer;
-    payer.id = payer_row.getColumn(0).getString();
-    payer.external_id = payer_row.getColumn(1).getString();
-    payer.type = Require(ParsePayerType(payer_row.getColumn(2).getString()), "payer type");
-    payer.email = payer_row.getColumn(3).getString();
-    payer.name = payer_row.getColumn(4).getString();
-    payer.test_clock_id = OptionalText(payer_row.getColumn(5));
-    payer.subscription_id = payer_row.getColumn(6).getString();
-    payer.trial_used = payer_row.getColumn(7).getInt() != 0;
-    payer.has_paid = payer_row.getColumn(8).getInt() != 0;
-    payer.default_payment_method_id = OptionalText(payer_row.getColumn(9));
-    payer.created_at = InstantOf(payer_row.getColumn(10));
-    payer.version = payer_row.getColumn(11).getInt64();
+    return connections_->Read([&](SQLite::Database& db) -> Result<std::optional<Account>> {
+      SQLite::Statement payer_row(db,
+                                  "SELECT id, external_id, type, email, name, test_clock_id, "
+                                  "subscription_id, trial_used, has_paid, "
+                                  "default_payment_method_id, created_at, version "
+                                  "FROM payers WHERE id = ?");
+      payer_row.bind(1, payer_id);
+      if (!payer_row.executeStep()) return std::optional<Account>();
+      Account account;
+      Payer& payer = account.payer;
+      payer.id = payer_row.getColumn(0).getString();
+      payer.external_id = payer_row.getColumn(1).getString();
+      payer.type = Require(ParsePayerType(payer_row.getColumn(2).getString()), "payer type");
+      payer.email = payer_row.getColumn(3).getString();
+      payer.name = payer_row.getColumn(4).getString();
+      payer.test_clock_id = OptionalText(payer_row.getColumn(5));
+      payer.subscription_id = payer_row.getColumn(6).getString();
+      payer.trial_used = payer_row.getColumn(7).getInt() != 0;
+      payer.has_paid = payer_row.getColumn(8).getInt() != 0;
+      payer.default_payment_method_id = OptionalText(payer_row.getColumn(9));
+      payer.created_at = InstantOf(payer_row.getColumn(10));
+      payer.version = payer_row.getColumn(11).getInt64();
 
-    SQLite::Statement methods(*db_,
-                              "SELECT id, token, brand, last4, exp_month, exp_year, created_at "
-                              "FROM payment_methods WHERE payer_id = ? ORDER BY created_at, id");
-    methods.bind(1, payer_id);
-    while (methods.executeStep()) {
-      account.payment_methods.push_back(
-          {methods.getColumn(0).getString(), methods.getColumn(1).getString(),
-           methods.getColumn(2).getString(), methods.getColumn(3).getString(),
-           methods.getColumn(4).getInt(), methods.getColumn(5).getInt(),
-           InstantOf(methods.getColumn(6))});
-    }
-    SQLite::Statement items(*db_, std::string("SELECT ") + kItemColumns +
+      SQLite::Statement methods(db,
+                                "SELECT id, token, brand, last4, exp_month, exp_year, created_at "
+                                "FROM payment_methods WHERE payer_id = ? ORDER BY created_at, id");
+      methods.bind(1, payer_id);
+      while (methods.executeStep()) {
+        account.payment_methods.push_back(
+            {methods.getColumn(0).getString(), methods.getColumn(1).getString(),
+             methods.getColumn(2).getString(), methods.getColumn(3).getString(),
+             methods.getColumn(4).getInt(), methods.getColumn(5).getInt(),
+             InstantOf(methods.getColumn(6))});
+      }
+      SQLite::Statement items(db, std::string("SELECT ") + kItemColumns +
                                       " FROM subscription_items WHERE payer_id = ? "
                                       "ORDER BY created_at, rowid");
-    items.bind(1, payer_id);
-    while (items.executeStep()) account.items.push_back(ReadItem(items));
-    SQLite::Statement attempts(*db_, std::string("SELECT ") + kAttemptColumns +
+      items.bind(1, payer_id);
+      while (items.executeStep()) account.items.push_back(ReadItem(items));
+      SQLite::Statement attempts(db, std::string("SELECT ") + kAttemptColumns +
                                          " FROM payment_attempts WHERE payer_id = ? AND "
                                          "status = 'pending' ORDER BY created_at, rowid");
-    attempts.bind(1, payer_id);
-    while (attempts.executeStep()) account.attempts.push_back(ReadAttempt(attempts));
-    return std::optional<Account>(std::move(account));
+      attempts.bind(1, payer_id);
+      while (attempts.executeStep()) account.attempts.push_back(ReadAttempt(attempts));
+      return std::optional<Account>(std::move(account));
+    });
   } catch (const std::exception& error) {
     return StorageError(error, "loading payer " + payer_id);
   }
@@ -283,25 +284,27 @@ Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer
 
 Result<std::optional<std::string>> SqliteStore::FindPayerId(PayerType type,
                                                             const std::string& external_id) {
-  std::lock_guard lock(mutex_);
   try {
-    SQLite::Statement query(*db_, "SELECT id FROM payers WHERE type = ? AND external_id = ?");
-    query.bind(1, std::string(PayerTypeName(type)));
-    query.bind(2, external_id);
-    if (!query.executeStep()) return std::optional<std::string>();
-    return std::optional<std::string>(query.getColumn(0).getString());
+    return connections_->Read([&](SQLite::Database& db) -> Result<std::optional<std::string>> {
+      SQLite::Statement query(db, "SELECT id FROM payers WHERE type = ? AND external_id = ?");
+      query.bind(1, std::string(PayerTypeName(type)));
+      query.bind(2, external_id);
+      if (!query.executeStep()) return std::optional<std::string>();
+      return std::optional<std::string>(query.getColumn(0).getString());
+    });
   } catch (const std::exception& error) {
     return StorageError(error, "looking up a payer");
   }
 }
 
 Result<std::optional<std::string>> SqliteStore::FindPayerIdOfItem(const std::string& item_id) {
-  std::lock_guard lock(mutex_);
   try {
-    SQLite::Statement query(*db_, "SELECT payer_id FROM subscription_items WHERE id = ?");
-    query.bind(1, item_id);
-    if (!query.executeStep()) return std::optional<std::string>();
-    return std::optional<std::string>(query.getColumn(0).getString());
+    return connections_->Read([&](SQLite::Database& db) -> Result<std::optional<std::string>> {
+      SQLite::Statement query(db, "SELECT payer_id FROM subscription_items WHERE id = ?");
+      query.bind(1, item_id);
+      if (!query.executeStep()) return std::optional<std::string>();
+      return std::optional<std::string>(query.getColumn(0).getString());
+    });
   } catch (const std::exception& error) {
     return StorageError(error, "looking up an item");
   }
@@ -310,105 +313,107 @@ Result<std::optional<std::string>> SqliteStore::FindPayerIdOfItem(const std::str
 Status SqliteStore::SaveTransition(const Account* before, const Account& after,
                                    const std::vector<StoredEvent>& events,
                                    const std::vector<DueWork>& scheduled) {
-  std::lock_guard lock(mutex_);
-  try {
-    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    const std::string& payer_id = after.payer.id;
-    WritePayer(*db_, after.payer, before == nullptr ? nullptr : &before->payer);
-    for (const PaymentMethod& method : after.payment_methods) {
-      if (before != nullptr && FindById(before->payment_methods, method.id) != nullptr) continue;
-      SQLite::Statement insert(*db_,
-                               "INSERT INTO payment_methods (id, payer_id, token, brand, last4, "
-                               "exp_month, exp_year, created_at) VALUES (?,?,?,?,?,?,?,?)");
-      insert.bind(1, method.id);
-      insert.bind(2, payer_id);
-      insert.bind(3, method.token);
-      insert.bind(4, method.brand);
-      insert.bind(5, method.last4);
-      insert.bind(6, method.exp_month);
-      insert.bind(7, method.exp_year);
-      BindInstant(insert, 8, method.created_at);
-      insert.exec();
+  return connections_->Write([&](SQLite::Database& db) -> Status {
+    try {
+      const std::string& payer_id = after.payer.id;
+      WritePayer(db, after.payer, before == nullptr ? nullptr : &before->payer);
+      for (const PaymentMethod& method : after.payment_methods) {
+        if (before != nullptr && FindById(before->payment_methods, method.id) != nullptr) continue;
+        SQLite::Statement insert(db,
+                                 "INSERT INTO payment_methods (id, payer_id, token, brand, last4, "
+                                 "exp_month, exp_year, created_at) VALUES (?,?,?,?,?,?,?,?)");
+        insert.bind(1, method.id);
+        insert.bind(2, payer_id);
+        insert.bind(3, method.token);
+        insert.bind(4, method.brand);
+        insert.bind(5, method.last4);
+        insert.bind(6, method.exp_month);
+        insert.bind(7, method.exp_year);
+        BindInstant(insert, 8, method.created_at);
+        insert.exec();
+      }
+      std::vector<const SubscriptionItem*> changed;
+      for (const SubscriptionItem& item : after.items) {
+        const SubscriptionItem* old =
+            before == nullptr ? nullptr : FindById(before->items, item.id);
+        if (old == nullptr || *old != item) changed.push_back(&item);
+      }
+      std::stable_partition(changed.begin(), changed.end(),
+                            [](const SubscriptionItem* item) { return LeavesUniqueStatus(*item); });
+      for (const SubscriptionItem* item : changed) {
+        const bool is_new = before == nullptr || FindById(before->items, item->id) == nullptr;
+        WriteItem(db, payer_id, *item, is_new);
+      }
+      for (const PaymentAttempt& attempt : after.attempts) {
+        const PaymentAttempt* old =
+            before == nullptr ? nullptr : FindById(before->attempts, attempt.id);
+        if (old != nullptr && *old == attempt) continue;
+        WriteAttempt(db, payer_id, attempt, old == nullptr);
+      }
+      for (const StoredEvent& event : events) {
+        SQLite::Statement insert(db,
+                                 "INSERT INTO events (id, type, payer_id, timestamp, body) "
+                                 "VALUES (?,?,?,?,?)");
+        insert.bind(1, event.id);
+        insert.bind(2, event.type);
+        insert.bind(3, event.payer_id);
+        BindInstant(insert, 4, event.timestamp);
+        insert.bind(5, event.body);
+        insert.exec();
+      }
+      for (const DueWork& work : scheduled) {
+        SQLite::Statement insert(
+            db,
+            "INSERT INTO due_work (payer_id, item_id, kind, due_at, reference, "
+            "lead_hours, retry) VALUES (?,?,?,?,?,?,?)");
+        insert.bind(1, work.payer_id);
+        insert.bind(2, work.item_id);
+        insert.bind(3, std::string(DueKindName(work.kind)));
+        BindInstant(insert, 4, work.due_at);
+        BindInstant(insert, 5, work.reference);
+        insert.bind(6, static_cast<std::int64_t>(work.lead.count()));
+        insert.bind(7, work.retry);
+        insert.exec();
+      }
+      return Ok();
+    } catch (const std::logic_error&) {
+      return MakeError(ErrorKind::kAlreadyExists, "concurrent_change",
+                       "payer " + after.payer.id + " was changed by another request; retry");
+    } catch (const SQLite::Exception& error) {
+      if (error.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE ||
+          error.getExtendedErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return MakeError(ErrorKind::kAlreadyExists, "conflict",
+                         std::string("the change conflicts with stored data: ") + error.what());
+      }
+      return StorageError(error, "saving payer " + after.payer.id);
+    } catch (const std::exception& error) {
+      return StorageError(error, "saving payer " + after.payer.id);
     }
-    std::vector<const SubscriptionItem*> changed;
-    for (const SubscriptionItem& item : after.items) {
-      const SubscriptionItem* old = before == nullptr ? nullptr : FindById(before->items, item.id);
-      if (old == nullptr || *old != item) changed.push_back(&item);
-    }
-    std::stable_partition(changed.begin(), changed.end(),
-                          [](const SubscriptionItem* item) { return LeavesUniqueStatus(*item); });
-    for (const SubscriptionItem* item : changed) {
-      const bool is_new = before == nullptr || FindById(before->items, item->id) == nullptr;
-      WriteItem(*db_, payer_id, *item, is_new);
-    }
-    for (const PaymentAttempt& attempt : after.attempts) {
-      const PaymentAttempt* old =
-          before == nullptr ? nullptr : FindById(before->attempts, attempt.id);
-      if (old != nullptr && *old == attempt) continue;
-      WriteAttempt(*db_, payer_id, attempt, old == nullptr);
-    }
-    for (const StoredEvent& event : events) {
-      SQLite::Statement insert(*db_,
-                               "INSERT INTO events (id, type, payer_id, timestamp, body) "
-                               "VALUES (?,?,?,?,?)");
-      insert.bind(1, event.id);
-      insert.bind(2, event.type);
-      insert.bind(3, event.payer_id);
-      BindInstant(insert, 4, event.timestamp);
-      insert.bind(5, event.body);
-      insert.exec();
-    }
-    for (const DueWork& work : scheduled) {
-      SQLite::Statement insert(*db_,
-                               "INSERT INTO due_work (payer_id, item_id, kind, due_at, reference, "
-                               "lead_hours, retry) VALUES (?,?,?,?,?,?,?)");
-      insert.bind(1, work.payer_id);
-      insert.bind(2, work.item_id);
-      insert.bind(3, std::string(DueKindName(work.kind)));
-      BindInstant(insert, 4, work.due_at);
-      BindInstant(insert, 5, work.reference);
-      insert.bind(6, static_cast<std::int64_t>(work.lead.count()));
-      insert.bind(7, work.retry);
-      insert.exec();
-    }
-    transaction.commit();
-    return Ok();
-  } catch (const std::logic_error&) {
-    return MakeError(ErrorKind::kAlreadyExists, "concurrent_change",
-                     "payer " + after.payer.id + " was changed by another request; retry");
-  } catch (const SQLite::Exception& error) {
-    if (error.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE ||
-        error.getExtendedErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY) {
-      return MakeError(ErrorKind::kAlreadyExists, "conflict",
-                       std::string("the change conflicts with stored data: ") + error.what());
-    }
-    return StorageError(error, "saving payer " + after.payer.id);
-  } catch (const std::exception& error) {
-    return StorageError(error, "saving payer " + after.payer.id);
-  }
+  });
 }
 
 Result<Page<PaymentAttempt>> SqliteStore::ListPaymentAttempts(const std::string& payer_id,
                                                               const ListOptions& options) {
-  std::lock_guard lock(mutex_);
   try {
-    const int limit = ClampLimit(options.limit);
-    std::string sql =
-        std::string("SELECT ") + kAttemptColumns + " FROM payment_attempts WHERE payer_id = ?";
-    if (!options.starting_after.empty()) {
-      sql += " AND rowid < (SELECT rowid FROM payment_attempts WHERE id = ?)";
-    }
-    sql += " ORDER BY rowid DESC LIMIT ?";
-    SQLite::Statement query(*db_, sql);
-    int index = 1;
-    query.bind(index++, payer_id);
-    if (!options.starting_after.empty()) query.bind(index++, options.starting_after);
-    query.bind(index, limit + 1);
-    Page<PaymentAttempt> page;
-    while (query.executeStep()) page.data.push_back(ReadAttempt(query));
-    page.has_more = static_cast<int>(page.data.size()) > limit;
-    if (page.has_more) page.data.pop_back();
-    return page;
+    return connections_->Read([&](SQLite::Database& db) -> Result<Page<PaymentAttempt>> {
+      const int limit = ClampLimit(options.limit);
+      std::string sql =
+          std::string("SELECT ") + kAttemptColumns + " FROM payment_attempts WHERE payer_id = ?";
+      if (!options.starting_after.empty()) {
+        sql += " AND rowid < (SELECT rowid FROM payment_attempts WHERE id = ?)";
+      }
+      sql += " ORDER BY rowid DESC LIMIT ?";
+      SQLite::Statement query(db, sql);
+      int index = 1;
+      query.bind(index++, payer_id);
+      if (!options.starting_after.empty()) query.bind(index++, options.starting_after);
+      query.bind(index, limit + 1);
+      Page<PaymentAttempt> page;
+      while (query.executeStep()) page.data.push_back(ReadAttempt(query));
+      page.has_more = static_cast<int>(page.data.size()) > limit;
+      if (page.has_more) page.data.pop_back();
+      return page;
+    });
   } catch (const std::exception& error) {
     return StorageError(error, "listing payment attempts");
   }
@@ -417,63 +422,67 @@ Result<Page<PaymentAttempt>> SqliteStore::ListPaymentAttempts(const std::string&
 Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,
                                                   const std::string& type,
                                                   const ListOptions& options) {
-  std::lock_guard lock(mutex_);
   try {
-    const int limit = ClampLimit(options.limit);
-    std::string sql = "SELECT id, type, payer_id, timestamp, body FROM events WHERE 1 = 1";
-    if (!payer_id.empty()) sql += " AND payer_id = ?";
-    if (!type.empty()) sql += " AND type = ?";
-    if (!options.starting_after.empty()) sql += " AND seq < (SELECT seq FROM events WHERE id = ?)";
-    sql += " ORDER BY seq DESC LIMIT ?";
-    SQLite::Statement query(*db_, sql);
-    int index = 1;
-    if (!payer_id.empty()) query.bind(index++, payer_id);
-    if (!type.empty()) query.bind(index++, type);
-    if (!options.starting_after.empty()) query.bind(index++, options.starting_after);
-    query.bind(index, limit + 1);
-    Page<StoredEvent> page;
-    while (query.executeStep()) {
-      page.data.push_back({query.getColumn(0).getString(), query.getColumn(1).getString(),
-                           query.getColumn(2).getString(), InstantOf(query.getColumn(3)),
-                           query.getColumn(4).getString()});
-    }
-    page.has_more = static_cast<int>(page.data.size()) > limit;
-    if (page.has_more) page.data.pop_back();
-    return page;
+    return connections_->Read([&](SQLite::Database& db) -> Result<Page<StoredEvent>> {
+      const int limit = ClampLimit(options.limit);
+      std::string sql = "SELECT id, type, payer_id, timestamp, body FROM events WHERE 1 = 1";
+      if (!payer_id.empty()) sql += " AND payer_id = ?";
+      if (!type.empty()) sql += " AND type = ?";
+      if (!options.starting_after.empty())
+        sql += " AND seq < (SELECT seq FROM events WHERE id = ?)";
+      sql += " ORDER BY seq DESC LIMIT ?";
+      SQLite::Statement query(db, sql);
+      int index = 1;
+      if (!payer_id.empty()) query.bind(index++, payer_id);
+      if (!type.empty()) query.bind(index++, type);
+      if (!options.starting_after.empty()) query.bind(index++, options.starting_after);
+      query.bind(index, limit + 1);
+      Page<StoredEvent> page;
+      while (query.executeStep()) {
+        page.data.push_back({query.getColumn(0).getString(), query.getColumn(1).getString(),
+                             query.getColumn(2).getString(), InstantOf(query.getColumn(3)),
+                             query.getColumn(4).getString()});
+      }
+      page.has_more = static_cast<int>(page.data.size()) > limit;
+      if (page.has_more) page.data.pop_back();
+      return page;
+    });
   } catch (const std::exception& error) {
     return StorageError(error, "listing events");
   }
 }
 
 Result<std::vector<AccountStore::CurrentPlan>> SqliteStore::ListCurrentPlans() {
-  std::lock_guard lock(mutex_);
   try {
-    SQLite::Statement query(*db_,
-                            "SELECT i.payer_id, p.type, p.external_id, i.plan_slug, i.status "
-                            "FROM subscription_items i JOIN payers p ON p.id = i.payer_id "
-                            "WHERE i.status IN ('active', 'past_due', 'canceled')");
-    std::vector<CurrentPlan> plans;
-    while (query.executeStep()) {
-      plans.push_back({query.getColumn(0).getString(),
-                       Require(ParsePayerType(query.getColumn(1).getString()), "payer type"),
-                       query.getColumn(2).getString(), query.getColumn(3).getString(),
-                       Require(ParseItemStatus(query.getColumn(4).getString()), "item status")});
-    }
-    return plans;
+    return connections_->Read([&](SQLite::Database& db) -> Result<std::vector<CurrentPlan>> {
+      SQLite::Statement query(db,
+                              "SELECT i.payer_id, p.type, p.external_id, i.plan_slug, i.status "
+                              "FROM subscription_items i JOIN payers p ON p.id = i.payer_id "
+                              "WHERE i.status IN ('active', 'past_due', 'canceled')");
+      std::vector<CurrentPlan> plans;
+      while (query.executeStep()) {
+        plans.push_back({query.getColumn(0).getString(),
+                         Require(ParsePayerType(query.getColumn(1).getString()), "payer type"),
+                         query.getColumn(2).getString(), query.getColumn(3).getString(),
+                         Require(ParseItemStatus(query.getColumn(4).getString()), "item status")});
+      }
+      return plans;
+    });
   } catch (const std::exception& error) {
     return StorageError(error, "listing current plans");
   }
 }
 
 Result<std::vector<std::string>> SqliteStore::PayersWithPendingAttempts() {
-  std::lock_guard lock(mutex_);
   try {
-    SQLite::Statement query(*db_,
-                            "SELECT DISTINCT payer_id FROM payment_attempts WHERE status = "
-                            "'pending'");
-    std::vector<std::string> payers;
-    while (query.executeStep()) payers.push_back(query.getColumn(0).getString());
-    return payers;
+    return connections_->Read([&](SQLite::Database& db) -> Result<std::vector<std::string>> {
+      SQLite::Statement query(db,
+                              "SELECT DISTINCT payer_id FROM payment_attempts WHERE status = "
+                              "'pending'");
+      std::vector<std::string> payers;
+      while (query.executeStep()) payers.push_back(query.getColumn(0).getString());
+      return payers;
+    });
   } catch (const std::exception& error) {
     return StorageError(error, "listing pending attempts");
   }

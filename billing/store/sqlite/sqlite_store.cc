@@ -52,30 +52,25 @@ int NextVersionNumber(SQLite::Database& db, const std::string& slug) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::unique_ptr<SQLite::Database> db, IdGenerator& ids)
-    : db_(std::move(db)), ids_(ids) {}
+SqliteStore::SqliteStore(std::unique_ptr<SqliteConnections> connections, IdGenerator& ids)
+    : connections_(std::move(connections)), ids_(ids) {}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, IdGenerator& ids,
                                                        Instant now) {
-  try {
-    auto db =
-        std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db->exec("PRAGMA journal_mode = WAL");
-    db->exec("PRAGMA synchronous = FULL");
-    db->exec("PRAGMA foreign_keys = ON");
-    db->setBusyTimeout(5000);
-    auto applied = ApplyMigrations(*db, EmbeddedMigrations(), now);
+  auto connections = SqliteConnections::Open(path, [now](SQLite::Database& db) -> Status {
+    auto applied = ApplyMigrations(db, EmbeddedMigrations(), now);
     if (!applied) return std::unexpected(applied.error());
-    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), ids));
-  } catch (const SQLite::Exception& error) {
-    return MakeError(ErrorKind::kUnavailable, "storage_error",
-                     "cannot open the database " + path + ": " + error.what());
-  }
+    return Ok();
+  });
+  if (!connections) return std::unexpected(connections.error());
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*connections), ids));
 }
 
-std::shared_ptr<const Catalog> SqliteStore::ReadCatalog() {
+namespace {
+
+std::shared_ptr<const Catalog> ReadCatalog(SQLite::Database& db) {
   std::vector<CatalogPlan> plans;
-  SQLite::Statement plan_rows(*db_,
+  SQLite::Statement plan_rows(db,
                               "SELECT slug, definition, current_version_id, archived_at "
                               "FROM plans ORDER BY slug");
   while (plan_rows.executeStep()) {
@@ -93,7 +88,7 @@ std::shared_ptr<const Catalog> SqliteStore::ReadCatalog() {
     plans.push_back(std::move(plan));
   }
   std::vector<PlanVersion> versions;
-  SQLite::Statement version_rows(*db_,
+  SQLite::Statement version_rows(db,
                                  "SELECT id, plan_slug, version, amount, annual_amount, currency, "
                                  "created_at FROM plan_versions ORDER BY plan_slug, version");
   while (version_rows.executeStep()) {
@@ -106,10 +101,65 @@ std::shared_ptr<const Catalog> SqliteStore::ReadCatalog() {
   return std::make_shared<const Catalog>(std::move(plans), std::move(versions));
 }
 
+void ApplySyncSteps(SQLite::Database& db, const CatalogSync& sync, IdGenerator& ids, Instant now) {
+  const std::int64_t now_ms = ToUnixMillis(now);
+  for (const PlanSyncStep& step : sync.steps) {
+    if (step.archive) {
+      SQLite::Statement archive(db,
+                                "UPDATE plans SET archived_at = ?, updated_at = ? WHERE slug = ?");
+      archive.bind(1, now_ms);
+      archive.bind(2, now_ms);
+      archive.bind(3, step.slug);
+      archive.exec();
+      continue;
+    }
+    const PlanDefinition& plan = *step.desired;
+    std::optional<PlanVersion> version;
+    if (step.new_price) {
+      version = PlanVersion{ids.NewId("cplan"),
+                            plan.slug,
+                            step.is_new ? 1 : NextVersionNumber(db, plan.slug),
+                            plan.amount,
+                            plan.annual_amount,
+                            plan.currency,
+                            now};
+    }
+    if (step.is_new) {
+      SQLite::Statement insert(db,
+                               "INSERT INTO plans (slug, payer_type, definition, "
+                               "current_version_id, archived_at, created_at, updated_at) "
+                               "VALUES (?, ?, ?, ?, NULL, ?, ?)");
+      insert.bind(1, plan.slug);
+      insert.bind(2, std::string(PayerTypeName(plan.payer_type)));
+      insert.bind(3, SerializePlan(plan));
+      insert.bind(4, version->id);
+      insert.bind(5, now_ms);
+      insert.bind(6, now_ms);
+      insert.exec();
+    } else {
+      SQLite::Statement update(db,
+                               "UPDATE plans SET definition = ?, archived_at = NULL, "
+                               "current_version_id = COALESCE(?, current_version_id), "
+                               "updated_at = ? WHERE slug = ?");
+      update.bind(1, SerializePlan(plan));
+      if (version) {
+        update.bind(2, version->id);
+      } else {
+        update.bind(2);
+      }
+      update.bind(3, now_ms);
+      update.bind(4, plan.slug);
+      update.exec();
+    }
+    if (version) InsertVersion(db, *version);
+  }
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const Catalog>> SqliteStore::LoadCatalog() {
-  std::lock_guard lock(mutex_);
   try {
-    return ReadCatalog();
+    return connections_->Read([](SQLite::Database& db) { return ReadCatalog(db); });
   } catch (const SQLite::Exception& error) {
     return StorageError(error, "reading the catalog");
   }
@@ -117,100 +167,46 @@ Result<std::shared_ptr<const Catalog>> SqliteStore::LoadCatalog() {
 
 Result<CatalogSyncResult> SqliteStore::SyncCatalog(const std::vector<PlanSource>& desired,
                                                    Instant now) {
-  std::lock_guard lock(mutex_);
-  try {
-    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    CatalogSync sync = PlanCatalogSync(*ReadCatalog(), desired);
-    CatalogSyncResult result;
+  CatalogSyncResult result;
+  auto written = connections_->Write([&](SQLite::Database& db) -> Status {
+    CatalogSync sync = PlanCatalogSync(*ReadCatalog(db), desired);
     if (!sync.problems.empty()) {
       result.problems = std::move(sync.problems);
-      return result;  // the transaction rolls back, though nothing was written
+      return MakeError(ErrorKind::kFailedPrecondition, "catalog_invalid", "refused");
     }
-    const std::int64_t now_ms = ToUnixMillis(now);
-    for (const PlanSyncStep& step : sync.steps) {
-      if (step.archive) {
-        SQLite::Statement archive(
-            *db_, "UPDATE plans SET archived_at = ?, updated_at = ? WHERE slug = ?");
-        archive.bind(1, now_ms);
-        archive.bind(2, now_ms);
-        archive.bind(3, step.slug);
-        archive.exec();
-        continue;
-      }
-      const PlanDefinition& plan = *step.desired;
-      std::optional<PlanVersion> version;
-      if (step.new_price) {
-        version = PlanVersion{ids_.NewId("cplan"),
-                              plan.slug,
-                              step.is_new ? 1 : NextVersionNumber(*db_, plan.slug),
-                              plan.amount,
-                              plan.annual_amount,
-                              plan.currency,
-                              now};
-      }
-      if (step.is_new) {
-        SQLite::Statement insert(*db_,
-                                 "INSERT INTO plans (slug, payer_type, definition, "
-                                 "current_version_id, archived_at, created_at, updated_at) "
-                                 "VALUES (?, ?, ?, ?, NULL, ?, ?)");
-        insert.bind(1, plan.slug);
-        insert.bind(2, std::string(PayerTypeName(plan.payer_type)));
-        insert.bind(3, SerializePlan(plan));
-        insert.bind(4, version->id);
-        insert.bind(5, now_ms);
-        insert.bind(6, now_ms);
-        insert.exec();
-      } else {
-        SQLite::Statement update(*db_,
-                                 "UPDATE plans SET definition = ?, archived_at = NULL, "
-                                 "current_version_id = COALESCE(?, current_version_id), "
-                                 "updated_at = ? WHERE slug = ?");
-        update.bind(1, SerializePlan(plan));
-        if (version) {
-          update.bind(2, version->id);
-        } else {
-          update.bind(2);
-        }
-        update.bind(3, now_ms);
-        update.bind(4, plan.slug);
-        update.exec();
-      }
-      if (version) InsertVersion(*db_, *version);
-    }
+    ApplySyncSteps(db, sync, ids_, now);
     result.changes = sync.Summary();
-    result.catalog = ReadCatalog();
-    transaction.commit();
-    return result;
-  } catch (const SQLite::Exception& error) {
-    return StorageError(error, "storing the catalog");
-  }
+    result.catalog = ReadCatalog(db);
+    return Ok();
+  });
+  if (!written && result.problems.empty()) return std::unexpected(written.error());
+  if (!result.problems.empty()) result.catalog.reset();
+  return result;
 }
 
 Result<std::optional<std::string>> SqliteStore::GetSetting(const std::string& key) {
-  std::lock_guard lock(mutex_);
   try {
-    SQLite::Statement query(*db_, "SELECT value FROM settings WHERE key = ?");
-    query.bind(1, key);
-    if (!query.executeStep()) return std::optional<std::string>();
-    return std::optional<std::string>(query.getColumn(0).getString());
+    return connections_->Read([&](SQLite::Database& db) {
+      SQLite::Statement query(db, "SELECT value FROM settings WHERE key = ?");
+      query.bind(1, key);
+      if (!query.executeStep()) return std::optional<std::string>();
+      return std::optional<std::string>(query.getColumn(0).getString());
+    });
   } catch (const SQLite::Exception& error) {
     return StorageError(error, "reading setting " + key);
   }
 }
 
 Status SqliteStore::PutSetting(const std::string& key, const std::string& value) {
-  std::lock_guard lock(mutex_);
-  try {
-    SQLite::Statement upsert(*db_,
+  return connections_->Write([&](SQLite::Database& db) -> Status {
+    SQLite::Statement upsert(db,
                              "INSERT INTO settings (key, value) VALUES (?, ?) "
                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     upsert.bind(1, key);
     upsert.bind(2, value);
     upsert.exec();
     return Ok();
-  } catch (const SQLite::Exception& error) {
-    return StorageError(error, "writing setting " + key);
-  }
+  });
 }
 
 }  // namespace recur

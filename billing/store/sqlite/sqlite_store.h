@@ -1,7 +1,7 @@
 // The embedded SQLite store: one database file in WAL mode with synchronous=FULL (a commit
-// survives power loss), schema migrations applied at open. Writes are serialized through one
-// connection guarded by a mutex, which is how SQLite wants a single writer; SQL is kept
-// portable where that costs nothing.
+// survives power loss), schema migrations applied at open. Writes go through a single writer
+// that groups concurrent writes into one transaction, reads through reader connections
+// (sqlite_connections.h); SQL is kept portable where that costs nothing.
 #pragma once
 
 #include <memory>
@@ -9,6 +9,8 @@
 #include <string>
 
 #include <SQLiteCpp/Database.h>
+
+#include "billing/store/sqlite/sqlite_connections.h"
 
 #include "base/clock.h"
 #include "base/ids.h"
@@ -58,11 +60,9 @@ class SqliteStore final : public CatalogStore,
   Status ReleaseIdempotencyKey(const std::string& key) override;
 
  private:
-  SqliteStore(std::unique_ptr<SQLite::Database> db, IdGenerator& ids);
-  std::shared_ptr<const Catalog> ReadCatalog();  // caller holds mutex_
+  SqliteStore(std::unique_ptr<SqliteConnections> connections, IdGenerator& ids);
 
-  std::mutex mutex_;
-  std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<SqliteConnections> connections_;
   IdGenerator& ids_;
 };
 

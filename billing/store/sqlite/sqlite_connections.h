@@ -1,0 +1,78 @@
+// The connections of the SQLite store. Writes go to one writer connection on its own thread,
+// which groups the writes that arrive together into one transaction (group commit): each write
+// runs in a savepoint of its own, so a failing write is undone alone, and one fsync covers
+// them all. Write() returns once the transaction holding the write is durable. Reads run on a
+// pool of reader connections, which WAL mode lets proceed beside the writer, each seeing the
+// last committed state.
+// Thread-safe. The destructor finishes the writes already queued.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+
+#include "base/error.h"
+
+namespace recur {
+
+class SqliteConnections {
+ public:
+  // A write: statements on the writer connection inside the shared transaction. Returning an
+  // error (or throwing) undoes this write alone.
+  using WriteJob = std::function<Status(SQLite::Database&)>;
+
+  // Opens the writer connection (WAL, synchronous=FULL), runs `prepare` on it (migrations)
+  // before anything else, then starts the writer thread.
+  static Result<std::unique_ptr<SqliteConnections>> Open(
+      const std::string& path, const std::function<Status(SQLite::Database&)>& prepare);
+  ~SqliteConnections();
+
+  Status Write(WriteJob job);
+
+  // Runs `read` on a reader connection; it may throw SQLite::Exception.
+  template <typename ReadJob>
+  auto Read(ReadJob&& read) {
+    ReaderLease lease(*this);
+    return read(*lease.db);
+  }
+
+  std::size_t max_batch() const { return kMaxBatch; }
+
+ private:
+  static constexpr std::size_t kMaxBatch = 512;
+
+  struct PendingWrite {
+    WriteJob job;
+    std::promise<Status> done;
+  };
+  struct ReaderLease {
+    explicit ReaderLease(SqliteConnections& owner);
+    ~ReaderLease();
+    SqliteConnections& owner;
+    std::unique_ptr<SQLite::Database> db;
+  };
+
+  SqliteConnections(std::string path, std::unique_ptr<SQLite::Database> writer);
+  void WriterLoop();
+  void CommitBatch(std::vector<PendingWrite*>& batch);
+
+  const std::string path_;
+  std::unique_ptr<SQLite::Database> writer_db_;
+  std::mutex queue_mutex_;
+  std::condition_variable queued_;
+  std::deque<PendingWrite*> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<SQLite::Database>> idle_readers_;
+};
+
+}  // namespace recur
