@@ -3,6 +3,8 @@
 function(recur_embed_migrations output)
   file(GLOB sql_files CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/schema/*.sql")
   list(SORT sql_files)
+  # Re-run CMake when a migration's text changes, not only when files come or go.
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${sql_files})
   set(entries "")
   foreach(sql_file IN LISTS sql_files)
     get_filename_component(name "${sql_file}" NAME)

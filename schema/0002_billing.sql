@@ -1,13 +1,22 @@
 -- Payers, their subscriptions and payments, the event outbox and the work that falls due later.
 -- Instants are Unix milliseconds (UTC); money is integer minor units with an ISO 4217 code.
 
+-- Simulated clocks for integrators' tests: payers on a test clock live at its frozen time.
+CREATE TABLE test_clocks (
+  id          TEXT PRIMARY KEY,                          -- clock_...
+  name        TEXT NOT NULL,
+  frozen_time INTEGER NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('ready', 'advancing', 'deleted')),
+  created_at  INTEGER NOT NULL
+);
+
 CREATE TABLE payers (
   id                        TEXT PRIMARY KEY,            -- cpayer_...
   external_id               TEXT NOT NULL,               -- the application's user or org id
   type                      TEXT NOT NULL CHECK (type IN ('user', 'org')),
   email                     TEXT NOT NULL,
   name                      TEXT NOT NULL,
-  test_clock_id             TEXT,
+  test_clock_id             TEXT REFERENCES test_clocks (id),
   subscription_id           TEXT NOT NULL UNIQUE,        -- csub_...
   trial_used                INTEGER NOT NULL DEFAULT 0,
   has_paid                  INTEGER NOT NULL DEFAULT 0,
@@ -69,6 +78,7 @@ CREATE TABLE payment_attempts (
   period_end        INTEGER NOT NULL,
   idempotency_key   TEXT NOT NULL UNIQUE,
   gateway_charge_id TEXT NOT NULL DEFAULT '',
+  failed_code       TEXT NOT NULL DEFAULT '',
   failed_reason     TEXT NOT NULL DEFAULT '',
   created_at        INTEGER NOT NULL,
   updated_at        INTEGER NOT NULL,
@@ -93,10 +103,12 @@ CREATE TABLE events (
 CREATE INDEX events_by_payer ON events (payer_id, seq);
 CREATE INDEX events_by_type ON events (type, seq);
 
--- Future transitions, stored with the change that made them due.
+-- Future transitions, stored with the change that made them due, and marked done in the
+-- transaction that applies them.
 CREATE TABLE due_work (
   id          INTEGER PRIMARY KEY AUTOINCREMENT,
   payer_id    TEXT NOT NULL REFERENCES payers (id),
+  clock_id    TEXT,                                      -- the payer's test clock; NULL: real time
   item_id     TEXT NOT NULL,
   kind        TEXT NOT NULL,
   due_at      INTEGER NOT NULL,
@@ -105,4 +117,4 @@ CREATE TABLE due_work (
   retry       INTEGER NOT NULL DEFAULT 0,
   done_at     INTEGER
 );
-CREATE INDEX due_work_pending ON due_work (due_at) WHERE done_at IS NULL;
+CREATE INDEX due_work_pending ON due_work (clock_id, due_at, id) WHERE done_at IS NULL;

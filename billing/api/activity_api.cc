@@ -53,7 +53,8 @@ void ListPaymentAttempts(BillingService& billing, const ApiRequest& request,
     SendError(response, page.error());
     return;
   }
-  const RenderContext render{*billing.catalog(), account->payer, account->payment_methods, ""};
+  const RenderContext render{*billing.catalog(), account->payer, account->payment_methods,
+                             billing.instance_id()};
   json data = json::array();
   for (const PaymentAttempt& attempt : page->data) {
     data.push_back(PaymentAttemptJson(attempt, render, account->FindItem(attempt.item_id)));
@@ -81,7 +82,14 @@ void ListEvents(BillingService& billing, const ApiRequest& request, httplib::Res
     SendError(response, options.error());
     return;
   }
-  auto page = billing.store().ListEvents(request.http.get_param_value("payer_id"), type, *options);
+  const std::string payer_id = request.http.get_param_value("payer_id");
+  if (!payer_id.empty()) {
+    if (auto account = billing.GetAccount(payer_id); !account) {
+      SendError(response, account.error());
+      return;
+    }
+  }
+  auto page = billing.store().ListEvents(payer_id, type, *options);
   if (!page) {
     SendError(response, page.error());
     return;

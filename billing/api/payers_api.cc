@@ -37,8 +37,9 @@ json PaymentMethodObject(const PaymentMethod& method, const Account& account) {
           {"created_at", ToUnixMillis(method.created_at)}};
 }
 
-json ItemObject(const Account& account, const std::string& item_id, const Catalog& catalog) {
-  const RenderContext render{catalog, account.payer, account.payment_methods, ""};
+json ItemObject(const Account& account, const std::string& item_id, const Catalog& catalog,
+                std::string_view instance_id) {
+  const RenderContext render{catalog, account.payer, account.payment_methods, instance_id};
   const SubscriptionItem* item = account.FindItem(item_id);
   return item == nullptr ? json(nullptr) : SubscriptionItemJson(*item, render);
 }
@@ -97,7 +98,8 @@ void AnswerChange(httplib::Response& response, BillingService& billing,
     SendError(response, outcome.error());
     return;
   }
-  json item = ItemObject(outcome->account, outcome->item_id, *billing.catalog());
+  json item =
+      ItemObject(outcome->account, outcome->item_id, *billing.catalog(), billing.instance_id());
   if (outcome->declined) {
     const PaymentAttempt& attempt = *outcome->declined;
     SendError(response,
@@ -142,7 +144,8 @@ Result<json> GetSubscription(BillingService& billing, const ApiRequest& request)
       live.push_back(item);
     }
   }
-  const RenderContext render{*billing.catalog(), account->payer, account->payment_methods, ""};
+  const RenderContext render{*billing.catalog(), account->payer, account->payment_methods,
+                             billing.instance_id()};
   json subscription = SubscriptionJson(live, render, SubscriptionStatusName(*account));
   subscription["object"] = "subscription";
   subscription["payer_id"] = account->payer.id;

@@ -120,11 +120,13 @@ json AttemptItemJson(const SubscriptionItem& item, const PaymentAttempt& attempt
   return out;
 }
 
-// Clerk's BillingPaymentFailedReason. We record one reason, the gateway's decline; it fills
-// both the code and the decline code.
+// Clerk's BillingPaymentFailedReason: the gateway's decline code fills both codes, and its
+// message for people is added.
 json FailedReason(const PaymentAttempt& attempt) {
   if (attempt.status != AttemptStatus::kFailed) return nullptr;
-  return {{"code", attempt.failed_reason}, {"decline_code", attempt.failed_reason}};
+  return {{"code", attempt.failed_code},
+          {"decline_code", attempt.failed_code},
+          {"message", attempt.failed_reason}};
 }
 
 // Clerk's BillingPaymentSource: the card charged. A method since removed from the payer is

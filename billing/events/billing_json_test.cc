@@ -602,7 +602,8 @@ TEST_F(BillingJsonTest, PastDueSubscription) {
 TEST_F(BillingJsonTest, FailedRenewalAttempt) {
   PaymentAttempt failed = Attempt(ChargePurpose::kRenewal, AttemptStatus::kFailed);
   failed.gateway_charge_id = "ch_sandbox_9";
-  failed.failed_reason = "insufficient_funds";
+  failed.failed_code = "insufficient_funds";
+  failed.failed_reason = "Your card has insufficient funds.";
   failed.failed_at = kT1 + std::chrono::seconds(3);
   failed.updated_at = *failed.failed_at;
   const BillingEvent event{
@@ -621,8 +622,9 @@ TEST_F(BillingJsonTest, FailedRenewalAttempt) {
   EXPECT_EQ(data["failed_at"], kT1Ms + 3000);
   EXPECT_TRUE(data["paid_at"].is_null());
   ExpectFields(data["failed_reason"], kRequiredFailedReasonFields, "failed_reason");
-  EXPECT_EQ(data["failed_reason"],
-            json({{"code", "insufficient_funds"}, {"decline_code", "insufficient_funds"}}));
+  EXPECT_EQ(data["failed_reason"], json({{"code", "insufficient_funds"},
+                                         {"decline_code", "insufficient_funds"},
+                                         {"message", "Your card has insufficient funds."}}));
   EXPECT_EQ(data["billing_date"], kT1Ms);
   EXPECT_EQ(data["period_start"], kT1Ms);
   EXPECT_EQ(data["period_end"], kT2Ms);

@@ -100,7 +100,8 @@ struct PaymentAttempt {
   Instant period_end;
   std::string idempotency_key;
   std::string gateway_charge_id;
-  std::string failed_reason;
+  std::string failed_code;    // the gateway's machine code, e.g. "insufficient_funds"
+  std::string failed_reason;  // for people
   Instant created_at;
   Instant updated_at;
   std::optional<Instant> paid_at;

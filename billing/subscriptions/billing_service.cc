@@ -115,6 +115,7 @@ Status BillingService::DriveCharges(Account& account, Transition& transition,
       if (!charged) return std::unexpected(charged.error());  // stays pending; retried at start
       result.paid = charged->status == ChargeStatus::kPaid;
       result.gateway_charge_id = charged->gateway_charge_id;
+      result.failed_code = charged->decline_code;
       result.failed_reason = charged->decline_message;
     }
     Account before = account;

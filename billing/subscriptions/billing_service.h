@@ -58,6 +58,7 @@ class BillingService {
 
   const EntitlementCache& entitlements() const { return entitlements_; }
   const LifecycleOptions& options() const { return options_; }
+  const std::string& instance_id() const { return instance_id_; }
   std::shared_ptr<const Catalog> catalog() const { return catalog_.Current(); }
   AccountStore& store() { return store_; }
 

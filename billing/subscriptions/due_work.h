@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,7 @@ struct DueWork {
   Instant reference;
   std::chrono::hours lead{0};  // kTrialEndingNotice only
   int retry = 0;               // kDunningRetry only: which retry (0 = the first)
+  std::int64_t id = 0;         // the store's id; 0 until stored
   friend bool operator==(const DueWork&, const DueWork&) = default;
 };
 

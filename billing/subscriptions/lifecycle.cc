@@ -512,6 +512,8 @@ Result<Transition> Subscribe(Account& account, const SubscribeRequest& request,
     if (IsDefaultPlan(context.catalog, *current)) {
       return Conflict("already_subscribed", "the payer is already on plan \"" + plan.slug + "\"");
     }
+    // A past-due period is not paid for: giving it up ends it now, as a cancel does.
+    if (current->status == ItemStatus::kPastDue) return EndNow(account, *current, context, record);
     return CancelAtEnd(account, *current, context, record);
   }
   if (same_as_current) {
@@ -679,6 +681,7 @@ Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt
   } else {
     attempt->status = AttemptStatus::kFailed;
     attempt->failed_at = context.now;
+    attempt->failed_code = result.failed_code;
     attempt->failed_reason = result.failed_reason;
   }
   record.Attempt(EventType::kPaymentAttemptUpdated, *attempt);

@@ -59,6 +59,7 @@ struct SubscribeRequest {
 struct ChargeResult {
   bool paid = false;
   std::string gateway_charge_id;
+  std::string failed_code;    // the decline's machine code
   std::string failed_reason;  // the decline, for people
 };
 

@@ -304,6 +304,9 @@ TEST_F(ServeTest, PaginatesEventsNewestFirst) {
   EXPECT_EQ(typed.body["data"][0]["data"]["plan"]["slug"], "free");
   EXPECT_EQ(Call("GET", "/v1/events?type=subscriptionItem.finished").status, 400);
   EXPECT_EQ(Call("GET", "/v1/events?limit=0").status, 400);
+  EXPECT_EQ(Call("GET", "/v1/events?starting_after=evt_nope").body["error"]["param"],
+            "starting_after");
+  EXPECT_EQ(Call("GET", "/v1/events?payer_id=cpayer_nope").status, 404);
 }
 
 TEST_F(ServeTest, EntitlementsSurviveARestart) {

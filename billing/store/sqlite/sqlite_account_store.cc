@@ -77,7 +77,7 @@ SubscriptionItem ReadItem(SQLite::Statement& row) {
 constexpr const char* kAttemptColumns =
     "id, item_id, purpose, status, amount, currency, proration_credit, payment_method_id, "
     "period_start, period_end, idempotency_key, gateway_charge_id, failed_reason, created_at, "
-    "updated_at, paid_at, failed_at";
+    "updated_at, paid_at, failed_at, failed_code";
 
 PaymentAttempt ReadAttempt(SQLite::Statement& row) {
   PaymentAttempt attempt;
@@ -98,6 +98,7 @@ PaymentAttempt ReadAttempt(SQLite::Statement& row) {
   attempt.updated_at = InstantOf(row.getColumn(14));
   attempt.paid_at = OptionalInstant(row.getColumn(15));
   attempt.failed_at = OptionalInstant(row.getColumn(16));
+  attempt.failed_code = row.getColumn(17).getString();
   return attempt;
 }
 
@@ -140,12 +141,14 @@ void WriteAttempt(SQLite::Database& db, const std::string& payer_id, const Payme
       db, insert ? "INSERT INTO payment_attempts (payer_id, item_id, purpose, status, amount, "
                    "currency, proration_credit, payment_method_id, period_start, period_end, "
                    "idempotency_key, gateway_charge_id, failed_reason, created_at, updated_at, "
-                   "paid_at, failed_at, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                   "paid_at, failed_at, failed_code, id) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                  : "UPDATE payment_attempts SET payer_id = ?, item_id = ?, purpose = ?, "
                    "status = ?, amount = ?, currency = ?, proration_credit = ?, "
                    "payment_method_id = ?, period_start = ?, period_end = ?, "
                    "idempotency_key = ?, gateway_charge_id = ?, failed_reason = ?, "
-                   "created_at = ?, updated_at = ?, paid_at = ?, failed_at = ? WHERE id = ?");
+                   "created_at = ?, updated_at = ?, paid_at = ?, failed_at = ?, "
+                   "failed_code = ? WHERE id = ?");
   statement.bind(1, payer_id);
   statement.bind(2, attempt.item_id);
   statement.bind(3, std::string(ChargePurposeName(attempt.purpose)));
@@ -163,7 +166,8 @@ void WriteAttempt(SQLite::Database& db, const std::string& payer_id, const Payme
   BindInstant(statement, 15, attempt.updated_at);
   BindInstant(statement, 16, attempt.paid_at);
   BindInstant(statement, 17, attempt.failed_at);
-  statement.bind(18, attempt.id);
+  statement.bind(18, attempt.failed_code);
+  statement.bind(19, attempt.id);
   statement.exec();
 }
 
@@ -226,6 +230,20 @@ const T* FindById(const std::vector<T>& list, const std::string& id) {
 }
 
 int ClampLimit(int limit) { return std::clamp(limit, 1, 100); }
+
+struct WorkAlreadyDone : std::exception {};
+
+bool StartingAfterExists(SQLite::Database& db, const std::string& table, const std::string& id) {
+  SQLite::Statement query(db, "SELECT 1 FROM " + table + " WHERE id = ?");
+  query.bind(1, id);
+  return query.executeStep();
+}
+
+// A cursor that names nothing would otherwise read as the end of the list.
+std::unexpected<Error> UnknownStartingAfter(const std::string& id) {
+  return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                   "starting_after " + id + " names no element of this list", "starting_after");
+}
 
 }  // namespace
 
@@ -312,7 +330,8 @@ Result<std::optional<std::string>> SqliteStore::FindPayerIdOfItem(const std::str
 
 Status SqliteStore::SaveTransition(const Account* before, const Account& after,
                                    const std::vector<StoredEvent>& events,
-                                   const std::vector<DueWork>& scheduled) {
+                                   const std::vector<DueWork>& scheduled,
+                                   std::int64_t completes_work) {
   return connections_->Write([&](SQLite::Database& db) -> Status {
     try {
       const std::string& payer_id = after.payer.id;
@@ -365,7 +384,7 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
         SQLite::Statement insert(
             db,
             "INSERT INTO due_work (payer_id, item_id, kind, due_at, reference, "
-            "lead_hours, retry) VALUES (?,?,?,?,?,?,?)");
+            "lead_hours, retry, clock_id) VALUES (?,?,?,?,?,?,?,?)");
         insert.bind(1, work.payer_id);
         insert.bind(2, work.item_id);
         insert.bind(3, std::string(DueKindName(work.kind)));
@@ -373,9 +392,24 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
         BindInstant(insert, 5, work.reference);
         insert.bind(6, static_cast<std::int64_t>(work.lead.count()));
         insert.bind(7, work.retry);
+        if (after.payer.test_clock_id) {
+          insert.bind(8, *after.payer.test_clock_id);
+        } else {
+          insert.bind(8);
+        }
         insert.exec();
       }
+      if (completes_work != 0) {
+        // done_at records the instant the work was applied for: its due time.
+        SQLite::Statement done(
+            db, "UPDATE due_work SET done_at = due_at WHERE id = ? AND done_at IS NULL");
+        done.bind(1, completes_work);
+        if (done.exec() != 1) throw WorkAlreadyDone();
+      }
       return Ok();
+    } catch (const WorkAlreadyDone&) {
+      return MakeError(ErrorKind::kAlreadyExists, "work_already_done",
+                       "due work " + std::to_string(completes_work) + " was done already");
     } catch (const std::logic_error&) {
       return MakeError(ErrorKind::kAlreadyExists, "concurrent_change",
                        "payer " + after.payer.id + " was changed by another request; retry");
@@ -392,10 +426,48 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
   });
 }
 
+Result<std::vector<DueWork>> SqliteStore::DueWorkUntil(Instant until,
+                                                       const std::optional<std::string>& clock_id,
+                                                       int limit) {
+  try {
+    return connections_->Read([&](SQLite::Database& db) -> Result<std::vector<DueWork>> {
+      SQLite::Statement query(
+          db, std::string("SELECT id, payer_id, item_id, kind, due_at, reference, lead_hours, "
+                          "retry FROM due_work WHERE done_at IS NULL AND ") +
+                  (clock_id ? "clock_id = ?" : "clock_id IS NULL") +
+                  " AND due_at <= ? ORDER BY due_at, id LIMIT ?");
+      int index = 1;
+      if (clock_id) query.bind(index++, *clock_id);
+      query.bind(index++, static_cast<std::int64_t>(ToUnixMillis(until)));
+      query.bind(index, limit);
+      std::vector<DueWork> work;
+      while (query.executeStep()) {
+        DueWork row;
+        row.id = query.getColumn(0).getInt64();
+        row.payer_id = query.getColumn(1).getString();
+        row.item_id = query.getColumn(2).getString();
+        row.kind = Require(ParseDueKind(query.getColumn(3).getString()), "due work kind");
+        row.due_at = InstantOf(query.getColumn(4));
+        row.reference = InstantOf(query.getColumn(5));
+        row.lead = std::chrono::hours(query.getColumn(6).getInt64());
+        row.retry = query.getColumn(7).getInt();
+        work.push_back(std::move(row));
+      }
+      return work;
+    });
+  } catch (const std::exception& error) {
+    return StorageError(error, "listing due work");
+  }
+}
+
 Result<Page<PaymentAttempt>> SqliteStore::ListPaymentAttempts(const std::string& payer_id,
                                                               const ListOptions& options) {
   try {
     return connections_->Read([&](SQLite::Database& db) -> Result<Page<PaymentAttempt>> {
+      if (!options.starting_after.empty() &&
+          !StartingAfterExists(db, "payment_attempts", options.starting_after)) {
+        return UnknownStartingAfter(options.starting_after);
+      }
       const int limit = ClampLimit(options.limit);
       std::string sql =
           std::string("SELECT ") + kAttemptColumns + " FROM payment_attempts WHERE payer_id = ?";
@@ -424,6 +496,10 @@ Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,
                                                   const ListOptions& options) {
   try {
     return connections_->Read([&](SQLite::Database& db) -> Result<Page<StoredEvent>> {
+      if (!options.starting_after.empty() &&
+          !StartingAfterExists(db, "events", options.starting_after)) {
+        return UnknownStartingAfter(options.starting_after);
+      }
       const int limit = ClampLimit(options.limit);
       std::string sql = "SELECT id, type, payer_id, timestamp, body FROM events WHERE 1 = 1";
       if (!payer_id.empty()) sql += " AND payer_id = ?";

@@ -17,13 +17,15 @@
 #include "billing/store/account_store.h"
 #include "billing/store/catalog_store.h"
 #include "billing/store/idempotency_store.h"
+#include "billing/store/test_clock_store.h"
 
 namespace recur {
 
 class SqliteStore final : public CatalogStore,
                           public SettingsStore,
                           public AccountStore,
-                          public IdempotencyStore {
+                          public IdempotencyStore,
+                          public TestClockStore {
  public:
   // Opens (creating if needed) the database at `path` and applies pending migrations.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, IdGenerator& ids,
@@ -42,7 +44,11 @@ class SqliteStore final : public CatalogStore,
   Result<std::optional<std::string>> FindPayerIdOfItem(const std::string& item_id) override;
   Status SaveTransition(const Account* before, const Account& after,
                         const std::vector<StoredEvent>& events,
-                        const std::vector<DueWork>& scheduled) override;
+                        const std::vector<DueWork>& scheduled,
+                        std::int64_t completes_work) override;
+  Result<std::vector<DueWork>> DueWorkUntil(Instant until,
+                                            const std::optional<std::string>& clock_id,
+                                            int limit) override;
   Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
                                                    const ListOptions& options) override;
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
@@ -58,6 +64,13 @@ class SqliteStore final : public CatalogStore,
   Status CompleteIdempotencyKey(const std::string& key, int status,
                                 const std::string& body) override;
   Status ReleaseIdempotencyKey(const std::string& key) override;
+
+  // TestClockStore (sqlite_test_clock_store.cc)
+  Status CreateTestClock(const TestClock& clock) override;
+  Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
+  Status UpdateTestClock(const std::string& id, Instant frozen_time,
+                         std::string_view status) override;
+  Status ReadyAdvancingTestClocks() override;
 
  private:
   SqliteStore(std::unique_ptr<SqliteConnections> connections, IdGenerator& ids);
