@@ -12,12 +12,14 @@
 //   GET  /v1/payment_attempts?payer_id=               newest first, paginated
 //   GET  /v1/events?payer_id=&type=                   newest first, paginated
 //   GET  /v1/pricing_table?payer_id=|payer_type=      public: plans and what each would do
+//   POST /v1/test_clocks, GET|DELETE /v1/test_clocks/{id}, POST /v1/test_clocks/{id}/advance
 #pragma once
 
 #include <string>
 
 #include "billing/api/http_server.h"
 #include "billing/entitlements/signing_key.h"
+#include "billing/scheduler/test_clocks.h"
 #include "billing/subscriptions/billing_service.h"
 
 namespace recur {
@@ -32,5 +34,6 @@ void AddEntitlementRoutes(HttpServer& server, BillingService& billing, const Sig
                           const Clock& clock, BillingApiOptions options);
 void AddActivityRoutes(HttpServer& server, BillingService& billing);
 void AddPricingTableRoute(HttpServer& server, BillingService& billing, const Clock& clock);
+void AddTestClockRoutes(HttpServer& server, TestClocks& clocks);
 
 }  // namespace recur

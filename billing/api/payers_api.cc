@@ -22,6 +22,7 @@ json PayerObject(const Account& account) {
       {"has_paid", payer.has_paid},
       {"default_payment_method_id",
        payer.default_payment_method_id ? json(*payer.default_payment_method_id) : json(nullptr)},
+      {"test_clock", payer.test_clock_id ? json(*payer.test_clock_id) : json(nullptr)},
       {"created_at", ToUnixMillis(payer.created_at)}};
 }
 
@@ -63,7 +64,8 @@ Result<json> CreatePayer(BillingService& billing, const ApiRequest& request) {
   const std::string type = reader.String("type", true, 10).value_or("user");
   payer.email = reader.String("email", true, 320).value_or("");
   payer.name = reader.String("name", false, 255).value_or("");
-  if (auto done = reader.Finish({"external_id", "type", "email", "name"}); !done) {
+  payer.test_clock = reader.String("test_clock", false, 100);
+  if (auto done = reader.Finish({"external_id", "type", "email", "name", "test_clock"}); !done) {
     return std::unexpected(done.error());
   }
   auto parsed_type = ParsePayerType(type);

@@ -25,10 +25,11 @@ Status ValidateNewPayer(const NewPayer& payer) {
 
 }  // namespace
 
-BillingService::BillingService(AccountStore& store, CatalogService& catalog,
-                               PaymentGateway& gateway, const Clock& clock, IdGenerator& ids,
-                               LifecycleOptions options, std::string instance_id)
+BillingService::BillingService(AccountStore& store, TestClockStore& test_clocks,
+                               CatalogService& catalog, PaymentGateway& gateway, const Clock& clock,
+                               IdGenerator& ids, LifecycleOptions options, std::string instance_id)
     : store_(store),
+      test_clocks_(test_clocks),
       catalog_(catalog),
       gateway_(gateway),
       clock_(clock),
@@ -44,15 +45,20 @@ Status BillingService::Start() {
     auto account = store_.LoadAccount(payer_id);
     if (!account) return std::unexpected(account.error());
     if (!*account) continue;
-    Transition transition;
-    for (const PaymentAttempt& attempt : (*account)->attempts) {
+    const std::vector<PaymentAttempt> pending = (*account)->attempts;
+    for (const PaymentAttempt& attempt : pending) {
+      // The outcome belongs to the instant the charge was asked for, as it would have without
+      // the crash; the gateway's idempotency key makes sure it is charged at most once.
+      Transition transition;
       transition.charges.push_back(attempt.id);
+      ChangeOutcome outcome{**account, "", std::nullopt};
+      auto driven =
+          DriveCharges(**account, transition, outcome, *catalog_.Current(), attempt.created_at);
+      Log(clock_.Now(), driven ? "info" : "error", "pending_charge_settled",
+          {{"payer_id", payer_id},
+           {"attempt_id", attempt.id},
+           {"error", driven ? "" : driven.error().message}});
     }
-    ChangeOutcome outcome{**account, "", std::nullopt};
-    auto driven = DriveCharges(**account, transition, outcome, *catalog_.Current(), clock_.Now());
-    if (!driven) return driven;
-    Log(clock_.Now(), "info", "pending_charges_settled",
-        {{"payer_id", payer_id}, {"attempts", transition.charges.size()}});
   }
   // Filled after recovery, so the cache reflects recovered outcomes too.
   auto current = store_.ListCurrentPlans();
@@ -73,14 +79,16 @@ void BillingService::Cache(const Account& account) {
 
 Result<ChangeOutcome> BillingService::Commit(const Account* before, Account after,
                                              Transition transition, const Catalog& catalog,
-                                             Instant now) {
+                                             Instant now, std::int64_t completes_work) {
   std::vector<StoredEvent> events;
   const RenderContext render{catalog, after.payer, after.payment_methods, instance_id_};
   for (const BillingEvent& event : transition.events) {
     events.push_back({ids_.NewId("evt"), std::string(EventTypeName(event.type)), after.payer.id,
                       event.occurred_at, EventEnvelope(event, render, after.items).dump()});
   }
-  if (auto saved = store_.SaveTransition(before, after, events, transition.scheduled); !saved) {
+  if (auto saved =
+          store_.SaveTransition(before, after, events, transition.scheduled, completes_work);
+      !saved) {
     return std::unexpected(saved.error());
   }
   after.payer.version = before == nullptr ? 1 : before->payer.version + 1;
@@ -137,9 +145,20 @@ Status BillingService::DriveCharges(Account& account, Transition& transition,
   return Ok();
 }
 
+Result<Instant> BillingService::NowFor(const std::optional<std::string>& test_clock_id) {
+  if (!test_clock_id) return clock_.Now();
+  auto test_clock = test_clocks_.GetTestClock(*test_clock_id);
+  if (!test_clock) return std::unexpected(test_clock.error());
+  if (!*test_clock) {
+    return MakeError(ErrorKind::kNotFound, "test_clock_not_found",
+                     "no test clock " + *test_clock_id, "test_clock");
+  }
+  return (*test_clock)->frozen_time;
+}
+
 template <typename Change>
-Result<ChangeOutcome> BillingService::Mutate(const std::string& payer_id, Instant now,
-                                             Change&& change) {
+Result<ChangeOutcome> BillingService::Mutate(const std::string& payer_id, std::optional<Instant> at,
+                                             std::int64_t completes_work, Change&& change) {
   auto guard = payer_locks_.Lock(payer_id);
   auto loaded = store_.LoadAccount(payer_id);
   if (!loaded) return std::unexpected(loaded.error());
@@ -147,12 +166,14 @@ Result<ChangeOutcome> BillingService::Mutate(const std::string& payer_id, Instan
     return MakeError(ErrorKind::kNotFound, "payer_not_found", "no payer " + payer_id, "payer_id");
   }
   const Account& before = **loaded;
+  auto now = at ? Result<Instant>(*at) : NowFor(before.payer.test_clock_id);
+  if (!now) return std::unexpected(now.error());
   Account after = before;
   std::shared_ptr<const Catalog> catalog = catalog_.Current();
-  const LifecycleContext context{*catalog, ids_, options_, now};
+  const LifecycleContext context{*catalog, ids_, options_, *now};
   auto transition = change(after, context);
   if (!transition) return std::unexpected(transition.error());
-  return Commit(&before, std::move(after), std::move(*transition), *catalog, now);
+  return Commit(&before, std::move(after), std::move(*transition), *catalog, *now, completes_work);
 }
 
 Result<Account> BillingService::CreatePayer(const NewPayer& payer) {
@@ -166,25 +187,30 @@ Result<Account> BillingService::CreatePayer(const NewPayer& payer) {
                          payer.external_id + " exists already: " + **existing,
                      "external_id");
   }
-  const Instant now = clock_.Now();
+  if (payer.test_clock) {
+    auto test_clock = test_clocks_.GetTestClock(*payer.test_clock);
+    if (!test_clock) return std::unexpected(test_clock.error());
+    if (!*test_clock || (*test_clock)->status == "deleted") {
+      return MakeError(ErrorKind::kNotFound, "test_clock_not_found",
+                       "no test clock " + *payer.test_clock, "test_clock");
+    }
+  }
+  auto now = NowFor(payer.test_clock);
+  if (!now) return std::unexpected(now.error());
   Account account;
-  account.payer = {ids_.NewId("cpayer"),
-                   payer.external_id,
-                   payer.type,
-                   payer.email,
-                   payer.name,
-                   std::nullopt,
-                   ids_.NewId("csub"),
-                   false,
-                   false,
-                   std::nullopt,
-                   now,
-                   0};
+  account.payer.id = ids_.NewId("cpayer");
+  account.payer.external_id = payer.external_id;
+  account.payer.type = payer.type;
+  account.payer.email = payer.email;
+  account.payer.name = payer.name;
+  account.payer.test_clock_id = payer.test_clock;
+  account.payer.subscription_id = ids_.NewId("csub");
+  account.payer.created_at = *now;
   std::shared_ptr<const Catalog> catalog = catalog_.Current();
-  const LifecycleContext context{*catalog, ids_, options_, now};
+  const LifecycleContext context{*catalog, ids_, options_, *now};
   auto transition = StartPayer(account, context);
   if (!transition) return std::unexpected(transition.error());
-  auto committed = Commit(nullptr, std::move(account), std::move(*transition), *catalog, now);
+  auto committed = Commit(nullptr, std::move(account), std::move(*transition), *catalog, *now);
   if (!committed) return std::unexpected(committed.error());
   return std::move(committed->account);
 }
@@ -208,12 +234,13 @@ Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_
     return std::unexpected(error);
   }
   const std::string method_id = ids_.NewId("cpm");
-  auto outcome = Mutate(payer_id, clock_.Now(), [&](Account& account, const LifecycleContext& c) {
-    return recur::AddPaymentMethod(
-        account,
-        {method_id, token, card->brand, card->last4, card->exp_month, card->exp_year, c.now},
-        make_default, c);
-  });
+  auto outcome =
+      Mutate(payer_id, std::nullopt, 0, [&](Account& account, const LifecycleContext& c) {
+        return recur::AddPaymentMethod(
+            account,
+            {method_id, token, card->brand, card->last4, card->exp_month, card->exp_year, c.now},
+            make_default, c);
+      });
   if (!outcome) return std::unexpected(outcome.error());
   for (const PaymentMethod& method : outcome->account.payment_methods) {
     if (method.id == method_id) return method;
@@ -223,7 +250,7 @@ Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_
 
 Result<ChangeOutcome> BillingService::Subscribe(const std::string& payer_id,
                                                 const SubscribeRequest& request) {
-  return Mutate(payer_id, clock_.Now(), [&](Account& account, const LifecycleContext& context) {
+  return Mutate(payer_id, std::nullopt, 0, [&](Account& account, const LifecycleContext& context) {
     return recur::Subscribe(account, request, context);
   });
 }
@@ -241,7 +268,7 @@ Result<std::string> BillingService::PayerOfItem(const std::string& item_id) {
 Result<ChangeOutcome> BillingService::Cancel(const std::string& item_id, bool end_now) {
   auto payer_id = PayerOfItem(item_id);
   if (!payer_id) return std::unexpected(payer_id.error());
-  return Mutate(*payer_id, clock_.Now(), [&](Account& account, const LifecycleContext& context) {
+  return Mutate(*payer_id, std::nullopt, 0, [&](Account& account, const LifecycleContext& context) {
     return recur::Cancel(account, item_id, end_now, context);
   });
 }
@@ -249,15 +276,16 @@ Result<ChangeOutcome> BillingService::Cancel(const std::string& item_id, bool en
 Result<ChangeOutcome> BillingService::ExtendTrial(const std::string& item_id, Instant extend_to) {
   auto payer_id = PayerOfItem(item_id);
   if (!payer_id) return std::unexpected(payer_id.error());
-  return Mutate(*payer_id, clock_.Now(), [&](Account& account, const LifecycleContext& context) {
+  return Mutate(*payer_id, std::nullopt, 0, [&](Account& account, const LifecycleContext& context) {
     return recur::ExtendTrial(account, item_id, extend_to, context);
   });
 }
 
 Result<ChangeOutcome> BillingService::RunDue(const DueWork& work) {
-  return Mutate(work.payer_id, work.due_at, [&](Account& account, const LifecycleContext& context) {
-    return RunDueWork(account, work, context);
-  });
+  return Mutate(work.payer_id, work.due_at, work.id,
+                [&](Account& account, const LifecycleContext& context) {
+                  return RunDueWork(account, work, context);
+                });
 }
 
 }  // namespace recur

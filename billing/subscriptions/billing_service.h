@@ -19,6 +19,7 @@
 #include "billing/entitlements/entitlement_cache.h"
 #include "billing/payments/payment_gateway.h"
 #include "billing/store/account_store.h"
+#include "billing/store/test_clock_store.h"
 #include "billing/subscriptions/lifecycle.h"
 
 namespace recur {
@@ -28,6 +29,7 @@ struct NewPayer {
   PayerType type = PayerType::kUser;
   std::string email;
   std::string name;
+  std::optional<std::string> test_clock;  // the payer lives at this test clock's time
 };
 
 struct ChangeOutcome {
@@ -39,9 +41,10 @@ struct ChangeOutcome {
 
 class BillingService {
  public:
-  BillingService(AccountStore& store, CatalogService& catalog, PaymentGateway& gateway,
-                 const Clock& clock, IdGenerator& ids, LifecycleOptions options,
-                 std::string instance_id);
+  // A payer's "now" is `clock`'s, or its test clock's frozen time (`test_clocks`).
+  BillingService(AccountStore& store, TestClockStore& test_clocks, CatalogService& catalog,
+                 PaymentGateway& gateway, const Clock& clock, IdGenerator& ids,
+                 LifecycleOptions options, std::string instance_id);
 
   // Loads the entitlement cache and settles attempts a crash left pending.
   Status Start();
@@ -53,7 +56,8 @@ class BillingService {
   Result<ChangeOutcome> Subscribe(const std::string& payer_id, const SubscribeRequest& request);
   Result<ChangeOutcome> Cancel(const std::string& item_id, bool end_now);
   Result<ChangeOutcome> ExtendTrial(const std::string& item_id, Instant extend_to);
-  // Runs work that fell due, at `work.due_at` (the scheduler's entry point).
+  // Runs stored work that fell due, at `work.due_at`, and marks it done in the same
+  // transaction (the scheduler's entry point). Work done already is a work_already_done error.
   Result<ChangeOutcome> RunDue(const DueWork& work);
 
   const EntitlementCache& entitlements() const { return entitlements_; }
@@ -63,10 +67,14 @@ class BillingService {
   AccountStore& store() { return store_; }
 
  private:
+  // Applies `change` to the payer's account at `at` (default: the payer's now).
   template <typename Change>
-  Result<ChangeOutcome> Mutate(const std::string& payer_id, Instant now, Change&& change);
+  Result<ChangeOutcome> Mutate(const std::string& payer_id, std::optional<Instant> at,
+                               std::int64_t completes_work, Change&& change);
   Result<ChangeOutcome> Commit(const Account* before, Account after, Transition transition,
-                               const Catalog& catalog, Instant now);
+                               const Catalog& catalog, Instant now,
+                               std::int64_t completes_work = 0);
+  Result<Instant> NowFor(const std::optional<std::string>& test_clock_id);
   // Takes each pending attempt to the gateway and commits its outcome, stamped `now` (the
   // instant of the change that asked for the charge).
   Status DriveCharges(Account& account, Transition& transition, ChangeOutcome& outcome,
@@ -75,6 +83,7 @@ class BillingService {
   void Cache(const Account& account);
 
   AccountStore& store_;
+  TestClockStore& test_clocks_;
   CatalogService& catalog_;
   PaymentGateway& gateway_;
   const Clock& clock_;

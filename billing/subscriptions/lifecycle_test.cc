@@ -1257,7 +1257,7 @@ TEST(PlanChange, ADowngradeIsUpcomingAndTakesOverAtPeriodEndWithACharge) {
   EXPECT_EQ(StatusOf(item), "active");
   EXPECT_EQ(Show(item.period_start), Show(At(2024, 2, 10, 9)));
   EXPECT_EQ(Show(item.period_end), Show(At(2024, 3, 10, 9)));
-  const PaymentAttempt& attempt = h.AttemptsFor(pro).at(0);
+  const PaymentAttempt attempt = h.AttemptsFor(pro).at(0);  // a copy: the list is a temporary
   EXPECT_EQ(attempt.amount, 2000);
   EXPECT_EQ(Show(attempt.period_start), Show(At(2024, 2, 10, 9)));
   EXPECT_EQ(Show(attempt.period_end), Show(At(2024, 3, 10, 9)));

@@ -21,6 +21,8 @@
 #include "billing/api/secret_key.h"
 #include "billing/catalog/catalog_service.h"
 #include "billing/payments/sandbox_gateway.h"
+#include "billing/scheduler/scheduler.h"
+#include "billing/scheduler/test_clocks.h"
 #include "billing/store/sqlite/sqlite_store.h"
 #include "tools/recur/commands.h"
 #include "tools/recur/flags.h"
@@ -139,9 +141,14 @@ int RunServe(std::span<const std::string> args) {
   // gateway would keep them on its side.
   auto gateway = SandboxGateway::Open(db_path);
   if (!gateway) return Fail(gateway.error());
-  BillingService billing(**store, catalog, **gateway, clock, ids, LifecycleOptions{},
+  BillingService billing(**store, **store, catalog, **gateway, clock, ids, LifecycleOptions{},
                          installation->instance_id);
+  if (auto readied = (*store)->ReadyAdvancingTestClocks(); !readied) {
+    return Fail(readied.error());
+  }
   if (auto started = billing.Start(); !started) return Fail(started.error());
+  Scheduler scheduler(billing, **store, clock, SchedulerOptions{});
+  TestClocks test_clocks(**store, scheduler, ids, clock);
 
   HttpServerOptions options;
   options.host = address->first;
@@ -160,6 +167,7 @@ int RunServe(std::span<const std::string> args) {
                        {"recur:" + installation->instance_id});
   AddActivityRoutes(server, billing);
   AddPricingTableRoute(server, billing, clock);
+  AddTestClockRoutes(server, test_clocks);
 
   auto port = server.Bind();
   if (!port) return Fail(port.error());
@@ -169,6 +177,7 @@ int RunServe(std::span<const std::string> args) {
     if (!stopping) ::kill(::getpid(), SIGTERM);  // the server ended on its own: shut down
   });
   server.WaitUntilRunning();  // from here on, a signal stops a running server
+  scheduler.Start();          // catches up on work that fell due while the server was down
   const std::string host =
       options.host.find(':') == std::string::npos ? options.host : "[" + options.host + "]";
   Log(clock.Now(), "info", "listening",
@@ -192,6 +201,7 @@ int RunServe(std::span<const std::string> args) {
     break;
   }
   serving.join();
+  scheduler.Stop();
   Log(clock.Now(), "info", "stopped");
   return 0;
 }
