@@ -525,9 +525,13 @@ std::string SerializePlan(const PlanDefinition& plan) {
       {"currency", plan.currency},
       {"free_trial_days", plan.free_trial_days},
       {"free_trial_requires_payment_method", plan.free_trial_requires_payment_method},
-      {"trial_ending_notices", std::move(notices)},
       {"features", std::move(features)},
   };
+  // The default is left implicit: written out, it would be held to the rule for explicit lists
+  // (shorter than the trial), which a short trial's default does not meet.
+  if (plan.trial_ending_notices != PlanDefinition{}.trial_ending_notices) {
+    object["trial_ending_notices"] = std::move(notices);
+  }
   return object.dump();
 }
 

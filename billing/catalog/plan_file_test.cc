@@ -315,6 +315,14 @@ TEST(PlanFile, RejectsDocumentsOfTheWrongShape) {
               ElementsAre("plans/pro.json: version: unknown key; expected one of plans"));
 }
 
+TEST(PlanFile, APlanWithAShortTrialAndTheDefaultNoticeReadsBackEqual) {
+  PlanFileContents contents = ParsePlanFile(kFile, Pro(R"(, "free_trial_days": 2)"));
+  ASSERT_THAT(contents.problems, IsEmpty());
+  PlanFileContents again = ParsePlanFile("stored", SerializePlan(contents.plans[0].plan));
+  ASSERT_THAT(again.problems, IsEmpty());
+  EXPECT_EQ(again.plans[0].plan, contents.plans[0].plan);
+}
+
 TEST(PlanFile, SerializedPlansReadBackEqual) {
   PlanFileContents contents = ParsePlanFile(
       kFile,
