@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -10,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/duration_text.h"
 #include "base/json_parse_error.h"
 #include "base/money.h"
 #include "base/suggest.h"
@@ -173,26 +173,6 @@ void ReadSlug(FileReader& reader, const json& object, std::string_view path, std
   out = *slug;
 }
 
-// "3d" or "12h" -> hours.
-std::optional<std::chrono::hours> ParseLeadTime(std::string_view text) {
-  if (text.size() < 2) return std::nullopt;
-  const char unit = text.back();
-  if (unit != 'd' && unit != 'h') return std::nullopt;
-  std::string_view digits = text.substr(0, text.size() - 1);
-  if (digits.front() == '0') return std::nullopt;
-  std::int64_t count = 0;
-  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
-  if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  const std::int64_t hours = unit == 'd' ? count * 24 : count;
-  if (count > 24 * 366 || hours > 24 * 366) return std::nullopt;
-  return std::chrono::hours(hours);
-}
-
-std::string FormatLeadTime(std::chrono::hours lead) {
-  return lead.count() % 24 == 0 ? std::to_string(lead.count() / 24) + "d"
-                                : std::to_string(lead.count()) + "h";
-}
-
 void ReadCurrency(FileReader& reader, const json& object, std::string_view path, std::string& out) {
   auto code = reader.String(object, path, "currency", /*required=*/true, /*max_length=*/1000);
   if (!code) return;
@@ -278,7 +258,7 @@ void ReadTrial(FileReader& reader, const json& object, std::string_view path,
   for (std::size_t i = 0; i < it->size(); ++i) {
     const json& entry = (*it)[i];
     const std::string entry_path = Index(notices_path, i);
-    auto lead = entry.is_string() ? ParseLeadTime(entry.get<std::string>()) : std::nullopt;
+    auto lead = entry.is_string() ? ParseDuration(entry.get<std::string>()) : std::nullopt;
     if (!lead) {
       reader.Report(entry_path,
                     "must be a lead time of whole days or hours such as \"3d\" or \"12h\" "
@@ -287,11 +267,11 @@ void ReadTrial(FileReader& reader, const json& object, std::string_view path,
       continue;
     }
     if (std::find(leads.begin(), leads.end(), *lead) != leads.end()) {
-      reader.Report(entry_path, Quote(FormatLeadTime(*lead)) + " is listed twice");
+      reader.Report(entry_path, Quote(FormatDuration(*lead)) + " is listed twice");
       continue;
     }
     if (plan.HasTrial() && *lead >= std::chrono::days(plan.free_trial_days)) {
-      reader.Report(entry_path, Quote(FormatLeadTime(*lead)) + " is not shorter than the " +
+      reader.Report(entry_path, Quote(FormatDuration(*lead)) + " is not shorter than the " +
                                     std::to_string(plan.free_trial_days) +
                                     "-day trial; a notice must come after the trial starts");
       continue;
@@ -512,7 +492,7 @@ std::string SerializePlan(const PlanDefinition& plan) {
     features.push_back(std::move(entry));
   }
   json notices = json::array();
-  for (std::chrono::hours lead : plan.trial_ending_notices) notices.push_back(FormatLeadTime(lead));
+  for (std::chrono::hours lead : plan.trial_ending_notices) notices.push_back(FormatDuration(lead));
   json object = {
       {"slug", plan.slug},
       {"name", plan.name},

@@ -240,6 +240,9 @@ TEST(PlanFile, ChecksTrialEndingNoticeLeadTimes) {
               ElementsAre("plans/pro.json: trial_ending_notices[0]: must be a lead time of whole "
                           "days or hours such as \"3d\" or \"12h\" (at most 366 days), got "
                           "\"3 days\""));
+  EXPECT_THAT(ProblemsOf(with_notices(R"(["-3d"])")),
+              ElementsAre(::testing::StartsWith("plans/pro.json: trial_ending_notices[0]: must be "
+                                                "a lead time")));
   EXPECT_THAT(ProblemsOf(with_notices(R"(["0d"])")),
               ElementsAre(::testing::StartsWith("plans/pro.json: trial_ending_notices[0]: must be "
                                                 "a lead time")));

@@ -124,6 +124,7 @@ std::unique_ptr<RecurServer> RecurServer::Start(const Options& options, int* exi
   std::vector<std::string> args = {"serve", "--addr", "127.0.0.1:0"};
   if (!options.db.empty()) args.insert(args.end(), {"--db", options.db});
   if (!options.plans.empty()) args.insert(args.end(), {"--plans", options.plans});
+  args.insert(args.end(), options.args.begin(), options.args.end());
   Child child = Spawn(args, std::filesystem::temp_directory_path().string(), options.env);
 
   std::unique_ptr<RecurServer> server(new RecurServer());

@@ -53,6 +53,7 @@ class RecurServer {
     std::string db;     // --db
     std::string plans;  // --plans
     std::map<std::string, std::string> env;
+    std::vector<std::string> args;  // more flags
   };
 
   // Starts `recur serve --addr 127.0.0.1:0` and waits until it logs that it listens. Returns

@@ -198,6 +198,45 @@ TEST_F(SchedulerTest, ADeclinedConversionWalksDunningAndEndsOnTheFreePlan) {
   EXPECT_THAT(InvariantViolations(payer), IsEmpty());
 }
 
+TEST_F(SchedulerTest, DunningFollowsTheConfiguredScheduleAndAccessSetting) {
+  AddTrialPlan();
+  RecurServer::Options options = Options();
+  options.args = {"--dunning-retries", "12h,2d", "--past-due-access", "revoke"};
+  server_ = RecurServer::Start(options);
+  ASSERT_TRUE(server_);
+  const std::string clock = NewClock(Millis(date::year{2025} / 3 / 1));
+  const std::string payer = PayerOn(clock, "user_1", "pm_card_chargeCustomerFail");
+  json trial =
+      Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "trial14"}}).body;
+  const std::int64_t trial_end = trial["trial_end"];
+
+  ASSERT_EQ(Advance(clock, trial_end + 1).status, 200);
+  EXPECT_EQ(Call("GET", "/v1/payers/" + payer + "/subscription").body["status"], "past_due");
+  EXPECT_EQ(Call("GET", "/v1/payers/" + payer + "/entitlements").body["plan"], "free");  // revoked
+
+  ASSERT_EQ(Advance(clock, trial_end + 3 * kDay).status, 200);
+  std::vector<std::int64_t> retries;
+  for (const auto& [type, at] : Timeline(payer)) {
+    if (type == "paymentAttempt.created" && at > trial_end) retries.push_back(at - trial_end);
+  }
+  EXPECT_THAT(retries, ElementsAre(12 * 3'600'000LL, 2 * kDay));
+  EXPECT_EQ(Call("GET", "/v1/payers/" + payer + "/subscription").body["items"][0]["plan"]["slug"],
+            "free");
+}
+
+TEST_F(SchedulerTest, RefusesABadDunningSchedule) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--dunning-retries", "3d,1d"},
+                                        std::vector<std::string>{"--dunning-retries", ""},
+                                        std::vector<std::string>{"--past-due-access", "maybe"}}) {
+    RecurServer::Options options = Options();
+    options.args = args;
+    int exit_code = 0;
+    std::string output;
+    EXPECT_EQ(RecurServer::Start(options, &exit_code, &output), nullptr);
+    EXPECT_EQ(exit_code, 2) << output;
+  }
+}
+
 TEST_F(SchedulerTest, TestClocksOnlyMoveForward) {
   Serve();
   const std::string clock = NewClock(Millis(date::year{2025} / 1 / 1));
@@ -244,7 +283,7 @@ TEST_F(SchedulerTest, AKilledAdvanceResumesWithoutLosingOrRepeatingAnything) {
   Serve();
   const std::int64_t start = Millis(date::year{2025} / 3 / 1);
   const std::string clock = NewClock(start);
-  constexpr int kPayers = 1500;
+  constexpr int kPayers = 2000;
   std::atomic<int> next = 0;
   std::vector<std::thread> creators;
   for (int t = 0; t < 8; ++t) {

@@ -12,8 +12,10 @@ constexpr const char* kUsage =
     "usage: recur <command> [flags]\n"
     "\n"
     "commands:\n"
-    "  serve [--db FILE] [--plans PATH] [--addr HOST:PORT]\n"
-    "      run the HTTP API (defaults: --db ./recur.db --plans ./plans --addr 127.0.0.1:8080)\n"
+    "  serve [--db FILE] [--plans PATH] [--addr HOST:PORT] [--dunning-retries LIST]\n"
+    "        [--past-due-access keep|revoke]\n"
+    "      run the HTTP API (defaults: --db ./recur.db --plans ./plans --addr 127.0.0.1:8080\n"
+    "      --dunning-retries 1d,3d,5d,7d --past-due-access keep)\n"
     "  plans check PATH\n"
     "      validate a plan catalog (a folder of *.json plan files, or one catalog file)\n"
     "  help\n"
@@ -21,7 +23,8 @@ constexpr const char* kUsage =
     "\n"
     "environment:\n"
     "  RECUR_SECRET_KEY   the secret API key (sk_...); without it, serve generates one on first\n"
-    "                     start, prints it once and stores only its hash\n";
+    "                     start, prints it once and stores only its hash\n"
+    "  RECUR_DUNNING_RETRIES, RECUR_PAST_DUE_ACCESS   as the flags of the same names\n";
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "base/duration_text.h"
 #include "base/ids.h"
 #include "base/log.h"
 #include "billing/api/billing_api.h"
@@ -31,7 +32,44 @@
 namespace recur {
 namespace {
 
-constexpr std::array<std::string_view, 3> kServeFlags = {"db", "plans", "addr"};
+constexpr std::array<std::string_view, 5> kServeFlags = {"db", "plans", "addr", "dunning-retries",
+                                                         "past-due-access"};
+
+// A flag's value, else the environment variable's, else the default.
+std::string Setting(const ParsedFlags& flags, std::string_view flag, const char* variable,
+                    std::string fallback) {
+  if (flags.values.contains(flag)) return flags.Get(flag, fallback);
+  const char* value = std::getenv(variable);
+  return value != nullptr ? std::string(value) : fallback;
+}
+
+// --dunning-retries / RECUR_DUNNING_RETRIES and --past-due-access / RECUR_PAST_DUE_ACCESS.
+Result<LifecycleOptions> ReadLifecycleOptions(const ParsedFlags& flags) {
+  LifecycleOptions options;
+  const std::string retries =
+      Setting(flags, "dunning-retries", "RECUR_DUNNING_RETRIES", "1d,3d,5d,7d");
+  auto parsed = ParseDurationList(retries);
+  bool increasing = parsed && !parsed->empty();
+  for (std::size_t i = 1; increasing && i < parsed->size(); ++i) {
+    increasing = (*parsed)[i] > (*parsed)[i - 1];
+  }
+  if (!increasing) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_dunning_retries",
+                     "--dunning-retries must list one or more increasing delays after the "
+                     "failed charge, like 1d,3d,5d,7d or 12h,2d, got \"" +
+                         retries + "\"",
+                     "dunning-retries");
+  }
+  options.dunning_retries = *parsed;
+  const std::string access = Setting(flags, "past-due-access", "RECUR_PAST_DUE_ACCESS", "keep");
+  if (access != "keep" && access != "revoke") {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_past_due_access",
+                     "--past-due-access must be keep or revoke, got \"" + access + "\"",
+                     "past-due-access");
+  }
+  options.past_due_keeps_access = access == "keep";
+  return options;
+}
 
 // "host:port" or "[v6-host]:port".
 Result<std::pair<std::string, int>> ParseAddress(const std::string& address) {
@@ -94,7 +132,8 @@ int RunServe(std::span<const std::string> args) {
   if (!flags || !flags->positional.empty()) {
     std::fprintf(
         stderr,
-        "recur serve: %s\nusage: recur serve [--db FILE] [--plans PATH] [--addr HOST:PORT]\n",
+        "recur serve: %s\nusage: recur serve [--db FILE] [--plans PATH] [--addr HOST:PORT] "
+        "[--dunning-retries LIST] [--past-due-access keep|revoke]\n",
         flags ? ("unexpected argument " + flags->positional[0]).c_str()
               : flags.error().message.c_str());
     return 2;
@@ -104,6 +143,11 @@ int RunServe(std::span<const std::string> args) {
   auto address = ParseAddress(flags->Get("addr", "127.0.0.1:8080"));
   if (!address) {
     std::fprintf(stderr, "recur serve: %s\n", address.error().message.c_str());
+    return 2;
+  }
+  auto lifecycle_options = ReadLifecycleOptions(*flags);
+  if (!lifecycle_options) {
+    std::fprintf(stderr, "recur serve: %s\n", lifecycle_options.error().message.c_str());
     return 2;
   }
 
@@ -141,7 +185,7 @@ int RunServe(std::span<const std::string> args) {
   // gateway would keep them on its side.
   auto gateway = SandboxGateway::Open(db_path);
   if (!gateway) return Fail(gateway.error());
-  BillingService billing(**store, **store, catalog, **gateway, clock, ids, LifecycleOptions{},
+  BillingService billing(**store, **store, catalog, **gateway, clock, ids, *lifecycle_options,
                          installation->instance_id);
   if (auto readied = (*store)->ReadyAdvancingTestClocks(); !readied) {
     return Fail(readied.error());
