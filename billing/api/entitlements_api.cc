@@ -1,23 +1,12 @@
 // Entitlement checks, entitlement tokens and the JWKS over HTTP (billing_api.h).
 #include "billing/api/billing_api.h"
 #include "billing/api/body_reader.h"
+#include "billing/catalog/plan_file.h"
 
 namespace recur {
 namespace {
 
 using nlohmann::json;
-
-json LimitJson(const FeatureLimit& limit) {
-  switch (limit.kind) {
-    case FeatureLimit::Kind::kFlag:
-      return nullptr;
-    case FeatureLimit::Kind::kLimited:
-      return limit.limit;
-    case FeatureLimit::Kind::kUnlimited:
-      return "unlimited";
-  }
-  return nullptr;
-}
 
 // Clerk's claim prefix: "u:" for user payers, "o:" for organizations.
 std::string Scope(PayerType type) { return type == PayerType::kUser ? "u:" : "o:"; }
@@ -40,8 +29,9 @@ void ListEntitlements(BillingService& billing, const ApiRequest& request,
   }
   json features = json::array();
   for (const FeatureEntitlement& feature : found->second.features) {
-    features.push_back(
-        {{"slug", feature.slug}, {"name", feature.name}, {"limit", LimitJson(feature.limit)}});
+    features.push_back({{"slug", feature.slug},
+                        {"name", feature.name},
+                        {"limit", FeatureLimitJson(feature.limit)}});
   }
   SendJson(response, 200,
            {{"object", "entitlements"},
@@ -67,7 +57,7 @@ void CheckEntitlement(BillingService& billing, const ApiRequest& request,
   for (const FeatureEntitlement& feature : found->second.features) {
     if (feature.slug == slug) {
       answer["allowed"] = true;
-      answer["limit"] = LimitJson(feature.limit);
+      answer["limit"] = FeatureLimitJson(feature.limit);
     }
   }
   SendJson(response, 200, answer);

@@ -1,6 +1,7 @@
 #include "billing/api/plan_json.h"
 
 #include "base/money.h"
+#include "billing/catalog/plan_file.h"
 
 namespace recur {
 namespace {
@@ -8,22 +9,10 @@ namespace {
 using nlohmann::json;
 
 json FeatureJson(const PlanFeature& feature) {
-  json limit;
-  switch (feature.limit.kind) {
-    case FeatureLimit::Kind::kFlag:
-      limit = nullptr;
-      break;
-    case FeatureLimit::Kind::kLimited:
-      limit = feature.limit.limit;
-      break;
-    case FeatureLimit::Kind::kUnlimited:
-      limit = "unlimited";
-      break;
-  }
   return {{"slug", feature.slug},
           {"name", feature.name},
           {"description", feature.description},
-          {"limit", std::move(limit)}};
+          {"limit", FeatureLimitJson(feature.limit)}};
 }
 
 json Formatted(std::optional<std::int64_t> amount, const Currency& currency) {

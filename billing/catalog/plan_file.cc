@@ -473,22 +473,25 @@ PlanFileContents ParsePlanFile(std::string_view file, std::string_view text) {
   return contents;
 }
 
+json FeatureLimitJson(const FeatureLimit& limit) {
+  switch (limit.kind) {
+    case FeatureLimit::Kind::kFlag:
+      return nullptr;
+    case FeatureLimit::Kind::kLimited:
+      return limit.limit;
+    case FeatureLimit::Kind::kUnlimited:
+      return "unlimited";
+  }
+  return nullptr;
+}
+
 std::string SerializePlan(const PlanDefinition& plan) {
   json features = json::array();
   for (const PlanFeature& feature : plan.features) {
-    json entry = {
-        {"slug", feature.slug}, {"name", feature.name}, {"description", feature.description}};
-    switch (feature.limit.kind) {
-      case FeatureLimit::Kind::kFlag:
-        entry["limit"] = nullptr;
-        break;
-      case FeatureLimit::Kind::kLimited:
-        entry["limit"] = feature.limit.limit;
-        break;
-      case FeatureLimit::Kind::kUnlimited:
-        entry["limit"] = "unlimited";
-        break;
-    }
+    json entry = {{"slug", feature.slug},
+                  {"name", feature.name},
+                  {"description", feature.description},
+                  {"limit", FeatureLimitJson(feature.limit)}};
     features.push_back(std::move(entry));
   }
   json notices = json::array();

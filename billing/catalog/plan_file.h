@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "billing/catalog/catalog_problem.h"
 #include "billing/catalog/plan.h"
 
@@ -27,6 +29,10 @@ PlanFileContents ParsePlanFile(std::string_view file, std::string_view text);
 // The canonical plan-file JSON of one definition (every field written, fixed key order), which
 // ParsePlanFile reads back to an equal definition. Used to store definitions.
 std::string SerializePlan(const PlanDefinition& plan);
+
+// A feature's limit as plan files and the API write it: a number, "unlimited", or null for a
+// flag.
+nlohmann::json FeatureLimitJson(const FeatureLimit& limit);
 
 // Slugs of plans and features: 1 to 64 characters, lower-case letters and digits in words
 // joined by single "-" or "_", starting with a letter ("pro", "team-annual", "api_calls").

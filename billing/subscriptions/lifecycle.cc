@@ -228,6 +228,13 @@ void SchedulePeriodEnd(const Account& account, const SubscriptionItem& item, Rec
       {DueKind::kPeriodEnd, account.payer.id, item.id, *item.period_end, *item.period_end});
 }
 
+Result<SubscriptionItem*> FindItemOf(Account& account, std::string_view item_id) {
+  if (SubscriptionItem* item = account.FindItem(item_id)) return item;
+  return MakeError(
+      ErrorKind::kNotFound, "item_not_found",
+      "payer " + account.payer.id + " has no subscription item " + std::string(item_id));
+}
+
 bool HasPendingAttempt(const Account& account, std::string_view item_id) {
   return std::any_of(account.attempts.begin(), account.attempts.end(), [&](const auto& attempt) {
     return attempt.status == AttemptStatus::kPending && attempt.item_id == item_id;
@@ -585,12 +592,9 @@ Result<Transition> Subscribe(Account& account, const SubscribeRequest& request,
 
 Result<Transition> Cancel(Account& account, std::string_view item_id, bool end_now,
                           const LifecycleContext& context) {
-  SubscriptionItem* item = account.FindItem(item_id);
-  if (item == nullptr) {
-    return MakeError(
-        ErrorKind::kNotFound, "item_not_found",
-        "payer " + account.payer.id + " has no subscription item " + std::string(item_id));
-  }
+  auto found = FindItemOf(account, item_id);
+  if (!found) return std::unexpected(found.error());
+  SubscriptionItem* item = *found;
   Recorder record(account, context);
   if (item->status == ItemStatus::kUpcoming) {
     if (IsDefaultPlan(context.catalog, *item)) {
@@ -627,12 +631,9 @@ Result<Transition> Cancel(Account& account, std::string_view item_id, bool end_n
 
 Result<Transition> ExtendTrial(Account& account, std::string_view item_id, Instant extend_to,
                                const LifecycleContext& context) {
-  SubscriptionItem* item = account.FindItem(item_id);
-  if (item == nullptr) {
-    return MakeError(
-        ErrorKind::kNotFound, "item_not_found",
-        "payer " + account.payer.id + " has no subscription item " + std::string(item_id));
-  }
+  auto found = FindItemOf(account, item_id);
+  if (!found) return std::unexpected(found.error());
+  SubscriptionItem* item = *found;
   if (!item->is_free_trial || item->status != ItemStatus::kActive) {
     return Refused("not_in_trial", "item " + item->id + " is not in a running free trial");
   }

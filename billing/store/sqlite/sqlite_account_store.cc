@@ -8,38 +8,10 @@
 #include <unordered_map>
 
 #include "billing/store/sqlite/sqlite_store.h"
+#include "billing/store/sqlite/sqlite_values.h"
 
 namespace recur {
 namespace {
-
-std::unexpected<Error> StorageError(const std::exception& error, std::string_view doing) {
-  return MakeError(ErrorKind::kUnavailable, "storage_error",
-                   std::string(doing) + " failed: " + error.what());
-}
-
-void BindInstant(SQLite::Statement& statement, int index, const std::optional<Instant>& value) {
-  if (value) {
-    statement.bind(index, static_cast<std::int64_t>(ToUnixMillis(*value)));
-  } else {
-    statement.bind(index);
-  }
-}
-
-void BindInstant(SQLite::Statement& statement, int index, Instant value) {
-  statement.bind(index, static_cast<std::int64_t>(ToUnixMillis(value)));
-}
-
-std::optional<Instant> OptionalInstant(const SQLite::Column& column) {
-  if (column.isNull()) return std::nullopt;
-  return FromUnixMillis(column.getInt64());
-}
-
-Instant InstantOf(const SQLite::Column& column) { return FromUnixMillis(column.getInt64()); }
-
-std::optional<std::string> OptionalText(const SQLite::Column& column) {
-  if (column.isNull()) return std::nullopt;
-  return column.getString();
-}
 
 template <typename T>
 T Require(std::optional<T> value, std::string_view what) {
@@ -296,7 +268,7 @@ Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer
       return std::optional<Account>(std::move(account));
     });
   } catch (const std::exception& error) {
-    return StorageError(error, "loading payer " + payer_id);
+    return std::unexpected(StorageFailure("loading payer " + payer_id, error));
   }
 }
 
@@ -311,7 +283,7 @@ Result<std::optional<std::string>> SqliteStore::FindPayerId(PayerType type,
       return std::optional<std::string>(query.getColumn(0).getString());
     });
   } catch (const std::exception& error) {
-    return StorageError(error, "looking up a payer");
+    return std::unexpected(StorageFailure("looking up a payer", error));
   }
 }
 
@@ -324,7 +296,7 @@ Result<std::optional<std::string>> SqliteStore::FindPayerIdOfItem(const std::str
       return std::optional<std::string>(query.getColumn(0).getString());
     });
   } catch (const std::exception& error) {
-    return StorageError(error, "looking up an item");
+    return std::unexpected(StorageFailure("looking up an item", error));
   }
 }
 
@@ -419,9 +391,9 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
         return MakeError(ErrorKind::kAlreadyExists, "conflict",
                          std::string("the change conflicts with stored data: ") + error.what());
       }
-      return StorageError(error, "saving payer " + after.payer.id);
+      return std::unexpected(StorageFailure("saving payer " + after.payer.id, error));
     } catch (const std::exception& error) {
-      return StorageError(error, "saving payer " + after.payer.id);
+      return std::unexpected(StorageFailure("saving payer " + after.payer.id, error));
     }
   });
 }
@@ -456,7 +428,7 @@ Result<std::vector<DueWork>> SqliteStore::DueWorkUntil(Instant until,
       return work;
     });
   } catch (const std::exception& error) {
-    return StorageError(error, "listing due work");
+    return std::unexpected(StorageFailure("listing due work", error));
   }
 }
 
@@ -487,7 +459,7 @@ Result<Page<PaymentAttempt>> SqliteStore::ListPaymentAttempts(const std::string&
       return page;
     });
   } catch (const std::exception& error) {
-    return StorageError(error, "listing payment attempts");
+    return std::unexpected(StorageFailure("listing payment attempts", error));
   }
 }
 
@@ -524,7 +496,7 @@ Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,
       return page;
     });
   } catch (const std::exception& error) {
-    return StorageError(error, "listing events");
+    return std::unexpected(StorageFailure("listing events", error));
   }
 }
 
@@ -545,7 +517,7 @@ Result<std::vector<AccountStore::CurrentPlan>> SqliteStore::ListCurrentPlans() {
       return plans;
     });
   } catch (const std::exception& error) {
-    return StorageError(error, "listing current plans");
+    return std::unexpected(StorageFailure("listing current plans", error));
   }
 }
 
@@ -560,7 +532,7 @@ Result<std::vector<std::string>> SqliteStore::PayersWithPendingAttempts() {
       return payers;
     });
   } catch (const std::exception& error) {
-    return StorageError(error, "listing pending attempts");
+    return std::unexpected(StorageFailure("listing pending attempts", error));
   }
 }
 

@@ -1,5 +1,7 @@
 #include "billing/store/sqlite/sqlite_connections.h"
 
+#include "billing/store/sqlite/sqlite_values.h"
+
 namespace recur {
 namespace {
 
@@ -10,11 +12,6 @@ std::unique_ptr<SQLite::Database> OpenConnection(const std::string& path) {
   db->exec("PRAGMA foreign_keys = ON");
   db->setBusyTimeout(5000);
   return db;
-}
-
-Status StorageError(std::string_view doing, const std::exception& error) {
-  return MakeError(ErrorKind::kUnavailable, "storage_error",
-                   std::string(doing) + " failed: " + error.what());
 }
 
 }  // namespace
@@ -88,7 +85,7 @@ void SqliteConnections::CommitBatch(std::vector<PendingWrite*>& batch) {
       try {
         result = write->job(db);
       } catch (const std::exception& error) {
-        result = StorageError("writing", error);
+        result = std::unexpected(StorageFailure("writing", error));
       }
       if (!result) db.exec("ROLLBACK TO write");
       db.exec("RELEASE write");
@@ -101,7 +98,7 @@ void SqliteConnections::CommitBatch(std::vector<PendingWrite*>& batch) {
     } catch (const std::exception&) {
       // Nothing is open any more; the batch fails as a whole below.
     }
-    results.assign(batch.size(), StorageError("committing", error));
+    results.assign(batch.size(), Status(std::unexpected(StorageFailure("committing", error))));
   }
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
 }

@@ -5,27 +5,10 @@
 
 #include "billing/catalog/plan_file.h"
 #include "billing/store/sqlite/migration.h"
+#include "billing/store/sqlite/sqlite_values.h"
 
 namespace recur {
 namespace {
-
-std::unexpected<Error> StorageError(const SQLite::Exception& error, std::string_view doing) {
-  return MakeError(ErrorKind::kUnavailable, "storage_error",
-                   std::string(doing) + " failed: " + error.what());
-}
-
-void BindOptional(SQLite::Statement& statement, int index, const std::optional<std::int64_t>& v) {
-  if (v) {
-    statement.bind(index, *v);
-  } else {
-    statement.bind(index);  // NULL
-  }
-}
-
-std::optional<std::int64_t> OptionalInt64(const SQLite::Column& column) {
-  if (column.isNull()) return std::nullopt;
-  return column.getInt64();
-}
 
 void InsertVersion(SQLite::Database& db, const PlanVersion& version) {
   SQLite::Statement insert(db,
@@ -161,7 +144,7 @@ Result<std::shared_ptr<const Catalog>> SqliteStore::LoadCatalog() {
   try {
     return connections_->Read([](SQLite::Database& db) { return ReadCatalog(db); });
   } catch (const SQLite::Exception& error) {
-    return StorageError(error, "reading the catalog");
+    return std::unexpected(StorageFailure("reading the catalog", error));
   }
 }
 
@@ -193,7 +176,7 @@ Result<std::optional<std::string>> SqliteStore::GetSetting(const std::string& ke
       return std::optional<std::string>(query.getColumn(0).getString());
     });
   } catch (const SQLite::Exception& error) {
-    return StorageError(error, "reading setting " + key);
+    return std::unexpected(StorageFailure("reading setting " + key, error));
   }
 }
 
