@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tools/recur/commands.h"
+#include "tools/recur/webhooks_command.h"
 
 namespace {
 
@@ -18,6 +19,10 @@ constexpr const char* kUsage =
     "      --dunning-retries 1d,3d,5d,7d --past-due-access keep)\n"
     "  plans check PATH\n"
     "      validate a plan catalog (a folder of *.json plan files, or one catalog file)\n"
+    "  webhooks sign --secret whsec_... --id MSG_ID --timestamp SECONDS < BODY\n"
+    "      print the webhook-signature header value for a body (Standard Webhooks v1)\n"
+    "  webhooks listen --port PORT --secret whsec_... [--host 127.0.0.1]\n"
+    "      receive deliveries locally, verify each signature and print the event\n"
     "  help\n"
     "      show this text\n"
     "\n"
@@ -36,6 +41,7 @@ int main(int argc, char** argv) {
   }
   const std::span<const std::string> rest = std::span(args).subspan(1);
   if (args[0] == "serve") return recur::RunServe(rest);
+  if (args[0] == "webhooks") return recur::RunWebhooks(rest);
   if (args[0] == "plans" && !rest.empty() && rest[0] == "check") {
     return recur::RunPlansCheck(rest.subspan(1));
   }

@@ -1,0 +1,267 @@
+// recur webhooks sign | listen. `sign` is pure (the timestamp is given); `listen` is an edge
+// tool and verifies deliveries against the wall clock.
+#include "tools/recur/webhooks_command.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "tools/recur/flags.h"
+#include "webhooks/signing.h"
+
+namespace recur {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: recur webhooks sign --secret whsec_... --id MSG_ID --timestamp UNIX_SECONDS < BODY\n"
+    "       recur webhooks listen --port PORT --secret whsec_... [--host 127.0.0.1]\n"
+    "                             [--tolerance SECONDS]\n";
+
+constexpr std::array<std::string_view, 3> kSignFlags = {"secret", "id", "timestamp"};
+constexpr std::array<std::string_view, 4> kListenFlags = {"port", "secret", "host", "tolerance"};
+constexpr std::size_t kMaxDeliveryBytes = 16 * 1024 * 1024;
+
+int UsageError(std::string_view command, const std::string& message) {
+  std::fprintf(stderr, "recur webhooks %.*s: %s\n%s", static_cast<int>(command.size()),
+               command.data(), message.c_str(), kUsage);
+  return 2;
+}
+
+// Flags parsed, no positional arguments, every name of `required` present.
+Result<ParsedFlags> ReadFlags(std::span<const std::string> args,
+                              std::span<const std::string_view> known,
+                              std::initializer_list<std::string_view> required) {
+  auto flags = ParseFlags(args, known);
+  if (!flags) return flags;
+  if (!flags->positional.empty()) {
+    return MakeError(ErrorKind::kInvalidArgument, "unexpected_argument",
+                     "unexpected argument \"" + flags->positional[0] + "\"");
+  }
+  for (std::string_view name : required) {
+    if (!flags->values.contains(name)) {
+      return MakeError(ErrorKind::kInvalidArgument, "missing_flag",
+                       "flag --" + std::string(name) + " is required", std::string(name));
+    }
+  }
+  return flags;
+}
+
+std::optional<std::int64_t> ParseInteger(std::string_view text) {
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<std::string> ReadAllStdin() {
+  std::string body;
+  char buffer[65536];
+  while (true) {
+    const std::size_t n = std::fread(buffer, 1, sizeof buffer, stdin);
+    body.append(buffer, n);
+    if (n < sizeof buffer) break;
+  }
+  if (std::ferror(stdin)) return std::nullopt;
+  return body;
+}
+
+int RunSign(std::span<const std::string> args) {
+  auto flags = ReadFlags(args, kSignFlags, {"secret", "id", "timestamp"});
+  if (!flags) return UsageError("sign", flags.error().message);
+  auto secret = DecodeWebhookSecret(flags->Get("secret", ""));
+  if (!secret) return UsageError("sign", "--secret: " + secret.error().message);
+  const std::string timestamp_text = flags->Get("timestamp", "");
+  const std::optional<std::int64_t> timestamp = ParseInteger(timestamp_text);
+  if (!timestamp) {
+    return UsageError("sign",
+                      "--timestamp must be whole Unix seconds, got \"" + timestamp_text + "\"");
+  }
+  const std::optional<std::string> body = ReadAllStdin();
+  if (!body) {
+    std::fputs("recur webhooks sign: cannot read the body from stdin\n", stderr);
+    return 1;
+  }
+  const std::string header = SignWebhook(*secret, flags->Get("id", ""), *timestamp, *body);
+  std::printf("%s\n", header.c_str());
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+// A header of a delivery, under its Standard Webhooks name or else its Svix name.
+std::optional<std::string> DeliveryHeader(const httplib::Request& request, const char* standard,
+                                          const char* svix) {
+  if (request.has_header(standard)) return request.get_header_value(standard);
+  if (request.has_header(svix)) return request.get_header_value(svix);
+  return std::nullopt;
+}
+
+// A field of the printed line: never empty, no spaces or control characters.
+std::string Printable(std::string_view text) {
+  if (text.empty()) return "-";
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
+std::string EventType(const std::string& body) {
+  const nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_object()) {
+    auto type = parsed.find("type");
+    if (type != parsed.end() && type->is_string()) return Printable(type->get<std::string>());
+  }
+  return "-";
+}
+
+class Receiver {
+ public:
+  Receiver(WebhookSecret secret, std::chrono::seconds tolerance)
+      : secret_(std::move(secret)), tolerance_(tolerance) {}
+
+  void Handle(const httplib::Request& request, httplib::Response& response) {
+    const Instant now = clock_.Now();
+    const std::optional<std::string> id = DeliveryHeader(request, "webhook-id", "svix-id");
+    const Status verified = Verify(request, id, now);
+    std::string line =
+        FormatRfc3339(now) + " " + Printable(id.value_or("")) + " " + EventType(request.body) + " ";
+    if (verified) {
+      line += "verified\n";
+      response.status = 204;
+    } else {
+      line += "REJECTED: " + verified.error().message + "\n";
+      nlohmann::json error = {{"code", verified.error().code},
+                              {"message", verified.error().message}};
+      if (!verified.error().param.empty()) error["param"] = verified.error().param;
+      response.status = 401;
+      response.set_content(nlohmann::json{{"error", error}}.dump(), "application/json");
+    }
+    std::lock_guard lock(output_mutex_);
+    std::fputs(line.c_str(), stdout);
+    std::fflush(stdout);
+  }
+
+ private:
+  Status Verify(const httplib::Request& request, const std::optional<std::string>& id,
+                Instant now) const {
+    const std::optional<std::string> timestamp =
+        DeliveryHeader(request, "webhook-timestamp", "svix-timestamp");
+    const std::optional<std::string> signature =
+        DeliveryHeader(request, "webhook-signature", "svix-signature");
+    for (const auto& [header, value] :
+         {std::pair{"webhook-id", &id}, std::pair{"webhook-timestamp", &timestamp},
+          std::pair{"webhook-signature", &signature}}) {
+      if (!value->has_value()) {
+        return MakeError(ErrorKind::kUnauthenticated, "missing_header",
+                         std::string("the ") + header + " header is missing", header);
+      }
+    }
+    const std::int64_t now_seconds =
+        std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
+    return VerifyWebhook(secret_, *id, *timestamp, *signature, request.body, now_seconds,
+                         tolerance_);
+  }
+
+  const SystemClock clock_;
+  const WebhookSecret secret_;
+  const std::chrono::seconds tolerance_;
+  std::mutex output_mutex_;
+};
+
+int RunListen(std::span<const std::string> args) {
+  auto flags = ReadFlags(args, kListenFlags, {"port", "secret"});
+  if (!flags) return UsageError("listen", flags.error().message);
+  auto secret = DecodeWebhookSecret(flags->Get("secret", ""));
+  if (!secret) return UsageError("listen", "--secret: " + secret.error().message);
+  const std::string port_text = flags->Get("port", "");
+  const std::optional<std::int64_t> port = ParseInteger(port_text);
+  if (!port || *port < 0 || *port > 65535) {
+    return UsageError("listen", "--port must be from 0 to 65535, got \"" + port_text + "\"");
+  }
+  const std::string tolerance_text = flags->Get("tolerance", "300");
+  const std::optional<std::int64_t> tolerance = ParseInteger(tolerance_text);
+  if (!tolerance || *tolerance < 0) {
+    return UsageError(
+        "listen", "--tolerance must be a whole number of seconds, got \"" + tolerance_text + "\"");
+  }
+  const std::string host = flags->Get("host", "127.0.0.1");
+
+  // Signals are taken by sigwait below: block them before the server thread starts so that it
+  // inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int signal : {SIGINT, SIGTERM}) sigaddset(&signals, signal);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Receiver receiver(std::move(*secret), std::chrono::seconds(*tolerance));
+  httplib::Server server;
+  server.set_payload_max_length(kMaxDeliveryBytes);
+  server.Post(".*", [&receiver](const httplib::Request& request, httplib::Response& response) {
+    receiver.Handle(request, response);
+  });
+  const int bound =
+      *port == 0
+          ? server.bind_to_any_port(host)
+          : (server.bind_to_port(host, static_cast<int>(*port)) ? static_cast<int>(*port) : -1);
+  if (bound < 0) {
+    std::fprintf(stderr, "recur webhooks listen: cannot listen on %s port %d\n", host.c_str(),
+                 static_cast<int>(*port));
+    return 1;
+  }
+
+  std::atomic<bool> stopping = false;
+  std::atomic<bool> returned = false;
+  std::thread serving([&] {
+    server.listen_after_bind();
+    returned = true;
+    if (!stopping) ::kill(::getpid(), SIGTERM);  // the server ended on its own: shut down
+  });
+  while (!server.is_running() && !returned) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const std::string shown_host = host.find(':') == std::string::npos ? host : "[" + host + "]";
+  std::fprintf(stderr, "recur webhooks listen: listening on %s:%d\n", shown_host.c_str(), bound);
+
+  while (true) {
+    int signal = 0;
+    if (sigwait(&signals, &signal) == 0) break;
+  }
+  stopping = true;
+  server.stop();
+  serving.join();
+  std::fputs("recur webhooks listen: stopped\n", stderr);
+  return 0;
+}
+
+}  // namespace
+
+int RunWebhooks(std::span<const std::string> args) {
+  if (!args.empty() && (args[0] == "help" || args[0] == "--help" || args[0] == "-h")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (!args.empty() && args[0] == "sign") return RunSign(args.subspan(1));
+  if (!args.empty() && args[0] == "listen") return RunListen(args.subspan(1));
+  if (!args.empty()) {
+    std::fprintf(stderr, "recur webhooks: unknown subcommand \"%s\"\n", args[0].c_str());
+  }
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+}  // namespace recur
