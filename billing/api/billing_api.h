@@ -13,6 +13,8 @@
 //   GET  /v1/events?payer_id=&type=                   newest first, paginated
 //   GET  /v1/pricing_table?payer_id=|payer_type=      public: plans and what each would do
 //   POST /v1/test_clocks, GET|DELETE /v1/test_clocks/{id}, POST /v1/test_clocks/{id}/advance
+//   POST|GET /v1/webhook_endpoints, GET|PATCH|DELETE /v1/webhook_endpoints/{id},
+//   POST /v1/webhook_endpoints/{id}/rotate_secret
 #pragma once
 
 #include <string>
@@ -21,6 +23,7 @@
 #include "billing/entitlements/signing_key.h"
 #include "billing/scheduler/test_clocks.h"
 #include "billing/subscriptions/billing_service.h"
+#include "webhooks/endpoints.h"
 
 namespace recur {
 
@@ -35,5 +38,6 @@ void AddEntitlementRoutes(HttpServer& server, BillingService& billing, const Sig
 void AddActivityRoutes(HttpServer& server, BillingService& billing);
 void AddPricingTableRoute(HttpServer& server, BillingService& billing, const Clock& clock);
 void AddTestClockRoutes(HttpServer& server, TestClocks& clocks);
+void AddWebhookEndpointRoutes(HttpServer& server, WebhookEndpoints& endpoints);
 
 }  // namespace recur

@@ -55,11 +55,12 @@ class ServeTest : public ::testing::Test {
   Answer Call(const std::string& method, const std::string& path,
               const nlohmann::json& body = nullptr) {
     auto client = server_->Client();
-    httplib::Result result =
-        method == "GET" ? client.Get(path, Auth())
-        : method == "DELETE"
-            ? client.Delete(path, Auth())
-            : client.Post(path, Auth(), body.is_null() ? "" : body.dump(), "application/json");
+    const std::string text = body.is_null() ? "" : body.dump();
+    httplib::Result result = method == "GET"      ? client.Get(path, Auth())
+                             : method == "DELETE" ? client.Delete(path, Auth())
+                             : method == "PATCH"
+                                 ? client.Patch(path, Auth(), text, "application/json")
+                                 : client.Post(path, Auth(), text, "application/json");
     if (!result) throw std::runtime_error("no HTTP answer to " + method + " " + path);
     return {result->status, nlohmann::json::parse(result->body)};
   }

@@ -153,8 +153,9 @@ TEST_F(ServeTest, AppliesEachMigrationOnceAndRefusesANewerSchema) {
     SQLite::Statement names(db, "SELECT name FROM schema_migrations ORDER BY version");
     std::vector<std::string> applied;
     while (names.executeStep()) applied.push_back(names.getColumn(0).getString());
-    EXPECT_EQ(applied, (std::vector<std::string>{"0001_catalog.sql", "0002_billing.sql",
-                                                 "0003_idempotency.sql"}));
+    EXPECT_EQ(applied,
+              (std::vector<std::string>{"0001_catalog.sql", "0002_billing.sql",
+                                        "0003_idempotency.sql", "0004_webhook_endpoints.sql"}));
     db.exec("INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', 'x', 0)");
   }
   int exit_code = 0;
@@ -162,7 +163,7 @@ TEST_F(ServeTest, AppliesEachMigrationOnceAndRefusesANewerSchema) {
   EXPECT_EQ(RecurServer::Start(Options(), &exit_code, &output), nullptr);
   EXPECT_EQ(exit_code, 1);
   EXPECT_THAT(output, HasSubstr("the database has schema version 9999 but this recur knows "
-                                "versions up to 3"));
+                                "versions up to 4"));
 }
 
 TEST_F(ServeTest, StopsCleanlyOnSigtermAndSigint) {

@@ -7,7 +7,8 @@
 namespace recur {
 
 Result<ParsedFlags> ParseFlags(std::span<const std::string> args,
-                               std::span<const std::string_view> known) {
+                               std::span<const std::string_view> known,
+                               std::span<const std::string_view> repeatable) {
   ParsedFlags flags;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -21,7 +22,8 @@ Result<ParsedFlags> ParseFlags(std::span<const std::string> args,
       value = name.substr(equals + 1);
       name.resize(equals);
     }
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
+    if (std::find(known.begin(), known.end(), name) == known.end() &&
+        std::find(repeatable.begin(), repeatable.end(), name) == repeatable.end()) {
       std::string message = "unknown flag --" + name;
       if (auto match = ClosestMatch(name, known))
         message += "; did you mean --" + std::string(*match) + "?";
@@ -33,6 +35,10 @@ Result<ParsedFlags> ParseFlags(std::span<const std::string> args,
                          "flag --" + name + " needs a value", name);
       }
       value = args[++i];
+    }
+    if (std::find(repeatable.begin(), repeatable.end(), name) != repeatable.end()) {
+      flags.lists[name].push_back(*value);
+      continue;
     }
     if (!flags.values.emplace(name, *value).second) {
       return MakeError(ErrorKind::kInvalidArgument, "repeated_flag",

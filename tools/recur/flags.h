@@ -16,6 +16,7 @@ namespace recur {
 
 struct ParsedFlags {
   std::map<std::string, std::string, std::less<>> values;
+  std::map<std::string, std::vector<std::string>, std::less<>> lists;  // repeatable flags
   std::vector<std::string> positional;
 
   std::string Get(std::string_view name, std::string fallback) const {
@@ -24,8 +25,10 @@ struct ParsedFlags {
   }
 };
 
-// `known` lists flag names without the leading "--".
+// `known` lists flag names without the leading "--"; those in `repeatable` may be given more
+// than once and collect in `lists`.
 Result<ParsedFlags> ParseFlags(std::span<const std::string> args,
-                               std::span<const std::string_view> known);
+                               std::span<const std::string_view> known,
+                               std::span<const std::string_view> repeatable = {});
 
 }  // namespace recur

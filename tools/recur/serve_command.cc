@@ -28,12 +28,39 @@
 #include "tools/recur/commands.h"
 #include "tools/recur/flags.h"
 #include "tools/recur/installation.h"
+#include "webhooks/endpoints.h"
 
 namespace recur {
 namespace {
 
 constexpr std::array<std::string_view, 5> kServeFlags = {"db", "plans", "addr", "dunning-retries",
                                                          "past-due-access"};
+
+constexpr std::array<std::string_view, 1> kRepeatableServeFlags = {"webhook-allow-cidr"};
+
+// --webhook-allow-cidr (repeatable) and RECUR_WEBHOOK_ALLOW_CIDRS (comma-separated): address
+// ranges webhook URLs may reach despite the SSRF policy, e.g. 127.0.0.0/8 for local receivers.
+Result<std::vector<Cidr>> ReadWebhookAllowList(const ParsedFlags& flags) {
+  std::vector<std::string> texts;
+  if (auto it = flags.lists.find("webhook-allow-cidr"); it != flags.lists.end()) {
+    texts = it->second;
+  } else if (const char* variable = std::getenv("RECUR_WEBHOOK_ALLOW_CIDRS")) {
+    std::string_view rest = variable;
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(',');
+      texts.emplace_back(rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  std::vector<Cidr> allow;
+  for (const std::string& text : texts) {
+    auto cidr = ParseCidr(text);
+    if (!cidr) return std::unexpected(cidr.error());
+    allow.push_back(*cidr);
+  }
+  return allow;
+}
 
 // A flag's value, else the environment variable's, else the default.
 std::string Setting(const ParsedFlags& flags, std::string_view flag, const char* variable,
@@ -128,7 +155,7 @@ void ReloadOnSignal(CatalogService& catalog, const Clock& clock) {
 }  // namespace
 
 int RunServe(std::span<const std::string> args) {
-  auto flags = ParseFlags(args, kServeFlags);
+  auto flags = ParseFlags(args, kServeFlags, kRepeatableServeFlags);
   if (!flags || !flags->positional.empty()) {
     std::fprintf(
         stderr,
@@ -148,6 +175,11 @@ int RunServe(std::span<const std::string> args) {
   auto lifecycle_options = ReadLifecycleOptions(*flags);
   if (!lifecycle_options) {
     std::fprintf(stderr, "recur serve: %s\n", lifecycle_options.error().message.c_str());
+    return 2;
+  }
+  auto webhook_allow = ReadWebhookAllowList(*flags);
+  if (!webhook_allow) {
+    std::fprintf(stderr, "recur serve: %s\n", webhook_allow.error().message.c_str());
     return 2;
   }
 
@@ -193,6 +225,7 @@ int RunServe(std::span<const std::string> args) {
   if (auto started = billing.Start(); !started) return Fail(started.error());
   Scheduler scheduler(billing, **store, clock, SchedulerOptions{});
   TestClocks test_clocks(**store, scheduler, ids, clock);
+  WebhookEndpoints webhook_endpoints(**store, ids, clock, {*webhook_allow});
 
   HttpServerOptions options;
   options.host = address->first;
@@ -212,6 +245,7 @@ int RunServe(std::span<const std::string> args) {
   AddActivityRoutes(server, billing);
   AddPricingTableRoute(server, billing, clock);
   AddTestClockRoutes(server, test_clocks);
+  AddWebhookEndpointRoutes(server, webhook_endpoints);
 
   auto port = server.Bind();
   if (!port) return Fail(port.error());

@@ -18,6 +18,7 @@
 #include "billing/store/catalog_store.h"
 #include "billing/store/idempotency_store.h"
 #include "billing/store/test_clock_store.h"
+#include "billing/store/webhook_endpoint_store.h"
 
 namespace recur {
 
@@ -25,7 +26,8 @@ class SqliteStore final : public CatalogStore,
                           public SettingsStore,
                           public AccountStore,
                           public IdempotencyStore,
-                          public TestClockStore {
+                          public TestClockStore,
+                          public WebhookEndpointStore {
  public:
   // Opens (creating if needed) the database at `path` and applies pending migrations.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, IdGenerator& ids,
@@ -71,6 +73,12 @@ class SqliteStore final : public CatalogStore,
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
                          std::string_view status) override;
   Status ReadyAdvancingTestClocks() override;
+
+  // WebhookEndpointStore (sqlite_webhook_endpoint_store.cc)
+  Status CreateWebhookEndpoint(const WebhookEndpoint& endpoint) override;
+  Status UpdateWebhookEndpoint(const WebhookEndpoint& endpoint) override;
+  Result<std::optional<WebhookEndpoint>> GetWebhookEndpoint(const std::string& id) override;
+  Result<std::vector<WebhookEndpoint>> ListWebhookEndpoints() override;
 
  private:
   SqliteStore(std::unique_ptr<SqliteConnections> connections, IdGenerator& ids);

@@ -1,0 +1,136 @@
+// Webhook endpoints over HTTP (billing_api.h): create (the answer shows the secret), list, get,
+// update (url, event_types, description, disabled), delete, rotate_secret (shows the new one).
+#include "billing/api/billing_api.h"
+#include "billing/api/body_reader.h"
+
+namespace recur {
+namespace {
+
+using nlohmann::json;
+
+json EndpointJson(const WebhookEndpoint& endpoint, bool with_secret) {
+  json answer = {
+      {"id", endpoint.id},
+      {"object", "webhook_endpoint"},
+      {"url", endpoint.url},
+      {"description", endpoint.description},
+      {"event_types", endpoint.event_types},
+      {"disabled", endpoint.disabled},
+      {"disabled_reason", endpoint.disabled ? json(endpoint.disabled_reason) : json(nullptr)},
+      {"created_at", ToUnixMillis(endpoint.created_at)},
+      {"updated_at", ToUnixMillis(endpoint.updated_at)}};
+  if (with_secret) answer["secret"] = endpoint.secret;
+  if (endpoint.previous_secret_expires_at) {
+    answer["previous_secret_expires_at"] = ToUnixMillis(*endpoint.previous_secret_expires_at);
+  }
+  if (endpoint.deleted_at) answer["deleted"] = true;
+  return answer;
+}
+
+void Answer(httplib::Response& response, const Result<WebhookEndpoint>& endpoint,
+            bool with_secret) {
+  if (endpoint) {
+    SendJson(response, 200, EndpointJson(*endpoint, with_secret));
+  } else {
+    SendError(response, endpoint.error());
+  }
+}
+
+// event_types: a list of strings, or absent.
+std::optional<std::vector<std::string>> ReadEventTypes(const json& body, Status& problem) {
+  auto it = body.find("event_types");
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  if (!it->is_array() ||
+      !std::all_of(it->begin(), it->end(), [](const json& type) { return type.is_string(); })) {
+    problem = MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                        "event_types must be a list of event type names", "event_types");
+    return std::nullopt;
+  }
+  return it->get<std::vector<std::string>>();
+}
+
+void Create(WebhookEndpoints& endpoints, const ApiRequest& request, httplib::Response& response) {
+  auto body = ParseJsonBody(request.http);
+  if (!body) {
+    SendError(response, body.error());
+    return;
+  }
+  BodyReader reader(*body);
+  const std::string url = reader.String("url", true, kMaxWebhookUrlLength).value_or("");
+  const std::string description = reader.String("description", false, 500).value_or("");
+  Status problem = reader.Finish({"url", "event_types", "description"});
+  auto event_types = ReadEventTypes(*body, problem);
+  if (!problem) {
+    SendError(response, problem.error());
+    return;
+  }
+  Answer(response,
+         endpoints.Create(url, event_types.value_or(std::vector<std::string>{}), description),
+         /*with_secret=*/true);
+}
+
+void Update(WebhookEndpoints& endpoints, const ApiRequest& request, httplib::Response& response) {
+  auto body = ParseJsonBody(request.http);
+  if (!body) {
+    SendError(response, body.error());
+    return;
+  }
+  BodyReader reader(*body);
+  WebhookEndpointChanges changes;
+  changes.url = reader.String("url", false, kMaxWebhookUrlLength);
+  changes.description = reader.String("description", false, 500);
+  changes.disabled = reader.Bool("disabled");
+  Status problem = reader.Finish({"url", "event_types", "description", "disabled"});
+  changes.event_types = ReadEventTypes(*body, problem);
+  if (!problem) {
+    SendError(response, problem.error());
+    return;
+  }
+  Answer(response, endpoints.Update(request.params[0], changes), /*with_secret=*/false);
+}
+
+}  // namespace
+
+void AddWebhookEndpointRoutes(HttpServer& server, WebhookEndpoints& endpoints) {
+  server.Route("POST", "/v1/webhook_endpoints", Access::kSecretKey,
+               [&endpoints](const ApiRequest& request, httplib::Response& response) {
+                 Create(endpoints, request, response);
+               });
+  server.Route("GET", "/v1/webhook_endpoints", Access::kSecretKey,
+               [&endpoints](const ApiRequest& request, httplib::Response& response) {
+                 if (auto known = RejectUnknownQueryParams(request.http, {}); !known) {
+                   SendError(response, known.error());
+                   return;
+                 }
+                 auto list = endpoints.List();
+                 if (!list) {
+                   SendError(response, list.error());
+                   return;
+                 }
+                 json data = json::array();
+                 for (const WebhookEndpoint& endpoint : *list) {
+                   data.push_back(EndpointJson(endpoint, /*with_secret=*/false));
+                 }
+                 SendJson(response, 200,
+                          {{"object", "list"}, {"data", std::move(data)}, {"has_more", false}});
+               });
+  server.Route("GET", "/v1/webhook_endpoints/{id}", Access::kSecretKey,
+               [&endpoints](const ApiRequest& request, httplib::Response& response) {
+                 Answer(response, endpoints.Get(request.params[0]), /*with_secret=*/false);
+               });
+  server.Route("PATCH", "/v1/webhook_endpoints/{id}", Access::kSecretKey,
+               [&endpoints](const ApiRequest& request, httplib::Response& response) {
+                 Update(endpoints, request, response);
+               });
+  server.Route("DELETE", "/v1/webhook_endpoints/{id}", Access::kSecretKey,
+               [&endpoints](const ApiRequest& request, httplib::Response& response) {
+                 Answer(response, endpoints.Delete(request.params[0]), /*with_secret=*/false);
+               });
+  server.Route("POST", "/v1/webhook_endpoints/{id}/rotate_secret", Access::kSecretKey,
+               [&endpoints](const ApiRequest& request, httplib::Response& response) {
+                 Answer(response, endpoints.RotateSecret(request.params[0]),
+                        /*with_secret=*/true);
+               });
+}
+
+}  // namespace recur

@@ -1,0 +1,40 @@
+// Where webhook endpoints are kept (webhooks/endpoints.h says what they are). Deleted endpoints
+// are kept, marked deleted, so that their delivery history stays readable. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/error.h"
+
+namespace recur {
+
+struct WebhookEndpoint {
+  std::string id;  // wep_...
+  std::string url;
+  std::string description;
+  std::vector<std::string> event_types;  // empty: every type
+  bool disabled = false;
+  std::string disabled_reason;
+  std::string secret;  // whsec_...
+  std::optional<std::string> previous_secret;
+  std::optional<Instant> previous_secret_expires_at;
+  Instant created_at;
+  Instant updated_at;
+  std::optional<Instant> deleted_at;
+};
+
+class WebhookEndpointStore {
+ public:
+  virtual ~WebhookEndpointStore() = default;
+  virtual Status CreateWebhookEndpoint(const WebhookEndpoint& endpoint) = 0;
+  // Writes every field of an existing endpoint.
+  virtual Status UpdateWebhookEndpoint(const WebhookEndpoint& endpoint) = 0;
+  virtual Result<std::optional<WebhookEndpoint>> GetWebhookEndpoint(const std::string& id) = 0;
+  // Endpoints not deleted, oldest first.
+  virtual Result<std::vector<WebhookEndpoint>> ListWebhookEndpoints() = 0;
+};
+
+}  // namespace recur
