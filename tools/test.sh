@@ -8,14 +8,15 @@ cd "$(dirname "$0")/.."
 tools/install-deps.sh
 tools/check-format.sh
 
-# jose (npm) verifies our entitlement tokens independently; without npm those checks skip.
+# Real clients from npm check our output independently: jose our entitlement tokens, svix and
+# standardwebhooks our webhook signatures. Without npm those checks are skipped.
 interop="$PWD/build/interop"
 if command -v npm >/dev/null &&
   mkdir -p "$interop" && (cd "$interop" && { [ -f package.json ] || npm init -y >/dev/null; } &&
-    npm install --silent --no-audit --no-fund jose@6 >/dev/null 2>&1); then
+    npm install --silent --no-audit --no-fund jose@6 svix standardwebhooks >/dev/null 2>&1); then
   export RECUR_NODE_MODULES="$interop/node_modules"
 else
-  echo "npm or jose unavailable: the JWT interop checks will be skipped"
+  echo "npm or its packages unavailable: the interop checks will be skipped"
 fi
 
 jobs="$(nproc)"
