@@ -1,5 +1,6 @@
 // Webhook endpoints through the real `recur serve`: secrets, rotation, filters and the SSRF
 // policy with and without an operator allow-list.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 
 #include "tests/e2e/fixture.h"
@@ -115,6 +116,43 @@ TEST_F(WebhookEndpointsTest, RefusesABadAllowList) {
   std::string output;
   EXPECT_EQ(RecurServer::Start(options, &exit_code, &output), nullptr);
   EXPECT_EQ(exit_code, 2) << output;
+}
+
+}  // namespace
+}  // namespace recur::testing
+
+namespace recur::testing {
+namespace {
+
+// Deliveries are made with the events, in the same transaction, for each enabled endpoint
+// whose filter takes the event's type.
+TEST_F(WebhookEndpointsTest, EventsFanOutToMatchingEndpointsAsTheyAreWritten) {
+  ServeAllowing({"127.0.0.0/8"});
+  const std::string all =
+      Call("POST", "/v1/webhook_endpoints", {{"url", "http://127.0.0.1:9001/"}}).body["id"];
+  const std::string trials =
+      Call("POST", "/v1/webhook_endpoints",
+           {{"url", "http://127.0.0.1:9002/"}, {"event_types", {"subscriptionItem.active"}}})
+          .body["id"];
+  const std::string off =
+      Call("POST", "/v1/webhook_endpoints", {{"url", "http://127.0.0.1:9003/"}}).body["id"];
+  ASSERT_EQ(Call("PATCH", "/v1/webhook_endpoints/" + off, {{"disabled", true}}).status, 200);
+
+  NewPayer("user_1");  // subscription.created, subscriptionItem.active
+  SQLite::Database db(db_path());
+  auto count = [&](const std::string& endpoint) {
+    SQLite::Statement query(db, "SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = ?");
+    query.bind(1, endpoint);
+    query.executeStep();
+    return query.getColumn(0).getInt();
+  };
+  EXPECT_EQ(count(all), 2);
+  EXPECT_EQ(count(trials), 1);
+  EXPECT_EQ(count(off), 0);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending' AND "
+                          "msg_id LIKE 'msg_%'")
+                .getInt(),
+            3);
 }
 
 }  // namespace

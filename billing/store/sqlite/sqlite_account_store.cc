@@ -351,6 +351,18 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
         BindInstant(insert, 4, event.timestamp);
         insert.bind(5, event.body);
         insert.exec();
+        // The outbox fans out here, in the same transaction: one delivery per enabled endpoint
+        // whose filter takes this type (an empty filter takes every type).
+        SQLite::Statement fan_out(
+            db,
+            "INSERT INTO webhook_deliveries (msg_id, event_id, endpoint_id, status, "
+            "next_attempt_at) SELECT 'msg_' || substr(?1, 5) || substr(e.id, 5), ?1, e.id, "
+            "'pending', 0 FROM webhook_endpoints e WHERE e.deleted_at IS NULL AND "
+            "e.disabled = 0 AND (json_array_length(e.event_types) = 0 OR EXISTS (SELECT 1 FROM "
+            "json_each(e.event_types) WHERE value = ?2))");
+        fan_out.bind(1, event.id);
+        fan_out.bind(2, event.type);
+        fan_out.exec();
       }
       for (const DueWork& work : scheduled) {
         SQLite::Statement insert(
