@@ -58,6 +58,10 @@ Status CheckEventTypes(const std::vector<std::string>& event_types) {
 }
 
 Status WebhookEndpoints::CheckUrl(const std::string& url) const {
+  return CheckWebhookUrl(url, options_.allow);
+}
+
+Status CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow) {
   auto parsed = ParseWebhookUrl(url);
   if (!parsed) return std::unexpected(parsed.error());
   std::vector<IpAddress> addresses;
@@ -71,7 +75,7 @@ Status WebhookEndpoints::CheckUrl(const std::string& url) const {
     addresses = std::move(*resolved);
   }
   for (const IpAddress& address : addresses) {
-    if (auto allowed = CheckAddressAllowed(address, options_.allow); !allowed) {
+    if (auto allowed = CheckAddressAllowed(address, allow); !allowed) {
       Error error = allowed.error();
       error.param = "url";
       return std::unexpected(error);

@@ -14,7 +14,7 @@
 //   GET  /v1/pricing_table?payer_id=|payer_type=      public: plans and what each would do
 //   POST /v1/test_clocks, GET|DELETE /v1/test_clocks/{id}, POST /v1/test_clocks/{id}/advance
 //   POST|GET /v1/webhook_endpoints, GET|PATCH|DELETE /v1/webhook_endpoints/{id},
-//   POST /v1/webhook_endpoints/{id}/rotate_secret
+//   POST /v1/webhook_endpoints/{id}/rotate_secret, GET /v1/webhook_endpoints/{id}/attempts
 #pragma once
 
 #include <string>
@@ -22,6 +22,7 @@
 #include "billing/api/http_server.h"
 #include "billing/entitlements/signing_key.h"
 #include "billing/scheduler/test_clocks.h"
+#include "billing/store/webhook_delivery_store.h"
 #include "billing/subscriptions/billing_service.h"
 #include "webhooks/endpoints.h"
 
@@ -38,6 +39,7 @@ void AddEntitlementRoutes(HttpServer& server, BillingService& billing, const Sig
 void AddActivityRoutes(HttpServer& server, BillingService& billing);
 void AddPricingTableRoute(HttpServer& server, BillingService& billing, const Clock& clock);
 void AddTestClockRoutes(HttpServer& server, TestClocks& clocks);
-void AddWebhookEndpointRoutes(HttpServer& server, WebhookEndpoints& endpoints);
+void AddWebhookEndpointRoutes(HttpServer& server, WebhookEndpoints& endpoints,
+                              WebhookDeliveryStore& deliveries);
 
 }  // namespace recur

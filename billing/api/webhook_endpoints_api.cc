@@ -89,9 +89,42 @@ void Update(WebhookEndpoints& endpoints, const ApiRequest& request, httplib::Res
   Answer(response, endpoints.Update(request.params[0], changes), /*with_secret=*/false);
 }
 
+json AttemptJson(const DeliveryAttempt& attempt) {
+  return {{"object", "webhook_attempt"},
+          {"webhook_id", attempt.msg_id},
+          {"event_id", attempt.event_id},
+          {"event_type", attempt.event_type},
+          {"attempt", attempt.attempt},
+          {"attempted_at", ToUnixMillis(attempt.attempted_at)},
+          {"http_status", attempt.http_status ? json(*attempt.http_status) : json(nullptr)},
+          {"error", attempt.error.empty() ? json(nullptr) : json(attempt.error)},
+          {"latency_ms", attempt.latency_ms},
+          {"response_body", attempt.response_body},
+          {"next_attempt_at",
+           attempt.next_attempt_at ? json(ToUnixMillis(*attempt.next_attempt_at)) : json(nullptr)}};
+}
+
 }  // namespace
 
-void AddWebhookEndpointRoutes(HttpServer& server, WebhookEndpoints& endpoints) {
+void AddWebhookEndpointRoutes(HttpServer& server, WebhookEndpoints& endpoints,
+                              WebhookDeliveryStore& deliveries) {
+  server.Route("GET", "/v1/webhook_endpoints/{id}/attempts", Access::kSecretKey,
+               [&endpoints, &deliveries](const ApiRequest& request, httplib::Response& response) {
+                 if (auto found = endpoints.Get(request.params[0]); !found) {
+                   SendError(response, found.error());
+                   return;
+                 }
+                 auto attempts = deliveries.ListDeliveryAttempts(request.params[0], 100);
+                 if (!attempts) {
+                   SendError(response, attempts.error());
+                   return;
+                 }
+                 json data = json::array();
+                 for (const DeliveryAttempt& attempt : *attempts)
+                   data.push_back(AttemptJson(attempt));
+                 SendJson(response, 200,
+                          {{"object", "list"}, {"data", std::move(data)}, {"has_more", false}});
+               });
   server.Route("POST", "/v1/webhook_endpoints", Access::kSecretKey,
                [&endpoints](const ApiRequest& request, httplib::Response& response) {
                  Create(endpoints, request, response);

@@ -28,13 +28,14 @@
 #include "tools/recur/commands.h"
 #include "tools/recur/flags.h"
 #include "tools/recur/installation.h"
+#include "webhooks/dispatcher.h"
 #include "webhooks/endpoints.h"
 
 namespace recur {
 namespace {
 
-constexpr std::array<std::string_view, 5> kServeFlags = {"db", "plans", "addr", "dunning-retries",
-                                                         "past-due-access"};
+constexpr std::array<std::string_view, 6> kServeFlags = {
+    "db", "plans", "addr", "dunning-retries", "past-due-access", "webhook-retry-schedule"};
 
 constexpr std::array<std::string_view, 1> kRepeatableServeFlags = {"webhook-allow-cidr"};
 
@@ -182,6 +183,18 @@ int RunServe(std::span<const std::string> args) {
     std::fprintf(stderr, "recur serve: %s\n", webhook_allow.error().message.c_str());
     return 2;
   }
+  const std::string retry_schedule_text =
+      Setting(*flags, "webhook-retry-schedule", "RECUR_WEBHOOK_RETRY_SCHEDULE", "");
+  DispatcherOptions dispatcher_options;
+  dispatcher_options.allow = *webhook_allow;
+  if (!retry_schedule_text.empty()) {
+    auto schedule = ParseRetrySchedule(retry_schedule_text);
+    if (!schedule) {
+      std::fprintf(stderr, "recur serve: %s\n", schedule.error().message.c_str());
+      return 2;
+    }
+    dispatcher_options.retry_schedule = *schedule;
+  }
 
   // Signals are taken by sigwait below, never by asynchronous handlers: block them before any
   // thread starts so every thread inherits the mask.
@@ -226,6 +239,7 @@ int RunServe(std::span<const std::string> args) {
   Scheduler scheduler(billing, **store, clock, SchedulerOptions{});
   TestClocks test_clocks(**store, scheduler, ids, clock);
   WebhookEndpoints webhook_endpoints(**store, ids, clock, {*webhook_allow});
+  Dispatcher dispatcher(**store, clock, dispatcher_options);
 
   HttpServerOptions options;
   options.host = address->first;
@@ -245,7 +259,7 @@ int RunServe(std::span<const std::string> args) {
   AddActivityRoutes(server, billing);
   AddPricingTableRoute(server, billing, clock);
   AddTestClockRoutes(server, test_clocks);
-  AddWebhookEndpointRoutes(server, webhook_endpoints);
+  AddWebhookEndpointRoutes(server, webhook_endpoints, **store);
 
   auto port = server.Bind();
   if (!port) return Fail(port.error());
@@ -256,6 +270,7 @@ int RunServe(std::span<const std::string> args) {
   });
   server.WaitUntilRunning();  // from here on, a signal stops a running server
   scheduler.Start();          // catches up on work that fell due while the server was down
+  dispatcher.Start();         // sends what is pending, including what a crash left
   const std::string host =
       options.host.find(':') == std::string::npos ? options.host : "[" + options.host + "]";
   Log(clock.Now(), "info", "listening",
@@ -280,6 +295,7 @@ int RunServe(std::span<const std::string> args) {
   }
   serving.join();
   scheduler.Stop();
+  dispatcher.Stop();
   Log(clock.Now(), "info", "stopped");
   return 0;
 }

@@ -18,6 +18,7 @@
 #include "billing/store/catalog_store.h"
 #include "billing/store/idempotency_store.h"
 #include "billing/store/test_clock_store.h"
+#include "billing/store/webhook_delivery_store.h"
 #include "billing/store/webhook_endpoint_store.h"
 
 namespace recur {
@@ -27,7 +28,8 @@ class SqliteStore final : public CatalogStore,
                           public AccountStore,
                           public IdempotencyStore,
                           public TestClockStore,
-                          public WebhookEndpointStore {
+                          public WebhookEndpointStore,
+                          public WebhookDeliveryStore {
  public:
   // Opens (creating if needed) the database at `path` and applies pending migrations.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, IdGenerator& ids,
@@ -79,6 +81,12 @@ class SqliteStore final : public CatalogStore,
   Status UpdateWebhookEndpoint(const WebhookEndpoint& endpoint) override;
   Result<std::optional<WebhookEndpoint>> GetWebhookEndpoint(const std::string& id) override;
   Result<std::vector<WebhookEndpoint>> ListWebhookEndpoints() override;
+
+  // WebhookDeliveryStore (sqlite_webhook_delivery_store.cc)
+  Result<std::vector<DueDelivery>> DueDeliveries(Instant now, int limit) override;
+  Status RecordDeliveryAttempt(const DeliveryAttempt& attempt) override;
+  Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(const std::string& endpoint_id,
+                                                            int limit) override;
 
  private:
   SqliteStore(std::unique_ptr<SqliteConnections> connections, IdGenerator& ids);

@@ -1,0 +1,127 @@
+// SqliteStore's WebhookDeliveryStore half.
+#include <SQLiteCpp/Statement.h>
+
+#include <nlohmann/json.hpp>
+
+#include "billing/store/sqlite/sqlite_store.h"
+#include "billing/store/sqlite/sqlite_values.h"
+
+namespace recur {
+
+Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(Instant now, int limit) {
+  try {
+    return connections_->Read([&](SQLite::Database& db) {
+      SQLite::Statement query(
+          db,
+          "SELECT d.id, d.msg_id, v.type, v.body, d.attempts, e.id, e.url, e.secret, "
+          "e.previous_secret, e.previous_secret_expires_at FROM webhook_deliveries d "
+          "JOIN events v ON v.id = d.event_id JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+          "WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND e.disabled = 0 AND "
+          "e.deleted_at IS NULL ORDER BY d.next_attempt_at, d.id LIMIT ?");
+      query.bind(1, static_cast<std::int64_t>(ToUnixMillis(now)));
+      query.bind(2, limit);
+      std::vector<DueDelivery> due;
+      while (query.executeStep()) {
+        DueDelivery delivery;
+        delivery.id = query.getColumn(0).getInt64();
+        delivery.msg_id = query.getColumn(1).getString();
+        delivery.event_type = query.getColumn(2).getString();
+        delivery.body = query.getColumn(3).getString();
+        delivery.attempts = query.getColumn(4).getInt();
+        delivery.endpoint.id = query.getColumn(5).getString();
+        delivery.endpoint.url = query.getColumn(6).getString();
+        delivery.endpoint.secret = query.getColumn(7).getString();
+        delivery.endpoint.previous_secret = OptionalText(query.getColumn(8));
+        delivery.endpoint.previous_secret_expires_at = OptionalInstant(query.getColumn(9));
+        due.push_back(std::move(delivery));
+      }
+      return due;
+    });
+  } catch (const std::exception& error) {
+    return std::unexpected(StorageFailure("reading due deliveries", error));
+  }
+}
+
+Status SqliteStore::RecordDeliveryAttempt(const DeliveryAttempt& attempt) {
+  return connections_->Write([&](SQLite::Database& db) -> Status {
+    SQLite::Statement log(db,
+                          "INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, "
+                          "attempted_at, http_status, error, latency_ms, response_body, "
+                          "next_attempt_at) VALUES (?,?,?,?,?,?,?,?,?)");
+    log.bind(1, attempt.delivery_id);
+    log.bind(2, attempt.endpoint_id);
+    log.bind(3, attempt.attempt);
+    BindInstant(log, 4, attempt.attempted_at);
+    BindOptional(
+        log, 5,
+        attempt.http_status ? std::optional<std::int64_t>(*attempt.http_status) : std::nullopt);
+    log.bind(6, attempt.error);
+    log.bind(7, attempt.latency_ms);
+    log.bind(8, attempt.response_body);
+    BindInstant(log, 9, attempt.next_attempt_at);
+    log.exec();
+    SQLite::Statement update(db,
+                             "UPDATE webhook_deliveries SET attempts = ?, status = ?, "
+                             "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?");
+    update.bind(1, attempt.attempt);
+    update.bind(2, attempt.delivered         ? "delivered"
+                   : attempt.next_attempt_at ? "pending"
+                                             : "failed");
+    BindInstant(update, 3, attempt.next_attempt_at);
+    update.bind(4, attempt.delivery_id);
+    update.exec();
+    if (attempt.disable_endpoint) {
+      SQLite::Statement disable(db,
+                                "UPDATE webhook_endpoints SET disabled = 1, disabled_reason = ?, "
+                                "updated_at = ? WHERE id = ?");
+      disable.bind(1, attempt.disable_reason);
+      BindInstant(disable, 2, attempt.attempted_at);
+      disable.bind(3, attempt.endpoint_id);
+      disable.exec();
+    }
+    return Ok();
+  });
+}
+
+Result<std::vector<DeliveryAttempt>> SqliteStore::ListDeliveryAttempts(
+    const std::string& endpoint_id, int limit) {
+  try {
+    return connections_->Read([&](SQLite::Database& db) {
+      SQLite::Statement query(
+          db,
+          "SELECT a.delivery_id, d.msg_id, d.event_id, v.type, a.attempt, a.attempted_at, "
+          "a.http_status, a.error, a.latency_ms, a.response_body, a.next_attempt_at, "
+          "d.status FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id "
+          "JOIN events v ON v.id = d.event_id WHERE a.endpoint_id = ? ORDER BY a.id DESC "
+          "LIMIT ?");
+      query.bind(1, endpoint_id);
+      query.bind(2, limit);
+      std::vector<DeliveryAttempt> attempts;
+      while (query.executeStep()) {
+        DeliveryAttempt attempt;
+        attempt.delivery_id = query.getColumn(0).getInt64();
+        attempt.msg_id = query.getColumn(1).getString();
+        attempt.event_id = query.getColumn(2).getString();
+        attempt.event_type = query.getColumn(3).getString();
+        attempt.endpoint_id = endpoint_id;
+        attempt.attempt = query.getColumn(4).getInt();
+        attempt.attempted_at = InstantOf(query.getColumn(5));
+        if (auto status = OptionalInt64(query.getColumn(6))) {
+          attempt.http_status = static_cast<int>(*status);
+        }
+        attempt.error = query.getColumn(7).getString();
+        attempt.latency_ms = query.getColumn(8).getInt64();
+        attempt.response_body = query.getColumn(9).getString();
+        attempt.next_attempt_at = OptionalInstant(query.getColumn(10));
+        attempt.delivered =
+            attempt.http_status && *attempt.http_status >= 200 && *attempt.http_status < 300;
+        attempts.push_back(std::move(attempt));
+      }
+      return attempts;
+    });
+  } catch (const std::exception& error) {
+    return std::unexpected(StorageFailure("listing delivery attempts", error));
+  }
+}
+
+}  // namespace recur

@@ -1,0 +1,196 @@
+// Webhook delivery from the real `recur serve` to receivers on loopback in the test process.
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include <gmock/gmock.h>
+
+#include "tests/e2e/fixture.h"
+#include "webhooks/signing.h"
+
+namespace recur::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using ::testing::ElementsAre;
+
+// An HTTP receiver on 127.0.0.1 that records every request and answers with the statuses it is
+// told, in order (then 200), after an optional delay.
+class Receiver {
+ public:
+  Receiver() {
+    server_.Post(".*", [this](const httplib::Request& request, httplib::Response& response) {
+      int status = 200;
+      std::chrono::milliseconds delay{0};
+      {
+        std::lock_guard lock(mutex_);
+        received_.push_back(request);
+        if (!statuses_.empty()) {
+          status = statuses_.front();
+          statuses_.pop_front();
+        }
+        delay = delay_;
+      }
+      std::this_thread::sleep_for(delay);
+      response.status = status;
+      if (status == 302) response.set_header("Location", "/moved");
+      response.set_content("{}", "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+  }
+  ~Receiver() {
+    server_.stop();
+    thread_.join();
+  }
+
+  std::string Url(const std::string& path = "/hooks") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  void AnswerWith(std::deque<int> statuses) {
+    std::lock_guard lock(mutex_);
+    statuses_ = std::move(statuses);
+  }
+  void Delay(std::chrono::milliseconds delay) {
+    std::lock_guard lock(mutex_);
+    delay_ = delay;
+  }
+  std::vector<httplib::Request> Received() const {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+  bool WaitFor(std::size_t count, std::chrono::milliseconds timeout) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (Received().size() >= count) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  mutable std::mutex mutex_;
+  std::vector<httplib::Request> received_;
+  std::deque<int> statuses_;
+  std::chrono::milliseconds delay_{0};
+};
+
+class WebhookDeliveryTest : public ServeTest {
+ protected:
+  void SetUp() override {
+    ServeTest::SetUp();
+    RecurServer::Options options = Options();
+    options.args = {"--webhook-allow-cidr", "127.0.0.0/8", "--webhook-retry-schedule", "0,1,1,1"};
+    server_ = RecurServer::Start(options);
+    ASSERT_TRUE(server_);
+  }
+
+  json NewEndpoint(const std::string& url, json event_types = json::array()) {
+    Answer created =
+        Call("POST", "/v1/webhook_endpoints", {{"url", url}, {"event_types", event_types}});
+    if (created.status != 200) throw std::runtime_error(created.body.dump());
+    return created.body;
+  }
+};
+
+TEST_F(WebhookDeliveryTest, DeliversEveryEventSignedInTheClerkEnvelope) {
+  Receiver receiver;
+  const json endpoint = NewEndpoint(receiver.Url());
+  const std::string payer = NewPayer("user_1");
+  ASSERT_TRUE(receiver.WaitFor(2, 10s));
+  auto secret = DecodeWebhookSecret(endpoint["secret"].get<std::string>());
+  ASSERT_TRUE(secret);
+  std::vector<std::string> types;
+  for (const httplib::Request& request : receiver.Received()) {
+    const std::string id = request.get_header_value("webhook-id");
+    EXPECT_EQ(request.get_header_value("svix-id"), id);
+    EXPECT_EQ(request.get_header_value("svix-signature"),
+              request.get_header_value("webhook-signature"));
+    EXPECT_EQ(request.get_header_value("Content-Type"), "application/json");
+    EXPECT_TRUE(VerifyWebhook(*secret, id, request.get_header_value("webhook-timestamp"),
+                              request.get_header_value("webhook-signature"), request.body,
+                              std::time(nullptr)))
+        << request.body;
+    const json envelope = json::parse(request.body);
+    EXPECT_EQ(envelope["object"], "event");
+    EXPECT_THAT(envelope["instance_id"].get<std::string>(), ::testing::StartsWith("ins_"));
+    types.push_back(envelope["type"]);
+  }
+  std::sort(types.begin(), types.end());
+  EXPECT_THAT(types, ElementsAre("subscription.created", "subscriptionItem.active"));
+}
+
+TEST_F(WebhookDeliveryTest, RetriesWithTheSameIdUntilA2xx) {
+  Receiver receiver;
+  receiver.AnswerWith({500, 503});
+  const json endpoint = NewEndpoint(receiver.Url(), {"subscription.created"});
+  NewPayer("user_1");
+  ASSERT_TRUE(receiver.WaitFor(3, 20s));
+  std::this_thread::sleep_for(1500ms);  // no fourth attempt comes after the success
+  const auto received = receiver.Received();
+  ASSERT_EQ(received.size(), 3u);
+  for (const httplib::Request& request : received) {
+    EXPECT_EQ(request.get_header_value("webhook-id"), received[0].get_header_value("webhook-id"));
+  }
+  Answer attempts =
+      Call("GET", "/v1/webhook_endpoints/" + endpoint["id"].get<std::string>() + "/attempts");
+  std::vector<int> statuses;
+  for (const json& attempt : attempts.body["data"])
+    statuses.insert(statuses.begin(), attempt["http_status"].get<int>());
+  EXPECT_THAT(statuses, ElementsAre(500, 503, 200));
+  EXPECT_EQ(attempts.body["data"][0]["next_attempt_at"], nullptr);
+  EXPECT_EQ(attempts.body["data"][1]["attempt"], 2);
+}
+
+TEST_F(WebhookDeliveryTest, ARedirectIsAFailureAndIsNotFollowed) {
+  Receiver receiver;
+  receiver.AnswerWith({302});
+  NewEndpoint(receiver.Url("/hooks"), {"subscription.created"});
+  NewPayer("user_1");
+  ASSERT_TRUE(receiver.WaitFor(2, 20s));  // the retry after the 302
+  for (const httplib::Request& request : receiver.Received()) {
+    EXPECT_EQ(request.path, "/hooks");  // /moved is never asked for
+  }
+}
+
+TEST_F(WebhookDeliveryTest, GoneDisablesTheEndpoint) {
+  Receiver receiver;
+  receiver.AnswerWith({410});
+  const json endpoint = NewEndpoint(receiver.Url(), {"subscription.created"});
+  NewPayer("user_1");
+  ASSERT_TRUE(receiver.WaitFor(1, 10s));
+  const std::string path = "/v1/webhook_endpoints/" + endpoint["id"].get<std::string>();
+  json state;
+  for (int i = 0; i < 100; ++i) {
+    state = Call("GET", path).body;
+    if (state["disabled"] == true) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(state["disabled"], true);
+  EXPECT_EQ(state["disabled_reason"], "the endpoint answered 410 Gone");
+  NewPayer("user_2");
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(receiver.Received().size(), 1u);  // nothing more goes to a disabled endpoint
+}
+
+TEST_F(WebhookDeliveryTest, ASlowEndpointDoesNotDelayAHealthyOne) {
+  Receiver slow, healthy;
+  slow.Delay(4s);
+  NewEndpoint(slow.Url());
+  NewEndpoint(healthy.Url());
+  const auto started = std::chrono::steady_clock::now();
+  NewPayer("user_1");
+  NewPayer("user_2");
+  ASSERT_TRUE(healthy.WaitFor(4, 10s));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s)
+      << "the healthy endpoint waited for the slow one";
+}
+
+}  // namespace
+}  // namespace recur::testing

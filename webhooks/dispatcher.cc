@@ -1,0 +1,228 @@
+#include "webhooks/dispatcher.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <set>
+
+#include "base/ids.h"
+#include "base/log.h"
+#include "webhooks/endpoints.h"
+#include "webhooks/signing.h"
+
+namespace recur {
+namespace {
+
+std::vector<WebhookSecret> SigningSecrets(const WebhookEndpoint& endpoint, Instant now) {
+  std::vector<WebhookSecret> secrets;
+  if (auto current = DecodeWebhookSecret(endpoint.secret)) secrets.push_back(*current);
+  if (endpoint.previous_secret && endpoint.previous_secret_expires_at &&
+      now < *endpoint.previous_secret_expires_at) {
+    if (auto previous = DecodeWebhookSecret(*endpoint.previous_secret)) {
+      secrets.push_back(*previous);
+    }
+  }
+  return secrets;
+}
+
+std::optional<std::chrono::seconds> RetryAfter(const httplib::Response& response) {
+  if (!response.has_header("Retry-After")) return std::nullopt;
+  const std::string value = response.get_header_value("Retry-After");
+  long long seconds = 0;
+  auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (error != std::errc() || end != value.data() + value.size() || seconds < 0) {
+    return std::nullopt;  // an HTTP date is not honoured; the schedule applies
+  }
+  return std::chrono::seconds(seconds);
+}
+
+}  // namespace
+
+Result<std::vector<std::chrono::seconds>> ParseRetrySchedule(std::string_view text) {
+  std::vector<std::chrono::seconds> schedule;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const std::string_view entry = text.substr(0, comma);
+    long long seconds = -1;
+    auto [end, error] = std::from_chars(entry.data(), entry.data() + entry.size(), seconds);
+    if (error != std::errc() || end != entry.data() + entry.size() || seconds < 0 ||
+        seconds > 7 * 86400) {
+      schedule.clear();
+      break;
+    }
+    schedule.emplace_back(seconds);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  if (schedule.empty()) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_retry_schedule",
+                     "--webhook-retry-schedule must be comma-separated delays in seconds (0 to "
+                     "604800) before each attempt, like 0,5,300,1800",
+                     "webhook-retry-schedule");
+  }
+  return schedule;
+}
+
+Dispatcher::Dispatcher(WebhookDeliveryStore& store, const Clock& clock, DispatcherOptions options)
+    : store_(store), clock_(clock), options_(std::move(options)) {
+  unsigned char seed[8];
+  FillRandomBytes(seed, sizeof seed);
+  std::uint64_t value = 0;
+  for (unsigned char byte : seed) value = (value << 8) | byte;
+  random_.seed(value);
+}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+std::chrono::milliseconds Dispatcher::Jittered(std::chrono::seconds delay) {
+  std::lock_guard lock(random_mutex_);
+  std::uniform_real_distribution<double> spread(1.0 - options_.jitter, 1.0 + options_.jitter);
+  return std::chrono::milliseconds(
+      static_cast<std::int64_t>(static_cast<double>(delay.count()) * 1000.0 * spread(random_)));
+}
+
+DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
+  DeliveryAttempt attempt;
+  attempt.delivery_id = delivery.id;
+  attempt.endpoint_id = delivery.endpoint.id;
+  attempt.attempt = delivery.attempts + 1;
+  attempt.attempted_at = clock_.Now();
+  const auto started = std::chrono::steady_clock::now();
+
+  std::optional<std::chrono::seconds> retry_after;
+  auto url = ParseWebhookUrl(delivery.endpoint.url);
+  // The addresses are checked again now: what a name resolves to may have changed since the
+  // endpoint was made.
+  Status allowed = url ? CheckWebhookUrl(delivery.endpoint.url, options_.allow)
+                       : Status(std::unexpected(url.error()));
+  if (!allowed) {
+    attempt.error = allowed.error().message;
+  } else {
+    const std::string host =
+        url->host.find(':') == std::string::npos ? url->host : "[" + url->host + "]";
+    httplib::Client client(url->scheme + "://" + host + ":" + std::to_string(url->port));
+    client.set_connection_timeout(options_.connect_timeout);
+    client.set_read_timeout(options_.read_timeout);
+    client.set_write_timeout(options_.read_timeout);
+    client.set_follow_location(false);
+    const std::string timestamp = std::to_string(ToUnixMillis(attempt.attempted_at) / 1000);
+    const std::vector<WebhookSecret> secrets =
+        SigningSecrets(delivery.endpoint, attempt.attempted_at);
+    const std::string signature = WebhookSignatureHeader(
+        secrets, delivery.msg_id, ToUnixMillis(attempt.attempted_at) / 1000, delivery.body);
+    httplib::Request request;
+    request.method = "POST";
+    request.path = url->path;
+    request.headers = {{"webhook-id", delivery.msg_id},      {"webhook-timestamp", timestamp},
+                       {"webhook-signature", signature},     {"svix-id", delivery.msg_id},
+                       {"svix-timestamp", timestamp},        {"svix-signature", signature},
+                       {"Content-Type", "application/json"}, {"User-Agent", "recur-webhooks/1"}};
+    request.body = delivery.body;
+    std::string answer;
+    const std::size_t cap = options_.response_body_cap;
+    request.content_receiver = [&answer, cap](const char* data, std::size_t length, std::uint64_t,
+                                              std::uint64_t) {
+      answer.append(data, std::min(length, cap - std::min(cap, answer.size())));
+      return answer.size() < cap;  // stop reading past the cap
+    };
+    httplib::Result result = client.send(request);
+    if (result) {
+      attempt.http_status = result->status;
+      retry_after = RetryAfter(*result);
+    } else if (result.error() != httplib::Error::Canceled) {
+      attempt.error = httplib::to_string(result.error());
+    } else {
+      attempt.error = "answer cut at " + std::to_string(cap) + " bytes";
+    }
+    attempt.response_body = std::move(answer);
+  }
+  attempt.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+
+  const int status = attempt.http_status.value_or(0);
+  attempt.delivered = status >= 200 && status < 300;
+  if (attempt.delivered) return attempt;
+  if (status == 410) {
+    attempt.disable_endpoint = true;
+    attempt.disable_reason = "the endpoint answered 410 Gone";
+    return attempt;
+  }
+  const std::size_t next = static_cast<std::size_t>(attempt.attempt);
+  if (next < options_.retry_schedule.size()) {
+    std::chrono::milliseconds delay = Jittered(options_.retry_schedule[next]);
+    const bool throttled = status == 429 || status == 502 || status == 503 || status == 504;
+    if (throttled && retry_after) {
+      delay = std::max(delay,
+                       std::chrono::milliseconds(std::min(*retry_after, options_.max_retry_after)));
+    }
+    attempt.next_attempt_at = attempt.attempted_at + delay;
+  }
+  return attempt;
+}
+
+std::optional<DueDelivery> Dispatcher::Take() {
+  for (int pass = 0; pass < 2; ++pass) {
+    for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+      if (in_flight_per_endpoint_[it->endpoint.id] >= options_.per_endpoint) continue;
+      DueDelivery delivery = std::move(*it);
+      queue_.erase(it);
+      return delivery;
+    }
+    if (pass == 1) break;
+    auto due = store_.DueDeliveries(clock_.Now(), 200);
+    if (!due) {
+      Log(clock_.Now(), "error", "webhook_deliveries_unreadable", {{"error", due.error().message}});
+      return std::nullopt;
+    }
+    queue_.clear();
+    for (DueDelivery& delivery : *due) {
+      if (!in_flight_.contains(delivery.id)) queue_.push_back(std::move(delivery));
+    }
+  }
+  return std::nullopt;
+}
+
+void Dispatcher::Work() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    std::optional<DueDelivery> delivery = Take();
+    if (!delivery) {
+      wake_.wait_for(lock, options_.poll);
+      continue;
+    }
+    in_flight_[delivery->id] = true;
+    ++in_flight_per_endpoint_[delivery->endpoint.id];
+    lock.unlock();
+    DeliveryAttempt attempt = Attempt(*delivery);
+    if (auto recorded = store_.RecordDeliveryAttempt(attempt); !recorded) {
+      Log(clock_.Now(), "error", "webhook_attempt_not_recorded",
+          {{"delivery_id", attempt.delivery_id}, {"error", recorded.error().message}});
+    }
+    lock.lock();
+    in_flight_.erase(delivery->id);
+    --in_flight_per_endpoint_[delivery->endpoint.id];
+    wake_.notify_all();
+  }
+}
+
+void Dispatcher::Start() {
+  std::lock_guard lock(mutex_);
+  if (!workers_.empty()) return;
+  stopping_ = false;
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
+}
+
+void Dispatcher::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
+}
+
+}  // namespace recur

@@ -1,0 +1,81 @@
+// Sends webhook deliveries (made by the outbox fan-out with their events) to their endpoints,
+// at least once. Each attempt signs the stored envelope anew (Standard Webhooks headers plus
+// the same values under svix-*, with the attempt's real time as timestamp and the same
+// webhook-id every time; during a secret's rotation overlap both secrets sign). Only a 2xx
+// answer delivers; a redirect is a failure and is not followed; 410 Gone disables the
+// endpoint; 429/502/503/504 may set the next attempt with Retry-After, within bounds. Failures
+// are retried on a schedule with jitter until it runs out. Each attempt is logged with its
+// status or transport error, latency and the start of the answer's body.
+// Workers send in parallel with at most `per_endpoint` attempts in flight per endpoint, so a
+// slow or hung endpoint delays only itself. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "base/clock.h"
+#include "billing/store/webhook_delivery_store.h"
+#include "webhooks/url_policy.h"
+
+namespace recur {
+
+struct DispatcherOptions {
+  // The delay before each attempt: the first at once, then as Svix does: 5 s, 5 min, 30 min,
+  // 2 h, 5 h, 10 h, 10 h.
+  std::vector<std::chrono::seconds> retry_schedule{
+      std::chrono::seconds(0),     std::chrono::seconds(5),    std::chrono::seconds(300),
+      std::chrono::seconds(1800),  std::chrono::seconds(7200), std::chrono::seconds(18000),
+      std::chrono::seconds(36000), std::chrono::seconds(36000)};
+  double jitter = 0.2;  // each delay is spread by up to ±20%
+  std::chrono::seconds connect_timeout{5};
+  std::chrono::seconds read_timeout{15};
+  std::chrono::seconds max_retry_after{3600};
+  std::size_t response_body_cap = 1024;  // bytes of an answer read and kept
+  int workers = 8;
+  int per_endpoint = 2;
+  std::chrono::milliseconds poll{200};
+  std::vector<Cidr> allow;  // checked again at send time, as at creation
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(WebhookDeliveryStore& store, const Clock& clock, DispatcherOptions options);
+  ~Dispatcher();
+
+  // Starts and stops the workers. Stop waits for attempts in flight (at most the timeouts).
+  void Start();
+  void Stop();
+
+ private:
+  DeliveryAttempt Attempt(const DueDelivery& delivery);
+  std::chrono::milliseconds Jittered(std::chrono::seconds delay);
+  void Work();
+  // Under mutex_: a queued delivery whose endpoint has room, refilling the queue from the store
+  // when it has none.
+  std::optional<DueDelivery> Take();
+
+  WebhookDeliveryStore& store_;
+  const Clock& clock_;
+  const DispatcherOptions options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+  std::vector<DueDelivery> queue_;
+  std::unordered_map<std::int64_t, bool> in_flight_;  // delivery ids being sent
+  std::unordered_map<std::string, int> in_flight_per_endpoint_;
+  std::mutex random_mutex_;
+  std::mt19937_64 random_;  // for jitter, guarded by random_mutex_
+};
+
+// "0,5,300" seconds -> delays; errors name --webhook-retry-schedule.
+Result<std::vector<std::chrono::seconds>> ParseRetrySchedule(std::string_view text);
+
+}  // namespace recur
