@@ -14,7 +14,8 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  serve [--db FILE] [--plans PATH] [--addr HOST:PORT] [--dunning-retries LIST]\n"
-    "        [--past-due-access keep|revoke]\n"
+    "        [--past-due-access keep|revoke] [--webhook-allow-cidr CIDR ...]\n"
+    "        [--webhook-retry-schedule SECONDS,...]\n"
     "      run the HTTP API (defaults: --db ./recur.db --plans ./plans --addr 127.0.0.1:8080\n"
     "      --dunning-retries 1d,3d,5d,7d --past-due-access keep)\n"
     "  plans check PATH\n"
@@ -29,7 +30,8 @@ constexpr const char* kUsage =
     "environment:\n"
     "  RECUR_SECRET_KEY   the secret API key (sk_...); without it, serve generates one on first\n"
     "                     start, prints it once and stores only its hash\n"
-    "  RECUR_DUNNING_RETRIES, RECUR_PAST_DUE_ACCESS   as the flags of the same names\n";
+    "  RECUR_DUNNING_RETRIES, RECUR_PAST_DUE_ACCESS, RECUR_WEBHOOK_ALLOW_CIDRS (comma-separated),\n"
+    "  RECUR_WEBHOOK_RETRY_SCHEDULE   as the flags of the same names\n";
 
 }  // namespace
 
