@@ -67,16 +67,10 @@ TEST_F(ServeTest, IssuesEntitlementTokensVerifiableWithThePublishedKey) {
   }
   const std::string input = dir_ / "verify.json";
   WriteFile(input, json{{"jwks", jwks}, {"token", jwt}}.dump());
-  const std::string command =
-      std::string("node '") + RECUR_SOURCE_DIR + "/tests/interop/verify_jwt.mjs' < '" + input + "'";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-    output.append(buffer, n);
-  ASSERT_EQ(pclose(pipe), 0) << output;
-  EXPECT_EQ(json::parse(output), claims);
+  CommandResult verified =
+      RunCommand({"node", std::string(RECUR_SOURCE_DIR) + "/tests/interop/verify_jwt.mjs"}, input);
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_EQ(json::parse(verified.out), claims);
 }
 
 }  // namespace

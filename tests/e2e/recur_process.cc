@@ -1,12 +1,11 @@
 #include "tests/e2e/recur_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <condition_variable>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -24,11 +23,12 @@ struct Child {
 };
 
 Child Spawn(const std::vector<std::string>& args, const std::string& working_dir,
-            const std::map<std::string, std::string>& env) {
+            const std::map<std::string, std::string>& env, const std::string& stdin_path) {
   int out_pipe[2], err_pipe[2];
-  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> argv_storage = {RecurBinary()};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+    throw std::runtime_error("pipe failed");
+  }
+  std::vector<std::string> argv_storage = args;
   std::vector<char*> argv;
   for (std::string& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -38,17 +38,16 @@ Child Spawn(const std::vector<std::string>& args, const std::string& working_dir
   if (pid == 0) {
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    close(out_pipe[1]);
-    close(err_pipe[1]);
+    const int in = open(stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY);
+    if (in < 0) _exit(126);
+    dup2(in, STDIN_FILENO);
     if (chdir(working_dir.c_str()) != 0) _exit(127);
     unsetenv("RECUR_SECRET_KEY");  // only what the test states
     for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    execv(argv[0], argv.data());
+    execvp(argv[0], argv.data());
     _exit(127);
   }
   close(out_pipe[1]);
@@ -82,13 +81,25 @@ std::size_t CountOccurrences(const std::string& text, const std::string& needle)
   return count;
 }
 
+template <typename Read>
+bool WaitFor(Read read, const std::string& needle, std::chrono::milliseconds timeout,
+             std::size_t occurrences) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (CountOccurrences(read(), needle) >= occurrences) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string RecurBinary() { return RECUR_BINARY; }
 
-CommandResult RunRecur(const std::vector<std::string>& args, const std::string& working_dir,
-                       const std::map<std::string, std::string>& env) {
-  Child child = Spawn(args, working_dir, env);
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& stdin_path,
+                         const std::string& working_dir,
+                         const std::map<std::string, std::string>& env) {
+  Child child = Spawn(argv, working_dir, env, stdin_path);
   CommandResult result;
   std::mutex mutex;
   std::thread out([&] { ReadAll(child.out_fd, mutex, result.out); });
@@ -99,6 +110,14 @@ CommandResult RunRecur(const std::vector<std::string>& args, const std::string& 
   err.join();
   result.exit_code = ExitCodeOf(status);
   return result;
+}
+
+CommandResult RunRecur(const std::vector<std::string>& args, const std::string& working_dir,
+                       const std::map<std::string, std::string>& env,
+                       const std::string& stdin_path) {
+  std::vector<std::string> argv = {RecurBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, stdin_path, working_dir, env);
 }
 
 TempDir::TempDir() {
@@ -119,58 +138,98 @@ void WriteFile(const std::string& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-std::unique_ptr<RecurServer> RecurServer::Start(const Options& options, int* exit_code,
-                                                std::string* output) {
-  std::vector<std::string> args = {"serve", "--addr", "127.0.0.1:0"};
-  if (!options.db.empty()) args.insert(args.end(), {"--db", options.db});
-  if (!options.plans.empty()) args.insert(args.end(), {"--plans", options.plans});
-  args.insert(args.end(), options.args.begin(), options.args.end());
-  Child child = Spawn(args, std::filesystem::temp_directory_path().string(), options.env);
-
-  std::unique_ptr<RecurServer> server(new RecurServer());
-  server->pid_ = child.pid;
-  server->out_reader_ =
-      std::thread([s = server.get(), fd = child.out_fd] { ReadAll(fd, s->mutex_, s->out_); });
-  server->err_reader_ =
-      std::thread([s = server.get(), fd = child.err_fd] { ReadAll(fd, s->mutex_, s->err_); });
-
-  static const std::regex kListening(R"re("addr":"127\.0\.0\.1:(\d+)")re");
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    {
-      std::lock_guard lock(server->mutex_);
-      std::smatch match;
-      if (std::regex_search(server->err_, match, kListening)) {
-        server->port_ = std::stoi(match[1]);
-        return server;
-      }
-    }
-    int status = 0;
-    if (waitpid(server->pid_, &status, WNOHANG) == server->pid_) {
-      server->exit_code_ = ExitCodeOf(status);
-      break;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  if (!server->exit_code_) server->WaitForExit(5s);
-  if (exit_code) *exit_code = server->exit_code_.value_or(-1);
-  server->out_reader_.join();
-  server->err_reader_.join();
-  if (output) *output = server->out_ + server->err_;
-  server->pid_ = -1;
-  return nullptr;
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     const std::string& working_dir,
+                                     const std::map<std::string, std::string>& env) {
+  Child child = Spawn(argv, working_dir, env, "");
+  pid_ = child.pid;
+  out_reader_ = std::thread([this, fd = child.out_fd] { ReadAll(fd, mutex_, out_); });
+  err_reader_ = std::thread([this, fd = child.err_fd] { ReadAll(fd, mutex_, err_); });
 }
 
-RecurServer::~RecurServer() {
-  if (pid_ > 0 && !exit_code_) {
+BackgroundProcess::~BackgroundProcess() {
+  if (!Ended()) {
     Signal(SIGTERM);
     if (WaitForExit(10s) < 0) {
       kill(pid_, SIGKILL);
       WaitForExit(10s);
     }
   }
+  JoinOutput();
+}
+
+std::string BackgroundProcess::Stdout() const {
+  std::lock_guard lock(mutex_);
+  return out_;
+}
+
+std::string BackgroundProcess::Stderr() const {
+  std::lock_guard lock(mutex_);
+  return err_;
+}
+
+bool BackgroundProcess::WaitForStdout(const std::string& needle,
+                                      std::chrono::milliseconds timeout) const {
+  return WaitFor([this] { return Stdout(); }, needle, timeout, 1);
+}
+
+bool BackgroundProcess::WaitForStderr(const std::string& needle, std::chrono::milliseconds timeout,
+                                      std::size_t occurrences) const {
+  return WaitFor([this] { return Stderr(); }, needle, timeout, occurrences);
+}
+
+void BackgroundProcess::Signal(int signal) const { kill(pid_, signal); }
+
+bool BackgroundProcess::Ended() {
+  if (exit_code_) return true;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+  exit_code_ = ExitCodeOf(status);
+  return true;
+}
+
+int BackgroundProcess::WaitForExit(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!Ended()) {
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(5ms);
+  }
+  return *exit_code_;
+}
+
+void BackgroundProcess::JoinOutput() {
   if (out_reader_.joinable()) out_reader_.join();
   if (err_reader_.joinable()) err_reader_.join();
+}
+
+std::unique_ptr<RecurServer> RecurServer::Start(const Options& options, int* exit_code,
+                                                std::string* output) {
+  std::vector<std::string> argv = {RecurBinary(), "serve", "--addr", "127.0.0.1:0"};
+  if (!options.db.empty()) argv.insert(argv.end(), {"--db", options.db});
+  if (!options.plans.empty()) argv.insert(argv.end(), {"--plans", options.plans});
+  argv.insert(argv.end(), options.args.begin(), options.args.end());
+  auto process = std::make_unique<BackgroundProcess>(
+      argv, std::filesystem::temp_directory_path().string(), options.env);
+
+  static const std::regex kListening(R"re("addr":"127\.0\.0\.1:(\d+)")re");
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline && !process->Ended()) {
+    std::smatch match;
+    const std::string err = process->Stderr();
+    if (std::regex_search(err, match, kListening)) {
+      return std::unique_ptr<RecurServer>(new RecurServer(std::move(process), std::stoi(match[1])));
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  int code = process->WaitForExit(5s);
+  if (code < 0) {  // still running but not listening: give up on it
+    process->Signal(SIGKILL);
+    code = process->WaitForExit(5s);
+  }
+  process->JoinOutput();
+  if (exit_code) *exit_code = code;
+  if (output) *output = process->Stdout() + process->Stderr();
+  return nullptr;
 }
 
 httplib::Client RecurServer::Client() const {
@@ -178,42 +237,6 @@ httplib::Client RecurServer::Client() const {
   client.set_connection_timeout(5s);
   client.set_read_timeout(10s);
   return client;
-}
-
-std::string RecurServer::Stdout() const {
-  std::lock_guard lock(mutex_);
-  return out_;
-}
-
-std::string RecurServer::Stderr() const {
-  std::lock_guard lock(mutex_);
-  return err_;
-}
-
-bool RecurServer::WaitForStderr(const std::string& needle, std::chrono::milliseconds timeout,
-                                std::size_t occurrences) const {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (CountOccurrences(Stderr(), needle) >= occurrences) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return false;
-}
-
-void RecurServer::Signal(int signal) const { kill(pid_, signal); }
-
-int RecurServer::WaitForExit(std::chrono::milliseconds timeout) {
-  if (exit_code_) return *exit_code_;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      exit_code_ = ExitCodeOf(status);
-      return *exit_code_;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  return -1;
 }
 
 }  // namespace recur::testing

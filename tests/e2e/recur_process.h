@@ -1,6 +1,8 @@
-// Runs the real `recur` binary for end-to-end tests: a one-shot command (RunRecur) or a
-// `recur serve` in the background on a free loopback port (RecurServer), with its stdout and
-// stderr captured. RecurServer stops the server with SIGTERM when destroyed.
+// Runs real programs for end-to-end tests, above all the `recur` binary: a one-shot command
+// (RunCommand, RunRecur) with its stdin from a file and its stdout, stderr and exit status
+// captured; a program in the background (BackgroundProcess) whose output is captured as it
+// comes; and `recur serve` on a free loopback port (RecurServer). Background processes are
+// stopped with SIGTERM (then SIGKILL) when destroyed.
 #pragma once
 
 #include <sys/types.h>
@@ -22,14 +24,21 @@ namespace recur::testing {
 std::string RecurBinary();
 
 struct CommandResult {
-  int exit_code = -1;
+  int exit_code = -1;  // 128 + signal when killed
   std::string out;
   std::string err;
 };
 
-// Runs `recur args...` to completion in `working_dir` with extra environment variables.
+// Runs `argv` (argv[0] found on PATH when it has no slash) to completion in `working_dir`, with
+// extra environment variables and stdin read from `stdin_path` (none: no stdin).
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& stdin_path = "",
+                         const std::string& working_dir = ".",
+                         const std::map<std::string, std::string>& env = {});
+
+// RunCommand of `recur args...`.
 CommandResult RunRecur(const std::vector<std::string>& args, const std::string& working_dir = ".",
-                       const std::map<std::string, std::string>& env = {});
+                       const std::map<std::string, std::string>& env = {},
+                       const std::string& stdin_path = "");
 
 // A fresh temporary folder, removed with everything in it on destruction.
 class TempDir {
@@ -47,6 +56,38 @@ class TempDir {
 
 void WriteFile(const std::string& path, const std::string& text);
 
+// A program running in the background with its stdout and stderr captured.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::string& working_dir,
+                    const std::map<std::string, std::string>& env);
+  ~BackgroundProcess();  // SIGTERM, then SIGKILL if it does not end within 10 s
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  std::string Stdout() const;
+  std::string Stderr() const;
+  // Waits until stdout / stderr contains `needle` `occurrences` times; false after `timeout`.
+  bool WaitForStdout(const std::string& needle, std::chrono::milliseconds timeout) const;
+  bool WaitForStderr(const std::string& needle, std::chrono::milliseconds timeout,
+                     std::size_t occurrences = 1) const;
+
+  void Signal(int signal) const;
+  // Whether it has ended (the exit status is then known).
+  bool Ended();
+  // Waits for the end and returns the exit status (128 + signal), or -1 after `timeout`.
+  int WaitForExit(std::chrono::milliseconds timeout);
+  // Waits for both output streams to close (after the end).
+  void JoinOutput();
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> exit_code_;
+  mutable std::mutex mutex_;
+  std::string out_, err_;
+  std::thread out_reader_, err_reader_;
+};
+
 class RecurServer {
  public:
   struct Options {
@@ -60,30 +101,25 @@ class RecurServer {
   // null if it exited first; `exit_code` and `output` then tell why.
   static std::unique_ptr<RecurServer> Start(const Options& options, int* exit_code = nullptr,
                                             std::string* output = nullptr);
-  ~RecurServer();
 
   int port() const { return port_; }
   httplib::Client Client() const;  // with no authorization header
 
-  std::string Stdout() const;
-  std::string Stderr() const;
-  // Waits until stderr contains `needle` (counted from the `skip`-th occurrence on).
+  std::string Stdout() const { return process_->Stdout(); }
+  std::string Stderr() const { return process_->Stderr(); }
   bool WaitForStderr(const std::string& needle, std::chrono::milliseconds timeout,
-                     std::size_t occurrences = 1) const;
-
-  void Signal(int signal) const;
-  // Waits for the process to end and returns its exit status (or 128 + signal).
-  int WaitForExit(std::chrono::milliseconds timeout);
+                     std::size_t occurrences = 1) const {
+    return process_->WaitForStderr(needle, timeout, occurrences);
+  }
+  void Signal(int signal) const { process_->Signal(signal); }
+  int WaitForExit(std::chrono::milliseconds timeout) { return process_->WaitForExit(timeout); }
 
  private:
-  RecurServer() = default;
+  explicit RecurServer(std::unique_ptr<BackgroundProcess> process, int port)
+      : process_(std::move(process)), port_(port) {}
 
-  pid_t pid_ = -1;
+  std::unique_ptr<BackgroundProcess> process_;
   int port_ = 0;
-  std::optional<int> exit_code_;
-  mutable std::mutex mutex_;
-  std::string out_, err_;
-  std::thread out_reader_, err_reader_;
 };
 
 }  // namespace recur::testing

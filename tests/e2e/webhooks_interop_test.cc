@@ -14,24 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-struct ShellRun {
-  int exit_code = -1;
-  std::string output;
-};
-
-ShellRun Shell(const std::string& command) {
-  ShellRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
-    run.output.append(buffer, n);
-  }
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  return run;
-}
-
 class WebhooksInterop : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -42,15 +24,15 @@ class WebhooksInterop : public ::testing::Test {
   }
 
   // Signs `body` with recur, then asks both npm verifiers.
-  ShellRun SignAndVerify(const std::string& secret, const std::string& body, bool tamper) {
+  CommandResult SignAndVerify(const std::string& secret, const std::string& body, bool tamper) {
     const std::string id = "msg_2Xx7interop";
     const std::string timestamp = std::to_string(std::time(nullptr));
     WriteFile(dir_ / "body", body);
-    ShellRun signed_run =
-        Shell("'" + RecurBinary() + "' webhooks sign --secret " + secret + " --id " + id +
-              " --timestamp " + timestamp + " < '" + (dir_ / "body") + "'");
-    EXPECT_EQ(signed_run.exit_code, 0) << signed_run.output;
-    std::string signature = signed_run.output.substr(0, signed_run.output.find('\n'));
+    CommandResult signed_run =
+        RunRecur({"webhooks", "sign", "--secret", secret, "--id", id, "--timestamp", timestamp},
+                 ".", {}, dir_ / "body");
+    EXPECT_EQ(signed_run.exit_code, 0) << signed_run.err;
+    std::string signature = signed_run.out.substr(0, signed_run.out.find('\n'));
     const json input = {{"secret", secret},
                         {"headers",
                          {{"webhook-id", id},
@@ -61,8 +43,8 @@ class WebhooksInterop : public ::testing::Test {
                           {"svix-signature", signature}}},
                         {"body", tamper ? body + " " : body}};
     WriteFile(dir_ / "input.json", input.dump());
-    return Shell(std::string("node '") + RECUR_SOURCE_DIR +
-                 "/tests/interop/verify_webhook.mjs' < '" + (dir_ / "input.json") + "' 2>&1");
+    return RunCommand({"node", std::string(RECUR_SOURCE_DIR) + "/tests/interop/verify_webhook.mjs"},
+                      dir_ / "input.json");
   }
 
   TempDir dir_;
@@ -71,17 +53,17 @@ class WebhooksInterop : public ::testing::Test {
 TEST_F(WebhooksInterop, SvixAndStandardWebhooksAcceptOurSignatures) {
   const std::string body =
       R"({"data":{"id":"csub_item_1"},"object":"event","type":"subscriptionItem.active"})";
-  ShellRun verified =
+  CommandResult verified =
       SignAndVerify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", body, /*tamper=*/false);
-  ASSERT_EQ(verified.exit_code, 0) << verified.output;
-  EXPECT_EQ(json::parse(verified.output), json::parse(body));
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_EQ(json::parse(verified.out), json::parse(body));
 }
 
 TEST_F(WebhooksInterop, TheyRejectATamperedBody) {
-  ShellRun rejected = SignAndVerify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", R"({"a":1})",
-                                    /*tamper=*/true);
+  CommandResult rejected = SignAndVerify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", R"({"a":1})",
+                                         /*tamper=*/true);
   EXPECT_EQ(rejected.exit_code, 1);
-  EXPECT_THAT(rejected.output, ::testing::HasSubstr("verify_webhook"));
+  EXPECT_THAT(rejected.err, ::testing::HasSubstr("verify_webhook"));
 }
 
 }  // namespace
