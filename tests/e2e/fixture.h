@@ -65,14 +65,16 @@ class ServeTest : public ::testing::Test {
     return {result->status, nlohmann::json::parse(result->body)};
   }
 
-  // A new payer; with `token`, a default payment method too.
+  // A new payer; with `token`, a default payment method too; with `test_clock`, living at that
+  // clock's time.
   std::string NewPayer(const std::string& external_id, const std::string& token = "",
-                       const std::string& type = "user") {
-    Answer payer = Call("POST", "/v1/payers",
-                        {{"external_id", external_id},
-                         {"type", type},
-                         {"email", external_id + "@example.com"},
-                         {"name", "Test Payer"}});
+                       const std::string& type = "user", const std::string& test_clock = "") {
+    nlohmann::json fields = {{"external_id", external_id},
+                             {"type", type},
+                             {"email", external_id + "@example.com"},
+                             {"name", "Test Payer"}};
+    if (!test_clock.empty()) fields["test_clock"] = test_clock;
+    Answer payer = Call("POST", "/v1/payers", fields);
     if (payer.status != 200) throw std::runtime_error("payer: " + payer.body.dump());
     const std::string id = payer.body["id"];
     if (!token.empty()) {
@@ -80,6 +82,24 @@ class ServeTest : public ::testing::Test {
       if (method.status != 200) throw std::runtime_error("method: " + method.body.dump());
     }
     return id;
+  }
+
+  // A new test clock frozen at `frozen_time` (Unix ms).
+  std::string NewClock(std::int64_t frozen_time) {
+    Answer clock = Call("POST", "/v1/test_clocks", {{"frozen_time", frozen_time}});
+    if (clock.status != 200) throw std::runtime_error(clock.body.dump());
+    return clock.body["id"];
+  }
+
+  // An advance answers when all its work is done: a large one, under the sanitizers, takes
+  // far longer than an ordinary request.
+  Answer Advance(const std::string& clock, std::int64_t to) {
+    auto client = server_->Client();
+    client.set_read_timeout(std::chrono::minutes(5));
+    auto result = client.Post("/v1/test_clocks/" + clock + "/advance", Auth(),
+                              nlohmann::json{{"frozen_time", to}}.dump(), "application/json");
+    if (!result) throw std::runtime_error("no answer to the advance of " + clock);
+    return {result->status, nlohmann::json::parse(result->body)};
   }
 
   // Event types of a payer, oldest first.

@@ -35,39 +35,6 @@ std::string IsoDay(std::int64_t ms) {
 
 class SchedulerTest : public ServeTest {
  protected:
-  std::string NewClock(std::int64_t frozen_time) {
-    Answer clock = Call("POST", "/v1/test_clocks", {{"frozen_time", frozen_time}});
-    if (clock.status != 200) throw std::runtime_error(clock.body.dump());
-    return clock.body["id"];
-  }
-
-  // An advance answers when all its work is done: a large one, under the sanitizers, takes
-  // far longer than an ordinary request.
-  Answer Advance(const std::string& clock, std::int64_t to) {
-    auto client = server_->Client();
-    client.set_read_timeout(std::chrono::minutes(5));
-    auto result = client.Post("/v1/test_clocks/" + clock + "/advance", Auth(),
-                              json{{"frozen_time", to}}.dump(), "application/json");
-    if (!result) throw std::runtime_error("no answer to the advance of " + clock);
-    return {result->status, json::parse(result->body)};
-  }
-
-  std::string PayerOn(const std::string& clock, const std::string& external_id,
-                      const std::string& token) {
-    Answer payer = Call("POST", "/v1/payers",
-                        {{"external_id", external_id},
-                         {"type", "user"},
-                         {"email", external_id + "@example.com"},
-                         {"test_clock", clock}});
-    if (payer.status != 200) throw std::runtime_error(payer.body.dump());
-    const std::string id = payer.body["id"];
-    if (!token.empty()) {
-      Answer method = Call("POST", "/v1/payers/" + id + "/payment_methods", {{"token", token}});
-      if (method.status != 200) throw std::runtime_error(method.body.dump());
-    }
-    return id;
-  }
-
   // "type@timestamp" of a payer's events, oldest first.
   std::vector<std::pair<std::string, std::int64_t>> Timeline(const std::string& payer) {
     std::vector<std::pair<std::string, std::int64_t>> timeline;
@@ -101,7 +68,7 @@ std::vector<std::string> Types(const std::vector<std::pair<std::string, std::int
 TEST_F(SchedulerTest, RenewsMonthlyOnTheAnchorDayClampedToMonthEnd) {
   Serve();
   const std::string clock = NewClock(Millis(date::year{2024} / 1 / 31));
-  const std::string payer = PayerOn(clock, "user_1", "pm_card_visa");
+  const std::string payer = NewPayer("user_1", "pm_card_visa", "user", clock);
   ASSERT_EQ(Call("POST", "/v1/payers/" + payer + "/subscription_items",
                  {{"plan", "pro"}, {"free_trial", false}})
                 .status,
@@ -133,7 +100,7 @@ TEST_F(SchedulerTest, ATrialAnnouncesItsEndAndConverts) {
   Serve();
   const std::int64_t start = Millis(date::year{2025} / 3 / 1);
   const std::string clock = NewClock(start);
-  const std::string payer = PayerOn(clock, "user_1", "pm_card_visa");
+  const std::string payer = NewPayer("user_1", "pm_card_visa", "user", clock);
   json trial =
       Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "trial14"}}).body;
   const std::int64_t trial_end = trial["trial_end"];
@@ -167,7 +134,7 @@ TEST_F(SchedulerTest, ADeclinedConversionWalksDunningAndEndsOnTheFreePlan) {
   Serve();
   const std::int64_t start = Millis(date::year{2025} / 3 / 1);
   const std::string clock = NewClock(start);
-  const std::string payer = PayerOn(clock, "user_1", "pm_card_chargeCustomerFail");
+  const std::string payer = NewPayer("user_1", "pm_card_chargeCustomerFail", "user", clock);
   json trial =
       Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "trial14"}}).body;
   const std::int64_t trial_end = trial["trial_end"];
@@ -212,7 +179,7 @@ TEST_F(SchedulerTest, DunningFollowsTheConfiguredScheduleAndAccessSetting) {
   server_ = RecurServer::Start(options);
   ASSERT_TRUE(server_);
   const std::string clock = NewClock(Millis(date::year{2025} / 3 / 1));
-  const std::string payer = PayerOn(clock, "user_1", "pm_card_chargeCustomerFail");
+  const std::string payer = NewPayer("user_1", "pm_card_chargeCustomerFail", "user", clock);
   json trial =
       Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "trial14"}}).body;
   const std::int64_t trial_end = trial["trial_end"];
@@ -296,7 +263,8 @@ TEST_F(SchedulerTest, AKilledAdvanceResumesWithoutLosingOrRepeatingAnything) {
   for (int t = 0; t < 8; ++t) {
     creators.emplace_back([&] {
       for (int i = next++; i < kPayers; i = next++) {
-        const std::string payer = PayerOn(clock, "user_" + std::to_string(i), "pm_card_visa");
+        const std::string payer =
+            NewPayer("user_" + std::to_string(i), "pm_card_visa", "user", clock);
         if (Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "trial14"}})
                 .status != 200) {
           throw std::runtime_error("subscribe failed");
