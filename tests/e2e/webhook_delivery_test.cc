@@ -1,12 +1,11 @@
 // Webhook delivery from the real `recur serve` to receivers on loopback in the test process.
-#include <atomic>
-#include <deque>
-#include <mutex>
+#include <ctime>
 #include <thread>
 
 #include <gmock/gmock.h>
 
 #include "tests/e2e/fixture.h"
+#include "tests/e2e/webhook_receiver.h"
 #include "webhooks/signing.h"
 
 namespace recur::testing {
@@ -15,71 +14,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using ::testing::ElementsAre;
-
-// An HTTP receiver on 127.0.0.1 that records every request and answers with the statuses it is
-// told, in order (then 200), after an optional delay.
-class Receiver {
- public:
-  Receiver() {
-    server_.Post(".*", [this](const httplib::Request& request, httplib::Response& response) {
-      int status = 200;
-      std::chrono::milliseconds delay{0};
-      {
-        std::lock_guard lock(mutex_);
-        received_.push_back(request);
-        if (!statuses_.empty()) {
-          status = statuses_.front();
-          statuses_.pop_front();
-        }
-        delay = delay_;
-      }
-      std::this_thread::sleep_for(delay);
-      response.status = status;
-      if (status == 302) response.set_header("Location", "/moved");
-      response.set_content("{}", "application/json");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
-  }
-  ~Receiver() {
-    server_.stop();
-    thread_.join();
-  }
-
-  std::string Url(const std::string& path = "/hooks") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-  void AnswerWith(std::deque<int> statuses) {
-    std::lock_guard lock(mutex_);
-    statuses_ = std::move(statuses);
-  }
-  void Delay(std::chrono::milliseconds delay) {
-    std::lock_guard lock(mutex_);
-    delay_ = delay;
-  }
-  std::vector<httplib::Request> Received() const {
-    std::lock_guard lock(mutex_);
-    return received_;
-  }
-  bool WaitFor(std::size_t count, std::chrono::milliseconds timeout) const {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (Received().size() >= count) return true;
-      std::this_thread::sleep_for(10ms);
-    }
-    return false;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  mutable std::mutex mutex_;
-  std::vector<httplib::Request> received_;
-  std::deque<int> statuses_;
-  std::chrono::milliseconds delay_{0};
-};
 
 class WebhookDeliveryTest : public ServeTest {
  protected:

@@ -1,0 +1,88 @@
+#include "tests/e2e/webhook_receiver.h"
+
+namespace recur::testing {
+
+using namespace std::chrono_literals;
+
+Receiver::Receiver() {
+  server_.Post(".*", [this](const httplib::Request& request, httplib::Response& response) {
+    int status = 200;
+    std::chrono::milliseconds delay{0};
+    std::size_t index = 0;
+    std::function<void(const httplib::Request&)> on_arrival;
+    {
+      std::lock_guard lock(mutex_);
+      index = received_.size();
+      received_.push_back({request, std::chrono::steady_clock::now(), std::nullopt});
+      if (!statuses_.empty()) {
+        status = statuses_.front();
+        statuses_.pop_front();
+      }
+      delay = delay_;
+      on_arrival = on_arrival_;
+    }
+    if (on_arrival) on_arrival(request);
+    std::this_thread::sleep_for(delay);
+    response.status = status;
+    if (status == 302) response.set_header("Location", "/moved");
+    response.set_content("{}", "application/json");
+    std::lock_guard lock(mutex_);
+    received_[index].answered_at = std::chrono::steady_clock::now();
+  });
+  port_ = server_.bind_to_any_port("127.0.0.1");
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+}
+
+Receiver::~Receiver() {
+  server_.stop();
+  thread_.join();
+}
+
+std::string Receiver::Url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+void Receiver::AnswerWith(std::deque<int> statuses) {
+  std::lock_guard lock(mutex_);
+  statuses_ = std::move(statuses);
+}
+
+void Receiver::Delay(std::chrono::milliseconds delay) {
+  std::lock_guard lock(mutex_);
+  delay_ = delay;
+}
+
+void Receiver::OnArrival(std::function<void(const httplib::Request&)> hook) {
+  std::lock_guard lock(mutex_);
+  on_arrival_ = std::move(hook);
+}
+
+std::vector<httplib::Request> Receiver::Received() const {
+  std::lock_guard lock(mutex_);
+  std::vector<httplib::Request> requests;
+  requests.reserve(received_.size());
+  for (const ReceivedRequest& received : received_) requests.push_back(received.request);
+  return requests;
+}
+
+std::vector<ReceivedRequest> Receiver::Log() const {
+  std::lock_guard lock(mutex_);
+  return received_;
+}
+
+std::size_t Receiver::Count() const {
+  std::lock_guard lock(mutex_);
+  return received_.size();
+}
+
+bool Receiver::WaitFor(std::size_t count, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (Count() >= count) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+}  // namespace recur::testing

@@ -1,0 +1,66 @@
+// An HTTP receiver for webhook deliveries in end-to-end tests: an httplib server on a free port
+// of 127.0.0.1, in the test process, that records every POST it gets (whatever the path) and
+// answers with the statuses it is told, in order (then 200), after an optional delay. Each
+// request is recorded as it arrives, with when it came and when its answer was ready, so that a
+// test that kills the sender can tell the answers the sender may have seen from those it cannot
+// have. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+
+namespace recur::testing {
+
+// A request as the receiver got it.
+struct ReceivedRequest {
+  httplib::Request request;
+  std::chrono::steady_clock::time_point arrived_at;
+  // When the answer was ready to go out (after the delay); none before.
+  std::optional<std::chrono::steady_clock::time_point> answered_at;
+};
+
+class Receiver {
+ public:
+  Receiver();  // listening when constructed
+  ~Receiver();
+  Receiver(const Receiver&) = delete;
+  Receiver& operator=(const Receiver&) = delete;
+
+  std::string Url(const std::string& path = "/hooks") const;
+  // The statuses of the next answers, in order; 302 comes with a Location header.
+  void AnswerWith(std::deque<int> statuses);
+  // How long each answer waits after the request is recorded.
+  void Delay(std::chrono::milliseconds delay);
+  // Called with each request as it arrives, after it is recorded and before the delay; none
+  // clears it.
+  void OnArrival(std::function<void(const httplib::Request&)> hook);
+
+  // Every request recorded so far, in the order they arrived.
+  std::vector<httplib::Request> Received() const;
+  // The same with their arrival and answer times.
+  std::vector<ReceivedRequest> Log() const;
+  std::size_t Count() const;
+  // Waits until `count` requests are recorded; false after `timeout`.
+  bool WaitFor(std::size_t count, std::chrono::milliseconds timeout) const;
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  mutable std::mutex mutex_;
+  std::vector<ReceivedRequest> received_;
+  std::deque<int> statuses_;
+  std::chrono::milliseconds delay_{0};
+  std::function<void(const httplib::Request&)> on_arrival_;
+};
+
+}  // namespace recur::testing
