@@ -12,6 +12,9 @@ namespace recur {
 
 using Instant = std::chrono::sys_time<std::chrono::milliseconds>;
 
+// The latest instant the API takes: 9999-12-31T23:59:59.999Z.
+inline constexpr std::int64_t kLatestUnixMillis = 253402300799999;
+
 inline std::int64_t ToUnixMillis(Instant t) { return t.time_since_epoch().count(); }
 inline Instant FromUnixMillis(std::int64_t ms) { return Instant(std::chrono::milliseconds(ms)); }
 

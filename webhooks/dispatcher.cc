@@ -65,8 +65,13 @@ Result<std::vector<std::chrono::seconds>> ParseRetrySchedule(std::string_view te
   return schedule;
 }
 
-Dispatcher::Dispatcher(WebhookDeliveryStore& store, const Clock& clock, DispatcherOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)) {
+Dispatcher::Dispatcher(WebhookDeliveryStore& deliveries, WebhookEndpointStore& endpoints,
+                       const Clock& clock, DispatcherOptions options)
+    : deliveries_(deliveries),
+      endpoints_(endpoints),
+      clock_(clock),
+      options_(std::move(options)),
+      connections_(options_.connections) {
   unsigned char seed[8];
   FillRandomBytes(seed, sizeof seed);
   std::uint64_t value = 0;
@@ -83,6 +88,45 @@ std::chrono::milliseconds Dispatcher::Jittered(std::chrono::seconds delay) {
       static_cast<std::int64_t>(static_cast<double>(delay.count()) * 1000.0 * spread(random_)));
 }
 
+void Dispatcher::Send(const DueDelivery& delivery, const WebhookUrl& url, DeliveryAttempt& attempt,
+                      std::optional<std::chrono::seconds>& retry_after) {
+  const std::string host =
+      url.host.find(':') == std::string::npos ? url.host : "[" + url.host + "]";
+  const std::string origin = url.scheme + "://" + host + ":" + std::to_string(url.port);
+  const std::int64_t timestamp = ToUnixMillis(attempt.attempted_at) / 1000;
+  const std::string timestamp_text = std::to_string(timestamp);
+  const std::string signature =
+      WebhookSignatureHeader(SigningSecrets(delivery.endpoint, attempt.attempted_at),
+                             delivery.msg_id, timestamp, delivery.body);
+  httplib::Request request;
+  request.method = "POST";
+  request.path = url.path;
+  request.headers = {{"webhook-id", delivery.msg_id},      {"webhook-timestamp", timestamp_text},
+                     {"webhook-signature", signature},     {"svix-id", delivery.msg_id},
+                     {"svix-timestamp", timestamp_text},   {"svix-signature", signature},
+                     {"Content-Type", "application/json"}, {"User-Agent", "recur-webhooks/1"}};
+  request.body = delivery.body;
+  std::string answer;
+  const std::size_t cap = options_.response_body_cap;
+  request.content_receiver = [&answer, cap](const char* data, std::size_t length, std::uint64_t,
+                                            std::uint64_t) {
+    answer.append(data, std::min(length, cap - std::min(cap, answer.size())));
+    return answer.size() < cap;  // stop reading past the cap
+  };
+  std::unique_ptr<httplib::Client> client = connections_.Take(origin);
+  httplib::Result result = client->send(request);
+  if (result) {
+    attempt.http_status = result->status;
+    retry_after = RetryAfter(*result);
+    connections_.Give(origin, std::move(client));
+  } else if (result.error() != httplib::Error::Canceled) {
+    attempt.error = httplib::to_string(result.error());
+  } else {
+    attempt.error = "answer cut at " + std::to_string(cap) + " bytes";
+  }
+  attempt.response_body = std::move(answer);
+}
+
 DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
   DeliveryAttempt attempt;
   attempt.delivery_id = delivery.id;
@@ -97,46 +141,10 @@ DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
   // endpoint was made.
   Status allowed = url ? CheckWebhookUrl(delivery.endpoint.url, options_.allow)
                        : Status(std::unexpected(url.error()));
-  if (!allowed) {
-    attempt.error = allowed.error().message;
+  if (allowed) {
+    Send(delivery, *url, attempt, retry_after);
   } else {
-    const std::string host =
-        url->host.find(':') == std::string::npos ? url->host : "[" + url->host + "]";
-    httplib::Client client(url->scheme + "://" + host + ":" + std::to_string(url->port));
-    client.set_connection_timeout(options_.connect_timeout);
-    client.set_read_timeout(options_.read_timeout);
-    client.set_write_timeout(options_.read_timeout);
-    client.set_follow_location(false);
-    const std::string timestamp = std::to_string(ToUnixMillis(attempt.attempted_at) / 1000);
-    const std::vector<WebhookSecret> secrets =
-        SigningSecrets(delivery.endpoint, attempt.attempted_at);
-    const std::string signature = WebhookSignatureHeader(
-        secrets, delivery.msg_id, ToUnixMillis(attempt.attempted_at) / 1000, delivery.body);
-    httplib::Request request;
-    request.method = "POST";
-    request.path = url->path;
-    request.headers = {{"webhook-id", delivery.msg_id},      {"webhook-timestamp", timestamp},
-                       {"webhook-signature", signature},     {"svix-id", delivery.msg_id},
-                       {"svix-timestamp", timestamp},        {"svix-signature", signature},
-                       {"Content-Type", "application/json"}, {"User-Agent", "recur-webhooks/1"}};
-    request.body = delivery.body;
-    std::string answer;
-    const std::size_t cap = options_.response_body_cap;
-    request.content_receiver = [&answer, cap](const char* data, std::size_t length, std::uint64_t,
-                                              std::uint64_t) {
-      answer.append(data, std::min(length, cap - std::min(cap, answer.size())));
-      return answer.size() < cap;  // stop reading past the cap
-    };
-    httplib::Result result = client.send(request);
-    if (result) {
-      attempt.http_status = result->status;
-      retry_after = RetryAfter(*result);
-    } else if (result.error() != httplib::Error::Canceled) {
-      attempt.error = httplib::to_string(result.error());
-    } else {
-      attempt.error = "answer cut at " + std::to_string(cap) + " bytes";
-    }
-    attempt.response_body = std::move(answer);
+    attempt.error = allowed.error().message;
   }
   attempt.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - started)
@@ -144,13 +152,8 @@ DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
 
   const int status = attempt.http_status.value_or(0);
   attempt.delivered = status >= 200 && status < 300;
-  if (attempt.delivered) return attempt;
-  if (status == 410) {
-    attempt.disable_endpoint = true;
-    attempt.disable_reason = "the endpoint answered 410 Gone";
-    return attempt;
-  }
-  const std::size_t next = static_cast<std::size_t>(attempt.attempt);
+  if (attempt.delivered || status == 410) return attempt;
+  const std::size_t next = static_cast<std::size_t>(attempt.attempt - delivery.round_start);
   if (next < options_.retry_schedule.size()) {
     std::chrono::milliseconds delay = Jittered(options_.retry_schedule[next]);
     const bool throttled = status == 429 || status == 502 || status == 503 || status == 504;
@@ -163,16 +166,55 @@ DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
   return attempt;
 }
 
+void Dispatcher::Record(const DeliveryAttempt& attempt) {
+  auto failing_since = deliveries_.RecordDeliveryAttempt(attempt);
+  if (!failing_since) {
+    Log(clock_.Now(), "error", "webhook_attempt_not_recorded",
+        {{"delivery_id", attempt.delivery_id}, {"error", failing_since.error().message}});
+    return;
+  }
+  std::string reason;
+  std::optional<Instant> only_if_failing_since;
+  if (attempt.http_status == 410) {
+    reason = "the endpoint answered 410 Gone";
+  } else if (*failing_since && attempt.attempted_at - **failing_since >= options_.disable_after) {
+    reason = "every delivery attempt has failed since " + FormatRfc3339(**failing_since) +
+             " (more than " + std::to_string(options_.disable_after.count()) + " s)";
+    only_if_failing_since = **failing_since;
+  } else {
+    return;
+  }
+  auto disabled = endpoints_.DisableWebhookEndpoint(attempt.endpoint_id, reason,
+                                                    attempt.attempted_at, only_if_failing_since);
+  if (!disabled) {
+    Log(clock_.Now(), "error", "webhook_endpoint_not_disabled",
+        {{"endpoint_id", attempt.endpoint_id}, {"error", disabled.error().message}});
+  } else if (*disabled) {
+    Log(clock_.Now(), "warn", "webhook_endpoint_disabled",
+        {{"endpoint_id", attempt.endpoint_id}, {"reason", reason}});
+  }
+}
+
 std::optional<DueDelivery> Dispatcher::Take() {
   for (int pass = 0; pass < 2; ++pass) {
     for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-      if (in_flight_per_endpoint_[it->endpoint.id] >= options_.per_endpoint) continue;
+      auto in_flight = in_flight_per_endpoint_.find(it->endpoint.id);
+      if (in_flight != in_flight_per_endpoint_.end() &&
+          in_flight->second >= options_.per_endpoint) {
+        continue;
+      }
       DueDelivery delivery = std::move(*it);
       queue_.erase(it);
       return delivery;
     }
     if (pass == 1) break;
-    auto due = store_.DueDeliveries(clock_.Now(), 200);
+    // Endpoints with no room are left out, or their backlog would fill the queue and hold back
+    // every other endpoint.
+    std::vector<std::string> full;
+    for (const auto& [endpoint_id, in_flight] : in_flight_per_endpoint_) {
+      if (in_flight >= options_.per_endpoint) full.push_back(endpoint_id);
+    }
+    auto due = deliveries_.DueDeliveries(clock_.Now(), 200, full);
     if (!due) {
       Log(clock_.Now(), "error", "webhook_deliveries_unreadable", {{"error", due.error().message}});
       return std::nullopt;
@@ -190,20 +232,19 @@ void Dispatcher::Work() {
   while (!stopping_) {
     std::optional<DueDelivery> delivery = Take();
     if (!delivery) {
+      connections_.CloseIdle();
       wake_.wait_for(lock, options_.poll);
       continue;
     }
     in_flight_[delivery->id] = true;
     ++in_flight_per_endpoint_[delivery->endpoint.id];
     lock.unlock();
-    DeliveryAttempt attempt = Attempt(*delivery);
-    if (auto recorded = store_.RecordDeliveryAttempt(attempt); !recorded) {
-      Log(clock_.Now(), "error", "webhook_attempt_not_recorded",
-          {{"delivery_id", attempt.delivery_id}, {"error", recorded.error().message}});
-    }
+    Record(Attempt(*delivery));
     lock.lock();
     in_flight_.erase(delivery->id);
-    --in_flight_per_endpoint_[delivery->endpoint.id];
+    if (--in_flight_per_endpoint_[delivery->endpoint.id] == 0) {
+      in_flight_per_endpoint_.erase(delivery->endpoint.id);
+    }
     wake_.notify_all();
   }
 }

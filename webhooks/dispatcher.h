@@ -4,10 +4,13 @@
 // webhook-id every time; during a secret's rotation overlap both secrets sign). Only a 2xx
 // answer delivers; a redirect is a failure and is not followed; 410 Gone disables the
 // endpoint; 429/502/503/504 may set the next attempt with Retry-After, within bounds. Failures
-// are retried on a schedule with jitter until it runs out. Each attempt is logged with its
-// status or transport error, latency and the start of the answer's body.
+// are retried on a schedule with jitter until it runs out (a recovery or a resend starts a new
+// round of it). Each attempt is logged with its status or transport error, latency and the start
+// of the answer's body. An endpoint whose every attempt has failed for `disable_after` is
+// disabled, saying since when.
 // Workers send in parallel with at most `per_endpoint` attempts in flight per endpoint, so a
-// slow or hung endpoint delays only itself. Thread-safe.
+// slow or hung endpoint delays only itself; connections are kept open between attempts.
+// Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -22,6 +25,7 @@
 
 #include "base/clock.h"
 #include "billing/store/webhook_delivery_store.h"
+#include "webhooks/connection_pool.h"
 #include "webhooks/url_policy.h"
 
 namespace recur {
@@ -33,9 +37,10 @@ struct DispatcherOptions {
       std::chrono::seconds(0),     std::chrono::seconds(5),    std::chrono::seconds(300),
       std::chrono::seconds(1800),  std::chrono::seconds(7200), std::chrono::seconds(18000),
       std::chrono::seconds(36000), std::chrono::seconds(36000)};
-  double jitter = 0.2;  // each delay is spread by up to ±20%
-  std::chrono::seconds connect_timeout{5};
-  std::chrono::seconds read_timeout{15};
+  double jitter = 0.2;                // each delay is spread by up to ±20%
+  ConnectionPoolOptions connections;  // timeouts (5 s connect, 15 s read), keep-alive, CA file
+  // An endpoint whose attempts have all failed for this long is disabled (as Svix: 5 days).
+  std::chrono::seconds disable_after{5 * 86400};
   std::chrono::seconds max_retry_after{3600};
   std::size_t response_body_cap = 1024;  // bytes of an answer read and kept
   int workers = 8;
@@ -46,7 +51,8 @@ struct DispatcherOptions {
 
 class Dispatcher {
  public:
-  Dispatcher(WebhookDeliveryStore& store, const Clock& clock, DispatcherOptions options);
+  Dispatcher(WebhookDeliveryStore& deliveries, WebhookEndpointStore& endpoints, const Clock& clock,
+             DispatcherOptions options);
   ~Dispatcher();
 
   // Starts and stops the workers. Stop waits for attempts in flight (at most the timeouts).
@@ -55,15 +61,23 @@ class Dispatcher {
 
  private:
   DeliveryAttempt Attempt(const DueDelivery& delivery);
+  // Sends the signed request and fills in what came back.
+  void Send(const DueDelivery& delivery, const WebhookUrl& url, DeliveryAttempt& attempt,
+            std::optional<std::chrono::seconds>& retry_after);
+  // Records the attempt, then disables the endpoint if it answered 410 or has failed for too
+  // long.
+  void Record(const DeliveryAttempt& attempt);
   std::chrono::milliseconds Jittered(std::chrono::seconds delay);
   void Work();
   // Under mutex_: a queued delivery whose endpoint has room, refilling the queue from the store
   // when it has none.
   std::optional<DueDelivery> Take();
 
-  WebhookDeliveryStore& store_;
+  WebhookDeliveryStore& deliveries_;
+  WebhookEndpointStore& endpoints_;
   const Clock& clock_;
   const DispatcherOptions options_;
+  ConnectionPool connections_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

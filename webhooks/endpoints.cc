@@ -114,55 +114,65 @@ Result<std::vector<WebhookEndpoint>> WebhookEndpoints::List() {
   return store_.ListWebhookEndpoints();
 }
 
+Result<WebhookEndpoint> WebhookEndpoints::Change(
+    const std::string& id, const std::function<Status(WebhookEndpoint&)>& change) {
+  // The dispatcher may disable the endpoint between the read and the write; the write then
+  // fails and the change is made again on what is stored now.
+  constexpr int kTries = 5;
+  for (int attempt = 1;; ++attempt) {
+    auto endpoint = Get(id);
+    if (!endpoint) return endpoint;
+    if (auto changed = change(*endpoint); !changed) return std::unexpected(changed.error());
+    endpoint->updated_at = clock_.Now();
+    auto updated = store_.UpdateWebhookEndpoint(*endpoint);
+    if (updated) {
+      ++endpoint->version;
+      return endpoint;
+    }
+    if (updated.error().code != "concurrent_change" || attempt == kTries) {
+      return std::unexpected(updated.error());
+    }
+  }
+}
+
 Result<WebhookEndpoint> WebhookEndpoints::Update(const std::string& id,
                                                  const WebhookEndpointChanges& changes) {
-  auto endpoint = Get(id);
-  if (!endpoint) return endpoint;
   if (changes.url) {
     if (auto checked = CheckUrl(*changes.url); !checked) return std::unexpected(checked.error());
-    endpoint->url = *changes.url;
   }
   if (changes.event_types) {
     if (auto checked = CheckEventTypes(*changes.event_types); !checked) {
       return std::unexpected(checked.error());
     }
-    endpoint->event_types = *changes.event_types;
   }
-  if (changes.description) endpoint->description = *changes.description;
-  if (changes.disabled) {
-    endpoint->disabled = *changes.disabled;
-    endpoint->disabled_reason = *changes.disabled ? "disabled through the API" : "";
-  }
-  endpoint->updated_at = clock_.Now();
-  if (auto updated = store_.UpdateWebhookEndpoint(*endpoint); !updated) {
-    return std::unexpected(updated.error());
-  }
-  return endpoint;
+  return Change(id, [&](WebhookEndpoint& endpoint) -> Status {
+    if (changes.url) endpoint.url = *changes.url;
+    if (changes.event_types) endpoint.event_types = *changes.event_types;
+    if (changes.description) endpoint.description = *changes.description;
+    if (changes.disabled && *changes.disabled != endpoint.disabled) {
+      endpoint.disabled = *changes.disabled;
+      endpoint.disabled_reason = endpoint.disabled ? "disabled through the API" : "";
+      // Enabled again: a new period of failures starts with its next failure.
+      endpoint.failing_since.reset();
+    }
+    return Ok();
+  });
 }
 
 Result<WebhookEndpoint> WebhookEndpoints::Delete(const std::string& id) {
-  auto endpoint = Get(id);
-  if (!endpoint) return endpoint;
-  endpoint->deleted_at = clock_.Now();
-  endpoint->updated_at = *endpoint->deleted_at;
-  if (auto updated = store_.UpdateWebhookEndpoint(*endpoint); !updated) {
-    return std::unexpected(updated.error());
-  }
-  return endpoint;
+  return Change(id, [&](WebhookEndpoint& endpoint) -> Status {
+    endpoint.deleted_at = clock_.Now();
+    return Ok();
+  });
 }
 
 Result<WebhookEndpoint> WebhookEndpoints::RotateSecret(const std::string& id) {
-  auto endpoint = Get(id);
-  if (!endpoint) return endpoint;
-  const Instant now = clock_.Now();
-  endpoint->previous_secret = endpoint->secret;
-  endpoint->previous_secret_expires_at = now + options_.rotation_overlap;
-  endpoint->secret = NewWebhookSecretText();
-  endpoint->updated_at = now;
-  if (auto updated = store_.UpdateWebhookEndpoint(*endpoint); !updated) {
-    return std::unexpected(updated.error());
-  }
-  return endpoint;
+  return Change(id, [&](WebhookEndpoint& endpoint) -> Status {
+    endpoint.previous_secret = endpoint.secret;
+    endpoint.previous_secret_expires_at = clock_.Now() + options_.rotation_overlap;
+    endpoint.secret = NewWebhookSecretText();
+    return Ok();
+  });
 }
 
 }  // namespace recur

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,11 @@ class WebhookEndpoints {
   Status CheckUrl(const std::string& url) const;
 
  private:
+  // Reads the endpoint, applies `change` and writes it, again if the endpoint changed in
+  // between; answers the endpoint as written.
+  Result<WebhookEndpoint> Change(const std::string& id,
+                                 const std::function<Status(WebhookEndpoint&)>& change);
+
   WebhookEndpointStore& store_;
   IdGenerator& ids_;
   const Clock& clock_;

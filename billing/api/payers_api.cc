@@ -208,7 +208,7 @@ void AddPayerRoutes(HttpServer& server, BillingService& billing) {
                    return;
                  }
                  BodyReader reader(*body);
-                 auto extend_to = reader.Integer("extend_to", true, 0, 253402300799999);
+                 auto extend_to = reader.Integer("extend_to", true, 0, kLatestUnixMillis);
                  if (auto done = reader.Finish({"extend_to"}); !done) {
                    SendError(response, done.error());
                    return;

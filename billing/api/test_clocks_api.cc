@@ -9,8 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::int64_t kLatestMillis = 253402300799999;  // 9999-12-31T23:59:59.999Z
-
 json TestClockJson(const TestClock& clock) {
   return {{"id", clock.id},         {"object", "test_clock"},
           {"name", clock.name},     {"frozen_time", ToUnixMillis(clock.frozen_time)},
@@ -30,7 +28,7 @@ Result<std::pair<Instant, std::string>> ReadClockBody(const ApiRequest& request,
   auto body = ParseJsonBody(request.http);
   if (!body) return std::unexpected(body.error());
   BodyReader reader(*body);
-  const auto frozen_time = reader.Integer("frozen_time", true, 0, kLatestMillis);
+  const auto frozen_time = reader.Integer("frozen_time", true, 0, kLatestUnixMillis);
   const std::string name = with_name ? reader.String("name", false, 200).value_or("") : "";
   auto done = with_name ? reader.Finish({"frozen_time", "name"}) : reader.Finish({"frozen_time"});
   if (!done) return std::unexpected(done.error());

@@ -1,5 +1,6 @@
 // Webhook endpoints over HTTP (billing_api.h): create (the answer shows the secret), list, get,
-// update (url, event_types, description, disabled), delete, rotate_secret (shows the new one).
+// update (url, event_types, description, disabled), delete, rotate_secret (shows the new one),
+// the attempt log, recover (everything missed since a time) and resend (one event).
 #include "billing/api/billing_api.h"
 #include "billing/api/body_reader.h"
 
@@ -23,6 +24,8 @@ json EndpointJson(const WebhookEndpoint& endpoint, bool with_secret) {
   if (endpoint.previous_secret_expires_at) {
     answer["previous_secret_expires_at"] = ToUnixMillis(*endpoint.previous_secret_expires_at);
   }
+  answer["failing_since"] =
+      endpoint.failing_since ? json(ToUnixMillis(*endpoint.failing_since)) : json(nullptr);
   if (endpoint.deleted_at) answer["deleted"] = true;
   return answer;
 }
@@ -87,6 +90,72 @@ void Update(WebhookEndpoints& endpoints, const ApiRequest& request, httplib::Res
     return;
   }
   Answer(response, endpoints.Update(request.params[0], changes), /*with_secret=*/false);
+}
+
+// POST /v1/webhook_endpoints/{id}/recover {since}: everything since then the endpoint has not
+// received goes out again.
+void Recover(WebhookEndpoints& endpoints, WebhookDeliveryStore& deliveries,
+             const ApiRequest& request, httplib::Response& response) {
+  auto body = ParseJsonBody(request.http);
+  if (!body) {
+    SendError(response, body.error());
+    return;
+  }
+  BodyReader reader(*body);
+  const auto since = reader.Integer("since", true, 0, kLatestUnixMillis);
+  if (auto problem = reader.Finish({"since"}); !problem) {
+    SendError(response, problem.error());
+    return;
+  }
+  auto endpoint = endpoints.Get(request.params[0]);
+  if (!endpoint) {
+    SendError(response, endpoint.error());
+    return;
+  }
+  auto queued = deliveries.RecoverDeliveries(endpoint->id, FromUnixMillis(*since));
+  if (!queued) {
+    SendError(response, queued.error());
+    return;
+  }
+  SendJson(response, 200,
+           {{"object", "webhook_recovery"},
+            {"endpoint_id", endpoint->id},
+            {"since", *since},
+            {"queued", *queued},
+            {"endpoint_disabled", endpoint->disabled}});
+}
+
+// POST /v1/webhook_endpoints/{id}/resend {event_id}: that event once more, delivered or not.
+void Resend(WebhookEndpoints& endpoints, WebhookDeliveryStore& deliveries,
+            const ApiRequest& request, httplib::Response& response) {
+  auto body = ParseJsonBody(request.http);
+  if (!body) {
+    SendError(response, body.error());
+    return;
+  }
+  BodyReader reader(*body);
+  const auto event_id = reader.String("event_id", true, 100);
+  if (auto problem = reader.Finish({"event_id"}); !problem) {
+    SendError(response, problem.error());
+    return;
+  }
+  auto endpoint = endpoints.Get(request.params[0]);
+  if (!endpoint) {
+    SendError(response, endpoint.error());
+    return;
+  }
+  auto webhook_id = deliveries.ResendEvent(endpoint->id, *event_id);
+  if (!webhook_id) {
+    SendError(response, webhook_id.error());
+    return;
+  }
+  SendJson(response, 200,
+           {{"object", "webhook_delivery"},
+            {"webhook_id", *webhook_id},
+            {"event_id", *event_id},
+            {"endpoint_id", endpoint->id},
+            {"status", "pending"},
+            {"endpoint_disabled", endpoint->disabled}});
 }
 
 json AttemptJson(const DeliveryAttempt& attempt) {
@@ -158,6 +227,14 @@ void AddWebhookEndpointRoutes(HttpServer& server, WebhookEndpoints& endpoints,
   server.Route("DELETE", "/v1/webhook_endpoints/{id}", Access::kSecretKey,
                [&endpoints](const ApiRequest& request, httplib::Response& response) {
                  Answer(response, endpoints.Delete(request.params[0]), /*with_secret=*/false);
+               });
+  server.Route("POST", "/v1/webhook_endpoints/{id}/recover", Access::kSecretKey,
+               [&endpoints, &deliveries](const ApiRequest& request, httplib::Response& response) {
+                 Recover(endpoints, deliveries, request, response);
+               });
+  server.Route("POST", "/v1/webhook_endpoints/{id}/resend", Access::kSecretKey,
+               [&endpoints, &deliveries](const ApiRequest& request, httplib::Response& response) {
+                 Resend(endpoints, deliveries, request, response);
                });
   server.Route("POST", "/v1/webhook_endpoints/{id}/rotate_secret", Access::kSecretKey,
                [&endpoints](const ApiRequest& request, httplib::Response& response) {

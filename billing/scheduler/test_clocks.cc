@@ -3,10 +3,8 @@
 namespace recur {
 namespace {
 
-constexpr std::int64_t kLatestMillis = 253402300799999;  // 9999-12-31T23:59:59.999Z
-
 Status CheckRange(Instant t, const char* param) {
-  if (ToUnixMillis(t) < 0 || ToUnixMillis(t) > kLatestMillis) {
+  if (ToUnixMillis(t) < 0 || ToUnixMillis(t) > kLatestUnixMillis) {
     return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
                      std::string(param) + " must be Unix milliseconds from 1970 to 9999", param);
   }

@@ -18,8 +18,9 @@ struct DueDelivery {
   std::int64_t id = 0;
   std::string msg_id;
   std::string event_type;
-  std::string body;  // the event envelope exactly as stored
-  int attempts = 0;  // made so far
+  std::string body;     // the event envelope exactly as stored
+  int attempts = 0;     // made so far
+  int round_start = 0;  // attempts made before the current round of retries
   WebhookEndpoint endpoint;
 };
 
@@ -37,18 +38,28 @@ struct DeliveryAttempt {
   std::string response_body;
   bool delivered = false;
   std::optional<Instant> next_attempt_at;  // none and not delivered: given up
-  bool disable_endpoint = false;           // 410 Gone
-  std::string disable_reason;
 };
 
 class WebhookDeliveryStore {
  public:
   virtual ~WebhookDeliveryStore() = default;
-  // Pending deliveries due at `now` to enabled endpoints, oldest first.
-  virtual Result<std::vector<DueDelivery>> DueDeliveries(Instant now, int limit) = 0;
-  // Records the attempt and moves the delivery on (delivered, next attempt, or failed), and
-  // disables the endpoint when asked, in one transaction.
-  virtual Status RecordDeliveryAttempt(const DeliveryAttempt& attempt) = 0;
+  // Pending deliveries due at `now` to enabled endpoints other than `skipped`, oldest first.
+  virtual Result<std::vector<DueDelivery>> DueDeliveries(
+      Instant now, int limit, const std::vector<std::string>& skipped) = 0;
+  // Records the attempt, moves the delivery on (delivered, next attempt, or failed) and keeps
+  // the endpoint's failing_since (cleared by a success, set by the first failure after one), in
+  // one transaction. Returns the endpoint's failing_since after this attempt.
+  virtual Result<std::optional<Instant>> RecordDeliveryAttempt(const DeliveryAttempt& attempt) = 0;
+  // Queues again, for a new round of retries starting at once, every event with a timestamp at
+  // or after `since` that the endpoint's filter takes and that it has not received: failed
+  // deliveries, pending ones (brought forward) and events it never had a delivery for (made
+  // while it was disabled). Returns how many deliveries were queued.
+  virtual Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) = 0;
+  // Queues one event again for the endpoint, for a new round starting at once, even if it was
+  // delivered. Fails with event_not_found, or event_type_not_taken when the endpoint's filter
+  // does not take its type. Returns the delivery's webhook-id.
+  virtual Result<std::string> ResendEvent(const std::string& endpoint_id,
+                                          const std::string& event_id) = 0;
   // The attempt log of an endpoint, newest first.
   virtual Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(const std::string& endpoint_id,
                                                                     int limit) = 0;

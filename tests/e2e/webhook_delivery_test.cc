@@ -126,5 +126,20 @@ TEST_F(WebhookDeliveryTest, ASlowEndpointDoesNotDelayAHealthyOne) {
       << "the healthy endpoint waited for the slow one";
 }
 
+TEST_F(WebhookDeliveryTest, ASlowEndpointsBacklogDoesNotHoldBackTheOthers) {
+  // More deliveries than the dispatcher reads at a time (200) wait for the slow endpoint, which
+  // takes 300 ms each, two at a time: about 45 s for all of them. The healthy one must not
+  // follow its pace.
+  Receiver slow, healthy;
+  slow.Delay(300ms);
+  NewEndpoint(slow.Url());
+  NewEndpoint(healthy.Url());
+  constexpr int kPayers = 150;  // two events each
+  for (int i = 0; i < kPayers; ++i) NewPayer("user_" + std::to_string(i));
+  EXPECT_TRUE(healthy.WaitFor(2 * kPayers, 20s))
+      << "the healthy endpoint got " << healthy.Count() << " of " << 2 * kPayers
+      << " while the slow one got " << slow.Count();
+}
+
 }  // namespace
 }  // namespace recur::testing

@@ -4,8 +4,12 @@ namespace recur::testing {
 
 using namespace std::chrono_literals;
 
-Receiver::Receiver() {
-  server_.Post(".*", [this](const httplib::Request& request, httplib::Response& response) {
+Receiver::Receiver(const TestCertificate* tls)
+    : server_(tls == nullptr ? std::make_unique<httplib::Server>()
+                             : std::make_unique<httplib::SSLServer>(tls->certificate_path.c_str(),
+                                                                    tls->key_path.c_str())),
+      scheme_(tls == nullptr ? "http" : "https") {
+  server_->Post(".*", [this](const httplib::Request& request, httplib::Response& response) {
     int status = 200;
     std::chrono::milliseconds delay{0};
     std::size_t index = 0;
@@ -29,18 +33,21 @@ Receiver::Receiver() {
     std::lock_guard lock(mutex_);
     received_[index].answered_at = std::chrono::steady_clock::now();
   });
-  port_ = server_.bind_to_any_port("127.0.0.1");
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-  while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+  // Kept-open connections are closed after 1 s idle, so that stopping takes no longer.
+  server_->set_keep_alive_timeout(1);
+  server_->set_tcp_nodelay(true);  // as real receivers do: no 40 ms wait for a delayed ACK
+  port_ = server_->bind_to_any_port("127.0.0.1");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  while (!server_->is_running()) std::this_thread::sleep_for(1ms);
 }
 
 Receiver::~Receiver() {
-  server_.stop();
+  server_->stop();
   thread_.join();
 }
 
 std::string Receiver::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return scheme_ + "://127.0.0.1:" + std::to_string(port_) + path;
 }
 
 void Receiver::AnswerWith(std::deque<int> statuses) {

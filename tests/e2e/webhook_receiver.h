@@ -3,13 +3,14 @@
 // answers with the statuses it is told, in order (then 200), after an optional delay. Each
 // request is recorded as it arrives, with when it came and when its answer was ready, so that a
 // test that kills the sender can tell the answers the sender may have seen from those it cannot
-// have. Thread-safe.
+// have. With a TestCertificate it speaks HTTPS. Thread-safe.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,6 +18,8 @@
 #include <vector>
 
 #include <httplib.h>
+
+#include "tests/e2e/test_certificate.h"
 
 namespace recur::testing {
 
@@ -30,7 +33,8 @@ struct ReceivedRequest {
 
 class Receiver {
  public:
-  Receiver();  // listening when constructed
+  // Listening when constructed; over HTTPS with `tls`'s certificate when given.
+  explicit Receiver(const TestCertificate* tls = nullptr);
   ~Receiver();
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
@@ -53,7 +57,8 @@ class Receiver {
   bool WaitFor(std::size_t count, std::chrono::milliseconds timeout) const;
 
  private:
-  httplib::Server server_;
+  std::unique_ptr<httplib::Server> server_;
+  std::string scheme_;
   int port_ = 0;
   std::thread thread_;
   mutable std::mutex mutex_;

@@ -15,9 +15,11 @@ constexpr const char* kUsage =
     "commands:\n"
     "  serve [--db FILE] [--plans PATH] [--addr HOST:PORT] [--dunning-retries LIST]\n"
     "        [--past-due-access keep|revoke] [--webhook-allow-cidr CIDR ...]\n"
-    "        [--webhook-retry-schedule SECONDS,...]\n"
+    "        [--webhook-retry-schedule SECONDS,...] [--webhook-disable-after SECONDS]\n"
+    "        [--webhook-ca-file PEM]\n"
     "      run the HTTP API (defaults: --db ./recur.db --plans ./plans --addr 127.0.0.1:8080\n"
-    "      --dunning-retries 1d,3d,5d,7d --past-due-access keep)\n"
+    "      --dunning-retries 1d,3d,5d,7d --past-due-access keep --webhook-retry-schedule\n"
+    "      0,5,300,1800,7200,18000,36000,36000 --webhook-disable-after 432000 (5 days))\n"
     "  plans check PATH\n"
     "      validate a plan catalog (a folder of *.json plan files, or one catalog file)\n"
     "  webhooks sign --secret whsec_... --id MSG_ID --timestamp SECONDS < BODY\n"
@@ -31,7 +33,8 @@ constexpr const char* kUsage =
     "  RECUR_SECRET_KEY   the secret API key (sk_...); without it, serve generates one on first\n"
     "                     start, prints it once and stores only its hash\n"
     "  RECUR_DUNNING_RETRIES, RECUR_PAST_DUE_ACCESS, RECUR_WEBHOOK_ALLOW_CIDRS (comma-separated),\n"
-    "  RECUR_WEBHOOK_RETRY_SCHEDULE   as the flags of the same names\n";
+    "  RECUR_WEBHOOK_RETRY_SCHEDULE, RECUR_WEBHOOK_DISABLE_AFTER, RECUR_WEBHOOK_CA_FILE\n"
+    "                     as the flags of the same names\n";
 
 }  // namespace
 

@@ -34,8 +34,14 @@
 namespace recur {
 namespace {
 
-constexpr std::array<std::string_view, 6> kServeFlags = {
-    "db", "plans", "addr", "dunning-retries", "past-due-access", "webhook-retry-schedule"};
+constexpr std::array<std::string_view, 8> kServeFlags = {"db",
+                                                         "plans",
+                                                         "addr",
+                                                         "dunning-retries",
+                                                         "past-due-access",
+                                                         "webhook-retry-schedule",
+                                                         "webhook-disable-after",
+                                                         "webhook-ca-file"};
 
 constexpr std::array<std::string_view, 1> kRepeatableServeFlags = {"webhook-allow-cidr"};
 
@@ -96,6 +102,46 @@ Result<LifecycleOptions> ReadLifecycleOptions(const ParsedFlags& flags) {
                      "past-due-access");
   }
   options.past_due_keeps_access = access == "keep";
+  return options;
+}
+
+// How webhooks are delivered: --webhook-retry-schedule / RECUR_WEBHOOK_RETRY_SCHEDULE,
+// --webhook-disable-after / RECUR_WEBHOOK_DISABLE_AFTER (seconds), --webhook-ca-file /
+// RECUR_WEBHOOK_CA_FILE, and the SSRF allow-list.
+Result<DispatcherOptions> ReadDispatcherOptions(const ParsedFlags& flags, std::vector<Cidr> allow) {
+  DispatcherOptions options;
+  options.allow = std::move(allow);
+  const std::string schedule =
+      Setting(flags, "webhook-retry-schedule", "RECUR_WEBHOOK_RETRY_SCHEDULE", "");
+  if (!schedule.empty()) {
+    auto parsed = ParseRetrySchedule(schedule);
+    if (!parsed) return std::unexpected(parsed.error());
+    options.retry_schedule = *parsed;
+  }
+  const std::string disable_after =
+      Setting(flags, "webhook-disable-after", "RECUR_WEBHOOK_DISABLE_AFTER", "");
+  if (!disable_after.empty()) {
+    long long seconds = 0;
+    auto [end, error] =
+        std::from_chars(disable_after.data(), disable_after.data() + disable_after.size(), seconds);
+    if (error != std::errc() || end != disable_after.data() + disable_after.size() || seconds < 1 ||
+        seconds > 366LL * 86400) {
+      return MakeError(ErrorKind::kInvalidArgument, "invalid_webhook_disable_after",
+                       "--webhook-disable-after must be a number of seconds from 1 to 31622400 "
+                       "(366 days), like 432000 for 5 days, got \"" +
+                           disable_after + "\"",
+                       "webhook-disable-after");
+    }
+    options.disable_after = std::chrono::seconds(seconds);
+  }
+  options.connections.extra_ca_file =
+      Setting(flags, "webhook-ca-file", "RECUR_WEBHOOK_CA_FILE", "");
+  if (!options.connections.extra_ca_file.empty()) {
+    if (auto readable = CheckCaFile(options.connections.extra_ca_file, "webhook-ca-file");
+        !readable) {
+      return std::unexpected(readable.error());
+    }
+  }
   return options;
 }
 
@@ -161,7 +207,7 @@ int RunServe(std::span<const std::string> args) {
     std::fprintf(
         stderr,
         "recur serve: %s\nusage: recur serve [--db FILE] [--plans PATH] [--addr HOST:PORT] "
-        "[--dunning-retries LIST] [--past-due-access keep|revoke]\n",
+        "[--dunning-retries LIST] [--past-due-access keep|revoke] [--webhook-... (recur help)]\n",
         flags ? ("unexpected argument " + flags->positional[0]).c_str()
               : flags.error().message.c_str());
     return 2;
@@ -183,17 +229,10 @@ int RunServe(std::span<const std::string> args) {
     std::fprintf(stderr, "recur serve: %s\n", webhook_allow.error().message.c_str());
     return 2;
   }
-  const std::string retry_schedule_text =
-      Setting(*flags, "webhook-retry-schedule", "RECUR_WEBHOOK_RETRY_SCHEDULE", "");
-  DispatcherOptions dispatcher_options;
-  dispatcher_options.allow = *webhook_allow;
-  if (!retry_schedule_text.empty()) {
-    auto schedule = ParseRetrySchedule(retry_schedule_text);
-    if (!schedule) {
-      std::fprintf(stderr, "recur serve: %s\n", schedule.error().message.c_str());
-      return 2;
-    }
-    dispatcher_options.retry_schedule = *schedule;
+  auto dispatcher_options = ReadDispatcherOptions(*flags, *webhook_allow);
+  if (!dispatcher_options) {
+    std::fprintf(stderr, "recur serve: %s\n", dispatcher_options.error().message.c_str());
+    return 2;
   }
 
   // Signals are taken by sigwait below, never by asynchronous handlers: block them before any
@@ -239,7 +278,7 @@ int RunServe(std::span<const std::string> args) {
   Scheduler scheduler(billing, **store, clock, SchedulerOptions{});
   TestClocks test_clocks(**store, scheduler, ids, clock);
   WebhookEndpoints webhook_endpoints(**store, ids, clock, {*webhook_allow});
-  Dispatcher dispatcher(**store, clock, dispatcher_options);
+  Dispatcher dispatcher(**store, **store, clock, *dispatcher_options);
 
   HttpServerOptions options;
   options.host = address->first;

@@ -211,6 +211,7 @@ int RunListen(std::span<const std::string> args) {
   Receiver receiver(std::move(*secret), std::chrono::seconds(*tolerance));
   httplib::Server server;
   server.set_payload_max_length(kMaxDeliveryBytes);
+  server.set_tcp_nodelay(true);  // answers are not held back by Nagle's algorithm
   server.Post(".*", [&receiver](const httplib::Request& request, httplib::Response& response) {
     receiver.Handle(request, response);
   });

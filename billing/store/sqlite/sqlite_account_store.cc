@@ -9,6 +9,7 @@
 
 #include "billing/store/sqlite/sqlite_store.h"
 #include "billing/store/sqlite/sqlite_values.h"
+#include "billing/store/sqlite/webhook_sql.h"
 
 namespace recur {
 namespace {
@@ -356,10 +357,11 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
         SQLite::Statement fan_out(
             db,
             "INSERT INTO webhook_deliveries (msg_id, event_id, endpoint_id, status, "
-            "next_attempt_at) SELECT 'msg_' || substr(?1, 5) || substr(e.id, 5), ?1, e.id, "
-            "'pending', 0 FROM webhook_endpoints e WHERE e.deleted_at IS NULL AND "
-            "e.disabled = 0 AND (json_array_length(e.event_types) = 0 OR EXISTS (SELECT 1 FROM "
-            "json_each(e.event_types) WHERE value = ?2))");
+            "next_attempt_at) SELECT " +
+                WebhookIdOf("?1", "e.id") +
+                ", ?1, e.id, 'pending', 0 FROM webhook_endpoints e WHERE e.deleted_at IS "
+                "NULL AND e.disabled = 0 AND " +
+                EndpointTakesType("?2"));
         fan_out.bind(1, event.id);
         fan_out.bind(2, event.type);
         fan_out.exec();

@@ -81,10 +81,16 @@ class SqliteStore final : public CatalogStore,
   Status UpdateWebhookEndpoint(const WebhookEndpoint& endpoint) override;
   Result<std::optional<WebhookEndpoint>> GetWebhookEndpoint(const std::string& id) override;
   Result<std::vector<WebhookEndpoint>> ListWebhookEndpoints() override;
+  Result<bool> DisableWebhookEndpoint(const std::string& id, const std::string& reason, Instant at,
+                                      std::optional<Instant> failing_since_before) override;
 
   // WebhookDeliveryStore (sqlite_webhook_delivery_store.cc)
-  Result<std::vector<DueDelivery>> DueDeliveries(Instant now, int limit) override;
-  Status RecordDeliveryAttempt(const DeliveryAttempt& attempt) override;
+  Result<std::vector<DueDelivery>> DueDeliveries(Instant now, int limit,
+                                                 const std::vector<std::string>& skipped) override;
+  Result<std::optional<Instant>> RecordDeliveryAttempt(const DeliveryAttempt& attempt) override;
+  Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) override;
+  Result<std::string> ResendEvent(const std::string& endpoint_id,
+                                  const std::string& event_id) override;
   Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(const std::string& endpoint_id,
                                                             int limit) override;
 

@@ -5,21 +5,26 @@
 
 #include "billing/store/sqlite/sqlite_store.h"
 #include "billing/store/sqlite/sqlite_values.h"
+#include "billing/store/sqlite/webhook_sql.h"
 
 namespace recur {
 
-Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(Instant now, int limit) {
+Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(
+    Instant now, int limit, const std::vector<std::string>& skipped) {
   try {
     return connections_->Read([&](SQLite::Database& db) {
       SQLite::Statement query(
           db,
           "SELECT d.id, d.msg_id, v.type, v.body, d.attempts, e.id, e.url, e.secret, "
-          "e.previous_secret, e.previous_secret_expires_at FROM webhook_deliveries d "
+          "e.previous_secret, e.previous_secret_expires_at, d.round_start FROM "
+          "webhook_deliveries d "
           "JOIN events v ON v.id = d.event_id JOIN webhook_endpoints e ON e.id = d.endpoint_id "
-          "WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND e.disabled = 0 AND "
-          "e.deleted_at IS NULL ORDER BY d.next_attempt_at, d.id LIMIT ?");
+          "WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND e.disabled = 0 AND "
+          "e.deleted_at IS NULL AND d.endpoint_id NOT IN (SELECT value FROM json_each(?3)) "
+          "ORDER BY d.next_attempt_at, d.id LIMIT ?2");
       query.bind(1, static_cast<std::int64_t>(ToUnixMillis(now)));
       query.bind(2, limit);
+      query.bind(3, nlohmann::json(skipped).dump());
       std::vector<DueDelivery> due;
       while (query.executeStep()) {
         DueDelivery delivery;
@@ -33,6 +38,7 @@ Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(Instant now, int lim
         delivery.endpoint.secret = query.getColumn(7).getString();
         delivery.endpoint.previous_secret = OptionalText(query.getColumn(8));
         delivery.endpoint.previous_secret_expires_at = OptionalInstant(query.getColumn(9));
+        delivery.round_start = query.getColumn(10).getInt();
         due.push_back(std::move(delivery));
       }
       return due;
@@ -42,8 +48,9 @@ Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(Instant now, int lim
   }
 }
 
-Status SqliteStore::RecordDeliveryAttempt(const DeliveryAttempt& attempt) {
-  return connections_->Write([&](SQLite::Database& db) -> Status {
+Result<std::optional<Instant>> SqliteStore::RecordDeliveryAttempt(const DeliveryAttempt& attempt) {
+  std::optional<Instant> failing_since;
+  Status written = connections_->Write([&](SQLite::Database& db) -> Status {
     SQLite::Statement log(db,
                           "INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, "
                           "attempted_at, http_status, error, latency_ms, response_body, "
@@ -70,17 +77,79 @@ Status SqliteStore::RecordDeliveryAttempt(const DeliveryAttempt& attempt) {
     BindInstant(update, 3, attempt.next_attempt_at);
     update.bind(4, attempt.delivery_id);
     update.exec();
-    if (attempt.disable_endpoint) {
-      SQLite::Statement disable(db,
-                                "UPDATE webhook_endpoints SET disabled = 1, disabled_reason = ?, "
-                                "updated_at = ? WHERE id = ?");
-      disable.bind(1, attempt.disable_reason);
-      BindInstant(disable, 2, attempt.attempted_at);
-      disable.bind(3, attempt.endpoint_id);
-      disable.exec();
-    }
+    // A success clears failing_since; the first failure after one sets it. Neither is a
+    // change of the endpoint's settings, so its version stays.
+    SQLite::Statement health(db,
+                             "UPDATE webhook_endpoints SET failing_since = CASE WHEN ?1 THEN NULL "
+                             "ELSE COALESCE(failing_since, ?2) END WHERE id = ?3 "
+                             "RETURNING failing_since");
+    health.bind(1, attempt.delivered ? 1 : 0);
+    BindInstant(health, 2, attempt.attempted_at);
+    health.bind(3, attempt.endpoint_id);
+    if (health.executeStep()) failing_since = OptionalInstant(health.getColumn(0));
     return Ok();
   });
+  if (!written) return std::unexpected(written.error());
+  return failing_since;
+}
+
+Result<int> SqliteStore::RecoverDeliveries(const std::string& endpoint_id, Instant since) {
+  int queued = 0;
+  Status written = connections_->Write([&](SQLite::Database& db) -> Status {
+    // The SELECT needs its WHERE for SQLite to read ON CONFLICT as the upsert's.
+    SQLite::Statement recover(
+        db,
+        "INSERT INTO webhook_deliveries (msg_id, event_id, endpoint_id, status, "
+        "next_attempt_at) SELECT " +
+            WebhookIdOf("v.id", "e.id") +
+            ", v.id, e.id, 'pending', 0 FROM events v JOIN webhook_endpoints e ON e.id = ?1 "
+            "WHERE v.timestamp >= ?2 AND e.deleted_at IS NULL AND " +
+            EndpointTakesType("v.type") +
+            " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending', "
+            "next_attempt_at = 0, round_start = attempts WHERE status != 'delivered'");
+    recover.bind(1, endpoint_id);
+    BindInstant(recover, 2, since);
+    queued = recover.exec();
+    return Ok();
+  });
+  if (!written) return std::unexpected(written.error());
+  return queued;
+}
+
+Result<std::string> SqliteStore::ResendEvent(const std::string& endpoint_id,
+                                             const std::string& event_id) {
+  std::string webhook_id;
+  Status written = connections_->Write([&](SQLite::Database& db) -> Status {
+    SQLite::Statement event(db, "SELECT type FROM events WHERE id = ?");
+    event.bind(1, event_id);
+    if (!event.executeStep()) {
+      return MakeError(ErrorKind::kNotFound, "event_not_found", "no event " + event_id, "event_id");
+    }
+    const std::string type = event.getColumn(0).getString();
+    SQLite::Statement resend(
+        db,
+        "INSERT INTO webhook_deliveries (msg_id, event_id, endpoint_id, status, "
+        "next_attempt_at) SELECT " +
+            WebhookIdOf("?1", "e.id") +
+            ", ?1, e.id, 'pending', 0 FROM webhook_endpoints e WHERE e.id = ?2 AND "
+            "e.deleted_at IS NULL AND " +
+            EndpointTakesType("?3") +
+            " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending', "
+            "next_attempt_at = 0, round_start = attempts RETURNING msg_id");
+    resend.bind(1, event_id);
+    resend.bind(2, endpoint_id);
+    resend.bind(3, type);
+    if (!resend.executeStep()) {
+      return MakeError(ErrorKind::kFailedPrecondition, "event_type_not_taken",
+                       "webhook endpoint " + endpoint_id + " does not take " + type +
+                           " events (its event_types filter)",
+                       "event_id");
+    }
+    webhook_id = resend.getColumn(0).getString();
+    return Ok();
+  });
+  if (!written) return std::unexpected(written.error());
+  return webhook_id;
 }
 
 Result<std::vector<DeliveryAttempt>> SqliteStore::ListDeliveryAttempts(

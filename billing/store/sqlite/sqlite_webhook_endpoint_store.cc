@@ -11,7 +11,7 @@ namespace {
 
 constexpr const char* kColumns =
     "id, url, description, event_types, disabled, disabled_reason, secret, previous_secret, "
-    "previous_secret_expires_at, created_at, updated_at, deleted_at";
+    "previous_secret_expires_at, created_at, updated_at, deleted_at, failing_since, version";
 
 WebhookEndpoint ReadEndpoint(SQLite::Statement& row) {
   WebhookEndpoint endpoint;
@@ -28,18 +28,24 @@ WebhookEndpoint ReadEndpoint(SQLite::Statement& row) {
   endpoint.created_at = InstantOf(row.getColumn(9));
   endpoint.updated_at = InstantOf(row.getColumn(10));
   endpoint.deleted_at = OptionalInstant(row.getColumn(11));
+  endpoint.failing_since = OptionalInstant(row.getColumn(12));
+  endpoint.version = row.getColumn(13).getInt64();
   return endpoint;
 }
 
-void WriteEndpoint(SQLite::Database& db, const WebhookEndpoint& endpoint, bool insert) {
+// Inserts the endpoint, or updates it if its stored version is still endpoint.version; returns
+// the rows written.
+int WriteEndpoint(SQLite::Database& db, const WebhookEndpoint& endpoint, bool insert) {
   SQLite::Statement statement(
       db, insert ? "INSERT INTO webhook_endpoints (url, description, event_types, disabled, "
                    "disabled_reason, secret, previous_secret, previous_secret_expires_at, "
-                   "created_at, updated_at, deleted_at, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                   "created_at, updated_at, deleted_at, failing_since, id, version) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                  : "UPDATE webhook_endpoints SET url = ?, description = ?, event_types = ?, "
                    "disabled = ?, disabled_reason = ?, secret = ?, previous_secret = ?, "
                    "previous_secret_expires_at = ?, created_at = ?, updated_at = ?, "
-                   "deleted_at = ? WHERE id = ?");
+                   "deleted_at = ?, failing_since = ?, version = version + 1 "
+                   "WHERE id = ? AND version = ?");
   statement.bind(1, endpoint.url);
   statement.bind(2, endpoint.description);
   statement.bind(3, nlohmann::json(endpoint.event_types).dump());
@@ -55,8 +61,10 @@ void WriteEndpoint(SQLite::Database& db, const WebhookEndpoint& endpoint, bool i
   BindInstant(statement, 9, endpoint.created_at);
   BindInstant(statement, 10, endpoint.updated_at);
   BindInstant(statement, 11, endpoint.deleted_at);
-  statement.bind(12, endpoint.id);
-  statement.exec();
+  BindInstant(statement, 12, endpoint.failing_since);
+  statement.bind(13, endpoint.id);
+  statement.bind(14, endpoint.version);
+  return statement.exec();
 }
 
 }  // namespace
@@ -70,9 +78,31 @@ Status SqliteStore::CreateWebhookEndpoint(const WebhookEndpoint& endpoint) {
 
 Status SqliteStore::UpdateWebhookEndpoint(const WebhookEndpoint& endpoint) {
   return connections_->Write([&](SQLite::Database& db) -> Status {
-    WriteEndpoint(db, endpoint, /*insert=*/false);
+    if (WriteEndpoint(db, endpoint, /*insert=*/false) == 1) return Ok();
+    return MakeError(ErrorKind::kFailedPrecondition, "concurrent_change",
+                     "webhook endpoint " + endpoint.id + " changed while this change was made");
+  });
+}
+
+Result<bool> SqliteStore::DisableWebhookEndpoint(const std::string& id, const std::string& reason,
+                                                 Instant at,
+                                                 std::optional<Instant> failing_since_before) {
+  bool disabled = false;
+  Status written = connections_->Write([&](SQLite::Database& db) -> Status {
+    SQLite::Statement disable(
+        db,
+        "UPDATE webhook_endpoints SET disabled = 1, disabled_reason = ?1, updated_at = ?2, "
+        "version = version + 1 WHERE id = ?3 AND disabled = 0 AND (?4 IS NULL OR "
+        "failing_since <= ?4)");
+    disable.bind(1, reason);
+    BindInstant(disable, 2, at);
+    disable.bind(3, id);
+    BindInstant(disable, 4, failing_since_before);
+    disabled = disable.exec() == 1;
     return Ok();
   });
+  if (!written) return std::unexpected(written.error());
+  return disabled;
 }
 
 Result<std::optional<WebhookEndpoint>> SqliteStore::GetWebhookEndpoint(const std::string& id) {
