@@ -15,6 +15,11 @@
 namespace recur {
 namespace {
 
+// Attempts made and not yet recorded, at most; past it the workers wait for the recorder.
+constexpr std::size_t kMaxUnrecorded = 2000;
+// Due deliveries read from the store at a time.
+constexpr int kQueueRefill = 200;
+
 std::vector<WebhookSecret> SigningSecrets(const WebhookEndpoint& endpoint, Instant now) {
   std::vector<WebhookSecret> secrets;
   if (auto current = DecodeWebhookSecret(endpoint.secret)) secrets.push_back(*current);
@@ -166,21 +171,27 @@ DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
   return attempt;
 }
 
-void Dispatcher::Record(const DeliveryAttempt& attempt) {
-  auto failing_since = deliveries_.RecordDeliveryAttempt(attempt);
+void Dispatcher::Record(const std::vector<DeliveryAttempt>& attempts) {
+  auto failing_since = deliveries_.RecordDeliveryAttempts(attempts);
   if (!failing_since) {
-    Log(clock_.Now(), "error", "webhook_attempt_not_recorded",
-        {{"delivery_id", attempt.delivery_id}, {"error", failing_since.error().message}});
+    // The deliveries stay pending as they were, and are sent again.
+    Log(clock_.Now(), "error", "webhook_attempts_not_recorded",
+        {{"attempts", attempts.size()}, {"error", failing_since.error().message}});
     return;
   }
+  for (std::size_t i = 0; i < attempts.size(); ++i) DisableIfDue(attempts[i], (*failing_since)[i]);
+}
+
+void Dispatcher::DisableIfDue(const DeliveryAttempt& attempt,
+                              std::optional<Instant> failing_since) {
   std::string reason;
   std::optional<Instant> only_if_failing_since;
   if (attempt.http_status == 410) {
     reason = "the endpoint answered 410 Gone";
-  } else if (*failing_since && attempt.attempted_at - **failing_since >= options_.disable_after) {
-    reason = "every delivery attempt has failed since " + FormatRfc3339(**failing_since) +
+  } else if (failing_since && attempt.attempted_at - *failing_since >= options_.disable_after) {
+    reason = "every delivery attempt has failed since " + FormatRfc3339(*failing_since) +
              " (more than " + std::to_string(options_.disable_after.count()) + " s)";
-    only_if_failing_since = **failing_since;
+    only_if_failing_since = *failing_since;
   } else {
     return;
   }
@@ -195,36 +206,41 @@ void Dispatcher::Record(const DeliveryAttempt& attempt) {
   }
 }
 
+bool Dispatcher::HasRoom(const std::string& endpoint_id) const {
+  auto in_flight = in_flight_per_endpoint_.find(endpoint_id);
+  return in_flight == in_flight_per_endpoint_.end() || in_flight->second < options_.per_endpoint;
+}
+
 std::optional<DueDelivery> Dispatcher::Take() {
-  for (int pass = 0; pass < 2; ++pass) {
-    for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-      auto in_flight = in_flight_per_endpoint_.find(it->endpoint.id);
-      if (in_flight != in_flight_per_endpoint_.end() &&
-          in_flight->second >= options_.per_endpoint) {
-        continue;
-      }
-      DueDelivery delivery = std::move(*it);
-      queue_.erase(it);
-      return delivery;
-    }
-    if (pass == 1) break;
-    // Endpoints with no room are left out, or their backlog would fill the queue and hold back
-    // every other endpoint.
+  const auto now = std::chrono::steady_clock::now();
+  if (queue_.empty() || now - queue_read_at_ >= options_.poll) {
+    // Read again what is due for the endpoints with room. Those without keep what is queued for
+    // them: left in the read, their backlog would crowd out every other endpoint.
     std::vector<std::string> full;
     for (const auto& [endpoint_id, in_flight] : in_flight_per_endpoint_) {
       if (in_flight >= options_.per_endpoint) full.push_back(endpoint_id);
     }
-    auto due = deliveries_.DueDeliveries(clock_.Now(), 200, full);
+    // What is in flight is still pending in the store: read past it.
+    const int limit = kQueueRefill + static_cast<int>(in_flight_.size());
+    auto due = deliveries_.DueDeliveries(clock_.Now(), limit, full);
     if (!due) {
       Log(clock_.Now(), "error", "webhook_deliveries_unreadable", {{"error", due.error().message}});
       return std::nullopt;
     }
-    queue_.clear();
+    std::erase_if(queue_,
+                  [this](const DueDelivery& queued) { return HasRoom(queued.endpoint.id); });
     for (DueDelivery& delivery : *due) {
       if (!in_flight_.contains(delivery.id)) queue_.push_back(std::move(delivery));
     }
+    queue_read_at_ = now;
   }
-  return std::nullopt;
+  auto ready = std::find_if(queue_.begin(), queue_.end(), [this](const DueDelivery& queued) {
+    return HasRoom(queued.endpoint.id);
+  });
+  if (ready == queue_.end()) return std::nullopt;
+  DueDelivery delivery = std::move(*ready);
+  queue_.erase(ready);
+  return delivery;
 }
 
 void Dispatcher::Work() {
@@ -236,15 +252,34 @@ void Dispatcher::Work() {
       wake_.wait_for(lock, options_.poll);
       continue;
     }
-    in_flight_[delivery->id] = true;
+    in_flight_.insert(delivery->id);
     ++in_flight_per_endpoint_[delivery->endpoint.id];
     lock.unlock();
-    Record(Attempt(*delivery));
+    DeliveryAttempt attempt = Attempt(*delivery);
     lock.lock();
-    in_flight_.erase(delivery->id);
+    // The endpoint has room again; the delivery stays in flight until its attempt is recorded.
     if (--in_flight_per_endpoint_[delivery->endpoint.id] == 0) {
       in_flight_per_endpoint_.erase(delivery->endpoint.id);
     }
+    unrecorded_.push_back(std::move(attempt));
+    recorder_wake_.notify_one();
+    wake_.notify_one();  // a worker waiting for this endpoint's room
+    // Bounded: while the recorder is far behind, sending waits for it.
+    wake_.wait(lock, [this] { return unrecorded_.size() < kMaxUnrecorded || stopping_; });
+  }
+}
+
+void Dispatcher::RecordWhileRunning() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    recorder_wake_.wait(lock, [this] { return !unrecorded_.empty() || workers_stopped_; });
+    if (unrecorded_.empty()) return;  // the workers have stopped and everything is recorded
+    std::vector<DeliveryAttempt> batch;
+    batch.swap(unrecorded_);
+    lock.unlock();
+    Record(batch);
+    lock.lock();
+    for (const DeliveryAttempt& attempt : batch) in_flight_.erase(attempt.delivery_id);
     wake_.notify_all();
   }
 }
@@ -253,7 +288,9 @@ void Dispatcher::Start() {
   std::lock_guard lock(mutex_);
   if (!workers_.empty()) return;
   stopping_ = false;
+  workers_stopped_ = false;
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
+  recorder_ = std::thread([this] { RecordWhileRunning(); });
 }
 
 void Dispatcher::Stop() {
@@ -264,6 +301,12 @@ void Dispatcher::Stop() {
   wake_.notify_all();
   for (std::thread& worker : workers_) worker.join();
   workers_.clear();
+  {
+    std::lock_guard lock(mutex_);
+    workers_stopped_ = true;
+  }
+  recorder_wake_.notify_all();
+  if (recorder_.joinable()) recorder_.join();
 }
 
 }  // namespace recur

@@ -9,7 +9,10 @@
 // of the answer's body. An endpoint whose every attempt has failed for `disable_after` is
 // disabled, saying since when.
 // Workers send in parallel with at most `per_endpoint` attempts in flight per endpoint, so a
-// slow or hung endpoint delays only itself; connections are kept open between attempts.
+// slow or hung endpoint delays only itself; connections are kept open between attempts. A
+// recorder thread writes the attempts made meanwhile in one transaction, so sending does not
+// wait for each commit; a delivery is not sent again before its attempt is recorded, and one
+// whose attempt was lost with a crash is sent again (the same webhook-id: at least once).
 // Thread-safe.
 #pragma once
 
@@ -21,6 +24,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/clock.h"
@@ -55,7 +59,8 @@ class Dispatcher {
              DispatcherOptions options);
   ~Dispatcher();
 
-  // Starts and stops the workers. Stop waits for attempts in flight (at most the timeouts).
+  // Starts and stops the workers and the recorder. Stop waits for attempts in flight (at most
+  // the timeouts) and records them.
   void Start();
   void Stop();
 
@@ -64,14 +69,20 @@ class Dispatcher {
   // Sends the signed request and fills in what came back.
   void Send(const DueDelivery& delivery, const WebhookUrl& url, DeliveryAttempt& attempt,
             std::optional<std::chrono::seconds>& retry_after);
-  // Records the attempt, then disables the endpoint if it answered 410 or has failed for too
+  // Records the attempts, then disables the endpoints that answered 410 or have failed for too
   // long.
-  void Record(const DeliveryAttempt& attempt);
+  void Record(const std::vector<DeliveryAttempt>& attempts);
+  // The recorder thread: records what the workers made, in batches, until stopped and drained.
+  void RecordWhileRunning();
+  // Disables the attempt's endpoint if it answered 410 or has failed for too long.
+  void DisableIfDue(const DeliveryAttempt& attempt, std::optional<Instant> failing_since);
   std::chrono::milliseconds Jittered(std::chrono::seconds delay);
   void Work();
-  // Under mutex_: a queued delivery whose endpoint has room, refilling the queue from the store
-  // when it has none.
+  // Under mutex_: a queued delivery whose endpoint has room. The queue is read again from the
+  // store when it is empty or older than `poll`.
   std::optional<DueDelivery> Take();
+  // Under mutex_: whether the endpoint has fewer than `per_endpoint` attempts in flight.
+  bool HasRoom(const std::string& endpoint_id) const;
 
   WebhookDeliveryStore& deliveries_;
   WebhookEndpointStore& endpoints_;
@@ -81,9 +92,15 @@ class Dispatcher {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool workers_stopped_ = false;
   std::vector<std::thread> workers_;
+  std::thread recorder_;
   std::vector<DueDelivery> queue_;
-  std::unordered_map<std::int64_t, bool> in_flight_;  // delivery ids being sent
+  std::chrono::steady_clock::time_point queue_read_at_;
+  // Deliveries being sent or whose attempt is not recorded yet: not taken again meanwhile.
+  std::unordered_set<std::int64_t> in_flight_;
+  std::vector<DeliveryAttempt> unrecorded_;
+  std::condition_variable recorder_wake_;
   std::unordered_map<std::string, int> in_flight_per_endpoint_;
   std::mutex random_mutex_;
   std::mt19937_64 random_;  // for jitter, guarded by random_mutex_

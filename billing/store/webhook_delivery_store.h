@@ -46,10 +46,12 @@ class WebhookDeliveryStore {
   // Pending deliveries due at `now` to enabled endpoints other than `skipped`, oldest first.
   virtual Result<std::vector<DueDelivery>> DueDeliveries(
       Instant now, int limit, const std::vector<std::string>& skipped) = 0;
-  // Records the attempt, moves the delivery on (delivered, next attempt, or failed) and keeps
-  // the endpoint's failing_since (cleared by a success, set by the first failure after one), in
-  // one transaction. Returns the endpoint's failing_since after this attempt.
-  virtual Result<std::optional<Instant>> RecordDeliveryAttempt(const DeliveryAttempt& attempt) = 0;
+  // Records the attempts, in order and in one transaction: each moves its delivery on
+  // (delivered, next attempt, or failed) and keeps its endpoint's failing_since (cleared by a
+  // success, set by the first failure after one). Returns, for each attempt, its endpoint's
+  // failing_since after it.
+  virtual Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
+      const std::vector<DeliveryAttempt>& attempts) = 0;
   // Queues again, for a new round of retries starting at once, every event with a timestamp at
   // or after `since` that the endpoint's filter takes and that it has not received: failed
   // deliveries, pending ones (brought forward) and events it never had a delivery for (made

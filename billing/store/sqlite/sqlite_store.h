@@ -87,7 +87,8 @@ class SqliteStore final : public CatalogStore,
   // WebhookDeliveryStore (sqlite_webhook_delivery_store.cc)
   Result<std::vector<DueDelivery>> DueDeliveries(Instant now, int limit,
                                                  const std::vector<std::string>& skipped) override;
-  Result<std::optional<Instant>> RecordDeliveryAttempt(const DeliveryAttempt& attempt) override;
+  Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
+      const std::vector<DeliveryAttempt>& attempts) override;
   Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) override;
   Result<std::string> ResendEvent(const std::string& endpoint_id,
                                   const std::string& event_id) override;

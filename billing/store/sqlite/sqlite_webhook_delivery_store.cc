@@ -48,45 +48,62 @@ Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(
   }
 }
 
-Result<std::optional<Instant>> SqliteStore::RecordDeliveryAttempt(const DeliveryAttempt& attempt) {
-  std::optional<Instant> failing_since;
+Result<std::vector<std::optional<Instant>>> SqliteStore::RecordDeliveryAttempts(
+    const std::vector<DeliveryAttempt>& attempts) {
+  std::vector<std::optional<Instant>> failing_since;
   Status written = connections_->Write([&](SQLite::Database& db) -> Status {
+    failing_since.clear();
     SQLite::Statement log(db,
                           "INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, "
                           "attempted_at, http_status, error, latency_ms, response_body, "
                           "next_attempt_at) VALUES (?,?,?,?,?,?,?,?,?)");
-    log.bind(1, attempt.delivery_id);
-    log.bind(2, attempt.endpoint_id);
-    log.bind(3, attempt.attempt);
-    BindInstant(log, 4, attempt.attempted_at);
-    BindOptional(
-        log, 5,
-        attempt.http_status ? std::optional<std::int64_t>(*attempt.http_status) : std::nullopt);
-    log.bind(6, attempt.error);
-    log.bind(7, attempt.latency_ms);
-    log.bind(8, attempt.response_body);
-    BindInstant(log, 9, attempt.next_attempt_at);
-    log.exec();
     SQLite::Statement update(db,
                              "UPDATE webhook_deliveries SET attempts = ?, status = ?, "
                              "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?");
-    update.bind(1, attempt.attempt);
-    update.bind(2, attempt.delivered         ? "delivered"
-                   : attempt.next_attempt_at ? "pending"
-                                             : "failed");
-    BindInstant(update, 3, attempt.next_attempt_at);
-    update.bind(4, attempt.delivery_id);
-    update.exec();
     // A success clears failing_since; the first failure after one sets it. Neither is a
-    // change of the endpoint's settings, so its version stays.
-    SQLite::Statement health(db,
-                             "UPDATE webhook_endpoints SET failing_since = CASE WHEN ?1 THEN NULL "
-                             "ELSE COALESCE(failing_since, ?2) END WHERE id = ?3 "
-                             "RETURNING failing_since");
-    health.bind(1, attempt.delivered ? 1 : 0);
-    BindInstant(health, 2, attempt.attempted_at);
-    health.bind(3, attempt.endpoint_id);
-    if (health.executeStep()) failing_since = OptionalInstant(health.getColumn(0));
+    // change of the endpoint's settings, so its version stays. Rows are written only when
+    // the value changes.
+    SQLite::Statement healthy(db,
+                              "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? "
+                              "AND failing_since IS NOT NULL");
+    SQLite::Statement failing(db,
+                              "UPDATE webhook_endpoints SET failing_since = COALESCE("
+                              "failing_since, ?1) WHERE id = ?2 RETURNING failing_since");
+    for (const DeliveryAttempt& attempt : attempts) {
+      log.bind(1, attempt.delivery_id);
+      log.bind(2, attempt.endpoint_id);
+      log.bind(3, attempt.attempt);
+      BindInstant(log, 4, attempt.attempted_at);
+      BindOptional(
+          log, 5,
+          attempt.http_status ? std::optional<std::int64_t>(*attempt.http_status) : std::nullopt);
+      log.bind(6, attempt.error);
+      log.bind(7, attempt.latency_ms);
+      log.bind(8, attempt.response_body);
+      BindInstant(log, 9, attempt.next_attempt_at);
+      log.exec();
+      log.reset();
+      update.bind(1, attempt.attempt);
+      update.bind(2, attempt.delivered         ? "delivered"
+                     : attempt.next_attempt_at ? "pending"
+                                               : "failed");
+      BindInstant(update, 3, attempt.next_attempt_at);
+      update.bind(4, attempt.delivery_id);
+      update.exec();
+      update.reset();
+      if (attempt.delivered) {
+        healthy.bind(1, attempt.endpoint_id);
+        healthy.exec();
+        healthy.reset();
+        failing_since.emplace_back();
+      } else {
+        BindInstant(failing, 1, attempt.attempted_at);
+        failing.bind(2, attempt.endpoint_id);
+        failing_since.push_back(failing.executeStep() ? OptionalInstant(failing.getColumn(0))
+                                                      : std::nullopt);
+        failing.reset();
+      }
+    }
     return Ok();
   });
   if (!written) return std::unexpected(written.error());
