@@ -92,18 +92,20 @@ void Update(WebhookEndpoints& endpoints, const ApiRequest& request, httplib::Res
   Answer(response, endpoints.Update(request.params[0], changes), /*with_secret=*/false);
 }
 
-// POST /v1/webhook_endpoints/{id}/recover {since}: everything since then the endpoint has not
-// received goes out again.
-void Recover(WebhookEndpoints& endpoints, WebhookDeliveryStore& deliveries,
-             const ApiRequest& request, httplib::Response& response) {
+// Sends again what an endpoint missed: `read` takes its fields from the body (the reader's
+// problems answer 400), `queue` queues the deliveries for the endpoint named in the path and
+// answers the JSON to send back.
+template <typename Read, typename Queue>
+void SendAgain(WebhookEndpoints& endpoints, const ApiRequest& request, httplib::Response& response,
+               std::initializer_list<std::string_view> fields, Read&& read, Queue&& queue) {
   auto body = ParseJsonBody(request.http);
   if (!body) {
     SendError(response, body.error());
     return;
   }
   BodyReader reader(*body);
-  const auto since = reader.Integer("since", true, 0, kLatestUnixMillis);
-  if (auto problem = reader.Finish({"since"}); !problem) {
+  read(reader);
+  if (auto problem = reader.Finish(fields); !problem) {
     SendError(response, problem.error());
     return;
   }
@@ -112,50 +114,46 @@ void Recover(WebhookEndpoints& endpoints, WebhookDeliveryStore& deliveries,
     SendError(response, endpoint.error());
     return;
   }
-  auto queued = deliveries.RecoverDeliveries(endpoint->id, FromUnixMillis(*since));
-  if (!queued) {
-    SendError(response, queued.error());
+  Result<json> answer = queue(*endpoint);
+  if (!answer) {
+    SendError(response, answer.error());
     return;
   }
-  SendJson(response, 200,
-           {{"object", "webhook_recovery"},
-            {"endpoint_id", endpoint->id},
-            {"since", *since},
-            {"queued", *queued},
-            {"endpoint_disabled", endpoint->disabled}});
+  (*answer)["endpoint_id"] = endpoint->id;
+  (*answer)["endpoint_disabled"] = endpoint->disabled;
+  SendJson(response, 200, *answer);
+}
+
+// POST /v1/webhook_endpoints/{id}/recover {since}: everything since then the endpoint has not
+// received goes out again.
+void Recover(WebhookEndpoints& endpoints, WebhookDeliveryStore& deliveries,
+             const ApiRequest& request, httplib::Response& response) {
+  std::optional<std::int64_t> since;
+  SendAgain(
+      endpoints, request, response, {"since"},
+      [&](BodyReader& reader) { since = reader.Integer("since", true, 0, kLatestUnixMillis); },
+      [&](const WebhookEndpoint& endpoint) -> Result<json> {
+        auto queued = deliveries.RecoverDeliveries(endpoint.id, FromUnixMillis(*since));
+        if (!queued) return std::unexpected(queued.error());
+        return json{{"object", "webhook_recovery"}, {"since", *since}, {"queued", *queued}};
+      });
 }
 
 // POST /v1/webhook_endpoints/{id}/resend {event_id}: that event once more, delivered or not.
 void Resend(WebhookEndpoints& endpoints, WebhookDeliveryStore& deliveries,
             const ApiRequest& request, httplib::Response& response) {
-  auto body = ParseJsonBody(request.http);
-  if (!body) {
-    SendError(response, body.error());
-    return;
-  }
-  BodyReader reader(*body);
-  const auto event_id = reader.String("event_id", true, 100);
-  if (auto problem = reader.Finish({"event_id"}); !problem) {
-    SendError(response, problem.error());
-    return;
-  }
-  auto endpoint = endpoints.Get(request.params[0]);
-  if (!endpoint) {
-    SendError(response, endpoint.error());
-    return;
-  }
-  auto webhook_id = deliveries.ResendEvent(endpoint->id, *event_id);
-  if (!webhook_id) {
-    SendError(response, webhook_id.error());
-    return;
-  }
-  SendJson(response, 200,
-           {{"object", "webhook_delivery"},
-            {"webhook_id", *webhook_id},
-            {"event_id", *event_id},
-            {"endpoint_id", endpoint->id},
-            {"status", "pending"},
-            {"endpoint_disabled", endpoint->disabled}});
+  std::optional<std::string> event_id;
+  SendAgain(
+      endpoints, request, response, {"event_id"},
+      [&](BodyReader& reader) { event_id = reader.String("event_id", true, 100); },
+      [&](const WebhookEndpoint& endpoint) -> Result<json> {
+        auto webhook_id = deliveries.ResendEvent(endpoint.id, *event_id);
+        if (!webhook_id) return std::unexpected(webhook_id.error());
+        return json{{"object", "webhook_delivery"},
+                    {"webhook_id", *webhook_id},
+                    {"event_id", *event_id},
+                    {"status", "pending"}};
+      });
 }
 
 json AttemptJson(const DeliveryAttempt& attempt) {
