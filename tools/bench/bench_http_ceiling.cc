@@ -23,11 +23,12 @@ namespace {
 constexpr std::size_t kWorkerThreads = 32;  // HttpServerOptions::worker_threads
 constexpr std::string_view kBody = R"({"object":"ceiling","status":"ok"})";
 
+// The --port value (0 without it); anything else, --help included, prints the usage and exits.
 int PortFlag(int argc, char** argv) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::string_view(argv[i]) == "--port") return std::atoi(argv[i + 1]);
-  }
-  return 0;
+  if (argc == 1) return 0;
+  if (argc == 3 && std::string_view(argv[1]) == "--port") return std::atoi(argv[2]);
+  std::fprintf(stderr, "usage: %s [--port PORT]\n", "bench_http_ceiling");
+  std::exit(2);
 }
 
 }  // namespace

@@ -23,11 +23,12 @@ namespace {
 // Each kept-open connection holds a worker thread; the dispatcher opens at most one per worker.
 constexpr std::size_t kWorkerThreads = 64;
 
+// The --port value (0 without it); anything else, --help included, prints the usage and exits.
 int PortFlag(int argc, char** argv) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::string_view(argv[i]) == "--port") return std::atoi(argv[i + 1]);
-  }
-  return 0;
+  if (argc == 1) return 0;
+  if (argc == 3 && std::string_view(argv[1]) == "--port") return std::atoi(argv[2]);
+  std::fprintf(stderr, "usage: %s [--port PORT]\n", "bench_receiver");
+  std::exit(2);
 }
 
 }  // namespace
