@@ -33,9 +33,11 @@ struct HttpServerOptions {
   std::chrono::seconds keep_alive_timeout{30};
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds write_timeout{30};
-  // Worker threads: each kept-alive connection holds one while it is open, so this bounds the
-  // number of concurrently served connections.
-  std::size_t worker_threads = 32;
+  // Worker threads: cpp-httplib serves a connection on one thread for as long as it is kept
+  // open, so this bounds the connections served at once; the next ones wait, unanswered, until
+  // one closes (with 32, a load of 64 connections left half of them waiting for the whole run).
+  // Idle threads cost only their stack's address space.
+  std::size_t worker_threads = 256;
   bool access_log = true;
 };
 

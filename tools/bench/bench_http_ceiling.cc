@@ -20,7 +20,7 @@
 
 namespace {
 
-constexpr std::size_t kWorkerThreads = 32;  // HttpServerOptions::worker_threads
+constexpr std::size_t kWorkerThreads = 256;  // HttpServerOptions::worker_threads
 constexpr std::string_view kBody = R"({"object":"ceiling","status":"ok"})";
 
 // The --port value (0 without it); anything else, --help included, prints the usage and exits.

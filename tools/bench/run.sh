@@ -495,7 +495,7 @@ All servers and load generators run on this machine and talk over 127.0.0.1, so 
 generator competes with the server for the same $(nproc) cores.
 
 - **HTTP ceiling**: \`bench_http_ceiling\`, a cpp-httplib server with recur's server settings
-  (32 worker threads, TCP_NODELAY, keep-alive, full listen backlog) answering every GET with a
+  (256 worker threads, TCP_NODELAY, keep-alive, full listen backlog) answering every GET with a
   fixed 35-byte JSON body, loaded by wrk exactly as the read path: ${BENCH_WRK_THREADS} threads,
   8 or 64 kept-alive connections, ${BENCH_DURATION} s per run.
 - **Durable single-commit ceiling**: \`bench_sqlite_ceiling\`, a fresh WAL database with
@@ -511,7 +511,7 @@ generator competes with the server for the same $(nproc) cores.
   \`GET /v1/payers/{id}/entitlements/projects\` (secret key), the last two for a payer drawn at
   random per request (tools/bench/random_payer.lua). Requests per second and wrk's latency
   percentiles. recur (like the HTTP ceiling, which has its settings) holds a worker thread per
-  kept-alive connection, 32 in all: the suite counts the connections that had no answer by the
+  kept-alive connection, 256 in all: the suite counts the connections that had no answer by the
   middle of a run, which wrk itself does not report, and notes them above.
 - **Write path**: \`bench_load\`, ${BENCH_WRITE_CLIENTS} client threads with a kept-alive
   connection each, signs up ${BENCH_PAYERS} payers on one test clock in ${BENCH_RUNS} runs:
