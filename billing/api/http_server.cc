@@ -1,9 +1,5 @@
 #include "billing/api/http_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <optional>
 #include <thread>
@@ -12,6 +8,7 @@
 #include "base/log.h"
 #include "base/sha256.h"
 #include "billing/api/api_error.h"
+#include "billing/api/listen_backlog.h"
 
 namespace recur {
 namespace {
@@ -109,30 +106,6 @@ void HttpServer::Route(std::string method, std::string_view pattern, Access acce
   router_.Add(std::move(method), pattern);
   routes_.push_back({access, std::move(handler)});
 }
-
-namespace {
-
-// Debian's cpp-httplib 0.11 is compiled with a listen backlog of 5: a burst of connections
-// beyond that is dropped or reset by the kernel. listen() on a listening socket sets a new
-// backlog, so the socket the library made is found by its port and given a real one.
-void RaiseListenBacklog(int port) {
-  for (int fd = 0; fd < 4096; ++fd) {
-    int accepting = 0;
-    socklen_t length = sizeof accepting;
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) != 0 || !accepting) {
-      continue;
-    }
-    sockaddr_storage address{};
-    socklen_t address_length = sizeof address;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &address_length) != 0) continue;
-    const int bound_port = address.ss_family == AF_INET
-                               ? ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port)
-                               : ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port);
-    if (bound_port == port) ::listen(fd, SOMAXCONN);
-  }
-}
-
-}  // namespace
 
 Result<int> HttpServer::Bind() {
   const int port = options_.port == 0

@@ -16,7 +16,7 @@
 
 #include <httplib.h>
 
-#include "tools/bench/listen_backlog.h"
+#include "billing/api/listen_backlog.h"
 
 namespace {
 
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_http_ceiling: cannot listen on port %d\n", requested);
     return 1;
   }
-  RaiseListenBacklog(port);
+  recur::RaiseListenBacklog(port);
   std::thread serving([&] { server.listen_after_bind(); });
   while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   std::printf("listening %d\n", port);

@@ -1,13 +1,12 @@
-// Gives the listening socket bound to `port` a full listen backlog (SOMAXCONN). Debian's
-// cpp-httplib 0.11 listens with a backlog of 5, which drops bursts of connections; recur's
-// HttpServer raises it the same way, so the benchmark servers do too. Call after binding.
-#pragma once
+#include "billing/api/listen_backlog.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-inline void RaiseListenBacklog(int port) {
+namespace recur {
+
+void RaiseListenBacklog(int port) {
   for (int fd = 0; fd < 4096; ++fd) {
     int accepting = 0;
     socklen_t length = sizeof accepting;
@@ -23,3 +22,5 @@ inline void RaiseListenBacklog(int port) {
     if (bound_port == port) ::listen(fd, SOMAXCONN);
   }
 }
+
+}  // namespace recur
