@@ -115,15 +115,16 @@ Result<std::vector<WebhookEndpoint>> WebhookEndpoints::List() {
 }
 
 Result<WebhookEndpoint> WebhookEndpoints::Change(
-    const std::string& id, const std::function<Status(WebhookEndpoint&)>& change) {
+    const std::string& id, const std::function<Status(WebhookEndpoint&, Instant now)>& change) {
   // The dispatcher may disable the endpoint between the read and the write; the write then
   // fails and the change is made again on what is stored now.
   constexpr int kTries = 5;
   for (int attempt = 1;; ++attempt) {
     auto endpoint = Get(id);
     if (!endpoint) return endpoint;
-    if (auto changed = change(*endpoint); !changed) return std::unexpected(changed.error());
-    endpoint->updated_at = clock_.Now();
+    const Instant now = clock_.Now();  // one instant for everything the change stamps
+    if (auto changed = change(*endpoint, now); !changed) return std::unexpected(changed.error());
+    endpoint->updated_at = now;
     auto updated = store_.UpdateWebhookEndpoint(*endpoint);
     if (updated) {
       ++endpoint->version;
@@ -145,7 +146,7 @@ Result<WebhookEndpoint> WebhookEndpoints::Update(const std::string& id,
       return std::unexpected(checked.error());
     }
   }
-  return Change(id, [&](WebhookEndpoint& endpoint) -> Status {
+  return Change(id, [&](WebhookEndpoint& endpoint, Instant) -> Status {
     if (changes.url) endpoint.url = *changes.url;
     if (changes.event_types) endpoint.event_types = *changes.event_types;
     if (changes.description) endpoint.description = *changes.description;
@@ -160,16 +161,16 @@ Result<WebhookEndpoint> WebhookEndpoints::Update(const std::string& id,
 }
 
 Result<WebhookEndpoint> WebhookEndpoints::Delete(const std::string& id) {
-  return Change(id, [&](WebhookEndpoint& endpoint) -> Status {
-    endpoint.deleted_at = clock_.Now();
+  return Change(id, [&](WebhookEndpoint& endpoint, Instant now) -> Status {
+    endpoint.deleted_at = now;
     return Ok();
   });
 }
 
 Result<WebhookEndpoint> WebhookEndpoints::RotateSecret(const std::string& id) {
-  return Change(id, [&](WebhookEndpoint& endpoint) -> Status {
+  return Change(id, [&](WebhookEndpoint& endpoint, Instant now) -> Status {
     endpoint.previous_secret = endpoint.secret;
-    endpoint.previous_secret_expires_at = clock_.Now() + options_.rotation_overlap;
+    endpoint.previous_secret_expires_at = now + options_.rotation_overlap;
     endpoint.secret = NewWebhookSecretText();
     return Ok();
   });

@@ -53,10 +53,10 @@ class WebhookEndpoints {
   Status CheckUrl(const std::string& url) const;
 
  private:
-  // Reads the endpoint, applies `change` and writes it, again if the endpoint changed in
-  // between; answers the endpoint as written.
-  Result<WebhookEndpoint> Change(const std::string& id,
-                                 const std::function<Status(WebhookEndpoint&)>& change);
+  // Reads the endpoint, applies `change` at one instant (also its updated_at) and writes it,
+  // again if the endpoint changed in between; answers the endpoint as written.
+  Result<WebhookEndpoint> Change(
+      const std::string& id, const std::function<Status(WebhookEndpoint&, Instant now)>& change);
 
   WebhookEndpointStore& store_;
   IdGenerator& ids_;
