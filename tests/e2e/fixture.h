@@ -2,6 +2,7 @@
 // plan catalog and a database path, and a running `recur serve` on them with a known key.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -102,12 +103,36 @@ class ServeTest : public ::testing::Test {
     return {result->status, nlohmann::json::parse(result->body)};
   }
 
+  // Events as GET /v1/events lists them (the envelope plus `id` and `payer_id`), read page by
+  // page, oldest first; only the payer's when `payer_id` is given.
+  std::vector<nlohmann::json> Events(const std::string& payer_id = "") {
+    std::vector<nlohmann::json> events;
+    std::string after;
+    while (true) {
+      Answer page =
+          Call("GET", "/v1/events?limit=100" + (payer_id.empty() ? "" : "&payer_id=" + payer_id) +
+                          (after.empty() ? "" : "&starting_after=" + after));
+      if (page.status != 200) throw std::runtime_error("events: " + page.body.dump());
+      for (const nlohmann::json& event : page.body["data"]) events.push_back(event);
+      if (!page.body["has_more"].get<bool>()) break;
+      after = page.body["data"].back()["id"];
+    }
+    std::reverse(events.begin(), events.end());
+    return events;
+  }
+
+  // The body a webhook delivery carries for an event of Events(): the stored envelope, without
+  // the `id` and `payer_id` the list adds.
+  static nlohmann::json DeliveredEnvelope(nlohmann::json event) {
+    event.erase("id");
+    event.erase("payer_id");
+    return event;
+  }
+
   // Event types of a payer, oldest first.
   std::vector<std::string> EventTypes(const std::string& payer_id) {
-    Answer events = Call("GET", "/v1/events?limit=100&payer_id=" + payer_id);
     std::vector<std::string> types;
-    for (const nlohmann::json& event : events.body["data"])
-      types.insert(types.begin(), event["type"]);
+    for (const nlohmann::json& event : Events(payer_id)) types.push_back(event["type"]);
     return types;
   }
 

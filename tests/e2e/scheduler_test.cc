@@ -38,17 +38,11 @@ class SchedulerTest : public ServeTest {
   // "type@timestamp" of a payer's events, oldest first.
   std::vector<std::pair<std::string, std::int64_t>> Timeline(const std::string& payer) {
     std::vector<std::pair<std::string, std::int64_t>> timeline;
-    std::string after;
-    while (true) {
-      Answer page = Call("GET", "/v1/events?limit=100&payer_id=" + payer +
-                                    (after.empty() ? "" : "&starting_after=" + after));
-      for (const json& event : page.body["data"]) {
-        timeline.insert(timeline.begin(),
-                        {event["type"].get<std::string>(), event["timestamp"].get<std::int64_t>()});
-      }
-      if (!page.body["has_more"].get<bool>()) return timeline;
-      after = page.body["data"].back()["id"];
+    for (const json& event : Events(payer)) {
+      timeline.emplace_back(event["type"].get<std::string>(),
+                            event["timestamp"].get<std::int64_t>());
     }
+    return timeline;
   }
 
   // Trial plan with the default notice (3 days before the end).

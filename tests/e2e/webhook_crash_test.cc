@@ -46,15 +46,8 @@ constexpr std::size_t kKillAfterSlowRequests = 20;
 const std::vector<std::string> kItemEventTypes = {"subscriptionItem.active",
                                                   "subscriptionItem.ended"};
 
-// An event as the webhook body carries it: GET /v1/events adds `id` and `payer_id` to the
-// stored envelope, which is what is posted. Keys are sorted, so equal envelopes dump equal.
-std::string EnvelopeText(json event) {
-  event.erase("id");
-  event.erase("payer_id");
-  return event.dump();
-}
-
-// envelope text -> event id
+// envelope text (ServeTest::DeliveredEnvelope, dumped: keys are sorted, so equal envelopes dump
+// equal) -> event id
 using EventsByEnvelope = std::map<std::string, std::string>;
 
 // The event a request carries, or "" for a body that is no known event.
@@ -169,20 +162,6 @@ class WebhookCrashTest : public ServeTest {
     if (created.status != 200) throw std::runtime_error(created.body.dump());
     return created.body;
   }
-
-  // Every event recorded, read page by page.
-  std::vector<json> AllEvents() {
-    std::vector<json> events;
-    std::string after;
-    while (true) {
-      Answer page =
-          Call("GET", "/v1/events?limit=100" + (after.empty() ? "" : "&starting_after=" + after));
-      if (page.status != 200) throw std::runtime_error(page.body.dump());
-      for (const json& event : page.body["data"]) events.push_back(event);
-      if (!page.body["has_more"].get<bool>()) return events;
-      after = page.body["data"].back()["id"];
-    }
-  }
 };
 
 TEST_F(WebhookCrashTest, AKillInTheMiddleOfABurstLosesNoDelivery) {
@@ -250,13 +229,13 @@ TEST_F(WebhookCrashTest, AKillInTheMiddleOfABurstLosesNoDelivery) {
   server_ = RecurServer::Start(DeliveringOptions());
   ASSERT_TRUE(server_) << "recur serve did not start again on the killed server's database";
 
-  const std::vector<json> events = AllEvents();
+  const std::vector<json> events = Events();
   EventsByEnvelope events_by_envelope;
   std::set<std::string> all_event_ids, item_event_ids;
   int payers = 0;
   for (const json& event : events) {
     const std::string id = event["id"];
-    ASSERT_TRUE(events_by_envelope.emplace(EnvelopeText(event), id).second)
+    ASSERT_TRUE(events_by_envelope.emplace(DeliveredEnvelope(event).dump(), id).second)
         << "two events with the same envelope: their deliveries cannot be told apart";
     all_event_ids.insert(id);
     if (event["type"] == "subscription.created") ++payers;

@@ -72,29 +72,18 @@ class WebhookRecoveryTest : public ServeTest {
     return endpoint;
   }
 
-  // Every event of the payer as GET /v1/events shows it, oldest first.
-  std::vector<json> PayerEvents(const std::string& payer_id) {
-    const Answer listed = Call("GET", "/v1/events?limit=100&payer_id=" + payer_id);
-    std::vector<json> events;
-    for (const json& event : listed.body["data"]) events.insert(events.begin(), event);
-    return events;
-  }
-
   std::vector<std::string> PayerEventIds(const std::string& payer_id) {
     std::vector<std::string> ids;
-    for (const json& event : PayerEvents(payer_id)) ids.push_back(event["id"]);
+    for (const json& event : Events(payer_id)) ids.push_back(event["id"]);
     return ids;
   }
 
-  // The id of the event a delivered body carries (the envelope holds none: it is the stored
-  // event without the id and payer_id the events list adds), or "" when it is none of them.
+  // The id of the event a delivered body carries (the envelope holds none), or "" when it is
+  // none of `events`.
   static std::string EventIdOf(const httplib::Request& request, const std::vector<json>& events) {
     const json envelope = json::parse(request.body);
-    for (json event : events) {
-      const std::string id = event["id"];
-      event.erase("id");
-      event.erase("payer_id");
-      if (event == envelope) return id;
+    for (const json& event : events) {
+      if (DeliveredEnvelope(event) == envelope) return event["id"];
     }
     return "";
   }
@@ -127,7 +116,7 @@ TEST_F(WebhookRecoveryTest, RecoverSendsAgainWhatFailedSinceTheGivenTime) {
   EXPECT_EQ(recovered.body["queued"], 2);
   ASSERT_TRUE(receiver.WaitFor(6, 10s));
   const auto received = receiver.Received();
-  EXPECT_THAT(EventIdsOf(received, 4, PayerEvents(late_payer)),
+  EXPECT_THAT(EventIdsOf(received, 4, Events(late_payer)),
               UnorderedElementsAreArray(PayerEventIds(late_payer)));
   for (std::size_t i = 4; i < received.size(); ++i) {
     // The same webhook-id as the failed attempt of the same event.
@@ -163,7 +152,7 @@ TEST_F(WebhookRecoveryTest, RecoverAndResendRefuseBadInput) {
             "event_not_found");
   const std::string payer = NewPayer("user_1");
   std::string item_event;
-  for (const json& event : PayerEvents(payer)) {
+  for (const json& event : Events(payer)) {
     if (event["type"] == "subscriptionItem.active") item_event = event["id"];
   }
   ASSERT_FALSE(item_event.empty());
@@ -181,7 +170,7 @@ TEST_F(WebhookRecoveryTest, ResendSendsOneEventAgainEvenIfDelivered) {
   const std::string payer = NewPayer("user_1");
   ASSERT_TRUE(receiver.WaitFor(2, 10s));
   ASSERT_EQ(SettledAttempts(endpoint, 2).size(), 2u);
-  const std::vector<json> events = PayerEvents(payer);
+  const std::vector<json> events = Events(payer);
   const std::string event_id = events.front()["id"];
   Answer resent =
       Call("POST", "/v1/webhook_endpoints/" + endpoint + "/resend", {{"event_id", event_id}});
@@ -229,8 +218,8 @@ TEST_F(WebhookRecoveryTest, AnEndpointFailingForThePeriodIsDisabledAndGetsWhatIt
   ASSERT_EQ(recovered.status, 200) << recovered.body;
   EXPECT_EQ(recovered.body["queued"], 4);
 
-  std::vector<json> events = PayerEvents(before);
-  for (const json& event : PayerEvents(during)) events.push_back(event);
+  std::vector<json> events = Events(before);
+  for (const json& event : Events(during)) events.push_back(event);
   std::vector<std::string> expected;
   for (const json& event : events) expected.push_back(event["id"]);
   ASSERT_TRUE(receiver.WaitFor(attempts_while_failing + 4, 10s));
@@ -259,7 +248,7 @@ TEST_F(WebhookRecoveryTest, HttpsReceiversAreTrustedThroughTheExtraCaFile) {
   Answer recovered = Call("POST", "/v1/webhook_endpoints/" + endpoint + "/recover", {{"since", 0}});
   EXPECT_EQ(recovered.body["queued"], 2);
   ASSERT_TRUE(receiver.WaitFor(2, 10s));
-  EXPECT_THAT(EventIdsOf(receiver.Received(), 0, PayerEvents(payer)),
+  EXPECT_THAT(EventIdsOf(receiver.Received(), 0, Events(payer)),
               UnorderedElementsAreArray(PayerEventIds(payer)));
 }
 
