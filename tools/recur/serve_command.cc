@@ -14,6 +14,7 @@
 
 #include "base/clock.h"
 #include "base/duration_text.h"
+#include "base/host_port.h"
 #include "base/ids.h"
 #include "base/log.h"
 #include "billing/api/billing_api.h"
@@ -310,10 +311,8 @@ int RunServe(std::span<const std::string> args) {
   server.WaitUntilRunning();  // from here on, a signal stops a running server
   scheduler.Start();          // catches up on work that fell due while the server was down
   dispatcher.Start();         // sends what is pending, including what a crash left
-  const std::string host =
-      options.host.find(':') == std::string::npos ? options.host : "[" + options.host + "]";
   Log(clock.Now(), "info", "listening",
-      {{"addr", host + ":" + std::to_string(*port)},
+      {{"addr", HostPort(options.host, *port)},
        {"db", db_path},
        {"plans", plans_path},
        {"plan_count", catalog.Current()->plans().size()},

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
+#include "base/host_port.h"
 #include "base/log.h"
 #include "tools/recur/flags.h"
 #include "webhooks/signing.h"
@@ -235,8 +236,7 @@ int RunListen(std::span<const std::string> args) {
   while (!server.is_running() && !returned) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  const std::string shown_host = host.find(':') == std::string::npos ? host : "[" + host + "]";
-  std::fprintf(stderr, "recur webhooks listen: listening on %s:%d\n", shown_host.c_str(), bound);
+  std::fprintf(stderr, "recur webhooks listen: listening on %s\n", HostPort(host, bound).c_str());
 
   while (true) {
     int signal = 0;
