@@ -7,6 +7,7 @@
 #include <charconv>
 #include <set>
 
+#include "base/host_port.h"
 #include "base/ids.h"
 #include "base/log.h"
 #include "webhooks/endpoints.h"
@@ -95,9 +96,7 @@ std::chrono::milliseconds Dispatcher::Jittered(std::chrono::seconds delay) {
 
 void Dispatcher::Send(const DueDelivery& delivery, const WebhookUrl& url, DeliveryAttempt& attempt,
                       std::optional<std::chrono::seconds>& retry_after) {
-  const std::string host =
-      url.host.find(':') == std::string::npos ? url.host : "[" + url.host + "]";
-  const std::string origin = url.scheme + "://" + host + ":" + std::to_string(url.port);
+  const std::string origin = url.scheme + "://" + HostPort(url.host, url.port);
   const std::int64_t timestamp = ToUnixMillis(attempt.attempted_at) / 1000;
   const std::string timestamp_text = std::to_string(timestamp);
   const std::string signature =
@@ -141,22 +140,20 @@ DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
   const auto started = std::chrono::steady_clock::now();
 
   std::optional<std::chrono::seconds> retry_after;
-  auto url = ParseWebhookUrl(delivery.endpoint.url);
   // The addresses are checked again now: what a name resolves to may have changed since the
   // endpoint was made.
-  Status allowed = url ? CheckWebhookUrl(delivery.endpoint.url, options_.allow)
-                       : Status(std::unexpected(url.error()));
-  if (allowed) {
+  auto url = CheckWebhookUrl(delivery.endpoint.url, options_.allow);
+  if (url) {
     Send(delivery, *url, attempt, retry_after);
   } else {
-    attempt.error = allowed.error().message;
+    attempt.error = url.error().message;
   }
   attempt.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - started)
                            .count();
 
   const int status = attempt.http_status.value_or(0);
-  attempt.delivered = status >= 200 && status < 300;
+  attempt.delivered = Delivers(attempt.http_status);
   if (attempt.delivered || status == 410) return attempt;
   const std::size_t next = static_cast<std::size_t>(attempt.attempt - delivery.round_start);
   if (next < options_.retry_schedule.size()) {

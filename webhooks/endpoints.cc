@@ -58,10 +58,13 @@ Status CheckEventTypes(const std::vector<std::string>& event_types) {
 }
 
 Status WebhookEndpoints::CheckUrl(const std::string& url) const {
-  return CheckWebhookUrl(url, options_.allow);
+  if (auto checked = CheckWebhookUrl(url, options_.allow); !checked) {
+    return std::unexpected(checked.error());
+  }
+  return Ok();
 }
 
-Status CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow) {
+Result<WebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow) {
   auto parsed = ParseWebhookUrl(url);
   if (!parsed) return std::unexpected(parsed.error());
   std::vector<IpAddress> addresses;
@@ -81,7 +84,7 @@ Status CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow) {
       return std::unexpected(error);
     }
   }
-  return Ok();
+  return parsed;
 }
 
 Result<WebhookEndpoint> WebhookEndpoints::Create(const std::string& url,

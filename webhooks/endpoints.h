@@ -64,8 +64,9 @@ class WebhookEndpoints {
   const WebhookEndpointOptions options_;
 };
 
-// A URL's syntax and every address its host resolves to, against the SSRF policy.
-Status CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow);
+// A URL's syntax and every address its host resolves to, against the SSRF policy; the URL as
+// parsed when it passes.
+Result<WebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow);
 
 // Every name must be a billing event type (a typo gets a suggestion).
 Status CheckEventTypes(const std::vector<std::string>& event_types);

@@ -24,6 +24,11 @@ struct DueDelivery {
   WebhookEndpoint endpoint;
 };
 
+// Only a 2xx answer delivers.
+inline bool Delivers(std::optional<int> http_status) {
+  return http_status && *http_status >= 200 && *http_status < 300;
+}
+
 struct DeliveryAttempt {
   std::int64_t delivery_id = 0;
   std::string msg_id;      // filled when read back

@@ -176,8 +176,8 @@ Result<std::vector<DeliveryAttempt>> SqliteStore::ListDeliveryAttempts(
       SQLite::Statement query(
           db,
           "SELECT a.delivery_id, d.msg_id, d.event_id, v.type, a.attempt, a.attempted_at, "
-          "a.http_status, a.error, a.latency_ms, a.response_body, a.next_attempt_at, "
-          "d.status FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id "
+          "a.http_status, a.error, a.latency_ms, a.response_body, a.next_attempt_at "
+          "FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id "
           "JOIN events v ON v.id = d.event_id WHERE a.endpoint_id = ? ORDER BY a.id DESC "
           "LIMIT ?");
       query.bind(1, endpoint_id);
@@ -199,8 +199,7 @@ Result<std::vector<DeliveryAttempt>> SqliteStore::ListDeliveryAttempts(
         attempt.latency_ms = query.getColumn(8).getInt64();
         attempt.response_body = query.getColumn(9).getString();
         attempt.next_attempt_at = OptionalInstant(query.getColumn(10));
-        attempt.delivered =
-            attempt.http_status && *attempt.http_status >= 200 && *attempt.http_status < 300;
+        attempt.delivered = Delivers(attempt.http_status);
         attempts.push_back(std::move(attempt));
       }
       return attempts;
