@@ -55,15 +55,7 @@ HttpServer::HttpServer(HttpServerOptions options, const Clock& clock,
       check_secret_key_(std::move(check_secret_key)),
       server_(std::make_unique<httplib::Server>()) {
   httplib::Server& server = *server_;
-  server.new_task_queue = [threads = options_.worker_threads] {
-    return new httplib::ThreadPool(threads);
-  };
-  server.set_tcp_nodelay(true);
-  server.set_keep_alive_max_count(options_.keep_alive_max_count);
-  server.set_keep_alive_timeout(options_.keep_alive_timeout.count());
-  server.set_read_timeout(options_.read_timeout);
-  server.set_write_timeout(options_.write_timeout);
-  server.set_payload_max_length(options_.max_body_bytes);
+  ApplyServerSettings(server, options_);
   server.set_pre_routing_handler(
       [this](const httplib::Request& request, httplib::Response& response) {
         request_started = std::chrono::steady_clock::now();
@@ -105,6 +97,18 @@ void HttpServer::Route(std::string method, std::string_view pattern, Access acce
                        ApiHandler handler) {
   router_.Add(std::move(method), pattern);
   routes_.push_back({access, std::move(handler)});
+}
+
+void ApplyServerSettings(httplib::Server& server, const HttpServerOptions& options) {
+  server.new_task_queue = [threads = options.worker_threads] {
+    return new httplib::ThreadPool(threads);
+  };
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(options.keep_alive_max_count);
+  server.set_keep_alive_timeout(options.keep_alive_timeout.count());
+  server.set_read_timeout(options.read_timeout);
+  server.set_write_timeout(options.write_timeout);
+  server.set_payload_max_length(options.max_body_bytes);
 }
 
 Result<int> HttpServer::Bind() {

@@ -41,6 +41,11 @@ struct HttpServerOptions {
   bool access_log = true;
 };
 
+// Applies the transport settings of `options` (worker threads, TCP_NODELAY, keep-alive, read and
+// write timeouts, body limit) to a cpp-httplib server: HttpServer's own, and the benchmark's
+// bare servers that measure the ceiling of the same settings.
+void ApplyServerSettings(httplib::Server& server, const HttpServerOptions& options);
+
 enum class Access { kPublic, kSecretKey };
 
 struct ApiRequest {
