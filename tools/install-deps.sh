@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what building and testing recur needs, from Debian's packages (Debian 12 "bookworm").
+# Installs what building and testing recur needs, from Debian's packages (Debian 12 "bookworm"),
+# and the further packages named as arguments (the benchmark suite's tools).
 set -euo pipefail
 
 packages=(
   g++ cmake make pkg-config clang-format
   libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libssl-dev
   libhowardhinnant-date-dev libgtest-dev libgmock-dev
+  "$@"
 )
 
 sudo_if_needed=()

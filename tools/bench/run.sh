@@ -46,18 +46,7 @@ log() { printf '== %s\n' "$*" >&2; }
 # --- Set-up --------------------------------------------------------------------------------
 
 install_tools() {
-  tools/install-deps.sh
-  local packages=(wrk libbenchmark-dev sqlite3 jq curl iproute2) missing=() sudo_if_needed=()
-  if [ "$(id -u)" -ne 0 ]; then sudo_if_needed=(sudo); fi
-  for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-      missing+=("$package")
-  done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    log "installing: ${missing[*]}"
-    "${sudo_if_needed[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_if_needed[@]}" apt-get install -y -qq "${missing[@]}"
-  fi
+  tools/install-deps.sh wrk libbenchmark-dev sqlite3 jq curl iproute2
 }
 
 build_tools() {
