@@ -10,6 +10,7 @@
 #include "base/host_port.h"
 #include "base/ids.h"
 #include "base/log.h"
+#include "webhooks/delivery_request.h"
 #include "webhooks/endpoints.h"
 #include "webhooks/signing.h"
 
@@ -97,19 +98,9 @@ std::chrono::milliseconds Dispatcher::Jittered(std::chrono::seconds delay) {
 void Dispatcher::Send(const DueDelivery& delivery, const WebhookUrl& url, DeliveryAttempt& attempt,
                       std::optional<std::chrono::seconds>& retry_after) {
   const std::string origin = url.scheme + "://" + HostPort(url.host, url.port);
-  const std::int64_t timestamp = ToUnixMillis(attempt.attempted_at) / 1000;
-  const std::string timestamp_text = std::to_string(timestamp);
-  const std::string signature =
-      WebhookSignatureHeader(SigningSecrets(delivery.endpoint, attempt.attempted_at),
-                             delivery.msg_id, timestamp, delivery.body);
-  httplib::Request request;
-  request.method = "POST";
-  request.path = url.path;
-  request.headers = {{"webhook-id", delivery.msg_id},      {"webhook-timestamp", timestamp_text},
-                     {"webhook-signature", signature},     {"svix-id", delivery.msg_id},
-                     {"svix-timestamp", timestamp_text},   {"svix-signature", signature},
-                     {"Content-Type", "application/json"}, {"User-Agent", "recur-webhooks/1"}};
-  request.body = delivery.body;
+  httplib::Request request =
+      DeliveryRequest(url.path, delivery.msg_id, attempt.attempted_at,
+                      SigningSecrets(delivery.endpoint, attempt.attempted_at), delivery.body);
   std::string answer;
   const std::size_t cap = options_.response_body_cap;
   request.content_receiver = [&answer, cap](const char* data, std::size_t length, std::uint64_t,
