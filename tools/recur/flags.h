@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "billing/subscriptions/lifecycle.h"
 
 namespace recur {
 
@@ -26,9 +27,18 @@ struct ParsedFlags {
 };
 
 // `known` lists flag names without the leading "--"; those in `repeatable` may be given more
-// than once and collect in `lists`.
+// than once and collect in `lists`; `switches` take no value ("--json") and read "true".
 Result<ParsedFlags> ParseFlags(std::span<const std::string> args,
                                std::span<const std::string_view> known,
-                               std::span<const std::string_view> repeatable = {});
+                               std::span<const std::string_view> repeatable = {},
+                               std::span<const std::string_view> switches = {});
+
+// A flag's value, else the environment variable's, else the fallback.
+std::string FlagOrEnvironment(const ParsedFlags& flags, std::string_view flag, const char* variable,
+                              std::string fallback);
+
+// The lifecycle settings shared by serve and simulate: --dunning-retries /
+// RECUR_DUNNING_RETRIES and --past-due-access / RECUR_PAST_DUE_ACCESS.
+Result<LifecycleOptions> ReadLifecycleOptions(const ParsedFlags& flags);
 
 }  // namespace recur

@@ -70,42 +70,6 @@ Result<std::vector<Cidr>> ReadWebhookAllowList(const ParsedFlags& flags) {
   return allow;
 }
 
-// A flag's value, else the environment variable's, else the default.
-std::string Setting(const ParsedFlags& flags, std::string_view flag, const char* variable,
-                    std::string fallback) {
-  if (flags.values.contains(flag)) return flags.Get(flag, fallback);
-  const char* value = std::getenv(variable);
-  return value != nullptr ? std::string(value) : fallback;
-}
-
-// --dunning-retries / RECUR_DUNNING_RETRIES and --past-due-access / RECUR_PAST_DUE_ACCESS.
-Result<LifecycleOptions> ReadLifecycleOptions(const ParsedFlags& flags) {
-  LifecycleOptions options;
-  const std::string retries =
-      Setting(flags, "dunning-retries", "RECUR_DUNNING_RETRIES", "1d,3d,5d,7d");
-  auto parsed = ParseDurationList(retries);
-  bool increasing = parsed && !parsed->empty();
-  for (std::size_t i = 1; increasing && i < parsed->size(); ++i) {
-    increasing = (*parsed)[i] > (*parsed)[i - 1];
-  }
-  if (!increasing) {
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_dunning_retries",
-                     "--dunning-retries must list one or more increasing delays after the "
-                     "failed charge, like 1d,3d,5d,7d or 12h,2d, got \"" +
-                         retries + "\"",
-                     "dunning-retries");
-  }
-  options.dunning_retries = *parsed;
-  const std::string access = Setting(flags, "past-due-access", "RECUR_PAST_DUE_ACCESS", "keep");
-  if (access != "keep" && access != "revoke") {
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_past_due_access",
-                     "--past-due-access must be keep or revoke, got \"" + access + "\"",
-                     "past-due-access");
-  }
-  options.past_due_keeps_access = access == "keep";
-  return options;
-}
-
 // How webhooks are delivered: --webhook-retry-schedule / RECUR_WEBHOOK_RETRY_SCHEDULE,
 // --webhook-disable-after / RECUR_WEBHOOK_DISABLE_AFTER (seconds), --webhook-ca-file /
 // RECUR_WEBHOOK_CA_FILE, and the SSRF allow-list.
@@ -113,14 +77,14 @@ Result<DispatcherOptions> ReadDispatcherOptions(const ParsedFlags& flags, std::v
   DispatcherOptions options;
   options.allow = std::move(allow);
   const std::string schedule =
-      Setting(flags, "webhook-retry-schedule", "RECUR_WEBHOOK_RETRY_SCHEDULE", "");
+      FlagOrEnvironment(flags, "webhook-retry-schedule", "RECUR_WEBHOOK_RETRY_SCHEDULE", "");
   if (!schedule.empty()) {
     auto parsed = ParseRetrySchedule(schedule);
     if (!parsed) return std::unexpected(parsed.error());
     options.retry_schedule = *parsed;
   }
   const std::string disable_after =
-      Setting(flags, "webhook-disable-after", "RECUR_WEBHOOK_DISABLE_AFTER", "");
+      FlagOrEnvironment(flags, "webhook-disable-after", "RECUR_WEBHOOK_DISABLE_AFTER", "");
   if (!disable_after.empty()) {
     long long seconds = 0;
     auto [end, error] =
@@ -136,7 +100,7 @@ Result<DispatcherOptions> ReadDispatcherOptions(const ParsedFlags& flags, std::v
     options.disable_after = std::chrono::seconds(seconds);
   }
   options.connections.extra_ca_file =
-      Setting(flags, "webhook-ca-file", "RECUR_WEBHOOK_CA_FILE", "");
+      FlagOrEnvironment(flags, "webhook-ca-file", "RECUR_WEBHOOK_CA_FILE", "");
   if (!options.connections.extra_ca_file.empty()) {
     if (auto readable = CheckCaFile(options.connections.extra_ca_file, "webhook-ca-file");
         !readable) {
