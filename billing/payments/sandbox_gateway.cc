@@ -104,8 +104,8 @@ std::optional<ChargeStatus> ParseStatus(std::string_view name) {
   return std::nullopt;
 }
 
-ChargeOutcome Decide(const TestCard& card) {
-  ChargeOutcome outcome{ChargeStatus::kPaid, "ch_sandbox_" + RandomBase62(kChargeIdBodyLength)};
+ChargeOutcome Decide(const TestCard& card, std::string charge_id) {
+  ChargeOutcome outcome{ChargeStatus::kPaid, std::move(charge_id)};
   if (card.charge_decline) {
     outcome.status = ChargeStatus::kDeclined;
     outcome.decline_code = card.charge_decline->code;
@@ -116,9 +116,16 @@ ChargeOutcome Decide(const TestCard& card) {
 
 }  // namespace
 
-SandboxGateway::SandboxGateway(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+SandboxGateway::SandboxGateway(std::unique_ptr<SQLite::Database> db, IdGenerator* ids)
+    : db_(std::move(db)), ids_(ids) {}
 
-Result<std::unique_ptr<SandboxGateway>> SandboxGateway::Open(const std::string& sqlite_path) {
+std::string SandboxGateway::NewChargeId() {
+  if (ids_ != nullptr) return ids_->NewId("ch_sandbox");
+  return "ch_sandbox_" + RandomBase62(kChargeIdBodyLength);
+}
+
+Result<std::unique_ptr<SandboxGateway>> SandboxGateway::Open(const std::string& sqlite_path,
+                                                             IdGenerator* ids) {
   try {
     auto db = std::make_unique<SQLite::Database>(sqlite_path,
                                                  SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -129,7 +136,7 @@ Result<std::unique_ptr<SandboxGateway>> SandboxGateway::Open(const std::string& 
         "CREATE TABLE IF NOT EXISTS sandbox_charges ("
         "idempotency_key TEXT PRIMARY KEY, request_fingerprint TEXT, status TEXT, "
         "charge_id TEXT, decline_code TEXT, decline_message TEXT)");
-    return std::unique_ptr<SandboxGateway>(new SandboxGateway(std::move(db)));
+    return std::unique_ptr<SandboxGateway>(new SandboxGateway(std::move(db), ids));
   } catch (const SQLite::Exception& error) {
     return MakeError(
         ErrorKind::kUnavailable, "storage_error",
@@ -181,7 +188,7 @@ Result<ChargeOutcome> SandboxGateway::Charge(const ChargeRequest& request) {
                            query.getColumn(4).getString(),
                            /*replayed=*/true};
     }
-    ChargeOutcome outcome = Decide(**card);
+    ChargeOutcome outcome = Decide(**card, NewChargeId());
     SQLite::Statement insert(*db_,
                              "INSERT INTO sandbox_charges (idempotency_key, request_fingerprint, "
                              "status, charge_id, decline_code, decline_message) "

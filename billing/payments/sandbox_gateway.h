@@ -17,23 +17,29 @@
 #include <SQLiteCpp/Database.h>
 
 #include "base/error.h"
+#include "base/ids.h"
 #include "billing/payments/payment_gateway.h"
 
 namespace recur {
 
 class SandboxGateway final : public PaymentGateway {
  public:
-  // Opens (creating if needed) the sandbox's table in the SQLite file at `sqlite_path`.
-  static Result<std::unique_ptr<SandboxGateway>> Open(const std::string& sqlite_path);
+  // Opens (creating if needed) the sandbox's table in the SQLite file at `sqlite_path`. Charge
+  // ids ("ch_sandbox_...") come from `ids` when given (the simulator's seeded ids), else they
+  // are random.
+  static Result<std::unique_ptr<SandboxGateway>> Open(const std::string& sqlite_path,
+                                                      IdGenerator* ids = nullptr);
 
   Result<CardDetails> Attach(std::string_view token) override;
   Result<ChargeOutcome> Charge(const ChargeRequest& request) override;
 
  private:
-  explicit SandboxGateway(std::unique_ptr<SQLite::Database> db);
+  SandboxGateway(std::unique_ptr<SQLite::Database> db, IdGenerator* ids);
+  std::string NewChargeId();
 
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
+  IdGenerator* ids_;  // none: random ids
 };
 
 }  // namespace recur
