@@ -9,5 +9,6 @@ namespace recur {
 
 int RunServe(std::span<const std::string> args);
 int RunPlansCheck(std::span<const std::string> args);
+int RunSimulate(std::span<const std::string> args);
 
 }  // namespace recur

@@ -22,6 +22,10 @@ constexpr const char* kUsage =
     "      0,5,300,1800,7200,18000,36000,36000 --webhook-disable-after 432000 (5 days))\n"
     "  plans check PATH\n"
     "      validate a plan catalog (a folder of *.json plan files, or one catalog file)\n"
+    "  simulate scenario FILE [--plans PATH] [--payloads] [--json] [--seed N]\n"
+    "           [--deliver URL --secret whsec_... [--pace DURATION]]\n"
+    "      run a scenario (docs/simulate.md) on the real engine with a simulated clock and\n"
+    "      print its timeline; --deliver also sends each event, signed, to a handler\n"
     "  webhooks sign --secret whsec_... --id MSG_ID --timestamp SECONDS < BODY\n"
     "      print the webhook-signature header value for a body (Standard Webhooks v1)\n"
     "  webhooks listen --port PORT --secret whsec_... [--host 127.0.0.1]\n"
@@ -47,6 +51,7 @@ int main(int argc, char** argv) {
   const std::span<const std::string> rest = std::span(args).subspan(1);
   if (args[0] == "serve") return recur::RunServe(rest);
   if (args[0] == "webhooks") return recur::RunWebhooks(rest);
+  if (args[0] == "simulate") return recur::RunSimulate(rest);
   if (args[0] == "plans" && !rest.empty() && rest[0] == "check") {
     return recur::RunPlansCheck(rest.subspan(1));
   }
