@@ -39,8 +39,8 @@ Result<std::unique_ptr<SimulatedEngine>> SimulatedEngine::Open(
                                  options.start);
   if (!store) return std::unexpected(store.error());
   engine->store_ = std::move(*store);
-  engine->catalog_ =
-      std::make_unique<CatalogService>(options.plans_path, *engine->store_, engine->clock_);
+  engine->catalog_ = std::make_unique<CatalogService>(options.plans_path, *engine->store_,
+                                                      engine->clock_, options.adjust_plan);
   auto loaded = engine->catalog_->Reload();
   if (!loaded) return std::unexpected(loaded.error());
   if (!loaded->ok()) {
@@ -59,7 +59,7 @@ Result<std::unique_ptr<SimulatedEngine>> SimulatedEngine::Open(
   engine->accounts_ = std::make_unique<ObservedAccountStore>(accounts, std::move(on_commit));
   engine->billing_ = std::make_unique<BillingService>(
       *engine->accounts_, *engine->store_, *engine->catalog_, *gateway, engine->clock_,
-      engine->ids_, options.lifecycle, engine->ids_.NewId("ins"));
+      engine->ids_, options.lifecycle, engine->ids_.NewId("ins"), options.event_bodies);
   if (auto started = engine->billing_->Start(); !started) {
     return std::unexpected(started.error());
   }

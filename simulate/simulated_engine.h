@@ -35,6 +35,10 @@ struct SimulatedEngineOptions {
   AccountStore* accounts = nullptr;
   // Who answers charges. Null: the sandbox gateway (Stripe's test tokens), in memory.
   PaymentGateway* gateway = nullptr;
+  // Applied to every plan read from the files (see catalog_service.h); none: the files as they
+  // are.
+  PlanAdjustment adjust_plan;
+  EventBodies event_bodies = EventBodies::kRendered;
   SchedulerOptions scheduler;
 };
 

@@ -4,6 +4,7 @@
 // Thread safety: Current() may be called from any thread at any time; reloads are serialized.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,9 +22,15 @@ struct ReloadOutcome {
   bool ok() const { return problems.empty(); }
 };
 
+// Changes a plan as read from the files before it is stored (the simulator tries trial designs
+// this way); the catalog-wide rules are not run again on the result, so an adjustment must keep
+// the plan valid.
+using PlanAdjustment = std::function<void(PlanDefinition& plan)>;
+
 class CatalogService {
  public:
-  CatalogService(std::string plans_path, CatalogStore& store, const Clock& clock);
+  CatalogService(std::string plans_path, CatalogStore& store, const Clock& clock,
+                 PlanAdjustment adjust = {});
 
   // Storage failures are errors; an invalid catalog is an outcome with problems.
   Result<ReloadOutcome> Reload();
@@ -37,6 +44,7 @@ class CatalogService {
   const std::string plans_path_;
   CatalogStore& store_;
   const Clock& clock_;
+  const PlanAdjustment adjust_;
   std::mutex reload_mutex_;
   mutable std::mutex current_mutex_;
   std::shared_ptr<const Catalog> current_;

@@ -27,7 +27,8 @@ Status ValidateNewPayer(const NewPayer& payer) {
 
 BillingService::BillingService(AccountStore& store, TestClockStore& test_clocks,
                                CatalogService& catalog, PaymentGateway& gateway, const Clock& clock,
-                               IdGenerator& ids, LifecycleOptions options, std::string instance_id)
+                               IdGenerator& ids, LifecycleOptions options, std::string instance_id,
+                               EventBodies bodies)
     : store_(store),
       test_clocks_(test_clocks),
       catalog_(catalog),
@@ -35,7 +36,8 @@ BillingService::BillingService(AccountStore& store, TestClockStore& test_clocks,
       clock_(clock),
       ids_(ids),
       options_(std::move(options)),
-      instance_id_(std::move(instance_id)) {}
+      instance_id_(std::move(instance_id)),
+      bodies_(bodies) {}
 
 Status BillingService::Start() {
   auto with_pending = store_.PayersWithPendingAttempts();
@@ -83,8 +85,10 @@ Result<ChangeOutcome> BillingService::Commit(const Account* before, Account afte
   std::vector<StoredEvent> events;
   const RenderContext render{catalog, after.payer, after.payment_methods, instance_id_};
   for (const BillingEvent& event : transition.events) {
+    std::string body;
+    if (bodies_ == EventBodies::kRendered) body = EventEnvelope(event, render, after.items).dump();
     events.push_back({ids_.NewId("evt"), std::string(EventTypeName(event.type)), after.payer.id,
-                      event.occurred_at, EventEnvelope(event, render, after.items).dump()});
+                      event.occurred_at, std::move(body)});
   }
   if (auto saved =
           store_.SaveTransition(before, after, events, transition.scheduled, completes_work);

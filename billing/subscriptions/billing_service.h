@@ -39,12 +39,17 @@ struct ChangeOutcome {
   std::optional<PaymentAttempt> declined;
 };
 
+// Whether stored events carry their rendered envelope. Omitted only where nobody reads the
+// bodies (a cohort simulation counts events): rendering is most of a transition's cost.
+enum class EventBodies { kRendered, kOmitted };
+
 class BillingService {
  public:
   // A payer's "now" is `clock`'s, or its test clock's frozen time (`test_clocks`).
   BillingService(AccountStore& store, TestClockStore& test_clocks, CatalogService& catalog,
                  PaymentGateway& gateway, const Clock& clock, IdGenerator& ids,
-                 LifecycleOptions options, std::string instance_id);
+                 LifecycleOptions options, std::string instance_id,
+                 EventBodies bodies = EventBodies::kRendered);
 
   // Loads the entitlement cache and settles attempts a crash left pending.
   Status Start();
@@ -90,6 +95,7 @@ class BillingService {
   IdGenerator& ids_;
   const LifecycleOptions options_;
   const std::string instance_id_;
+  const EventBodies bodies_;
   KeyedMutex payer_locks_;
   EntitlementCache entitlements_;
 };
