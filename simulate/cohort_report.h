@@ -1,6 +1,7 @@
 // The results of `recur simulate cohort`: synthetic payers run through the billing engine under
 // several free-trial designs side by side, with the assumptions the run rests on, rendered for
-// a terminal (FormatCohortTable) and for scripts (CohortReportJson).
+// a terminal (FormatCohortTable), for scripts (CohortReportJson) and as one self-contained HTML
+// page with charts (CohortReportHtml).
 // Contract:
 // - Money is integer minor units of report.currency everywhere. People see it through
 //   FormatMoney with thousands separators ("$12,345.67"); JSON carries the integers. An
@@ -8,9 +9,11 @@
 // - A design's `days` hold the state at the end of each simulated day; a day is found by its
 //   `day` field. A report day that a design has no entry for (outside 1..days) shows as "-".
 // - The conversion rate is trials_converted / trials_started; with no trials started it is 0
-//   (ConversionRate, JSON) or "-" (table), never a division by zero.
+//   (ConversionRate, JSON) or "-" (table, HTML), never a division by zero.
 // - Rendering is pure and deterministic: no I/O, clocks or locale; numbers are formatted by
 //   this code, doubles at fixed decimals, so the same report renders to identical bytes.
+// - The HTML page fetches nothing: inline CSS, inline SVG charts, no scripts; all report text
+//   is HTML-escaped.
 #pragma once
 
 #include <cstdint>
@@ -77,5 +80,11 @@ std::string FormatCohortTable(const CohortReport& report);
 // 4 decimals), voluntary_churn, involuntary_churn, events, days: [{day, trialing, paying, mrr,
 // cumulative_revenue}]}]}. Amounts are integer minor units.
 nlohmann::json CohortReportJson(const CohortReport& report);
+
+// A self-contained HTML page: the run, line charts of MRR, paying payers and cumulative revenue
+// per day (one <polyline> per design in each, with a legend; the charts share one x scale),
+// the results (trials, conversion, churn and events; MRR and cumulative revenue at the report
+// days) and the assumptions with their sources.
+std::string CohortReportHtml(const CohortReport& report);
 
 }  // namespace recur

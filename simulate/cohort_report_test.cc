@@ -287,6 +287,105 @@ TEST(CohortJson, UnknownCurrencyAndEmptyReport) {
   EXPECT_EQ(out.at("report_days"), json::array());
 }
 
+// Each chart of the page, from its "<svg" up to its "</svg>".
+std::vector<std::string> Charts(const std::string& html) {
+  std::vector<std::string> charts;
+  for (std::size_t pos = html.find("<svg"); pos != std::string::npos;) {
+    const std::size_t end = html.find("</svg>", pos);
+    charts.push_back(html.substr(pos, end - pos));
+    pos = html.find("<svg", end);
+  }
+  return charts;
+}
+
+TEST(CohortHtml, OneLinePerDesignInEachChart) {
+  const std::string html = CohortReportHtml(SmallReport());
+  EXPECT_TRUE(html.starts_with("<!DOCTYPE html>\n")) << html.substr(0, 100);
+  EXPECT_TRUE(html.ends_with("</html>\n"));
+  const std::vector<std::string> charts = Charts(html);
+  ASSERT_EQ(charts.size(), 3u);
+  for (const std::string& chart : charts) {
+    EXPECT_EQ(Occurrences(chart, "<polyline"), 3u) << chart;
+    EXPECT_EQ(Occurrences(chart, "</polyline>"), 3u) << chart;
+    EXPECT_EQ(Occurrences(chart, "<g class=\"legend\">"), 1u);
+    EXPECT_EQ(chart.find("nan"), std::string::npos) << chart;
+    EXPECT_EQ(chart.find("inf"), std::string::npos) << chart;
+  }
+  // MRR peaks at $1,234,567.89: round ticks up to $1,500,000, in whole dollars.
+  EXPECT_NE(charts[0].find(">$0</text>"), std::string::npos) << charts[0];
+  EXPECT_NE(charts[0].find(">$500,000</text>"), std::string::npos) << charts[0];
+  EXPECT_NE(charts[0].find(">$1,500,000</text>"), std::string::npos) << charts[0];
+  EXPECT_EQ(charts[0].find(">$2,000,000</text>"), std::string::npos) << charts[0];
+  // Paying peaks at 49: ticks of 10 up to 50.
+  EXPECT_NE(charts[1].find(">50</text>"), std::string::npos) << charts[1];
+  EXPECT_EQ(charts[1].find(">60</text>"), std::string::npos) << charts[1];
+  // The 14d-card line ends at the right edge (x 876, day 3 of 3), its MRR of $1,234,567.89 at
+  // 82.3% of the plot's 260 units up from its bottom (y 294) to the $1,500,000 tick: y 80.
+  EXPECT_NE(charts[0].find(" 876.0,80.0\" stroke=\"#0072b2\"><title>14d-card</title>"),
+            std::string::npos)
+      << charts[0];
+}
+
+TEST(CohortHtml, TablesAndRun) {
+  const std::string html = CohortReportHtml(SmallReport());
+  EXPECT_NE(html.find("<dt>seed</dt><dd>42</dd>"), std::string::npos);
+  EXPECT_NE(html.find("<dt>payers</dt><dd>12,500</dd>"), std::string::npos);
+  EXPECT_NE(html.find("<dt>days</dt><dd>3</dd>"), std::string::npos);
+  EXPECT_NE(html.find("<dt>start date</dt><dd>2027-01-01</dd>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">49.0%</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">$800.00</td><td class=\"num\">-</td>"),
+            std::string::npos);  // MRR at days 2 and 5
+  EXPECT_NE(html.find("<th class=\"group\" colspan=\"2\">MRR</th>"), std::string::npos);
+  EXPECT_NE(html.find("<th class=\"num\">day 5</th>"), std::string::npos);
+  EXPECT_NE(html.find("<td>ChartMogul&#39;s 2023 SaaS benchmarks, SMB median.</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td>pro 70%, business 30%</td>"), std::string::npos);
+}
+
+TEST(CohortHtml, EscapesReportText) {
+  const std::string html = CohortReportHtml(SmallReport());
+  EXPECT_EQ(html.find("<b>"), std::string::npos);
+  EXPECT_EQ(html.find("\"quoted\""), std::string::npos);
+  // In both tables, in each chart's legend and in each line's title.
+  EXPECT_EQ(Occurrences(html, "&lt;b&gt;&amp;"), 2u + 3u + 3u);
+  EXPECT_NE(html.find("&quot;quoted&quot; &amp; &#39;single&#39;"), std::string::npos);
+}
+
+TEST(CohortHtml, FetchesNothing) {
+  CohortReport report = SmallReport();
+  report.days = 365;
+  for (CohortDesignResult& design : report.designs) {
+    design.days = Ramp(365, 2'000, 9'000, 123'456'789'00, 987'654'321'00);
+  }
+  const std::string html = CohortReportHtml(report);
+  for (std::string_view forbidden :
+       {"http://", "https://", "src=", "<link", "<script", "url(", "@import", "href="}) {
+    EXPECT_EQ(html.find(forbidden), std::string::npos) << forbidden;
+  }
+}
+
+TEST(CohortHtml, EmptyReportStillDrawsCharts) {
+  const std::string html = CohortReportHtml(CohortReport{});
+  const std::vector<std::string> charts = Charts(html);
+  ASSERT_EQ(charts.size(), 3u);
+  for (const std::string& chart : charts) {
+    EXPECT_EQ(Occurrences(chart, "<polyline"), 0u);
+    EXPECT_NE(chart.find("no simulated days"), std::string::npos);
+    EXPECT_EQ(chart.find("nan"), std::string::npos) << chart;
+  }
+  EXPECT_NE(html.find("No designs were simulated."), std::string::npos);
+}
+
+TEST(CohortHtml, SingleDayIsMarked) {
+  CohortReport report = SmallReport();
+  report.days = 1;
+  for (CohortDesignResult& design : report.designs) design.days.resize(1);
+  const std::vector<std::string> charts = Charts(CohortReportHtml(report));
+  ASSERT_EQ(charts.size(), 3u);
+  EXPECT_EQ(Occurrences(charts[0], "<polyline"), 3u);
+  EXPECT_EQ(Occurrences(charts[0], "<circle"), 3u);
+}
+
 TEST(CohortReport, RendersAreByteIdentical) {
   CohortReport report = SmallReport();
   report.days = 365;
@@ -294,11 +393,13 @@ TEST(CohortReport, RendersAreByteIdentical) {
   for (CohortDesignResult& design : report.designs) {
     design.days = Ramp(365, 2'113, 9'007, 123'456'789'01, 987'654'321'03);
   }
+  const std::string html = CohortReportHtml(report);
+  EXPECT_EQ(html, CohortReportHtml(report));
   EXPECT_EQ(FormatCohortTable(report), FormatCohortTable(report));
   EXPECT_EQ(CohortReportJson(report).dump(), CohortReportJson(report).dump());
   // A copy renders the same: nothing depends on addresses.
   const CohortReport copy = report;
-  EXPECT_EQ(FormatCohortTable(copy), FormatCohortTable(report));
+  EXPECT_EQ(CohortReportHtml(copy), html);
 }
 
 }  // namespace
