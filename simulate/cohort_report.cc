@@ -561,7 +561,8 @@ table { border-collapse: collapse; font-size: 0.9rem; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #d0d7de; text-align: left;
   vertical-align: top; }
 th { background: #f6f8fa; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num { text-align: right; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.name { font-weight: 600; min-width: 12em; }
 td.name .design { white-space: nowrap; }
 td.name .about { font-weight: 400; color: #57606a; font-size: 0.85rem; }
