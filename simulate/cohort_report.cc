@@ -735,6 +735,7 @@ json CohortReportJson(const CohortReport& report) {
                        {"voluntary_churn", design.voluntary_churn},
                        {"involuntary_churn", design.involuntary_churn},
                        {"events", design.events},
+                       {"transitions", design.transitions},
                        {"days", std::move(days)}});
   }
   return {{"seed", report.seed},

@@ -49,6 +49,7 @@ struct CohortDesignResult {
   std::int64_t involuntary_churn = 0;  // paid items ended because dunning failed
   std::int64_t events = 0;             // webhook events the engine produced
   std::vector<CohortDay> days;         // one per simulated day, in order
+  std::int64_t transitions = 0;        // changes the engine stored, each in one transaction
 };
 
 struct CohortReport {
@@ -77,8 +78,8 @@ std::string FormatCohortTable(const CohortReport& report);
 // doubles round it past 2^53), payers, days, start_date, currency, currency_exponent (null
 // when the code is unknown), report_days, assumptions: [{name, value, meaning, source}],
 // designs: [{name, description, trials_started, trials_converted, conversion_rate (rounded to
-// 4 decimals), voluntary_churn, involuntary_churn, events, days: [{day, trialing, paying, mrr,
-// cumulative_revenue}]}]}. Amounts are integer minor units.
+// 4 decimals), voluntary_churn, involuntary_churn, events, transitions, days: [{day, trialing,
+// paying, mrr, cumulative_revenue}]}]}. Amounts are integer minor units.
 nlohmann::json CohortReportJson(const CohortReport& report);
 
 // A self-contained HTML page: the run, line charts of MRR, paying payers and cumulative revenue

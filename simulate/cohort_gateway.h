@@ -1,0 +1,32 @@
+// The payment gateway of a cohort simulation: every synthetic payer has its own card token,
+// "cohort_card_<payer>", whose charges are declined with the model's payment_failure
+// probability, and a replacement, "cohort_card_<payer>_new", that always pays. Whether a charge
+// is declined is drawn from the seed, the payer and the period charged (the idempotency key's
+// "<item>:<period start>" part; dunning retries of one period add ":retryN" and share its
+// outcome), so the same key always gets the same answer, as the PaymentGateway contract asks,
+// without storing anything. Thread-safe (it keeps no state).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "billing/payments/payment_gateway.h"
+
+namespace recur {
+
+class CohortGateway final : public PaymentGateway {
+ public:
+  CohortGateway(std::uint64_t seed, double failure) : seed_(seed), failure_(failure) {}
+
+  static std::string CardToken(std::int64_t payer);
+  static std::string ReplacementToken(std::int64_t payer);
+
+  Result<CardDetails> Attach(std::string_view token) override;
+  Result<ChargeOutcome> Charge(const ChargeRequest& request) override;
+
+ private:
+  const std::uint64_t seed_;
+  const double failure_;
+};
+
+}  // namespace recur
