@@ -15,6 +15,7 @@
 #   BENCH_WEBHOOK_PAYERS    payers whose events the webhook figures deliver (5 each) (4000)
 #   BENCH_WEBHOOK_ENDPOINTS endpoints of the "many endpoints" webhook figure       (10)
 #   BENCH_SQLITE_SECONDS    seconds of each SQLite ceiling probe                   (3)
+#   BENCH_COHORT_PAYERS     payers of the cohort simulation (180 days, 4 designs)  (100000)
 #   BENCH_OUT               the report written                                     (BENCHMARKS.md)
 #   BENCH_REMARK            a sentence for the report, such as why sizes differ    (none)
 set -euo pipefail
@@ -28,6 +29,7 @@ BENCH_WRITE_CLIENTS="${BENCH_WRITE_CLIENTS:-32}"
 BENCH_WEBHOOK_PAYERS="${BENCH_WEBHOOK_PAYERS:-4000}"
 BENCH_WEBHOOK_ENDPOINTS="${BENCH_WEBHOOK_ENDPOINTS:-10}"
 BENCH_SQLITE_SECONDS="${BENCH_SQLITE_SECONDS:-3}"
+BENCH_COHORT_PAYERS="${BENCH_COHORT_PAYERS:-100000}"
 BENCH_OUT="${BENCH_OUT:-BENCHMARKS.md}"
 BENCH_REMARK="${BENCH_REMARK:-}"
 
@@ -46,7 +48,7 @@ log() { printf '== %s\n' "$*" >&2; }
 # --- Set-up --------------------------------------------------------------------------------
 
 install_tools() {
-  tools/install-deps.sh wrk libbenchmark-dev sqlite3 jq curl iproute2
+  tools/install-deps.sh wrk libbenchmark-dev sqlite3 jq curl iproute2 time
 }
 
 build_tools() {
@@ -279,6 +281,20 @@ measure_scheduler() {
   record scheduler_peak_mib "$(awk '/^VmHWM:/ {print $2 / 1024}' "/proc/$recur_pid/status")"
 }
 
+# recur simulate cohort with the default designs: wall time, engine transitions per second and
+# peak memory, from its stderr summary and /usr/bin/time.
+measure_cohort() {
+  log "cohort: recur simulate cohort --payers $BENCH_COHORT_PAYERS --days 180, $BENCH_RUNS runs"
+  local run out
+  for run in $(seq "$BENCH_RUNS"); do
+    out="$(/usr/bin/time -f 'peak_kib %M' "$build/recur" simulate cohort --plans plans \
+      --payers "$BENCH_COHORT_PAYERS" --days 180 2>&1 >/dev/null)"
+    record cohort_seconds "$(sed -n 's/.* in \([0-9.]*\) s (.*/\1/p' <<<"$out")"
+    record cohort_transitions_per_s "$(sed -n 's/.*transitions, \([0-9]*\) per second.*/\1/p' <<<"$out")"
+    record cohort_peak_mib "$(awk '$1 == "peak_kib" {print $2 / 1024}' <<<"$out")"
+  done
+}
+
 paid_attempts() {
   sqlite3 -readonly "$work/recur.db" "SELECT COUNT(*) FROM payment_attempts WHERE status = 'paid'"
 }
@@ -378,6 +394,9 @@ write_p99|ms||||write: request latency p99
 scheduler_conversions_per_s|conversions/s|sqlite_batched|min|20000|scheduler: trial conversions in one advance
 scheduler_seconds|s||||scheduler: the advance took
 scheduler_peak_mib|MiB||||recur serve peak memory (VmHWM)
+cohort_seconds|s||max|60|cohort: ${BENCH_COHORT_PAYERS} payers x 4 designs x 180 days
+cohort_transitions_per_s|transitions/s|micro_LifecycleTrialConversion_per_s|||cohort: engine transitions per second
+cohort_peak_mib|MiB||||cohort: peak memory (max RSS)
 webhook_one|deliveries/s|micro_SignWebhook1KiB_per_s|min|5000|webhooks: 1 endpoint
 webhook_many|deliveries/s|micro_SignWebhook1KiB_per_s|||webhooks: ${BENCH_WEBHOOK_ENDPOINTS} endpoints
 micro_PeriodBoundary_ns|ns||||micro: period boundary
@@ -514,6 +533,11 @@ generator competes with the server for the same $(nproc) cores.
   period). Conversions (paid payment attempts made by the advance) divided by the advance's
   wall time; one run, since an advance uses up the trials. Peak memory is recur serve's VmHWM
   at the end of it (the whole process life: write path, read path and advance).
+- **Cohort**: \`recur simulate cohort --payers ${BENCH_COHORT_PAYERS} --days 180\` (the four
+  default designs, two at a time on the two cores, accounts in memory), ${BENCH_RUNS} runs: the
+  wall time it prints (target: under a minute for 100,000 payers), the engine transitions
+  (each a change and its events, stored in one transaction) per second against one core's pure
+  lifecycle step (the conversion micro-benchmark), and the process's peak RSS.
 - **Webhooks**: a second \`recur serve\` on a fresh database (\`--webhook-allow-cidr
   127.0.0.0/8\`) and \`bench_receiver\`, which answers 200 at once. ${BENCH_WEBHOOK_PAYERS}
   payers sign up with a trial in real time (5 events each), the last
@@ -559,6 +583,7 @@ main() {
   stop_started_processes
 
   measure_webhooks
+  measure_cohort
 
   local table elapsed
   table="$(report_table)"
