@@ -68,7 +68,7 @@ class DesignRun {
       : model_(model),
         design_(design),
         options_(options),
-        accounts_(MemoryAccountStoreOptions{.keep_events = false}),
+        accounts_(MemoryAccountStoreOptions{.keep_events = false, .keep_settled_attempts = false}),
         gateway_(model.seed, model.payment_failure),
         payer_ids_(static_cast<std::size_t>(model.payers)) {}
 

@@ -782,6 +782,43 @@ TEST(MemoryAccountStoreTest, WithoutKeptEventsListsNoneAndStillSaves) {
   EXPECT_EQ(store.LoadAccount("cpayer_1").value()->payer.version, 2);
 }
 
+TEST(MemoryAccountStoreTest, WithoutSettledAttemptsForgetsThemOnceSettled) {
+  MemoryAccountStore store({.keep_settled_attempts = false});
+  Account account;
+  account.payer.id = "cpayer_1";
+  account.payer.external_id = "user_1";
+  account.payer.subscription_id = "csub_1";
+  SubscriptionItem item;
+  item.id = "csub_item_1";
+  item.plan_slug = "pro";
+  item.currency = "USD";
+  account.items.push_back(item);
+  PaymentAttempt attempt;
+  attempt.id = "cpay_1";
+  attempt.item_id = item.id;
+  attempt.amount = 2000;
+  attempt.currency = "USD";
+  attempt.idempotency_key = "csub_item_1:0";
+  account.attempts.push_back(attempt);
+  ASSERT_TRUE(store.SaveTransition(nullptr, account, {}, {}, 0));
+  // Pending: kept, listed, loaded.
+  EXPECT_EQ(store.ListPaymentAttempts("cpayer_1", {}).value().data.size(), 1u);
+  const Account pending = *store.LoadAccount("cpayer_1").value();
+  ASSERT_EQ(pending.attempts.size(), 1u);
+
+  Account paid = pending;
+  paid.attempts[0].status = AttemptStatus::kPaid;
+  ASSERT_EQ(Outcome(store.SaveTransition(&pending, paid, {}, {}, 0)), "saved");
+  EXPECT_THAT(store.ListPaymentAttempts("cpayer_1", {}).value().data, IsEmpty());
+  const Account settled = *store.LoadAccount("cpayer_1").value();
+  EXPECT_THAT(settled.attempts, IsEmpty());
+  EXPECT_EQ(settled.payer.version, 2);
+  // Saving from the account the service holds (the paid attempt unchanged) still works.
+  Account later = paid;
+  later.payer.version = 2;
+  EXPECT_EQ(Outcome(store.SaveTransition(&later, later, {}, {}, 0)), "saved");
+}
+
 // --- The real billing service and scheduler over each store.
 
 struct RecordedEvent {

@@ -361,6 +361,15 @@ void MemoryAccountStore::Apply(Plan& plan, const Account& after,
     idempotency_keys_.insert(attempt->idempotency_key);
     if (attempt->status == AttemptStatus::kPaid) paid_periods_.insert(PaidPeriodKey(*attempt));
   }
+  if (!options_.keep_settled_attempts) {
+    std::erase_if(record->attempts, [&](const StoredAttempt& stored) {
+      if (stored.attempt.status == AttemptStatus::kPending) return false;
+      attempts_by_id_.erase(stored.attempt.id);
+      idempotency_keys_.erase(stored.attempt.idempotency_key);
+      paid_periods_.erase(PaidPeriodKey(stored.attempt));
+      return true;
+    });
+  }
 
   if (options_.keep_events) {
     for (const StoredEvent& event : events) {

@@ -32,6 +32,11 @@ struct MemoryAccountStoreOptions {
   // number of events. ListEvents then finds nothing (and refuses every starting_after as
   // naming no element), and a reused event id is a conflict only within one SaveTransition.
   bool keep_events = true;
+  // Off: an attempt is forgotten once it is paid or failed (SqliteStore keeps them all), so
+  // memory does not grow with the number of charges. ListPaymentAttempts then lists only
+  // pending attempts, and the unique checks of idempotency keys and paid periods see only
+  // pending ones; the lifecycle's own rules against charging a period twice still hold.
+  bool keep_settled_attempts = true;
 };
 
 class MemoryAccountStore final : public AccountStore {
