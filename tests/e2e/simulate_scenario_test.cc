@@ -370,7 +370,11 @@ TEST(SimulateScenario, AStepTheEngineRefusesStopsTheRunWithItsLine) {
 TEST(SimulateScenario, UsageErrorsExitWithTwo) {
   const std::string file = Scenarios() + "trial-converts.scenario";
   EXPECT_EQ(Simulate({file, "--deliver", "http://127.0.0.1:9/"}).exit_code, 2);
-  EXPECT_EQ(Simulate({file, "--pace", "1s"}).exit_code, 2);
+  EXPECT_EQ(Simulate({file, "--pace", "1s"}).exit_code, 2);  // --pace needs --deliver
+  EXPECT_EQ(
+      Simulate({file, "--deliver", "http://127.0.0.1:9/", "--secret", kSecret, "--pace", "3601s"})
+          .exit_code,
+      2);
   EXPECT_EQ(Simulate({file, "--deliver", "ftp://x/", "--secret", kSecret}).exit_code, 2);
   EXPECT_EQ(Simulate({file, "--json=yes"}).exit_code, 2);
   EXPECT_EQ(Simulate({}).exit_code, 2);

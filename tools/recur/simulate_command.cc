@@ -40,9 +40,16 @@ std::optional<std::chrono::milliseconds> ParsePace(std::string_view text) {
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
   const std::string_view unit(end, text.data() + text.size());
   if (error != std::errc() || count < 0 || count > 3'600'000) return std::nullopt;
-  if (unit == "ms") return std::chrono::milliseconds(count);
-  if (unit == "s") return std::chrono::seconds(count);
-  return std::nullopt;
+  std::chrono::milliseconds pace;
+  if (unit == "ms") {
+    pace = std::chrono::milliseconds(count);
+  } else if (unit == "s") {
+    pace = std::chrono::seconds(count);
+  } else {
+    return std::nullopt;
+  }
+  if (pace > std::chrono::hours(1)) return std::nullopt;
+  return pace;
 }
 
 std::optional<std::uint64_t> ParseSeed(std::string_view text) {
