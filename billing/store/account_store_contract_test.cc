@@ -761,12 +761,18 @@ TEST_P(AccountStoreContractTest, ConcurrentWritersOfOnePayerEachLandOnce) {
 
 // --- The memory store's own options.
 
-TEST(MemoryAccountStoreTest, WithoutKeptEventsListsNoneAndStillSaves) {
-  MemoryAccountStore store({.keep_events = false});
+// A payer with nothing but its ids.
+Account BarePayer() {
   Account account;
   account.payer.id = "cpayer_1";
   account.payer.external_id = "user_1";
   account.payer.subscription_id = "csub_1";
+  return account;
+}
+
+TEST(MemoryAccountStoreTest, WithoutKeptEventsListsNoneAndStillSaves) {
+  MemoryAccountStore store({.keep_events = false});
+  const Account account = BarePayer();
   const StoredEvent event{"evt_1", "test.a", "cpayer_1", FromUnixMillis(0), "{}"};
   ASSERT_TRUE(store.SaveTransition(nullptr, account, {event}, {}, 0));
   EXPECT_THAT(store.ListEvents("", "", {}).value().data, IsEmpty());
@@ -784,10 +790,7 @@ TEST(MemoryAccountStoreTest, WithoutKeptEventsListsNoneAndStillSaves) {
 
 TEST(MemoryAccountStoreTest, WithoutSettledAttemptsForgetsThemOnceSettled) {
   MemoryAccountStore store({.keep_settled_attempts = false});
-  Account account;
-  account.payer.id = "cpayer_1";
-  account.payer.external_id = "user_1";
-  account.payer.subscription_id = "csub_1";
+  Account account = BarePayer();
   SubscriptionItem item;
   item.id = "csub_item_1";
   item.plan_slug = "pro";

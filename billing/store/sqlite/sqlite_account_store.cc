@@ -9,6 +9,7 @@
 
 #include "billing/store/sqlite/sqlite_store.h"
 #include "billing/store/sqlite/sqlite_values.h"
+#include "billing/store/sqlite/statement_cache.h"
 #include "billing/store/sqlite/webhook_sql.h"
 
 namespace recur {
@@ -77,7 +78,7 @@ PaymentAttempt ReadAttempt(SQLite::Statement& row) {
 
 void WriteItem(SQLite::Database& db, const std::string& payer_id, const SubscriptionItem& item,
                bool insert) {
-  SQLite::Statement statement(
+  StatementLease statement_lease = Prepared(
       db, insert ? "INSERT INTO subscription_items (payer_id, plan_slug, plan_version_id, "
                    "interval, status, is_free_trial, amount, currency, created_at, anchor, "
                    "period_start, period_end, trial_end, canceled_at, ended_at, past_due_at, "
@@ -87,6 +88,7 @@ void WriteItem(SQLite::Database& db, const std::string& payer_id, const Subscrip
                    "amount = ?, currency = ?, created_at = ?, anchor = ?, period_start = ?, "
                    "period_end = ?, trial_end = ?, canceled_at = ?, ended_at = ?, "
                    "past_due_at = ?, dunning_retries = ? WHERE id = ?");
+  SQLite::Statement& statement = *statement_lease;
   statement.bind(1, payer_id);
   statement.bind(2, item.plan_slug);
   statement.bind(3, item.plan_version_id);
@@ -110,7 +112,7 @@ void WriteItem(SQLite::Database& db, const std::string& payer_id, const Subscrip
 
 void WriteAttempt(SQLite::Database& db, const std::string& payer_id, const PaymentAttempt& attempt,
                   bool insert) {
-  SQLite::Statement statement(
+  StatementLease statement_lease = Prepared(
       db, insert ? "INSERT INTO payment_attempts (payer_id, item_id, purpose, status, amount, "
                    "currency, proration_credit, payment_method_id, period_start, period_end, "
                    "idempotency_key, gateway_charge_id, failed_reason, created_at, updated_at, "
@@ -122,6 +124,7 @@ void WriteAttempt(SQLite::Database& db, const std::string& payer_id, const Payme
                    "idempotency_key = ?, gateway_charge_id = ?, failed_reason = ?, "
                    "created_at = ?, updated_at = ?, paid_at = ?, failed_at = ?, "
                    "failed_code = ? WHERE id = ?");
+  SQLite::Statement& statement = *statement_lease;
   statement.bind(1, payer_id);
   statement.bind(2, attempt.item_id);
   statement.bind(3, std::string(ChargePurposeName(attempt.purpose)));
@@ -146,11 +149,13 @@ void WriteAttempt(SQLite::Database& db, const std::string& payer_id, const Payme
 
 void WritePayer(SQLite::Database& db, const Payer& payer, const Payer* before) {
   if (before == nullptr) {
-    SQLite::Statement insert(db,
-                             "INSERT INTO payers (id, external_id, type, email, name, "
-                             "test_clock_id, subscription_id, trial_used, has_paid, "
-                             "default_payment_method_id, created_at, version) "
-                             "VALUES (?,?,?,?,?,?,?,?,?,?,?,1)");
+    StatementLease insert_lease =
+        Prepared(db,
+                 "INSERT INTO payers (id, external_id, type, email, name, "
+                 "test_clock_id, subscription_id, trial_used, has_paid, "
+                 "default_payment_method_id, created_at, version) "
+                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,1)");
+    SQLite::Statement& insert = *insert_lease;
     insert.bind(1, payer.id);
     insert.bind(2, payer.external_id);
     insert.bind(3, std::string(PayerTypeName(payer.type)));
@@ -172,10 +177,12 @@ void WritePayer(SQLite::Database& db, const Payer& payer, const Payer* before) {
     insert.exec();
     return;
   }
-  SQLite::Statement update(db,
-                           "UPDATE payers SET email = ?, name = ?, trial_used = ?, has_paid = ?, "
-                           "default_payment_method_id = ?, version = version + 1 "
-                           "WHERE id = ? AND version = ?");
+  StatementLease update_lease =
+      Prepared(db,
+               "UPDATE payers SET email = ?, name = ?, trial_used = ?, has_paid = ?, "
+               "default_payment_method_id = ?, version = version + 1 "
+               "WHERE id = ? AND version = ?");
+  SQLite::Statement& update = *update_lease;
   update.bind(1, payer.email);
   update.bind(2, payer.name);
   update.bind(3, payer.trial_used ? 1 : 0);
@@ -207,7 +214,8 @@ int ClampLimit(int limit) { return std::clamp(limit, 1, 100); }
 struct WorkAlreadyDone : std::exception {};
 
 bool StartingAfterExists(SQLite::Database& db, const std::string& table, const std::string& id) {
-  SQLite::Statement query(db, "SELECT 1 FROM " + table + " WHERE id = ?");
+  StatementLease query_lease = Prepared(db, "SELECT 1 FROM " + table + " WHERE id = ?");
+  SQLite::Statement& query = *query_lease;
   query.bind(1, id);
   return query.executeStep();
 }
@@ -223,11 +231,13 @@ std::unexpected<Error> UnknownStartingAfter(const std::string& id) {
 Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer_id) {
   try {
     return connections_->Read([&](SQLite::Database& db) -> Result<std::optional<Account>> {
-      SQLite::Statement payer_row(db,
-                                  "SELECT id, external_id, type, email, name, test_clock_id, "
-                                  "subscription_id, trial_used, has_paid, "
-                                  "default_payment_method_id, created_at, version "
-                                  "FROM payers WHERE id = ?");
+      StatementLease payer_row_lease =
+          Prepared(db,
+                   "SELECT id, external_id, type, email, name, test_clock_id, "
+                   "subscription_id, trial_used, has_paid, "
+                   "default_payment_method_id, created_at, version "
+                   "FROM payers WHERE id = ?");
+      SQLite::Statement& payer_row = *payer_row_lease;
       payer_row.bind(1, payer_id);
       if (!payer_row.executeStep()) return std::optional<Account>();
       Account account;
@@ -245,9 +255,11 @@ Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer
       payer.created_at = InstantOf(payer_row.getColumn(10));
       payer.version = payer_row.getColumn(11).getInt64();
 
-      SQLite::Statement methods(db,
-                                "SELECT id, token, brand, last4, exp_month, exp_year, created_at "
-                                "FROM payment_methods WHERE payer_id = ? ORDER BY created_at, id");
+      StatementLease methods_lease =
+          Prepared(db,
+                   "SELECT id, token, brand, last4, exp_month, exp_year, created_at "
+                   "FROM payment_methods WHERE payer_id = ? ORDER BY created_at, id");
+      SQLite::Statement& methods = *methods_lease;
       methods.bind(1, payer_id);
       while (methods.executeStep()) {
         account.payment_methods.push_back(
@@ -256,14 +268,17 @@ Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer
              methods.getColumn(4).getInt(), methods.getColumn(5).getInt(),
              InstantOf(methods.getColumn(6))});
       }
-      SQLite::Statement items(db, std::string("SELECT ") + kItemColumns +
-                                      " FROM subscription_items WHERE payer_id = ? "
-                                      "ORDER BY created_at, rowid");
+      StatementLease items_lease = Prepared(db, std::string("SELECT ") + kItemColumns +
+                                                    " FROM subscription_items WHERE payer_id = ? "
+                                                    "ORDER BY created_at, rowid");
+      SQLite::Statement& items = *items_lease;
       items.bind(1, payer_id);
       while (items.executeStep()) account.items.push_back(ReadItem(items));
-      SQLite::Statement attempts(db, std::string("SELECT ") + kAttemptColumns +
-                                         " FROM payment_attempts WHERE payer_id = ? AND "
-                                         "status = 'pending' ORDER BY created_at, rowid");
+      StatementLease attempts_lease =
+          Prepared(db, std::string("SELECT ") + kAttemptColumns +
+                           " FROM payment_attempts WHERE payer_id = ? AND "
+                           "status = 'pending' ORDER BY created_at, rowid");
+      SQLite::Statement& attempts = *attempts_lease;
       attempts.bind(1, payer_id);
       while (attempts.executeStep()) account.attempts.push_back(ReadAttempt(attempts));
       return std::optional<Account>(std::move(account));
@@ -277,7 +292,9 @@ Result<std::optional<std::string>> SqliteStore::FindPayerId(PayerType type,
                                                             const std::string& external_id) {
   try {
     return connections_->Read([&](SQLite::Database& db) -> Result<std::optional<std::string>> {
-      SQLite::Statement query(db, "SELECT id FROM payers WHERE type = ? AND external_id = ?");
+      StatementLease query_lease =
+          Prepared(db, "SELECT id FROM payers WHERE type = ? AND external_id = ?");
+      SQLite::Statement& query = *query_lease;
       query.bind(1, std::string(PayerTypeName(type)));
       query.bind(2, external_id);
       if (!query.executeStep()) return std::optional<std::string>();
@@ -291,7 +308,9 @@ Result<std::optional<std::string>> SqliteStore::FindPayerId(PayerType type,
 Result<std::optional<std::string>> SqliteStore::FindPayerIdOfItem(const std::string& item_id) {
   try {
     return connections_->Read([&](SQLite::Database& db) -> Result<std::optional<std::string>> {
-      SQLite::Statement query(db, "SELECT payer_id FROM subscription_items WHERE id = ?");
+      StatementLease query_lease =
+          Prepared(db, "SELECT payer_id FROM subscription_items WHERE id = ?");
+      SQLite::Statement& query = *query_lease;
       query.bind(1, item_id);
       if (!query.executeStep()) return std::optional<std::string>();
       return std::optional<std::string>(query.getColumn(0).getString());
@@ -311,9 +330,11 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
       WritePayer(db, after.payer, before == nullptr ? nullptr : &before->payer);
       for (const PaymentMethod& method : after.payment_methods) {
         if (before != nullptr && FindById(before->payment_methods, method.id) != nullptr) continue;
-        SQLite::Statement insert(db,
-                                 "INSERT INTO payment_methods (id, payer_id, token, brand, last4, "
-                                 "exp_month, exp_year, created_at) VALUES (?,?,?,?,?,?,?,?)");
+        StatementLease insert_lease =
+            Prepared(db,
+                     "INSERT INTO payment_methods (id, payer_id, token, brand, last4, "
+                     "exp_month, exp_year, created_at) VALUES (?,?,?,?,?,?,?,?)");
+        SQLite::Statement& insert = *insert_lease;
         insert.bind(1, method.id);
         insert.bind(2, payer_id);
         insert.bind(3, method.token);
@@ -343,9 +364,11 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
         WriteAttempt(db, payer_id, attempt, old == nullptr);
       }
       for (const StoredEvent& event : events) {
-        SQLite::Statement insert(db,
-                                 "INSERT INTO events (id, type, payer_id, timestamp, body) "
-                                 "VALUES (?,?,?,?,?)");
+        StatementLease insert_lease =
+            Prepared(db,
+                     "INSERT INTO events (id, type, payer_id, timestamp, body) "
+                     "VALUES (?,?,?,?,?)");
+        SQLite::Statement& insert = *insert_lease;
         insert.bind(1, event.id);
         insert.bind(2, event.type);
         insert.bind(3, event.payer_id);
@@ -354,23 +377,25 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
         insert.exec();
         // The outbox fans out here, in the same transaction: one delivery per enabled endpoint
         // whose filter takes this type (an empty filter takes every type).
-        SQLite::Statement fan_out(
-            db,
-            "INSERT INTO webhook_deliveries (msg_id, event_id, endpoint_id, status, "
-            "next_attempt_at) SELECT " +
-                WebhookIdOf("?1", "e.id") +
-                ", ?1, e.id, 'pending', 0 FROM webhook_endpoints e WHERE e.deleted_at IS "
-                "NULL AND e.disabled = 0 AND " +
-                EndpointTakesType("?2"));
+        StatementLease fan_out_lease =
+            Prepared(db,
+                     "INSERT INTO webhook_deliveries (msg_id, event_id, endpoint_id, status, "
+                     "next_attempt_at) SELECT " +
+                         WebhookIdOf("?1", "e.id") +
+                         ", ?1, e.id, 'pending', 0 FROM webhook_endpoints e WHERE e.deleted_at IS "
+                         "NULL AND e.disabled = 0 AND " +
+                         EndpointTakesType("?2"));
+        SQLite::Statement& fan_out = *fan_out_lease;
         fan_out.bind(1, event.id);
         fan_out.bind(2, event.type);
         fan_out.exec();
       }
       for (const DueWork& work : scheduled) {
-        SQLite::Statement insert(
-            db,
-            "INSERT INTO due_work (payer_id, item_id, kind, due_at, reference, "
-            "lead_hours, retry, clock_id) VALUES (?,?,?,?,?,?,?,?)");
+        StatementLease insert_lease =
+            Prepared(db,
+                     "INSERT INTO due_work (payer_id, item_id, kind, due_at, reference, "
+                     "lead_hours, retry, clock_id) VALUES (?,?,?,?,?,?,?,?)");
+        SQLite::Statement& insert = *insert_lease;
         insert.bind(1, work.payer_id);
         insert.bind(2, work.item_id);
         insert.bind(3, std::string(DueKindName(work.kind)));
@@ -387,8 +412,9 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
       }
       if (completes_work != 0) {
         // done_at records the instant the work was applied for: its due time.
-        SQLite::Statement done(
-            db, "UPDATE due_work SET done_at = due_at WHERE id = ? AND done_at IS NULL");
+        StatementLease done_lease =
+            Prepared(db, "UPDATE due_work SET done_at = due_at WHERE id = ? AND done_at IS NULL");
+        SQLite::Statement& done = *done_lease;
         done.bind(1, completes_work);
         if (done.exec() != 1) throw WorkAlreadyDone();
       }
@@ -417,11 +443,12 @@ Result<std::vector<DueWork>> SqliteStore::DueWorkUntil(Instant until,
                                                        int limit) {
   try {
     return connections_->Read([&](SQLite::Database& db) -> Result<std::vector<DueWork>> {
-      SQLite::Statement query(
+      StatementLease query_lease = Prepared(
           db, std::string("SELECT id, payer_id, item_id, kind, due_at, reference, lead_hours, "
                           "retry FROM due_work WHERE done_at IS NULL AND ") +
                   (clock_id ? "clock_id = ?" : "clock_id IS NULL") +
                   " AND due_at <= ? ORDER BY due_at, id LIMIT ?");
+      SQLite::Statement& query = *query_lease;
       int index = 1;
       if (clock_id) query.bind(index++, *clock_id);
       query.bind(index++, static_cast<std::int64_t>(ToUnixMillis(until)));
@@ -461,7 +488,8 @@ Result<Page<PaymentAttempt>> SqliteStore::ListPaymentAttempts(const std::string&
         sql += " AND rowid < (SELECT rowid FROM payment_attempts WHERE id = ?)";
       }
       sql += " ORDER BY rowid DESC LIMIT ?";
-      SQLite::Statement query(db, sql);
+      StatementLease query_lease = Prepared(db, sql);
+      SQLite::Statement& query = *query_lease;
       int index = 1;
       query.bind(index++, payer_id);
       if (!options.starting_after.empty()) query.bind(index++, options.starting_after);
@@ -493,7 +521,8 @@ Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,
       if (!options.starting_after.empty())
         sql += " AND seq < (SELECT seq FROM events WHERE id = ?)";
       sql += " ORDER BY seq DESC LIMIT ?";
-      SQLite::Statement query(db, sql);
+      StatementLease query_lease = Prepared(db, sql);
+      SQLite::Statement& query = *query_lease;
       int index = 1;
       if (!payer_id.empty()) query.bind(index++, payer_id);
       if (!type.empty()) query.bind(index++, type);
@@ -517,10 +546,12 @@ Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,
 Result<std::vector<AccountStore::CurrentPlan>> SqliteStore::ListCurrentPlans() {
   try {
     return connections_->Read([&](SQLite::Database& db) -> Result<std::vector<CurrentPlan>> {
-      SQLite::Statement query(db,
-                              "SELECT i.payer_id, p.type, p.external_id, i.plan_slug, i.status "
-                              "FROM subscription_items i JOIN payers p ON p.id = i.payer_id "
-                              "WHERE i.status IN ('active', 'past_due', 'canceled')");
+      StatementLease query_lease =
+          Prepared(db,
+                   "SELECT i.payer_id, p.type, p.external_id, i.plan_slug, i.status "
+                   "FROM subscription_items i JOIN payers p ON p.id = i.payer_id "
+                   "WHERE i.status IN ('active', 'past_due', 'canceled')");
+      SQLite::Statement& query = *query_lease;
       std::vector<CurrentPlan> plans;
       while (query.executeStep()) {
         plans.push_back({query.getColumn(0).getString(),
@@ -538,9 +569,11 @@ Result<std::vector<AccountStore::CurrentPlan>> SqliteStore::ListCurrentPlans() {
 Result<std::vector<std::string>> SqliteStore::PayersWithPendingAttempts() {
   try {
     return connections_->Read([&](SQLite::Database& db) -> Result<std::vector<std::string>> {
-      SQLite::Statement query(db,
-                              "SELECT DISTINCT payer_id FROM payment_attempts WHERE status = "
-                              "'pending'");
+      StatementLease query_lease =
+          Prepared(db,
+                   "SELECT DISTINCT payer_id FROM payment_attempts WHERE status = "
+                   "'pending'");
+      SQLite::Statement& query = *query_lease;
       std::vector<std::string> payers;
       while (query.executeStep()) payers.push_back(query.getColumn(0).getString());
       return payers;

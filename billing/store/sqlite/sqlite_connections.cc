@@ -39,7 +39,9 @@ Result<std::unique_ptr<SqliteConnections>> SqliteConnections::Open(
 }
 
 SqliteConnections::SqliteConnections(std::string path, std::unique_ptr<SQLite::Database> writer)
-    : path_(std::move(path)), writer_db_(std::move(writer)) {
+    : path_(std::move(path)),
+      writer_db_(std::move(writer)),
+      writer_statements_(std::make_unique<StatementCache>(*writer_db_)) {
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -85,6 +87,7 @@ void SqliteConnections::WriterLoop() {
 
 void SqliteConnections::CommitBatch(std::vector<PendingWrite*>& batch) {
   SQLite::Database& db = *writer_db_;
+  CurrentStatementCache statements(*writer_statements_);
   std::vector<Status> results;
   results.reserve(batch.size());
   try {
@@ -117,16 +120,19 @@ SqliteConnections::ReaderLease::ReaderLease(SqliteConnections& owner) : owner(ow
   {
     std::lock_guard lock(owner.readers_mutex_);
     if (!owner.idle_readers_.empty()) {
-      db = std::move(owner.idle_readers_.back());
+      reader = std::move(owner.idle_readers_.back());
       owner.idle_readers_.pop_back();
     }
   }
-  if (!db) db = OpenConnection(owner.path_);
+  if (!reader.db) {
+    reader.db = OpenConnection(owner.path_);
+    reader.statements = std::make_unique<StatementCache>(*reader.db);
+  }
 }
 
 SqliteConnections::ReaderLease::~ReaderLease() {
   std::lock_guard lock(owner.readers_mutex_);
-  owner.idle_readers_.push_back(std::move(db));
+  owner.idle_readers_.push_back(std::move(reader));
 }
 
 }  // namespace recur

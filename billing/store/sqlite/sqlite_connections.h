@@ -20,6 +20,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include "base/error.h"
+#include "billing/store/sqlite/statement_cache.h"
 
 namespace recur {
 
@@ -37,11 +38,13 @@ class SqliteConnections {
 
   Status Write(WriteJob job);
 
-  // Runs `read` on a reader connection; it may throw SQLite::Exception.
+  // Runs `read` on a reader connection; it may throw SQLite::Exception. Jobs, reads and writes
+  // alike, find their connection's prepared statements through Prepared() (statement_cache.h).
   template <typename ReadJob>
   auto Read(ReadJob&& read) {
     ReaderLease lease(*this);
-    return read(*lease.db);
+    CurrentStatementCache statements(*lease.reader.statements);
+    return read(*lease.reader.db);
   }
 
   std::size_t max_batch() const { return kMaxBatch; }
@@ -53,11 +56,15 @@ class SqliteConnections {
     WriteJob job;
     std::promise<Status> done;
   };
+  struct Reader {
+    std::unique_ptr<SQLite::Database> db;
+    std::unique_ptr<StatementCache> statements;  // of db, so it goes first
+  };
   struct ReaderLease {
     explicit ReaderLease(SqliteConnections& owner);
     ~ReaderLease();
     SqliteConnections& owner;
-    std::unique_ptr<SQLite::Database> db;
+    Reader reader;
   };
 
   SqliteConnections(std::string path, std::unique_ptr<SQLite::Database> writer);
@@ -66,13 +73,14 @@ class SqliteConnections {
 
   const std::string path_;
   std::unique_ptr<SQLite::Database> writer_db_;
+  std::unique_ptr<StatementCache> writer_statements_;  // of writer_db_, so it goes first
   std::mutex queue_mutex_;
   std::condition_variable queued_;
   std::deque<PendingWrite*> queue_;
   bool stopping_ = false;
   std::thread writer_;
   std::mutex readers_mutex_;
-  std::vector<std::unique_ptr<SQLite::Database>> idle_readers_;
+  std::vector<Reader> idle_readers_;
 };
 
 }  // namespace recur

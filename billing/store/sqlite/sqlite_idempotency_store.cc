@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include "billing/store/sqlite/sqlite_store.h"
+#include "billing/store/sqlite/statement_cache.h"
 
 namespace recur {
 
@@ -14,9 +15,11 @@ Result<IdempotencyClaim> SqliteStore::ClaimIdempotencyKey(const std::string& key
   IdempotencyClaim claimed;
   auto written = connections_->Write([&](SQLite::Database& db) -> Status {
     const std::int64_t now_ms = ToUnixMillis(now);
-    SQLite::Statement row(db,
-                          "SELECT request_hash, status, body, created_at FROM idempotency_keys "
-                          "WHERE key = ?");
+    StatementLease row_lease =
+        Prepared(db,
+                 "SELECT request_hash, status, body, created_at FROM idempotency_keys "
+                 "WHERE key = ?");
+    SQLite::Statement& row = *row_lease;
     row.bind(1, key);
     if (row.executeStep()) {
       const std::int64_t age = now_ms - row.getColumn(3).getInt64();
@@ -35,11 +38,13 @@ Result<IdempotencyClaim> SqliteStore::ClaimIdempotencyKey(const std::string& key
       }
     }
     row.reset();
-    SQLite::Statement claim(db,
-                            "INSERT INTO idempotency_keys (key, request_hash, status, body, "
-                            "created_at) VALUES (?, ?, NULL, NULL, ?) ON CONFLICT (key) DO UPDATE "
-                            "SET request_hash = excluded.request_hash, status = NULL, "
-                            "body = NULL, created_at = excluded.created_at");
+    StatementLease claim_lease =
+        Prepared(db,
+                 "INSERT INTO idempotency_keys (key, request_hash, status, body, "
+                 "created_at) VALUES (?, ?, NULL, NULL, ?) ON CONFLICT (key) DO UPDATE "
+                 "SET request_hash = excluded.request_hash, status = NULL, "
+                 "body = NULL, created_at = excluded.created_at");
+    SQLite::Statement& claim = *claim_lease;
     claim.bind(1, key);
     claim.bind(2, request_hash);
     claim.bind(3, now_ms);
@@ -54,8 +59,9 @@ Result<IdempotencyClaim> SqliteStore::ClaimIdempotencyKey(const std::string& key
 Status SqliteStore::CompleteIdempotencyKey(const std::string& key, int status,
                                            const std::string& body) {
   return connections_->Write([&](SQLite::Database& db) -> Status {
-    SQLite::Statement complete(db,
-                               "UPDATE idempotency_keys SET status = ?, body = ? WHERE key = ?");
+    StatementLease complete_lease =
+        Prepared(db, "UPDATE idempotency_keys SET status = ?, body = ? WHERE key = ?");
+    SQLite::Statement& complete = *complete_lease;
     complete.bind(1, status);
     complete.bind(2, body);
     complete.bind(3, key);
@@ -66,7 +72,8 @@ Status SqliteStore::CompleteIdempotencyKey(const std::string& key, int status,
 
 Status SqliteStore::ReleaseIdempotencyKey(const std::string& key) {
   return connections_->Write([&](SQLite::Database& db) -> Status {
-    SQLite::Statement release(db, "DELETE FROM idempotency_keys WHERE key = ?");
+    StatementLease release_lease = Prepared(db, "DELETE FROM idempotency_keys WHERE key = ?");
+    SQLite::Statement& release = *release_lease;
     release.bind(1, key);
     release.exec();
     return Ok();

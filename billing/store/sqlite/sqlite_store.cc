@@ -1,4 +1,5 @@
 #include "billing/store/sqlite/sqlite_store.h"
+#include "billing/store/sqlite/statement_cache.h"
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -11,9 +12,11 @@ namespace recur {
 namespace {
 
 void InsertVersion(SQLite::Database& db, const PlanVersion& version) {
-  SQLite::Statement insert(db,
-                           "INSERT INTO plan_versions (id, plan_slug, version, amount, "
-                           "annual_amount, currency, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  StatementLease insert_lease =
+      Prepared(db,
+               "INSERT INTO plan_versions (id, plan_slug, version, amount, "
+               "annual_amount, currency, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  SQLite::Statement& insert = *insert_lease;
   insert.bind(1, version.id);
   insert.bind(2, version.plan_slug);
   insert.bind(3, version.version);
@@ -25,9 +28,10 @@ void InsertVersion(SQLite::Database& db, const PlanVersion& version) {
 }
 
 int NextVersionNumber(SQLite::Database& db, const std::string& slug) {
-  SQLite::Statement query(db,
-                          "SELECT COALESCE(MAX(version), 0) + 1 FROM plan_versions "
-                          "WHERE plan_slug = ?");
+  StatementLease query_lease = Prepared(db,
+                                        "SELECT COALESCE(MAX(version), 0) + 1 FROM plan_versions "
+                                        "WHERE plan_slug = ?");
+  SQLite::Statement& query = *query_lease;
   query.bind(1, slug);
   query.executeStep();
   return query.getColumn(0).getInt();
@@ -53,9 +57,11 @@ namespace {
 
 std::shared_ptr<const Catalog> ReadCatalog(SQLite::Database& db) {
   std::vector<CatalogPlan> plans;
-  SQLite::Statement plan_rows(db,
-                              "SELECT slug, definition, current_version_id, archived_at "
-                              "FROM plans ORDER BY slug");
+  StatementLease plan_rows_lease =
+      Prepared(db,
+               "SELECT slug, definition, current_version_id, archived_at "
+               "FROM plans ORDER BY slug");
+  SQLite::Statement& plan_rows = *plan_rows_lease;
   while (plan_rows.executeStep()) {
     const std::string slug = plan_rows.getColumn(0).getString();
     PlanFileContents parsed =
@@ -71,9 +77,11 @@ std::shared_ptr<const Catalog> ReadCatalog(SQLite::Database& db) {
     plans.push_back(std::move(plan));
   }
   std::vector<PlanVersion> versions;
-  SQLite::Statement version_rows(db,
-                                 "SELECT id, plan_slug, version, amount, annual_amount, currency, "
-                                 "created_at FROM plan_versions ORDER BY plan_slug, version");
+  StatementLease version_rows_lease =
+      Prepared(db,
+               "SELECT id, plan_slug, version, amount, annual_amount, currency, "
+               "created_at FROM plan_versions ORDER BY plan_slug, version");
+  SQLite::Statement& version_rows = *version_rows_lease;
   while (version_rows.executeStep()) {
     versions.push_back(
         {version_rows.getColumn(0).getString(), version_rows.getColumn(1).getString(),
@@ -88,8 +96,9 @@ void ApplySyncSteps(SQLite::Database& db, const CatalogSync& sync, IdGenerator& 
   const std::int64_t now_ms = ToUnixMillis(now);
   for (const PlanSyncStep& step : sync.steps) {
     if (step.archive) {
-      SQLite::Statement archive(db,
-                                "UPDATE plans SET archived_at = ?, updated_at = ? WHERE slug = ?");
+      StatementLease archive_lease =
+          Prepared(db, "UPDATE plans SET archived_at = ?, updated_at = ? WHERE slug = ?");
+      SQLite::Statement& archive = *archive_lease;
       archive.bind(1, now_ms);
       archive.bind(2, now_ms);
       archive.bind(3, step.slug);
@@ -108,10 +117,12 @@ void ApplySyncSteps(SQLite::Database& db, const CatalogSync& sync, IdGenerator& 
                             now};
     }
     if (step.is_new) {
-      SQLite::Statement insert(db,
-                               "INSERT INTO plans (slug, payer_type, definition, "
-                               "current_version_id, archived_at, created_at, updated_at) "
-                               "VALUES (?, ?, ?, ?, NULL, ?, ?)");
+      StatementLease insert_lease =
+          Prepared(db,
+                   "INSERT INTO plans (slug, payer_type, definition, "
+                   "current_version_id, archived_at, created_at, updated_at) "
+                   "VALUES (?, ?, ?, ?, NULL, ?, ?)");
+      SQLite::Statement& insert = *insert_lease;
       insert.bind(1, plan.slug);
       insert.bind(2, std::string(PayerTypeName(plan.payer_type)));
       insert.bind(3, SerializePlan(plan));
@@ -120,10 +131,12 @@ void ApplySyncSteps(SQLite::Database& db, const CatalogSync& sync, IdGenerator& 
       insert.bind(6, now_ms);
       insert.exec();
     } else {
-      SQLite::Statement update(db,
-                               "UPDATE plans SET definition = ?, archived_at = NULL, "
-                               "current_version_id = COALESCE(?, current_version_id), "
-                               "updated_at = ? WHERE slug = ?");
+      StatementLease update_lease =
+          Prepared(db,
+                   "UPDATE plans SET definition = ?, archived_at = NULL, "
+                   "current_version_id = COALESCE(?, current_version_id), "
+                   "updated_at = ? WHERE slug = ?");
+      SQLite::Statement& update = *update_lease;
       update.bind(1, SerializePlan(plan));
       if (version) {
         update.bind(2, version->id);
@@ -170,7 +183,8 @@ Result<CatalogSyncResult> SqliteStore::SyncCatalog(const std::vector<PlanSource>
 Result<std::optional<std::string>> SqliteStore::GetSetting(const std::string& key) {
   try {
     return connections_->Read([&](SQLite::Database& db) {
-      SQLite::Statement query(db, "SELECT value FROM settings WHERE key = ?");
+      StatementLease query_lease = Prepared(db, "SELECT value FROM settings WHERE key = ?");
+      SQLite::Statement& query = *query_lease;
       query.bind(1, key);
       if (!query.executeStep()) return std::optional<std::string>();
       return std::optional<std::string>(query.getColumn(0).getString());
@@ -182,9 +196,11 @@ Result<std::optional<std::string>> SqliteStore::GetSetting(const std::string& ke
 
 Status SqliteStore::PutSetting(const std::string& key, const std::string& value) {
   return connections_->Write([&](SQLite::Database& db) -> Status {
-    SQLite::Statement upsert(db,
-                             "INSERT INTO settings (key, value) VALUES (?, ?) "
-                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    StatementLease upsert_lease =
+        Prepared(db,
+                 "INSERT INTO settings (key, value) VALUES (?, ?) "
+                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    SQLite::Statement& upsert = *upsert_lease;
     upsert.bind(1, key);
     upsert.bind(2, value);
     upsert.exec();

@@ -2,14 +2,17 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "billing/store/sqlite/sqlite_store.h"
+#include "billing/store/sqlite/statement_cache.h"
 
 namespace recur {
 
 Status SqliteStore::CreateTestClock(const TestClock& clock) {
   return connections_->Write([&](SQLite::Database& db) -> Status {
-    SQLite::Statement insert(db,
-                             "INSERT INTO test_clocks (id, name, frozen_time, status, created_at) "
-                             "VALUES (?, ?, ?, ?, ?)");
+    StatementLease insert_lease =
+        Prepared(db,
+                 "INSERT INTO test_clocks (id, name, frozen_time, status, created_at) "
+                 "VALUES (?, ?, ?, ?, ?)");
+    SQLite::Statement& insert = *insert_lease;
     insert.bind(1, clock.id);
     insert.bind(2, clock.name);
     insert.bind(3, static_cast<std::int64_t>(ToUnixMillis(clock.frozen_time)));
@@ -23,8 +26,9 @@ Status SqliteStore::CreateTestClock(const TestClock& clock) {
 Result<std::optional<TestClock>> SqliteStore::GetTestClock(const std::string& id) {
   try {
     return connections_->Read([&](SQLite::Database& db) {
-      SQLite::Statement query(
+      StatementLease query_lease = Prepared(
           db, "SELECT id, name, frozen_time, status, created_at FROM test_clocks WHERE id = ?");
+      SQLite::Statement& query = *query_lease;
       query.bind(1, id);
       if (!query.executeStep()) return std::optional<TestClock>();
       return std::optional<TestClock>(
@@ -41,7 +45,9 @@ Result<std::optional<TestClock>> SqliteStore::GetTestClock(const std::string& id
 Status SqliteStore::UpdateTestClock(const std::string& id, Instant frozen_time,
                                     std::string_view status) {
   return connections_->Write([&](SQLite::Database& db) -> Status {
-    SQLite::Statement update(db, "UPDATE test_clocks SET frozen_time = ?, status = ? WHERE id = ?");
+    StatementLease update_lease =
+        Prepared(db, "UPDATE test_clocks SET frozen_time = ?, status = ? WHERE id = ?");
+    SQLite::Statement& update = *update_lease;
     update.bind(1, static_cast<std::int64_t>(ToUnixMillis(frozen_time)));
     update.bind(2, std::string(status));
     update.bind(3, id);

@@ -5,6 +5,7 @@
 
 #include "billing/store/sqlite/sqlite_store.h"
 #include "billing/store/sqlite/sqlite_values.h"
+#include "billing/store/sqlite/statement_cache.h"
 #include "billing/store/sqlite/webhook_sql.h"
 
 namespace recur {
@@ -13,7 +14,7 @@ Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(
     Instant now, int limit, const std::vector<std::string>& skipped) {
   try {
     return connections_->Read([&](SQLite::Database& db) {
-      SQLite::Statement query(
+      StatementLease query_lease = Prepared(
           db,
           "SELECT d.id, d.msg_id, v.type, v.body, d.attempts, e.id, e.url, e.secret, "
           "e.previous_secret, e.previous_secret_expires_at, d.round_start FROM "
@@ -22,6 +23,7 @@ Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(
           "WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND e.disabled = 0 AND "
           "e.deleted_at IS NULL AND d.endpoint_id NOT IN (SELECT value FROM json_each(?3)) "
           "ORDER BY d.next_attempt_at, d.id LIMIT ?2");
+      SQLite::Statement& query = *query_lease;
       query.bind(1, static_cast<std::int64_t>(ToUnixMillis(now)));
       query.bind(2, limit);
       query.bind(3, nlohmann::json(skipped).dump());
@@ -53,22 +55,30 @@ Result<std::vector<std::optional<Instant>>> SqliteStore::RecordDeliveryAttempts(
   std::vector<std::optional<Instant>> failing_since;
   Status written = connections_->Write([&](SQLite::Database& db) -> Status {
     failing_since.clear();
-    SQLite::Statement log(db,
-                          "INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, "
-                          "attempted_at, http_status, error, latency_ms, response_body, "
-                          "next_attempt_at) VALUES (?,?,?,?,?,?,?,?,?)");
-    SQLite::Statement update(db,
-                             "UPDATE webhook_deliveries SET attempts = ?, status = ?, "
-                             "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?");
+    StatementLease log_lease =
+        Prepared(db,
+                 "INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, "
+                 "attempted_at, http_status, error, latency_ms, response_body, "
+                 "next_attempt_at) VALUES (?,?,?,?,?,?,?,?,?)");
+    SQLite::Statement& log = *log_lease;
+    StatementLease update_lease =
+        Prepared(db,
+                 "UPDATE webhook_deliveries SET attempts = ?, status = ?, "
+                 "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?");
+    SQLite::Statement& update = *update_lease;
     // A success clears failing_since; the first failure after one sets it. Neither is a
     // change of the endpoint's settings, so its version stays. Rows are written only when
     // the value changes.
-    SQLite::Statement healthy(db,
-                              "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? "
-                              "AND failing_since IS NOT NULL");
-    SQLite::Statement failing(db,
-                              "UPDATE webhook_endpoints SET failing_since = COALESCE("
-                              "failing_since, ?1) WHERE id = ?2 RETURNING failing_since");
+    StatementLease healthy_lease =
+        Prepared(db,
+                 "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? "
+                 "AND failing_since IS NOT NULL");
+    SQLite::Statement& healthy = *healthy_lease;
+    StatementLease failing_lease =
+        Prepared(db,
+                 "UPDATE webhook_endpoints SET failing_since = COALESCE("
+                 "failing_since, ?1) WHERE id = ?2 RETURNING failing_since");
+    SQLite::Statement& failing = *failing_lease;
     for (const DeliveryAttempt& attempt : attempts) {
       log.bind(1, attempt.delivery_id);
       log.bind(2, attempt.endpoint_id);
@@ -114,7 +124,7 @@ Result<int> SqliteStore::RecoverDeliveries(const std::string& endpoint_id, Insta
   int queued = 0;
   Status written = connections_->Write([&](SQLite::Database& db) -> Status {
     // The SELECT needs its WHERE for SQLite to read ON CONFLICT as the upsert's.
-    SQLite::Statement recover(
+    StatementLease recover_lease = Prepared(
         db,
         "INSERT INTO webhook_deliveries (msg_id, event_id, endpoint_id, status, "
         "next_attempt_at) SELECT " +
@@ -124,6 +134,7 @@ Result<int> SqliteStore::RecoverDeliveries(const std::string& endpoint_id, Insta
             EndpointTakesType("v.type") +
             " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending', "
             "next_attempt_at = 0, round_start = attempts WHERE status != 'delivered'");
+    SQLite::Statement& recover = *recover_lease;
     recover.bind(1, endpoint_id);
     BindInstant(recover, 2, since);
     queued = recover.exec();
@@ -137,22 +148,24 @@ Result<std::string> SqliteStore::ResendEvent(const std::string& endpoint_id,
                                              const std::string& event_id) {
   std::string webhook_id;
   Status written = connections_->Write([&](SQLite::Database& db) -> Status {
-    SQLite::Statement event(db, "SELECT type FROM events WHERE id = ?");
+    StatementLease event_lease = Prepared(db, "SELECT type FROM events WHERE id = ?");
+    SQLite::Statement& event = *event_lease;
     event.bind(1, event_id);
     if (!event.executeStep()) {
       return MakeError(ErrorKind::kNotFound, "event_not_found", "no event " + event_id, "event_id");
     }
     const std::string type = event.getColumn(0).getString();
-    SQLite::Statement resend(
-        db,
-        "INSERT INTO webhook_deliveries (msg_id, event_id, endpoint_id, status, "
-        "next_attempt_at) SELECT " +
-            WebhookIdOf("?1", "e.id") +
-            ", ?1, e.id, 'pending', 0 FROM webhook_endpoints e WHERE e.id = ?2 AND "
-            "e.deleted_at IS NULL AND " +
-            EndpointTakesType("?3") +
-            " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending', "
-            "next_attempt_at = 0, round_start = attempts RETURNING msg_id");
+    StatementLease resend_lease =
+        Prepared(db,
+                 "INSERT INTO webhook_deliveries (msg_id, event_id, endpoint_id, status, "
+                 "next_attempt_at) SELECT " +
+                     WebhookIdOf("?1", "e.id") +
+                     ", ?1, e.id, 'pending', 0 FROM webhook_endpoints e WHERE e.id = ?2 AND "
+                     "e.deleted_at IS NULL AND " +
+                     EndpointTakesType("?3") +
+                     " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending', "
+                     "next_attempt_at = 0, round_start = attempts RETURNING msg_id");
+    SQLite::Statement& resend = *resend_lease;
     resend.bind(1, event_id);
     resend.bind(2, endpoint_id);
     resend.bind(3, type);
@@ -173,13 +186,14 @@ Result<std::vector<DeliveryAttempt>> SqliteStore::ListDeliveryAttempts(
     const std::string& endpoint_id, int limit) {
   try {
     return connections_->Read([&](SQLite::Database& db) {
-      SQLite::Statement query(
-          db,
-          "SELECT a.delivery_id, d.msg_id, d.event_id, v.type, a.attempt, a.attempted_at, "
-          "a.http_status, a.error, a.latency_ms, a.response_body, a.next_attempt_at "
-          "FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id "
-          "JOIN events v ON v.id = d.event_id WHERE a.endpoint_id = ? ORDER BY a.id DESC "
-          "LIMIT ?");
+      StatementLease query_lease =
+          Prepared(db,
+                   "SELECT a.delivery_id, d.msg_id, d.event_id, v.type, a.attempt, a.attempted_at, "
+                   "a.http_status, a.error, a.latency_ms, a.response_body, a.next_attempt_at "
+                   "FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id "
+                   "JOIN events v ON v.id = d.event_id WHERE a.endpoint_id = ? ORDER BY a.id DESC "
+                   "LIMIT ?");
+      SQLite::Statement& query = *query_lease;
       query.bind(1, endpoint_id);
       query.bind(2, limit);
       std::vector<DeliveryAttempt> attempts;

@@ -5,6 +5,7 @@
 
 #include "billing/store/sqlite/sqlite_store.h"
 #include "billing/store/sqlite/sqlite_values.h"
+#include "billing/store/sqlite/statement_cache.h"
 
 namespace recur {
 namespace {
@@ -36,7 +37,7 @@ WebhookEndpoint ReadEndpoint(SQLite::Statement& row) {
 // Inserts the endpoint, or updates it if its stored version is still endpoint.version; returns
 // the rows written.
 int WriteEndpoint(SQLite::Database& db, const WebhookEndpoint& endpoint, bool insert) {
-  SQLite::Statement statement(
+  StatementLease statement_lease = Prepared(
       db, insert ? "INSERT INTO webhook_endpoints (url, description, event_types, disabled, "
                    "disabled_reason, secret, previous_secret, previous_secret_expires_at, "
                    "created_at, updated_at, deleted_at, failing_since, id, version) "
@@ -46,6 +47,7 @@ int WriteEndpoint(SQLite::Database& db, const WebhookEndpoint& endpoint, bool in
                    "previous_secret_expires_at = ?, created_at = ?, updated_at = ?, "
                    "deleted_at = ?, failing_since = ?, version = version + 1 "
                    "WHERE id = ? AND version = ?");
+  SQLite::Statement& statement = *statement_lease;
   statement.bind(1, endpoint.url);
   statement.bind(2, endpoint.description);
   statement.bind(3, nlohmann::json(endpoint.event_types).dump());
@@ -89,11 +91,12 @@ Result<bool> SqliteStore::DisableWebhookEndpoint(const std::string& id, const st
                                                  std::optional<Instant> failing_since_before) {
   bool disabled = false;
   Status written = connections_->Write([&](SQLite::Database& db) -> Status {
-    SQLite::Statement disable(
+    StatementLease disable_lease = Prepared(
         db,
         "UPDATE webhook_endpoints SET disabled = 1, disabled_reason = ?1, updated_at = ?2, "
         "version = version + 1 WHERE id = ?3 AND disabled = 0 AND (?4 IS NULL OR "
         "failing_since <= ?4)");
+    SQLite::Statement& disable = *disable_lease;
     disable.bind(1, reason);
     BindInstant(disable, 2, at);
     disable.bind(3, id);
@@ -108,9 +111,10 @@ Result<bool> SqliteStore::DisableWebhookEndpoint(const std::string& id, const st
 Result<std::optional<WebhookEndpoint>> SqliteStore::GetWebhookEndpoint(const std::string& id) {
   try {
     return connections_->Read([&](SQLite::Database& db) {
-      SQLite::Statement query(db,
-                              std::string("SELECT ") + kColumns +
-                                  " FROM webhook_endpoints WHERE id = ? AND deleted_at IS NULL");
+      StatementLease query_lease =
+          Prepared(db, std::string("SELECT ") + kColumns +
+                           " FROM webhook_endpoints WHERE id = ? AND deleted_at IS NULL");
+      SQLite::Statement& query = *query_lease;
       query.bind(1, id);
       if (!query.executeStep()) return std::optional<WebhookEndpoint>();
       return std::optional<WebhookEndpoint>(ReadEndpoint(query));
@@ -123,9 +127,11 @@ Result<std::optional<WebhookEndpoint>> SqliteStore::GetWebhookEndpoint(const std
 Result<std::vector<WebhookEndpoint>> SqliteStore::ListWebhookEndpoints() {
   try {
     return connections_->Read([&](SQLite::Database& db) {
-      SQLite::Statement query(db, std::string("SELECT ") + kColumns +
-                                      " FROM webhook_endpoints WHERE deleted_at IS NULL "
-                                      "ORDER BY created_at, rowid");
+      StatementLease query_lease =
+          Prepared(db, std::string("SELECT ") + kColumns +
+                           " FROM webhook_endpoints WHERE deleted_at IS NULL "
+                           "ORDER BY created_at, rowid");
+      SQLite::Statement& query = *query_lease;
       std::vector<WebhookEndpoint> endpoints;
       while (query.executeStep()) endpoints.push_back(ReadEndpoint(query));
       return endpoints;
