@@ -82,7 +82,7 @@ class Run {
         auto account = billing.CreatePayer(payer);
         if (!account) return std::unexpected(account.error());
         payer_ids_[step.payer] = account->payer.id;
-        payer_order_[account->payer.id] = static_cast<int>(payer_order_.size());
+        declared_[account->payer.id] = {static_cast<int>(declared_.size()), step.payer};
         return account->payer.id;
       }
       case StepKind::kCard: {
@@ -141,14 +141,12 @@ class Run {
     std::stable_sort(events.begin(), events.end(),
                      [this](const StoredEvent& a, const StoredEvent& b) {
                        if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
-                       return payer_order_[a.payer_id] < payer_order_[b.payer_id];
+                       return declared_[a.payer_id].order < declared_[b.payer_id].order;
                      });
     for (StoredEvent& event : events) {
       TimelineEntry entry;
       entry.at = event.timestamp;
-      for (const auto& [name, id] : payer_ids_) {
-        if (id == event.payer_id) entry.payer = name;
-      }
+      entry.payer = declared_[event.payer_id].name;
       entry.event_id = event.id;
       entry.event_type = event.type;
       entry.summary = SummarizeEvent(event.type, nlohmann::json::parse(event.body, nullptr, false));
@@ -163,7 +161,11 @@ class Run {
   EventTap tap_;
   SimulatedEngine* engine_ = nullptr;
   std::map<std::string, std::string> payer_ids_;  // scenario name -> cpayer_...
-  std::map<std::string, int> payer_order_;        // cpayer_... -> declaration order
+  struct Declared {
+    int order = 0;     // in the scenario
+    std::string name;  // the scenario's name
+  };
+  std::map<std::string, Declared> declared_;  // cpayer_... -> how the scenario declared it
 };
 
 }  // namespace
