@@ -33,17 +33,6 @@ Result<double> ParseNumber(std::string_view text, std::string_view what) {
   return value;
 }
 
-Result<int> ParseInt(std::string_view text, std::string_view what, int low, int high) {
-  int value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < low || value > high) {
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_number",
-                     std::string(what) + " must be a whole number from " + std::to_string(low) +
-                         " to " + std::to_string(high) + ", got \"" + std::string(text) + "\"");
-  }
-  return value;
-}
-
 std::string Percent(double share) {
   char text[32];
   std::snprintf(text, sizeof text, "%.0f%%", share * 100);
@@ -95,9 +84,9 @@ Result<TrialDesign> ParseTrialDesign(std::string_view text) {
       return bad("\"" + std::string(part) + "\" is not key=value");
     const std::string_view key = part.substr(0, equals), value = part.substr(equals + 1);
     if (key == "days") {
-      auto days = ParseInt(value, "days", 1, kMaxTrialDays);
+      auto days = ParseWholeNumber(value, "days", 1, kMaxTrialDays);
       if (!days) return bad(days.error().message);
-      design.trial_days = *days;
+      design.trial_days = static_cast<int>(*days);
       has_days = true;
     } else if (key == "card") {
       if (value != "yes" && value != "no") return bad("card must be yes or no");
@@ -155,6 +144,18 @@ Result<std::vector<MixedPlan>> ParsePlanMix(std::string_view text) {
   return mix;
 }
 
+Result<std::int64_t> ParseWholeNumber(std::string_view text, std::string_view what,
+                                      std::int64_t low, std::int64_t high) {
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < low || value > high) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_number",
+                     std::string(what) + " must be a whole number from " + std::to_string(low) +
+                         " to " + std::to_string(high) + ", got \"" + std::string(text) + "\"");
+  }
+  return value;
+}
+
 Result<double> ParseProbability(std::string_view text, std::string_view name) {
   auto value = ParseNumber(text, name);
   if (!value || *value < 0 || *value > 1) {
@@ -169,13 +170,13 @@ Result<double> ParseProbability(std::string_view text, std::string_view name) {
 Result<std::vector<int>> ParseReportDays(std::string_view text, int days) {
   std::vector<int> report;
   for (std::string_view part : Split(text, ',')) {
-    auto day = ParseInt(part, "--report-days entries", 1, days);
+    auto day = ParseWholeNumber(part, "--report-days entries", 1, days);
     if (!day) return std::unexpected(day.error());
     if (!report.empty() && *day <= report.back()) {
       return MakeError(ErrorKind::kInvalidArgument, "invalid_report_days",
                        "--report-days must be increasing, like 30,90,180", "report-days");
     }
-    report.push_back(*day);
+    report.push_back(static_cast<int>(*day));
   }
   return report;
 }

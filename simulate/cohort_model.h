@@ -73,6 +73,9 @@ inline constexpr double kCardlessConversion = 0.18;
 Result<TrialDesign> ParseTrialDesign(std::string_view text);
 // "pro:0.7,pro/annual:0.1,business:0.2": plan[/month|/annual]:weight, weights > 0.
 Result<std::vector<MixedPlan>> ParsePlanMix(std::string_view text);
+// "180": a whole number from `low` to `high`; `what` names it in the message.
+Result<std::int64_t> ParseWholeNumber(std::string_view text, std::string_view what,
+                                      std::int64_t low, std::int64_t high);
 // "0.05": a probability from 0 to 1; `name` is the flag, for the message.
 Result<double> ParseProbability(std::string_view text, std::string_view name);
 // "30,90,180": increasing days, each from 1 to `days`.

@@ -52,10 +52,15 @@ std::optional<std::chrono::milliseconds> ParsePace(std::string_view text) {
   return pace;
 }
 
-std::optional<std::uint64_t> ParseSeed(std::string_view text) {
+// --seed, default 1.
+Result<std::uint64_t> ReadSeed(const ParsedFlags& flags) {
+  const std::string text = flags.Get("seed", "1");
   std::uint64_t seed = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seed);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (error != std::errc() || end != text.data() + text.size()) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_seed",
+                     "--seed must be a whole number from 0 to 2^64-1", "seed");
+  }
   return seed;
 }
 
@@ -83,9 +88,8 @@ int RunScenarioCommand(std::span<const std::string> args) {
   auto lifecycle = ReadLifecycleOptions(*flags);
   if (!lifecycle) return Usage("scenario", lifecycle.error().message, kScenarioUsage);
   options.lifecycle = *lifecycle;
-  auto seed = ParseSeed(flags->Get("seed", "1"));
-  if (!seed)
-    return Usage("scenario", "--seed must be a whole number from 0 to 2^64-1", kScenarioUsage);
+  auto seed = ReadSeed(*flags);
+  if (!seed) return Usage("scenario", seed.error().message, kScenarioUsage);
   options.seed = *seed;
   const bool payloads = flags->values.contains("payloads");
   const bool json = flags->values.contains("json");
@@ -168,14 +172,12 @@ constexpr std::array<std::string_view, 1> kCohortSwitches = {"json"};
 
 Result<std::int64_t> ParseCount(const ParsedFlags& flags, std::string_view name,
                                 std::int64_t fallback, std::int64_t high) {
-  const std::string text = flags.Get(name, std::to_string(fallback));
-  std::int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > high) {
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_number",
-                     "--" + std::string(name) + " must be a whole number from 1 to " +
-                         std::to_string(high) + ", got \"" + text + "\"",
-                     std::string(name));
+  auto value = ParseWholeNumber(flags.Get(name, std::to_string(fallback)), "--" + std::string(name),
+                                1, high);
+  if (!value) {
+    Error error = value.error();
+    error.param = name;
+    return std::unexpected(error);
   }
   return value;
 }
@@ -192,11 +194,8 @@ Result<CohortModel> ReadCohortModel(const ParsedFlags& flags) {
   auto arrival = ParseCount(flags, "arrival-days", model.days, model.days);
   if (!arrival) return std::unexpected(arrival.error());
   model.arrival_days = static_cast<int>(*arrival);
-  auto seed = ParseSeed(flags.Get("seed", "1"));
-  if (!seed) {
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_seed",
-                     "--seed must be a whole number from 0 to 2^64-1", "seed");
-  }
+  auto seed = ReadSeed(flags);
+  if (!seed) return std::unexpected(seed.error());
   model.seed = *seed;
   if (flags.values.contains("start")) {
     auto start = ParseScenarioTime(flags.Get("start", ""));
