@@ -12,16 +12,9 @@ namespace recur {
 SimulatedEngine::SimulatedEngine(const SimulatedEngineOptions& options)
     : clock_(options.start), ids_(options.seed) {}
 
-SimulatedEngine::~SimulatedEngine() {
-  // Stop using the database before its files go.
-  scheduler_.reset();
-  billing_.reset();
-  accounts_.reset();
-  sandbox_.reset();
-  catalog_.reset();
-  store_.reset();
+SimulatedEngine::TemporaryFolder::~TemporaryFolder() {
   std::error_code ignored;
-  if (!directory_.empty()) std::filesystem::remove_all(directory_, ignored);
+  if (!path.empty()) std::filesystem::remove_all(path, ignored);
 }
 
 Result<std::unique_ptr<SimulatedEngine>> SimulatedEngine::Open(
@@ -33,9 +26,9 @@ Result<std::unique_ptr<SimulatedEngine>> SimulatedEngine::Open(
                      "cannot make a folder for the temporary database under " +
                          std::filesystem::temp_directory_path().string());
   }
-  engine->directory_ = pattern;
+  engine->directory_.path = pattern;
 
-  auto store = SqliteStore::Open((engine->directory_ / "simulation.db").string(), engine->ids_,
+  auto store = SqliteStore::Open((engine->directory_.path / "simulation.db").string(), engine->ids_,
                                  options.start);
   if (!store) return std::unexpected(store.error());
   engine->store_ = std::move(*store);

@@ -48,7 +48,6 @@ class SimulatedEngine {
   // database cannot be made.
   static Result<std::unique_ptr<SimulatedEngine>> Open(SimulatedEngineOptions options,
                                                        ObservedAccountStore::Listener on_commit);
-  ~SimulatedEngine();
 
   BillingService& billing() { return *billing_; }
   std::shared_ptr<const Catalog> catalog() const { return catalog_->Current(); }
@@ -61,7 +60,17 @@ class SimulatedEngine {
  private:
   explicit SimulatedEngine(const SimulatedEngineOptions& options);
 
-  std::filesystem::path directory_;  // the temporary database's folder, removed last
+  // A folder removed with everything in it when destroyed; declared first, so it goes after
+  // every member that uses the database inside it.
+  struct TemporaryFolder {
+    TemporaryFolder() = default;
+    TemporaryFolder(const TemporaryFolder&) = delete;
+    TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+    ~TemporaryFolder();
+    std::filesystem::path path;  // empty until made
+  };
+
+  TemporaryFolder directory_;  // the temporary database's
   ManualClock clock_;
   SeededIdGenerator ids_;
   std::unique_ptr<SqliteStore> store_;
