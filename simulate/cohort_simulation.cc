@@ -191,11 +191,8 @@ class DesignRun {
     switch (action.act) {
       case Act::kArrive:
         return Arrive(action);
-      case Act::kAddCard: {
-        auto added =
-            billing.AddPaymentMethod(payer_id, CohortGateway::CardToken(action.payer), true);
-        return added ? Ok() : Status(std::unexpected(added.error()));
-      }
+      case Act::kAddCard:
+        return AddCard(payer_id, CohortGateway::CardToken(action.payer));
       case Act::kCancel: {
         auto account = billing.GetAccount(payer_id);
         if (!account) return std::unexpected(account.error());
@@ -212,12 +209,16 @@ class DesignRun {
         if (!account) return std::unexpected(account.error());
         const SubscriptionItem* current = account->CurrentItem();
         if (current == nullptr || current->status != ItemStatus::kPastDue) return Ok();
-        auto added =
-            billing.AddPaymentMethod(payer_id, CohortGateway::ReplacementToken(action.payer), true);
-        return added ? Ok() : Status(std::unexpected(added.error()));
+        return AddCard(payer_id, CohortGateway::ReplacementToken(action.payer));
       }
     }
     return Ok();
+  }
+
+  // The payer's new default card.
+  Status AddCard(const std::string& payer_id, const std::string& token) {
+    auto added = engine_->billing().AddPaymentMethod(payer_id, token, true);
+    return added ? Ok() : Status(std::unexpected(added.error()));
   }
 
   Status Arrive(const Action& action) {
@@ -230,8 +231,7 @@ class DesignRun {
     if (!account) return std::unexpected(account.error());
     const std::string& payer_id = payer_ids_[static_cast<std::size_t>(payer)] = account->payer.id;
     if (design_.card_up_front) {
-      auto added = billing.AddPaymentMethod(payer_id, CohortGateway::CardToken(payer), true);
-      if (!added) return std::unexpected(added.error());
+      if (auto added = AddCard(payer_id, CohortGateway::CardToken(payer)); !added) return added;
     }
     auto subscribed = billing.Subscribe(payer_id, {choice.plan, choice.interval, true});
     if (!subscribed) return std::unexpected(subscribed.error());
