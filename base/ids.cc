@@ -1,6 +1,11 @@
 #include "base/ids.h"
 
+#include <openssl/bn.h>
 #include <openssl/rand.h>
+
+#include <algorithm>
+#include <limits>
+#include <memory>
 
 #include <cstdio>
 #include <cstdlib>
@@ -53,8 +58,31 @@ std::string RandomBase62(std::size_t length) {
   });
 }
 
-std::string RandomIdGenerator::NewId(std::string_view prefix) {
-  return WithPrefix(prefix, RandomBase62(kIdBodyLength));
+std::string EncodeKsuid(std::uint32_t timestamp, const unsigned char (&payload)[16]) {
+  unsigned char raw[20] = {
+      static_cast<unsigned char>(timestamp >> 24), static_cast<unsigned char>(timestamp >> 16),
+      static_cast<unsigned char>(timestamp >> 8), static_cast<unsigned char>(timestamp)};
+  std::copy(std::begin(payload), std::end(payload), raw + 4);
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> number(BN_bin2bn(raw, sizeof raw, nullptr), BN_free);
+  if (!number) {
+    std::fputs("fatal: out of memory encoding an id\n", stderr);
+    std::abort();
+  }
+  // 62^27 > 2^160, so 27 digits hold any 20 bytes; the leading ones are '0' when small.
+  std::string text(kIdBodyLength, '0');
+  for (std::size_t i = kIdBodyLength; i-- > 0 && !BN_is_zero(number.get());) {
+    text[i] = kBase62[BN_div_word(number.get(), 62)];
+  }
+  return text;
+}
+
+std::string KsuidGenerator::NewId(std::string_view prefix) {
+  const std::int64_t seconds = ToUnixMillis(clock_.Now()) / 1000 - kKsuidEpochSeconds;
+  const auto timestamp = static_cast<std::uint32_t>(
+      std::clamp<std::int64_t>(seconds, 0, std::numeric_limits<std::uint32_t>::max()));
+  unsigned char payload[16];
+  FillRandomBytes(payload, sizeof payload);
+  return WithPrefix(prefix, EncodeKsuid(timestamp, payload));
 }
 
 std::string SeededIdGenerator::NewId(std::string_view prefix) {

@@ -1,7 +1,7 @@
-// Prefixed random ids in Clerk's style: a type prefix ("cplan", "cpayer", "csub", ...), an
-// underscore, and 27 base62 characters (160 bits of entropy, so collisions are not a concern).
-// Where ids come from is injected like time: the server uses cryptographic randomness, tests
-// and the simulator a seeded generator so that their output is reproducible.
+// Prefixed ids in Clerk's style: a type prefix ("cplan", "cpayer", "csub", ...), an underscore,
+// and 27 base62 characters. Where ids come from is injected like time: the server makes KSUIDs
+// (a timestamp and 128 random bits, as Clerk's ids are), tests and the simulator use a seeded
+// generator so that their output is reproducible.
 // Implementations are safe to call from any thread.
 #pragma once
 
@@ -11,6 +11,8 @@
 #include <random>
 #include <string>
 #include <string_view>
+
+#include "base/clock.h"
 
 namespace recur {
 
@@ -23,11 +25,25 @@ class IdGenerator {
   virtual std::string NewId(std::string_view prefix) = 0;
 };
 
-// Cryptographically random ids (OpenSSL's RAND_bytes).
-class RandomIdGenerator final : public IdGenerator {
+// KSUID bodies: the seconds since the KSUID epoch (2014-05-13T16:53:20Z) as 4 big-endian bytes,
+// then 16 bytes from OpenSSL's RAND_bytes; the 20 bytes read as one number, written in base62
+// and zero-padded to 27 characters. Ids made in a later second sort after earlier ones, so
+// rows keyed by them go to the end of their indexes instead of to random pages, and a commit
+// writes fewer pages. The time is `clock`'s; ids do not depend on it for uniqueness.
+class KsuidGenerator final : public IdGenerator {
  public:
+  explicit KsuidGenerator(const Clock& clock) : clock_(clock) {}
   std::string NewId(std::string_view prefix) override;
+
+ private:
+  const Clock& clock_;
 };
+
+inline constexpr std::int64_t kKsuidEpochSeconds = 1400000000;
+
+// The 27-character base62 text of a KSUID made of `timestamp` (seconds since the KSUID epoch)
+// and a 16-byte `payload`.
+std::string EncodeKsuid(std::uint32_t timestamp, const unsigned char (&payload)[16]);
 
 // Reproducible ids: the same seed yields the same sequence.
 class SeededIdGenerator final : public IdGenerator {

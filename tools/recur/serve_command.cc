@@ -208,7 +208,7 @@ int RunServe(std::span<const std::string> args) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   SystemClock clock;
-  RandomIdGenerator ids;
+  KsuidGenerator ids(clock);
   auto store = SqliteStore::Open(db_path, ids, clock.Now());
   if (!store) return Fail(store.error());
 
