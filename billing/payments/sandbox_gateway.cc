@@ -4,9 +4,9 @@
 #include <optional>
 
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "base/ids.h"
+#include "billing/store/sqlite/statement_cache.h"
 
 namespace recur {
 namespace {
@@ -114,10 +114,32 @@ ChargeOutcome Decide(const TestCard& card, std::string charge_id) {
   return outcome;
 }
 
+// The first outcome recorded for a key, or idempotency_key_reused when it was recorded for a
+// different request.
+Result<ChargeOutcome> Replay(SQLite::Statement& row, const ChargeRequest& request,
+                             const std::string& fingerprint) {
+  if (row.getColumn(0).getString() != fingerprint) {
+    return MakeError(ErrorKind::kInvalidArgument, "idempotency_key_reused",
+                     "idempotency key \"" + request.idempotency_key +
+                         "\" was first used for a different request (" +
+                         row.getColumn(0).getString() + "), not " + fingerprint,
+                     "idempotency_key");
+  }
+  const auto status = ParseStatus(row.getColumn(1).getString());
+  if (!status) {
+    return MakeError(ErrorKind::kInternal, "sandbox_corrupt",
+                     "sandbox_charges holds an unknown status \"" + row.getColumn(1).getString() +
+                         "\" for key \"" + request.idempotency_key + "\"");
+  }
+  return ChargeOutcome{*status, row.getColumn(2).getString(), row.getColumn(3).getString(),
+                       row.getColumn(4).getString(),
+                       /*replayed=*/true};
+}
+
 }  // namespace
 
-SandboxGateway::SandboxGateway(std::unique_ptr<SQLite::Database> db, IdGenerator* ids)
-    : db_(std::move(db)), ids_(ids) {}
+SandboxGateway::SandboxGateway(std::unique_ptr<SqliteConnections> connections, IdGenerator* ids)
+    : connections_(std::move(connections)), ids_(ids) {}
 
 std::string SandboxGateway::NewChargeId() {
   if (ids_ != nullptr) return ids_->NewId("ch_sandbox");
@@ -126,22 +148,19 @@ std::string SandboxGateway::NewChargeId() {
 
 Result<std::unique_ptr<SandboxGateway>> SandboxGateway::Open(const std::string& sqlite_path,
                                                              IdGenerator* ids) {
-  try {
-    auto db = std::make_unique<SQLite::Database>(sqlite_path,
-                                                 SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db->setBusyTimeout(5000);
-    db->exec("PRAGMA journal_mode = WAL");
-    db->exec("PRAGMA synchronous = FULL");
-    db->exec(
+  auto connections = SqliteConnections::Open(sqlite_path, [](SQLite::Database& db) -> Status {
+    db.exec(
         "CREATE TABLE IF NOT EXISTS sandbox_charges ("
         "idempotency_key TEXT PRIMARY KEY, request_fingerprint TEXT, status TEXT, "
         "charge_id TEXT, decline_code TEXT, decline_message TEXT)");
-    return std::unique_ptr<SandboxGateway>(new SandboxGateway(std::move(db), ids));
-  } catch (const SQLite::Exception& error) {
-    return MakeError(
-        ErrorKind::kUnavailable, "storage_error",
-        "cannot open the sandbox gateway's database " + sqlite_path + ": " + error.what());
+    return Ok();
+  });
+  if (!connections) {
+    Error error = connections.error();
+    error.message = "the sandbox gateway's database: " + error.message;
+    return std::unexpected(error);
   }
+  return std::unique_ptr<SandboxGateway>(new SandboxGateway(std::move(*connections), ids));
 }
 
 Result<CardDetails> SandboxGateway::Attach(std::string_view token) {
@@ -160,39 +179,26 @@ Result<ChargeOutcome> SandboxGateway::Charge(const ChargeRequest& request) {
   if (!card) return std::unexpected(card.error());
   const std::string fingerprint = Fingerprint(request);
 
-  std::lock_guard lock(mutex_);
-  try {
-    // IMMEDIATE takes the write lock up front, so no other connection can slip a charge for
-    // this key in between the look-up and the insert.
-    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement query(*db_,
-                            "SELECT request_fingerprint, status, charge_id, decline_code, "
-                            "decline_message FROM sandbox_charges WHERE idempotency_key = ?");
+  // The writer runs the look-up and the insert in one IMMEDIATE transaction, so no other
+  // connection can slip a charge for this key in between.
+  std::optional<Result<ChargeOutcome>> answer;
+  auto written = connections_->Write([&](SQLite::Database& db) -> Status {
+    StatementLease query_lease =
+        Prepared(db,
+                 "SELECT request_fingerprint, status, charge_id, decline_code, decline_message "
+                 "FROM sandbox_charges WHERE idempotency_key = ?");
+    SQLite::Statement& query = *query_lease;
     query.bind(1, request.idempotency_key);
     if (query.executeStep()) {
-      if (query.getColumn(0).getString() != fingerprint) {
-        return MakeError(ErrorKind::kInvalidArgument, "idempotency_key_reused",
-                         "idempotency key \"" + request.idempotency_key +
-                             "\" was first used for a different request (" +
-                             query.getColumn(0).getString() + "), not " + fingerprint,
-                         "idempotency_key");
-      }
-      const auto status = ParseStatus(query.getColumn(1).getString());
-      if (!status) {
-        return MakeError(ErrorKind::kInternal, "sandbox_corrupt",
-                         "sandbox_charges holds an unknown status \"" +
-                             query.getColumn(1).getString() + "\" for key \"" +
-                             request.idempotency_key + "\"");
-      }
-      return ChargeOutcome{*status, query.getColumn(2).getString(), query.getColumn(3).getString(),
-                           query.getColumn(4).getString(),
-                           /*replayed=*/true};
+      answer = Replay(query, request, fingerprint);
+      return Ok();
     }
     ChargeOutcome outcome = Decide(**card, NewChargeId());
-    SQLite::Statement insert(*db_,
-                             "INSERT INTO sandbox_charges (idempotency_key, request_fingerprint, "
-                             "status, charge_id, decline_code, decline_message) "
-                             "VALUES (?, ?, ?, ?, ?, ?)");
+    StatementLease insert_lease =
+        Prepared(db,
+                 "INSERT INTO sandbox_charges (idempotency_key, request_fingerprint, status, "
+                 "charge_id, decline_code, decline_message) VALUES (?, ?, ?, ?, ?, ?)");
+    SQLite::Statement& insert = *insert_lease;
     insert.bind(1, request.idempotency_key);
     insert.bind(2, fingerprint);
     insert.bind(3, std::string(StatusName(outcome.status)));
@@ -200,13 +206,15 @@ Result<ChargeOutcome> SandboxGateway::Charge(const ChargeRequest& request) {
     insert.bind(5, outcome.decline_code);
     insert.bind(6, outcome.decline_message);
     insert.exec();
-    transaction.commit();
-    return outcome;
-  } catch (const SQLite::Exception& error) {
+    answer = std::move(outcome);
+    return Ok();
+  });
+  if (!written) {
     return MakeError(ErrorKind::kUnavailable, "storage_error",
                      "recording the sandbox charge for key \"" + request.idempotency_key +
-                         "\" failed: " + error.what());
+                         "\" failed: " + written.error().message);
   }
+  return std::move(*answer);
 }
 
 }  // namespace recur

@@ -230,9 +230,9 @@ int RunServe(std::span<const std::string> args) {
 
   auto installation = LoadInstallation(**store, ids);
   if (!installation) return Fail(installation.error());
-  // The sandbox gateway keeps its charges in its own table of the same file, as an external
-  // gateway would keep them on its side.
-  auto gateway = SandboxGateway::Open(db_path);
+  // The sandbox gateway keeps its charges on its side, as an external gateway would: in a file
+  // of its own beside the database, whose writes never wait on the store's.
+  auto gateway = SandboxGateway::Open(db_path + ".sandbox");
   if (!gateway) return Fail(gateway.error());
   BillingService billing(**store, **store, catalog, **gateway, clock, ids, *lifecycle_options,
                          installation->instance_id);

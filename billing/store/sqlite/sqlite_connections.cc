@@ -1,5 +1,6 @@
 #include "billing/store/sqlite/sqlite_connections.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <mutex>
@@ -69,6 +70,7 @@ Status SqliteConnections::Write(WriteJob job) {
 }
 
 void SqliteConnections::WriterLoop() {
+  pthread_setname_np(pthread_self(), "sqlite-writer");  // for top -H and perf
   std::vector<PendingWrite*> batch;
   while (true) {
     {
