@@ -20,6 +20,7 @@
 #include <string>
 
 #include "billing/api/http_server.h"
+#include "billing/api/rendered_catalog.h"
 #include "billing/entitlements/signing_key.h"
 #include "billing/scheduler/test_clocks.h"
 #include "billing/store/webhook_delivery_store.h"
@@ -37,7 +38,8 @@ void AddPayerRoutes(HttpServer& server, BillingService& billing);
 void AddEntitlementRoutes(HttpServer& server, BillingService& billing, const SigningKey& key,
                           const Clock& clock, BillingApiOptions options);
 void AddActivityRoutes(HttpServer& server, BillingService& billing);
-void AddPricingTableRoute(HttpServer& server, BillingService& billing, const Clock& clock);
+void AddPricingTableRoute(HttpServer& server, BillingService& billing,
+                          RenderedCatalogs& rendered_catalogs, const Clock& clock);
 void AddTestClockRoutes(HttpServer& server, TestClocks& clocks);
 void AddWebhookEndpointRoutes(HttpServer& server, WebhookEndpoints& endpoints,
                               WebhookDeliveryStore& deliveries);

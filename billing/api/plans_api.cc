@@ -1,7 +1,6 @@
 #include "billing/api/plans_api.h"
 
 #include "base/log.h"
-#include "billing/api/plan_json.h"
 
 namespace recur {
 namespace {
@@ -43,28 +42,6 @@ void PlansApi::AddRoutes(HttpServer& server) {
                });
 }
 
-std::shared_ptr<const std::string> PlansApi::RenderedList(const std::string& payer_type) {
-  std::shared_ptr<const Catalog> catalog = catalog_.Current();
-  std::lock_guard lock(cache_mutex_);
-  if (cached_for_ != catalog) {
-    cache_.clear();
-    cached_for_ = catalog;
-  }
-  auto& rendered = cache_[payer_type];
-  if (!rendered) {
-    json data = json::array();
-    for (PayerType type : {PayerType::kUser, PayerType::kOrg}) {
-      if (!payer_type.empty() && payer_type != PayerTypeName(type)) continue;
-      for (const CatalogPlan* plan : catalog->VisiblePlans(type)) {
-        data.push_back(PlanJson(*plan, catalog->CurrentVersion(*plan)));
-      }
-    }
-    json body = {{"object", "list"}, {"data", std::move(data)}, {"has_more", false}};
-    rendered = std::make_shared<const std::string>(body.dump());
-  }
-  return rendered;
-}
-
 void PlansApi::ListPlans(const ApiRequest& request, httplib::Response& response) {
   if (auto known = RejectUnknownQueryParams(request.http, {"payer_type"}); !known) {
     SendError(response, known.error());
@@ -77,7 +54,7 @@ void PlansApi::ListPlans(const ApiRequest& request, httplib::Response& response)
     return;
   }
   response.status = 200;
-  response.set_content(*RenderedList(payer_type), "application/json");
+  response.set_content(rendered_.Current()->list_text.at(payer_type), "application/json");
 }
 
 void PlansApi::Reload(const ApiRequest& request, httplib::Response& response) {

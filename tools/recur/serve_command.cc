@@ -255,13 +255,14 @@ int RunServe(std::span<const std::string> args) {
   server.Route("GET", "/healthz", Access::kPublic, [](const ApiRequest&, httplib::Response& r) {
     SendJson(r, 200, {{"status", "ok"}});
   });
-  PlansApi plans_api(catalog, clock);
+  RenderedCatalogs rendered_catalogs(catalog);
+  PlansApi plans_api(catalog, rendered_catalogs, clock);
   plans_api.AddRoutes(server);
   AddPayerRoutes(server, billing);
   AddEntitlementRoutes(server, billing, installation->signing_key, clock,
                        {"recur:" + installation->instance_id});
   AddActivityRoutes(server, billing);
-  AddPricingTableRoute(server, billing, clock);
+  AddPricingTableRoute(server, billing, rendered_catalogs, clock);
   AddTestClockRoutes(server, test_clocks);
   AddWebhookEndpointRoutes(server, webhook_endpoints, **store);
 
