@@ -592,7 +592,7 @@ main() {
   printf '\n%s\n' "$table"
   if [ -s "$work/notes.txt" ]; then awk '!seen[$0]++ {print "- " $0}' "$work/notes.txt"; fi
   printf '\nsuite took %d s; report written to %s\n' "$elapsed" "$BENCH_OUT"
-  rm -f "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm
+  rm -f "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm "$work"/*.db.sandbox*
 }
 
 main "$@"
