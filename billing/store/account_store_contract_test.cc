@@ -1,7 +1,7 @@
-// The AccountStore contract, run on every implementation: SqliteStore on a temporary file and
-// MemoryAccountStore. Accounts come from the pure lifecycle over the shipped plans (plans/) and
-// are stored as the billing service stores them; the last test runs the real billing service
-// and scheduler over each store and compares what they did.
+// The AccountStore contract, run on every implementation: SqliteStore on a temporary file,
+// MemoryAccountStore, and CachingAccountStore in front of SqliteStore. Accounts come from the pure
+// lifecycle over the shipped plans (plans/) and are stored as the billing service stores them; the
+// last test runs the real billing service and scheduler over each store and compares what they did.
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +22,7 @@
 #include "billing/payments/sandbox_gateway.h"
 #include "billing/scheduler/scheduler.h"
 #include "billing/store/account_store.h"
+#include "billing/store/cached/caching_account_store.h"
 #include "billing/store/memory/memory_account_store.h"
 #include "billing/store/sqlite/sqlite_store.h"
 #include "billing/subscriptions/billing_service.h"
@@ -40,10 +41,18 @@ using ::testing::UnorderedElementsAre;
 constexpr auto kDay = std::chrono::hours(24);
 const std::string kPlans = std::string(RECUR_SOURCE_DIR) + "/plans";
 
-enum class StoreKind { kSqlite, kMemory };
+enum class StoreKind { kSqlite, kMemory, kCachedSqlite };
 
 std::string StoreName(const ::testing::TestParamInfo<StoreKind>& info) {
-  return info.param == StoreKind::kSqlite ? "Sqlite" : "Memory";
+  switch (info.param) {
+    case StoreKind::kSqlite:
+      return "Sqlite";
+    case StoreKind::kMemory:
+      return "Memory";
+    case StoreKind::kCachedSqlite:
+      return "CachedSqlite";
+  }
+  return "";
 }
 
 // A SQLite file in the temporary folder, removed at the end. Named per process and per use:
@@ -117,8 +126,14 @@ class AccountStoreContractTest : public ::testing::TestWithParam<StoreKind> {
     for (const char* clock : {"clock_a", "clock_b"}) {
       ASSERT_TRUE(sqlite_->CreateTestClock({clock, clock, t0_, "ready", t0_}));
     }
-    if (GetParam() == StoreKind::kMemory) memory_ = std::make_unique<MemoryAccountStore>();
-    store_ = memory_ ? static_cast<AccountStore*>(memory_.get()) : sqlite_.get();
+    store_ = sqlite_.get();
+    if (GetParam() == StoreKind::kMemory) {
+      memory_ = std::make_unique<MemoryAccountStore>();
+      store_ = memory_.get();
+    } else if (GetParam() == StoreKind::kCachedSqlite) {
+      cached_ = std::make_unique<CachingAccountStore>(*sqlite_, 100);
+      store_ = cached_.get();
+    }
   }
 
   AccountStore& store() { return *store_; }
@@ -270,12 +285,15 @@ class AccountStoreContractTest : public ::testing::TestWithParam<StoreKind> {
   std::unique_ptr<CatalogService> catalog_service_;
   std::shared_ptr<const Catalog> catalog_;
   std::unique_ptr<MemoryAccountStore> memory_;
+  std::unique_ptr<CachingAccountStore> cached_;
   AccountStore* store_ = nullptr;
   std::vector<StoredEvent> saved_events_;  // in the order stored
 };
 
 INSTANTIATE_TEST_SUITE_P(Stores, AccountStoreContractTest,
-                         ::testing::Values(StoreKind::kSqlite, StoreKind::kMemory), StoreName);
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kMemory,
+                                           StoreKind::kCachedSqlite),
+                         StoreName);
 
 TEST_P(AccountStoreContractTest, ANewPayerLoadsBackAsStored) {
   Account account = NewPayer("user_1");
@@ -849,7 +867,10 @@ std::vector<RecordedEvent> RunProTrialForSixtyDays(StoreKind kind) {
   EXPECT_TRUE(gateway);
   if (!gateway) return {};
   MemoryAccountStore memory;
-  AccountStore& store = kind == StoreKind::kMemory ? static_cast<AccountStore&>(memory) : **sqlite;
+  CachingAccountStore cached(**sqlite, 100);
+  AccountStore& store = kind == StoreKind::kMemory         ? static_cast<AccountStore&>(memory)
+                        : kind == StoreKind::kCachedSqlite ? static_cast<AccountStore&>(cached)
+                                                           : **sqlite;
   BillingService billing(store, **sqlite, catalog, **gateway, clock, ids, LifecycleOptions{},
                          "ins_test");
   EXPECT_TRUE(billing.Start());
@@ -886,15 +907,17 @@ std::vector<RecordedEvent> RunProTrialForSixtyDays(StoreKind kind) {
   return events;
 }
 
-TEST(AccountStoreContractBillingTest, AProTrialForSixtyDaysGivesTheSameEventsOnBothStores) {
+TEST(AccountStoreContractBillingTest, AProTrialForSixtyDaysGivesTheSameEventsOnEveryStore) {
   const std::vector<RecordedEvent> on_sqlite = RunProTrialForSixtyDays(StoreKind::kSqlite);
   const std::vector<RecordedEvent> on_memory = RunProTrialForSixtyDays(StoreKind::kMemory);
+  const std::vector<RecordedEvent> on_cached = RunProTrialForSixtyDays(StoreKind::kCachedSqlite);
   EXPECT_THAT(on_sqlite, Not(IsEmpty()));
   EXPECT_THAT(on_sqlite,
               Contains(::testing::Field(&RecordedEvent::type, "subscriptionItem.freeTrialEnding")));
   EXPECT_THAT(on_sqlite,
               Contains(::testing::Field(&RecordedEvent::type, "paymentAttempt.updated")));
   EXPECT_EQ(on_memory, on_sqlite);
+  EXPECT_EQ(on_cached, on_sqlite);
 }
 
 }  // namespace

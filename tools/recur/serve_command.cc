@@ -25,6 +25,7 @@
 #include "billing/payments/sandbox_gateway.h"
 #include "billing/scheduler/scheduler.h"
 #include "billing/scheduler/test_clocks.h"
+#include "billing/store/cached/caching_account_store.h"
 #include "billing/store/sqlite/sqlite_store.h"
 #include "tools/recur/commands.h"
 #include "tools/recur/flags.h"
@@ -34,6 +35,8 @@
 
 namespace recur {
 namespace {
+
+constexpr std::size_t kCachedAccounts = 100000;
 
 constexpr std::array<std::string_view, 8> kServeFlags = {"db",
                                                          "plans",
@@ -234,13 +237,16 @@ int RunServe(std::span<const std::string> args) {
   // of its own beside the database, whose writes never wait on the store's.
   auto gateway = SandboxGateway::Open(db_path + ".sandbox");
   if (!gateway) return Fail(gateway.error());
-  BillingService billing(**store, **store, catalog, **gateway, clock, ids, *lifecycle_options,
+  // Reads of accounts (the pricing table above all) come from memory while the payer is
+  // unchanged: about 1.3 KiB per payer held (13 MB for 10,000 payers).
+  CachingAccountStore accounts(**store, kCachedAccounts);
+  BillingService billing(accounts, **store, catalog, **gateway, clock, ids, *lifecycle_options,
                          installation->instance_id);
   if (auto readied = (*store)->ReadyAdvancingTestClocks(); !readied) {
     return Fail(readied.error());
   }
   if (auto started = billing.Start(); !started) return Fail(started.error());
-  Scheduler scheduler(billing, **store, clock, SchedulerOptions{});
+  Scheduler scheduler(billing, accounts, clock, SchedulerOptions{});
   TestClocks test_clocks(**store, scheduler, ids, clock);
   WebhookEndpoints webhook_endpoints(**store, ids, clock, {*webhook_allow});
   Dispatcher dispatcher(**store, **store, clock, *dispatcher_options);
