@@ -62,7 +62,7 @@ void PricingTable(BillingService& billing, RenderedCatalogs& rendered_catalogs, 
   }
   const SubscriptionItem* current = account->CurrentItem();
   const SubscriptionItem* upcoming = account->UpcomingItem();
-  std::string plans;
+  std::vector<std::string> plans;
   for (const CatalogPlan* plan : catalog.VisiblePlans(account->payer.type)) {
     const PlanVersion& price = catalog.CurrentVersion(*plan);
     json choices = json::array();
@@ -74,10 +74,9 @@ void PricingTable(BillingService& billing, RenderedCatalogs& rendered_catalogs, 
         {"current", current != nullptr && current->plan_slug == plan->definition.slug},
         {"upcoming", upcoming != nullptr && upcoming->plan_slug == plan->definition.slug},
         {"choices", std::move(choices)}};
-    plans += plans.empty() ? "[" : ",";
-    plans += WithMemberText(entry.dump(), "plan", rendered->plan_text.at(plan->definition.slug));
+    plans.push_back(
+        WithMemberText(entry.dump(), "plan", rendered->plan_text.at(plan->definition.slug)));
   }
-  plans += plans.empty() ? "[]" : "]";
   const bool preview = !request.http.has_param("payer_id");
   const Payer& payer = account->payer;
   const json table = {
@@ -88,7 +87,7 @@ void PricingTable(BillingService& billing, RenderedCatalogs& rendered_catalogs, 
       {"upcoming_item_id", upcoming != nullptr && !preview ? json(upcoming->id) : json(nullptr)},
       {"trial_eligible", !payer.trial_used && !payer.has_paid}};
   response.status = 200;
-  response.set_content(WithMemberText(table.dump(), "data", plans), "application/json");
+  response.set_content(WithMemberText(table.dump(), "data", ArrayText(plans)), "application/json");
 }
 
 }  // namespace

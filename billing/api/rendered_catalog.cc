@@ -14,17 +14,16 @@ std::shared_ptr<const RenderedCatalog> Render(std::shared_ptr<const Catalog> cat
         PlanJson(plan, catalog->CurrentVersion(plan)).dump();
   }
   for (std::string_view filter : {"", "user", "org"}) {
-    std::string data;
+    std::vector<std::string> plans;
     for (PayerType type : {PayerType::kUser, PayerType::kOrg}) {
       if (!filter.empty() && filter != PayerTypeName(type)) continue;
       for (const CatalogPlan* plan : catalog->VisiblePlans(type)) {
-        data += data.empty() ? "[" : ",";
-        data += rendered->plan_text[plan->definition.slug];
+        plans.push_back(rendered->plan_text[plan->definition.slug]);
       }
     }
-    data += data.empty() ? "[]" : "]";
     const nlohmann::json list = {{"object", "list"}, {"has_more", false}};
-    rendered->list_text[std::string(filter)] = WithMemberText(list.dump(), "data", data);
+    rendered->list_text[std::string(filter)] =
+        WithMemberText(list.dump(), "data", ArrayText(plans));
   }
   rendered->catalog = std::move(catalog);
   return rendered;
@@ -48,6 +47,16 @@ std::string WithMemberText(std::string object_text, std::string_view key,
   object_text += value_text;
   object_text += '}';
   return object_text;
+}
+
+std::string ArrayText(const std::vector<std::string>& elements) {
+  std::string text = "[";
+  for (const std::string& element : elements) {
+    if (text.size() > 1) text += ',';
+    text += element;
+  }
+  text += ']';
+  return text;
 }
 
 }  // namespace recur

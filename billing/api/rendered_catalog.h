@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "billing/catalog/catalog_service.h"
 
@@ -34,9 +35,12 @@ class RenderedCatalogs {
   std::shared_ptr<const RenderedCatalog> current_;
 };
 
+// Ways to place JSON text rendered once into an answer:
 // `object_text`, the dumped text of a JSON object, with one more member whose value is the
-// JSON text `value_text`: a way to place text rendered once into an answer.
+// JSON text `value_text`;
 std::string WithMemberText(std::string object_text, std::string_view key,
                            std::string_view value_text);
+// a JSON array of the JSON texts `elements`.
+std::string ArrayText(const std::vector<std::string>& elements);
 
 }  // namespace recur

@@ -19,5 +19,10 @@ TEST(WithMemberText, WorksOnAnEmptyObjectAndEscapesTheKey) {
   EXPECT_EQ(json::parse(WithMemberText("{}", "a\"b", "1")), (json{{"a\"b", 1}}));
 }
 
+TEST(ArrayText, JoinsTheTextsIntoAnArray) {
+  EXPECT_EQ(ArrayText({}), "[]");
+  EXPECT_EQ(json::parse(ArrayText({R"({"a":1})", "2"})), (json::array({{{"a", 1}}, 2})));
+}
+
 }  // namespace
 }  // namespace recur
