@@ -66,14 +66,23 @@ TEST_F(WebhookDeliveryTest, RetriesWithTheSameIdUntilA2xx) {
   const json endpoint = NewEndpoint(receiver.Url(), {"subscription.created"});
   NewPayer("user_1");
   ASSERT_TRUE(receiver.WaitFor(3, 20s));
+  // The receiver counts a request when it arrives, before the dispatcher has its answer and
+  // records the attempt: wait for the third record.
+  const std::string attempts_path =
+      "/v1/webhook_endpoints/" + endpoint["id"].get<std::string>() + "/attempts";
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  Answer attempts = Call("GET", attempts_path);
+  while (attempts.body["data"].size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+    attempts = Call("GET", attempts_path);
+  }
   std::this_thread::sleep_for(1500ms);  // no fourth attempt comes after the success
   const auto received = receiver.Received();
   ASSERT_EQ(received.size(), 3u);
   for (const httplib::Request& request : received) {
     EXPECT_EQ(request.get_header_value("webhook-id"), received[0].get_header_value("webhook-id"));
   }
-  Answer attempts =
-      Call("GET", "/v1/webhook_endpoints/" + endpoint["id"].get<std::string>() + "/attempts");
+  attempts = Call("GET", attempts_path);
   std::vector<int> statuses;
   for (const json& attempt : attempts.body["data"])
     statuses.insert(statuses.begin(), attempt["http_status"].get<int>());
