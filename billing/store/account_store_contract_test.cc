@@ -25,6 +25,7 @@
 #include "billing/store/cached/caching_account_store.h"
 #include "billing/store/memory/memory_account_store.h"
 #include "billing/store/sqlite/sqlite_store.h"
+#include "billing/store/stored_account.h"
 #include "billing/subscriptions/billing_service.h"
 #include "billing/subscriptions/lifecycle.h"
 
@@ -137,6 +138,10 @@ class AccountStoreContractTest : public ::testing::TestWithParam<StoreKind> {
   }
 
   AccountStore& store() { return *store_; }
+  // The store that reads for real: under the cache, the SQLite store it wraps.
+  AccountStore& backing_store() {
+    return GetParam() == StoreKind::kCachedSqlite ? *sqlite_ : *store_;
+  }
   LifecycleContext Context(Instant now) { return {*catalog_, ids_, options_, now}; }
 
   StoredEvent Event(const std::string& payer_id, std::string type, Instant at) {
@@ -150,6 +155,12 @@ class AccountStoreContractTest : public ::testing::TestWithParam<StoreKind> {
               const std::vector<DueWork>& scheduled = {}, std::int64_t completes_work = 0) {
     auto saved = store().SaveTransition(before, after, events, scheduled, completes_work);
     if (saved) {
+      // What the cache keeps in place of a read must be what the store reads back.
+      if (const std::optional<Account> predicted = AccountAsStored(before, after)) {
+        auto loaded = backing_store().LoadAccount(after.payer.id);
+        EXPECT_TRUE(loaded && *loaded && **loaded == *predicted)
+            << "payer " << after.payer.id << " loads other than AccountAsStored predicts";
+      }
       after.payer.version = before == nullptr ? 1 : before->payer.version + 1;
       for (const StoredEvent& event : events) saved_events_.push_back(event);
     }

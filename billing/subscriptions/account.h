@@ -119,6 +119,7 @@ struct Account {
   std::vector<PaymentMethod> payment_methods;
   std::vector<SubscriptionItem> items;   // all items the payer ever had, oldest first
   std::vector<PaymentAttempt> attempts;  // the attempts a transition may still touch
+  friend bool operator==(const Account&, const Account&) = default;
 
   SubscriptionItem* FindItem(std::string_view id);
   const SubscriptionItem* FindItem(std::string_view id) const;

@@ -30,6 +30,10 @@ void AccountCache::Offer(const Account& account, Ticket ticket) {
   Shard& shard = ShardOf(account.payer.id);
   std::lock_guard lock(shard.mutex);
   if (shard.changes != ticket) return;
+  Keep(shard, account);
+}
+
+void AccountCache::Keep(Shard& shard, const Account& account) {
   if (shard.accounts.size() >= shard_capacity_ && !shard.accounts.contains(account.payer.id)) {
     shard.accounts.erase(shard.accounts.begin());
   }
@@ -41,6 +45,15 @@ void AccountCache::Changed(const std::string& payer_id) {
   std::lock_guard lock(shard.mutex);
   ++shard.changes;
   shard.accounts.erase(payer_id);
+}
+
+void AccountCache::Stored(const Account& account) {
+  Shard& shard = ShardOf(account.payer.id);
+  std::lock_guard lock(shard.mutex);
+  ++shard.changes;
+  auto held = shard.accounts.find(account.payer.id);
+  if (held != shard.accounts.end() && held->second.payer.version >= account.payer.version) return;
+  Keep(shard, account);
 }
 
 }  // namespace recur

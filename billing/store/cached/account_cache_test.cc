@@ -36,6 +36,22 @@ TEST(AccountCache, RefusesAnAccountReadBeforeAChangeWasReported) {
   EXPECT_EQ(cache.Find("cpayer_1")->payer.version, 2);
 }
 
+TEST(AccountCache, KeepsAStoredAccountInPlaceOfTheOldOne) {
+  AccountCache cache(100);
+  cache.Offer(AccountOf("cpayer_1", 1), cache.BeforeLoad("cpayer_1"));
+  const AccountCache::Ticket before_the_change = cache.BeforeLoad("cpayer_1");
+  cache.Stored(AccountOf("cpayer_1", 2));
+  ASSERT_TRUE(cache.Find("cpayer_1"));
+  EXPECT_EQ(cache.Find("cpayer_1")->payer.version, 2);
+  // A read that took its ticket before the change cannot put version 1 back.
+  cache.Offer(AccountOf("cpayer_1", 1), before_the_change);
+  EXPECT_EQ(cache.Find("cpayer_1")->payer.version, 2);
+  // Nor can a report of an older change that arrives late.
+  cache.Stored(AccountOf("cpayer_1", 3));
+  cache.Stored(AccountOf("cpayer_1", 2));
+  EXPECT_EQ(cache.Find("cpayer_1")->payer.version, 3);
+}
+
 TEST(AccountCache, HoldsAboutItsCapacity) {
   AccountCache cache(64);
   for (int i = 0; i < 1000; ++i) {

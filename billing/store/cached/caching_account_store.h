@@ -1,13 +1,15 @@
 // An AccountStore that answers LoadAccount from an AccountCache (account_cache.h) when it can,
 // and otherwise forwards to the store it wraps and offers what it read to the cache. Every
-// SaveTransition is forwarded and then reported to the cache, committed or not, so the next
-// load of that payer reads the store. Everything else is forwarded as is
-// (forwarding_account_store.h). For one process: a
-// change made through another process's store is not seen until the payer's next change here.
+// SaveTransition is forwarded and then reported to the cache, committed or not: the account
+// as stored (stored_account.h) is kept in place of the old one, and where that cannot be
+// worked out, or the save failed, the next load of that payer reads the store. Everything else is
+// forwarded as is (forwarding_account_store.h). For one process: a change made through another
+// process's store is not seen until the payer's next change here.
 #pragma once
 
 #include "billing/store/cached/account_cache.h"
 #include "billing/store/forwarding_account_store.h"
+#include "billing/store/stored_account.h"
 
 namespace recur {
 
@@ -29,7 +31,12 @@ class CachingAccountStore final : public ForwardingAccountStore {
                         std::int64_t completes_work) override {
     Status saved =
         ForwardingAccountStore::SaveTransition(before, after, events, scheduled, completes_work);
-    cache_.Changed(after.payer.id);
+    std::optional<Account> stored = saved ? AccountAsStored(before, after) : std::nullopt;
+    if (stored) {
+      cache_.Stored(*stored);
+    } else {
+      cache_.Changed(after.payer.id);
+    }
     return saved;
   }
 

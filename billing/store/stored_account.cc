@@ -1,0 +1,66 @@
+#include "billing/store/stored_account.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace recur {
+namespace {
+
+template <typename T>
+bool HoldsId(const std::vector<T>& list, const std::string& id) {
+  return std::ranges::any_of(list, [&](const T& x) { return x.id == id; });
+}
+
+bool KeepsFixedFields(const Payer& before, const Payer& after) {
+  return std::tie(before.id, before.external_id, before.type, before.test_clock_id,
+                  before.subscription_id, before.created_at) ==
+         std::tie(after.id, after.external_id, after.type, after.test_clock_id,
+                  after.subscription_id, after.created_at);
+}
+
+// Whether an element `after` adds to `before` shares its creation instant with another one.
+template <typename T>
+bool NewElementSharesAnInstant(const std::vector<T>* before, const std::vector<T>& after) {
+  for (const T& x : after) {
+    if (before != nullptr && HoldsId(*before, x.id)) continue;
+    const auto same_instant = std::ranges::count(after, x.created_at, &T::created_at);
+    if (same_instant > 1) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<Account> AccountAsStored(const Account* before, const Account& after) {
+  if (before != nullptr) {
+    if (!KeepsFixedFields(before->payer, after.payer)) return std::nullopt;
+    for (const PaymentMethod& method : before->payment_methods) {
+      if (std::ranges::find(after.payment_methods, method) == after.payment_methods.end()) {
+        return std::nullopt;
+      }
+    }
+    for (const SubscriptionItem& item : before->items) {
+      if (!HoldsId(after.items, item.id)) return std::nullopt;
+    }
+    for (const PaymentAttempt& attempt : before->attempts) {
+      if (!HoldsId(after.attempts, attempt.id)) return std::nullopt;
+    }
+  }
+  if (NewElementSharesAnInstant(before ? &before->items : nullptr, after.items) ||
+      NewElementSharesAnInstant(before ? &before->attempts : nullptr, after.attempts)) {
+    return std::nullopt;
+  }
+
+  Account stored = after;
+  stored.payer.version = before == nullptr ? 1 : before->payer.version + 1;
+  std::ranges::sort(stored.payment_methods, [](const PaymentMethod& a, const PaymentMethod& b) {
+    return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
+  });
+  std::ranges::stable_sort(stored.items, {}, &SubscriptionItem::created_at);
+  std::erase_if(stored.attempts,
+                [](const PaymentAttempt& a) { return a.status != AttemptStatus::kPending; });
+  std::ranges::stable_sort(stored.attempts, {}, &PaymentAttempt::created_at);
+  return stored;
+}
+
+}  // namespace recur
