@@ -1,6 +1,6 @@
 #include "billing/scheduler/scheduler.h"
 
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "base/log.h"
@@ -8,14 +8,16 @@
 namespace recur {
 namespace {
 
-// The first piece of work of each payer, in the order read.
-std::vector<DueWork> FirstPerPayer(std::vector<DueWork> rows) {
-  std::vector<DueWork> firsts;
-  std::unordered_set<std::string> seen;
+// The work of each payer in the order read; payers in the order of their first piece.
+std::vector<std::vector<DueWork>> ByPayer(std::vector<DueWork> rows) {
+  std::vector<std::vector<DueWork>> payers;
+  std::unordered_map<std::string, std::size_t> index;
   for (DueWork& row : rows) {
-    if (seen.insert(row.payer_id).second) firsts.push_back(std::move(row));
+    auto [at, added] = index.try_emplace(row.payer_id, payers.size());
+    if (added) payers.emplace_back();
+    payers[at->second].push_back(std::move(row));
   }
-  return firsts;
+  return payers;
 }
 
 }  // namespace
@@ -32,25 +34,30 @@ Result<std::size_t> Scheduler::RunUntil(Instant until, const std::optional<std::
     auto rows = store_.DueWorkUntil(until, clock_id, options_.batch_size);
     if (!rows) return std::unexpected(rows.error());
     if (rows->empty()) return total;
-    const std::vector<DueWork> work = FirstPerPayer(std::move(*rows));
+    const std::vector<std::vector<DueWork>> work = ByPayer(std::move(*rows));
 
     std::atomic<std::size_t> next = 0, done = 0;
     std::mutex failure_mutex;
     std::optional<Error> failure;
     auto run = [&] {
       for (std::size_t i = next++; i < work.size(); i = next++) {
-        auto outcome = billing_.RunDue(work[i]);
-        if (outcome || outcome.error().code == "work_already_done") {
-          ++done;
+        auto ran = billing_.RunDue(work[i]);
+        if (ran) {
+          done += *ran;
           continue;
         }
+        if (ran.error().code == "work_already_done") {
+          ++done;  // by another runner: progress all the same
+          continue;
+        }
+        const DueWork& first = work[i].front();
         Log(clock_.Now(), "error", "due_work_failed",
-            {{"work_id", work[i].id},
-             {"payer_id", work[i].payer_id},
-             {"kind", DueKindName(work[i].kind)},
-             {"error", outcome.error().message}});
+            {{"work_id", first.id},
+             {"payer_id", first.payer_id},
+             {"kind", DueKindName(first.kind)},
+             {"error", ran.error().message}});
         std::lock_guard lock(failure_mutex);
-        if (!failure) failure = outcome.error();
+        if (!failure) failure = ran.error();
       }
     };
     const std::size_t threads =

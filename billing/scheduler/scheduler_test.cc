@@ -9,10 +9,12 @@
 #include <thread>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "billing/catalog/catalog_service.h"
 #include "billing/payments/sandbox_gateway.h"
+#include "billing/store/observed_account_store.h"
 #include "billing/store/sqlite/sqlite_store.h"
 
 namespace recur {
@@ -31,7 +33,9 @@ class SchedulerTest : public ::testing::Test {
       {"slug": "free", "name": "Free", "payer_type": "user", "is_default": true, "amount": 0,
        "currency": "USD"},
       {"slug": "trial", "name": "Trial", "payer_type": "user", "amount": 1000, "currency": "USD",
-       "free_trial_days": 14}]})";
+       "free_trial_days": 14},
+      {"slug": "noticed", "name": "Noticed", "payer_type": "user", "amount": 1000,
+       "currency": "USD", "free_trial_days": 14, "trial_ending_notices": ["7d", "3d", "1d"]}]})";
     auto store = SqliteStore::Open((dir_ / "recur.db").string(), ids_, clock_.Now());
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
@@ -104,6 +108,47 @@ TEST_F(SchedulerTest, TwoRunnersRacingApplyEachPieceOnce) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE type = 'subscriptionItem.freeTrialEnding'"),
             100);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE type = 'subscriptionItem.updated'"), 100);
+}
+
+TEST_F(SchedulerTest, APayersDueWorkSharesATransactionUpToItsCharge) {
+  std::mutex mutex;
+  std::vector<std::vector<std::string>> stored;  // the event types of each stored transition
+  ObservedAccountStore observed(
+      *store_, [&](const Account*, const Account&, const std::vector<StoredEvent>& events) {
+        std::vector<std::string> types;
+        for (const StoredEvent& event : events) types.push_back(event.type);
+        std::lock_guard lock(mutex);
+        stored.push_back(std::move(types));
+      });
+  BillingService billing(observed, *store_, *catalog_, *gateway_, clock_, ids_, LifecycleOptions{},
+                         "ins_test");
+  auto account = billing.CreatePayer({"user_1", PayerType::kUser, "u@example.com", "", {}});
+  ASSERT_TRUE(account) << account.error().message;
+  ASSERT_TRUE(billing.AddPaymentMethod(account->payer.id, "pm_card_visa", true));
+  ASSERT_TRUE(billing.Subscribe(account->payer.id, {"noticed"}));
+  stored.clear();
+
+  clock_.Advance(15 * kDay);
+  Scheduler scheduler(billing, observed, clock_, {});
+  auto ran = scheduler.RunUntil(clock_.Now(), std::nullopt);
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_EQ(*ran, 4u);  // three notices and the trial's end
+  // The notices and the pending charge in one transaction; the gateway's answer in the next.
+  using ::testing::ElementsAre;
+  EXPECT_THAT(stored,
+              ElementsAre(ElementsAre("subscriptionItem.freeTrialEnding",
+                                      "subscriptionItem.freeTrialEnding",
+                                      "subscriptionItem.freeTrialEnding", "paymentAttempt.created"),
+                          ElementsAre("paymentAttempt.updated", "subscriptionItem.updated")));
+  // Each notice carries its own due instant.
+  const std::int64_t start = 1'735'689'600'000;
+  for (int days : {7, 11, 13}) {
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE type = 'subscriptionItem.freeTrialEnding' "
+                    "AND timestamp = " +
+                    std::to_string(start + days * 86'400'000LL)),
+              1)
+        << days;
+  }
 }
 
 TEST_F(SchedulerTest, EventsCarryTheDueInstantNotTheRunTime) {

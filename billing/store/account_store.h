@@ -45,13 +45,13 @@ class AccountStore {
                                                          const std::string& external_id) = 0;
   virtual Result<std::optional<std::string>> FindPayerIdOfItem(const std::string& item_id) = 0;
 
-  // `before` is null for a new payer. Bumps the payer's version. With `completes_work` (a
-  // due work id), marks that work done in the same transaction. Conflicts (a concurrent
-  // writer, a taken external id, work already done) are kAlreadyExists errors.
+  // `before` is null for a new payer. Bumps the payer's version. Marks the due work of the ids
+  // in `completes_work` done in the same transaction (after storing `scheduled`). Conflicts (a
+  // concurrent writer, a taken external id, work already done) are kAlreadyExists errors.
   virtual Status SaveTransition(const Account* before, const Account& after,
                                 const std::vector<StoredEvent>& events,
                                 const std::vector<DueWork>& scheduled,
-                                std::int64_t completes_work = 0) = 0;
+                                const std::vector<std::int64_t>& completes_work = {}) = 0;
 
   // Work not yet done that is due at or before `until`, for payers on the test clock
   // `clock_id` (none: payers on real time), oldest first (by due time, then creation).

@@ -152,7 +152,8 @@ class AccountStoreContractTest : public ::testing::TestWithParam<StoreKind> {
   // Stores `after` as the change from `before` with `events` and `scheduled`, and on success
   // gives `after` the version the store gave the payer.
   Status Save(const Account* before, Account& after, const std::vector<StoredEvent>& events,
-              const std::vector<DueWork>& scheduled = {}, std::int64_t completes_work = 0) {
+              const std::vector<DueWork>& scheduled = {},
+              const std::vector<std::int64_t>& completes_work = {}) {
     auto saved = store().SaveTransition(before, after, events, scheduled, completes_work);
     if (saved) {
       // What the cache keeps in place of a read must be what the store reads back.
@@ -569,7 +570,7 @@ TEST_P(AccountStoreContractTest, CompletingWorkTwiceIsWorkAlreadyDone) {
 
   const Account before = Load(payer);
   Account after = before;
-  ASSERT_TRUE(Save(&before, after, {Event(payer, "test.done", t0_ + kDay)}, {}, 1));
+  ASSERT_TRUE(Save(&before, after, {Event(payer, "test.done", t0_ + kDay)}, {}, {1}));
   EXPECT_THAT(WorkIds(store().DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value()),
               ElementsAre(2));
 
@@ -577,17 +578,43 @@ TEST_P(AccountStoreContractTest, CompletingWorkTwiceIsWorkAlreadyDone) {
   const Account latest = Load(payer);
   Account again = latest;
   const StoredEvent lost = Event(payer, "test.again", t0_ + kDay);
-  EXPECT_EQ(Outcome(Save(&latest, again, {lost}, {Work(account, t0_ + 5 * kDay)}, 1)),
+  EXPECT_EQ(Outcome(Save(&latest, again, {lost}, {Work(account, t0_ + 5 * kDay)}, {1})),
             kWorkAlreadyDone);
   EXPECT_EQ(Load(payer).payer.version, latest.payer.version);
   EXPECT_THAT(EventIds(AllEvents(payer, "test.again", 10)), IsEmpty());
   EXPECT_THAT(WorkIds(store().DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value()),
               ElementsAre(2));
-  EXPECT_EQ(Outcome(Save(&latest, again, {}, {}, 999)), kWorkAlreadyDone);
+  EXPECT_EQ(Outcome(Save(&latest, again, {}, {}, {999})), kWorkAlreadyDone);
 
   // Completing one piece while scheduling the next, as a renewal does. The id given to the
   // refused work was not used up.
-  ASSERT_TRUE(Save(&latest, again, {}, {Work(account, t0_ + 3 * kDay)}, 2));
+  ASSERT_TRUE(Save(&latest, again, {}, {Work(account, t0_ + 3 * kDay)}, {2}));
+  EXPECT_THAT(WorkIds(store().DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value()),
+              ElementsAre(3));
+}
+
+TEST_P(AccountStoreContractTest, SeveralPiecesCompleteTogetherOrNotAtAll) {
+  const Account account = NewPayer("user_1");
+  const std::string payer = account.payer.id;
+  Schedule(payer, {Work(account, t0_ + kDay), Work(account, t0_ + 2 * kDay),
+                   Work(account, t0_ + 3 * kDay)});
+
+  // One of them done already (or named twice): nothing of the save is kept.
+  for (const std::vector<std::int64_t>& refused :
+       {std::vector<std::int64_t>{1, 2, 999}, std::vector<std::int64_t>{1, 1}}) {
+    const Account before = Load(payer);
+    Account after = before;
+    const StoredEvent lost = Event(payer, "test.lost", t0_ + kDay);
+    EXPECT_EQ(Outcome(Save(&before, after, {lost}, {}, refused)), kWorkAlreadyDone);
+    EXPECT_EQ(Load(payer).payer.version, before.payer.version);
+    EXPECT_THAT(EventIds(AllEvents(payer, "test.lost", 10)), IsEmpty());
+    EXPECT_THAT(WorkIds(store().DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value()),
+                ElementsAre(1, 2, 3));
+  }
+
+  const Account before = Load(payer);
+  Account after = before;
+  ASSERT_TRUE(Save(&before, after, {Event(payer, "test.both", t0_ + 2 * kDay)}, {}, {1, 2}));
   EXPECT_THAT(WorkIds(store().DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value()),
               ElementsAre(3));
 }
@@ -771,7 +798,7 @@ TEST_P(AccountStoreContractTest, ConcurrentWritersOfOnePayerEachLandOnce) {
         const Account before = **loaded;
         Account after = before;
         after.payment_methods.push_back({method_id, "pm_card_visa", "visa", "4242", 12, 2034, t0_});
-        auto saved = store().SaveTransition(&before, after, {}, {}, 0);
+        auto saved = store().SaveTransition(&before, after, {}, {}, {});
         if (saved) return;
         if (saved.error().code != "concurrent_change") {
           ADD_FAILURE() << saved.error().message;
@@ -803,7 +830,7 @@ TEST(MemoryAccountStoreTest, WithoutKeptEventsListsNoneAndStillSaves) {
   MemoryAccountStore store({.keep_events = false});
   const Account account = BarePayer();
   const StoredEvent event{"evt_1", "test.a", "cpayer_1", FromUnixMillis(0), "{}"};
-  ASSERT_TRUE(store.SaveTransition(nullptr, account, {event}, {}, 0));
+  ASSERT_TRUE(store.SaveTransition(nullptr, account, {event}, {}, {}));
   EXPECT_THAT(store.ListEvents("", "", {}).value().data, IsEmpty());
   EXPECT_THAT(store.ListEvents("cpayer_1", "test.a", {}).value().data, IsEmpty());
   auto cursor = store.ListEvents("", "", {10, "evt_1"});
@@ -811,9 +838,9 @@ TEST(MemoryAccountStoreTest, WithoutKeptEventsListsNoneAndStillSaves) {
   EXPECT_EQ(cursor.error().code, "invalid_parameter");
   // Its id is not remembered either; within one transition it is still checked.
   const Account before = *store.LoadAccount("cpayer_1").value();
-  EXPECT_EQ(Outcome(store.SaveTransition(&before, before, {event}, {}, 0)), "saved");
+  EXPECT_EQ(Outcome(store.SaveTransition(&before, before, {event}, {}, {})), "saved");
   const Account latest = *store.LoadAccount("cpayer_1").value();
-  EXPECT_EQ(Outcome(store.SaveTransition(&latest, latest, {event, event}, {}, 0)), kConflict);
+  EXPECT_EQ(Outcome(store.SaveTransition(&latest, latest, {event, event}, {}, {})), kConflict);
   EXPECT_EQ(store.LoadAccount("cpayer_1").value()->payer.version, 2);
 }
 
@@ -832,7 +859,7 @@ TEST(MemoryAccountStoreTest, WithoutSettledAttemptsForgetsThemOnceSettled) {
   attempt.currency = "USD";
   attempt.idempotency_key = "csub_item_1:0";
   account.attempts.push_back(attempt);
-  ASSERT_TRUE(store.SaveTransition(nullptr, account, {}, {}, 0));
+  ASSERT_TRUE(store.SaveTransition(nullptr, account, {}, {}, {}));
   // Pending: kept, listed, loaded.
   EXPECT_EQ(store.ListPaymentAttempts("cpayer_1", {}).value().data.size(), 1u);
   const Account pending = *store.LoadAccount("cpayer_1").value();
@@ -840,7 +867,7 @@ TEST(MemoryAccountStoreTest, WithoutSettledAttemptsForgetsThemOnceSettled) {
 
   Account paid = pending;
   paid.attempts[0].status = AttemptStatus::kPaid;
-  ASSERT_EQ(Outcome(store.SaveTransition(&pending, paid, {}, {}, 0)), "saved");
+  ASSERT_EQ(Outcome(store.SaveTransition(&pending, paid, {}, {}, {})), "saved");
   EXPECT_THAT(store.ListPaymentAttempts("cpayer_1", {}).value().data, IsEmpty());
   const Account settled = *store.LoadAccount("cpayer_1").value();
   EXPECT_THAT(settled.attempts, IsEmpty());
@@ -848,7 +875,7 @@ TEST(MemoryAccountStoreTest, WithoutSettledAttemptsForgetsThemOnceSettled) {
   // Saving from the account the service holds (the paid attempt unchanged) still works.
   Account later = paid;
   later.payer.version = 2;
-  EXPECT_EQ(Outcome(store.SaveTransition(&later, later, {}, {}, 0)), "saved");
+  EXPECT_EQ(Outcome(store.SaveTransition(&later, later, {}, {}, {})), "saved");
 }
 
 // --- The real billing service and scheduler over each store.

@@ -1,5 +1,8 @@
 #include "billing/subscriptions/billing_service.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "base/log.h"
 #include "billing/events/billing_json.h"
 
@@ -81,15 +84,30 @@ void BillingService::Cache(const Account& account) {
 
 Result<ChangeOutcome> BillingService::Commit(const Account* before, Account after,
                                              Transition transition, const Catalog& catalog,
-                                             Instant now, std::int64_t completes_work) {
-  std::vector<StoredEvent> events;
+                                             Instant now) {
+  const std::vector<StoredEvent> events = RenderEvents(transition.events, after, catalog);
+  return Store(before, std::move(after), std::move(transition), events, catalog, now, {});
+}
+
+std::vector<StoredEvent> BillingService::RenderEvents(const std::vector<BillingEvent>& events,
+                                                      const Account& after,
+                                                      const Catalog& catalog) {
+  std::vector<StoredEvent> stored;
   const RenderContext render{catalog, after.payer, after.payment_methods, instance_id_};
-  for (const BillingEvent& event : transition.events) {
+  for (const BillingEvent& event : events) {
     std::string body;
     if (bodies_ == EventBodies::kRendered) body = EventEnvelope(event, render, after.items).dump();
-    events.push_back({ids_.NewId("evt"), std::string(EventTypeName(event.type)), after.payer.id,
+    stored.push_back({ids_.NewId("evt"), std::string(EventTypeName(event.type)), after.payer.id,
                       event.occurred_at, std::move(body)});
   }
+  return stored;
+}
+
+Result<ChangeOutcome> BillingService::Store(const Account* before, Account after,
+                                            Transition transition,
+                                            const std::vector<StoredEvent>& events,
+                                            const Catalog& catalog, Instant now,
+                                            const std::vector<std::int64_t>& completes_work) {
   if (auto saved =
           store_.SaveTransition(before, after, events, transition.scheduled, completes_work);
       !saved) {
@@ -161,8 +179,7 @@ Result<Instant> BillingService::NowFor(const std::optional<std::string>& test_cl
 }
 
 template <typename Change>
-Result<ChangeOutcome> BillingService::Mutate(const std::string& payer_id, std::optional<Instant> at,
-                                             std::int64_t completes_work, Change&& change) {
+Result<ChangeOutcome> BillingService::Mutate(const std::string& payer_id, Change&& change) {
   auto guard = payer_locks_.Lock(payer_id);
   auto loaded = store_.LoadAccount(payer_id);
   if (!loaded) return std::unexpected(loaded.error());
@@ -170,14 +187,14 @@ Result<ChangeOutcome> BillingService::Mutate(const std::string& payer_id, std::o
     return MakeError(ErrorKind::kNotFound, "payer_not_found", "no payer " + payer_id, "payer_id");
   }
   const Account& before = **loaded;
-  auto now = at ? Result<Instant>(*at) : NowFor(before.payer.test_clock_id);
+  auto now = NowFor(before.payer.test_clock_id);
   if (!now) return std::unexpected(now.error());
   Account after = before;
   std::shared_ptr<const Catalog> catalog = catalog_.Current();
   const LifecycleContext context{*catalog, ids_, options_, *now};
   auto transition = change(after, context);
   if (!transition) return std::unexpected(transition.error());
-  return Commit(&before, std::move(after), std::move(*transition), *catalog, *now, completes_work);
+  return Commit(&before, std::move(after), std::move(*transition), *catalog, *now);
 }
 
 Result<Account> BillingService::CreatePayer(const NewPayer& payer) {
@@ -238,13 +255,12 @@ Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_
     return std::unexpected(error);
   }
   const std::string method_id = ids_.NewId("cpm");
-  auto outcome =
-      Mutate(payer_id, std::nullopt, 0, [&](Account& account, const LifecycleContext& c) {
-        return recur::AddPaymentMethod(
-            account,
-            {method_id, token, card->brand, card->last4, card->exp_month, card->exp_year, c.now},
-            make_default, c);
-      });
+  auto outcome = Mutate(payer_id, [&](Account& account, const LifecycleContext& c) {
+    return recur::AddPaymentMethod(
+        account,
+        {method_id, token, card->brand, card->last4, card->exp_month, card->exp_year, c.now},
+        make_default, c);
+  });
   if (!outcome) return std::unexpected(outcome.error());
   for (const PaymentMethod& method : outcome->account.payment_methods) {
     if (method.id == method_id) return method;
@@ -254,7 +270,7 @@ Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_
 
 Result<ChangeOutcome> BillingService::Subscribe(const std::string& payer_id,
                                                 const SubscribeRequest& request) {
-  return Mutate(payer_id, std::nullopt, 0, [&](Account& account, const LifecycleContext& context) {
+  return Mutate(payer_id, [&](Account& account, const LifecycleContext& context) {
     return recur::Subscribe(account, request, context);
   });
 }
@@ -272,7 +288,7 @@ Result<std::string> BillingService::PayerOfItem(const std::string& item_id) {
 Result<ChangeOutcome> BillingService::Cancel(const std::string& item_id, bool end_now) {
   auto payer_id = PayerOfItem(item_id);
   if (!payer_id) return std::unexpected(payer_id.error());
-  return Mutate(*payer_id, std::nullopt, 0, [&](Account& account, const LifecycleContext& context) {
+  return Mutate(*payer_id, [&](Account& account, const LifecycleContext& context) {
     return recur::Cancel(account, item_id, end_now, context);
   });
 }
@@ -280,16 +296,57 @@ Result<ChangeOutcome> BillingService::Cancel(const std::string& item_id, bool en
 Result<ChangeOutcome> BillingService::ExtendTrial(const std::string& item_id, Instant extend_to) {
   auto payer_id = PayerOfItem(item_id);
   if (!payer_id) return std::unexpected(payer_id.error());
-  return Mutate(*payer_id, std::nullopt, 0, [&](Account& account, const LifecycleContext& context) {
+  return Mutate(*payer_id, [&](Account& account, const LifecycleContext& context) {
     return recur::ExtendTrial(account, item_id, extend_to, context);
   });
 }
 
-Result<ChangeOutcome> BillingService::RunDue(const DueWork& work) {
-  return Mutate(work.payer_id, work.due_at, work.id,
-                [&](Account& account, const LifecycleContext& context) {
-                  return RunDueWork(account, work, context);
-                });
+bool RunsInTheSameTransaction(const Transition& so_far, const DueWork& next) {
+  if (!so_far.charges.empty()) return false;
+  return std::ranges::none_of(so_far.scheduled,
+                              [&](const DueWork& work) { return work.due_at < next.due_at; });
+}
+
+Result<std::size_t> BillingService::RunDue(std::span<const DueWork> pieces) {
+  if (pieces.empty()) return 0;
+  const std::string& payer_id = pieces.front().payer_id;
+  auto guard = payer_locks_.Lock(payer_id);
+  auto loaded = store_.LoadAccount(payer_id);
+  if (!loaded) return std::unexpected(loaded.error());
+  if (!*loaded) {
+    return MakeError(ErrorKind::kNotFound, "payer_not_found", "no payer " + payer_id, "payer_id");
+  }
+  const Account& before = **loaded;
+  std::shared_ptr<const Catalog> catalog = catalog_.Current();
+  Account after = before;
+  Transition together;
+  std::vector<StoredEvent> events;
+  std::vector<std::int64_t> done;
+  Instant now = pieces.front().due_at;
+  for (const DueWork& piece : pieces) {
+    if (piece.payer_id != payer_id) {
+      return MakeError(ErrorKind::kInternal, "mixed_payers",
+                       "due work " + std::to_string(piece.id) + " is not payer " + payer_id + "'s");
+    }
+    if (!done.empty() && !RunsInTheSameTransaction(together, piece)) break;
+    Account next = after;
+    const LifecycleContext context{*catalog, ids_, options_, piece.due_at};
+    auto transition = RunDueWork(next, piece, context);
+    if (!transition) {
+      if (done.empty()) return std::unexpected(transition.error());
+      break;  // what ran before it is stored; it fails again on its own at the next read
+    }
+    std::ranges::move(RenderEvents(transition->events, next, *catalog), std::back_inserter(events));
+    std::ranges::move(transition->scheduled, std::back_inserter(together.scheduled));
+    std::ranges::move(transition->charges, std::back_inserter(together.charges));
+    together.item_id = transition->item_id;
+    after = std::move(next);
+    now = piece.due_at;
+    done.push_back(piece.id);
+  }
+  auto stored = Store(&before, std::move(after), std::move(together), events, *catalog, now, done);
+  if (!stored) return std::unexpected(stored.error());
+  return done.size();
 }
 
 }  // namespace recur

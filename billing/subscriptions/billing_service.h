@@ -9,6 +9,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 
 #include "base/clock.h"
@@ -43,6 +44,11 @@ struct ChangeOutcome {
 // bodies (a cohort simulation counts events): rendering is most of a transition's cost.
 enum class EventBodies { kRendered, kOmitted };
 
+// Whether due work `next` may run in the same transaction as the pieces before it, which made
+// `so_far`: none of them asked for a charge, and none made new work due before `next` (new work
+// due at the same instant comes after it, as the store orders work by due time, then creation).
+bool RunsInTheSameTransaction(const Transition& so_far, const DueWork& next);
+
 class BillingService {
  public:
   // A payer's "now" is `clock`'s, or its test clock's frozen time (`test_clocks`).
@@ -61,9 +67,14 @@ class BillingService {
   Result<ChangeOutcome> Subscribe(const std::string& payer_id, const SubscribeRequest& request);
   Result<ChangeOutcome> Cancel(const std::string& item_id, bool end_now);
   Result<ChangeOutcome> ExtendTrial(const std::string& item_id, Instant extend_to);
-  // Runs stored work that fell due, at `work.due_at`, and marks it done in the same
-  // transaction (the scheduler's entry point). Work done already is a work_already_done error.
-  Result<ChangeOutcome> RunDue(const DueWork& work);
+  // Runs stored work of one payer that fell due, each piece at its due_at, oldest first, and
+  // marks it done in the same transaction (the scheduler's entry point). The pieces share one
+  // transaction as far as that is the same as running them one by one: a run stops after a
+  // piece that asks for a charge (whose pending attempt must be stored before the gateway is
+  // called) and before a piece that an earlier one made new work due ahead of; also before a
+  // piece that fails, unless it is the first. Returns how many pieces ran (at least one); the
+  // rest are left for the next read. Work done already is a work_already_done error.
+  Result<std::size_t> RunDue(std::span<const DueWork> pieces);
 
   const EntitlementCache& entitlements() const { return entitlements_; }
   const LifecycleOptions& options() const { return options_; }
@@ -74,11 +85,18 @@ class BillingService {
  private:
   // Applies `change` to the payer's account at `at` (default: the payer's now).
   template <typename Change>
-  Result<ChangeOutcome> Mutate(const std::string& payer_id, std::optional<Instant> at,
-                               std::int64_t completes_work, Change&& change);
+  Result<ChangeOutcome> Mutate(const std::string& payer_id, Change&& change);
+  // Renders the transition's events and stores it (Store).
   Result<ChangeOutcome> Commit(const Account* before, Account after, Transition transition,
-                               const Catalog& catalog, Instant now,
-                               std::int64_t completes_work = 0);
+                               const Catalog& catalog, Instant now);
+  // The stored form of `events`, rendered against the account as it is right after them.
+  std::vector<StoredEvent> RenderEvents(const std::vector<BillingEvent>& events,
+                                        const Account& after, const Catalog& catalog);
+  // Stores the change with its rendered events and the due work it completes, then drives the
+  // transition's charges.
+  Result<ChangeOutcome> Store(const Account* before, Account after, Transition transition,
+                              const std::vector<StoredEvent>& events, const Catalog& catalog,
+                              Instant now, const std::vector<std::int64_t>& completes_work);
   Result<Instant> NowFor(const std::optional<std::string>& test_clock_id);
   // Takes each pending attempt to the gateway and commits its outcome, stamped `now` (the
   // instant of the change that asked for the charge).

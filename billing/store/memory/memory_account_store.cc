@@ -155,7 +155,7 @@ Result<std::optional<std::string>> MemoryAccountStore::FindPayerIdOfItem(
 Status MemoryAccountStore::SaveTransition(const Account* before, const Account& after,
                                           const std::vector<StoredEvent>& events,
                                           const std::vector<DueWork>& scheduled,
-                                          std::int64_t completes_work) {
+                                          const std::vector<std::int64_t>& completes_work) {
   std::unique_lock lock(mutex_);
   auto plan = Validate(before, after, events, scheduled, completes_work);
   if (!plan) return std::unexpected(plan.error());
@@ -165,7 +165,7 @@ Status MemoryAccountStore::SaveTransition(const Account* before, const Account& 
 
 Result<MemoryAccountStore::Plan> MemoryAccountStore::Validate(
     const Account* before, const Account& after, const std::vector<StoredEvent>& events,
-    const std::vector<DueWork>& scheduled, std::int64_t completes_work) {
+    const std::vector<DueWork>& scheduled, const std::vector<std::int64_t>& completes_work) {
   const std::string& payer_id = after.payer.id;
   Plan plan;
 
@@ -299,12 +299,16 @@ Result<MemoryAccountStore::Plan> MemoryAccountStore::Validate(
     }
   }
 
-  // Marked done after the new work is stored, so it may name a piece of that work.
-  if (completes_work != 0 && !pending_work_.contains(completes_work) &&
-      !(completes_work >= next_work_id_ &&
-        completes_work < next_work_id_ + static_cast<std::int64_t>(scheduled.size()))) {
-    return MakeError(ErrorKind::kAlreadyExists, "work_already_done",
-                     "due work " + std::to_string(completes_work) + " was done already");
+  // Marked done after the new work is stored, so it may name a piece of that work. A piece
+  // named twice is done already the second time.
+  for (auto id = completes_work.begin(); id != completes_work.end(); ++id) {
+    const bool stored_now =
+        *id >= next_work_id_ && *id < next_work_id_ + static_cast<std::int64_t>(scheduled.size());
+    if ((!pending_work_.contains(*id) && !stored_now) ||
+        std::find(completes_work.begin(), id, *id) != id) {
+      return MakeError(ErrorKind::kAlreadyExists, "work_already_done",
+                       "due work " + std::to_string(*id) + " was done already");
+    }
   }
   return plan;
 }
@@ -314,7 +318,7 @@ Result<MemoryAccountStore::Plan> MemoryAccountStore::Validate(
 void MemoryAccountStore::Apply(Plan& plan, const Account& after,
                                const std::vector<StoredEvent>& events,
                                const std::vector<DueWork>& scheduled,
-                               std::int64_t completes_work) noexcept {
+                               const std::vector<std::int64_t>& completes_work) noexcept {
   PayerRecord* record = plan.payer;
   if (record == nullptr) {
     record = &payers_[after.payer.id];
@@ -390,10 +394,10 @@ void MemoryAccountStore::Apply(Plan& plan, const Account& after,
     due_queues_[pending.clock_id].emplace(work.due_at, id);
   }
 
-  if (completes_work != 0) {
-    auto done = pending_work_.find(completes_work);
+  for (const std::int64_t id : completes_work) {
+    auto done = pending_work_.find(id);
     auto queue = due_queues_.find(done->second.clock_id);
-    queue->second.erase({done->second.work.due_at, completes_work});
+    queue->second.erase({done->second.work.due_at, id});
     if (queue->second.empty()) due_queues_.erase(queue);
     pending_work_.erase(done);
   }

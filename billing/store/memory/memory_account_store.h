@@ -53,7 +53,7 @@ class MemoryAccountStore final : public AccountStore {
   Status SaveTransition(const Account* before, const Account& after,
                         const std::vector<StoredEvent>& events,
                         const std::vector<DueWork>& scheduled,
-                        std::int64_t completes_work) override;
+                        const std::vector<std::int64_t>& completes_work) override;
   Result<std::vector<DueWork>> DueWorkUntil(Instant until,
                                             const std::optional<std::string>& clock_id,
                                             int limit) override;
@@ -88,9 +88,11 @@ class MemoryAccountStore final : public AccountStore {
 
   Result<Plan> Validate(const Account* before, const Account& after,
                         const std::vector<StoredEvent>& events,
-                        const std::vector<DueWork>& scheduled, std::int64_t completes_work);
+                        const std::vector<DueWork>& scheduled,
+                        const std::vector<std::int64_t>& completes_work);
   void Apply(Plan& plan, const Account& after, const std::vector<StoredEvent>& events,
-             const std::vector<DueWork>& scheduled, std::int64_t completes_work) noexcept;
+             const std::vector<DueWork>& scheduled,
+             const std::vector<std::int64_t>& completes_work) noexcept;
 
   const MemoryAccountStoreOptions options_;
   mutable std::shared_mutex mutex_;

@@ -211,7 +211,10 @@ const T* FindById(const std::vector<T>& list, const std::string& id) {
 
 int ClampLimit(int limit) { return std::clamp(limit, 1, 100); }
 
-struct WorkAlreadyDone : std::exception {};
+struct WorkAlreadyDone : std::exception {
+  explicit WorkAlreadyDone(std::int64_t id) : work_id(id) {}
+  std::int64_t work_id;
+};
 
 bool StartingAfterExists(SQLite::Database& db, const std::string& table, const std::string& id) {
   StatementLease query_lease = Prepared(db, "SELECT 1 FROM " + table + " WHERE id = ?");
@@ -323,7 +326,7 @@ Result<std::optional<std::string>> SqliteStore::FindPayerIdOfItem(const std::str
 Status SqliteStore::SaveTransition(const Account* before, const Account& after,
                                    const std::vector<StoredEvent>& events,
                                    const std::vector<DueWork>& scheduled,
-                                   std::int64_t completes_work) {
+                                   const std::vector<std::int64_t>& completes_work) {
   return connections_->Write([&](SQLite::Database& db) -> Status {
     try {
       const std::string& payer_id = after.payer.id;
@@ -410,18 +413,18 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
         }
         insert.exec();
       }
-      if (completes_work != 0) {
+      for (const std::int64_t work_id : completes_work) {
         // done_at records the instant the work was applied for: its due time.
         StatementLease done_lease =
             Prepared(db, "UPDATE due_work SET done_at = due_at WHERE id = ? AND done_at IS NULL");
         SQLite::Statement& done = *done_lease;
-        done.bind(1, completes_work);
-        if (done.exec() != 1) throw WorkAlreadyDone();
+        done.bind(1, work_id);
+        if (done.exec() != 1) throw WorkAlreadyDone{work_id};
       }
       return Ok();
-    } catch (const WorkAlreadyDone&) {
+    } catch (const WorkAlreadyDone& already) {
       return MakeError(ErrorKind::kAlreadyExists, "work_already_done",
-                       "due work " + std::to_string(completes_work) + " was done already");
+                       "due work " + std::to_string(already.work_id) + " was done already");
     } catch (const std::logic_error&) {
       return MakeError(ErrorKind::kAlreadyExists, "concurrent_change",
                        "payer " + after.payer.id + " was changed by another request; retry");
