@@ -1,10 +1,11 @@
 // Runs due work (due_work.h) on time, exactly once. Work is read from the store oldest first in
-// bounded batches; each batch takes at most one piece of work per payer (so that whatever a
-// piece makes due next for that payer is read back in due order by the following batch) and
-// runs the payers in parallel, whose commits the store groups into shared transactions. Each
-// piece is applied by the billing service at its due instant (events carry the due time, not
-// the time the scheduler got to it) and marked done in the same transaction as its changes,
-// so a crash neither loses nor repeats it, and two runners racing apply it once.
+// bounded batches and the payers of a batch run in parallel, their commits grouped into shared
+// transactions by the store. A payer's pieces of a batch go to the billing service together,
+// which runs them in order in one transaction as far as that is the same as one by one
+// (BillingService::RunDue); what it leaves, and whatever a piece made due, is read back in due
+// order by a following batch. Each piece is applied at its due instant (events carry the due
+// time, not the time the scheduler got to it) and marked done in the same transaction as its
+// changes, so a crash neither loses nor repeats it, and two runners racing apply it once.
 // A background loop runs the work of payers on real time; RunUntil runs a test clock's.
 // Thread-safe.
 #pragma once
