@@ -181,12 +181,9 @@ Result<Instant> BillingService::NowFor(const std::optional<std::string>& test_cl
 template <typename Change>
 Result<ChangeOutcome> BillingService::Mutate(const std::string& payer_id, Change&& change) {
   auto guard = payer_locks_.Lock(payer_id);
-  auto loaded = store_.LoadAccount(payer_id);
+  auto loaded = GetAccount(payer_id);
   if (!loaded) return std::unexpected(loaded.error());
-  if (!*loaded) {
-    return MakeError(ErrorKind::kNotFound, "payer_not_found", "no payer " + payer_id, "payer_id");
-  }
-  const Account& before = **loaded;
+  const Account& before = *loaded;
   auto now = NowFor(before.payer.test_clock_id);
   if (!now) return std::unexpected(now.error());
   Account after = before;
@@ -311,12 +308,9 @@ Result<std::size_t> BillingService::RunDue(std::span<const DueWork> pieces) {
   if (pieces.empty()) return 0;
   const std::string& payer_id = pieces.front().payer_id;
   auto guard = payer_locks_.Lock(payer_id);
-  auto loaded = store_.LoadAccount(payer_id);
+  auto loaded = GetAccount(payer_id);
   if (!loaded) return std::unexpected(loaded.error());
-  if (!*loaded) {
-    return MakeError(ErrorKind::kNotFound, "payer_not_found", "no payer " + payer_id, "payer_id");
-  }
-  const Account& before = **loaded;
+  const Account& before = *loaded;
   std::shared_ptr<const Catalog> catalog = catalog_.Current();
   Account after = before;
   Transition together;
