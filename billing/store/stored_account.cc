@@ -53,14 +53,18 @@ std::optional<Account> AccountAsStored(const Account* before, const Account& aft
 
   Account stored = after;
   stored.payer.version = before == nullptr ? 1 : before->payer.version + 1;
-  std::ranges::sort(stored.payment_methods, [](const PaymentMethod& a, const PaymentMethod& b) {
-    return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
-  });
-  std::ranges::stable_sort(stored.items, {}, &SubscriptionItem::created_at);
   std::erase_if(stored.attempts,
                 [](const PaymentAttempt& a) { return a.status != AttemptStatus::kPending; });
-  std::ranges::stable_sort(stored.attempts, {}, &PaymentAttempt::created_at);
+  SortAsLoaded(stored);
   return stored;
+}
+
+void SortAsLoaded(Account& account) {
+  std::ranges::sort(account.payment_methods, [](const PaymentMethod& a, const PaymentMethod& b) {
+    return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
+  });
+  std::ranges::stable_sort(account.items, {}, &SubscriptionItem::created_at);
+  std::ranges::stable_sort(account.attempts, {}, &PaymentAttempt::created_at);
 }
 
 }  // namespace recur

@@ -20,4 +20,8 @@ namespace recur {
 // `before` is null for a new payer.
 std::optional<Account> AccountAsStored(const Account* before, const Account& after);
 
+// Puts the account's lists in the order LoadAccount returns them: methods by creation then id,
+// items and attempts by creation (stable, so equal instants keep their order).
+void SortAsLoaded(Account& account);
+
 }  // namespace recur

@@ -83,7 +83,7 @@ class BillingService {
   AccountStore& store() { return store_; }
 
  private:
-  // Applies `change` to the payer's account at `at` (default: the payer's now).
+  // Applies `change` to the payer's account at the payer's now.
   template <typename Change>
   Result<ChangeOutcome> Mutate(const std::string& payer_id, Change&& change);
   // Renders the transition's events and stores it (Store).

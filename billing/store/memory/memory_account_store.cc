@@ -4,7 +4,8 @@
 #include <limits>
 #include <mutex>
 #include <string_view>
-#include <tuple>
+
+#include "billing/store/stored_account.h"
 
 namespace recur {
 namespace {
@@ -123,16 +124,12 @@ Result<std::optional<Account>> MemoryAccountStore::LoadAccount(const std::string
   Account account;
   account.payer = record.payer;
   account.payment_methods = record.payment_methods;
-  std::ranges::sort(account.payment_methods, [](const PaymentMethod& a, const PaymentMethod& b) {
-    return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
-  });
   account.items = record.items;
-  std::ranges::stable_sort(account.items, {}, &SubscriptionItem::created_at);
   for (const StoredAttempt& stored : record.attempts) {
     if (stored.attempt.status == AttemptStatus::kPending)
       account.attempts.push_back(stored.attempt);
   }
-  std::ranges::stable_sort(account.attempts, {}, &PaymentAttempt::created_at);
+  SortAsLoaded(account);
   return std::optional<Account>(std::move(account));
 }
 
