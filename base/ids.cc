@@ -29,6 +29,13 @@ std::string Base62(std::size_t length, NextByte next_byte) {
   return out;
 }
 
+// Seconds since the KSUID epoch, clamped to what its four bytes hold.
+std::uint32_t KsuidTimestamp(Instant now) {
+  const std::int64_t seconds = ToUnixMillis(now) / 1000 - kKsuidEpochSeconds;
+  return static_cast<std::uint32_t>(
+      std::clamp<std::int64_t>(seconds, 0, std::numeric_limits<std::uint32_t>::max()));
+}
+
 std::string WithPrefix(std::string_view prefix, std::string body) {
   std::string id;
   id.reserve(prefix.size() + 1 + body.size());
@@ -77,11 +84,35 @@ std::string EncodeKsuid(std::uint32_t timestamp, const unsigned char (&payload)[
 }
 
 std::string KsuidGenerator::NewId(std::string_view prefix) {
-  const std::int64_t seconds = ToUnixMillis(clock_.Now()) / 1000 - kKsuidEpochSeconds;
-  const auto timestamp = static_cast<std::uint32_t>(
-      std::clamp<std::int64_t>(seconds, 0, std::numeric_limits<std::uint32_t>::max()));
   unsigned char payload[16];
   FillRandomBytes(payload, sizeof payload);
+  return WithPrefix(prefix, EncodeKsuid(KsuidTimestamp(clock_.Now()), payload));
+}
+
+std::string IncreasingKsuidGenerator::NewId(std::string_view prefix) {
+  const std::uint32_t now = KsuidTimestamp(clock_.Now());
+  std::uint64_t random[2];
+  FillRandomBytes(reinterpret_cast<unsigned char*>(random), sizeof random);
+  unsigned char payload[16];
+  std::uint32_t timestamp;
+  {
+    std::lock_guard lock(mutex_);
+    if (!started_ || now > timestamp_) {
+      started_ = true;
+      timestamp_ = now;
+      payload_high_ = random[0] >> 1;  // below 2^127: room for 2^63 steps in the second
+      payload_low_ = random[1];
+    } else {
+      const std::uint64_t step = random[0] == 0 ? 1 : random[0];
+      payload_low_ += step;
+      if (payload_low_ < step) ++payload_high_;  // the carry
+    }
+    for (int i = 0; i < 8; ++i) {
+      payload[i] = static_cast<unsigned char>(payload_high_ >> (56 - 8 * i));
+      payload[8 + i] = static_cast<unsigned char>(payload_low_ >> (56 - 8 * i));
+    }
+    timestamp = timestamp_;
+  }
   return WithPrefix(prefix, EncodeKsuid(timestamp, payload));
 }
 

@@ -39,6 +39,25 @@ class KsuidGenerator final : public IdGenerator {
   const Clock& clock_;
 };
 
+// KSUIDs that also increase within a second, for a table whose indexes should grow only at
+// their end (the event outbox, whose rows are written in the order their ids are made). The
+// first id of a second has a random payload below 2^127; each next id adds a random step of 1
+// to 2^64 - 1. So ids sort in the order they were made, and the next id cannot be guessed from
+// the last. Should the clock go back, the latest second is kept and the order holds.
+class IncreasingKsuidGenerator final : public IdGenerator {
+ public:
+  explicit IncreasingKsuidGenerator(const Clock& clock) : clock_(clock) {}
+  std::string NewId(std::string_view prefix) override;
+
+ private:
+  const Clock& clock_;
+  std::mutex mutex_;
+  std::uint32_t timestamp_ = 0;
+  bool started_ = false;
+  std::uint64_t payload_high_ = 0;  // the payload's first 8 bytes, as a big-endian number
+  std::uint64_t payload_low_ = 0;   // its last 8 bytes
+};
+
 inline constexpr std::int64_t kKsuidEpochSeconds = 1400000000;
 
 // The 27-character base62 text of a KSUID made of `timestamp` (seconds since the KSUID epoch)

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
+#include <vector>
 
 namespace recur {
 namespace {
@@ -47,6 +49,44 @@ TEST(KsuidGenerator, ClampsInstantsOutsideTheKsuidRange) {
   // A timestamp of 0 leaves only the 128 random bits, under 62^22: five leading zeros.
   ManualClock before_epoch(FromUnixMillis(0));
   EXPECT_EQ(KsuidGenerator(before_epoch).NewId("x").substr(2, 5), "00000");
+}
+
+TEST(IncreasingKsuidGenerator, IdsSortInTheOrderTheyWereMadeWithinASecond) {
+  ManualClock clock(FromUnixMillis(1'700'000'000'000));
+  IncreasingKsuidGenerator ids(clock);
+  std::vector<std::string> made;
+  for (int i = 0; i < 1000; ++i) made.push_back(ids.NewId("evt"));
+  clock.Advance(std::chrono::seconds(1));
+  for (int i = 0; i < 1000; ++i) made.push_back(ids.NewId("evt"));
+  EXPECT_TRUE(std::is_sorted(made.begin(), made.end()));
+  EXPECT_EQ(std::set<std::string>(made.begin(), made.end()).size(), made.size());
+  // A KSUID generator of the same instant writes the same timestamp digits.
+  EXPECT_EQ(made.back().substr(0, 9), KsuidGenerator(clock).NewId("evt").substr(0, 9));
+}
+
+TEST(IncreasingKsuidGenerator, KeepsTheOrderWhenTheClockGoesBack) {
+  ManualClock clock(FromUnixMillis(1'700'000'000'000));
+  IncreasingKsuidGenerator ids(clock);
+  const std::string before = ids.NewId("evt");
+  clock.Advance(std::chrono::seconds(-5));
+  EXPECT_LT(before, ids.NewId("evt"));
+}
+
+TEST(IncreasingKsuidGenerator, StepsAreRandomSoTheNextIdIsNotTheLastPlusOne) {
+  ManualClock clock(FromUnixMillis(1'700'000'000'000));
+  IncreasingKsuidGenerator first(clock);
+  IncreasingKsuidGenerator second(clock);
+  EXPECT_NE(first.NewId("evt"), second.NewId("evt"));
+  // Steps of up to 2^64 change the base62 digits worth 62^7 to 62^10 (the 8th to 11th from the
+  // end) nearly every time; steps of one would leave them alone.
+  std::string last = first.NewId("evt");
+  int changed = 0;
+  for (int i = 0; i < 100; ++i) {
+    const std::string next = first.NewId("evt");
+    if (next.substr(4 + 16, 4) != last.substr(4 + 16, 4)) ++changed;
+    last = next;
+  }
+  EXPECT_GT(changed, 90);
 }
 
 }  // namespace

@@ -52,7 +52,8 @@ Result<std::unique_ptr<SimulatedEngine>> SimulatedEngine::Open(
   engine->accounts_ = std::make_unique<ObservedAccountStore>(accounts, std::move(on_commit));
   engine->billing_ = std::make_unique<BillingService>(
       *engine->accounts_, *engine->store_, *engine->catalog_, *gateway, engine->clock_,
-      engine->ids_, options.lifecycle, engine->ids_.NewId("ins"), options.event_bodies);
+      engine->ids_, engine->ids_, options.lifecycle, engine->ids_.NewId("ins"),
+      options.event_bodies);
   if (auto started = engine->billing_->Start(); !started) {
     return std::unexpected(started.error());
   }

@@ -45,7 +45,7 @@ class SchedulerTest : public ::testing::Test {
     ASSERT_TRUE(gateway);
     gateway_ = std::move(*gateway);
     billing_ = std::make_unique<BillingService>(*store_, *store_, *catalog_, *gateway_, clock_,
-                                                ids_, LifecycleOptions{}, "ins_test");
+                                                ids_, ids_, LifecycleOptions{}, "ins_test");
     ASSERT_TRUE(billing_->Start());
   }
   void TearDown() override {
@@ -120,8 +120,8 @@ TEST_F(SchedulerTest, APayersDueWorkSharesATransactionUpToItsCharge) {
         std::lock_guard lock(mutex);
         stored.push_back(std::move(types));
       });
-  BillingService billing(observed, *store_, *catalog_, *gateway_, clock_, ids_, LifecycleOptions{},
-                         "ins_test");
+  BillingService billing(observed, *store_, *catalog_, *gateway_, clock_, ids_, ids_,
+                         LifecycleOptions{}, "ins_test");
   auto account = billing.CreatePayer({"user_1", PayerType::kUser, "u@example.com", "", {}});
   ASSERT_TRUE(account) << account.error().message;
   ASSERT_TRUE(billing.AddPaymentMethod(account->payer.id, "pm_card_visa", true));

@@ -909,7 +909,7 @@ std::vector<RecordedEvent> RunProTrialForSixtyDays(StoreKind kind) {
   AccountStore& store = kind == StoreKind::kMemory         ? static_cast<AccountStore&>(memory)
                         : kind == StoreKind::kCachedSqlite ? static_cast<AccountStore&>(cached)
                                                            : **sqlite;
-  BillingService billing(store, **sqlite, catalog, **gateway, clock, ids, LifecycleOptions{},
+  BillingService billing(store, **sqlite, catalog, **gateway, clock, ids, ids, LifecycleOptions{},
                          "ins_test");
   EXPECT_TRUE(billing.Start());
 

@@ -30,14 +30,15 @@ Status ValidateNewPayer(const NewPayer& payer) {
 
 BillingService::BillingService(AccountStore& store, TestClockStore& test_clocks,
                                CatalogService& catalog, PaymentGateway& gateway, const Clock& clock,
-                               IdGenerator& ids, LifecycleOptions options, std::string instance_id,
-                               EventBodies bodies)
+                               IdGenerator& ids, IdGenerator& event_ids, LifecycleOptions options,
+                               std::string instance_id, EventBodies bodies)
     : store_(store),
       test_clocks_(test_clocks),
       catalog_(catalog),
       gateway_(gateway),
       clock_(clock),
       ids_(ids),
+      event_ids_(event_ids),
       options_(std::move(options)),
       instance_id_(std::move(instance_id)),
       bodies_(bodies) {}
@@ -97,8 +98,8 @@ std::vector<StoredEvent> BillingService::RenderEvents(const std::vector<BillingE
   for (const BillingEvent& event : events) {
     std::string body;
     if (bodies_ == EventBodies::kRendered) body = EventEnvelope(event, render, after.items).dump();
-    stored.push_back({ids_.NewId("evt"), std::string(EventTypeName(event.type)), after.payer.id,
-                      event.occurred_at, std::move(body)});
+    stored.push_back({event_ids_.NewId("evt"), std::string(EventTypeName(event.type)),
+                      after.payer.id, event.occurred_at, std::move(body)});
   }
   return stored;
 }

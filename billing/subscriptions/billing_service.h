@@ -51,10 +51,11 @@ bool RunsInTheSameTransaction(const Transition& so_far, const DueWork& next);
 
 class BillingService {
  public:
-  // A payer's "now" is `clock`'s, or its test clock's frozen time (`test_clocks`).
+  // A payer's "now" is `clock`'s, or its test clock's frozen time (`test_clocks`). Events take
+  // their ids from `event_ids`, everything else from `ids`.
   BillingService(AccountStore& store, TestClockStore& test_clocks, CatalogService& catalog,
                  PaymentGateway& gateway, const Clock& clock, IdGenerator& ids,
-                 LifecycleOptions options, std::string instance_id,
+                 IdGenerator& event_ids, LifecycleOptions options, std::string instance_id,
                  EventBodies bodies = EventBodies::kRendered);
 
   // Loads the entitlement cache and settles attempts a crash left pending.
@@ -111,6 +112,7 @@ class BillingService {
   PaymentGateway& gateway_;
   const Clock& clock_;
   IdGenerator& ids_;
+  IdGenerator& event_ids_;
   const LifecycleOptions options_;
   const std::string instance_id_;
   const EventBodies bodies_;
