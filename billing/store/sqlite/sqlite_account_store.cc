@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "billing/store/sqlite/row_writes.h"
 #include "billing/store/sqlite/sqlite_store.h"
 #include "billing/store/sqlite/sqlite_values.h"
 #include "billing/store/sqlite/statement_cache.h"
@@ -76,75 +77,45 @@ PaymentAttempt ReadAttempt(SQLite::Statement& row) {
   return attempt;
 }
 
-void WriteItem(SQLite::Database& db, const std::string& payer_id, const SubscriptionItem& item,
-               bool insert) {
-  StatementLease statement_lease = Prepared(
-      db, insert ? "INSERT INTO subscription_items (payer_id, plan_slug, plan_version_id, "
-                   "interval, status, is_free_trial, amount, currency, created_at, anchor, "
-                   "period_start, period_end, trial_end, canceled_at, ended_at, past_due_at, "
-                   "dunning_retries, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                 : "UPDATE subscription_items SET payer_id = ?, plan_slug = ?, "
-                   "plan_version_id = ?, interval = ?, status = ?, is_free_trial = ?, "
-                   "amount = ?, currency = ?, created_at = ?, anchor = ?, period_start = ?, "
-                   "period_end = ?, trial_end = ?, canceled_at = ?, ended_at = ?, "
-                   "past_due_at = ?, dunning_retries = ? WHERE id = ?");
-  SQLite::Statement& statement = *statement_lease;
-  statement.bind(1, payer_id);
-  statement.bind(2, item.plan_slug);
-  statement.bind(3, item.plan_version_id);
-  statement.bind(4, std::string(IntervalName(item.interval)));
-  statement.bind(5, std::string(ItemStatusName(item.status)));
-  statement.bind(6, item.is_free_trial ? 1 : 0);
-  statement.bind(7, item.amount);
-  statement.bind(8, item.currency);
-  BindInstant(statement, 9, item.created_at);
-  BindInstant(statement, 10, item.anchor);
-  BindInstant(statement, 11, item.period_start);
-  BindInstant(statement, 12, item.period_end);
-  BindInstant(statement, 13, item.trial_end);
-  BindInstant(statement, 14, item.canceled_at);
-  BindInstant(statement, 15, item.ended_at);
-  BindInstant(statement, 16, item.past_due_at);
-  statement.bind(17, item.dunning_retries);
-  statement.bind(18, item.id);
-  statement.exec();
+std::vector<Column> ItemColumns(const std::string& payer_id, const SubscriptionItem& item) {
+  return {{"payer_id", payer_id},
+          {"plan_slug", item.plan_slug},
+          {"plan_version_id", item.plan_version_id},
+          {"interval", std::string(IntervalName(item.interval))},
+          {"status", std::string(ItemStatusName(item.status))},
+          {"is_free_trial", std::int64_t{item.is_free_trial ? 1 : 0}},
+          {"amount", item.amount},
+          {"currency", item.currency},
+          {"created_at", MillisValue(item.created_at)},
+          {"anchor", MillisValue(item.anchor)},
+          {"period_start", MillisValue(item.period_start)},
+          {"period_end", MillisValue(item.period_end)},
+          {"trial_end", MillisValue(item.trial_end)},
+          {"canceled_at", MillisValue(item.canceled_at)},
+          {"ended_at", MillisValue(item.ended_at)},
+          {"past_due_at", MillisValue(item.past_due_at)},
+          {"dunning_retries", std::int64_t{item.dunning_retries}}};
 }
 
-void WriteAttempt(SQLite::Database& db, const std::string& payer_id, const PaymentAttempt& attempt,
-                  bool insert) {
-  StatementLease statement_lease = Prepared(
-      db, insert ? "INSERT INTO payment_attempts (payer_id, item_id, purpose, status, amount, "
-                   "currency, proration_credit, payment_method_id, period_start, period_end, "
-                   "idempotency_key, gateway_charge_id, failed_reason, created_at, updated_at, "
-                   "paid_at, failed_at, failed_code, id) "
-                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                 : "UPDATE payment_attempts SET payer_id = ?, item_id = ?, purpose = ?, "
-                   "status = ?, amount = ?, currency = ?, proration_credit = ?, "
-                   "payment_method_id = ?, period_start = ?, period_end = ?, "
-                   "idempotency_key = ?, gateway_charge_id = ?, failed_reason = ?, "
-                   "created_at = ?, updated_at = ?, paid_at = ?, failed_at = ?, "
-                   "failed_code = ? WHERE id = ?");
-  SQLite::Statement& statement = *statement_lease;
-  statement.bind(1, payer_id);
-  statement.bind(2, attempt.item_id);
-  statement.bind(3, std::string(ChargePurposeName(attempt.purpose)));
-  statement.bind(4, std::string(AttemptStatusName(attempt.status)));
-  statement.bind(5, attempt.amount);
-  statement.bind(6, attempt.currency);
-  statement.bind(7, attempt.proration_credit);
-  statement.bind(8, attempt.payment_method_id);
-  BindInstant(statement, 9, attempt.period_start);
-  BindInstant(statement, 10, attempt.period_end);
-  statement.bind(11, attempt.idempotency_key);
-  statement.bind(12, attempt.gateway_charge_id);
-  statement.bind(13, attempt.failed_reason);
-  BindInstant(statement, 14, attempt.created_at);
-  BindInstant(statement, 15, attempt.updated_at);
-  BindInstant(statement, 16, attempt.paid_at);
-  BindInstant(statement, 17, attempt.failed_at);
-  statement.bind(18, attempt.failed_code);
-  statement.bind(19, attempt.id);
-  statement.exec();
+std::vector<Column> AttemptColumns(const std::string& payer_id, const PaymentAttempt& attempt) {
+  return {{"payer_id", payer_id},
+          {"item_id", attempt.item_id},
+          {"purpose", std::string(ChargePurposeName(attempt.purpose))},
+          {"status", std::string(AttemptStatusName(attempt.status))},
+          {"amount", attempt.amount},
+          {"currency", attempt.currency},
+          {"proration_credit", attempt.proration_credit},
+          {"payment_method_id", attempt.payment_method_id},
+          {"period_start", MillisValue(attempt.period_start)},
+          {"period_end", MillisValue(attempt.period_end)},
+          {"idempotency_key", attempt.idempotency_key},
+          {"gateway_charge_id", attempt.gateway_charge_id},
+          {"failed_reason", attempt.failed_reason},
+          {"created_at", MillisValue(attempt.created_at)},
+          {"updated_at", MillisValue(attempt.updated_at)},
+          {"paid_at", MillisValue(attempt.paid_at)},
+          {"failed_at", MillisValue(attempt.failed_at)},
+          {"failed_code", attempt.failed_code}};
 }
 
 void WritePayer(SQLite::Database& db, const Payer& payer, const Payer* before) {
@@ -357,14 +328,24 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
       std::stable_partition(changed.begin(), changed.end(),
                             [](const SubscriptionItem* item) { return LeavesUniqueStatus(*item); });
       for (const SubscriptionItem* item : changed) {
-        const bool is_new = before == nullptr || FindById(before->items, item->id) == nullptr;
-        WriteItem(db, payer_id, *item, is_new);
+        const SubscriptionItem* old =
+            before == nullptr ? nullptr : FindById(before->items, item->id);
+        if (old == nullptr) {
+          InsertRow(db, "subscription_items", item->id, ItemColumns(payer_id, *item));
+        } else {
+          UpdateChangedColumns(db, "subscription_items", item->id, ItemColumns(payer_id, *old),
+                               ItemColumns(payer_id, *item));
+        }
       }
       for (const PaymentAttempt& attempt : after.attempts) {
         const PaymentAttempt* old =
             before == nullptr ? nullptr : FindById(before->attempts, attempt.id);
-        if (old != nullptr && *old == attempt) continue;
-        WriteAttempt(db, payer_id, attempt, old == nullptr);
+        if (old == nullptr) {
+          InsertRow(db, "payment_attempts", attempt.id, AttemptColumns(payer_id, attempt));
+        } else if (*old != attempt) {
+          UpdateChangedColumns(db, "payment_attempts", attempt.id, AttemptColumns(payer_id, *old),
+                               AttemptColumns(payer_id, attempt));
+        }
       }
       for (const StoredEvent& event : events) {
         StatementLease insert_lease =
