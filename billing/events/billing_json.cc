@@ -7,6 +7,7 @@
 
 #include "base/money.h"
 #include "billing/api/plan_json.h"
+#include "billing/events/plan_texts.h"
 
 namespace recur {
 namespace {
@@ -46,7 +47,11 @@ Instant LastChange(const SubscriptionItem& item) {
 }
 
 // The plan at the price version the item bought, or null when the catalog lacks it.
-json ItemPlan(const SubscriptionItem& item, const Catalog& catalog) {
+json ItemPlan(const SubscriptionItem& item, const RenderContext& context) {
+  if (context.plan_texts != nullptr && context.plan_texts->Find(item.plan_version_id) != nullptr) {
+    return PlanPlaceholder(item.plan_version_id);
+  }
+  const Catalog& catalog = context.catalog;
   const PlanVersion* price = catalog.FindVersion(item.plan_version_id);
   const CatalogPlan* plan = catalog.FindPlan(price != nullptr ? price->plan_slug : item.plan_slug);
   if (price == nullptr || plan == nullptr) return nullptr;
@@ -60,7 +65,7 @@ json ItemFields(const SubscriptionItem& item, const RenderContext& context) {
       {"status", ItemStatusName(item.status)},
       {"is_free_trial", item.is_free_trial},
       {"plan_id", item.plan_version_id},
-      {"plan", ItemPlan(item, context.catalog)},
+      {"plan", ItemPlan(item, context)},
       {"interval", IntervalName(item.interval)},
       {"plan_period", IntervalName(item.interval)},
       {"amount", MoneyJson(item.amount, item.currency)},

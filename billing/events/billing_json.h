@@ -30,12 +30,16 @@
 
 namespace recur {
 
+class PlanTexts;
+
 // Everything rendering needs besides the snapshot.
 struct RenderContext {
   const Catalog& catalog;
   const Payer& payer;
   const std::vector<PaymentMethod>& payment_methods;
   std::string_view instance_id;  // "ins_..." of this Recur installation
+  // When set, plans found there are rendered as placeholders for DumpWithPlans (plan_texts.h).
+  const PlanTexts* plan_texts = nullptr;
 };
 
 // {amount, amount_formatted ("$20.00"), currency, currency_symbol}.

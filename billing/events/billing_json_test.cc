@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "billing/api/plan_json.h"
+#include "billing/events/plan_texts.h"
 
 namespace recur {
 namespace {
@@ -415,6 +416,31 @@ TEST_F(BillingJsonTest, EveryEventTypeHasTheEnvelopeAndTheRequiredDataFields) {
     ++rendered;
   }
   EXPECT_EQ(rendered, 15);
+}
+
+// Plans spliced in as texts made once give the very bytes of rendering them in place.
+TEST_F(BillingJsonTest, PlanTextsGiveTheBytesOfRenderingThePlansInPlace) {
+  const PlanTexts texts(catalog_);
+  RenderContext with_texts = Context();
+  with_texts.plan_texts = &texts;
+  // A payer whose name reads like a placeholder is data, not a place for a plan.
+  payer_.name = R"({"$recur_plan":"cplan_pro_2"})";
+  for (int i = 0; i < kEventTypeCount; ++i) {
+    const auto type = static_cast<EventType>(i);
+    SCOPED_TRACE(std::string(EventTypeName(type)));
+    const BillingEvent event = RealisticEvent(type);
+    const std::string in_place = EventEnvelope(event, Context(), {ProActive()}).dump();
+    const json with_placeholders = EventEnvelope(event, with_texts, {ProActive()});
+    EXPECT_NE(with_placeholders.dump(), in_place) << "no plan was left to splice in";
+    EXPECT_EQ(DumpWithPlans(with_placeholders, texts), in_place);
+  }
+}
+
+TEST_F(BillingJsonTest, APlaceholderOfAnUnknownPlanIsAnError) {
+  const PlanTexts texts(catalog_);
+  EXPECT_THROW(DumpWithPlans(json{{"plan", PlanPlaceholder("cplan_unknown")}}, texts),
+               std::logic_error);
+  EXPECT_EQ(DumpWithPlans(json{{"a", 1}}, texts), R"({"a":1})");
 }
 
 TEST_F(BillingJsonTest, TimestampIsMillisecondsNotSeconds) {

@@ -41,7 +41,8 @@ BillingService::BillingService(AccountStore& store, TestClockStore& test_clocks,
       event_ids_(event_ids),
       options_(std::move(options)),
       instance_id_(std::move(instance_id)),
-      bodies_(bodies) {}
+      bodies_(bodies),
+      plan_texts_(catalog) {}
 
 Status BillingService::Start() {
   auto with_pending = store_.PayersWithPendingAttempts();
@@ -94,10 +95,16 @@ std::vector<StoredEvent> BillingService::RenderEvents(const std::vector<BillingE
                                                       const Account& after,
                                                       const Catalog& catalog) {
   std::vector<StoredEvent> stored;
-  const RenderContext render{catalog, after.payer, after.payment_methods, instance_id_};
+  const std::shared_ptr<const PlanTexts> plan_texts =
+      bodies_ == EventBodies::kRendered ? plan_texts_.For(catalog) : nullptr;
+  const RenderContext render{catalog, after.payer, after.payment_methods, instance_id_,
+                             plan_texts.get()};
   for (const BillingEvent& event : events) {
     std::string body;
-    if (bodies_ == EventBodies::kRendered) body = EventEnvelope(event, render, after.items).dump();
+    if (bodies_ == EventBodies::kRendered) {
+      const nlohmann::json envelope = EventEnvelope(event, render, after.items);
+      body = plan_texts ? DumpWithPlans(envelope, *plan_texts) : envelope.dump();
+    }
     stored.push_back({event_ids_.NewId("evt"), std::string(EventTypeName(event.type)),
                       after.payer.id, event.occurred_at, std::move(body)});
   }

@@ -18,6 +18,7 @@
 #include "base/keyed_mutex.h"
 #include "billing/catalog/catalog_service.h"
 #include "billing/entitlements/entitlement_cache.h"
+#include "billing/events/plan_texts.h"
 #include "billing/payments/payment_gateway.h"
 #include "billing/store/account_store.h"
 #include "billing/store/test_clock_store.h"
@@ -116,6 +117,7 @@ class BillingService {
   const LifecycleOptions options_;
   const std::string instance_id_;
   const EventBodies bodies_;
+  PlanTextsCache plan_texts_;
   KeyedMutex payer_locks_;
   EntitlementCache entitlements_;
 };
