@@ -503,8 +503,8 @@ All servers and load generators run on this machine and talk over 127.0.0.1, so 
 generator competes with the server for the same $(nproc) cores.
 
 - **HTTP ceiling**: \`bench_http_ceiling\`, a cpp-httplib server with recur's server settings
-  (256 worker threads, TCP_NODELAY, keep-alive, full listen backlog) answering every GET with a
-  fixed 35-byte JSON body, loaded by wrk exactly as the read path: ${BENCH_WRK_THREADS} threads,
+  (256 worker threads, TCP_NODELAY, keep-alive, full listen backlog) and allocator (jemalloc)
+  answering every GET with a fixed 35-byte JSON body, loaded by wrk exactly as the read path: ${BENCH_WRK_THREADS} threads,
   8 or 64 kept-alive connections, ${BENCH_DURATION} s per run.
 - **Durable single-commit ceiling**: \`bench_sqlite_ceiling\`, a fresh WAL database with
   \`synchronous=FULL\` in build-bench/, committing one 64-byte row per transaction for
