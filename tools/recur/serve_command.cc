@@ -241,7 +241,7 @@ int RunServe(std::span<const std::string> args) {
   // unchanged: about 1.3 KiB per payer held (13 MB for 10,000 payers).
   CachingAccountStore accounts(**store, kCachedAccounts);
   // Event ids increase in the order they are made, so the outbox's id index grows at its end
-  // and a commit rewrites one page of it instead of one per event.
+  // and a commit rewrites its last pages instead of pages spread across it.
   IncreasingKsuidGenerator event_ids(clock);
   BillingService billing(accounts, **store, catalog, **gateway, clock, ids, event_ids,
                          *lifecycle_options, installation->instance_id);
