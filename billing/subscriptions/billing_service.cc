@@ -30,15 +30,16 @@ Status ValidateNewPayer(const NewPayer& payer) {
 
 BillingService::BillingService(AccountStore& store, TestClockStore& test_clocks,
                                CatalogService& catalog, PaymentGateway& gateway, const Clock& clock,
-                               IdGenerator& ids, IdGenerator& event_ids, LifecycleOptions options,
-                               std::string instance_id, EventBodies bodies)
+                               IdGenerator& payer_ids, IdGenerator& row_ids,
+                               LifecycleOptions options, std::string instance_id,
+                               EventBodies bodies)
     : store_(store),
       test_clocks_(test_clocks),
       catalog_(catalog),
       gateway_(gateway),
       clock_(clock),
-      ids_(ids),
-      event_ids_(event_ids),
+      payer_ids_(payer_ids),
+      row_ids_(row_ids),
       options_(std::move(options)),
       instance_id_(std::move(instance_id)),
       bodies_(bodies),
@@ -105,8 +106,8 @@ std::vector<StoredEvent> BillingService::RenderEvents(const std::vector<BillingE
       const nlohmann::json envelope = EventEnvelope(event, render, after.items);
       body = plan_texts ? DumpWithPlans(envelope, *plan_texts) : envelope.dump();
     }
-    stored.push_back({event_ids_.NewId("evt"), std::string(EventTypeName(event.type)),
-                      after.payer.id, event.occurred_at, std::move(body)});
+    stored.push_back({row_ids_.NewId("evt"), std::string(EventTypeName(event.type)), after.payer.id,
+                      event.occurred_at, std::move(body)});
   }
   return stored;
 }
@@ -157,7 +158,7 @@ Status BillingService::DriveCharges(Account& account, Transition& transition,
       result.failed_reason = charged->decline_message;
     }
     Account before = account;
-    const LifecycleContext context{catalog, ids_, options_, now};
+    const LifecycleContext context{catalog, row_ids_, options_, now};
     auto settled = ApplyChargeOutcome(account, attempt_id, result, context);
     if (!settled) return std::unexpected(settled.error());
     if (!result.paid &&
@@ -196,7 +197,7 @@ Result<ChangeOutcome> BillingService::Mutate(const std::string& payer_id, Change
   if (!now) return std::unexpected(now.error());
   Account after = before;
   std::shared_ptr<const Catalog> catalog = catalog_.Current();
-  const LifecycleContext context{*catalog, ids_, options_, *now};
+  const LifecycleContext context{*catalog, row_ids_, options_, *now};
   auto transition = change(after, context);
   if (!transition) return std::unexpected(transition.error());
   return Commit(&before, std::move(after), std::move(*transition), *catalog, *now);
@@ -224,16 +225,16 @@ Result<Account> BillingService::CreatePayer(const NewPayer& payer) {
   auto now = NowFor(payer.test_clock);
   if (!now) return std::unexpected(now.error());
   Account account;
-  account.payer.id = ids_.NewId("cpayer");
+  account.payer.id = payer_ids_.NewId("cpayer");
   account.payer.external_id = payer.external_id;
   account.payer.type = payer.type;
   account.payer.email = payer.email;
   account.payer.name = payer.name;
   account.payer.test_clock_id = payer.test_clock;
-  account.payer.subscription_id = ids_.NewId("csub");
+  account.payer.subscription_id = row_ids_.NewId("csub");
   account.payer.created_at = *now;
   std::shared_ptr<const Catalog> catalog = catalog_.Current();
-  const LifecycleContext context{*catalog, ids_, options_, *now};
+  const LifecycleContext context{*catalog, row_ids_, options_, *now};
   auto transition = StartPayer(account, context);
   if (!transition) return std::unexpected(transition.error());
   auto committed = Commit(nullptr, std::move(account), std::move(*transition), *catalog, *now);
@@ -259,7 +260,7 @@ Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_
     error.param = "token";
     return std::unexpected(error);
   }
-  const std::string method_id = ids_.NewId("cpm");
+  const std::string method_id = row_ids_.NewId("cpm");
   auto outcome = Mutate(payer_id, [&](Account& account, const LifecycleContext& c) {
     return recur::AddPaymentMethod(
         account,
@@ -332,7 +333,7 @@ Result<std::size_t> BillingService::RunDue(std::span<const DueWork> pieces) {
     }
     if (!done.empty() && !RunsInTheSameTransaction(together, piece)) break;
     Account next = after;
-    const LifecycleContext context{*catalog, ids_, options_, piece.due_at};
+    const LifecycleContext context{*catalog, row_ids_, options_, piece.due_at};
     auto transition = RunDueWork(next, piece, context);
     if (!transition) {
       if (done.empty()) return std::unexpected(transition.error());

@@ -52,11 +52,13 @@ bool RunsInTheSameTransaction(const Transition& so_far, const DueWork& next);
 
 class BillingService {
  public:
-  // A payer's "now" is `clock`'s, or its test clock's frozen time (`test_clocks`). Events take
-  // their ids from `event_ids`, everything else from `ids`.
+  // A payer's "now" is `clock`'s, or its test clock's frozen time (`test_clocks`). Payers take
+  // their ids from `payer_ids`, which public endpoints accept, so they should not be guessable
+  // from one another. Everything else the service makes (subscriptions, methods, items,
+  // attempts, events) takes its id from `row_ids`, which may make them in increasing order.
   BillingService(AccountStore& store, TestClockStore& test_clocks, CatalogService& catalog,
-                 PaymentGateway& gateway, const Clock& clock, IdGenerator& ids,
-                 IdGenerator& event_ids, LifecycleOptions options, std::string instance_id,
+                 PaymentGateway& gateway, const Clock& clock, IdGenerator& payer_ids,
+                 IdGenerator& row_ids, LifecycleOptions options, std::string instance_id,
                  EventBodies bodies = EventBodies::kRendered);
 
   // Loads the entitlement cache and settles attempts a crash left pending.
@@ -112,8 +114,8 @@ class BillingService {
   CatalogService& catalog_;
   PaymentGateway& gateway_;
   const Clock& clock_;
-  IdGenerator& ids_;
-  IdGenerator& event_ids_;
+  IdGenerator& payer_ids_;
+  IdGenerator& row_ids_;
   const LifecycleOptions options_;
   const std::string instance_id_;
   const EventBodies bodies_;

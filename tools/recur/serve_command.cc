@@ -240,10 +240,10 @@ int RunServe(std::span<const std::string> args) {
   // Reads of accounts (the pricing table above all) come from memory while the payer is
   // unchanged: about 1.3 KiB per payer held (13 MB for 10,000 payers).
   CachingAccountStore accounts(**store, kCachedAccounts);
-  // Event ids increase in the order they are made, so the outbox's id index grows at its end
-  // and a commit rewrites its last pages instead of pages spread across it.
-  IncreasingKsuidGenerator event_ids(clock);
-  BillingService billing(accounts, **store, catalog, **gateway, clock, ids, event_ids,
+  // Ids of rows other than payers increase in the order they are made, so their indexes grow
+  // at their end and a commit rewrites their last pages instead of pages spread across them.
+  IncreasingKsuidGenerator row_ids(clock);
+  BillingService billing(accounts, **store, catalog, **gateway, clock, ids, row_ids,
                          *lifecycle_options, installation->instance_id);
   if (auto readied = (*store)->ReadyAdvancingTestClocks(); !readied) {
     return Fail(readied.error());
