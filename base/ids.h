@@ -39,8 +39,8 @@ class KsuidGenerator final : public IdGenerator {
   const Clock& clock_;
 };
 
-// KSUIDs that also increase within a second, for a table whose indexes should grow only at
-// their end (the event outbox, whose rows are written in the order their ids are made). The
+// KSUIDs that also increase within a second, for rows whose id indexes should grow only at
+// their end (rows are written about in the order their ids are made). The
 // first id of a second has a random payload below 2^127; each next id adds a random step of 1
 // to 2^64 - 1. So ids sort in the order they were made, and the next id cannot be guessed from
 // the last. Should the clock go back, the latest second is kept and the order holds.
