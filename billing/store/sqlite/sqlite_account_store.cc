@@ -319,17 +319,20 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
         BindInstant(insert, 8, method.created_at);
         insert.exec();
       }
-      std::vector<const SubscriptionItem*> changed;
+      struct ChangedItem {
+        const SubscriptionItem* item;
+        const SubscriptionItem* old;  // null for a new item
+      };
+      std::vector<ChangedItem> changed;
       for (const SubscriptionItem& item : after.items) {
         const SubscriptionItem* old =
             before == nullptr ? nullptr : FindById(before->items, item.id);
-        if (old == nullptr || *old != item) changed.push_back(&item);
+        if (old == nullptr || *old != item) changed.push_back({&item, old});
       }
-      std::stable_partition(changed.begin(), changed.end(),
-                            [](const SubscriptionItem* item) { return LeavesUniqueStatus(*item); });
-      for (const SubscriptionItem* item : changed) {
-        const SubscriptionItem* old =
-            before == nullptr ? nullptr : FindById(before->items, item->id);
+      std::stable_partition(changed.begin(), changed.end(), [](const ChangedItem& changed_item) {
+        return LeavesUniqueStatus(*changed_item.item);
+      });
+      for (const auto& [item, old] : changed) {
         if (old == nullptr) {
           InsertRow(db, "subscription_items", item->id, ItemColumns(payer_id, *item));
         } else {
