@@ -122,4 +122,12 @@ std::string SeededIdGenerator::NewId(std::string_view prefix) {
                     Base62(kIdBodyLength, [&] { return static_cast<unsigned char>(engine_()); }));
 }
 
+std::string CountingIdGenerator::NewId(std::string_view prefix) {
+  std::string body(kIdBodyLength, '0');
+  std::size_t position = kIdBodyLength;  // 20 digits at most: a 64-bit count always fits
+  for (std::uint64_t n = ++count_; n > 0; n /= 10)
+    body[--position] = static_cast<char>('0' + n % 10);
+  return WithPrefix(prefix, std::move(body));
+}
+
 }  // namespace recur

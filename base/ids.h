@@ -5,6 +5,7 @@
 // Implementations are safe to call from any thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -73,6 +74,17 @@ class SeededIdGenerator final : public IdGenerator {
  private:
   std::mutex mutex_;
   std::mt19937_64 engine_;
+};
+
+// Ids whose bodies count up from 1, in zero-padded decimal: for throwaway copies of an
+// account whose ids are never shown or stored (what-if runs of the lifecycle). Unique within
+// one generator only; cheap, where drawing 27 random characters per id was not.
+class CountingIdGenerator final : public IdGenerator {
+ public:
+  std::string NewId(std::string_view prefix) override;
+
+ private:
+  std::atomic<std::uint64_t> count_{0};
 };
 
 // Random bytes from OpenSSL, for ids and secrets. Aborts if the system has no entropy source,

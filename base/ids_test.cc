@@ -89,5 +89,13 @@ TEST(IncreasingKsuidGenerator, StepsAreRandomSoTheNextIdIsNotTheLastPlusOne) {
   EXPECT_GT(changed, 90);
 }
 
+TEST(CountingIdGenerator, CountsUpInIdsOfTheUsualShape) {
+  CountingIdGenerator ids;
+  EXPECT_EQ(ids.NewId("csub_item"), "csub_item_000000000000000000000000001");
+  EXPECT_EQ(ids.NewId("cpay"), "cpay_000000000000000000000000002");
+  for (int i = 0; i < 8; ++i) ids.NewId("x");
+  EXPECT_EQ(ids.NewId("x"), "x_000000000000000000000000011");
+}
+
 }  // namespace
 }  // namespace recur
