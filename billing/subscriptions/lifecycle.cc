@@ -54,6 +54,8 @@ class Recorder {
   }
   void Schedule(DueWork work) { transition_.scheduled.push_back(std::move(work)); }
   Transition& transition() { return transition_; }
+  // Hands the transition over; the recorder is done after this.
+  Transition Finish() { return std::move(transition_); }
 
  private:
   std::string_view status_before_;
@@ -266,7 +268,7 @@ Result<Transition> Checkout(Account& account, const Offer& offer, BillingInterva
   record.transition().item_id = stored.id;
   RequestCharge(account, stored, ChargePurpose::kCheckout, stored.period_start, *stored.period_end,
                 credit, IdempotencyKey(stored, stored.period_start), context, record);
-  return record.transition();
+  return record.Finish();
 }
 
 Result<Transition> StartTrial(Account& account, const Offer& offer, BillingInterval interval,
@@ -294,7 +296,7 @@ Result<Transition> StartTrial(Account& account, const Offer& offer, BillingInter
   if (SubscriptionItem* upcoming = account.UpcomingItem()) Abandon(*upcoming, record);
   record.SubscriptionChanged(account);
   ScheduleTrialWork(account, trial, context, record);
-  return record.transition();
+  return record.Finish();
 }
 
 // The current item is canceled: it runs to its end, then the default plan takes over.
@@ -315,7 +317,7 @@ Result<Transition> CancelAtEnd(Account& account, SubscriptionItem& item,
   record.Item(EventType::kItemUpcoming, **free);
   record.transition().item_id = item_id;
   record.SubscriptionChanged(account);
-  return record.transition();
+  return record.Finish();
 }
 
 // Ends the current item now and puts the payer on the default plan.
@@ -330,7 +332,7 @@ Result<Transition> EndNow(Account& account, SubscriptionItem& item, const Lifecy
   if (!free) return std::unexpected(free.error());
   record.Item(EventType::kItemActive, **free);
   record.SubscriptionChanged(account);
-  return record.transition();
+  return record.Finish();
 }
 
 // At a period or trial end: the current item ends and the upcoming one (or the default plan)
@@ -359,7 +361,7 @@ Result<Transition> HandOver(Account& account, SubscriptionItem& item,
     RequestCharge(account, *next, ChargePurpose::kRenewal, next->period_start, *next->period_end, 0,
                   IdempotencyKey(*next, next->period_start), context, record);
   }
-  return record.transition();
+  return record.Finish();
 }
 
 void GoPastDue(Account& account, SubscriptionItem& item, const PaymentAttempt& attempt,
@@ -383,7 +385,7 @@ Result<Transition> SettleCheckout(Account& account, SubscriptionItem& item, bool
                                   const LifecycleContext& context, Recorder& record) {
   if (!paid) {
     record.Item(EventType::kItemIncomplete, item);
-    return record.transition();
+    return record.Finish();
   }
   SubscriptionItem* current = account.CurrentItem();
   std::optional<SubscriptionItem> ended;
@@ -397,7 +399,7 @@ Result<Transition> SettleCheckout(Account& account, SubscriptionItem& item, bool
   if (SubscriptionItem* upcoming = account.UpcomingItem()) Abandon(*upcoming, record);
   record.SubscriptionChanged(account);
   SchedulePeriodEnd(account, item, record);
-  return record.transition();
+  return record.Finish();
 }
 
 Result<Transition> SettleRecurring(Account& account, SubscriptionItem& item,
@@ -419,18 +421,18 @@ Result<Transition> SettleRecurring(Account& account, SubscriptionItem& item,
       record.Item(EventType::kItemUpdated, item);
     }
     SchedulePeriodEnd(account, item, record);
-    return record.transition();
+    return record.Finish();
   }
   if (!was_past_due) {
     GoPastDue(account, item, attempt, context, record);
-    return record.transition();
+    return record.Finish();
   }
   const std::size_t next_retry = static_cast<std::size_t>(++item.dunning_retries);
   if (next_retry < context.options.dunning_retries.size()) {
     record.Schedule({DueKind::kDunningRetry, account.payer.id, item.id,
                      *item.past_due_at + context.options.dunning_retries[next_retry],
                      *item.past_due_at, hours(0), static_cast<int>(next_retry)});
-    return record.transition();
+    return record.Finish();
   }
   return EndNow(account, item, context, record);  // dunning exhausted
 }
@@ -444,7 +446,7 @@ Result<Transition> TrialEndsNow(Account& account, SubscriptionItem& item,
   const Instant end = PeriodBoundary(start, item.interval, 1);
   RequestCharge(account, item, ChargePurpose::kTrialConversion, start, end, 0,
                 IdempotencyKey(item, start), context, record);
-  return record.transition();
+  return record.Finish();
 }
 
 Result<Transition> PeriodEndsNow(Account& account, SubscriptionItem& item,
@@ -458,7 +460,7 @@ Result<Transition> PeriodEndsNow(Account& account, SubscriptionItem& item,
   const Instant end = PeriodBoundary(item.anchor, item.interval, index + 1);
   RequestCharge(account, item, ChargePurpose::kRenewal, start, end, 0, IdempotencyKey(item, start),
                 context, record);
-  return record.transition();
+  return record.Finish();
 }
 
 }  // namespace
@@ -486,7 +488,7 @@ Result<Transition> StartPayer(Account& account, const LifecycleContext& context)
   record.transition().item_id = (*item)->id;
   record.Subscription(EventType::kSubscriptionCreated, account);
   record.Item(EventType::kItemActive, account.items.back());
-  return record.transition();
+  return record.Finish();
 }
 
 Result<Transition> AddPaymentMethod(Account& account, PaymentMethod method, bool make_default,
@@ -535,7 +537,7 @@ Result<Transition> Subscribe(Account& account, const SubscribeRequest& request,
     record.Item(EventType::kItemActive, *current);
     if (SubscriptionItem* upcoming = account.UpcomingItem()) Abandon(*upcoming, record);
     record.SubscriptionChanged(account);
-    return record.transition();
+    return record.Finish();
   }
   if (const SubscriptionItem* upcoming = account.UpcomingItem();
       upcoming != nullptr && upcoming->plan_slug == plan.slug &&
@@ -587,7 +589,7 @@ Result<Transition> Subscribe(Account& account, const SubscribeRequest& request,
   record.transition().item_id = account.items.back().id;
   record.Item(EventType::kItemUpcoming, account.items.back());
   record.SubscriptionChanged(account);
-  return record.transition();
+  return record.Finish();
 }
 
 Result<Transition> Cancel(Account& account, std::string_view item_id, bool end_now,
@@ -611,7 +613,7 @@ Result<Transition> Cancel(Account& account, std::string_view item_id, bool end_n
       record.Item(EventType::kItemUpcoming, **free);
     }
     record.SubscriptionChanged(account);
-    return record.transition();
+    return record.Finish();
   }
   if (item != account.CurrentItem()) {
     return Refused("item_not_cancelable", "item " + item->id + " is " +
@@ -653,7 +655,7 @@ Result<Transition> ExtendTrial(Account& account, std::string_view item_id, Insta
   record.transition().item_id = item->id;
   record.Item(EventType::kItemUpdated, *item);
   ScheduleTrialWork(account, *item, context, record);
-  return record.transition();
+  return record.Finish();
 }
 
 Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt_id,
@@ -689,13 +691,13 @@ Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt
   record.transition().item_id = item->id;
   const PaymentAttempt settled = *attempt;
   if (settled.purpose == ChargePurpose::kCheckout) {
-    if (item->status != ItemStatus::kIncomplete) return record.transition();
+    if (item->status != ItemStatus::kIncomplete) return record.Finish();
     return SettleCheckout(account, *item, result.paid, context, record);
   }
   // An item that ended while its charge was out (canceled at once, say) stays ended; only the
   // attempt's outcome is recorded.
   if (item->status == ItemStatus::kEnded || item->status == ItemStatus::kAbandoned) {
-    return record.transition();
+    return record.Finish();
   }
   return SettleRecurring(account, *item, settled, result.paid, context, record);
 }
@@ -705,7 +707,7 @@ Result<Transition> RunDueWork(Account& account, const DueWork& work,
   SubscriptionItem* item = account.FindItem(work.item_id);
   Recorder record(account, context);
   // Work whose charge is still with the gateway has been done already.
-  if (item == nullptr || HasPendingAttempt(account, item->id)) return record.transition();
+  if (item == nullptr || HasPendingAttempt(account, item->id)) return record.Finish();
   if (work.kind != DueKind::kTrialEndingNotice && PendingCheckout(account)) {
     // The outcome of a plan change decides what this work must do: try again after it.
     return Conflict("checkout_in_progress",
@@ -718,19 +720,19 @@ Result<Transition> RunDueWork(Account& account, const DueWork& work,
           item->trial_end == work.reference) {
         record.Item(EventType::kItemFreeTrialEnding, *item);
       }
-      return record.transition();
+      return record.Finish();
     case DueKind::kTrialEnd:
       if (item->is_free_trial && item->trial_end == work.reference &&
           (item->status == ItemStatus::kActive || item->status == ItemStatus::kCanceled)) {
         return TrialEndsNow(account, *item, context, record);
       }
-      return record.transition();
+      return record.Finish();
     case DueKind::kPeriodEnd:
       if (!item->is_free_trial && item->period_end == work.reference &&
           (item->status == ItemStatus::kActive || item->status == ItemStatus::kCanceled)) {
         return PeriodEndsNow(account, *item, context, record);
       }
-      return record.transition();
+      return record.Finish();
     case DueKind::kDunningRetry:
       if (item->status == ItemStatus::kPastDue && item->past_due_at == work.reference &&
           item->dunning_retries == work.retry) {
@@ -742,9 +744,9 @@ Result<Transition> RunDueWork(Account& account, const DueWork& work,
             IdempotencyKey(*item, item->period_start, ":retry" + std::to_string(work.retry + 1)),
             context, record);
       }
-      return record.transition();
+      return record.Finish();
   }
-  return record.transition();
+  return record.Finish();
 }
 
 }  // namespace recur
