@@ -1,28 +1,13 @@
 // GET /v1/pricing_table (public): the visible plans and, for one payer (payer_id) or for a new
 // payer of a type (payer_type), which plan is current or upcoming and what each plan's button
 // would do (plan_choices.h). The plans are the texts rendered once per catalog snapshot
-// (rendered_catalog.h); only the payer's part is rendered per request.
+// (rendered_catalog.h); only the payer's part is rendered per request (pricing_table_text.h).
 #include "billing/api/billing_api.h"
+#include "billing/api/pricing_table_text.h"
 #include "billing/subscriptions/plan_choices.h"
 
 namespace recur {
 namespace {
-
-using nlohmann::json;
-
-json ChoiceJson(const PlanChoice& choice, const std::string& currency) {
-  json answer = {
-      {"interval", IntervalName(choice.interval)},
-      {"action", ChoiceActionName(choice.action)},
-      {"amount_due_now", choice.amount_due_now},
-      {"proration_credit", choice.proration_credit},
-      {"currency", currency},
-      {"takes_effect_at",
-       choice.takes_effect_at ? json(ToUnixMillis(*choice.takes_effect_at)) : json(nullptr)},
-      {"requires_payment_method", choice.requires_payment_method},
-      {"unavailable_reason", choice.reason.empty() ? json(nullptr) : json(choice.reason)}};
-  return answer;
-}
 
 // A payer that does not exist yet, as it would be right after creation.
 Result<Account> NewPayerPreview(PayerType type, const Catalog& catalog,
@@ -64,30 +49,23 @@ void PricingTable(BillingService& billing, RenderedCatalogs& rendered_catalogs, 
   const SubscriptionItem* upcoming = account->UpcomingItem();
   std::vector<std::string> plans;
   for (const CatalogPlan* plan : catalog.VisiblePlans(account->payer.type)) {
-    const PlanVersion& price = catalog.CurrentVersion(*plan);
-    json choices = json::array();
-    for (const PlanChoice& choice :
-         DescribeChoices(*account, *plan, catalog, billing.options(), now)) {
-      choices.push_back(ChoiceJson(choice, price.currency));
-    }
-    const json entry = {
-        {"current", current != nullptr && current->plan_slug == plan->definition.slug},
-        {"upcoming", upcoming != nullptr && upcoming->plan_slug == plan->definition.slug},
-        {"choices", std::move(choices)}};
-    plans.push_back(
-        WithMemberText(entry.dump(), "plan", rendered->plan_text.at(plan->definition.slug)));
+    const std::string& slug = plan->definition.slug;
+    plans.push_back(PlanEntryText(
+        {DescribeChoices(*account, *plan, catalog, billing.options(), now),
+         catalog.CurrentVersion(*plan).currency, current != nullptr && current->plan_slug == slug,
+         upcoming != nullptr && upcoming->plan_slug == slug, rendered->plan_text.at(slug)}));
   }
   const bool preview = !request.http.has_param("payer_id");
   const Payer& payer = account->payer;
-  const json table = {
-      {"object", "pricing_table"},
-      {"payer_id", preview ? json(nullptr) : json(payer.id)},
-      {"payer_type", PayerTypeName(payer.type)},
-      {"current_item_id", current != nullptr && !preview ? json(current->id) : json(nullptr)},
-      {"upcoming_item_id", upcoming != nullptr && !preview ? json(upcoming->id) : json(nullptr)},
-      {"trial_eligible", !payer.trial_used && !payer.has_paid}};
+  const auto shown_id = [preview](const SubscriptionItem* item) -> std::optional<std::string_view> {
+    if (item == nullptr || preview) return std::nullopt;
+    return item->id;
+  };
+  PricingTableHeader header{std::nullopt, payer.type, shown_id(current), shown_id(upcoming),
+                            !payer.trial_used && !payer.has_paid};
+  if (!preview) header.payer_id = payer.id;
   response.status = 200;
-  response.set_content(WithMemberText(table.dump(), "data", ArrayText(plans)), "application/json");
+  response.set_content(PricingTableText(header, plans), "application/json");
 }
 
 }  // namespace
