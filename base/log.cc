@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 
 #include <date/date.h>
@@ -25,13 +26,11 @@ std::string FormatRfc3339(Instant t) {
   return text;
 }
 
-void Log(Instant now, std::string_view level, std::string_view event, nlohmann::json fields) {
-  if (!fields.is_object()) fields = nlohmann::json::object();
-  // The caller's fields win, as they always have; emplace keeps one that is there.
-  fields.emplace("time", FormatRfc3339(now));
-  fields.emplace("level", level);
-  fields.emplace("event", event);
-  std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+namespace {
+
+constexpr auto kReplaceInvalidUtf8 = nlohmann::json::error_handler_t::replace;
+
+void WriteLine(std::string text) {
   text.push_back('\n');
   std::size_t written = 0;
   while (written < text.size()) {
@@ -40,5 +39,66 @@ void Log(Instant now, std::string_view level, std::string_view event, nlohmann::
     written += static_cast<std::size_t>(n);
   }
 }
+
+std::string JsonText(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, kReplaceInvalidUtf8);
+}
+
+}  // namespace
+
+void Log(Instant now, std::string_view level, std::string_view event, nlohmann::json fields) {
+  if (!fields.is_object()) fields = nlohmann::json::object();
+  // The caller's fields win, as they always have; emplace keeps one that is there.
+  fields.emplace("time", FormatRfc3339(now));
+  fields.emplace("level", level);
+  fields.emplace("event", event);
+  WriteLine(JsonText(fields));
+}
+
+LogLine::LogLine(std::string_view level, std::string_view event) : level_(level), event_(event) {
+  members_.reserve(256);
+}
+
+void LogLine::AddKey(std::string_view key) {
+  members_ += ",\"";
+  members_ += key;
+  members_ += "\":";
+}
+
+LogLine& LogLine::AddString(std::string_view key, std::string_view value) {
+  AddKey(key);
+  members_ += JsonText(value);
+  return *this;
+}
+
+LogLine& LogLine::AddInteger(std::string_view key, std::int64_t value) {
+  AddKey(key);
+  char digits[24];
+  members_.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+  return *this;
+}
+
+LogLine& LogLine::AddNumber(std::string_view key, double value) {
+  AddKey(key);
+  members_ += JsonText(value);
+  return *this;
+}
+
+std::string LogLine::Text(Instant now) const {
+  std::string text;
+  text.reserve(64 + members_.size());
+  text += R"({"time":")";
+  text += FormatRfc3339(now);
+  text += R"(","level":")";
+  text += level_;
+  text += R"(","event":")";
+  text += event_;
+  text += '"';
+  text += members_;
+  text += '}';
+  return text;
+}
+
+void LogLine::Write(Instant now) const { WriteLine(Text(now)); }
 
 }  // namespace recur

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <date/date.h>
+#include <nlohmann/json.hpp>
 
 namespace recur {
 namespace {
@@ -20,6 +21,26 @@ TEST(FormatRfc3339, AgreesWithTheDateLibrarysOwnFormat) {
     const Instant t = FromUnixMillis(ms);
     EXPECT_EQ(FormatRfc3339(t), date::format("%FT%TZ", t)) << ms;
   }
+}
+
+TEST(LogLine, WritesWhatLogWritesForTheSameFields) {
+  const Instant now = FromUnixMillis(1'795'676'996'123);
+  const std::string odd = "a \"quoted\" \\ path\n\x01 \xc3\xa9 \xff";  // \xff is not UTF-8
+  testing::internal::CaptureStderr();
+  Log(now, "info", "http_request",
+      {{"path", odd}, {"status", 200}, {"bytes_out", -1}, {"duration_ms", 0.828}});
+  const nlohmann::json by_tree = nlohmann::json::parse(testing::internal::GetCapturedStderr());
+
+  LogLine line("info", "http_request");
+  line.AddString("path", odd).AddInteger("status", 200).AddInteger("bytes_out", -1);
+  line.AddNumber("duration_ms", 0.828);
+  const std::string text = line.Text(now);
+  EXPECT_EQ(nlohmann::json::parse(text), by_tree);
+  EXPECT_EQ(text.rfind(R"({"time":"2026-11-26T07:09:56.123Z","level":"info",)", 0), 0u) << text;
+
+  testing::internal::CaptureStderr();
+  line.Write(now);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), text + "\n");
 }
 
 }  // namespace

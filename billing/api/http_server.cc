@@ -245,16 +245,20 @@ void HttpServer::RunOnce(const RouteEntry& route, const ApiRequest& request,
 }
 
 void HttpServer::LogRequest(const httplib::Request& request, const httplib::Response& response) {
-  nlohmann::json fields = {{"method", request.method},          {"path", request.path},
-                           {"status", response.status},         {"bytes_in", request.body.size()},
-                           {"bytes_out", response.body.size()}, {"remote", request.remote_addr}};
+  LogLine line("info", "http_request");
+  line.AddString("method", request.method)
+      .AddString("path", request.path)
+      .AddInteger("status", response.status)
+      .AddInteger("bytes_in", static_cast<std::int64_t>(request.body.size()))
+      .AddInteger("bytes_out", static_cast<std::int64_t>(response.body.size()))
+      .AddString("remote", request.remote_addr);
   if (request_started) {
     const auto elapsed = std::chrono::steady_clock::now() - *request_started;
-    fields["duration_ms"] =
-        std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() / 1000.0;
+    line.AddNumber("duration_ms",
+                   std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() / 1000.0);
     request_started.reset();
   }
-  Log(clock_.Now(), "info", "http_request", std::move(fields));
+  line.Write(clock_.Now());
 }
 
 void SendJson(httplib::Response& response, int status, const nlohmann::json& body) {
