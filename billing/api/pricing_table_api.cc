@@ -45,13 +45,20 @@ void PricingTable(BillingService& billing, RenderedCatalogs& rendered_catalogs, 
     SendError(response, account.error());
     return;
   }
+  // A payer on a test clock lives at the clock's time; subscribing would happen then.
+  Result<Instant> payer_now = now;
+  if (request.http.has_param("payer_id")) payer_now = billing.NowFor(account->payer.test_clock_id);
+  if (!payer_now) {
+    SendError(response, payer_now.error());
+    return;
+  }
   const SubscriptionItem* current = account->CurrentItem();
   const SubscriptionItem* upcoming = account->UpcomingItem();
   std::vector<std::string> plans;
   for (const CatalogPlan* plan : catalog.VisiblePlans(account->payer.type)) {
     const std::string& slug = plan->definition.slug;
     plans.push_back(PlanEntryText(
-        {DescribeChoices(*account, *plan, catalog, billing.options(), now),
+        {DescribeChoices(*account, *plan, catalog, billing.options(), *payer_now),
          catalog.CurrentVersion(*plan).currency, current != nullptr && current->plan_slug == slug,
          upcoming != nullptr && upcoming->plan_slug == slug, rendered->plan_text.at(slug)}));
   }

@@ -66,6 +66,9 @@ class BillingService {
 
   Result<Account> CreatePayer(const NewPayer& payer);
   Result<Account> GetAccount(const std::string& payer_id);
+  // The time a payer on `test_clock_id` lives at: the test clock's frozen time, or the clock's
+  // now. Every change to the payer happens at this time, so a preview of one must use it too.
+  Result<Instant> NowFor(const std::optional<std::string>& test_clock_id);
   Result<PaymentMethod> AddPaymentMethod(const std::string& payer_id, const std::string& token,
                                          bool make_default);
   Result<ChangeOutcome> Subscribe(const std::string& payer_id, const SubscribeRequest& request);
@@ -101,7 +104,6 @@ class BillingService {
   Result<ChangeOutcome> Store(const Account* before, Account after, Transition transition,
                               const std::vector<StoredEvent>& events, const Catalog& catalog,
                               Instant now, const std::vector<std::int64_t>& completes_work);
-  Result<Instant> NowFor(const std::optional<std::string>& test_clock_id);
   // Takes each pending attempt to the gateway and commits its outcome, stamped `now` (the
   // instant of the change that asked for the charge).
   Status DriveCharges(Account& account, Transition& transition, ChangeOutcome& outcome,

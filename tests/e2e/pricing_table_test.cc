@@ -83,6 +83,34 @@ TEST_F(ServeTest, PricingTableFollowsThePayer) {
                           "business/month=upgrade", "business/annual=upgrade"));
 }
 
+TEST_F(ServeTest, PricingTableOfATestClockPayerIsAtTheClocksTime) {
+  RecurServer& server = Serve();
+  constexpr std::int64_t kStart = 1740787200000;  // 2025-03-01T00:00:00Z
+  constexpr std::int64_t kDay = 86400000;
+  const std::string clock = NewClock(kStart);
+  const std::string payer = NewPayer("user_1", "pm_card_visa", "user", clock);
+  ASSERT_EQ(Call("POST", "/v1/payers/" + payer + "/subscription_items",
+                 {{"plan", "pro"}, {"free_trial", false}})
+                .status,
+            200);
+  ASSERT_EQ(Advance(clock, kStart + 15 * kDay).status, 200);
+
+  const json upgrade =
+      Choice(PublicGet(server, "/v1/pricing_table?payer_id=" + payer), "business", "month");
+  EXPECT_EQ(upgrade["action"], "upgrade");
+  EXPECT_EQ(upgrade["takes_effect_at"], kStart + 15 * kDay);
+  // What the table promised is what subscribing does, at the clock's time.
+  const Answer item = Call("POST", "/v1/payers/" + payer + "/subscription_items",
+                           {{"plan", "business"}, {"interval", "month"}});
+  ASSERT_EQ(item.status, 200) << item.body;
+  const json attempts = Call("GET", "/v1/payment_attempts?payer_id=" + payer).body["data"];
+  ASSERT_FALSE(attempts.empty());
+  const json& charged = attempts.front();  // the newest
+  EXPECT_EQ(charged["amount"]["amount"], upgrade["amount_due_now"]);
+  EXPECT_EQ(charged["proration_credit"]["amount"], upgrade["proration_credit"]);
+  EXPECT_GT(upgrade["proration_credit"].get<std::int64_t>(), 0);
+}
+
 TEST_F(ServeTest, PricingTableNeedsAPayerOrAType) {
   RecurServer& server = Serve();
   EXPECT_EQ(PublicGet(server, "/v1/pricing_table")["error"]["code"], "missing_parameter");
