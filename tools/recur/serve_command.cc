@@ -26,6 +26,7 @@
 #include "billing/scheduler/scheduler.h"
 #include "billing/scheduler/test_clocks.h"
 #include "billing/store/cached/caching_account_store.h"
+#include "billing/store/cached/caching_test_clock_store.h"
 #include "billing/store/sqlite/sqlite_store.h"
 #include "tools/recur/commands.h"
 #include "tools/recur/flags.h"
@@ -37,6 +38,7 @@ namespace recur {
 namespace {
 
 constexpr std::size_t kCachedAccounts = 100000;
+constexpr std::size_t kCachedTestClocks = 10000;  // about 150 bytes each
 
 constexpr std::array<std::string_view, 8> kServeFlags = {"db",
                                                          "plans",
@@ -243,14 +245,16 @@ int RunServe(std::span<const std::string> args) {
   // Ids of rows other than payers increase in the order they are made, so their indexes grow
   // at their end and a commit rewrites their last pages instead of pages spread across them.
   IncreasingKsuidGenerator row_ids(clock);
-  BillingService billing(accounts, **store, catalog, **gateway, clock, ids, row_ids,
+  // Every change of a payer on a test clock, and every pricing table of one, reads the clock.
+  CachingTestClockStore test_clock_store(**store, kCachedTestClocks);
+  BillingService billing(accounts, test_clock_store, catalog, **gateway, clock, ids, row_ids,
                          *lifecycle_options, installation->instance_id);
-  if (auto readied = (*store)->ReadyAdvancingTestClocks(); !readied) {
+  if (auto readied = test_clock_store.ReadyAdvancingTestClocks(); !readied) {
     return Fail(readied.error());
   }
   if (auto started = billing.Start(); !started) return Fail(started.error());
   Scheduler scheduler(billing, accounts, clock, SchedulerOptions{});
-  TestClocks test_clocks(**store, scheduler, ids, clock);
+  TestClocks test_clocks(test_clock_store, scheduler, ids, clock);
   WebhookEndpoints webhook_endpoints(**store, ids, clock, {*webhook_allow});
   Dispatcher dispatcher(**store, **store, clock, *dispatcher_options);
 
