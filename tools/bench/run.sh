@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark suite, one command from a fresh clone: installs what it needs, builds a release
 # recur and the benchmark tools in build-bench/, measures every figure BENCH_RUNS times on this
-# machine, prints a table of medians with each figure's ceiling (measured in the same run),
-# the ratio to it and the target, and writes the same to BENCHMARKS.md at the repository root.
+# machine, prints a table of medians with each figure's ceiling (measured in the same run; the
+# HTTP ceiling in rounds with the read path), the ratio to it and the target, and writes the
+# same to BENCHMARKS.md at the repository root.
 # Not part of tools/test.sh. Only loopback addresses are loaded; every run is bounded in time.
 #
 # Settings (environment):
@@ -129,6 +130,8 @@ median() {
     awk '{v[NR] = $1} END {if (NR == 0) exit; print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'
 }
 
+latest() { awk -F'\t' -v figure="$1" '$1 == figure {v = $2} END {print v}' "$results"; }
+
 runs_of() { awk -F'\t' -v figure="$1" '$1 == figure' "$results" | wc -l; }
 
 # Remarks on the run (errors wrk saw, shortfalls), listed under the table.
@@ -210,18 +213,6 @@ wrk_percentile() {
     print (unit == "us" ? v / 1000 : unit == "s" ? v * 1000 : v); exit }'
 }
 
-measure_http_ceiling() {
-  log "HTTP ceiling: bench_http_ceiling under wrk"
-  local connections
-  start_listener http_ceiling "$build/bench_http_ceiling"
-  for connections in 8 64; do
-    for run in $(seq "$BENCH_RUNS"); do
-      wrk_run "http_ceiling_c$connections" "$listener_port" "$connections" /v1/plans
-    done
-  done
-  stop_started_processes
-}
-
 # --- recur ---------------------------------------------------------------------------------
 
 # Payers signed up on the test clock, BENCH_PAYERS in BENCH_RUNS batches, each batch a run of
@@ -244,21 +235,42 @@ measure_write_path() {
   done
 }
 
+# The read path in rounds, each round the HTTP ceiling first and then every endpoint, so that a
+# figure and the ceiling it is held to are measured seconds apart: the machine is shared, and
+# its load changes from one minute to the next. Each run's ratio to its round's ceiling is
+# recorded (FIGURE_ratio); the report gives the median of those.
 measure_read_path() {
-  local connections run
+  local connections run endpoint ceiling_pid
   local -A templates=(
     [plans]=""
     [pricing]="/v1/pricing_table?payer_id={id}"
     [entitlement]="/v1/payers/{id}/entitlements/projects"
   )
+  start_listener http_ceiling "$build/bench_http_ceiling"
+  ceiling_pid="${started_processes[-1]}"
   for connections in 8 64; do
-    for endpoint in plans pricing entitlement; do
-      log "read path: $endpoint, $connections connections"
-      for run in $(seq "$BENCH_RUNS"); do
+    for run in $(seq "$BENCH_RUNS"); do
+      log "read path, $connections connections, round $run: HTTP ceiling, plans, pricing, entitlement"
+      wrk_run "http_ceiling_c$connections" "$listener_port" "$connections" /v1/plans
+      for endpoint in plans pricing entitlement; do
         wrk_run "read_${endpoint}_c$connections" "$recur_port" "$connections" /v1/plans \
           "${templates[$endpoint]}"
+        record_ratios "read_${endpoint}_c$connections" "http_ceiling_c$connections"
       done
     done
+  done
+  kill "$ceiling_pid"
+  wait "$ceiling_pid" 2>/dev/null || true
+}
+
+# Records FIGURE_ratio of the latest run of each of a figure's rps, p50 and p99 to the latest
+# run of the ceiling's.
+record_ratios() {  # figure, ceiling
+  local suffix ratio
+  for suffix in rps p50 p99; do
+    ratio="$(awk -v a="$(latest "$1_$suffix")" -v b="$(latest "$2_$suffix")" \
+      'BEGIN {if (a != "" && b > 0) print a / b}')"
+    if [ -n "$ratio" ]; then record "$1_${suffix}_ratio" "$ratio"; fi
   done
 }
 
@@ -430,7 +442,9 @@ report_table() {
     ceiling_median="" ratio="" target="" met=""
     if [ -n "$ceiling" ]; then
       ceiling_median="$(median "$ceiling")"
-      if [ -n "$median" ] && [ -n "$ceiling_median" ]; then
+      if [ "$(runs_of "${figure}_ratio")" -gt 0 ]; then  # measured in rounds with its ceiling
+        ratio="$(awk -v r="$(median "${figure}_ratio")" 'BEGIN {printf (r < 0.01 ? "%.4fx" : "%.2fx"), r}')"
+      elif [ -n "$median" ] && [ -n "$ceiling_median" ]; then
         ratio="$(awk -v a="$median" -v b="$ceiling_median" 'BEGIN {if (b > 0) printf (a / b < 0.01 ? "%.4fx" : "%.2fx"), a / b}')"
       fi
     fi
@@ -465,7 +479,8 @@ write_report() {
 
 Measured by \`tools/bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); the suite took $((elapsed / 60)) min $((elapsed % 60)) s.
 Each figure is the median of its runs; each ceiling was measured in the same run on the same
-machine. Run it again to bring this file up to date.
+machine. The read path's ratios are the medians of each run's ratio to the HTTP ceiling run
+just before it (see below). Run it again to bring this file up to date.
 
 ## Machine
 
@@ -505,7 +520,11 @@ generator competes with the server for the same $(nproc) cores.
 - **HTTP ceiling**: \`bench_http_ceiling\`, a cpp-httplib server with recur's server settings
   (256 worker threads, TCP_NODELAY, keep-alive, full listen backlog) and allocator (jemalloc)
   answering every GET with a fixed 35-byte JSON body, loaded by wrk exactly as the read path: ${BENCH_WRK_THREADS} threads,
-  8 or 64 kept-alive connections, ${BENCH_DURATION} s per run.
+  8 or 64 kept-alive connections, ${BENCH_DURATION} s per run. It is measured in rounds with
+  the read path: each round runs the ceiling, then plans, pricing table and entitlement, so
+  that each figure is held to a ceiling taken seconds before it under the same load from other
+  work. A read figure's ratio is the median over the rounds of its run divided by its round's
+  ceiling run; the ceiling column shows the ceiling's median.
 - **Durable single-commit ceiling**: \`bench_sqlite_ceiling\`, a fresh WAL database with
   \`synchronous=FULL\` in build-bench/, committing one 64-byte row per transaction for
   ${BENCH_SQLITE_SECONDS} s. **Batched ceiling**: the same with 100 rows of 1.5 KiB per
@@ -573,7 +592,6 @@ main() {
 
   measure_sqlite_ceiling
   measure_micro
-  measure_http_ceiling
 
   start_recur recur
   measure_write_path
