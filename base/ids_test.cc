@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <openssl/bn.h>
+
 #include <algorithm>
+#include <memory>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -28,6 +32,31 @@ TEST(Ksuid, PadsSmallValuesAndFitsTheLargest) {
   std::fill(std::begin(ones), std::end(ones), 0xFF);
   // 2^160 - 1, KSUID's documented maximum.
   EXPECT_EQ(EncodeKsuid(0xFFFFFFFF, ones), "aWgEPTl1tmebfsQzFP4bxwgy80V");
+}
+
+// The base62 text of the 20 bytes, worked out with OpenSSL's BIGNUM.
+std::string Base62ByBignum(std::uint32_t timestamp, const unsigned char (&payload)[16]) {
+  unsigned char raw[20] = {
+      static_cast<unsigned char>(timestamp >> 24), static_cast<unsigned char>(timestamp >> 16),
+      static_cast<unsigned char>(timestamp >> 8), static_cast<unsigned char>(timestamp)};
+  std::copy(std::begin(payload), std::end(payload), raw + 4);
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> number(BN_bin2bn(raw, sizeof raw, nullptr), BN_free);
+  std::string text(27, '0');
+  for (std::size_t i = 27; i-- > 0;) {
+    text[i] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[BN_div_word(
+        number.get(), 62)];
+  }
+  return text;
+}
+
+TEST(Ksuid, AgreesWithBignumOnRandomValues) {
+  std::mt19937_64 random(20261127);
+  for (int round = 0; round < 2000; ++round) {
+    unsigned char payload[16];
+    for (unsigned char& byte : payload) byte = static_cast<unsigned char>(random());
+    const auto timestamp = static_cast<std::uint32_t>(random());
+    ASSERT_EQ(EncodeKsuid(timestamp, payload), Base62ByBignum(timestamp, payload)) << round;
+  }
 }
 
 TEST(KsuidGenerator, MakesPrefixedIdsThatSortByTheSecondTheyWereMade) {
