@@ -57,6 +57,19 @@ TEST_F(SqliteConnectionsTest, AWriteIsVisibleToReadsOnceItReturns) {
   EXPECT_EQ(Count(), 1);
 }
 
+// Each write of a group runs in a savepoint, whose undo journal SQLite writes to a temporary
+// file unless temporary storage is in memory: that file took twice the bytes of the WAL.
+TEST_F(SqliteConnectionsTest, SavepointJournalsAreKeptInMemory) {
+  static constexpr int kMemory = 2;  // PRAGMA temp_store = MEMORY
+  ASSERT_TRUE(connections_->Write([](SQLite::Database& db) -> Status {
+    EXPECT_EQ(db.execAndGet("PRAGMA temp_store").getInt(), kMemory);
+    return Ok();
+  }));
+  EXPECT_EQ(connections_->Read(
+                [](SQLite::Database& db) { return db.execAndGet("PRAGMA temp_store").getInt(); }),
+            kMemory);
+}
+
 TEST_F(SqliteConnectionsTest, AFailingWriteIsUndoneAloneInItsGroup) {
   std::atomic<int> commits = 0;
   // Hold the writer busy so that the writes below queue up and share one transaction.
