@@ -382,6 +382,25 @@ TEST_P(AccountStoreContractTest, AnAccountHoldsOnlyItsPendingAttempts) {
   EXPECT_FALSE(listed->has_more);
 }
 
+// A payer on a frozen test clock: every item and attempt is created at one instant. The store
+// puts what a change adds after what it holds, as AccountAsStored predicts (Save checks it).
+TEST_P(AccountStoreContractTest, ChangesAtOneInstantLoadInTheOrderTheyWereMade) {
+  const std::string payer = NewPayer("user_1").payer.id;
+  AddCard(payer, t0_);
+  const Account before_trial = Load(payer);
+  const Account trial = SubscribeTo(payer, "pro", t0_);
+  EXPECT_TRUE(AccountAsStored(&before_trial, trial)) << "a new item after the free one";
+  const Account before_switch = Load(payer);
+  const Account switched = SubscribeTo(payer, "business", t0_);
+  EXPECT_TRUE(AccountAsStored(&before_switch, switched)) << "a new item and a new attempt";
+
+  const Account loaded = Load(payer);
+  ASSERT_THAT(loaded.items, SizeIs(3));
+  EXPECT_EQ(loaded.items[0].plan_slug, "free");
+  EXPECT_EQ(loaded.items[1].plan_slug, "pro");
+  EXPECT_EQ(loaded.items[2].plan_slug, "business");
+}
+
 TEST_P(AccountStoreContractTest, AConcurrentWriterLosesAndWritesNothing) {
   const std::string payer = NewPayer("user_1").payer.id;
   const Account before = Load(payer);

@@ -18,13 +18,19 @@ bool KeepsFixedFields(const Payer& before, const Payer& after) {
                   after.subscription_id, after.created_at);
 }
 
-// Whether an element `after` adds to `before` shares its creation instant with another one.
+// Whether the store may order elements of equal creation instants otherwise than `after` does.
+// It puts the rows it adds after the ones it holds, but orders the rows it adds in one change
+// its own way: so a new element may share its instant with old ones that come before it in
+// `after`, and with nothing else.
 template <typename T>
-bool NewElementSharesAnInstant(const std::vector<T>* before, const std::vector<T>& after) {
-  for (const T& x : after) {
-    if (before != nullptr && HoldsId(*before, x.id)) continue;
-    const auto same_instant = std::ranges::count(after, x.created_at, &T::created_at);
-    if (same_instant > 1) return true;
+bool OrderOfEqualInstantsUnknown(const std::vector<T>* before, const std::vector<T>& after) {
+  const auto is_new = [&](const T& x) { return before == nullptr || !HoldsId(*before, x.id); };
+  for (auto added = after.begin(); added != after.end(); ++added) {
+    if (!is_new(*added)) continue;
+    for (auto other = after.begin(); other != after.end(); ++other) {
+      if (other == added || other->created_at != added->created_at) continue;
+      if (is_new(*other) || other > added) return true;
+    }
   }
   return false;
 }
@@ -46,8 +52,8 @@ std::optional<Account> AccountAsStored(const Account* before, const Account& aft
       if (!HoldsId(after.attempts, attempt.id)) return std::nullopt;
     }
   }
-  if (NewElementSharesAnInstant(before ? &before->items : nullptr, after.items) ||
-      NewElementSharesAnInstant(before ? &before->attempts : nullptr, after.attempts)) {
+  if (OrderOfEqualInstantsUnknown(before ? &before->items : nullptr, after.items) ||
+      OrderOfEqualInstantsUnknown(before ? &before->attempts : nullptr, after.attempts)) {
     return std::nullopt;
   }
 

@@ -6,8 +6,10 @@
 // (methods by creation then id, items and attempts by creation).
 // Where `after` does not say it all, nothing is returned and the caller reads the store: when
 // `after` changes a fixed payer field or an existing method, leaves out something `before`
-// held, or adds an item or attempt created at the same instant as another (the order of equal
-// instants is the store's own).
+// held, or adds an item or attempt whose place among equal creation instants the store decides:
+// one created at the same instant as another new one, or placed in `after` before an old one
+// of its instant (the store puts what it adds after what it holds, so a payer on a frozen test
+// clock is still predicted).
 // Pure.
 #pragma once
 

@@ -64,6 +64,23 @@ TEST(AccountAsStored, BumpsTheVersionSortsAndHoldsOnlyPendingAttempts) {
   EXPECT_EQ(created->payer.version, 1);
 }
 
+TEST(AccountAsStored, PutsANewItemAfterTheOldOnesOfItsInstant) {
+  // As on a frozen test clock: the new item is created at the instant of the first one.
+  const Account before = TwoItems();
+  Account after = before;
+  SubscriptionItem same_instant = after.items[0];
+  same_instant.id = "csub_item_next";
+  after.items.push_back(same_instant);
+  after.attempts = {Attempt("cpa_2", AttemptStatus::kPending, t0)};
+
+  const std::optional<Account> stored = AccountAsStored(&before, after);
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->items.size(), 3u);
+  EXPECT_EQ(stored->items[0].id, before.items[0].id);
+  EXPECT_EQ(stored->items[1].id, "csub_item_next");  // after the old one of its instant
+  EXPECT_EQ(stored->items[2].id, before.items[1].id);
+}
+
 TEST(AccountAsStored, LeavesItToTheStoreWhereAfterDoesNotSayItAll) {
   const Account before = TwoItems();
   {
@@ -91,8 +108,18 @@ TEST(AccountAsStored, LeavesItToTheStoreWhereAfterDoesNotSayItAll) {
   {
     Account after = before;
     SubscriptionItem same_instant = after.items[1];
-    same_instant.id = "csub_item_next";  // created with the pro item: the order is the store's
-    after.items.push_back(same_instant);
+    same_instant.id = "csub_item_next";  // created with the pro item, and placed before it
+    after.items.insert(after.items.begin() + 1, same_instant);
+    EXPECT_EQ(AccountAsStored(&before, after), std::nullopt);
+  }
+  {
+    Account after = before;
+    SubscriptionItem first = after.items[1];
+    first.id = "csub_item_a";
+    SubscriptionItem second = first;
+    second.id = "csub_item_b";  // two new items of one instant: the store orders them
+    after.items.push_back(first);
+    after.items.push_back(second);
     EXPECT_EQ(AccountAsStored(&before, after), std::nullopt);
   }
   {
