@@ -45,9 +45,9 @@ void PricingTable(BillingService& billing, RenderedCatalogs& rendered_catalogs, 
     SendError(response, account.error());
     return;
   }
-  // A payer on a test clock lives at the clock's time; subscribing would happen then.
-  Result<Instant> payer_now = now;
-  if (request.http.has_param("payer_id")) payer_now = billing.NowFor(account->payer.test_clock_id);
+  // A payer on a test clock lives at the clock's time; subscribing would happen then. (A
+  // preview's payer has no test clock.)
+  const Result<Instant> payer_now = billing.NowFor(account->payer.test_clock_id);
   if (!payer_now) {
     SendError(response, payer_now.error());
     return;

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "billing/api/rendered_catalog.h"
+
 namespace recur {
 namespace {
 
@@ -84,11 +86,7 @@ std::string PlanEntryText(const PlanEntry& entry) {
 
 std::string PricingTableText(const PricingTableHeader& header,
                              const std::vector<std::string>& entry_texts) {
-  std::size_t size = 256;
-  for (const std::string& entry : entry_texts) size += entry.size() + 1;
-  std::string out;
-  out.reserve(size);
-  out += R"({"current_item_id":)";
+  std::string out = R"({"current_item_id":)";
   AppendOptionalString(out, header.current_item_id);
   out += R"(,"object":"pricing_table","payer_id":)";
   AppendOptionalString(out, header.payer_id);
@@ -98,12 +96,9 @@ std::string PricingTableText(const PricingTableHeader& header,
   AppendBool(out, header.trial_eligible);
   out += R"(,"upcoming_item_id":)";
   AppendOptionalString(out, header.upcoming_item_id);
-  out += R"(,"data":[)";
-  for (const std::string& entry : entry_texts) {
-    if (&entry != &entry_texts.front()) out += ',';
-    out += entry;
-  }
-  out += "]}";
+  out += R"(,"data":)";
+  out += ArrayText(entry_texts);
+  out += '}';
   return out;
 }
 
