@@ -443,9 +443,12 @@ report_table() {
     if [ -n "$ceiling" ]; then
       ceiling_median="$(median "$ceiling")"
       if [ "$(runs_of "${figure}_ratio")" -gt 0 ]; then  # measured in rounds with its ceiling
-        ratio="$(awk -v r="$(median "${figure}_ratio")" 'BEGIN {printf (r < 0.01 ? "%.4fx" : "%.2fx"), r}')"
+        ratio="$(median "${figure}_ratio")"
       elif [ -n "$median" ] && [ -n "$ceiling_median" ]; then
-        ratio="$(awk -v a="$median" -v b="$ceiling_median" 'BEGIN {if (b > 0) printf (a / b < 0.01 ? "%.4fx" : "%.2fx"), a / b}')"
+        ratio="$(awk -v a="$median" -v b="$ceiling_median" 'BEGIN {if (b > 0) print a / b}')"
+      fi
+      if [ -n "$ratio" ]; then
+        ratio="$(awk -v r="$ratio" 'BEGIN {printf (r < 0.01 ? "%.4fx" : "%.2fx"), r}')"
       fi
     fi
     if [ -n "$kind" ] && [ -n "$median" ]; then
