@@ -298,6 +298,9 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
                                    const std::vector<StoredEvent>& events,
                                    const std::vector<DueWork>& scheduled,
                                    const std::vector<std::int64_t>& completes_work) {
+  // Compressed here, on the caller's thread, so that the one writer does not.
+  auto bodies = event_bodies_->Encode(events);
+  if (!bodies) return std::unexpected(bodies.error());
   return connections_->Write([&](SQLite::Database& db) -> Status {
     try {
       const std::string& payer_id = after.payer.id;
@@ -350,17 +353,20 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
                                AttemptColumns(payer_id, attempt));
         }
       }
-      for (const StoredEvent& event : events) {
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        const StoredEvent& event = events[i];
+        const StoredEventBodies::Encoded& body = (*bodies)[i];
         StatementLease insert_lease =
             Prepared(db,
-                     "INSERT INTO events (id, type, payer_id, timestamp, body) "
-                     "VALUES (?,?,?,?,?)");
+                     "INSERT INTO events (id, type, payer_id, timestamp, body, "
+                     "body_dictionary_id) VALUES (?,?,?,?,?,?)");
         SQLite::Statement& insert = *insert_lease;
         insert.bind(1, event.id);
         insert.bind(2, event.type);
         insert.bind(3, event.payer_id);
         BindInstant(insert, 4, event.timestamp);
-        insert.bind(5, event.body);
+        insert.bind(5, body.frame.data(), static_cast<int>(body.frame.size()));
+        insert.bind(6, body.dictionary_id);
         insert.exec();
         // The outbox fans out here, in the same transaction: one delivery per enabled endpoint
         // whose filter takes this type (an empty filter takes every type).
@@ -502,7 +508,8 @@ Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,
         return UnknownStartingAfter(options.starting_after);
       }
       const int limit = ClampLimit(options.limit);
-      std::string sql = "SELECT id, type, payer_id, timestamp, body FROM events WHERE 1 = 1";
+      std::string sql =
+          "SELECT id, type, payer_id, timestamp, body, body_dictionary_id FROM events WHERE 1 = 1";
       if (!payer_id.empty()) sql += " AND payer_id = ?";
       if (!type.empty()) sql += " AND type = ?";
       if (!options.starting_after.empty())
@@ -519,7 +526,7 @@ Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,
       while (query.executeStep()) {
         page.data.push_back({query.getColumn(0).getString(), query.getColumn(1).getString(),
                              query.getColumn(2).getString(), InstantOf(query.getColumn(3)),
-                             query.getColumn(4).getString()});
+                             event_bodies_->Decode(db, query.getColumn(4), query.getColumn(5))});
       }
       page.has_more = static_cast<int>(page.data.size()) > limit;
       if (page.has_more) page.data.pop_back();

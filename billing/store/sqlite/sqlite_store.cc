@@ -39,8 +39,9 @@ int NextVersionNumber(SQLite::Database& db, const std::string& slug) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::unique_ptr<SqliteConnections> connections, IdGenerator& ids)
-    : connections_(std::move(connections)), ids_(ids) {}
+SqliteStore::SqliteStore(std::unique_ptr<SqliteConnections> connections,
+                         std::unique_ptr<StoredEventBodies> event_bodies, IdGenerator& ids)
+    : connections_(std::move(connections)), event_bodies_(std::move(event_bodies)), ids_(ids) {}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, IdGenerator& ids,
                                                        Instant now) {
@@ -50,7 +51,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
     return Ok();
   });
   if (!connections) return std::unexpected(connections.error());
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*connections), ids));
+  auto event_bodies = StoredEventBodies::Load(**connections);
+  if (!event_bodies) return std::unexpected(event_bodies.error());
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(*connections), std::move(*event_bodies), ids));
 }
 
 namespace {

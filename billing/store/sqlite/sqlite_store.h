@@ -11,6 +11,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include "billing/store/sqlite/sqlite_connections.h"
+#include "billing/store/sqlite/stored_event_bodies.h"
 
 #include "base/clock.h"
 #include "base/ids.h"
@@ -96,9 +97,11 @@ class SqliteStore final : public CatalogStore,
                                                             int limit) override;
 
  private:
-  SqliteStore(std::unique_ptr<SqliteConnections> connections, IdGenerator& ids);
+  SqliteStore(std::unique_ptr<SqliteConnections> connections,
+              std::unique_ptr<StoredEventBodies> event_bodies, IdGenerator& ids);
 
   std::unique_ptr<SqliteConnections> connections_;
+  std::unique_ptr<StoredEventBodies> event_bodies_;  // uses connections_, so it goes first
   IdGenerator& ids_;
 };
 

@@ -17,7 +17,8 @@ Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(
       StatementLease query_lease = Prepared(
           db,
           "SELECT d.id, d.msg_id, v.type, v.body, d.attempts, e.id, e.url, e.secret, "
-          "e.previous_secret, e.previous_secret_expires_at, d.round_start FROM "
+          "e.previous_secret, e.previous_secret_expires_at, d.round_start, "
+          "v.body_dictionary_id FROM "
           "webhook_deliveries d "
           "JOIN events v ON v.id = d.event_id JOIN webhook_endpoints e ON e.id = d.endpoint_id "
           "WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND e.disabled = 0 AND "
@@ -33,7 +34,7 @@ Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(
         delivery.id = query.getColumn(0).getInt64();
         delivery.msg_id = query.getColumn(1).getString();
         delivery.event_type = query.getColumn(2).getString();
-        delivery.body = query.getColumn(3).getString();
+        delivery.body = event_bodies_->Decode(db, query.getColumn(3), query.getColumn(11));
         delivery.attempts = query.getColumn(4).getInt();
         delivery.endpoint.id = query.getColumn(5).getString();
         delivery.endpoint.url = query.getColumn(6).getString();
