@@ -1,7 +1,8 @@
 // Micro-benchmarks (Google Benchmark) of the pure core, on the shipped plan catalog:
-// billing period maths, one lifecycle step each for a trial start and a trial conversion, the
-// webhook signature of a 1 KiB body (whose rate is also the suite's signing ceiling), and an
-// entitlement lookup among 100,000 cached payers. Run with --benchmark_repetitions for medians.
+// billing period maths, one lifecycle step each for a trial start and a trial conversion,
+// rendering and compressing the events of a whole trial conversion, the webhook signature of a
+// 1 KiB body (whose rate is also the suite's signing ceiling), and an entitlement lookup among
+// 100,000 cached payers. Run with --benchmark_repetitions for medians.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -13,9 +14,13 @@
 #include <date/date.h>
 
 #include "base/ids.h"
+#include "base/zstd_dictionary.h"
 #include "billing/catalog/catalog.h"
 #include "billing/catalog/catalog_loader.h"
 #include "billing/entitlements/entitlement_cache.h"
+#include "billing/events/billing_json.h"
+#include "billing/events/event_body_sample.h"
+#include "billing/events/plan_texts.h"
 #include "billing/period/billing_period.h"
 #include "billing/subscriptions/lifecycle.h"
 #include "webhooks/signing.h"
@@ -135,6 +140,89 @@ void BM_LifecycleTrialConversion(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_LifecycleTrialConversion);
+
+// Every transition of a Pro trial from its start to its paid conversion, each with the account
+// after it: what the scheduler stores for one trial conversion (the notices, the trial's end
+// with its charge, the charge's outcome).
+struct ConversionTransitions {
+  SignedUpPayer payer;
+  std::vector<std::pair<Transition, Account>> steps;
+
+  ConversionTransitions() {
+    auto trial =
+        Subscribe(payer.account, {"pro", BillingInterval::kMonth, std::nullopt}, payer.Context());
+    if (!trial) throw std::runtime_error("the trial did not start");
+    std::vector<DueWork> due = trial->scheduled;
+    std::sort(due.begin(), due.end(),
+              [](const DueWork& a, const DueWork& b) { return a.due_at < b.due_at; });
+    for (DueWork& work : due) {
+      work.id = static_cast<std::int64_t>(&work - due.data()) + 1;
+      payer.now = work.due_at;
+      auto ran = RunDueWork(payer.account, work, payer.Context());
+      if (!ran) throw std::runtime_error("due work failed: " + ran.error().message);
+      const std::vector<std::string> charges = ran->charges;
+      steps.emplace_back(std::move(*ran), payer.account);
+      for (const std::string& charge : charges) {
+        auto settled =
+            ApplyChargeOutcome(payer.account, charge, {true, "ch_bench"}, payer.Context());
+        if (!settled) throw std::runtime_error("the charge's outcome failed");
+        steps.emplace_back(std::move(*settled), payer.account);
+      }
+    }
+  }
+
+  // The webhook bodies of every event of the conversion, as the billing service renders them.
+  std::vector<std::string> Render(const PlanTexts& plan_texts) const {
+    std::vector<std::string> bodies;
+    for (const auto& [transition, after] : steps) {
+      const RenderContext context{ShippedCatalog(), after.payer, after.payment_methods, "ins_bench",
+                                  &plan_texts};
+      for (const BillingEvent& event : transition.events) {
+        bodies.push_back(DumpWithPlans(EventEnvelope(event, context, after.items), plan_texts));
+      }
+    }
+    return bodies;
+  }
+};
+
+// Rendering every event of one trial conversion as the billing service does when it stores
+// them: each envelope built with placeholders for its plans, then written out with the plans'
+// texts. An item is one conversion.
+void BM_RenderConversionEvents(benchmark::State& state) {
+  const ConversionTransitions conversion;
+  const PlanTexts plan_texts(ShippedCatalog());
+  std::size_t events = 0;
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    const std::vector<std::string> bodies = conversion.Render(plan_texts);
+    events = bodies.size();
+    bytes = 0;
+    for (const std::string& body : bodies) bytes += body.size();
+    benchmark::DoNotOptimize(bodies);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["events"] = static_cast<double>(events);
+  state.counters["bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_RenderConversionEvents);
+
+// Compressing those bodies as the SQLite store keeps them, against a dictionary of one sample
+// of each event type. An item is one conversion.
+void BM_CompressConversionEvents(benchmark::State& state) {
+  const ConversionTransitions conversion;
+  const std::vector<std::string> bodies = conversion.Render(PlanTexts(ShippedCatalog()));
+  std::string samples;
+  for (const std::string& body : bodies) samples += EventBodySample(body);
+  const ZstdDictionary dictionary(samples);
+  std::size_t compressed = 0;
+  for (auto _ : state) {
+    compressed = 0;
+    for (const std::string& body : bodies) compressed += dictionary.Compress(body).size();
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["bytes"] = static_cast<double>(compressed);
+}
+BENCHMARK(BM_CompressConversionEvents);
 
 // A webhook signature over a 1 KiB body: HMAC-SHA256 and base64, as the dispatcher signs each
 // attempt. Its rate is the signing ceiling.
