@@ -29,13 +29,20 @@ TEST(ZstdDictionaryTest, TextComesBackByteForByte) {
   }
 }
 
+TEST(ZstdDictionaryTest, EmptyContentIsADictionaryOfNothing) {
+  const ZstdDictionary dictionary("");
+  auto back = dictionary.Decompress(dictionary.Compress(kContent));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, kContent);
+}
+
 TEST(ZstdDictionaryTest, TextLikeTheContentShrinksFarMoreThanWithoutIt) {
   const std::string text =
       R"({"data":{"amount":{"amount":2500,"amount_formatted":"$25.00","currency":"USD"},)"
       R"("plan":{"name":"Pro","slug":"pro","features":[{"slug":"seats","limit":5}]}},)"
       R"("object":"event","type":"subscriptionItem.active"})";
   const std::size_t with = ZstdDictionary(kContent).Compress(text).size();
-  const std::size_t without = ZstdDictionary(" ").Compress(text).size();
+  const std::size_t without = ZstdDictionary("").Compress(text).size();
   EXPECT_LT(with * 3, without) << with << " against " << without;
 }
 

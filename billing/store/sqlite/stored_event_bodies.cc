@@ -29,6 +29,12 @@ std::vector<const StoredEvent*> FirstOfEachTypeNotIn(const std::vector<std::stri
   return first;
 }
 
+// The bytes of a blob column, valid until the row's statement moves on.
+std::string_view BlobOf(const SQLite::Column& column) {
+  const void* bytes = column.getBlob();  // before getBytes(), as SQLite asks
+  return {static_cast<const char*>(bytes), static_cast<std::size_t>(column.getBytes())};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<StoredEventBodies>> StoredEventBodies::Load(SqliteConnections& connections) {
@@ -44,9 +50,7 @@ Result<std::unique_ptr<StoredEventBodies>> StoredEventBodies::Load(SqliteConnect
         newest->id = query.getColumn(0).getInt64();
         newest->event_types =
             nlohmann::json::parse(query.getColumn(1).getString()).get<std::vector<std::string>>();
-        const SQLite::Column content = query.getColumn(2);
-        newest->zstd = std::make_shared<ZstdDictionary>(
-            std::string(static_cast<const char*>(content.getBlob()), content.getBytes()));
+        newest->zstd = std::make_shared<ZstdDictionary>(std::string(BlobOf(query.getColumn(2))));
       }
       return std::shared_ptr<const Dictionary>(std::move(newest));
     });
@@ -128,9 +132,7 @@ std::shared_ptr<const ZstdDictionary> StoredEventBodies::ById(SQLite::Database& 
   if (!query.executeStep()) {
     throw SQLite::Exception("event body dictionary " + std::to_string(id) + " is missing");
   }
-  const SQLite::Column content = query.getColumn(0);
-  auto read = std::make_shared<const ZstdDictionary>(
-      std::string(static_cast<const char*>(content.getBlob()), content.getBytes()));
+  auto read = std::make_shared<const ZstdDictionary>(std::string(BlobOf(query.getColumn(0))));
   std::lock_guard lock(mutex_);
   return by_id_.emplace(id, std::move(read)).first->second;
 }
@@ -142,8 +144,7 @@ std::string StoredEventBodies::Decode(SQLite::Database& db, const SQLite::Column
     throw SQLite::Exception("an event body that is neither text nor a blob with its dictionary");
   }
   const std::shared_ptr<const ZstdDictionary> dictionary = ById(db, dictionary_id.getInt64());
-  auto text = dictionary->Decompress(
-      std::string_view(static_cast<const char*>(body.getBlob()), body.getBytes()));
+  auto text = dictionary->Decompress(BlobOf(body));
   if (!text) {
     throw SQLite::Exception("an event body made with dictionary " +
                             std::to_string(dictionary_id.getInt64()) + ": " + text.error().message);
