@@ -2,11 +2,16 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "billing/store/sqlite/sqlite_store.h"
 
@@ -56,22 +61,27 @@ class StoredEventBodiesTest : public ::testing::Test {
            R"(","object":"event","type":")" + type + R"("})";
   }
 
-  // Stores a new payer with one event of each of `types`; returns what was stored.
+  // Stores a new payer with one event of each of `types`; returns what was stored. Safe to
+  // call from several threads at once.
   std::vector<StoredEvent> SavePayerWithEvents(const std::vector<std::string>& types) {
-    const int payer = next_payer_++;
     Account account;
-    account.payer.id = "cpayer_" + std::to_string(payer);
-    account.payer.external_id = "user_" + std::to_string(payer);
-    account.payer.email = "person" + std::to_string(payer) + "@example.com";
-    account.payer.subscription_id = "csub_" + std::to_string(payer);
-    account.payer.created_at = t0_;
     std::vector<StoredEvent> events;
-    for (const std::string& type : types) {
-      const std::string id = ids_.NewId("evt");
-      events.push_back({id, type, account.payer.id, t0_, Body(id, type, payer)});
+    {
+      std::lock_guard lock(mutex_);
+      const int payer = next_payer_++;
+      account.payer.id = "cpayer_" + std::to_string(payer);
+      account.payer.external_id = "user_" + std::to_string(payer);
+      account.payer.email = "person" + std::to_string(payer) + "@example.com";
+      account.payer.subscription_id = "csub_" + std::to_string(payer);
+      account.payer.created_at = t0_;
+      for (const std::string& type : types) {
+        const std::string id = ids_.NewId("evt");
+        events.push_back({id, type, account.payer.id, t0_, Body(id, type, payer)});
+      }
     }
     auto saved = store_->SaveTransition(nullptr, account, events, {}, {});
     EXPECT_TRUE(saved) << saved.error().message;
+    std::lock_guard lock(mutex_);
     stored_.insert(stored_.end(), events.begin(), events.end());
     return events;
   }
@@ -86,12 +96,11 @@ class StoredEventBodiesTest : public ::testing::Test {
   }
 
   void ExpectEveryBodyReadsBackAsStored() {
-    const std::vector<StoredEvent> listed = Listed();
-    ASSERT_EQ(listed.size(), stored_.size());
-    for (std::size_t i = 0; i < listed.size(); ++i) {
-      EXPECT_EQ(listed[i].id, stored_[i].id);
-      EXPECT_EQ(listed[i].body, stored_[i].body) << listed[i].id;
-    }
+    std::map<std::string, std::string> listed;
+    for (const StoredEvent& event : Listed()) listed[event.id] = event.body;
+    std::map<std::string, std::string> stored;
+    for (const StoredEvent& event : stored_) stored[event.id] = event.body;
+    EXPECT_EQ(listed, stored);
   }
 
   // The event types of each dictionary, oldest first.
@@ -107,6 +116,7 @@ class StoredEventBodiesTest : public ::testing::Test {
   SeededIdGenerator ids_{3};
   const Instant t0_ = FromUnixMillis(1'735'689'600'000);
   std::unique_ptr<SqliteStore> store_;
+  std::mutex mutex_;  // guards what follows, and ids_
   int next_payer_ = 1;
   std::vector<StoredEvent> stored_;
 };
@@ -145,6 +155,33 @@ TEST_F(StoredEventBodiesTest, OnlyATypeNoDictionaryHoldsMakesANewOne) {
 
   Reopen();  // reads the bodies of older dictionaries from the database
   ExpectEveryBodyReadsBackAsStored();
+}
+
+TEST_F(StoredEventBodiesTest, ThreadsBringingNewTypesAtOnceShareTheDictionaries) {
+  std::vector<std::thread> threads;
+  for (int thread = 0; thread < 8; ++thread) {
+    threads.emplace_back([this, thread] {
+      for (int round = 0; round < 6; ++round) {
+        SavePayerWithEvents(
+            {"shared.type", "t" + std::to_string(thread % 4) + ".r" + std::to_string(round % 3)});
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ExpectEveryBodyReadsBackAsStored();
+
+  // Each dictionary adds types to the one before it, and the newest has all 13.
+  const std::vector<std::string> dictionaries = DictionaryTypes();
+  ASSERT_FALSE(dictionaries.empty());
+  EXPECT_LE(dictionaries.size(), 13u);
+  std::vector<std::string> before;
+  for (const std::string& text : dictionaries) {
+    const auto types = nlohmann::json::parse(text).get<std::vector<std::string>>();
+    ASSERT_GT(types.size(), before.size()) << text;
+    EXPECT_TRUE(std::equal(before.begin(), before.end(), types.begin())) << text;
+    before = types;
+  }
+  EXPECT_EQ(before.size(), 13u);
 }
 
 TEST_F(StoredEventBodiesTest, DictionariesHoldNoPayersOrCardsDetails) {
