@@ -1,8 +1,5 @@
 #include "billing/payments/sandbox_gateway.h"
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <set>
 #include <string>
 #include <thread>
@@ -12,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "billing/store/sqlite/temporary_database.h"
 namespace recur {
 namespace {
 
@@ -33,21 +31,10 @@ class SandboxGatewayTest : public ::testing::Test {
   std::unique_ptr<SandboxGateway> gateway_;
 };
 
-// Removes the database file and its WAL companions before and after a test.
+// A gateway file of its own for each test.
 class SandboxGatewayFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("recur-sandbox-gateway-test-" + std::to_string(::getpid()) + ".db"))
-                .string();
-    RemoveFiles();
-  }
-  void TearDown() override { RemoveFiles(); }
-  void RemoveFiles() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
-
-  std::string path_;
+  TemporaryDatabase database_;
 };
 
 struct AttachCase {
@@ -247,14 +234,14 @@ TEST_F(SandboxGatewayTest, ConcurrentChargesWithOneKeyChargeOnce) {
 TEST_F(SandboxGatewayFileTest, ReplaySurvivesReopening) {
   std::string charge_id;
   {
-    auto gateway = SandboxGateway::Open(path_);
+    auto gateway = SandboxGateway::Open(database_.path());
     ASSERT_TRUE(gateway) << gateway.error().message;
     auto first = (*gateway)->Charge(Request("pm_card_visa", "inv_9-attempt_1"));
     ASSERT_TRUE(first) << first.error().message;
     EXPECT_FALSE(first->replayed);
     charge_id = first->gateway_charge_id;
   }
-  auto reopened = SandboxGateway::Open(path_);
+  auto reopened = SandboxGateway::Open(database_.path());
   ASSERT_TRUE(reopened) << reopened.error().message;
   auto again = (*reopened)->Charge(Request("pm_card_visa", "inv_9-attempt_1"));
   ASSERT_TRUE(again) << again.error().message;
@@ -269,11 +256,11 @@ TEST_F(SandboxGatewayFileTest, ReplaySurvivesReopening) {
 
 TEST_F(SandboxGatewayFileTest, KeepsItsOwnTableInWalMode) {
   {
-    auto gateway = SandboxGateway::Open(path_);
+    auto gateway = SandboxGateway::Open(database_.path());
     ASSERT_TRUE(gateway) << gateway.error().message;
     ASSERT_TRUE((*gateway)->Charge(Request("pm_card_chargeDeclined", "k")));
   }
-  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  SQLite::Database db(database_.path(), SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
   SQLite::Statement row(db,
                         "SELECT status, decline_code, charge_id FROM sandbox_charges "
@@ -285,8 +272,8 @@ TEST_F(SandboxGatewayFileTest, KeepsItsOwnTableInWalMode) {
 }
 
 TEST_F(SandboxGatewayFileTest, TwoGatewaysOnOneFileChargeAKeyOnce) {
-  auto a = SandboxGateway::Open(path_);
-  auto b = SandboxGateway::Open(path_);
+  auto a = SandboxGateway::Open(database_.path());
+  auto b = SandboxGateway::Open(database_.path());
   ASSERT_TRUE(a && b);
   std::vector<Result<ChargeOutcome>> outcomes(8);
   std::vector<std::thread> threads;

@@ -2,11 +2,9 @@
 // MemoryAccountStore, and CachingAccountStore in front of SqliteStore. Accounts come from the pure
 // lifecycle over the shipped plans (plans/) and are stored as the billing service stores them; the
 // last test runs the real billing service and scheduler over each store and compares what they did.
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <filesystem>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -25,6 +23,7 @@
 #include "billing/store/cached/caching_account_store.h"
 #include "billing/store/memory/memory_account_store.h"
 #include "billing/store/sqlite/sqlite_store.h"
+#include "billing/store/sqlite/temporary_database.h"
 #include "billing/store/stored_account.h"
 #include "billing/subscriptions/billing_service.h"
 #include "billing/subscriptions/lifecycle.h"
@@ -55,30 +54,6 @@ std::string StoreName(const ::testing::TestParamInfo<StoreKind>& info) {
   }
   return "";
 }
-
-// A SQLite file in the temporary folder, removed at the end. Named per process and per use:
-// test processes may run side by side.
-class TemporaryDatabase {
- public:
-  TemporaryDatabase() {
-    static std::atomic<int> next = 0;
-    path_ = (std::filesystem::temp_directory_path() /
-             ("recur-contract-test-" + std::to_string(::getpid()) + "-" + std::to_string(next++) +
-              ".db"))
-                .string();
-    Remove();
-  }
-  ~TemporaryDatabase() { Remove(); }
-  TemporaryDatabase(const TemporaryDatabase&) = delete;
-  TemporaryDatabase& operator=(const TemporaryDatabase&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  void Remove() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
-  std::string path_;
-};
 
 // Error kind and code, which is what callers act on.
 std::string KindAndCode(const Error& error) {

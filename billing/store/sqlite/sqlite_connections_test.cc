@@ -1,39 +1,27 @@
 #include "billing/store/sqlite/sqlite_connections.h"
 
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <thread>
 
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
+#include "billing/store/sqlite/temporary_database.h"
 namespace recur {
 namespace {
 
 class SqliteConnectionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("recur-connections-test-" + std::to_string(::getpid()) + ".db"))
-                .string();
-    Remove();
-    auto opened = SqliteConnections::Open(path_, [](SQLite::Database& db) -> Status {
+    auto opened = SqliteConnections::Open(database_.path(), [](SQLite::Database& db) -> Status {
       db.exec("CREATE TABLE rows (n INTEGER PRIMARY KEY)");
       return Ok();
     });
     ASSERT_TRUE(opened) << opened.error().message;
     connections_ = std::move(*opened);
-  }
-  void TearDown() override {
-    connections_.reset();
-    Remove();
-  }
-  void Remove() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
   }
   int Count() {
     return connections_->Read(
@@ -48,7 +36,7 @@ class SqliteConnectionsTest : public ::testing::Test {
     };
   }
 
-  std::string path_;
+  TemporaryDatabase database_;
   std::unique_ptr<SqliteConnections> connections_;
 };
 
@@ -121,7 +109,7 @@ TEST_F(SqliteConnectionsTest, QueuedWritesFinishBeforeShutdown) {
   }
   for (std::thread& writer : writers) writer.join();
   connections_.reset();
-  SQLite::Database db(path_);
+  SQLite::Database db(database_.path());
   EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM rows").getInt(), 20);
 }
 

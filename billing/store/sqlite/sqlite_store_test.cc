@@ -1,12 +1,11 @@
 #include "billing/store/sqlite/sqlite_store.h"
 
-#include <filesystem>
-
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "billing/store/sqlite/migration.h"
+#include "billing/store/sqlite/temporary_database.h"
 
 namespace recur {
 namespace {
@@ -16,17 +15,6 @@ using ::testing::HasSubstr;
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("recur-store-test-" + std::to_string(::getpid()) + ".db"))
-                .string();
-    RemoveFiles();
-  }
-  void TearDown() override { RemoveFiles(); }
-  void RemoveFiles() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
-
   static PlanSource Source(std::string slug, std::int64_t amount) {
     PlanSource source;
     source.plan.slug = slug;
@@ -38,13 +26,13 @@ class SqliteStoreTest : public ::testing::Test {
     return source;
   }
 
-  std::string path_;
+  TemporaryDatabase database_;
   SeededIdGenerator ids_{7};
   const Instant t0_ = FromUnixMillis(1'700'000'000'000);
 };
 
 TEST_F(SqliteStoreTest, SyncStoresDefinitionsAndVersionsAtomically) {
-  auto store = SqliteStore::Open(path_, ids_, t0_);
+  auto store = SqliteStore::Open(database_.path(), ids_, t0_);
   ASSERT_TRUE(store) << store.error().message;
   auto first = (*store)->SyncCatalog({Source("free", 0), Source("pro", 2000)}, t0_);
   ASSERT_TRUE(first);
@@ -66,7 +54,7 @@ TEST_F(SqliteStoreTest, SyncStoresDefinitionsAndVersionsAtomically) {
 
   // What was stored survives reopening the file.
   store->reset();
-  auto reopened = SqliteStore::Open(path_, ids_, t1);
+  auto reopened = SqliteStore::Open(database_.path(), ids_, t1);
   ASSERT_TRUE(reopened);
   auto loaded = (*reopened)->LoadCatalog();
   ASSERT_TRUE(loaded);
@@ -75,7 +63,7 @@ TEST_F(SqliteStoreTest, SyncStoresDefinitionsAndVersionsAtomically) {
 }
 
 TEST_F(SqliteStoreTest, ARefusedSyncWritesNothing) {
-  auto store = SqliteStore::Open(path_, ids_, t0_);
+  auto store = SqliteStore::Open(database_.path(), ids_, t0_);
   ASSERT_TRUE(store);
   ASSERT_TRUE((*store)->SyncCatalog({Source("free", 0), Source("pro", 2000)}, t0_));
   PlanSource org = Source("pro", 3000);
@@ -90,7 +78,7 @@ TEST_F(SqliteStoreTest, ARefusedSyncWritesNothing) {
 }
 
 TEST_F(SqliteStoreTest, KeepsSettings) {
-  auto store = SqliteStore::Open(path_, ids_, t0_);
+  auto store = SqliteStore::Open(database_.path(), ids_, t0_);
   ASSERT_TRUE(store);
   EXPECT_EQ((*store)->GetSetting("k").value(), std::nullopt);
   ASSERT_TRUE((*store)->PutSetting("k", "v1"));
@@ -99,7 +87,7 @@ TEST_F(SqliteStoreTest, KeepsSettings) {
 }
 
 TEST_F(SqliteStoreTest, MigrationsApplyOnceAndEditedOnesAreRefused) {
-  SQLite::Database db(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  SQLite::Database db(database_.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   const Migration v1[] = {{1, "0001_a.sql", "CREATE TABLE a (x INTEGER);"}};
   EXPECT_EQ(ApplyMigrations(db, v1, t0_).value(), 1);
   EXPECT_EQ(ApplyMigrations(db, v1, t0_).value(), 0);
@@ -120,7 +108,7 @@ TEST_F(SqliteStoreTest, MigrationsApplyOnceAndEditedOnesAreRefused) {
 }
 
 TEST_F(SqliteStoreTest, AFailingMigrationLeavesNoTrace) {
-  SQLite::Database db(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  SQLite::Database db(database_.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   const Migration broken[] = {
       {1, "0001_a.sql", "CREATE TABLE a (x INTEGER); INSERT INTO nowhere VALUES (1);"}};
   auto failed = ApplyMigrations(db, broken, t0_);

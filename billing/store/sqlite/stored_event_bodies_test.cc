@@ -1,9 +1,6 @@
 #include "billing/store/sqlite/stored_event_bodies.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -14,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "billing/store/sqlite/sqlite_store.h"
+#include "billing/store/sqlite/temporary_database.h"
 
 namespace recur {
 namespace {
@@ -23,23 +21,10 @@ using ::testing::HasSubstr;
 
 class StoredEventBodiesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("recur-event-bodies-test-" + std::to_string(::getpid()) + ".db"))
-                .string();
-    RemoveFiles();
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    RemoveFiles();
-  }
-  void RemoveFiles() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
+  void SetUp() override { Reopen(); }
   void Reopen() {
     store_.reset();
-    auto store = SqliteStore::Open(path_, ids_, t0_);
+    auto store = SqliteStore::Open(database_.path(), ids_, t0_);
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
   }
@@ -105,14 +90,14 @@ class StoredEventBodiesTest : public ::testing::Test {
 
   // The event types of each dictionary, oldest first.
   std::vector<std::string> DictionaryTypes() {
-    SQLite::Database db(path_);
+    SQLite::Database db(database_.path());
     SQLite::Statement query(db, "SELECT event_types FROM event_body_dictionaries ORDER BY id");
     std::vector<std::string> types;
     while (query.executeStep()) types.push_back(query.getColumn(0).getString());
     return types;
   }
 
-  std::string path_;
+  TemporaryDatabase database_;
   SeededIdGenerator ids_{3};
   const Instant t0_ = FromUnixMillis(1'735'689'600'000);
   std::unique_ptr<SqliteStore> store_;
@@ -126,7 +111,7 @@ TEST_F(StoredEventBodiesTest, BodiesAreStoredCompressedAndReadBackByteForByte) {
   for (int i = 0; i < 20; ++i) SavePayerWithEvents({"subscription.updated"});
   ExpectEveryBodyReadsBackAsStored();
 
-  SQLite::Database db(path_);
+  SQLite::Database db(database_.path());
   SQLite::Statement rows(db, "SELECT id, typeof(body), length(body) FROM events");
   int rows_seen = 0;
   while (rows.executeStep()) {
@@ -187,7 +172,7 @@ TEST_F(StoredEventBodiesTest, ThreadsBringingNewTypesAtOnceShareTheDictionaries)
 TEST_F(StoredEventBodiesTest, DictionariesHoldNoPayersOrCardsDetails) {
   SavePayerWithEvents({"paymentAttempt.created", "paymentAttempt.updated"});
   SavePayerWithEvents({"subscription.created"});
-  SQLite::Database db(path_);
+  SQLite::Database db(database_.path());
   SQLite::Statement query(db, "SELECT content FROM event_body_dictionaries");
   int dictionaries = 0;
   while (query.executeStep()) {
@@ -206,7 +191,7 @@ TEST_F(StoredEventBodiesTest, BodiesStoredAsTextReadBackAsTheyAre) {
   SavePayerWithEvents({"subscription.created"});
   {
     // As a database written before bodies were compressed holds them.
-    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    SQLite::Database db(database_.path(), SQLite::OPEN_READWRITE);
     SQLite::Statement insert(db,
                              "INSERT INTO events (id, type, payer_id, timestamp, body) "
                              "VALUES ('evt_text', 'subscription.updated', 'cpayer_1', 1, ?)");
@@ -221,7 +206,7 @@ TEST_F(StoredEventBodiesTest, BodiesStoredAsTextReadBackAsTheyAre) {
 TEST_F(StoredEventBodiesTest, ADamagedBodyIsAnErrorNotOtherText) {
   const std::vector<StoredEvent> events = SavePayerWithEvents({"subscription.created"});
   {
-    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    SQLite::Database db(database_.path(), SQLite::OPEN_READWRITE);
     db.exec("UPDATE events SET body = CAST(substr(body, 1, length(body) - 1) || x'00' AS BLOB)");
   }
   auto page = store_->ListEvents("", "", {10, ""});
