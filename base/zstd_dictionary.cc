@@ -1,6 +1,8 @@
 #include "base/zstd_dictionary.h"
 
 #include <mutex>
+#include <new>
+#include <stdexcept>
 #include <vector>
 
 #include <zstd.h>

@@ -1,5 +1,6 @@
 #include "billing/events/event_body_sample.h"
 
+#include <algorithm>
 #include <array>
 
 #include <nlohmann/json.hpp>
