@@ -2,10 +2,11 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <cstdio>
 
 #include <date/date.h>
+
+#include "base/decimal_text.h"
 
 namespace recur {
 
@@ -73,8 +74,7 @@ LogLine& LogLine::AddString(std::string_view key, std::string_view value) {
 
 LogLine& LogLine::AddInteger(std::string_view key, std::int64_t value) {
   AddKey(key);
-  char digits[24];
-  members_.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+  AppendDecimal(members_, value);
   return *this;
 }
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/decimal_text.h"
 #include "base/money.h"
 
 namespace recur {
@@ -40,9 +41,9 @@ std::string GroupDigits(std::string_view text) {
 }
 
 std::string Integer(std::int64_t value) {
-  char buffer[24];
-  const char* end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
-  return std::string(static_cast<const char*>(buffer), end);
+  std::string text;
+  AppendDecimal(text, value);
+  return text;
 }
 
 // 12345 -> "12,345".

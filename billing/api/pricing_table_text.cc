@@ -1,19 +1,12 @@
 #include "billing/api/pricing_table_text.h"
 
-#include <charconv>
-
 #include <nlohmann/json.hpp>
 
+#include "base/decimal_text.h"
 #include "billing/api/rendered_catalog.h"
 
 namespace recur {
 namespace {
-
-void AppendInteger(std::string& out, std::int64_t value) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-  out.append(digits, end);
-}
 
 void AppendBool(std::string& out, bool value) { out += value ? "true" : "false"; }
 
@@ -39,18 +32,18 @@ void AppendChoice(std::string& out, const PlanChoice& choice, std::string_view c
   out += R"({"action":)";
   AppendName(out, ChoiceActionName(choice.action));
   out += R"(,"amount_due_now":)";
-  AppendInteger(out, choice.amount_due_now);
+  AppendDecimal(out, choice.amount_due_now);
   out += R"(,"currency":)";
   out += currency_text;
   out += R"(,"interval":)";
   AppendName(out, IntervalName(choice.interval));
   out += R"(,"proration_credit":)";
-  AppendInteger(out, choice.proration_credit);
+  AppendDecimal(out, choice.proration_credit);
   out += R"(,"requires_payment_method":)";
   AppendBool(out, choice.requires_payment_method);
   out += R"(,"takes_effect_at":)";
   if (choice.takes_effect_at) {
-    AppendInteger(out, ToUnixMillis(*choice.takes_effect_at));
+    AppendDecimal(out, ToUnixMillis(*choice.takes_effect_at));
   } else {
     out += "null";
   }
