@@ -83,14 +83,16 @@ ZstdDictionary::ZstdDictionary(std::string content)
 ZstdDictionary::~ZstdDictionary() = default;
 
 std::string ZstdDictionary::Compress(std::string_view text) const {
+  // Each dictionary has its own pool, so a context keeps the dictionary it was made with: zstd
+  // keeps a referenced dictionary for every later frame of the context.
   Lent compressor(contexts_->compressors, [this] {
     ZSTD_CCtx* context = ZSTD_createCCtx();
     if (context == nullptr) throw std::bad_alloc();
     ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1);
     ZSTD_CCtx_setParameter(context, ZSTD_c_contentSizeFlag, 1);
+    ZSTD_CCtx_refCDict(context, contexts_->compress_dictionary);
     return context;
   });
-  ZSTD_CCtx_refCDict(compressor.get(), contexts_->compress_dictionary);
   std::string frame(ZSTD_compressBound(text.size()), '\0');
   const std::size_t size =
       ZSTD_compress2(compressor.get(), frame.data(), frame.size(), text.data(), text.size());

@@ -41,9 +41,12 @@ TEST(ZstdDictionaryTest, TextLikeTheContentShrinksFarMoreThanWithoutIt) {
       R"({"data":{"amount":{"amount":2500,"amount_formatted":"$25.00","currency":"USD"},)"
       R"("plan":{"name":"Pro","slug":"pro","features":[{"slug":"seats","limit":5}]}},)"
       R"("object":"event","type":"subscriptionItem.active"})";
-  const std::size_t with = ZstdDictionary(kContent).Compress(text).size();
+  const ZstdDictionary dictionary(kContent);
+  const std::size_t with = dictionary.Compress(text).size();
   const std::size_t without = ZstdDictionary("").Compress(text).size();
   EXPECT_LT(with * 3, without) << with << " against " << without;
+  // And every later frame too: contexts are kept and lent out again.
+  for (int again = 0; again < 3; ++again) EXPECT_EQ(dictionary.Compress(text).size(), with);
 }
 
 TEST(ZstdDictionaryTest, OtherContentOrDamageIsAnErrorNotOtherText) {
