@@ -17,7 +17,7 @@ function(recur_embed_migrations output)
   endforeach()
   set(content
 "// Generated from schema/*.sql by cmake/embed_migrations.cmake. Do not edit.
-#include \"billing/store/sqlite/migration.h\"
+#include \"store/sqlite/migration.h\"
 
 namespace recur {
 

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string>
 
-#include "billing/payments/payment_gateway.h"
+#include "gateways/payment_gateway.h"
 
 namespace recur {
 

@@ -10,8 +10,8 @@
 #include <mutex>
 #include <vector>
 
-#include "billing/store/account_store.h"
 #include "simulate/cohort_report.h"
+#include "store/account_store.h"
 
 namespace recur {
 

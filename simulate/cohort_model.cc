@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "billing/subscriptions/account.h"
+#include "domain/subscriptions/account.h"
 #include "simulate/scenario.h"
 
 namespace recur {

@@ -25,7 +25,7 @@
 
 #include "base/clock.h"
 #include "base/error.h"
-#include "billing/period/billing_period.h"
+#include "domain/period/billing_period.h"
 #include "simulate/cohort_report.h"
 
 namespace recur {

@@ -6,11 +6,11 @@
 #include <thread>
 
 #include "base/log.h"
-#include "billing/store/memory/memory_account_store.h"
 #include "simulate/cohort_gateway.h"
 #include "simulate/cohort_metrics.h"
 #include "simulate/draws.h"
 #include "simulate/simulated_engine.h"
+#include "store/memory/memory_account_store.h"
 
 namespace recur {
 namespace {

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "base/error.h"
-#include "billing/subscriptions/lifecycle.h"
+#include "domain/subscriptions/lifecycle.h"
 #include "simulate/cohort_model.h"
 #include "simulate/cohort_report.h"
 

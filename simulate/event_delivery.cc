@@ -3,7 +3,7 @@
 #include <httplib.h>
 
 #include "base/host_port.h"
-#include "webhooks/delivery_request.h"
+#include "domain/webhooks/delivery_request.h"
 
 namespace recur {
 

@@ -1,9 +1,9 @@
 // `recur simulate --deliver URL --secret whsec_...`: sends events to a handler under
 // development one at a time, in order, signed exactly as `recur serve` signs them
-// (webhooks/delivery_request.h), and reports each answer. The webhook-id is "msg_" + the event
-// id's random part; the webhook-timestamp is the real time of the attempt, as receivers compare
-// it with their own clock. Each event is sent once: no retries, so the timeline shows what the
-// handler answered. The URL is the developer's own, so it is not held to the SSRF policy of
+// (domain/webhooks/delivery_request.h), and reports each answer. The webhook-id is "msg_" + the
+// event id's random part; the webhook-timestamp is the real time of the attempt, as receivers
+// compare it with their own clock. Each event is sent once: no retries, so the timeline shows what
+// the handler answered. The URL is the developer's own, so it is not held to the SSRF policy of
 // `recur serve` (loopback is the usual case). Not thread-safe; one caller.
 #pragma once
 
@@ -12,10 +12,10 @@
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "domain/webhooks/signing.h"
+#include "domain/webhooks/url_policy.h"
+#include "services/webhooks/connection_pool.h"
 #include "simulate/timeline.h"
-#include "webhooks/connection_pool.h"
-#include "webhooks/signing.h"
-#include "webhooks/url_policy.h"
 
 namespace recur {
 

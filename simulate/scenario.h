@@ -22,8 +22,8 @@
 
 #include "base/clock.h"
 #include "base/error.h"
-#include "billing/catalog/plan.h"
-#include "billing/subscriptions/lifecycle.h"
+#include "domain/catalog/plan.h"
+#include "domain/subscriptions/lifecycle.h"
 
 namespace recur {
 

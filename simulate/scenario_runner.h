@@ -9,7 +9,7 @@
 #include <string>
 
 #include "base/error.h"
-#include "billing/subscriptions/lifecycle.h"
+#include "domain/subscriptions/lifecycle.h"
 #include "simulate/scenario.h"
 #include "simulate/timeline.h"
 

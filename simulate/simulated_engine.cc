@@ -4,8 +4,8 @@
 
 #include <system_error>
 
-#include "billing/catalog/catalog_problem.h"
-#include "billing/payments/sandbox_gateway.h"
+#include "domain/catalog/catalog_problem.h"
+#include "gateways/sandbox/sandbox_gateway.h"
 
 namespace recur {
 

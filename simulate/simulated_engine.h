@@ -17,12 +17,12 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "base/ids.h"
-#include "billing/catalog/catalog_service.h"
-#include "billing/payments/payment_gateway.h"
-#include "billing/scheduler/scheduler.h"
-#include "billing/store/observed_account_store.h"
-#include "billing/store/sqlite/sqlite_store.h"
-#include "billing/subscriptions/billing_service.h"
+#include "gateways/payment_gateway.h"
+#include "services/billing/billing_service.h"
+#include "services/catalog/catalog_service.h"
+#include "services/scheduler/scheduler.h"
+#include "store/observed_account_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace recur {
 

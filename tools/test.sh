@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Sets up and runs every test from a fresh clone: installs the Debian packages, checks the
-# formatting, then builds and runs the unit and end-to-end tests twice, once as built for use
-# and once under AddressSanitizer and UndefinedBehaviorSanitizer.
+# formatting and that includes follow the layers (tools/layers.conf), then builds and runs the
+# unit and end-to-end tests twice, once as built for use and once under AddressSanitizer and
+# UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tools/install-deps.sh
 tools/check-format.sh
+tools/check-layers.py --self-test
+tools/check-layers.py
 
 # Real clients from npm check our output independently: jose our entitlement tokens, svix and
 # standardwebhooks our webhook signatures. Without npm those checks are skipped.

@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/ids.h"
-#include "billing/store/sqlite/sqlite_store.h"
-#include "billing/subscriptions/invariants.h"
+#include "store/sqlite/sqlite_store.h"
 #include "tests/e2e/recur_process.h"
+#include "tests/support/invariants.h"
 
 namespace recur::testing {
 

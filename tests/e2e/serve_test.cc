@@ -8,7 +8,7 @@
 #include <gmock/gmock.h>
 
 #include "base/sha256.h"
-#include "billing/store/sqlite/migration.h"
+#include "store/sqlite/migration.h"
 #include "tests/e2e/fixture.h"
 
 namespace recur::testing {

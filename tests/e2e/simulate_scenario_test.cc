@@ -10,9 +10,9 @@
 #include <gmock/gmock.h>
 #include <nlohmann/json.hpp>
 
+#include "domain/webhooks/signing.h"
 #include "tests/e2e/recur_process.h"
 #include "tests/e2e/webhook_receiver.h"
-#include "webhooks/signing.h"
 
 namespace recur::testing {
 namespace {

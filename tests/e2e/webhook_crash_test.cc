@@ -21,9 +21,9 @@
 
 #include <gmock/gmock.h>
 
+#include "domain/webhooks/signing.h"
 #include "tests/e2e/fixture.h"
 #include "tests/e2e/webhook_receiver.h"
-#include "webhooks/signing.h"
 
 namespace recur::testing {
 namespace {

@@ -3,8 +3,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 
+#include "domain/webhooks/signing.h"
 #include "tests/e2e/fixture.h"
-#include "webhooks/signing.h"
 
 namespace recur::testing {
 namespace {

@@ -11,8 +11,8 @@
 #include <gmock/gmock.h>
 #include <nlohmann/json.hpp>
 
+#include "domain/webhooks/signing.h"
 #include "tests/e2e/recur_process.h"
-#include "webhooks/signing.h"
 
 namespace recur::testing {
 namespace {

@@ -1,5 +1,5 @@
 // Verifies an entitlement token with the npm package jose, an independent JOSE implementation,
-// for SigningKeyInterop in billing/entitlements/signing_key_test.cc.
+// for SigningKeyInterop in domain/entitlements/signing_key_test.cc.
 // stdin: {"jwks": {"keys": [...]}, "token": "..."}. On success prints the payload as JSON on
 // stdout and exits 0; otherwise prints the reason on stderr and exits 1.
 // jose is loaded from $RECUR_NODE_MODULES (a node_modules folder), since ES modules ignore

@@ -15,15 +15,15 @@
 
 #include "base/ids.h"
 #include "base/zstd_dictionary.h"
-#include "billing/catalog/catalog.h"
-#include "billing/catalog/catalog_loader.h"
-#include "billing/entitlements/entitlement_cache.h"
-#include "billing/events/billing_json.h"
-#include "billing/events/event_body_sample.h"
-#include "billing/events/plan_texts.h"
-#include "billing/period/billing_period.h"
-#include "billing/subscriptions/lifecycle.h"
-#include "webhooks/signing.h"
+#include "domain/catalog/catalog.h"
+#include "domain/events/billing_json.h"
+#include "domain/events/event_body_sample.h"
+#include "domain/events/plan_texts.h"
+#include "domain/period/billing_period.h"
+#include "domain/subscriptions/lifecycle.h"
+#include "domain/webhooks/signing.h"
+#include "services/catalog/catalog_loader.h"
+#include "services/entitlements/entitlement_cache.h"
 
 namespace recur {
 namespace {

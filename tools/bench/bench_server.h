@@ -15,8 +15,8 @@
 
 #include <httplib.h>
 
-#include "billing/api/http_server.h"
-#include "billing/api/listen_backlog.h"
+#include "http/http_server.h"
+#include "http/listen_backlog.h"
 
 inline int ServeUntilSignalled(const char* name, int argc, char** argv, httplib::Server& server) {
   int requested = 0;

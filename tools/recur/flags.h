@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "base/error.h"
-#include "billing/subscriptions/lifecycle.h"
+#include "domain/subscriptions/lifecycle.h"
 
 namespace recur {
 

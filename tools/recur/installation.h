@@ -8,8 +8,8 @@
 
 #include "base/error.h"
 #include "base/ids.h"
-#include "billing/entitlements/signing_key.h"
-#include "billing/store/catalog_store.h"
+#include "domain/entitlements/signing_key.h"
+#include "store/catalog_store.h"
 
 namespace recur {
 

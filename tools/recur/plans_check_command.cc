@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <map>
 
-#include "billing/catalog/catalog_loader.h"
+#include "services/catalog/catalog_loader.h"
 #include "tools/recur/commands.h"
 
 namespace recur {

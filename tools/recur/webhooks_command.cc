@@ -21,8 +21,8 @@
 #include "base/clock.h"
 #include "base/host_port.h"
 #include "base/log.h"
+#include "domain/webhooks/signing.h"
 #include "tools/recur/flags.h"
-#include "webhooks/signing.h"
 
 namespace recur {
 namespace {

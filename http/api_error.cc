@@ -1,0 +1,34 @@
+#include "http/api_error.h"
+
+namespace recur {
+
+int HttpStatusFor(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kInvalidArgument:
+      return 400;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kAlreadyExists:
+      return 409;
+    case ErrorKind::kFailedPrecondition:
+      return 422;
+    case ErrorKind::kUnauthenticated:
+      return 401;
+    case ErrorKind::kPaymentFailed:
+      return 402;
+    case ErrorKind::kUnavailable:
+      return 503;
+    case ErrorKind::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+nlohmann::json ErrorBody(const Error& error, nlohmann::json details) {
+  nlohmann::json body = {{"code", error.code}, {"message", error.message}};
+  if (!error.param.empty()) body["param"] = error.param;
+  if (!details.is_null()) body["details"] = std::move(details);
+  return {{"error", std::move(body)}};
+}
+
+}  // namespace recur

@@ -1,0 +1,221 @@
+// Payers, payment methods and subscription changes over HTTP (billing_api.h).
+#include "domain/events/billing_json.h"
+#include "http/billing_api.h"
+#include "http/body_reader.h"
+
+namespace recur {
+namespace {
+
+using nlohmann::json;
+
+json PayerObject(const Account& account) {
+  const Payer& payer = account.payer;
+  return {
+      {"id", payer.id},
+      {"object", "payer"},
+      {"external_id", payer.external_id},
+      {"type", PayerTypeName(payer.type)},
+      {"email", payer.email},
+      {"name", payer.name},
+      {"subscription_id", payer.subscription_id},
+      {"trial_used", payer.trial_used},
+      {"has_paid", payer.has_paid},
+      {"default_payment_method_id",
+       payer.default_payment_method_id ? json(*payer.default_payment_method_id) : json(nullptr)},
+      {"test_clock", payer.test_clock_id ? json(*payer.test_clock_id) : json(nullptr)},
+      {"created_at", ToUnixMillis(payer.created_at)}};
+}
+
+json PaymentMethodObject(const PaymentMethod& method, const Account& account) {
+  return {{"id", method.id},
+          {"object", "payment_method"},
+          {"payer_id", account.payer.id},
+          {"brand", method.brand},
+          {"last4", method.last4},
+          {"exp_month", method.exp_month},
+          {"exp_year", method.exp_year},
+          {"is_default", account.payer.default_payment_method_id == method.id},
+          {"created_at", ToUnixMillis(method.created_at)}};
+}
+
+json ItemObject(const Account& account, const std::string& item_id, const Catalog& catalog,
+                std::string_view instance_id) {
+  const RenderContext render{catalog, account.payer, account.payment_methods, instance_id};
+  const SubscriptionItem* item = account.FindItem(item_id);
+  return item == nullptr ? json(nullptr) : SubscriptionItemJson(*item, render);
+}
+
+void Answer(httplib::Response& response, const Result<json>& result) {
+  if (result) {
+    SendJson(response, 200, *result);
+  } else {
+    SendError(response, result.error());
+  }
+}
+
+Result<json> ParseBody(const ApiRequest& request) { return ParseJsonBody(request.http); }
+
+Result<json> CreatePayer(BillingService& billing, const ApiRequest& request) {
+  auto body = ParseBody(request);
+  if (!body) return std::unexpected(body.error());
+  BodyReader reader(*body);
+  NewPayer payer;
+  payer.external_id = reader.String("external_id", true, 255).value_or("");
+  const std::string type = reader.String("type", true, 10).value_or("user");
+  payer.email = reader.String("email", true, 320).value_or("");
+  payer.name = reader.String("name", false, 255).value_or("");
+  payer.test_clock = reader.String("test_clock", false, 100);
+  if (auto done = reader.Finish({"external_id", "type", "email", "name", "test_clock"}); !done) {
+    return std::unexpected(done.error());
+  }
+  auto parsed_type = ParsePayerType(type);
+  if (!parsed_type) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                     "type must be \"user\" or \"org\"", "type");
+  }
+  payer.type = *parsed_type;
+  auto account = billing.CreatePayer(payer);
+  if (!account) return std::unexpected(account.error());
+  return PayerObject(*account);
+}
+
+Result<json> AttachPaymentMethod(BillingService& billing, const ApiRequest& request) {
+  auto body = ParseBody(request);
+  if (!body) return std::unexpected(body.error());
+  BodyReader reader(*body);
+  const std::string token = reader.String("token", true, 255).value_or("");
+  const bool make_default = reader.Bool("default").value_or(false);
+  if (auto done = reader.Finish({"token", "default"}); !done) return std::unexpected(done.error());
+  auto method = billing.AddPaymentMethod(request.params[0], token, make_default);
+  if (!method) return std::unexpected(method.error());
+  auto account = billing.GetAccount(request.params[0]);
+  if (!account) return std::unexpected(account.error());
+  return PaymentMethodObject(*method, *account);
+}
+
+// The answer to a change: the item, or a 402 naming the declined checkout.
+void AnswerChange(httplib::Response& response, BillingService& billing,
+                  const Result<ChangeOutcome>& outcome) {
+  if (!outcome) {
+    SendError(response, outcome.error());
+    return;
+  }
+  json item =
+      ItemObject(outcome->account, outcome->item_id, *billing.catalog(), billing.instance_id());
+  if (outcome->declined) {
+    const PaymentAttempt& attempt = *outcome->declined;
+    SendError(response,
+              {ErrorKind::kPaymentFailed, "payment_declined",
+               "the payment was declined: " + attempt.failed_reason +
+                   " The item is left incomplete and the payer keeps the current plan."},
+              {{"subscription_item", item},
+               {"payment_attempt_id", attempt.id},
+               {"failed_reason", attempt.failed_reason}});
+    return;
+  }
+  SendJson(response, 200, item);
+}
+
+Result<SubscribeRequest> ReadSubscribeRequest(const ApiRequest& request) {
+  auto body = ParseBody(request);
+  if (!body) return std::unexpected(body.error());
+  BodyReader reader(*body);
+  SubscribeRequest subscribe;
+  subscribe.plan = reader.String("plan", true, 100).value_or("");
+  const std::string interval = reader.String("interval", false, 20).value_or("month");
+  subscribe.free_trial = reader.Bool("free_trial");
+  if (auto done = reader.Finish({"plan", "interval", "free_trial"}); !done) {
+    return std::unexpected(done.error());
+  }
+  auto parsed = ParseInterval(interval);
+  if (!parsed) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                     "interval must be \"month\" or \"annual\"", "interval");
+  }
+  subscribe.interval = *parsed;
+  return subscribe;
+}
+
+Result<json> GetSubscription(BillingService& billing, const ApiRequest& request) {
+  auto account = billing.GetAccount(request.params[0]);
+  if (!account) return std::unexpected(account.error());
+  std::vector<SubscriptionItem> live;
+  for (const SubscriptionItem& item : account->items) {
+    if (item.status == ItemStatus::kActive || item.status == ItemStatus::kPastDue ||
+        item.status == ItemStatus::kCanceled || item.status == ItemStatus::kUpcoming) {
+      live.push_back(item);
+    }
+  }
+  const RenderContext render{*billing.catalog(), account->payer, account->payment_methods,
+                             billing.instance_id()};
+  json subscription = SubscriptionJson(live, render, SubscriptionStatusName(*account));
+  subscription["object"] = "subscription";
+  subscription["payer_id"] = account->payer.id;
+  for (json& item : subscription["items"]) item["object"] = "subscription_item";
+  return subscription;
+}
+
+}  // namespace
+
+void AddPayerRoutes(HttpServer& server, BillingService& billing) {
+  server.Route("POST", "/v1/payers", Access::kSecretKey,
+               [&billing](const ApiRequest& request, httplib::Response& response) {
+                 Answer(response, CreatePayer(billing, request));
+               });
+  server.Route("GET", "/v1/payers/{id}", Access::kSecretKey,
+               [&billing](const ApiRequest& request, httplib::Response& response) {
+                 auto account = billing.GetAccount(request.params[0]);
+                 Answer(response, account ? Result<json>(PayerObject(*account))
+                                          : std::unexpected(account.error()));
+               });
+  server.Route("POST", "/v1/payers/{id}/payment_methods", Access::kSecretKey,
+               [&billing](const ApiRequest& request, httplib::Response& response) {
+                 Answer(response, AttachPaymentMethod(billing, request));
+               });
+  server.Route("GET", "/v1/payers/{id}/subscription", Access::kSecretKey,
+               [&billing](const ApiRequest& request, httplib::Response& response) {
+                 Answer(response, GetSubscription(billing, request));
+               });
+  server.Route("POST", "/v1/payers/{id}/subscription_items", Access::kSecretKey,
+               [&billing](const ApiRequest& request, httplib::Response& response) {
+                 auto subscribe = ReadSubscribeRequest(request);
+                 if (!subscribe) {
+                   SendError(response, subscribe.error());
+                   return;
+                 }
+                 AnswerChange(response, billing, billing.Subscribe(request.params[0], *subscribe));
+               });
+  server.Route("DELETE", "/v1/subscription_items/{id}", Access::kSecretKey,
+               [&billing](const ApiRequest& request, httplib::Response& response) {
+                 if (auto known = RejectUnknownQueryParams(request.http, {"end_now"}); !known) {
+                   SendError(response, known.error());
+                   return;
+                 }
+                 const std::string end_now = request.http.get_param_value("end_now");
+                 if (!end_now.empty() && end_now != "true" && end_now != "false") {
+                   SendError(response, {ErrorKind::kInvalidArgument, "invalid_parameter",
+                                        "end_now must be true or false", "end_now"});
+                   return;
+                 }
+                 AnswerChange(response, billing,
+                              billing.Cancel(request.params[0], end_now == "true"));
+               });
+  server.Route("POST", "/v1/subscription_items/{id}/extend_free_trial", Access::kSecretKey,
+               [&billing](const ApiRequest& request, httplib::Response& response) {
+                 auto body = ParseBody(request);
+                 if (!body) {
+                   SendError(response, body.error());
+                   return;
+                 }
+                 BodyReader reader(*body);
+                 auto extend_to = reader.Integer("extend_to", true, 0, kLatestUnixMillis);
+                 if (auto done = reader.Finish({"extend_to"}); !done) {
+                   SendError(response, done.error());
+                   return;
+                 }
+                 AnswerChange(response, billing,
+                              billing.ExtendTrial(request.params[0], FromUnixMillis(*extend_to)));
+               });
+}
+
+}  // namespace recur

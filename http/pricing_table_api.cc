@@ -1,0 +1,89 @@
+// GET /v1/pricing_table (public): the visible plans and, for one payer (payer_id) or for a new
+// payer of a type (payer_type), which plan is current or upcoming and what each plan's button
+// would do (plan_choices.h). The plans are the texts rendered once per catalog snapshot
+// (rendered_catalog.h); only the payer's part is rendered per request (pricing_table_text.h).
+#include "domain/subscriptions/plan_choices.h"
+#include "http/billing_api.h"
+#include "http/pricing_table_text.h"
+
+namespace recur {
+namespace {
+
+// A payer that does not exist yet, as it would be right after creation.
+Result<Account> NewPayerPreview(PayerType type, const Catalog& catalog,
+                                const LifecycleOptions& options, Instant now) {
+  Account account;
+  account.payer.id = "cpayer_preview";
+  account.payer.type = type;
+  account.payer.created_at = now;
+  SeededIdGenerator ids(0);
+  auto started = StartPayer(account, {catalog, ids, options, now});
+  if (!started) return std::unexpected(started.error());
+  return account;
+}
+
+void PricingTable(BillingService& billing, RenderedCatalogs& rendered_catalogs, const Clock& clock,
+                  const ApiRequest& request, httplib::Response& response) {
+  if (auto known = RejectUnknownQueryParams(request.http, {"payer_id", "payer_type"}); !known) {
+    SendError(response, known.error());
+    return;
+  }
+  const std::shared_ptr<const RenderedCatalog> rendered = rendered_catalogs.Current();
+  const Catalog& catalog = *rendered->catalog;
+  const Instant now = clock.Now();
+  Result<Account> account = MakeError(ErrorKind::kInvalidArgument, "missing_parameter",
+                                      "give payer_id, or payer_type for a new payer", "payer_id");
+  if (request.http.has_param("payer_id")) {
+    account = billing.GetAccount(request.http.get_param_value("payer_id"));
+  } else if (request.http.has_param("payer_type")) {
+    auto type = ParsePayerType(request.http.get_param_value("payer_type"));
+    account = type ? NewPayerPreview(*type, catalog, billing.options(), now)
+                   : MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                               "payer_type must be \"user\" or \"org\"", "payer_type");
+  }
+  if (!account) {
+    SendError(response, account.error());
+    return;
+  }
+  // A payer on a test clock lives at the clock's time; subscribing would happen then. (A
+  // preview's payer has no test clock.)
+  const Result<Instant> payer_now = billing.NowFor(account->payer.test_clock_id);
+  if (!payer_now) {
+    SendError(response, payer_now.error());
+    return;
+  }
+  const SubscriptionItem* current = account->CurrentItem();
+  const SubscriptionItem* upcoming = account->UpcomingItem();
+  std::vector<std::string> plans;
+  for (const CatalogPlan* plan : catalog.VisiblePlans(account->payer.type)) {
+    const std::string& slug = plan->definition.slug;
+    plans.push_back(PlanEntryText(
+        {DescribeChoices(*account, *plan, catalog, billing.options(), *payer_now),
+         catalog.CurrentVersion(*plan).currency, current != nullptr && current->plan_slug == slug,
+         upcoming != nullptr && upcoming->plan_slug == slug, rendered->plan_text.at(slug)}));
+  }
+  const bool preview = !request.http.has_param("payer_id");
+  const Payer& payer = account->payer;
+  const auto shown_id = [preview](const SubscriptionItem* item) -> std::optional<std::string_view> {
+    if (item == nullptr || preview) return std::nullopt;
+    return item->id;
+  };
+  PricingTableHeader header{std::nullopt, payer.type, shown_id(current), shown_id(upcoming),
+                            !payer.trial_used && !payer.has_paid};
+  if (!preview) header.payer_id = payer.id;
+  response.status = 200;
+  response.set_content(PricingTableText(header, plans), "application/json");
+}
+
+}  // namespace
+
+void AddPricingTableRoute(HttpServer& server, BillingService& billing,
+                          RenderedCatalogs& rendered_catalogs, const Clock& clock) {
+  server.Route("GET", "/v1/pricing_table", Access::kPublic,
+               [&billing, &rendered_catalogs, &clock](const ApiRequest& request,
+                                                      httplib::Response& response) {
+                 PricingTable(billing, rendered_catalogs, clock, request, response);
+               });
+}
+
+}  // namespace recur

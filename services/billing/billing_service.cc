@@ -1,0 +1,355 @@
+#include "services/billing/billing_service.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include "base/log.h"
+#include "domain/events/billing_json.h"
+
+namespace recur {
+namespace {
+
+Status ValidateNewPayer(const NewPayer& payer) {
+  auto invalid = [](std::string message, std::string param) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter", std::move(message),
+                     std::move(param));
+  };
+  if (payer.external_id.empty() || payer.external_id.size() > 255) {
+    return invalid("external_id must be 1 to 255 characters", "external_id");
+  }
+  const std::size_t at = payer.email.find('@');
+  if (payer.email.size() > 320 || at == std::string::npos || at == 0 ||
+      at + 1 == payer.email.size() || payer.email.find_first_of(" \t\r\n") != std::string::npos) {
+    return invalid("email must be an address like name@example.com", "email");
+  }
+  if (payer.name.size() > 255) return invalid("name must be at most 255 characters", "name");
+  return Ok();
+}
+
+}  // namespace
+
+BillingService::BillingService(AccountStore& store, TestClockStore& test_clocks,
+                               CatalogService& catalog, PaymentGateway& gateway, const Clock& clock,
+                               IdGenerator& payer_ids, IdGenerator& row_ids,
+                               LifecycleOptions options, std::string instance_id,
+                               EventBodies bodies)
+    : store_(store),
+      test_clocks_(test_clocks),
+      catalog_(catalog),
+      gateway_(gateway),
+      clock_(clock),
+      payer_ids_(payer_ids),
+      row_ids_(row_ids),
+      options_(std::move(options)),
+      instance_id_(std::move(instance_id)),
+      bodies_(bodies),
+      plan_texts_(catalog) {}
+
+Status BillingService::Start() {
+  auto with_pending = store_.PayersWithPendingAttempts();
+  if (!with_pending) return std::unexpected(with_pending.error());
+  for (const std::string& payer_id : *with_pending) {
+    auto guard = payer_locks_.Lock(payer_id);
+    auto account = store_.LoadAccount(payer_id);
+    if (!account) return std::unexpected(account.error());
+    if (!*account) continue;
+    const std::vector<PaymentAttempt> pending = (*account)->attempts;
+    for (const PaymentAttempt& attempt : pending) {
+      // The outcome belongs to the instant the charge was asked for, as it would have without
+      // the crash; the gateway's idempotency key makes sure it is charged at most once.
+      Transition transition;
+      transition.charges.push_back(attempt.id);
+      ChangeOutcome outcome{**account, "", std::nullopt};
+      auto driven =
+          DriveCharges(**account, transition, outcome, *catalog_.Current(), attempt.created_at);
+      Log(clock_.Now(), driven ? "info" : "error", "pending_charge_settled",
+          {{"payer_id", payer_id},
+           {"attempt_id", attempt.id},
+           {"error", driven ? "" : driven.error().message}});
+    }
+  }
+  // Filled after recovery, so the cache reflects recovered outcomes too.
+  auto current = store_.ListCurrentPlans();
+  if (!current) return std::unexpected(current.error());
+  for (const AccountStore::CurrentPlan& plan : *current) {
+    entitlements_.Set(plan.payer_id, {plan.payer_type, plan.external_id, plan.plan_slug,
+                                      HasAccess(plan.status, options_)});
+  }
+  return Ok();
+}
+
+void BillingService::Cache(const Account& account) {
+  const SubscriptionItem* current = account.CurrentItem();
+  if (current == nullptr) return;
+  entitlements_.Set(account.payer.id, {account.payer.type, account.payer.external_id,
+                                       current->plan_slug, HasAccess(current->status, options_)});
+}
+
+Result<ChangeOutcome> BillingService::Commit(const Account* before, Account after,
+                                             Transition transition, const Catalog& catalog,
+                                             Instant now) {
+  const std::vector<StoredEvent> events = RenderEvents(transition.events, after, catalog);
+  return Store(before, std::move(after), std::move(transition), events, catalog, now, {});
+}
+
+std::vector<StoredEvent> BillingService::RenderEvents(const std::vector<BillingEvent>& events,
+                                                      const Account& after,
+                                                      const Catalog& catalog) {
+  std::vector<StoredEvent> stored;
+  const std::shared_ptr<const PlanTexts> plan_texts =
+      bodies_ == EventBodies::kRendered ? plan_texts_.For(catalog) : nullptr;
+  const RenderContext render{catalog, after.payer, after.payment_methods, instance_id_,
+                             plan_texts.get()};
+  for (const BillingEvent& event : events) {
+    std::string body;
+    if (bodies_ == EventBodies::kRendered) {
+      const nlohmann::json envelope = EventEnvelope(event, render, after.items);
+      body = plan_texts ? DumpWithPlans(envelope, *plan_texts) : envelope.dump();
+    }
+    stored.push_back({row_ids_.NewId("evt"), std::string(EventTypeName(event.type)), after.payer.id,
+                      event.occurred_at, std::move(body)});
+  }
+  return stored;
+}
+
+Result<ChangeOutcome> BillingService::Store(const Account* before, Account after,
+                                            Transition transition,
+                                            const std::vector<StoredEvent>& events,
+                                            const Catalog& catalog, Instant now,
+                                            const std::vector<std::int64_t>& completes_work) {
+  if (auto saved =
+          store_.SaveTransition(before, after, events, transition.scheduled, completes_work);
+      !saved) {
+    return std::unexpected(saved.error());
+  }
+  after.payer.version = before == nullptr ? 1 : before->payer.version + 1;
+  Cache(after);
+  ChangeOutcome outcome{std::move(after), transition.item_id, std::nullopt};
+  if (!transition.charges.empty()) {
+    if (auto driven = DriveCharges(outcome.account, transition, outcome, catalog, now); !driven) {
+      return std::unexpected(driven.error());
+    }
+  }
+  return outcome;
+}
+
+Status BillingService::DriveCharges(Account& account, Transition& transition,
+                                    ChangeOutcome& outcome, const Catalog& catalog, Instant now) {
+  std::vector<std::string> pending = std::move(transition.charges);
+  while (!pending.empty()) {
+    const std::string attempt_id = pending.front();
+    pending.erase(pending.begin());
+    const PaymentAttempt* attempt = account.FindAttempt(attempt_id);
+    if (attempt == nullptr || attempt->status != AttemptStatus::kPending) continue;
+    ChargeResult result;
+    if (attempt->amount == 0) {
+      result.paid = true;  // fully covered by a credit: nothing to ask the gateway
+    } else {
+      std::string token;
+      for (const PaymentMethod& method : account.payment_methods) {
+        if (method.id == attempt->payment_method_id) token = method.token;
+      }
+      auto charged = gateway_.Charge({token, attempt->amount, attempt->currency,
+                                      attempt->idempotency_key, "recur " + attempt->item_id});
+      if (!charged) return std::unexpected(charged.error());  // stays pending; retried at start
+      result.paid = charged->status == ChargeStatus::kPaid;
+      result.gateway_charge_id = charged->gateway_charge_id;
+      result.failed_code = charged->decline_code;
+      result.failed_reason = charged->decline_message;
+    }
+    Account before = account;
+    const LifecycleContext context{catalog, row_ids_, options_, now};
+    auto settled = ApplyChargeOutcome(account, attempt_id, result, context);
+    if (!settled) return std::unexpected(settled.error());
+    if (!result.paid &&
+        ChargeTypeOf(before.FindAttempt(attempt_id)->purpose) == ChargeType::kCheckout) {
+      outcome.declined = *account.FindAttempt(attempt_id);
+    }
+    std::vector<std::string> more = std::move(settled->charges);
+    settled->charges.clear();
+    auto committed = Commit(&before, account, std::move(*settled), catalog, now);
+    if (!committed) return std::unexpected(committed.error());
+    account = committed->account;
+    pending.insert(pending.end(), more.begin(), more.end());
+  }
+  outcome.account = account;
+  return Ok();
+}
+
+Result<Instant> BillingService::NowFor(const std::optional<std::string>& test_clock_id) {
+  if (!test_clock_id) return clock_.Now();
+  auto test_clock = test_clocks_.GetTestClock(*test_clock_id);
+  if (!test_clock) return std::unexpected(test_clock.error());
+  if (!*test_clock) {
+    return MakeError(ErrorKind::kNotFound, "test_clock_not_found",
+                     "no test clock " + *test_clock_id, "test_clock");
+  }
+  return (*test_clock)->frozen_time;
+}
+
+template <typename Change>
+Result<ChangeOutcome> BillingService::Mutate(const std::string& payer_id, Change&& change) {
+  auto guard = payer_locks_.Lock(payer_id);
+  auto loaded = GetAccount(payer_id);
+  if (!loaded) return std::unexpected(loaded.error());
+  const Account& before = *loaded;
+  auto now = NowFor(before.payer.test_clock_id);
+  if (!now) return std::unexpected(now.error());
+  Account after = before;
+  std::shared_ptr<const Catalog> catalog = catalog_.Current();
+  const LifecycleContext context{*catalog, row_ids_, options_, *now};
+  auto transition = change(after, context);
+  if (!transition) return std::unexpected(transition.error());
+  return Commit(&before, std::move(after), std::move(*transition), *catalog, *now);
+}
+
+Result<Account> BillingService::CreatePayer(const NewPayer& payer) {
+  if (auto valid = ValidateNewPayer(payer); !valid) return std::unexpected(valid.error());
+  auto guard = payer_locks_.Lock("external:" + payer.external_id);
+  auto existing = store_.FindPayerId(payer.type, payer.external_id);
+  if (!existing) return std::unexpected(existing.error());
+  if (*existing) {
+    return MakeError(ErrorKind::kAlreadyExists, "payer_exists",
+                     "a " + std::string(PayerTypeName(payer.type)) + " payer with external_id " +
+                         payer.external_id + " exists already: " + **existing,
+                     "external_id");
+  }
+  if (payer.test_clock) {
+    auto test_clock = test_clocks_.GetTestClock(*payer.test_clock);
+    if (!test_clock) return std::unexpected(test_clock.error());
+    if (!*test_clock || (*test_clock)->status == "deleted") {
+      return MakeError(ErrorKind::kNotFound, "test_clock_not_found",
+                       "no test clock " + *payer.test_clock, "test_clock");
+    }
+  }
+  auto now = NowFor(payer.test_clock);
+  if (!now) return std::unexpected(now.error());
+  Account account;
+  account.payer.id = payer_ids_.NewId("cpayer");
+  account.payer.external_id = payer.external_id;
+  account.payer.type = payer.type;
+  account.payer.email = payer.email;
+  account.payer.name = payer.name;
+  account.payer.test_clock_id = payer.test_clock;
+  account.payer.subscription_id = row_ids_.NewId("csub");
+  account.payer.created_at = *now;
+  std::shared_ptr<const Catalog> catalog = catalog_.Current();
+  const LifecycleContext context{*catalog, row_ids_, options_, *now};
+  auto transition = StartPayer(account, context);
+  if (!transition) return std::unexpected(transition.error());
+  auto committed = Commit(nullptr, std::move(account), std::move(*transition), *catalog, *now);
+  if (!committed) return std::unexpected(committed.error());
+  return std::move(committed->account);
+}
+
+Result<Account> BillingService::GetAccount(const std::string& payer_id) {
+  auto loaded = store_.LoadAccount(payer_id);
+  if (!loaded) return std::unexpected(loaded.error());
+  if (!*loaded) {
+    return MakeError(ErrorKind::kNotFound, "payer_not_found", "no payer " + payer_id, "payer_id");
+  }
+  return std::move(**loaded);
+}
+
+Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_id,
+                                                       const std::string& token,
+                                                       bool make_default) {
+  auto card = gateway_.Attach(token);
+  if (!card) {
+    Error error = card.error();
+    error.param = "token";
+    return std::unexpected(error);
+  }
+  const std::string method_id = row_ids_.NewId("cpm");
+  auto outcome = Mutate(payer_id, [&](Account& account, const LifecycleContext& c) {
+    return recur::AddPaymentMethod(
+        account,
+        {method_id, token, card->brand, card->last4, card->exp_month, card->exp_year, c.now},
+        make_default, c);
+  });
+  if (!outcome) return std::unexpected(outcome.error());
+  for (const PaymentMethod& method : outcome->account.payment_methods) {
+    if (method.id == method_id) return method;
+  }
+  return MakeError(ErrorKind::kInternal, "payment_method_lost", "the payment method was not kept");
+}
+
+Result<ChangeOutcome> BillingService::Subscribe(const std::string& payer_id,
+                                                const SubscribeRequest& request) {
+  return Mutate(payer_id, [&](Account& account, const LifecycleContext& context) {
+    return recur::Subscribe(account, request, context);
+  });
+}
+
+Result<std::string> BillingService::PayerOfItem(const std::string& item_id) {
+  auto payer = store_.FindPayerIdOfItem(item_id);
+  if (!payer) return std::unexpected(payer.error());
+  if (!*payer) {
+    return MakeError(ErrorKind::kNotFound, "item_not_found", "no subscription item " + item_id,
+                     "id");
+  }
+  return **payer;
+}
+
+Result<ChangeOutcome> BillingService::Cancel(const std::string& item_id, bool end_now) {
+  auto payer_id = PayerOfItem(item_id);
+  if (!payer_id) return std::unexpected(payer_id.error());
+  return Mutate(*payer_id, [&](Account& account, const LifecycleContext& context) {
+    return recur::Cancel(account, item_id, end_now, context);
+  });
+}
+
+Result<ChangeOutcome> BillingService::ExtendTrial(const std::string& item_id, Instant extend_to) {
+  auto payer_id = PayerOfItem(item_id);
+  if (!payer_id) return std::unexpected(payer_id.error());
+  return Mutate(*payer_id, [&](Account& account, const LifecycleContext& context) {
+    return recur::ExtendTrial(account, item_id, extend_to, context);
+  });
+}
+
+bool RunsInTheSameTransaction(const Transition& so_far, const DueWork& next) {
+  if (!so_far.charges.empty()) return false;
+  return std::ranges::none_of(so_far.scheduled,
+                              [&](const DueWork& work) { return work.due_at < next.due_at; });
+}
+
+Result<std::size_t> BillingService::RunDue(std::span<const DueWork> pieces) {
+  if (pieces.empty()) return 0;
+  const std::string& payer_id = pieces.front().payer_id;
+  auto guard = payer_locks_.Lock(payer_id);
+  auto loaded = GetAccount(payer_id);
+  if (!loaded) return std::unexpected(loaded.error());
+  const Account& before = *loaded;
+  std::shared_ptr<const Catalog> catalog = catalog_.Current();
+  Account after = before;
+  Transition together;
+  std::vector<StoredEvent> events;
+  std::vector<std::int64_t> done;
+  Instant now = pieces.front().due_at;
+  for (const DueWork& piece : pieces) {
+    if (piece.payer_id != payer_id) {
+      return MakeError(ErrorKind::kInternal, "mixed_payers",
+                       "due work " + std::to_string(piece.id) + " is not payer " + payer_id + "'s");
+    }
+    if (!done.empty() && !RunsInTheSameTransaction(together, piece)) break;
+    Account next = after;
+    const LifecycleContext context{*catalog, row_ids_, options_, piece.due_at};
+    auto transition = RunDueWork(next, piece, context);
+    if (!transition) {
+      if (done.empty()) return std::unexpected(transition.error());
+      break;  // what ran before it is stored; it fails again on its own at the next read
+    }
+    std::ranges::move(RenderEvents(transition->events, next, *catalog), std::back_inserter(events));
+    std::ranges::move(transition->scheduled, std::back_inserter(together.scheduled));
+    std::ranges::move(transition->charges, std::back_inserter(together.charges));
+    together.item_id = transition->item_id;
+    after = std::move(next);
+    now = piece.due_at;
+    done.push_back(piece.id);
+  }
+  auto stored = Store(&before, std::move(after), std::move(together), events, *catalog, now, done);
+  if (!stored) return std::unexpected(stored.error());
+  return done.size();
+}
+
+}  // namespace recur

@@ -1,0 +1,129 @@
+// The billing service: runs lifecycle transitions (lifecycle.h) against stored accounts.
+// For each change it takes the payer's lock, loads the account, applies the transition,
+// renders its events and stores account, events and due work in one transaction, then updates
+// the entitlement cache. Charges follow DESIGN.md's rule: the pending attempt is committed
+// first, the gateway is called with the attempt's idempotency key outside any transaction, and
+// the outcome is committed as a transition of its own. Attempts left pending by a crash are
+// driven again at start with the same key, so a charge is never made twice.
+// Thread-safe: changes to one payer are serialized, different payers proceed in parallel.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+
+#include "base/clock.h"
+#include "base/error.h"
+#include "base/ids.h"
+#include "base/keyed_mutex.h"
+#include "domain/subscriptions/lifecycle.h"
+#include "gateways/payment_gateway.h"
+#include "services/billing/plan_texts_cache.h"
+#include "services/catalog/catalog_service.h"
+#include "services/entitlements/entitlement_cache.h"
+#include "store/account_store.h"
+#include "store/test_clock_store.h"
+
+namespace recur {
+
+struct NewPayer {
+  std::string external_id;
+  PayerType type = PayerType::kUser;
+  std::string email;
+  std::string name;
+  std::optional<std::string> test_clock;  // the payer lives at this test clock's time
+};
+
+struct ChangeOutcome {
+  Account account;      // after the change
+  std::string item_id;  // the item the change was about
+  // Set when a checkout charge was declined: the item is left incomplete.
+  std::optional<PaymentAttempt> declined;
+};
+
+// Whether stored events carry their rendered envelope. Omitted only where nobody reads the
+// bodies (a cohort simulation counts events): rendering is most of a transition's cost.
+enum class EventBodies { kRendered, kOmitted };
+
+// Whether due work `next` may run in the same transaction as the pieces before it, which made
+// `so_far`: none of them asked for a charge, and none made new work due before `next` (new work
+// due at the same instant comes after it, as the store orders work by due time, then creation).
+bool RunsInTheSameTransaction(const Transition& so_far, const DueWork& next);
+
+class BillingService {
+ public:
+  // A payer's "now" is `clock`'s, or its test clock's frozen time (`test_clocks`). Payers take
+  // their ids from `payer_ids`, which public endpoints accept, so they should not be guessable
+  // from one another. Everything else the service makes (subscriptions, methods, items,
+  // attempts, events) takes its id from `row_ids`, which may make them in increasing order.
+  BillingService(AccountStore& store, TestClockStore& test_clocks, CatalogService& catalog,
+                 PaymentGateway& gateway, const Clock& clock, IdGenerator& payer_ids,
+                 IdGenerator& row_ids, LifecycleOptions options, std::string instance_id,
+                 EventBodies bodies = EventBodies::kRendered);
+
+  // Loads the entitlement cache and settles attempts a crash left pending.
+  Status Start();
+
+  Result<Account> CreatePayer(const NewPayer& payer);
+  Result<Account> GetAccount(const std::string& payer_id);
+  // The time a payer on `test_clock_id` lives at: the test clock's frozen time, or the clock's
+  // now. Every change to the payer happens at this time, so a preview of one must use it too.
+  Result<Instant> NowFor(const std::optional<std::string>& test_clock_id);
+  Result<PaymentMethod> AddPaymentMethod(const std::string& payer_id, const std::string& token,
+                                         bool make_default);
+  Result<ChangeOutcome> Subscribe(const std::string& payer_id, const SubscribeRequest& request);
+  Result<ChangeOutcome> Cancel(const std::string& item_id, bool end_now);
+  Result<ChangeOutcome> ExtendTrial(const std::string& item_id, Instant extend_to);
+  // Runs stored work of one payer that fell due, each piece at its due_at, oldest first, and
+  // marks it done in the same transaction (the scheduler's entry point). The pieces share one
+  // transaction as far as that is the same as running them one by one: a run stops after a
+  // piece that asks for a charge (whose pending attempt must be stored before the gateway is
+  // called) and before a piece that an earlier one made new work due ahead of; also before a
+  // piece that fails, unless it is the first. Returns how many pieces ran (at least one); the
+  // rest are left for the next read. Work done already is a work_already_done error.
+  Result<std::size_t> RunDue(std::span<const DueWork> pieces);
+
+  const EntitlementCache& entitlements() const { return entitlements_; }
+  const LifecycleOptions& options() const { return options_; }
+  const std::string& instance_id() const { return instance_id_; }
+  std::shared_ptr<const Catalog> catalog() const { return catalog_.Current(); }
+  AccountStore& store() { return store_; }
+
+ private:
+  // Applies `change` to the payer's account at the payer's now.
+  template <typename Change>
+  Result<ChangeOutcome> Mutate(const std::string& payer_id, Change&& change);
+  // Renders the transition's events and stores it (Store).
+  Result<ChangeOutcome> Commit(const Account* before, Account after, Transition transition,
+                               const Catalog& catalog, Instant now);
+  // The stored form of `events`, rendered against the account as it is right after them.
+  std::vector<StoredEvent> RenderEvents(const std::vector<BillingEvent>& events,
+                                        const Account& after, const Catalog& catalog);
+  // Stores the change with its rendered events and the due work it completes, then drives the
+  // transition's charges.
+  Result<ChangeOutcome> Store(const Account* before, Account after, Transition transition,
+                              const std::vector<StoredEvent>& events, const Catalog& catalog,
+                              Instant now, const std::vector<std::int64_t>& completes_work);
+  // Takes each pending attempt to the gateway and commits its outcome, stamped `now` (the
+  // instant of the change that asked for the charge).
+  Status DriveCharges(Account& account, Transition& transition, ChangeOutcome& outcome,
+                      const Catalog& catalog, Instant now);
+  Result<std::string> PayerOfItem(const std::string& item_id);
+  void Cache(const Account& account);
+
+  AccountStore& store_;
+  TestClockStore& test_clocks_;
+  CatalogService& catalog_;
+  PaymentGateway& gateway_;
+  const Clock& clock_;
+  IdGenerator& payer_ids_;
+  IdGenerator& row_ids_;
+  const LifecycleOptions options_;
+  const std::string instance_id_;
+  const EventBodies bodies_;
+  PlanTextsCache plan_texts_;
+  KeyedMutex payer_locks_;
+  EntitlementCache entitlements_;
+};
+
+}  // namespace recur

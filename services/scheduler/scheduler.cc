@@ -1,0 +1,100 @@
+#include "services/scheduler/scheduler.h"
+
+#include <unordered_map>
+#include <vector>
+
+#include "base/log.h"
+
+namespace recur {
+namespace {
+
+// The work of each payer in the order read; payers in the order of their first piece.
+std::vector<std::vector<DueWork>> ByPayer(std::vector<DueWork> rows) {
+  std::vector<std::vector<DueWork>> payers;
+  std::unordered_map<std::string, std::size_t> index;
+  for (DueWork& row : rows) {
+    auto [at, added] = index.try_emplace(row.payer_id, payers.size());
+    if (added) payers.emplace_back();
+    payers[at->second].push_back(std::move(row));
+  }
+  return payers;
+}
+
+}  // namespace
+
+Scheduler::Scheduler(BillingService& billing, AccountStore& store, const Clock& clock,
+                     SchedulerOptions options)
+    : billing_(billing), store_(store), clock_(clock), options_(options) {}
+
+Scheduler::~Scheduler() { Stop(); }
+
+Result<std::size_t> Scheduler::RunUntil(Instant until, const std::optional<std::string>& clock_id) {
+  std::size_t total = 0;
+  while (true) {
+    auto rows = store_.DueWorkUntil(until, clock_id, options_.batch_size);
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty()) return total;
+    const std::vector<std::vector<DueWork>> work = ByPayer(std::move(*rows));
+
+    std::atomic<std::size_t> next = 0, done = 0;
+    std::mutex failure_mutex;
+    std::optional<Error> failure;
+    auto run = [&] {
+      for (std::size_t i = next++; i < work.size(); i = next++) {
+        auto ran = billing_.RunDue(work[i]);
+        if (ran) {
+          done += *ran;
+          continue;
+        }
+        if (ran.error().code == "work_already_done") {
+          ++done;  // by another runner: progress all the same
+          continue;
+        }
+        const DueWork& first = work[i].front();
+        Log(clock_.Now(), "error", "due_work_failed",
+            {{"work_id", first.id},
+             {"payer_id", first.payer_id},
+             {"kind", DueKindName(first.kind)},
+             {"error", ran.error().message}});
+        std::lock_guard lock(failure_mutex);
+        if (!failure) failure = ran.error();
+      }
+    };
+    const std::size_t threads =
+        std::min<std::size_t>(work.size(), static_cast<std::size_t>(options_.workers));
+    std::vector<std::thread> workers;
+    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(run);
+    run();
+    for (std::thread& worker : workers) worker.join();
+
+    total += done;
+    if (done == 0) return std::unexpected(*failure);
+  }
+}
+
+void Scheduler::Start() {
+  std::lock_guard lock(mutex_);
+  if (loop_.joinable()) return;
+  stopping_ = false;
+  loop_ = std::thread([this] { Loop(); });
+}
+
+void Scheduler::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (loop_.joinable()) loop_.join();
+}
+
+void Scheduler::Loop() {
+  while (true) {
+    auto ran = RunUntil(clock_.Now(), std::nullopt);
+    if (ran && *ran > 0) Log(clock_.Now(), "info", "due_work_ran", {{"count", *ran}});
+    std::unique_lock lock(mutex_);
+    if (wake_.wait_for(lock, options_.poll, [&] { return stopping_; })) return;
+  }
+}
+
+}  // namespace recur

@@ -1,0 +1,65 @@
+// Runs due work (due_work.h) on time, exactly once. Work is read from the store oldest first in
+// bounded batches and the payers of a batch run in parallel, their commits grouped into shared
+// transactions by the store. A payer's pieces of a batch go to the billing service together,
+// which runs them in order in one transaction as far as that is the same as one by one
+// (BillingService::RunDue); what it leaves, and whatever a piece made due, is read back in due
+// order by a following batch. Each piece is applied at its due instant (events carry the due
+// time, not the time the scheduler got to it) and marked done in the same transaction as its
+// changes, so a crash neither loses nor repeats it, and two runners racing apply it once.
+// A background loop runs the work of payers on real time; RunUntil runs a test clock's.
+// Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "base/clock.h"
+#include "base/error.h"
+#include "services/billing/billing_service.h"
+#include "store/account_store.h"
+
+namespace recur {
+
+struct SchedulerOptions {
+  int batch_size = 1000;  // pieces of due work read at once; bounds memory in a burst
+  // Payers worked on at once. Their writes share group commits, so more of them at once make
+  // fewer, larger transactions; a worker mostly waits for a commit, not for a core.
+  int workers = 64;
+  std::chrono::milliseconds poll{1000};  // how often the real-time loop looks for due work
+};
+
+class Scheduler {
+ public:
+  Scheduler(BillingService& billing, AccountStore& store, const Clock& clock,
+            SchedulerOptions options);
+  ~Scheduler();
+
+  // Runs, oldest first, everything due at or before `until` for the payers of test clock
+  // `clock_id` (none: payers on real time), including work that comes due on the way.
+  // Returns how many pieces ran; fails when a batch makes no progress at all.
+  Result<std::size_t> RunUntil(Instant until, const std::optional<std::string>& clock_id);
+
+  // Starts and stops the background loop for payers on real time. Start runs what fell due
+  // while the server was down first (catch-up), oldest first.
+  void Start();
+  void Stop();
+
+ private:
+  void Loop();
+
+  BillingService& billing_;
+  AccountStore& store_;
+  const Clock& clock_;
+  const SchedulerOptions options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread loop_;
+};
+
+}  // namespace recur

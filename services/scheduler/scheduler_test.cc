@@ -1,0 +1,170 @@
+// The scheduler on the real components in one process: a SQLite file, the sandbox gateway and
+// a manual clock that the test moves.
+#include "services/scheduler/scheduler.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "gateways/sandbox/sandbox_gateway.h"
+#include "services/catalog/catalog_service.h"
+#include "store/observed_account_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace recur {
+namespace {
+
+constexpr auto kDay = std::chrono::hours(24);
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("recur-scheduler-test-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "plans");
+    std::ofstream(dir_ / "plans" / "catalog.json") << R"({"plans": [
+      {"slug": "free", "name": "Free", "payer_type": "user", "is_default": true, "amount": 0,
+       "currency": "USD"},
+      {"slug": "trial", "name": "Trial", "payer_type": "user", "amount": 1000, "currency": "USD",
+       "free_trial_days": 14},
+      {"slug": "noticed", "name": "Noticed", "payer_type": "user", "amount": 1000,
+       "currency": "USD", "free_trial_days": 14, "trial_ending_notices": ["7d", "3d", "1d"]}]})";
+    auto store = SqliteStore::Open((dir_ / "recur.db").string(), ids_, clock_.Now());
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
+    catalog_ = std::make_unique<CatalogService>((dir_ / "plans").string(), *store_, clock_);
+    ASSERT_TRUE(catalog_->Reload().value().ok());
+    auto gateway = SandboxGateway::Open(":memory:");
+    ASSERT_TRUE(gateway);
+    gateway_ = std::move(*gateway);
+    billing_ = std::make_unique<BillingService>(*store_, *store_, *catalog_, *gateway_, clock_,
+                                                ids_, ids_, LifecycleOptions{}, "ins_test");
+    ASSERT_TRUE(billing_->Start());
+  }
+  void TearDown() override {
+    billing_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void StartTrials(int count) {
+    for (int i = 0; i < count; ++i) {
+      auto account = billing_->CreatePayer(
+          {"user_" + std::to_string(i), PayerType::kUser, "u@example.com", "", std::nullopt});
+      ASSERT_TRUE(account) << account.error().message;
+      ASSERT_TRUE(billing_->AddPaymentMethod(account->payer.id, "pm_card_visa", true));
+      ASSERT_TRUE(billing_->Subscribe(account->payer.id, {"trial"}));
+    }
+  }
+
+  int Count(const std::string& sql) {
+    SQLite::Database db((dir_ / "recur.db").string());
+    return db.execAndGet(sql).getInt();
+  }
+
+  std::filesystem::path dir_;
+  SeededIdGenerator ids_{42};
+  ManualClock clock_{FromUnixMillis(1'735'689'600'000)};  // 2025-01-01
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<CatalogService> catalog_;
+  std::unique_ptr<SandboxGateway> gateway_;
+  std::unique_ptr<BillingService> billing_;
+};
+
+TEST_F(SchedulerTest, CatchesUpOnEverythingDueInBoundedBatches) {
+  StartTrials(120);
+  clock_.Advance(15 * kDay);
+  Scheduler scheduler(*billing_, *store_, clock_, {.batch_size = 50, .workers = 4});
+  auto ran = scheduler.RunUntil(clock_.Now(), std::nullopt);
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_EQ(*ran, 240u);  // a notice and a trial end per payer
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_attempts WHERE status = 'paid'"), 120);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE type = 'subscriptionItem.freeTrialEnding'"),
+            120);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM due_work WHERE done_at IS NULL AND kind = 'period_end'"),
+            120);
+  EXPECT_EQ(*scheduler.RunUntil(clock_.Now(), std::nullopt), 0u);  // nothing left to do
+}
+
+TEST_F(SchedulerTest, TwoRunnersRacingApplyEachPieceOnce) {
+  StartTrials(100);
+  clock_.Advance(15 * kDay);
+  Scheduler first(*billing_, *store_, clock_, {.batch_size = 30, .workers = 3});
+  Scheduler second(*billing_, *store_, clock_, {.batch_size = 30, .workers = 3});
+  std::size_t ran_first = 0, ran_second = 0;
+  std::thread one([&] { ran_first = first.RunUntil(clock_.Now(), std::nullopt).value_or(0); });
+  std::thread two([&] { ran_second = second.RunUntil(clock_.Now(), std::nullopt).value_or(0); });
+  one.join();
+  two.join();
+  EXPECT_GE(ran_first + ran_second, 200u);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_attempts"), 100);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE type = 'subscriptionItem.freeTrialEnding'"),
+            100);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE type = 'subscriptionItem.updated'"), 100);
+}
+
+TEST_F(SchedulerTest, APayersDueWorkSharesATransactionUpToItsCharge) {
+  std::mutex mutex;
+  std::vector<std::vector<std::string>> stored;  // the event types of each stored transition
+  ObservedAccountStore observed(
+      *store_, [&](const Account*, const Account&, const std::vector<StoredEvent>& events) {
+        std::vector<std::string> types;
+        for (const StoredEvent& event : events) types.push_back(event.type);
+        std::lock_guard lock(mutex);
+        stored.push_back(std::move(types));
+      });
+  BillingService billing(observed, *store_, *catalog_, *gateway_, clock_, ids_, ids_,
+                         LifecycleOptions{}, "ins_test");
+  auto account = billing.CreatePayer({"user_1", PayerType::kUser, "u@example.com", "", {}});
+  ASSERT_TRUE(account) << account.error().message;
+  ASSERT_TRUE(billing.AddPaymentMethod(account->payer.id, "pm_card_visa", true));
+  ASSERT_TRUE(billing.Subscribe(account->payer.id, {"noticed"}));
+  stored.clear();
+
+  clock_.Advance(15 * kDay);
+  Scheduler scheduler(billing, observed, clock_, {});
+  auto ran = scheduler.RunUntil(clock_.Now(), std::nullopt);
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_EQ(*ran, 4u);  // three notices and the trial's end
+  // The notices and the pending charge in one transaction; the gateway's answer in the next.
+  using ::testing::ElementsAre;
+  EXPECT_THAT(stored,
+              ElementsAre(ElementsAre("subscriptionItem.freeTrialEnding",
+                                      "subscriptionItem.freeTrialEnding",
+                                      "subscriptionItem.freeTrialEnding", "paymentAttempt.created"),
+                          ElementsAre("paymentAttempt.updated", "subscriptionItem.updated")));
+  // Each notice carries its own due instant.
+  const std::int64_t start = 1'735'689'600'000;
+  for (int days : {7, 11, 13}) {
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE type = 'subscriptionItem.freeTrialEnding' "
+                    "AND timestamp = " +
+                    std::to_string(start + days * 86'400'000LL)),
+              1)
+        << days;
+  }
+}
+
+TEST_F(SchedulerTest, EventsCarryTheDueInstantNotTheRunTime) {
+  StartTrials(1);
+  clock_.Advance(40 * kDay);  // the scheduler is late by weeks
+  Scheduler scheduler(*billing_, *store_, clock_, {});
+  ASSERT_TRUE(scheduler.RunUntil(clock_.Now(), std::nullopt));
+  const std::int64_t start = 1'735'689'600'000;
+  EXPECT_EQ(Count("SELECT timestamp = " + std::to_string(start + 11 * 86'400'000LL) +
+                  " FROM events WHERE type = 'subscriptionItem.freeTrialEnding'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE type = 'subscriptionItem.updated' AND "
+                  "timestamp = " +
+                  std::to_string(start + 14 * 86'400'000LL)),
+            1);
+}
+
+}  // namespace
+}  // namespace recur

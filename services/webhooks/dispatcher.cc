@@ -1,0 +1,300 @@
+#include "services/webhooks/dispatcher.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <set>
+
+#include "base/host_port.h"
+#include "base/ids.h"
+#include "base/log.h"
+#include "domain/webhooks/delivery_request.h"
+#include "domain/webhooks/signing.h"
+#include "services/webhooks/endpoints.h"
+
+namespace recur {
+namespace {
+
+// Attempts made and not yet recorded, at most; past it the workers wait for the recorder.
+constexpr std::size_t kMaxUnrecorded = 2000;
+// Due deliveries read from the store at a time.
+constexpr int kQueueRefill = 200;
+
+std::vector<WebhookSecret> SigningSecrets(const WebhookEndpoint& endpoint, Instant now) {
+  std::vector<WebhookSecret> secrets;
+  if (auto current = DecodeWebhookSecret(endpoint.secret)) secrets.push_back(*current);
+  if (endpoint.previous_secret && endpoint.previous_secret_expires_at &&
+      now < *endpoint.previous_secret_expires_at) {
+    if (auto previous = DecodeWebhookSecret(*endpoint.previous_secret)) {
+      secrets.push_back(*previous);
+    }
+  }
+  return secrets;
+}
+
+std::optional<std::chrono::seconds> RetryAfter(const httplib::Response& response) {
+  if (!response.has_header("Retry-After")) return std::nullopt;
+  const std::string value = response.get_header_value("Retry-After");
+  long long seconds = 0;
+  auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (error != std::errc() || end != value.data() + value.size() || seconds < 0) {
+    return std::nullopt;  // an HTTP date is not honoured; the schedule applies
+  }
+  return std::chrono::seconds(seconds);
+}
+
+}  // namespace
+
+Result<std::vector<std::chrono::seconds>> ParseRetrySchedule(std::string_view text) {
+  std::vector<std::chrono::seconds> schedule;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const std::string_view entry = text.substr(0, comma);
+    long long seconds = -1;
+    auto [end, error] = std::from_chars(entry.data(), entry.data() + entry.size(), seconds);
+    if (error != std::errc() || end != entry.data() + entry.size() || seconds < 0 ||
+        seconds > 7 * 86400) {
+      schedule.clear();
+      break;
+    }
+    schedule.emplace_back(seconds);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  if (schedule.empty()) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_retry_schedule",
+                     "--webhook-retry-schedule must be comma-separated delays in seconds (0 to "
+                     "604800) before each attempt, like 0,5,300,1800",
+                     "webhook-retry-schedule");
+  }
+  return schedule;
+}
+
+Dispatcher::Dispatcher(WebhookDeliveryStore& deliveries, WebhookEndpointStore& endpoints,
+                       const Clock& clock, DispatcherOptions options)
+    : deliveries_(deliveries),
+      endpoints_(endpoints),
+      clock_(clock),
+      options_(std::move(options)),
+      connections_(options_.connections) {
+  unsigned char seed[8];
+  FillRandomBytes(seed, sizeof seed);
+  std::uint64_t value = 0;
+  for (unsigned char byte : seed) value = (value << 8) | byte;
+  random_.seed(value);
+}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+std::chrono::milliseconds Dispatcher::Jittered(std::chrono::seconds delay) {
+  std::lock_guard lock(random_mutex_);
+  std::uniform_real_distribution<double> spread(1.0 - options_.jitter, 1.0 + options_.jitter);
+  return std::chrono::milliseconds(
+      static_cast<std::int64_t>(static_cast<double>(delay.count()) * 1000.0 * spread(random_)));
+}
+
+void Dispatcher::Send(const DueDelivery& delivery, const WebhookUrl& url, DeliveryAttempt& attempt,
+                      std::optional<std::chrono::seconds>& retry_after) {
+  const std::string origin = url.scheme + "://" + HostPort(url.host, url.port);
+  httplib::Request request =
+      DeliveryRequest(url.path, delivery.msg_id, attempt.attempted_at,
+                      SigningSecrets(delivery.endpoint, attempt.attempted_at), delivery.body);
+  std::string answer;
+  const std::size_t cap = options_.response_body_cap;
+  request.content_receiver = [&answer, cap](const char* data, std::size_t length, std::uint64_t,
+                                            std::uint64_t) {
+    answer.append(data, std::min(length, cap - std::min(cap, answer.size())));
+    return answer.size() < cap;  // stop reading past the cap
+  };
+  std::unique_ptr<httplib::Client> client = connections_.Take(origin);
+  httplib::Result result = client->send(request);
+  if (result) {
+    attempt.http_status = result->status;
+    retry_after = RetryAfter(*result);
+    connections_.Give(origin, std::move(client));
+  } else if (result.error() != httplib::Error::Canceled) {
+    attempt.error = httplib::to_string(result.error());
+  } else {
+    attempt.error = "answer cut at " + std::to_string(cap) + " bytes";
+  }
+  attempt.response_body = std::move(answer);
+}
+
+DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
+  DeliveryAttempt attempt;
+  attempt.delivery_id = delivery.id;
+  attempt.endpoint_id = delivery.endpoint.id;
+  attempt.attempt = delivery.attempts + 1;
+  attempt.attempted_at = clock_.Now();
+  const auto started = std::chrono::steady_clock::now();
+
+  std::optional<std::chrono::seconds> retry_after;
+  // The addresses are checked again now: what a name resolves to may have changed since the
+  // endpoint was made.
+  auto url = CheckWebhookUrl(delivery.endpoint.url, options_.allow);
+  if (url) {
+    Send(delivery, *url, attempt, retry_after);
+  } else {
+    attempt.error = url.error().message;
+  }
+  attempt.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+
+  const int status = attempt.http_status.value_or(0);
+  attempt.delivered = Delivers(attempt.http_status);
+  if (attempt.delivered || status == 410) return attempt;
+  const std::size_t next = static_cast<std::size_t>(attempt.attempt - delivery.round_start);
+  if (next < options_.retry_schedule.size()) {
+    std::chrono::milliseconds delay = Jittered(options_.retry_schedule[next]);
+    const bool throttled = status == 429 || status == 502 || status == 503 || status == 504;
+    if (throttled && retry_after) {
+      delay = std::max(delay,
+                       std::chrono::milliseconds(std::min(*retry_after, options_.max_retry_after)));
+    }
+    attempt.next_attempt_at = attempt.attempted_at + delay;
+  }
+  return attempt;
+}
+
+void Dispatcher::Record(const std::vector<DeliveryAttempt>& attempts) {
+  auto failing_since = deliveries_.RecordDeliveryAttempts(attempts);
+  if (!failing_since) {
+    // The deliveries stay pending as they were, and are sent again.
+    Log(clock_.Now(), "error", "webhook_attempts_not_recorded",
+        {{"attempts", attempts.size()}, {"error", failing_since.error().message}});
+    return;
+  }
+  for (std::size_t i = 0; i < attempts.size(); ++i) DisableIfDue(attempts[i], (*failing_since)[i]);
+}
+
+void Dispatcher::DisableIfDue(const DeliveryAttempt& attempt,
+                              std::optional<Instant> failing_since) {
+  std::string reason;
+  std::optional<Instant> only_if_failing_since;
+  if (attempt.http_status == 410) {
+    reason = "the endpoint answered 410 Gone";
+  } else if (failing_since && attempt.attempted_at - *failing_since >= options_.disable_after) {
+    reason = "every delivery attempt has failed since " + FormatRfc3339(*failing_since) +
+             " (more than " + std::to_string(options_.disable_after.count()) + " s)";
+    only_if_failing_since = *failing_since;
+  } else {
+    return;
+  }
+  auto disabled = endpoints_.DisableWebhookEndpoint(attempt.endpoint_id, reason,
+                                                    attempt.attempted_at, only_if_failing_since);
+  if (!disabled) {
+    Log(clock_.Now(), "error", "webhook_endpoint_not_disabled",
+        {{"endpoint_id", attempt.endpoint_id}, {"error", disabled.error().message}});
+  } else if (*disabled) {
+    Log(clock_.Now(), "warn", "webhook_endpoint_disabled",
+        {{"endpoint_id", attempt.endpoint_id}, {"reason", reason}});
+  }
+}
+
+bool Dispatcher::HasRoom(const std::string& endpoint_id) const {
+  auto in_flight = in_flight_per_endpoint_.find(endpoint_id);
+  return in_flight == in_flight_per_endpoint_.end() || in_flight->second < options_.per_endpoint;
+}
+
+std::optional<DueDelivery> Dispatcher::Take() {
+  const auto now = std::chrono::steady_clock::now();
+  if (queue_.empty() || now - queue_read_at_ >= options_.poll) {
+    // Read again what is due for the endpoints with room. Those without keep what is queued for
+    // them: left in the read, their backlog would crowd out every other endpoint.
+    std::vector<std::string> full;
+    for (const auto& [endpoint_id, in_flight] : in_flight_per_endpoint_) {
+      if (in_flight >= options_.per_endpoint) full.push_back(endpoint_id);
+    }
+    // What is in flight is still pending in the store: read past it.
+    const int limit = kQueueRefill + static_cast<int>(in_flight_.size());
+    auto due = deliveries_.DueDeliveries(clock_.Now(), limit, full);
+    if (!due) {
+      Log(clock_.Now(), "error", "webhook_deliveries_unreadable", {{"error", due.error().message}});
+      return std::nullopt;
+    }
+    std::erase_if(queue_,
+                  [this](const DueDelivery& queued) { return HasRoom(queued.endpoint.id); });
+    for (DueDelivery& delivery : *due) {
+      if (!in_flight_.contains(delivery.id)) queue_.push_back(std::move(delivery));
+    }
+    queue_read_at_ = now;
+  }
+  auto ready = std::find_if(queue_.begin(), queue_.end(), [this](const DueDelivery& queued) {
+    return HasRoom(queued.endpoint.id);
+  });
+  if (ready == queue_.end()) return std::nullopt;
+  DueDelivery delivery = std::move(*ready);
+  queue_.erase(ready);
+  return delivery;
+}
+
+void Dispatcher::Work() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    std::optional<DueDelivery> delivery = Take();
+    if (!delivery) {
+      connections_.CloseIdle();
+      wake_.wait_for(lock, options_.poll);
+      continue;
+    }
+    in_flight_.insert(delivery->id);
+    ++in_flight_per_endpoint_[delivery->endpoint.id];
+    lock.unlock();
+    DeliveryAttempt attempt = Attempt(*delivery);
+    lock.lock();
+    // The endpoint has room again; the delivery stays in flight until its attempt is recorded.
+    if (--in_flight_per_endpoint_[delivery->endpoint.id] == 0) {
+      in_flight_per_endpoint_.erase(delivery->endpoint.id);
+    }
+    unrecorded_.push_back(std::move(attempt));
+    recorder_wake_.notify_one();
+    wake_.notify_one();  // a worker waiting for this endpoint's room
+    // Bounded: while the recorder is far behind, sending waits for it.
+    wake_.wait(lock, [this] { return unrecorded_.size() < kMaxUnrecorded || stopping_; });
+  }
+}
+
+void Dispatcher::RecordWhileRunning() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    recorder_wake_.wait(lock, [this] { return !unrecorded_.empty() || workers_stopped_; });
+    if (unrecorded_.empty()) return;  // the workers have stopped and everything is recorded
+    std::vector<DeliveryAttempt> batch;
+    batch.swap(unrecorded_);
+    lock.unlock();
+    Record(batch);
+    lock.lock();
+    for (const DeliveryAttempt& attempt : batch) in_flight_.erase(attempt.delivery_id);
+    wake_.notify_all();
+  }
+}
+
+void Dispatcher::Start() {
+  std::lock_guard lock(mutex_);
+  if (!workers_.empty()) return;
+  stopping_ = false;
+  workers_stopped_ = false;
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
+  recorder_ = std::thread([this] { RecordWhileRunning(); });
+}
+
+void Dispatcher::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
+  {
+    std::lock_guard lock(mutex_);
+    workers_stopped_ = true;
+  }
+  recorder_wake_.notify_all();
+  if (recorder_.joinable()) recorder_.join();
+}
+
+}  // namespace recur

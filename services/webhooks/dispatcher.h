@@ -1,0 +1,112 @@
+// Sends webhook deliveries (made by the outbox fan-out with their events) to their endpoints,
+// at least once. Each attempt signs the stored envelope anew (Standard Webhooks headers plus
+// the same values under svix-*, with the attempt's real time as timestamp and the same
+// webhook-id every time; during a secret's rotation overlap both secrets sign). Only a 2xx
+// answer delivers; a redirect is a failure and is not followed; 410 Gone disables the
+// endpoint; 429/502/503/504 may set the next attempt with Retry-After, within bounds. Failures
+// are retried on a schedule with jitter until it runs out (a recovery or a resend starts a new
+// round of it). Each attempt is logged with its status or transport error, latency and the start
+// of the answer's body. An endpoint whose every attempt has failed for `disable_after` is
+// disabled, saying since when.
+// Workers send in parallel with at most `per_endpoint` attempts in flight per endpoint, so a
+// slow or hung endpoint delays only itself; connections are kept open between attempts. A
+// recorder thread writes the attempts made meanwhile in one transaction, so sending does not
+// wait for each commit; a delivery is not sent again before its attempt is recorded, and one
+// whose attempt was lost with a crash is sent again (the same webhook-id: at least once).
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "base/clock.h"
+#include "domain/webhooks/url_policy.h"
+#include "services/webhooks/connection_pool.h"
+#include "store/webhook_delivery_store.h"
+
+namespace recur {
+
+struct DispatcherOptions {
+  // The delay before each attempt: the first at once, then as Svix does: 5 s, 5 min, 30 min,
+  // 2 h, 5 h, 10 h, 10 h.
+  std::vector<std::chrono::seconds> retry_schedule{
+      std::chrono::seconds(0),     std::chrono::seconds(5),    std::chrono::seconds(300),
+      std::chrono::seconds(1800),  std::chrono::seconds(7200), std::chrono::seconds(18000),
+      std::chrono::seconds(36000), std::chrono::seconds(36000)};
+  double jitter = 0.2;                // each delay is spread by up to ±20%
+  ConnectionPoolOptions connections;  // timeouts (5 s connect, 15 s read), keep-alive, CA file
+  // An endpoint whose attempts have all failed for this long is disabled (as Svix: 5 days).
+  std::chrono::seconds disable_after{5 * 86400};
+  std::chrono::seconds max_retry_after{3600};
+  std::size_t response_body_cap = 1024;  // bytes of an answer read and kept
+  int workers = 8;
+  int per_endpoint = 2;
+  std::chrono::milliseconds poll{200};
+  std::vector<Cidr> allow;  // checked again at send time, as at creation
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(WebhookDeliveryStore& deliveries, WebhookEndpointStore& endpoints, const Clock& clock,
+             DispatcherOptions options);
+  ~Dispatcher();
+
+  // Starts and stops the workers and the recorder. Stop waits for attempts in flight (at most
+  // the timeouts) and records them.
+  void Start();
+  void Stop();
+
+ private:
+  DeliveryAttempt Attempt(const DueDelivery& delivery);
+  // Sends the signed request and fills in what came back.
+  void Send(const DueDelivery& delivery, const WebhookUrl& url, DeliveryAttempt& attempt,
+            std::optional<std::chrono::seconds>& retry_after);
+  // Records the attempts, then disables the endpoints that answered 410 or have failed for too
+  // long.
+  void Record(const std::vector<DeliveryAttempt>& attempts);
+  // The recorder thread: records what the workers made, in batches, until stopped and drained.
+  void RecordWhileRunning();
+  // Disables the attempt's endpoint if it answered 410 or has failed for too long.
+  void DisableIfDue(const DeliveryAttempt& attempt, std::optional<Instant> failing_since);
+  std::chrono::milliseconds Jittered(std::chrono::seconds delay);
+  void Work();
+  // Under mutex_: a queued delivery whose endpoint has room. The queue is read again from the
+  // store when it is empty or older than `poll`.
+  std::optional<DueDelivery> Take();
+  // Under mutex_: whether the endpoint has fewer than `per_endpoint` attempts in flight.
+  bool HasRoom(const std::string& endpoint_id) const;
+
+  WebhookDeliveryStore& deliveries_;
+  WebhookEndpointStore& endpoints_;
+  const Clock& clock_;
+  const DispatcherOptions options_;
+  ConnectionPool connections_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool workers_stopped_ = false;
+  std::vector<std::thread> workers_;
+  std::thread recorder_;
+  std::vector<DueDelivery> queue_;
+  std::chrono::steady_clock::time_point queue_read_at_;
+  // Deliveries being sent or whose attempt is not recorded yet: not taken again meanwhile.
+  std::unordered_set<std::int64_t> in_flight_;
+  std::vector<DeliveryAttempt> unrecorded_;
+  std::condition_variable recorder_wake_;
+  std::unordered_map<std::string, int> in_flight_per_endpoint_;
+  std::mutex random_mutex_;
+  std::mt19937_64 random_;  // for jitter, guarded by random_mutex_
+};
+
+// "0,5,300" seconds -> delays; errors name --webhook-retry-schedule.
+Result<std::vector<std::chrono::seconds>> ParseRetrySchedule(std::string_view text);
+
+}  // namespace recur

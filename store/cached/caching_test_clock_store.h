@@ -1,0 +1,42 @@
+// A TestClockStore that keeps the test clocks it has read or written in memory, so that the
+// time of a payer on a test clock, read for every change of the payer and every pricing table,
+// skips the database. Writes go to the store first and then to memory. A read of the store
+// that began before a write never puts the older clock back, so once a write has returned,
+// every read sees it.
+// At most `capacity` clocks are kept; past that, all are dropped and read again as needed.
+// For one process, as the account cache: test clocks are only written by the serving process.
+// Thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "store/test_clock_store.h"
+
+namespace recur {
+
+class CachingTestClockStore final : public TestClockStore {
+ public:
+  CachingTestClockStore(TestClockStore& inner, std::size_t capacity)
+      : inner_(inner), capacity_(capacity) {}
+
+  Status CreateTestClock(const TestClock& clock) override;
+  Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
+  Status UpdateTestClock(const std::string& id, Instant frozen_time,
+                         std::string_view status) override;
+  Status ReadyAdvancingTestClocks() override;
+
+ private:
+  void Keep(const TestClock& clock);  // with mutex_ held
+
+  TestClockStore& inner_;
+  const std::size_t capacity_;
+  std::mutex mutex_;
+  std::uint64_t writes_ = 0;  // writes done; a read that began at fewer is not kept
+  std::unordered_map<std::string, TestClock> clocks_;
+};
+
+}  // namespace recur

@@ -1,0 +1,123 @@
+// An AccountStore in memory, for the simulator: the real billing service and scheduler over
+// hundreds of thousands of payers, without a disk. It answers as SqliteStore does
+// (sqlite_account_store.cc): the same accounts (with only their pending attempts), orders,
+// pages and errors, the same unique keys and checks (an amount below zero, an attempt for no
+// item, work for no payer), met in the same order. DueWorkUntil is O(log n + k): pending work
+// is indexed by clock and (due time, id); done work is dropped.
+// What differs: nothing is durable; events fan out to no webhook deliveries; plans, plan
+// versions and test clocks are not checked to exist, as SqliteStore's foreign keys check
+// them; and `before` is trusted to be the stored account at its version, as SqliteStore
+// trusts it, except that an item or attempt that `before` names and this payer lacks is left
+// alone, where SqliteStore's UPDATE would take another payer's row of that id.
+// Thread-safe: reads share a lock; a SaveTransition holds it alone and applies all or nothing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "store/account_store.h"
+
+namespace recur {
+
+struct MemoryAccountStoreOptions {
+  // Off: SaveTransition keeps no event (no body, no id), so memory does not grow with the
+  // number of events. ListEvents then finds nothing (and refuses every starting_after as
+  // naming no element), and a reused event id is a conflict only within one SaveTransition.
+  bool keep_events = true;
+  // Off: an attempt is forgotten once it is paid or failed (SqliteStore keeps them all), so
+  // memory does not grow with the number of charges. ListPaymentAttempts then lists only
+  // pending attempts, and the unique checks of idempotency keys and paid periods see only
+  // pending ones; the lifecycle's own rules against charging a period twice still hold.
+  bool keep_settled_attempts = true;
+};
+
+class MemoryAccountStore final : public AccountStore {
+ public:
+  explicit MemoryAccountStore(MemoryAccountStoreOptions options = {});
+  ~MemoryAccountStore() override;
+  MemoryAccountStore(const MemoryAccountStore&) = delete;
+  MemoryAccountStore& operator=(const MemoryAccountStore&) = delete;
+
+  Result<std::optional<Account>> LoadAccount(const std::string& payer_id) override;
+  Result<std::optional<std::string>> FindPayerId(PayerType type,
+                                                 const std::string& external_id) override;
+  Result<std::optional<std::string>> FindPayerIdOfItem(const std::string& item_id) override;
+  Status SaveTransition(const Account* before, const Account& after,
+                        const std::vector<StoredEvent>& events,
+                        const std::vector<DueWork>& scheduled,
+                        const std::vector<std::int64_t>& completes_work) override;
+  Result<std::vector<DueWork>> DueWorkUntil(Instant until,
+                                            const std::optional<std::string>& clock_id,
+                                            int limit) override;
+  Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
+                                                   const ListOptions& options) override;
+  Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
+                                       const ListOptions& options) override;
+  Result<std::vector<CurrentPlan>> ListCurrentPlans() override;
+  Result<std::vector<std::string>> PayersWithPendingAttempts() override;
+
+ private:
+  struct StoredAttempt {
+    std::uint64_t seq = 0;  // creation order across all payers (SQLite's rowid)
+    PaymentAttempt attempt;
+  };
+  // One payer's rows, each list in creation order.
+  struct PayerRecord {
+    Payer payer;  // version: the stored one
+    std::vector<PaymentMethod> payment_methods;
+    std::vector<SubscriptionItem> items;
+    std::vector<StoredAttempt> attempts;  // all of them, settled ones too
+  };
+  struct AttemptRef {
+    PayerRecord* payer = nullptr;
+    std::uint64_t seq = 0;
+  };
+  struct PendingWork {
+    DueWork work;
+    std::optional<std::string> clock_id;  // the payer's test clock when the work was stored
+  };
+  struct Plan;  // a validated SaveTransition (memory_account_store.cc)
+
+  Result<Plan> Validate(const Account* before, const Account& after,
+                        const std::vector<StoredEvent>& events,
+                        const std::vector<DueWork>& scheduled,
+                        const std::vector<std::int64_t>& completes_work);
+  void Apply(Plan& plan, const Account& after, const std::vector<StoredEvent>& events,
+             const std::vector<DueWork>& scheduled,
+             const std::vector<std::int64_t>& completes_work) noexcept;
+
+  const MemoryAccountStoreOptions options_;
+  mutable std::shared_mutex mutex_;
+
+  // Payers and their unique keys. Records never move (node-based map), so indexes point at them.
+  std::unordered_map<std::string, PayerRecord> payers_;
+  std::unordered_map<std::string, PayerRecord*> payers_by_external_id_;  // type '\n' external_id
+  std::unordered_set<std::string> subscription_ids_;
+  std::unordered_set<std::string> payment_method_ids_;
+  std::unordered_map<std::string, PayerRecord*> item_payers_;
+  std::unordered_map<std::string, AttemptRef> attempts_by_id_;
+  std::unordered_set<std::string> idempotency_keys_;
+  std::unordered_set<std::string> paid_periods_;  // item id '\n' period start, of paid attempts
+  std::uint64_t next_attempt_seq_ = 1;
+
+  // The event outbox (with keep_events): index = sequence number.
+  std::vector<StoredEvent> events_;
+  std::unordered_map<std::string, std::size_t> event_seq_by_id_;
+  std::unordered_map<std::string, std::vector<std::size_t>> event_seqs_by_payer_;
+  std::unordered_map<std::string, std::vector<std::size_t>> event_seqs_by_type_;
+
+  // Work not yet done, by id and, per clock (none: real time), by (due time, id).
+  std::unordered_map<std::int64_t, PendingWork> pending_work_;
+  std::map<std::optional<std::string>, std::set<std::pair<Instant, std::int64_t>>> due_queues_;
+  std::int64_t next_work_id_ = 1;
+};
+
+}  // namespace recur

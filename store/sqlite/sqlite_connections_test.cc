@@ -1,0 +1,117 @@
+#include "store/sqlite/sqlite_connections.h"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <SQLiteCpp/Statement.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/temporary_database.h"
+namespace recur {
+namespace {
+
+class SqliteConnectionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = SqliteConnections::Open(database_.path(), [](SQLite::Database& db) -> Status {
+      db.exec("CREATE TABLE rows (n INTEGER PRIMARY KEY)");
+      return Ok();
+    });
+    ASSERT_TRUE(opened) << opened.error().message;
+    connections_ = std::move(*opened);
+  }
+  int Count() {
+    return connections_->Read(
+        [](SQLite::Database& db) { return db.execAndGet("SELECT COUNT(*) FROM rows").getInt(); });
+  }
+  static SqliteConnections::WriteJob Insert(int n) {
+    return [n](SQLite::Database& db) -> Status {
+      SQLite::Statement insert(db, "INSERT INTO rows (n) VALUES (?)");
+      insert.bind(1, n);
+      insert.exec();
+      return Ok();
+    };
+  }
+
+  TemporaryDatabase database_;
+  std::unique_ptr<SqliteConnections> connections_;
+};
+
+TEST_F(SqliteConnectionsTest, AWriteIsVisibleToReadsOnceItReturns) {
+  ASSERT_TRUE(connections_->Write(Insert(1)));
+  EXPECT_EQ(Count(), 1);
+}
+
+// Each write of a group runs in a savepoint, whose undo journal SQLite writes to a temporary
+// file unless temporary storage is in memory: that file took twice the bytes of the WAL.
+TEST_F(SqliteConnectionsTest, SavepointJournalsAreKeptInMemory) {
+  static constexpr int kMemory = 2;  // PRAGMA temp_store = MEMORY
+  ASSERT_TRUE(connections_->Write([](SQLite::Database& db) -> Status {
+    EXPECT_EQ(db.execAndGet("PRAGMA temp_store").getInt(), kMemory);
+    return Ok();
+  }));
+  EXPECT_EQ(connections_->Read(
+                [](SQLite::Database& db) { return db.execAndGet("PRAGMA temp_store").getInt(); }),
+            kMemory);
+}
+
+TEST_F(SqliteConnectionsTest, AFailingWriteIsUndoneAloneInItsGroup) {
+  std::atomic<int> commits = 0;
+  // Hold the writer busy so that the writes below queue up and share one transaction.
+  std::thread slow([&] {
+    ASSERT_TRUE(connections_->Write([&](SQLite::Database& db) -> Status {
+      sqlite3_commit_hook(
+          db.getHandle(),
+          [](void* counter) {
+            ++*static_cast<std::atomic<int>*>(counter);
+            return 0;
+          },
+          &commits);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      return Ok();
+    }));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::vector<std::thread> writers;
+  std::atomic<int> failed = 0;
+  for (int n = 0; n < 40; ++n) {
+    writers.emplace_back([&, n] {
+      auto job = n == 7 ? [](SQLite::Database& db) -> Status {
+        Insert(1000)(db);
+        return MakeError(ErrorKind::kFailedPrecondition, "refused", "changed its mind");
+      }
+                        : n == 9 ? [](SQLite::Database& db) -> Status {
+        Insert(2000)(db);
+        throw std::runtime_error("boom");
+      }
+                                 : Insert(n);
+      if (!connections_->Write(job)) ++failed;
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  slow.join();
+  EXPECT_EQ(failed, 2);
+  EXPECT_EQ(Count(), 38);
+  EXPECT_EQ(connections_->Read([](SQLite::Database& db) {
+    return db.execAndGet("SELECT COUNT(*) FROM rows WHERE n >= 1000").getInt();
+  }),
+            0);
+  EXPECT_LE(commits.load(), 3) << "40 queued writes should share a few transactions";
+}
+
+TEST_F(SqliteConnectionsTest, QueuedWritesFinishBeforeShutdown) {
+  std::vector<std::thread> writers;
+  for (int n = 0; n < 20; ++n) {
+    writers.emplace_back([&, n] { EXPECT_TRUE(connections_->Write(Insert(n))); });
+  }
+  for (std::thread& writer : writers) writer.join();
+  connections_.reset();
+  SQLite::Database db(database_.path());
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM rows").getInt(), 20);
+}
+
+}  // namespace
+}  // namespace recur

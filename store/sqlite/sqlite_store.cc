@@ -1,0 +1,215 @@
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/statement_cache.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "domain/catalog/plan_file.h"
+#include "store/sqlite/migration.h"
+#include "store/sqlite/sqlite_values.h"
+
+namespace recur {
+namespace {
+
+void InsertVersion(SQLite::Database& db, const PlanVersion& version) {
+  StatementLease insert_lease =
+      Prepared(db,
+               "INSERT INTO plan_versions (id, plan_slug, version, amount, "
+               "annual_amount, currency, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  SQLite::Statement& insert = *insert_lease;
+  insert.bind(1, version.id);
+  insert.bind(2, version.plan_slug);
+  insert.bind(3, version.version);
+  insert.bind(4, version.amount);
+  BindOptional(insert, 5, version.annual_amount);
+  insert.bind(6, version.currency);
+  insert.bind(7, static_cast<std::int64_t>(ToUnixMillis(version.created_at)));
+  insert.exec();
+}
+
+int NextVersionNumber(SQLite::Database& db, const std::string& slug) {
+  StatementLease query_lease = Prepared(db,
+                                        "SELECT COALESCE(MAX(version), 0) + 1 FROM plan_versions "
+                                        "WHERE plan_slug = ?");
+  SQLite::Statement& query = *query_lease;
+  query.bind(1, slug);
+  query.executeStep();
+  return query.getColumn(0).getInt();
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(std::unique_ptr<SqliteConnections> connections,
+                         std::unique_ptr<StoredEventBodies> event_bodies, IdGenerator& ids)
+    : connections_(std::move(connections)), event_bodies_(std::move(event_bodies)), ids_(ids) {}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, IdGenerator& ids,
+                                                       Instant now) {
+  auto connections = SqliteConnections::Open(path, [now](SQLite::Database& db) -> Status {
+    auto applied = ApplyMigrations(db, EmbeddedMigrations(), now);
+    if (!applied) return std::unexpected(applied.error());
+    return Ok();
+  });
+  if (!connections) return std::unexpected(connections.error());
+  auto event_bodies = StoredEventBodies::Load(**connections);
+  if (!event_bodies) return std::unexpected(event_bodies.error());
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(*connections), std::move(*event_bodies), ids));
+}
+
+namespace {
+
+std::shared_ptr<const Catalog> ReadCatalog(SQLite::Database& db) {
+  std::vector<CatalogPlan> plans;
+  StatementLease plan_rows_lease =
+      Prepared(db,
+               "SELECT slug, definition, current_version_id, archived_at "
+               "FROM plans ORDER BY slug");
+  SQLite::Statement& plan_rows = *plan_rows_lease;
+  while (plan_rows.executeStep()) {
+    const std::string slug = plan_rows.getColumn(0).getString();
+    PlanFileContents parsed =
+        ParsePlanFile("stored plan " + slug, plan_rows.getColumn(1).getString());
+    if (!parsed.problems.empty() || parsed.plans.size() != 1) {
+      throw SQLite::Exception("stored definition of plan " + slug +
+                              " is unreadable: " + FormatProblems(parsed.problems));
+    }
+    CatalogPlan plan{std::move(parsed.plans[0].plan), plan_rows.getColumn(2).getString()};
+    if (auto archived = OptionalInt64(plan_rows.getColumn(3))) {
+      plan.archived_at = FromUnixMillis(*archived);
+    }
+    plans.push_back(std::move(plan));
+  }
+  std::vector<PlanVersion> versions;
+  StatementLease version_rows_lease =
+      Prepared(db,
+               "SELECT id, plan_slug, version, amount, annual_amount, currency, "
+               "created_at FROM plan_versions ORDER BY plan_slug, version");
+  SQLite::Statement& version_rows = *version_rows_lease;
+  while (version_rows.executeStep()) {
+    versions.push_back(
+        {version_rows.getColumn(0).getString(), version_rows.getColumn(1).getString(),
+         version_rows.getColumn(2).getInt(), version_rows.getColumn(3).getInt64(),
+         OptionalInt64(version_rows.getColumn(4)), version_rows.getColumn(5).getString(),
+         FromUnixMillis(version_rows.getColumn(6).getInt64())});
+  }
+  return std::make_shared<const Catalog>(std::move(plans), std::move(versions));
+}
+
+void ApplySyncSteps(SQLite::Database& db, const CatalogSync& sync, IdGenerator& ids, Instant now) {
+  const std::int64_t now_ms = ToUnixMillis(now);
+  for (const PlanSyncStep& step : sync.steps) {
+    if (step.archive) {
+      StatementLease archive_lease =
+          Prepared(db, "UPDATE plans SET archived_at = ?, updated_at = ? WHERE slug = ?");
+      SQLite::Statement& archive = *archive_lease;
+      archive.bind(1, now_ms);
+      archive.bind(2, now_ms);
+      archive.bind(3, step.slug);
+      archive.exec();
+      continue;
+    }
+    const PlanDefinition& plan = *step.desired;
+    std::optional<PlanVersion> version;
+    if (step.new_price) {
+      version = PlanVersion{ids.NewId("cplan"),
+                            plan.slug,
+                            step.is_new ? 1 : NextVersionNumber(db, plan.slug),
+                            plan.amount,
+                            plan.annual_amount,
+                            plan.currency,
+                            now};
+    }
+    if (step.is_new) {
+      StatementLease insert_lease =
+          Prepared(db,
+                   "INSERT INTO plans (slug, payer_type, definition, "
+                   "current_version_id, archived_at, created_at, updated_at) "
+                   "VALUES (?, ?, ?, ?, NULL, ?, ?)");
+      SQLite::Statement& insert = *insert_lease;
+      insert.bind(1, plan.slug);
+      insert.bind(2, std::string(PayerTypeName(plan.payer_type)));
+      insert.bind(3, SerializePlan(plan));
+      insert.bind(4, version->id);
+      insert.bind(5, now_ms);
+      insert.bind(6, now_ms);
+      insert.exec();
+    } else {
+      StatementLease update_lease =
+          Prepared(db,
+                   "UPDATE plans SET definition = ?, archived_at = NULL, "
+                   "current_version_id = COALESCE(?, current_version_id), "
+                   "updated_at = ? WHERE slug = ?");
+      SQLite::Statement& update = *update_lease;
+      update.bind(1, SerializePlan(plan));
+      if (version) {
+        update.bind(2, version->id);
+      } else {
+        update.bind(2);
+      }
+      update.bind(3, now_ms);
+      update.bind(4, plan.slug);
+      update.exec();
+    }
+    if (version) InsertVersion(db, *version);
+  }
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Catalog>> SqliteStore::LoadCatalog() {
+  try {
+    return connections_->Read([](SQLite::Database& db) { return ReadCatalog(db); });
+  } catch (const SQLite::Exception& error) {
+    return std::unexpected(StorageFailure("reading the catalog", error));
+  }
+}
+
+Result<CatalogSyncResult> SqliteStore::SyncCatalog(const std::vector<PlanSource>& desired,
+                                                   Instant now) {
+  CatalogSyncResult result;
+  auto written = connections_->Write([&](SQLite::Database& db) -> Status {
+    CatalogSync sync = PlanCatalogSync(*ReadCatalog(db), desired);
+    if (!sync.problems.empty()) {
+      result.problems = std::move(sync.problems);
+      return MakeError(ErrorKind::kFailedPrecondition, "catalog_invalid", "refused");
+    }
+    ApplySyncSteps(db, sync, ids_, now);
+    result.changes = sync.Summary();
+    result.catalog = ReadCatalog(db);
+    return Ok();
+  });
+  if (!written && result.problems.empty()) return std::unexpected(written.error());
+  if (!result.problems.empty()) result.catalog.reset();
+  return result;
+}
+
+Result<std::optional<std::string>> SqliteStore::GetSetting(const std::string& key) {
+  try {
+    return connections_->Read([&](SQLite::Database& db) {
+      StatementLease query_lease = Prepared(db, "SELECT value FROM settings WHERE key = ?");
+      SQLite::Statement& query = *query_lease;
+      query.bind(1, key);
+      if (!query.executeStep()) return std::optional<std::string>();
+      return std::optional<std::string>(query.getColumn(0).getString());
+    });
+  } catch (const SQLite::Exception& error) {
+    return std::unexpected(StorageFailure("reading setting " + key, error));
+  }
+}
+
+Status SqliteStore::PutSetting(const std::string& key, const std::string& value) {
+  return connections_->Write([&](SQLite::Database& db) -> Status {
+    StatementLease upsert_lease =
+        Prepared(db,
+                 "INSERT INTO settings (key, value) VALUES (?, ?) "
+                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    SQLite::Statement& upsert = *upsert_lease;
+    upsert.bind(1, key);
+    upsert.bind(2, value);
+    upsert.exec();
+    return Ok();
+  });
+}
+
+}  // namespace recur

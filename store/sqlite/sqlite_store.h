@@ -1,0 +1,108 @@
+// The embedded SQLite store: one database file in WAL mode with synchronous=FULL (a commit
+// survives power loss), schema migrations applied at open. Writes go through a single writer
+// that groups concurrent writes into one transaction, reads through reader connections
+// (sqlite_connections.h); SQL is kept portable where that costs nothing.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <SQLiteCpp/Database.h>
+
+#include "store/sqlite/sqlite_connections.h"
+#include "store/sqlite/stored_event_bodies.h"
+
+#include "base/clock.h"
+#include "base/ids.h"
+#include "store/account_store.h"
+#include "store/catalog_store.h"
+#include "store/idempotency_store.h"
+#include "store/test_clock_store.h"
+#include "store/webhook_delivery_store.h"
+#include "store/webhook_endpoint_store.h"
+
+namespace recur {
+
+class SqliteStore final : public CatalogStore,
+                          public SettingsStore,
+                          public AccountStore,
+                          public IdempotencyStore,
+                          public TestClockStore,
+                          public WebhookEndpointStore,
+                          public WebhookDeliveryStore {
+ public:
+  // Opens (creating if needed) the database at `path` and applies pending migrations.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, IdGenerator& ids,
+                                                   Instant now);
+
+  Result<std::shared_ptr<const Catalog>> LoadCatalog() override;
+  Result<CatalogSyncResult> SyncCatalog(const std::vector<PlanSource>& desired,
+                                        Instant now) override;
+  Result<std::optional<std::string>> GetSetting(const std::string& key) override;
+  Status PutSetting(const std::string& key, const std::string& value) override;
+
+  // AccountStore (sqlite_account_store.cc)
+  Result<std::optional<Account>> LoadAccount(const std::string& payer_id) override;
+  Result<std::optional<std::string>> FindPayerId(PayerType type,
+                                                 const std::string& external_id) override;
+  Result<std::optional<std::string>> FindPayerIdOfItem(const std::string& item_id) override;
+  Status SaveTransition(const Account* before, const Account& after,
+                        const std::vector<StoredEvent>& events,
+                        const std::vector<DueWork>& scheduled,
+                        const std::vector<std::int64_t>& completes_work) override;
+  Result<std::vector<DueWork>> DueWorkUntil(Instant until,
+                                            const std::optional<std::string>& clock_id,
+                                            int limit) override;
+  Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
+                                                   const ListOptions& options) override;
+  Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
+                                       const ListOptions& options) override;
+  Result<std::vector<CurrentPlan>> ListCurrentPlans() override;
+  Result<std::vector<std::string>> PayersWithPendingAttempts() override;
+
+  // IdempotencyStore (sqlite_idempotency_store.cc)
+  Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
+                                               const std::string& request_hash, Instant now,
+                                               std::chrono::milliseconds retention,
+                                               std::chrono::milliseconds stale_claim) override;
+  Status CompleteIdempotencyKey(const std::string& key, int status,
+                                const std::string& body) override;
+  Status ReleaseIdempotencyKey(const std::string& key) override;
+
+  // TestClockStore (sqlite_test_clock_store.cc)
+  Status CreateTestClock(const TestClock& clock) override;
+  Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
+  Status UpdateTestClock(const std::string& id, Instant frozen_time,
+                         std::string_view status) override;
+  Status ReadyAdvancingTestClocks() override;
+
+  // WebhookEndpointStore (sqlite_webhook_endpoint_store.cc)
+  Status CreateWebhookEndpoint(const WebhookEndpoint& endpoint) override;
+  Status UpdateWebhookEndpoint(const WebhookEndpoint& endpoint) override;
+  Result<std::optional<WebhookEndpoint>> GetWebhookEndpoint(const std::string& id) override;
+  Result<std::vector<WebhookEndpoint>> ListWebhookEndpoints() override;
+  Result<bool> DisableWebhookEndpoint(const std::string& id, const std::string& reason, Instant at,
+                                      std::optional<Instant> failing_since_before) override;
+
+  // WebhookDeliveryStore (sqlite_webhook_delivery_store.cc)
+  Result<std::vector<DueDelivery>> DueDeliveries(Instant now, int limit,
+                                                 const std::vector<std::string>& skipped) override;
+  Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
+      const std::vector<DeliveryAttempt>& attempts) override;
+  Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) override;
+  Result<std::string> ResendEvent(const std::string& endpoint_id,
+                                  const std::string& event_id) override;
+  Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(const std::string& endpoint_id,
+                                                            int limit) override;
+
+ private:
+  SqliteStore(std::unique_ptr<SqliteConnections> connections,
+              std::unique_ptr<StoredEventBodies> event_bodies, IdGenerator& ids);
+
+  std::unique_ptr<SqliteConnections> connections_;
+  std::unique_ptr<StoredEventBodies> event_bodies_;  // uses connections_, so it goes first
+  IdGenerator& ids_;
+};
+
+}  // namespace recur

@@ -1,0 +1,75 @@
+// Where webhook deliveries and their attempts are kept (services/webhooks/dispatcher.h sends them).
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/error.h"
+#include "store/webhook_endpoint_store.h"
+
+namespace recur {
+
+// A delivery due now, with what sending it needs.
+struct DueDelivery {
+  std::int64_t id = 0;
+  std::string msg_id;
+  std::string event_type;
+  std::string body;     // the event envelope exactly as stored
+  int attempts = 0;     // made so far
+  int round_start = 0;  // attempts made before the current round of retries
+  WebhookEndpoint endpoint;
+};
+
+// Only a 2xx answer delivers.
+inline bool Delivers(std::optional<int> http_status) {
+  return http_status && *http_status >= 200 && *http_status < 300;
+}
+
+struct DeliveryAttempt {
+  std::int64_t delivery_id = 0;
+  std::string msg_id;      // filled when read back
+  std::string event_id;    // filled when read back
+  std::string event_type;  // filled when read back
+  std::string endpoint_id;
+  int attempt = 1;
+  Instant attempted_at;
+  std::optional<int> http_status;
+  std::string error;
+  std::int64_t latency_ms = 0;
+  std::string response_body;
+  bool delivered = false;
+  std::optional<Instant> next_attempt_at;  // none and not delivered: given up
+};
+
+class WebhookDeliveryStore {
+ public:
+  virtual ~WebhookDeliveryStore() = default;
+  // Pending deliveries due at `now` to enabled endpoints other than `skipped`, oldest first.
+  virtual Result<std::vector<DueDelivery>> DueDeliveries(
+      Instant now, int limit, const std::vector<std::string>& skipped) = 0;
+  // Records the attempts, in order and in one transaction: each moves its delivery on
+  // (delivered, next attempt, or failed) and keeps its endpoint's failing_since (cleared by a
+  // success, set by the first failure after one). Returns, for each attempt, its endpoint's
+  // failing_since after it.
+  virtual Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
+      const std::vector<DeliveryAttempt>& attempts) = 0;
+  // Queues again, for a new round of retries starting at once, every event with a timestamp at
+  // or after `since` that the endpoint's filter takes and that it has not received: failed
+  // deliveries, pending ones (brought forward) and events it never had a delivery for (made
+  // while it was disabled). Returns how many deliveries were queued.
+  virtual Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) = 0;
+  // Queues one event again for the endpoint, for a new round starting at once, even if it was
+  // delivered. Fails with event_not_found, or event_type_not_taken when the endpoint's filter
+  // does not take its type. Returns the delivery's webhook-id.
+  virtual Result<std::string> ResendEvent(const std::string& endpoint_id,
+                                          const std::string& event_id) = 0;
+  // The attempt log of an endpoint, newest first.
+  virtual Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(const std::string& endpoint_id,
+                                                                    int limit) = 0;
+};
+
+}  // namespace recur
