@@ -1,5 +1,6 @@
-// Errors as values. Every fallible operation returns Result<T> (std::expected<T, Error>):
-// the caller sees the failure in the type and decides; nothing throws across a module edge.
+// Errors as values. Every fallible operation returns Result<T> (std::expected<T, Error>, which
+// may not be ignored): the caller sees the failure in the type and decides; nothing throws
+// across a module edge.
 // An Error names a kind (how a caller or the HTTP edge should treat it), a stable machine
 // `code` (snake_case, part of the public contract once shipped), a human `message`, and the
 // offending parameter where there is one.
@@ -29,11 +30,17 @@ struct Error {
   std::string param;    // the offending parameter, empty when none
 };
 
+// A value or the Error that stands in its place. It is std::expected in all but one thing: it
+// is [[nodiscard]], so a caller that drops a Result (and so an error) does not compile.
 template <typename T>
-using Result = std::expected<T, Error>;
+class [[nodiscard]] Result : public std::expected<T, Error> {
+ public:
+  using std::expected<T, Error>::expected;
+  Result(std::expected<T, Error> other) : std::expected<T, Error>(std::move(other)) {}
+};
 
 // Result<void> reads better as Status where nothing is returned.
-using Status = std::expected<void, Error>;
+using Status = Result<void>;
 
 inline std::unexpected<Error> MakeError(ErrorKind kind, std::string code, std::string message,
                                         std::string param = {}) {

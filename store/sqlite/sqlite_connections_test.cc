@@ -80,11 +80,11 @@ TEST_F(SqliteConnectionsTest, AFailingWriteIsUndoneAloneInItsGroup) {
   for (int n = 0; n < 40; ++n) {
     writers.emplace_back([&, n] {
       auto job = n == 7 ? [](SQLite::Database& db) -> Status {
-        Insert(1000)(db);
+        EXPECT_TRUE(Insert(1000)(db));
         return MakeError(ErrorKind::kFailedPrecondition, "refused", "changed its mind");
       }
                         : n == 9 ? [](SQLite::Database& db) -> Status {
-        Insert(2000)(db);
+        EXPECT_TRUE(Insert(2000)(db));
         throw std::runtime_error("boom");
       }
                                  : Insert(n);
