@@ -141,10 +141,7 @@ Result<json> GetSubscription(BillingService& billing, const ApiRequest& request)
   if (!account) return std::unexpected(account.error());
   std::vector<SubscriptionItem> live;
   for (const SubscriptionItem& item : account->items) {
-    if (item.status == ItemStatus::kActive || item.status == ItemStatus::kPastDue ||
-        item.status == ItemStatus::kCanceled || item.status == ItemStatus::kUpcoming) {
-      live.push_back(item);
-    }
+    if (IsLiveStatus(item.status)) live.push_back(item);
   }
   const RenderContext render{*billing.catalog(), account->payer, account->payment_methods,
                              billing.instance_id()};

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "base/find_by_id.h"
+
 namespace recur {
 namespace {
 
@@ -16,10 +18,6 @@ Standing StandingOf(const Account* account) {
   Standing standing;
   const SubscriptionItem* current = account != nullptr ? account->CurrentItem() : nullptr;
   if (current == nullptr) return standing;
-  const bool running = current->status == ItemStatus::kActive ||
-                       current->status == ItemStatus::kCanceled ||
-                       current->status == ItemStatus::kPastDue;
-  if (!running) return standing;
   if (current->is_free_trial) {
     standing.trialing = true;
   } else if (current->amount > 0) {
@@ -28,14 +26,6 @@ Standing StandingOf(const Account* account) {
         current->interval == BillingInterval::kAnnual ? current->amount / 12 : current->amount;
   }
   return standing;
-}
-
-template <typename T>
-const T* FindById(const std::vector<T>& all, const std::string& id) {
-  for (const T& one : all) {
-    if (one.id == id) return &one;
-  }
-  return nullptr;
 }
 
 }  // namespace

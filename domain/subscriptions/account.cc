@@ -2,21 +2,9 @@
 
 #include <algorithm>
 
+#include "base/find_by_id.h"
+
 namespace recur {
-namespace {
-
-template <typename Items>
-auto* FindById(Items& items, std::string_view id) {
-  auto it = std::find_if(items.begin(), items.end(), [&](const auto& x) { return x.id == id; });
-  return it == items.end() ? nullptr : &*it;
-}
-
-bool IsCurrent(ItemStatus status) {
-  return status == ItemStatus::kActive || status == ItemStatus::kPastDue ||
-         status == ItemStatus::kCanceled;
-}
-
-}  // namespace
 
 std::string_view ItemStatusName(ItemStatus status) {
   switch (status) {
@@ -39,9 +27,7 @@ std::string_view ItemStatusName(ItemStatus status) {
 }
 
 std::optional<ItemStatus> ParseItemStatus(std::string_view name) {
-  for (ItemStatus status :
-       {ItemStatus::kActive, ItemStatus::kUpcoming, ItemStatus::kCanceled, ItemStatus::kPastDue,
-        ItemStatus::kEnded, ItemStatus::kAbandoned, ItemStatus::kIncomplete}) {
+  for (ItemStatus status : kItemStatuses) {
     if (ItemStatusName(status) == name) return status;
   }
   return std::nullopt;
@@ -141,7 +127,7 @@ SubscriptionItem* Account::CurrentItem() {
 }
 const SubscriptionItem* Account::CurrentItem() const {
   auto it = std::find_if(items.begin(), items.end(),
-                         [](const SubscriptionItem& item) { return IsCurrent(item.status); });
+                         [](const SubscriptionItem& item) { return IsCurrentStatus(item.status); });
   return it == items.end() ? nullptr : &*it;
 }
 

@@ -4,6 +4,7 @@
 // Plain values; the rules live in lifecycle.h.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,8 +18,34 @@
 namespace recur {
 
 enum class ItemStatus { kActive, kUpcoming, kCanceled, kPastDue, kEnded, kAbandoned, kIncomplete };
+inline constexpr std::array kItemStatuses = {
+    ItemStatus::kActive, ItemStatus::kUpcoming,  ItemStatus::kCanceled,  ItemStatus::kPastDue,
+    ItemStatus::kEnded,  ItemStatus::kAbandoned, ItemStatus::kIncomplete};
 std::string_view ItemStatusName(ItemStatus status);
 std::optional<ItemStatus> ParseItemStatus(std::string_view name);
+
+// Whether an item in this status holds the plan the payer has now: active, past due, or
+// canceled but not yet ended. A payer has exactly one such item (its "current" item).
+constexpr bool IsCurrentStatus(ItemStatus status) {
+  switch (status) {
+    case ItemStatus::kActive:
+    case ItemStatus::kPastDue:
+    case ItemStatus::kCanceled:
+      return true;
+    case ItemStatus::kUpcoming:
+    case ItemStatus::kEnded:
+    case ItemStatus::kAbandoned:
+    case ItemStatus::kIncomplete:
+      return false;
+  }
+  return false;
+}
+
+// Whether an item in this status belongs to the subscription as it stands ("live"): the
+// current item and the upcoming one. Ended, abandoned and incomplete items are history.
+constexpr bool IsLiveStatus(ItemStatus status) {
+  return IsCurrentStatus(status) || status == ItemStatus::kUpcoming;
+}
 
 std::string_view IntervalName(BillingInterval interval);  // "month" | "annual"
 std::optional<BillingInterval> ParseInterval(std::string_view name);

@@ -31,10 +31,99 @@ enum class EventType {
   kPaymentAttemptUpdated,
 };
 
+// Which subject an event carries, and so which Clerk payload its `data` is.
+enum class EventSubject {
+  kSubscription,    // subscription.*: the payer's live items
+  kItem,            // subscriptionItem.*: one item
+  kPaymentAttempt,  // paymentAttempt.*: one attempt
+};
+
+struct EventTypeInfo {
+  std::string_view name;  // Clerk's type name, e.g. "subscriptionItem.freeTrialEnding"
+  EventSubject subject;
+};
+
+// The one table of event types. The switch names every type (a type left out does not
+// compile, -Wswitch), and the checks below hold each name to its subject's prefix.
+constexpr EventTypeInfo DescribeEventType(EventType type) {
+  using enum EventSubject;
+  switch (type) {
+    case EventType::kSubscriptionCreated:
+      return {"subscription.created", kSubscription};
+    case EventType::kSubscriptionUpdated:
+      return {"subscription.updated", kSubscription};
+    case EventType::kSubscriptionActive:
+      return {"subscription.active", kSubscription};
+    case EventType::kSubscriptionPastDue:
+      return {"subscription.pastDue", kSubscription};
+    case EventType::kItemActive:
+      return {"subscriptionItem.active", kItem};
+    case EventType::kItemUpdated:
+      return {"subscriptionItem.updated", kItem};
+    case EventType::kItemCanceled:
+      return {"subscriptionItem.canceled", kItem};
+    case EventType::kItemUpcoming:
+      return {"subscriptionItem.upcoming", kItem};
+    case EventType::kItemEnded:
+      return {"subscriptionItem.ended", kItem};
+    case EventType::kItemAbandoned:
+      return {"subscriptionItem.abandoned", kItem};
+    case EventType::kItemIncomplete:
+      return {"subscriptionItem.incomplete", kItem};
+    case EventType::kItemPastDue:
+      return {"subscriptionItem.pastDue", kItem};
+    case EventType::kItemFreeTrialEnding:
+      return {"subscriptionItem.freeTrialEnding", kItem};
+    case EventType::kPaymentAttemptCreated:
+      return {"paymentAttempt.created", kPaymentAttempt};
+    case EventType::kPaymentAttemptUpdated:
+      return {"paymentAttempt.updated", kPaymentAttempt};
+  }
+  return {};  // past the last type: how kEventTypeCount finds the end
+}
+
+// How many event types there are; EventType's values are 0 to kEventTypeCount - 1.
+inline constexpr int kEventTypeCount = [] {
+  int count = 0;
+  while (!DescribeEventType(static_cast<EventType>(count)).name.empty()) ++count;
+  return count;
+}();
+
+namespace event_type_table {
+constexpr std::string_view PrefixOf(EventSubject subject) {
+  switch (subject) {
+    case EventSubject::kSubscription:
+      return "subscription.";
+    case EventSubject::kItem:
+      return "subscriptionItem.";
+    case EventSubject::kPaymentAttempt:
+      return "paymentAttempt.";
+  }
+  return "";
+}
+constexpr bool EveryNameHasItsSubjectsPrefix() {
+  for (int i = 0; i < kEventTypeCount; ++i) {
+    const EventTypeInfo info = DescribeEventType(static_cast<EventType>(i));
+    if (!info.name.starts_with(PrefixOf(info.subject))) return false;
+  }
+  return true;
+}
+}  // namespace event_type_table
+static_assert(event_type_table::EveryNameHasItsSubjectsPrefix(),
+              "an event type's name must start with its subject's prefix");
+
 // Clerk's type name, e.g. "subscriptionItem.freeTrialEnding".
-std::string_view EventTypeName(EventType type);
+constexpr std::string_view EventTypeName(EventType type) { return DescribeEventType(type).name; }
 std::optional<EventType> ParseEventType(std::string_view name);
-inline constexpr int kEventTypeCount = 15;
+
+constexpr EventSubject SubjectOf(EventType type) { return DescribeEventType(type).subject; }
+constexpr bool IsSubscriptionEvent(EventType type) {
+  return SubjectOf(type) == EventSubject::kSubscription;
+}
+constexpr bool IsItemEvent(EventType type) { return SubjectOf(type) == EventSubject::kItem; }
+constexpr bool IsPaymentAttemptEvent(EventType type) {
+  return SubjectOf(type) == EventSubject::kPaymentAttempt;
+}
 
 struct BillingEvent {
   EventType type;
@@ -43,10 +132,5 @@ struct BillingEvent {
   std::optional<PaymentAttempt> attempt;       // paymentAttempt.* events
   std::vector<SubscriptionItem> subscription;  // subscription.* events: the live items
 };
-
-// Which subject an event type carries.
-bool IsSubscriptionEvent(EventType type);
-bool IsItemEvent(EventType type);
-bool IsPaymentAttemptEvent(EventType type);
 
 }  // namespace recur

@@ -19,11 +19,6 @@ std::unexpected<Error> Conflict(std::string code, std::string message) {
   return MakeError(ErrorKind::kAlreadyExists, std::move(code), std::move(message));
 }
 
-bool IsLive(ItemStatus status) {
-  return status == ItemStatus::kActive || status == ItemStatus::kPastDue ||
-         status == ItemStatus::kCanceled || status == ItemStatus::kUpcoming;
-}
-
 // Builds a transition, keeping event order and the subscription status it started from.
 class Recorder {
  public:
@@ -39,7 +34,7 @@ class Recorder {
   void Subscription(EventType type, const Account& account) {
     BillingEvent event{type, now_, std::nullopt, std::nullopt, {}};
     for (const SubscriptionItem& item : account.items) {
-      if (IsLive(item.status)) event.subscription.push_back(item);
+      if (IsLiveStatus(item.status)) event.subscription.push_back(item);
     }
     transition_.events.push_back(std::move(event));
   }

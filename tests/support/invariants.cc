@@ -4,16 +4,12 @@
 #include <map>
 #include <string_view>
 
+#include "base/find_by_id.h"
 #include "domain/subscriptions/billing_event.h"
 #include "domain/subscriptions/due_work.h"
 
 namespace recur {
 namespace {
-
-bool IsCurrent(ItemStatus status) {
-  return status == ItemStatus::kActive || status == ItemStatus::kPastDue ||
-         status == ItemStatus::kCanceled;
-}
 
 bool IsFinal(ItemStatus status) {
   return status == ItemStatus::kEnded || status == ItemStatus::kAbandoned;
@@ -37,12 +33,6 @@ std::string Describe(const PaymentAttempt& attempt) {
 std::string Describe(const DueWork& work) {
   return std::string(DueKindName(work.kind)) + " of item " + work.item_id + " due " +
          Ms(work.due_at);
-}
-
-template <typename T>
-const T* FindById(const std::vector<T>& values, std::string_view id) {
-  auto it = std::find_if(values.begin(), values.end(), [&](const T& x) { return x.id == id; });
-  return it == values.end() ? nullptr : &*it;
 }
 
 std::string_view StatusOf(const std::vector<SubscriptionItem>& live) {
@@ -77,8 +67,9 @@ void CheckEventSubjects(const BillingEvent& event, const Account& after,
     if (event.subscription.empty()) {
       problems.push_back(name + " carries an empty subscription (no live items)");
     }
-    const auto current = std::count_if(event.subscription.begin(), event.subscription.end(),
-                                       [](const auto& item) { return IsCurrent(item.status); });
+    const auto current =
+        std::count_if(event.subscription.begin(), event.subscription.end(),
+                      [](const auto& item) { return IsCurrentStatus(item.status); });
     const auto upcoming =
         std::count_if(event.subscription.begin(), event.subscription.end(),
                       [](const auto& item) { return item.status == ItemStatus::kUpcoming; });
@@ -243,7 +234,7 @@ std::vector<std::string> CheckAccountInvariants(const Account& account) {
   std::set<std::string> ids;
   for (const SubscriptionItem& item : account.items) {
     if (!ids.insert(item.id).second) problems.push_back("two items with id " + item.id);
-    current += IsCurrent(item.status) ? 1 : 0;
+    current += IsCurrentStatus(item.status) ? 1 : 0;
     upcoming += item.status == ItemStatus::kUpcoming ? 1 : 0;
     if (item.is_free_trial) {
       ++trials;
@@ -258,7 +249,7 @@ std::vector<std::string> CheckAccountInvariants(const Account& account) {
     if (item.status == ItemStatus::kPastDue && !item.past_due_at) {
       problems.push_back(Describe(item) + " has no past_due_at");
     }
-    if (IsCurrent(item.status) && item.amount > 0) {
+    if (IsCurrentStatus(item.status) && item.amount > 0) {
       if (!item.period_end || *item.period_end <= item.period_start) {
         problems.push_back(Describe(item) + " is paid but has no period after period_start");
       }
@@ -270,7 +261,7 @@ std::vector<std::string> CheckAccountInvariants(const Account& account) {
   if (current != 1) {
     std::string list;
     for (const SubscriptionItem& item : account.items) {
-      if (IsCurrent(item.status)) list += " " + Describe(item);
+      if (IsCurrentStatus(item.status)) list += " " + Describe(item);
     }
     problems.push_back("the payer has " + std::to_string(current) + " current items:" + list);
   }
