@@ -16,6 +16,7 @@ enum class ErrorKind {
   kInvalidArgument,     // the caller's input is wrong; retrying the same input fails again
   kNotFound,            // the named thing does not exist
   kAlreadyExists,       // a unique key is taken
+  kAborted,             // a concurrent writer changed the thing first; read again and retry
   kFailedPrecondition,  // the input is fine but the current state forbids it
   kUnauthenticated,     // missing or wrong credentials
   kPaymentFailed,       // a charge was declined

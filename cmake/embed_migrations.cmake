@@ -1,7 +1,7 @@
-# Generates a C++ source holding every schema/NNNN_name.sql file as a Migration, so the binary
+# Generates a C++ source holding every schema/sqlite/NNNN_name.sql file as a Migration, so the binary
 # carries its schema and runs from any folder. CMake re-runs when a migration file changes.
 function(recur_embed_migrations output)
-  file(GLOB sql_files CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/schema/*.sql")
+  file(GLOB sql_files CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/schema/sqlite/*.sql")
   list(SORT sql_files)
   # Re-run CMake when a migration's text changes, not only when files come or go.
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${sql_files})
@@ -9,14 +9,14 @@ function(recur_embed_migrations output)
   foreach(sql_file IN LISTS sql_files)
     get_filename_component(name "${sql_file}" NAME)
     if(NOT name MATCHES "^([0-9][0-9][0-9][0-9])_[a-z0-9_]+\\.sql$")
-      message(FATAL_ERROR "schema/${name}: migration files are named NNNN_words.sql")
+      message(FATAL_ERROR "schema/sqlite/${name}: migration files are named NNNN_words.sql")
     endif()
     math(EXPR version "${CMAKE_MATCH_1}")
     file(READ "${sql_file}" sql)
     string(APPEND entries "    {${version}, \"${name}\", R\"recur_sql(${sql})recur_sql\"},\n")
   endforeach()
   set(content
-"// Generated from schema/*.sql by cmake/embed_migrations.cmake. Do not edit.
+"// Generated from schema/sqlite/*.sql by cmake/embed_migrations.cmake. Do not edit.
 #include \"store/sqlite/migration.h\"
 
 namespace recur {

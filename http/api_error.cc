@@ -9,6 +9,7 @@ int HttpStatusFor(ErrorKind kind) {
     case ErrorKind::kNotFound:
       return 404;
     case ErrorKind::kAlreadyExists:
+    case ErrorKind::kAborted:
       return 409;
     case ErrorKind::kFailedPrecondition:
       return 422;

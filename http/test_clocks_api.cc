@@ -10,9 +10,12 @@ namespace {
 using nlohmann::json;
 
 json TestClockJson(const TestClock& clock) {
-  return {{"id", clock.id},         {"object", "test_clock"},
-          {"name", clock.name},     {"frozen_time", ToUnixMillis(clock.frozen_time)},
-          {"status", clock.status}, {"created_at", ToUnixMillis(clock.created_at)}};
+  return {{"id", clock.id},
+          {"object", "test_clock"},
+          {"name", clock.name},
+          {"frozen_time", ToUnixMillis(clock.frozen_time)},
+          {"status", TestClockStatusName(clock.status)},
+          {"created_at", ToUnixMillis(clock.created_at)}};
 }
 
 void Answer(httplib::Response& response, const Result<TestClock>& clock) {

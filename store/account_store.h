@@ -1,7 +1,37 @@
-// Where payers' accounts, the event outbox and due work are kept. An account is read whole and
-// written as the difference between the account read and the account after a transition,
-// together with that transition's events and due work, in one transaction; the payer's version
-// guards against a concurrent writer (the loser gets a conflict error and nothing is written).
+// Where payers' accounts, the event outbox and due work are kept: the contract every backend
+// keeps, and that store/account_store_contract_test.cc checks on each of them.
+//
+// An account is read whole (LoadAccount) and written as the difference between the account
+// read and the account after a transition (store/account_changes.h says which rows that is, and
+// in which order a backend that checks its unique keys row by row writes them), together with
+// that transition's events and due work, all in one transaction: either everything below is
+// stored or nothing is. A SaveTransition:
+//  1. creates the payer (`before` null) or updates what may change of it (email, name,
+//     trial_used, has_paid, default_payment_method_id; the rest is fixed at creation) if its
+//     stored version is still `before`'s, and adds one to the version;
+//  2. adds the new payment methods (methods are never changed or removed), and adds or updates
+//     the items and attempts that are new or changed (none is ever removed);
+//  3. appends the events to the outbox, in order, and, for a backend that keeps webhook
+//     endpoints (webhook_endpoint_store.h), queues each event's deliveries: one pending
+//     delivery, due at once, per endpoint that is neither deleted nor disabled and whose
+//     filter takes the event's type (TakesEventType), with the webhook-id WebhookIdOf(event,
+//     endpoint); an endpoint made or enabled later gets none of the events before it;
+//  4. stores the scheduled work, each piece under the payer's test clock (none: real time) and
+//     a new id, greater than every id given before, then marks the pieces of `completes_work`
+//     done (they may name pieces just stored).
+// It keeps these rules, and a change that would break one is refused whole:
+//  - unique: payer ids, subscription ids, (payer type, external id), payment method, item,
+//    attempt and event ids, attempts' idempotency keys; at most one paid attempt per item and
+//    period start; at most one current item (IsCurrentStatus) and one upcoming item per payer
+//    once the change is written. Refused as "conflict" (store_errors.h).
+//  - the payer's stored version is `before`'s: else "concurrent_change" (kAborted).
+//  - each piece of `completes_work` is stored and not done, and named once: else
+//    "work_already_done" (kAborted).
+//  - amounts are not negative, an attempt names an item of its payer, scheduled work names a
+//    stored payer: else "storage_error" (kUnavailable); the lifecycle never makes such a change.
+// Reads see every change whose SaveTransition has returned. Lists are ordered as each method
+// says; "in the order stored" is the order SaveTransition calls returned, and rows of one call
+// in the order given.
 // Implementations are safe to call from any thread.
 #pragma once
 
@@ -13,6 +43,7 @@
 #include "base/error.h"
 #include "domain/subscriptions/account.h"
 #include "domain/subscriptions/due_work.h"
+#include "store/page.h"
 
 namespace recur {
 
@@ -24,30 +55,19 @@ struct StoredEvent {
   std::string body;  // the envelope JSON, exactly as it will be delivered
 };
 
-template <typename T>
-struct Page {
-  std::vector<T> data;
-  bool has_more = false;
-};
-
-struct ListOptions {
-  int limit = 10;              // 1..100
-  std::string starting_after;  // an id of the previous page's last element
-};
-
 class AccountStore {
  public:
   virtual ~AccountStore() = default;
 
-  // The payer's account with all its items and payment methods and its pending attempts.
+  // The payer's account with all its payment methods (by creation, then id), all its items
+  // (by creation, then in the order stored) and its pending attempts (likewise).
   virtual Result<std::optional<Account>> LoadAccount(const std::string& payer_id) = 0;
   virtual Result<std::optional<std::string>> FindPayerId(PayerType type,
                                                          const std::string& external_id) = 0;
   virtual Result<std::optional<std::string>> FindPayerIdOfItem(const std::string& item_id) = 0;
 
-  // `before` is null for a new payer. Bumps the payer's version. Marks the due work of the ids
-  // in `completes_work` done in the same transaction (after storing `scheduled`). Conflicts (a
-  // concurrent writer, a taken external id, work already done) are kAlreadyExists errors.
+  // Stores a transition as the contract above says. `before` is null for a new payer, else the
+  // account as LoadAccount returned it.
   virtual Status SaveTransition(const Account* before, const Account& after,
                                 const std::vector<StoredEvent>& events,
                                 const std::vector<DueWork>& scheduled,
@@ -59,13 +79,16 @@ class AccountStore {
                                                     const std::optional<std::string>& clock_id,
                                                     int limit) = 0;
 
-  // Newest first.
+  // Newest first (the reverse of the order stored), in pages (page.h). Every attempt the payer
+  // ever had, settled ones included.
   virtual Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
                                                            const ListOptions& options) = 0;
+  // Newest first (the reverse of the order stored), in pages; of one payer and of one type
+  // when those are not empty.
   virtual Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
                                                const ListOptions& options) = 0;
 
-  // For the entitlement cache: every payer's current item.
+  // For the entitlement cache: every payer's current item, by payer id.
   struct CurrentPlan {
     std::string payer_id;
     PayerType payer_type;
@@ -74,7 +97,8 @@ class AccountStore {
     ItemStatus status;
   };
   virtual Result<std::vector<CurrentPlan>> ListCurrentPlans() = 0;
-  // Payers with attempts still pending (after a crash between commit and gateway answer).
+  // Payers with attempts still pending (after a crash between commit and gateway answer), by
+  // the creation of their first pending attempt.
   virtual Result<std::vector<std::string>> PayersWithPendingAttempts() = 0;
 };
 

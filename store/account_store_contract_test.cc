@@ -1,5 +1,6 @@
-// The AccountStore contract, run on every implementation: SqliteStore on a temporary file,
-// MemoryAccountStore, and CachingAccountStore in front of SqliteStore. Accounts come from the pure
+// The AccountStore contract (account_store.h), run on every implementation: SqliteStore on a
+// temporary file, MemoryAccountStore, and CachingAccountStore in front of SqliteStore; its webhook
+// outbox half on those that keep webhook endpoints. Accounts come from the pure
 // lifecycle over the shipped plans (plans/) and are stored as the billing service stores them; the
 // last test runs the real billing service and scheduler over each store and compares what they did.
 
@@ -65,9 +66,9 @@ std::string Outcome(const Status& status) {
 const std::string kConflict =
     std::to_string(static_cast<int>(ErrorKind::kAlreadyExists)) + " conflict";
 const std::string kConcurrentChange =
-    std::to_string(static_cast<int>(ErrorKind::kAlreadyExists)) + " concurrent_change";
+    std::to_string(static_cast<int>(ErrorKind::kAborted)) + " concurrent_change";
 const std::string kWorkAlreadyDone =
-    std::to_string(static_cast<int>(ErrorKind::kAlreadyExists)) + " work_already_done";
+    std::to_string(static_cast<int>(ErrorKind::kAborted)) + " work_already_done";
 
 std::vector<std::string> EventIds(const std::vector<StoredEvent>& events) {
   std::vector<std::string> ids;
@@ -100,7 +101,7 @@ class AccountStoreContractTest : public ::testing::TestWithParam<StoreKind> {
     ASSERT_TRUE(reloaded && reloaded->ok());
     catalog_ = catalog_service_->Current();
     for (const char* clock : {"clock_a", "clock_b"}) {
-      ASSERT_TRUE(sqlite_->CreateTestClock({clock, clock, t0_, "ready", t0_}));
+      ASSERT_TRUE(sqlite_->CreateTestClock({clock, clock, t0_, TestClockStatus::kReady, t0_}));
     }
     store_ = sqlite_.get();
     if (GetParam() == StoreKind::kMemory) {
@@ -950,6 +951,93 @@ TEST(AccountStoreContractBillingTest, AProTrialForSixtyDaysGivesTheSameEventsOnE
               Contains(::testing::Field(&RecordedEvent::type, "paymentAttempt.updated")));
   EXPECT_EQ(on_memory, on_sqlite);
   EXPECT_EQ(on_cached, on_sqlite);
+}
+
+// The webhook outbox half of SaveTransition (account_store.h, step 3), on the stores that keep
+// webhook endpoints. The memory store keeps none, so there every event fans out to nothing.
+class WebhookOutboxContractTest : public AccountStoreContractTest {
+ protected:
+  WebhookEndpoint Endpoint(std::vector<std::string> event_types) {
+    WebhookEndpoint endpoint;
+    endpoint.id = ids_.NewId("wep");
+    endpoint.url = "https://hooks.example.com/" + endpoint.id;
+    endpoint.event_types = std::move(event_types);
+    endpoint.secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    endpoint.created_at = endpoint.updated_at = t0_;
+    auto created = sqlite_->CreateWebhookEndpoint(endpoint);
+    EXPECT_TRUE(created) << created.error().message;
+    return endpoint;
+  }
+  // Every delivery due, as (webhook-id, endpoint id, event type).
+  std::vector<std::string> DueDeliveries() {
+    std::vector<std::string> due;
+    const std::vector<DueDelivery> deliveries = sqlite_->DueDeliveries(t0_, 100, {}).value();
+    for (const DueDelivery& delivery : deliveries) {
+      due.push_back(delivery.msg_id + " " + delivery.endpoint.id + " " + delivery.event_type);
+    }
+    return due;
+  }
+  static std::string Delivery(const StoredEvent& event, const WebhookEndpoint& endpoint) {
+    return WebhookIdOf(event.id, endpoint.id) + " " + endpoint.id + " " + event.type;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(StoresWithEndpoints, WebhookOutboxContractTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kCachedSqlite),
+                         StoreName);
+
+TEST_P(WebhookOutboxContractTest, EachEventGoesToTheEnabledEndpointsWhoseFilterTakesIt) {
+  const WebhookEndpoint every = Endpoint({});
+  const WebhookEndpoint items_only = Endpoint({"subscriptionItem.active"});
+  const WebhookEndpoint disabled = Endpoint({});
+  ASSERT_TRUE(sqlite_->DisableWebhookEndpoint(disabled.id, "test", t0_, std::nullopt));
+  WebhookEndpoint deleted = Endpoint({});
+  deleted.deleted_at = t0_;
+  ASSERT_TRUE(sqlite_->UpdateWebhookEndpoint(deleted));
+  ASSERT_THAT(DueDeliveries(), IsEmpty());
+
+  const Account account = NewPayer("user_1", PayerType::kUser, std::nullopt, false);
+  const StoredEvent created = Event(account.payer.id, "subscription.created", t0_);
+  const StoredEvent active = Event(account.payer.id, "subscriptionItem.active", t0_);
+  Account after = account;
+  ASSERT_TRUE(Save(nullptr, after, {created, active}));
+
+  EXPECT_THAT(DueDeliveries(),
+              UnorderedElementsAre(Delivery(created, every), Delivery(active, every),
+                                   Delivery(active, items_only)));
+  const std::vector<DueDelivery> deliveries = sqlite_->DueDeliveries(t0_, 100, {}).value();
+  for (const DueDelivery& delivery : deliveries) {
+    EXPECT_EQ(delivery.body, delivery.event_type == created.type ? created.body : active.body);
+    EXPECT_EQ(delivery.attempts, 0);
+  }
+  // The disabled endpoint had none queued: enabling it brings no delivery of those events.
+  WebhookEndpoint enabled = *sqlite_->GetWebhookEndpoint(disabled.id).value();
+  enabled.disabled = false;
+  ASSERT_TRUE(sqlite_->UpdateWebhookEndpoint(enabled));
+  EXPECT_THAT(DueDeliveries(), SizeIs(3));
+}
+
+TEST_P(WebhookOutboxContractTest, ARefusedTransitionQueuesNoDelivery) {
+  const WebhookEndpoint every = Endpoint({});
+  const Account before = NewPayer("user_1");
+  const std::vector<std::string> queued = DueDeliveries();
+  Account after = before;
+  Account stale = before;
+  stale.payer.version -= 1;  // read before the payer's last change
+  const StoredEvent lost = Event(before.payer.id, "subscription.updated", t0_);
+  EXPECT_EQ(Outcome(Save(&stale, after, {lost})), kConcurrentChange);
+  EXPECT_EQ(DueDeliveries(), queued);
+}
+
+TEST_P(WebhookOutboxContractTest, AnEndpointMadeLaterGetsNoEarlierEvents) {
+  const Account account = NewPayer("user_1");
+  const WebhookEndpoint later = Endpoint({});
+  EXPECT_THAT(DueDeliveries(), IsEmpty());
+  const Account before = Load(account.payer.id);
+  Account after = before;
+  const StoredEvent updated = Event(account.payer.id, "subscription.updated", t0_);
+  ASSERT_TRUE(Save(&before, after, {updated}));
+  EXPECT_THAT(DueDeliveries(), ElementsAre(Delivery(updated, later)));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.h"
@@ -12,6 +13,11 @@
 #include "store/webhook_endpoint_store.h"
 
 namespace recur {
+
+// The webhook-id of the delivery of event `event_id` to endpoint `endpoint_id`: "msg_", then
+// each id without its four-character prefix ("evt_", "wep_"). The same on every attempt and
+// every resend, so that receivers can tell a retry from a new event.
+std::string WebhookIdOf(std::string_view event_id, std::string_view endpoint_id);
 
 // A delivery due now, with what sending it needs.
 struct DueDelivery {

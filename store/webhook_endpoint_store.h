@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.h"
@@ -29,6 +30,10 @@ struct WebhookEndpoint {
   std::optional<Instant> failing_since;
   std::int64_t version = 0;  // of the stored row, for UpdateWebhookEndpoint's check
 };
+
+// Whether the endpoint takes events of `type`: it has no filter (every type), or its filter
+// names the type.
+bool TakesEventType(const WebhookEndpoint& endpoint, std::string_view type);
 
 class WebhookEndpointStore {
  public:

@@ -182,33 +182,34 @@ Result<ChargeOutcome> SandboxGateway::Charge(const ChargeRequest& request) {
   // The writer runs the look-up and the insert in one IMMEDIATE transaction, so no other
   // connection can slip a charge for this key in between.
   std::optional<Result<ChargeOutcome>> answer;
-  auto written = connections_->Write([&](SQLite::Database& db) -> Status {
-    StatementLease query_lease =
-        Prepared(db,
-                 "SELECT request_fingerprint, status, charge_id, decline_code, decline_message "
-                 "FROM sandbox_charges WHERE idempotency_key = ?");
-    SQLite::Statement& query = *query_lease;
-    query.bind(1, request.idempotency_key);
-    if (query.executeStep()) {
-      answer = Replay(query, request, fingerprint);
-      return Ok();
-    }
-    ChargeOutcome outcome = Decide(**card, NewChargeId());
-    StatementLease insert_lease =
-        Prepared(db,
-                 "INSERT INTO sandbox_charges (idempotency_key, request_fingerprint, status, "
-                 "charge_id, decline_code, decline_message) VALUES (?, ?, ?, ?, ?, ?)");
-    SQLite::Statement& insert = *insert_lease;
-    insert.bind(1, request.idempotency_key);
-    insert.bind(2, fingerprint);
-    insert.bind(3, std::string(StatusName(outcome.status)));
-    insert.bind(4, outcome.gateway_charge_id);
-    insert.bind(5, outcome.decline_code);
-    insert.bind(6, outcome.decline_message);
-    insert.exec();
-    answer = std::move(outcome);
-    return Ok();
-  });
+  auto written =
+      connections_->Write({"recording a sandbox charge"}, [&](SQLite::Database& db) -> Status {
+        StatementLease query_lease =
+            Prepared(db,
+                     "SELECT request_fingerprint, status, charge_id, decline_code, decline_message "
+                     "FROM sandbox_charges WHERE idempotency_key = ?");
+        SQLite::Statement& query = *query_lease;
+        query.bind(1, request.idempotency_key);
+        if (query.executeStep()) {
+          answer = Replay(query, request, fingerprint);
+          return Ok();
+        }
+        ChargeOutcome outcome = Decide(**card, NewChargeId());
+        StatementLease insert_lease =
+            Prepared(db,
+                     "INSERT INTO sandbox_charges (idempotency_key, request_fingerprint, status, "
+                     "charge_id, decline_code, decline_message) VALUES (?, ?, ?, ?, ?, ?)");
+        SQLite::Statement& insert = *insert_lease;
+        insert.bind(1, request.idempotency_key);
+        insert.bind(2, fingerprint);
+        insert.bind(3, std::string(StatusName(outcome.status)));
+        insert.bind(4, outcome.gateway_charge_id);
+        insert.bind(5, outcome.decline_code);
+        insert.bind(6, outcome.decline_message);
+        insert.exec();
+        answer = std::move(outcome);
+        return Ok();
+      });
   if (!written) {
     return MakeError(ErrorKind::kUnavailable, "storage_error",
                      "recording the sandbox charge for key \"" + request.idempotency_key +

@@ -217,7 +217,7 @@ Result<Account> BillingService::CreatePayer(const NewPayer& payer) {
   if (payer.test_clock) {
     auto test_clock = test_clocks_.GetTestClock(*payer.test_clock);
     if (!test_clock) return std::unexpected(test_clock.error());
-    if (!*test_clock || (*test_clock)->status == "deleted") {
+    if (!*test_clock || (*test_clock)->status == TestClockStatus::kDeleted) {
       return MakeError(ErrorKind::kNotFound, "test_clock_not_found",
                        "no test clock " + *payer.test_clock, "test_clock");
     }

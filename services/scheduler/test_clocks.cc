@@ -17,7 +17,8 @@ Result<TestClock> TestClocks::Create(Instant frozen_time, std::string name) {
   if (auto valid = CheckRange(frozen_time, "frozen_time"); !valid) {
     return std::unexpected(valid.error());
   }
-  TestClock test_clock{ids_.NewId("clock"), std::move(name), frozen_time, "ready", clock_.Now()};
+  TestClock test_clock{ids_.NewId("clock"), std::move(name), frozen_time, TestClockStatus::kReady,
+                       clock_.Now()};
   if (auto created = store_.CreateTestClock(test_clock); !created) {
     return std::unexpected(created.error());
   }
@@ -37,10 +38,11 @@ Result<TestClock> TestClocks::Delete(const std::string& id) {
   auto guard = advancing_.Lock(id);
   auto found = Get(id);
   if (!found) return found;
-  if (auto updated = store_.UpdateTestClock(id, found->frozen_time, "deleted"); !updated) {
+  if (auto updated = store_.UpdateTestClock(id, found->frozen_time, TestClockStatus::kDeleted);
+      !updated) {
     return std::unexpected(updated.error());
   }
-  found->status = "deleted";
+  found->status = TestClockStatus::kDeleted;
   return found;
 }
 
@@ -49,7 +51,7 @@ Result<TestClock> TestClocks::Advance(const std::string& id, Instant to) {
   auto guard = advancing_.Lock(id);
   auto found = Get(id);
   if (!found) return found;
-  if (found->status == "deleted") {
+  if (found->status == TestClockStatus::kDeleted) {
     return MakeError(ErrorKind::kFailedPrecondition, "test_clock_deleted",
                      "test clock " + id + " is deleted");
   }
@@ -59,19 +61,20 @@ Result<TestClock> TestClocks::Advance(const std::string& id, Instant to) {
                          std::to_string(ToUnixMillis(found->frozen_time)),
                      "frozen_time");
   }
-  if (auto marked = store_.UpdateTestClock(id, found->frozen_time, "advancing"); !marked) {
+  if (auto marked = store_.UpdateTestClock(id, found->frozen_time, TestClockStatus::kAdvancing);
+      !marked) {
     return std::unexpected(marked.error());
   }
   auto ran = scheduler_.RunUntil(to, id);
   if (!ran) {
-    (void)store_.UpdateTestClock(id, found->frozen_time, "ready");
+    (void)store_.UpdateTestClock(id, found->frozen_time, TestClockStatus::kReady);
     return std::unexpected(ran.error());
   }
-  if (auto moved = store_.UpdateTestClock(id, to, "ready"); !moved) {
+  if (auto moved = store_.UpdateTestClock(id, to, TestClockStatus::kReady); !moved) {
     return std::unexpected(moved.error());
   }
   found->frozen_time = to;
-  found->status = "ready";
+  found->status = TestClockStatus::kReady;
   return found;
 }
 

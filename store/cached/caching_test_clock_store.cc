@@ -35,7 +35,7 @@ Result<std::optional<TestClock>> CachingTestClockStore::GetTestClock(const std::
 }
 
 Status CachingTestClockStore::UpdateTestClock(const std::string& id, Instant frozen_time,
-                                              std::string_view status) {
+                                              TestClockStatus status) {
   Status updated = inner_.UpdateTestClock(id, frozen_time, status);
   std::lock_guard lock(mutex_);
   ++writes_;

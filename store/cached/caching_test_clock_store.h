@@ -26,7 +26,7 @@ class CachingTestClockStore final : public TestClockStore {
   Status CreateTestClock(const TestClock& clock) override;
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
-                         std::string_view status) override;
+                         TestClockStatus status) override;
   Status ReadyAdvancingTestClocks() override;
 
  private:

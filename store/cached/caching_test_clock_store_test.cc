@@ -25,7 +25,7 @@ class CountingTestClockStore final : public TestClockStore {
     return copy;
   }
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
-                         std::string_view status) override {
+                         TestClockStatus status) override {
     if (fail_writes) return MakeError(ErrorKind::kUnavailable, "storage_error", "disk full");
     clocks.at(id).frozen_time = frozen_time;
     clocks.at(id).status = status;
@@ -33,7 +33,7 @@ class CountingTestClockStore final : public TestClockStore {
   }
   Status ReadyAdvancingTestClocks() override {
     for (auto& [id, clock] : clocks) {
-      if (clock.status == "advancing") clock.status = "ready";
+      if (clock.status == TestClockStatus::kAdvancing) clock.status = TestClockStatus::kReady;
     }
     return Ok();
   }
@@ -47,7 +47,9 @@ class CountingTestClockStore final : public TestClockStore {
 const Instant kStart = FromUnixMillis(1'740'787'200'000);
 const Instant kLater = FromUnixMillis(1'742'083'200'000);
 
-TestClock Clock(const std::string& id) { return {id, "name " + id, kStart, "ready", kStart}; }
+TestClock Clock(const std::string& id) {
+  return {id, "name " + id, kStart, TestClockStatus::kReady, kStart};
+}
 
 Instant FrozenTime(TestClockStore& store, const std::string& id) {
   auto found = store.GetTestClock(id);
@@ -79,17 +81,19 @@ TEST(CachingTestClockStore, AnUpdateIsSeenByTheNextRead) {
   inner.clocks["clock_a"] = Clock("clock_a");
   CachingTestClockStore store(inner, 16);
   EXPECT_EQ(FrozenTime(store, "clock_a"), kStart);
-  ASSERT_TRUE(store.UpdateTestClock("clock_a", kLater, "advancing"));
+  ASSERT_TRUE(store.UpdateTestClock("clock_a", kLater, TestClockStatus::kAdvancing));
   auto found = store.GetTestClock("clock_a");
   EXPECT_EQ((*found)->frozen_time, kLater);
-  EXPECT_EQ((*found)->status, "advancing");
+  EXPECT_EQ((*found)->status, TestClockStatus::kAdvancing);
 }
 
 TEST(CachingTestClockStore, AReadThatAWriteOvertookIsNotKept) {
   CountingTestClockStore inner;
   inner.clocks["clock_a"] = Clock("clock_a");
   CachingTestClockStore store(inner, 16);
-  inner.during_read = [&] { ASSERT_TRUE(store.UpdateTestClock("clock_a", kLater, "ready")); };
+  inner.during_read = [&] {
+    ASSERT_TRUE(store.UpdateTestClock("clock_a", kLater, TestClockStatus::kReady));
+  };
   EXPECT_EQ(FrozenTime(store, "clock_a"), kStart);  // the read saw the store before the write
   EXPECT_EQ(FrozenTime(store, "clock_a"), kLater);
   EXPECT_EQ(inner.reads, 2);
@@ -101,7 +105,7 @@ TEST(CachingTestClockStore, AFailedUpdateReadsTheStoreAgain) {
   CachingTestClockStore store(inner, 16);
   EXPECT_EQ(FrozenTime(store, "clock_a"), kStart);
   inner.fail_writes = true;
-  EXPECT_FALSE(store.UpdateTestClock("clock_a", kLater, "ready"));
+  EXPECT_FALSE(store.UpdateTestClock("clock_a", kLater, TestClockStatus::kReady));
   EXPECT_EQ(FrozenTime(store, "clock_a"), kStart);
   EXPECT_EQ(inner.reads, 2);
 }
@@ -109,11 +113,11 @@ TEST(CachingTestClockStore, AFailedUpdateReadsTheStoreAgain) {
 TEST(CachingTestClockStore, ReadyingAdvancingClocksIsSeen) {
   CountingTestClockStore inner;
   inner.clocks["clock_a"] = Clock("clock_a");
-  inner.clocks["clock_a"].status = "advancing";
+  inner.clocks["clock_a"].status = TestClockStatus::kAdvancing;
   CachingTestClockStore store(inner, 16);
-  EXPECT_EQ((*store.GetTestClock("clock_a"))->status, "advancing");
+  EXPECT_EQ((*store.GetTestClock("clock_a"))->status, TestClockStatus::kAdvancing);
   ASSERT_TRUE(store.ReadyAdvancingTestClocks());
-  EXPECT_EQ((*store.GetTestClock("clock_a"))->status, "ready");
+  EXPECT_EQ((*store.GetTestClock("clock_a"))->status, TestClockStatus::kReady);
 }
 
 TEST(CachingTestClockStore, MissingClocksAreNotKeptAndCapacityHolds) {

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <string_view>
 
+#include "store/account_changes.h"
+#include "store/store_errors.h"
 #include "store/stored_account.h"
 
 namespace recur {
@@ -12,49 +14,11 @@ namespace {
 
 constexpr std::size_t kNew = std::numeric_limits<std::size_t>::max();
 
-// Failures read as SqliteStore's do, with the text SQLite gives the same constraint.
-std::unexpected<Error> Conflict(std::string_view unique_key) {
-  return MakeError(ErrorKind::kAlreadyExists, "conflict",
-                   "the change conflicts with stored data: UNIQUE constraint failed: " +
-                       std::string(unique_key));
-}
-
-std::unexpected<Error> SaveFailure(const std::string& payer_id, std::string_view what) {
+// A change that names rows that are not there, or breaks a rule of stored values: refused as
+// a storage error, as every backend refuses it.
+std::unexpected<Error> Unstorable(const std::string& payer_id, std::string_view why) {
   return MakeError(ErrorKind::kUnavailable, "storage_error",
-                   "saving payer " + payer_id + " failed: " + std::string(what));
-}
-
-constexpr std::string_view kAmountCheck = "CHECK constraint failed: amount >= 0";
-constexpr std::string_view kForeignKey = "FOREIGN KEY constraint failed";
-
-std::unexpected<Error> UnknownStartingAfter(const std::string& id) {
-  return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
-                   "starting_after " + id + " names no element of this list", "starting_after");
-}
-
-int ClampLimit(int limit) { return std::clamp(limit, 1, 100); }
-
-bool IsCurrent(ItemStatus status) {
-  return status == ItemStatus::kActive || status == ItemStatus::kPastDue ||
-         status == ItemStatus::kCanceled;
-}
-
-// Items leaving a unique status (current, upcoming) are written before items entering one.
-bool LeavesUniqueStatus(const SubscriptionItem& item) {
-  return item.status == ItemStatus::kEnded || item.status == ItemStatus::kAbandoned ||
-         item.status == ItemStatus::kIncomplete;
-}
-
-// SqliteStore's partial unique indexes: one current and at most one upcoming item per payer.
-bool HasTwoCurrentOrUpcoming(const std::vector<ItemStatus>& statuses) {
-  return std::ranges::count_if(statuses, IsCurrent) > 1 ||
-         std::ranges::count(statuses, ItemStatus::kUpcoming) > 1;
-}
-
-template <typename T>
-const T* FindById(const std::vector<T>& list, const std::string& id) {
-  auto it = std::ranges::find(list, id, &T::id);
-  return it == list.end() ? nullptr : &*it;
+                   "saving payer " + payer_id + " failed: " + std::string(why));
 }
 
 bool Contains(const std::vector<const std::string*>& ids, const std::string& id) {
@@ -69,47 +33,39 @@ std::string PaidPeriodKey(const PaymentAttempt& attempt) {
   return attempt.item_id + '\n' + std::to_string(ToUnixMillis(attempt.period_start));
 }
 
-// The keys of a unique index as one transition's writes so far leave them: the stored keys,
-// less those the writes gave up, plus those they took.
+// The keys of a unique index as a transition leaves them: the stored keys, less those its
+// writes give up, plus those they take.
 template <typename Stored>
 class StagedKeys {
  public:
   explicit StagedKeys(const Stored& stored) : stored_(stored) {}
 
-  bool Taken(const std::string& key) const {
-    if (std::ranges::find(added_, key) != added_.end()) return true;
-    return stored_.contains(key) && std::ranges::find(removed_, key) == removed_.end();
-  }
-  void Add(const std::string& key) {
-    if (auto it = std::ranges::find(removed_, key); it != removed_.end()) {
-      removed_.erase(it);
-    } else {
-      added_.push_back(key);
-    }
-  }
-  void Remove(const std::string& key) {
-    if (auto it = std::ranges::find(added_, key); it != added_.end()) {
-      added_.erase(it);
-    } else {
-      removed_.push_back(key);
-    }
+  void GiveUp(const std::string& key) { given_up_.push_back(key); }
+  // False when the key is taken already: by a stored row the writes keep, or by another write.
+  bool Take(const std::string& key) {
+    const bool stored =
+        stored_.contains(key) && std::ranges::find(given_up_, key) == given_up_.end();
+    if (stored || std::ranges::find(taken_, key) != taken_.end()) return false;
+    taken_.push_back(key);
+    return true;
   }
 
  private:
   const Stored& stored_;
-  std::vector<std::string> added_;
-  std::vector<std::string> removed_;
+  std::vector<std::string> given_up_;
+  std::vector<std::string> taken_;
 };
 
 }  // namespace
 
-// The writes of a SaveTransition, checked against the stored state in SqliteStore's order.
-// An index is a position in the payer's stored list; kNew appends.
-struct MemoryAccountStore::Plan {
+// The writes of a SaveTransition (account_changes.h), checked against what is stored, each
+// with its place in the payer's stored list (kNew: appended). Points into the account after the
+// change, which outlives it.
+struct MemoryAccountStore::CheckedWrites {
   PayerRecord* payer = nullptr;  // none: a new payer
   std::vector<const PaymentMethod*> new_methods;
-  std::vector<std::pair<std::size_t, const SubscriptionItem*>> item_writes;
-  std::vector<std::pair<std::size_t, const PaymentAttempt*>> attempt_writes;
+  std::vector<std::pair<std::size_t, const SubscriptionItem*>> items;
+  std::vector<std::pair<std::size_t, const PaymentAttempt*>> attempts;
 };
 
 MemoryAccountStore::MemoryAccountStore(MemoryAccountStoreOptions options) : options_(options) {}
@@ -154,145 +110,126 @@ Status MemoryAccountStore::SaveTransition(const Account* before, const Account& 
                                           const std::vector<DueWork>& scheduled,
                                           const std::vector<std::int64_t>& completes_work) {
   std::unique_lock lock(mutex_);
-  auto plan = Validate(before, after, events, scheduled, completes_work);
-  if (!plan) return std::unexpected(plan.error());
-  Apply(*plan, after, events, scheduled, completes_work);
+  auto writes = Check(before, after, events, scheduled, completes_work);
+  if (!writes) return std::unexpected(writes.error());
+  Apply(*writes, after, events, scheduled, completes_work);
   return Ok();
 }
 
-Result<MemoryAccountStore::Plan> MemoryAccountStore::Validate(
+Result<MemoryAccountStore::CheckedWrites> MemoryAccountStore::Check(
     const Account* before, const Account& after, const std::vector<StoredEvent>& events,
     const std::vector<DueWork>& scheduled, const std::vector<std::int64_t>& completes_work) {
   const std::string& payer_id = after.payer.id;
-  Plan plan;
+  const AccountChanges changes = ChangesBetween(before, after);
+  CheckedWrites writes;
+  writes.new_methods = changes.new_methods;
 
   if (before == nullptr) {
-    if (payers_.contains(payer_id)) return Conflict("payers.id");
+    if (payers_.contains(payer_id)) return Conflict("payer id " + payer_id + " is taken");
     if (subscription_ids_.contains(after.payer.subscription_id)) {
-      return Conflict("payers.subscription_id");
+      return Conflict("subscription id " + after.payer.subscription_id + " is taken");
     }
     if (payers_by_external_id_.contains(ExternalKey(after.payer.type, after.payer.external_id))) {
-      return Conflict("payers.type, payers.external_id");
+      return Conflict(std::string(PayerTypeName(after.payer.type)) + " external id " +
+                      after.payer.external_id + " is taken");
     }
   } else {
     auto found = payers_.find(payer_id);
     if (found == payers_.end() || found->second.payer.version != before->payer.version) {
-      return MakeError(ErrorKind::kAlreadyExists, "concurrent_change",
-                       "payer " + payer_id + " was changed by another request; retry");
+      return ConcurrentChange("payer " + payer_id);
     }
-    plan.payer = &found->second;
+    writes.payer = &found->second;
   }
 
-  // Payment methods are only ever added.
-  for (const PaymentMethod& method : after.payment_methods) {
-    if (before != nullptr && FindById(before->payment_methods, method.id) != nullptr) continue;
-    if (payment_method_ids_.contains(method.id) ||
-        std::ranges::any_of(plan.new_methods,
-                            [&](const PaymentMethod* m) { return m->id == method.id; })) {
-      return Conflict("payment_methods.id");
+  std::vector<const std::string*> new_method_ids;
+  for (const PaymentMethod* method : changes.new_methods) {
+    if (payment_method_ids_.contains(method->id) || Contains(new_method_ids, method->id)) {
+      return Conflict("payment method id " + method->id + " is taken");
     }
-    plan.new_methods.push_back(&method);
+    new_method_ids.push_back(&method->id);
   }
 
-  // Items that are new or differ from `before`, those leaving a unique status first; the
-  // payer's statuses are checked after each write, as SQLite checks each statement.
-  std::vector<const SubscriptionItem*> changed;
-  for (const SubscriptionItem& item : after.items) {
-    const SubscriptionItem* old = before == nullptr ? nullptr : FindById(before->items, item.id);
-    if (old == nullptr || *old != item) changed.push_back(&item);
-  }
-  std::stable_partition(changed.begin(), changed.end(),
-                        [](const SubscriptionItem* item) { return LeavesUniqueStatus(*item); });
+  // Items: each new id free, then at most one current and one upcoming item once all are
+  // written.
   std::vector<ItemStatus> statuses;
-  if (plan.payer != nullptr) {
-    for (const SubscriptionItem& item : plan.payer->items) statuses.push_back(item.status);
+  if (writes.payer != nullptr) {
+    for (const SubscriptionItem& item : writes.payer->items) statuses.push_back(item.status);
   }
   std::vector<const std::string*> new_item_ids;
-  for (const SubscriptionItem* item : changed) {
-    const bool is_new = before == nullptr || FindById(before->items, item->id) == nullptr;
-    std::size_t index = kNew;
-    if (!is_new) {
-      auto& stored = plan.payer->items;
+  for (const auto& [item, old] : changes.items) {
+    std::size_t slot = kNew;
+    if (old != nullptr) {
+      auto& stored = writes.payer->items;
       auto it = std::ranges::find(stored, item->id, &SubscriptionItem::id);
       if (it == stored.end()) continue;  // an update of no stored row changes nothing
-      index = static_cast<std::size_t>(it - stored.begin());
+      slot = static_cast<std::size_t>(it - stored.begin());
     }
-    if (item->amount < 0) return SaveFailure(payer_id, kAmountCheck);
-    if (is_new) {
-      statuses.push_back(item->status);
-    } else {
-      statuses[index] = item->status;
-    }
-    if (HasTwoCurrentOrUpcoming(statuses)) return Conflict("subscription_items.payer_id");
-    if (is_new) {
+    if (item->amount < 0) return Unstorable(payer_id, "item " + item->id + " has amount < 0");
+    if (slot == kNew) {
       if (item_payers_.contains(item->id) || Contains(new_item_ids, item->id)) {
-        return Conflict("subscription_items.id");
+        return Conflict("item id " + item->id + " is taken");
       }
       new_item_ids.push_back(&item->id);
+      statuses.push_back(item->status);
+    } else {
+      statuses[slot] = item->status;
     }
-    plan.item_writes.emplace_back(index, item);
+    writes.items.emplace_back(slot, item);
+  }
+  if (std::ranges::count_if(statuses, IsCurrentStatus) > 1 ||
+      std::ranges::count(statuses, ItemStatus::kUpcoming) > 1) {
+    return Conflict("payer " + payer_id + " would have two current or two upcoming items");
   }
 
-  // Attempts that are new or differ from `before`, in their order.
+  // Attempts: each new id free, each idempotency key and each paid period taken once.
   StagedKeys idempotency_keys(idempotency_keys_);
   StagedKeys paid_periods(paid_periods_);
   std::vector<const std::string*> new_attempt_ids;
-  for (const PaymentAttempt& attempt : after.attempts) {
-    const PaymentAttempt* old =
-        before == nullptr ? nullptr : FindById(before->attempts, attempt.id);
-    if (old != nullptr && *old == attempt) continue;
-    std::size_t index = kNew;
-    const PaymentAttempt* current = nullptr;  // the stored row as the writes so far leave it
+  for (const auto& [attempt, old] : changes.attempts) {
+    std::size_t slot = kNew;
     if (old != nullptr) {
-      auto ref = attempts_by_id_.find(attempt.id);
-      if (ref == attempts_by_id_.end() || ref->second.payer != plan.payer) continue;
-      auto& stored = plan.payer->attempts;
+      auto ref = attempts_by_id_.find(attempt->id);
+      if (ref == attempts_by_id_.end() || ref->second.payer != writes.payer) continue;
+      auto& stored = writes.payer->attempts;
       auto it = std::ranges::lower_bound(stored, ref->second.seq, {}, &StoredAttempt::seq);
-      index = static_cast<std::size_t>(it - stored.begin());
-      current = &it->attempt;
-      for (const auto& [written, value] : plan.attempt_writes) {
-        if (written == index) current = value;
-      }
+      slot = static_cast<std::size_t>(it - stored.begin());
+      idempotency_keys.GiveUp(it->attempt.idempotency_key);
+      if (it->attempt.status == AttemptStatus::kPaid)
+        paid_periods.GiveUp(PaidPeriodKey(it->attempt));
+    } else if (attempts_by_id_.contains(attempt->id) || Contains(new_attempt_ids, attempt->id)) {
+      return Conflict("payment attempt id " + attempt->id + " is taken");
     }
-    if (attempt.amount < 0) return SaveFailure(payer_id, kAmountCheck);
-    if (current == nullptr) {
-      if (attempts_by_id_.contains(attempt.id) || Contains(new_attempt_ids, attempt.id)) {
-        return Conflict("payment_attempts.id");
-      }
-    } else {
-      idempotency_keys.Remove(current->idempotency_key);
-      if (current->status == AttemptStatus::kPaid) paid_periods.Remove(PaidPeriodKey(*current));
+    if (attempt->amount < 0) {
+      return Unstorable(payer_id, "payment attempt " + attempt->id + " has amount < 0");
     }
-    if (idempotency_keys.Taken(attempt.idempotency_key)) {
-      return Conflict("payment_attempts.idempotency_key");
+    if (!item_payers_.contains(attempt->item_id) && !Contains(new_item_ids, attempt->item_id)) {
+      return Unstorable(payer_id, "payment attempt " + attempt->id + " names no stored item");
     }
-    idempotency_keys.Add(attempt.idempotency_key);
-    if (attempt.status == AttemptStatus::kPaid) {
-      const std::string period = PaidPeriodKey(attempt);
-      if (paid_periods.Taken(period)) {
-        return Conflict("payment_attempts.item_id, payment_attempts.period_start");
-      }
-      paid_periods.Add(period);
+    if (slot == kNew) new_attempt_ids.push_back(&attempt->id);
+    writes.attempts.emplace_back(slot, attempt);
+  }
+  for (const auto& [slot, attempt] : writes.attempts) {
+    if (!idempotency_keys.Take(attempt->idempotency_key)) {
+      return Conflict("idempotency key " + attempt->idempotency_key + " is taken");
     }
-    if (!item_payers_.contains(attempt.item_id) && !Contains(new_item_ids, attempt.item_id)) {
-      return SaveFailure(payer_id, kForeignKey);
+    if (attempt->status == AttemptStatus::kPaid && !paid_periods.Take(PaidPeriodKey(*attempt))) {
+      return Conflict("item " + attempt->item_id + " has a paid attempt for this period");
     }
-    if (current == nullptr) new_attempt_ids.push_back(&attempt.id);
-    plan.attempt_writes.emplace_back(index, &attempt);
   }
 
   std::vector<const std::string*> new_event_ids;
   for (const StoredEvent& event : events) {
     if ((options_.keep_events && event_seq_by_id_.contains(event.id)) ||
         Contains(new_event_ids, event.id)) {
-      return Conflict("events.id");
+      return Conflict("event id " + event.id + " is taken");
     }
     new_event_ids.push_back(&event.id);
   }
 
   for (const DueWork& work : scheduled) {
     if (!payers_.contains(work.payer_id) && !(before == nullptr && work.payer_id == payer_id)) {
-      return SaveFailure(payer_id, kForeignKey);
+      return Unstorable(payer_id,
+                        "due work names payer " + work.payer_id + ", which is not stored");
     }
   }
 
@@ -303,20 +240,19 @@ Result<MemoryAccountStore::Plan> MemoryAccountStore::Validate(
         *id >= next_work_id_ && *id < next_work_id_ + static_cast<std::int64_t>(scheduled.size());
     if ((!pending_work_.contains(*id) && !stored_now) ||
         std::find(completes_work.begin(), id, *id) != id) {
-      return MakeError(ErrorKind::kAlreadyExists, "work_already_done",
-                       "due work " + std::to_string(*id) + " was done already");
+      return WorkAlreadyDone(*id);
     }
   }
-  return plan;
+  return writes;
 }
 
 // Everything was checked, so nothing here can fail but an allocation, which ends the process
 // (noexcept) rather than leave half a transition stored.
-void MemoryAccountStore::Apply(Plan& plan, const Account& after,
+void MemoryAccountStore::Apply(const CheckedWrites& writes, const Account& after,
                                const std::vector<StoredEvent>& events,
                                const std::vector<DueWork>& scheduled,
                                const std::vector<std::int64_t>& completes_work) noexcept {
-  PayerRecord* record = plan.payer;
+  PayerRecord* record = writes.payer;
   if (record == nullptr) {
     record = &payers_[after.payer.id];
     record->payer = after.payer;
@@ -334,30 +270,33 @@ void MemoryAccountStore::Apply(Plan& plan, const Account& after,
     ++payer.version;
   }
 
-  for (const PaymentMethod* method : plan.new_methods) {
+  for (const PaymentMethod* method : writes.new_methods) {
     record->payment_methods.push_back(*method);
     payment_method_ids_.insert(method->id);
   }
 
-  for (const auto& [index, item] : plan.item_writes) {
-    if (index == kNew) {
+  for (const auto& [slot, item] : writes.items) {
+    if (slot == kNew) {
       record->items.push_back(*item);
       item_payers_.emplace(item->id, record);
     } else {
-      record->items[index] = *item;
+      record->items[slot] = *item;
     }
   }
 
-  for (const auto& [index, attempt] : plan.attempt_writes) {
-    if (index == kNew) {
+  for (const auto& [slot, attempt] : writes.attempts) {
+    if (slot == kNew) continue;
+    const PaymentAttempt& stored = record->attempts[slot].attempt;
+    idempotency_keys_.erase(stored.idempotency_key);
+    if (stored.status == AttemptStatus::kPaid) paid_periods_.erase(PaidPeriodKey(stored));
+  }
+  for (const auto& [slot, attempt] : writes.attempts) {
+    if (slot == kNew) {
       const std::uint64_t seq = next_attempt_seq_++;
       record->attempts.push_back({seq, *attempt});
       attempts_by_id_.emplace(attempt->id, AttemptRef{record, seq});
     } else {
-      PaymentAttempt& stored = record->attempts[index].attempt;
-      idempotency_keys_.erase(stored.idempotency_key);
-      if (stored.status == AttemptStatus::kPaid) paid_periods_.erase(PaidPeriodKey(stored));
-      stored = *attempt;
+      record->attempts[slot].attempt = *attempt;
     }
     idempotency_keys_.insert(attempt->idempotency_key);
     if (attempt->status == AttemptStatus::kPaid) paid_periods_.insert(PaidPeriodKey(*attempt));
@@ -426,16 +365,16 @@ Result<Page<PaymentAttempt>> MemoryAccountStore::ListPaymentAttempts(const std::
     if (cursor == attempts_by_id_.end()) return UnknownStartingAfter(options.starting_after);
     before_seq = cursor->second.seq;
   }
-  const std::size_t limit = static_cast<std::size_t>(ClampLimit(options.limit));
-  Page<PaymentAttempt> page;
-  auto found = payers_.find(payer_id);
-  if (found == payers_.end()) return page;
-  const std::vector<StoredAttempt>& attempts = found->second.attempts;
-  auto it = std::ranges::lower_bound(attempts, before_seq, {}, &StoredAttempt::seq);
-  while (it != attempts.begin() && page.data.size() <= limit) page.data.push_back((--it)->attempt);
-  page.has_more = page.data.size() > limit;
-  if (page.has_more) page.data.pop_back();
-  return page;
+  const int limit = PageLimit(options);
+  std::vector<PaymentAttempt> read;
+  if (auto found = payers_.find(payer_id); found != payers_.end()) {
+    const std::vector<StoredAttempt>& attempts = found->second.attempts;
+    auto it = std::ranges::lower_bound(attempts, before_seq, {}, &StoredAttempt::seq);
+    while (it != attempts.begin() && static_cast<int>(read.size()) <= limit) {
+      read.push_back((--it)->attempt);
+    }
+  }
+  return PageOf(std::move(read), limit);
 }
 
 Result<Page<StoredEvent>> MemoryAccountStore::ListEvents(const std::string& payer_id,
@@ -449,12 +388,12 @@ Result<Page<StoredEvent>> MemoryAccountStore::ListEvents(const std::string& paye
     if (cursor == event_seq_by_id_.end()) return UnknownStartingAfter(options.starting_after);
     before_seq = cursor->second;
   }
-  const std::size_t limit = static_cast<std::size_t>(ClampLimit(options.limit));
-  Page<StoredEvent> page;
+  const int limit = PageLimit(options);
+  std::vector<StoredEvent> read;
   // Takes the event if it passes the type filter; true once the page has one too many.
   auto take = [&](std::size_t seq) {
-    if (type.empty() || events_[seq].type == type) page.data.push_back(events_[seq]);
-    return page.data.size() > limit;
+    if (type.empty() || events_[seq].type == type) read.push_back(events_[seq]);
+    return static_cast<int>(read.size()) > limit;
   };
   auto walk = [&](const std::unordered_map<std::string, std::vector<std::size_t>>& index,
                   const std::string& key) {
@@ -474,9 +413,7 @@ Result<Page<StoredEvent>> MemoryAccountStore::ListEvents(const std::string& paye
       if (take(--seq)) break;
     }
   }
-  page.has_more = page.data.size() > limit;
-  if (page.has_more) page.data.pop_back();
-  return page;
+  return PageOf(std::move(read), limit);
 }
 
 Result<std::vector<AccountStore::CurrentPlan>> MemoryAccountStore::ListCurrentPlans() {
@@ -484,12 +421,12 @@ Result<std::vector<AccountStore::CurrentPlan>> MemoryAccountStore::ListCurrentPl
   std::vector<CurrentPlan> plans;
   for (const auto& [id, record] : payers_) {
     for (const SubscriptionItem& item : record.items) {
-      if (!IsCurrent(item.status)) continue;
+      if (!IsCurrentStatus(item.status)) continue;
       plans.push_back(
           {id, record.payer.type, record.payer.external_id, item.plan_slug, item.status});
     }
   }
-  // SqliteStore reads them through its index of current items: by payer id.
+  // By payer id, as the contract orders them.
   std::ranges::sort(plans, {}, &CurrentPlan::payer_id);
   return plans;
 }
@@ -502,7 +439,7 @@ Result<std::vector<std::string>> MemoryAccountStore::PayersWithPendingAttempts()
                                      [](const StoredAttempt& s) { return s.attempt.status; });
     if (pending != record.attempts.end()) firsts.emplace_back(pending->seq, id);
   }
-  // SqliteStore reads them through its index of pending attempts: by creation.
+  // By their first pending attempt's creation, as the contract orders them.
   std::ranges::sort(firsts);
   std::vector<std::string> payers;
   payers.reserve(firsts.size());

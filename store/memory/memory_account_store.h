@@ -1,14 +1,12 @@
 // An AccountStore in memory, for the simulator: the real billing service and scheduler over
-// hundreds of thousands of payers, without a disk. It answers as SqliteStore does
-// (sqlite_account_store.cc): the same accounts (with only their pending attempts), orders,
-// pages and errors, the same unique keys and checks (an amount below zero, an attempt for no
-// item, work for no payer), met in the same order. DueWorkUntil is O(log n + k): pending work
-// is indexed by clock and (due time, id); done work is dropped.
-// What differs: nothing is durable; events fan out to no webhook deliveries; plans, plan
-// versions and test clocks are not checked to exist, as SqliteStore's foreign keys check
-// them; and `before` is trusted to be the stored account at its version, as SqliteStore
-// trusts it, except that an item or attempt that `before` names and this payer lacks is left
-// alone, where SqliteStore's UPDATE would take another payer's row of that id.
+// hundreds of thousands of payers, without a disk. It keeps the AccountStore contract
+// (account_store.h; the contract tests run on it): the same accounts, orders, pages, unique
+// keys and errors as every backend. DueWorkUntil is O(log n + k): pending work is indexed by
+// clock and (due time, id); done work is dropped.
+// What the contract leaves to a backend, it does this way: nothing is durable; it keeps no
+// webhook endpoints, so events fan out to no deliveries; plans, plan versions and test clocks
+// are not checked to exist; and an item or attempt that `before` names and this payer lacks is
+// left alone.
 // Thread-safe: reads share a lock; a SaveTransition holds it alone and applies all or nothing.
 #pragma once
 
@@ -32,7 +30,7 @@ struct MemoryAccountStoreOptions {
   // number of events. ListEvents then finds nothing (and refuses every starting_after as
   // naming no element), and a reused event id is a conflict only within one SaveTransition.
   bool keep_events = true;
-  // Off: an attempt is forgotten once it is paid or failed (SqliteStore keeps them all), so
+  // Off: an attempt is forgotten once it is paid or failed (the contract keeps them all), so
   // memory does not grow with the number of charges. ListPaymentAttempts then lists only
   // pending attempts, and the unique checks of idempotency keys and paid periods see only
   // pending ones; the lifecycle's own rules against charging a period twice still hold.
@@ -66,7 +64,7 @@ class MemoryAccountStore final : public AccountStore {
 
  private:
   struct StoredAttempt {
-    std::uint64_t seq = 0;  // creation order across all payers (SQLite's rowid)
+    std::uint64_t seq = 0;  // the order attempts were stored in, across all payers
     PaymentAttempt attempt;
   };
   // One payer's rows, each list in creation order.
@@ -84,14 +82,14 @@ class MemoryAccountStore final : public AccountStore {
     DueWork work;
     std::optional<std::string> clock_id;  // the payer's test clock when the work was stored
   };
-  struct Plan;  // a validated SaveTransition (memory_account_store.cc)
+  struct CheckedWrites;  // a SaveTransition's writes, checked (memory_account_store.cc)
 
-  Result<Plan> Validate(const Account* before, const Account& after,
-                        const std::vector<StoredEvent>& events,
-                        const std::vector<DueWork>& scheduled,
-                        const std::vector<std::int64_t>& completes_work);
-  void Apply(Plan& plan, const Account& after, const std::vector<StoredEvent>& events,
-             const std::vector<DueWork>& scheduled,
+  Result<CheckedWrites> Check(const Account* before, const Account& after,
+                              const std::vector<StoredEvent>& events,
+                              const std::vector<DueWork>& scheduled,
+                              const std::vector<std::int64_t>& completes_work);
+  void Apply(const CheckedWrites& writes, const Account& after,
+             const std::vector<StoredEvent>& events, const std::vector<DueWork>& scheduled,
              const std::vector<std::int64_t>& completes_work) noexcept;
 
   const MemoryAccountStoreOptions options_;

@@ -1,5 +1,5 @@
-// Forward-only schema migrations. Each schema/NNNN_name.sql file is one migration, embedded in
-// the binary at build time (cmake/embed_migrations.cmake). ApplyMigrations runs, in version
+// Forward-only schema migrations. Each schema/sqlite/NNNN_name.sql file is one migration, embedded
+// in the binary at build time (cmake/embed_migrations.cmake). ApplyMigrations runs, in version
 // order, each migration the database has not recorded, each in its own transaction together
 // with its record in schema_migrations (version, name, SHA-256 of its text, applied_at). It
 // refuses a database migrated by a newer binary and one whose recorded migration text differs

@@ -1,17 +1,14 @@
 // SqliteStore's AccountStore half: accounts, the event outbox, due work and listings.
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
-#include <sqlite3.h>
-
-#include <algorithm>
-#include <unordered_map>
-
+#include "store/account_changes.h"
 #include "store/sqlite/row_writes.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_values.h"
 #include "store/sqlite/statement_cache.h"
+#include "store/sqlite/status_sql.h"
 #include "store/sqlite/webhook_sql.h"
+#include "store/store_errors.h"
 
 namespace recur {
 namespace {
@@ -118,180 +115,159 @@ std::vector<Column> AttemptColumns(const std::string& payer_id, const PaymentAtt
           {"failed_code", attempt.failed_code}};
 }
 
-void WritePayer(SQLite::Database& db, const Payer& payer, const Payer* before) {
-  if (before == nullptr) {
-    StatementLease insert_lease =
-        Prepared(db,
-                 "INSERT INTO payers (id, external_id, type, email, name, "
-                 "test_clock_id, subscription_id, trial_used, has_paid, "
-                 "default_payment_method_id, created_at, version) "
-                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,1)");
-    SQLite::Statement& insert = *insert_lease;
-    insert.bind(1, payer.id);
-    insert.bind(2, payer.external_id);
-    insert.bind(3, std::string(PayerTypeName(payer.type)));
-    insert.bind(4, payer.email);
-    insert.bind(5, payer.name);
-    if (payer.test_clock_id)
-      insert.bind(6, *payer.test_clock_id);
-    else
-      insert.bind(6);
-    insert.bind(7, payer.subscription_id);
-    insert.bind(8, payer.trial_used ? 1 : 0);
-    insert.bind(9, payer.has_paid ? 1 : 0);
-    if (payer.default_payment_method_id) {
-      insert.bind(10, *payer.default_payment_method_id);
-    } else {
-      insert.bind(10);
-    }
-    BindInstant(insert, 11, payer.created_at);
-    insert.exec();
-    return;
-  }
-  StatementLease update_lease =
-      Prepared(db,
-               "UPDATE payers SET email = ?, name = ?, trial_used = ?, has_paid = ?, "
-               "default_payment_method_id = ?, version = version + 1 "
-               "WHERE id = ? AND version = ?");
-  SQLite::Statement& update = *update_lease;
-  update.bind(1, payer.email);
-  update.bind(2, payer.name);
-  update.bind(3, payer.trial_used ? 1 : 0);
-  update.bind(4, payer.has_paid ? 1 : 0);
-  if (payer.default_payment_method_id) {
-    update.bind(5, *payer.default_payment_method_id);
-  } else {
-    update.bind(5);
-  }
-  update.bind(6, payer.id);
-  update.bind(7, before->version);
-  if (update.exec() != 1) throw std::logic_error("concurrent change");
+void InsertPayer(SQLite::Database& db, const Payer& payer) {
+  Prepared(db,
+           "INSERT INTO payers (id, external_id, type, email, name, test_clock_id, "
+           "subscription_id, trial_used, has_paid, default_payment_method_id, created_at, "
+           "version) VALUES (?,?,?,?,?,?,?,?,?,?,?,1)",
+           payer.id, payer.external_id, PayerTypeName(payer.type), payer.email, payer.name,
+           payer.test_clock_id, payer.subscription_id, payer.trial_used, payer.has_paid,
+           payer.default_payment_method_id, payer.created_at)
+      ->exec();
 }
 
-// Items leaving a unique status (current, upcoming) are written before items entering one.
-bool LeavesUniqueStatus(const SubscriptionItem& item) {
-  return item.status == ItemStatus::kEnded || item.status == ItemStatus::kAbandoned ||
-         item.status == ItemStatus::kIncomplete;
+// What an update may change; the rest of a payer is fixed at its creation. Refused when the
+// stored version is no longer `version`: another writer changed the payer since it was read.
+Status UpdatePayer(SQLite::Database& db, const Payer& payer, std::int64_t version) {
+  const int updated = Prepared(db,
+                               "UPDATE payers SET email = ?, name = ?, trial_used = ?, "
+                               "has_paid = ?, default_payment_method_id = ?, "
+                               "version = version + 1 WHERE id = ? AND version = ?",
+                               payer.email, payer.name, payer.trial_used, payer.has_paid,
+                               payer.default_payment_method_id, payer.id, version)
+                          ->exec();
+  if (updated != 1) return ConcurrentChange("payer " + payer.id);
+  return Ok();
 }
 
-template <typename T>
-const T* FindById(const std::vector<T>& list, const std::string& id) {
-  auto it = std::find_if(list.begin(), list.end(), [&](const T& x) { return x.id == id; });
-  return it == list.end() ? nullptr : &*it;
+void InsertPaymentMethod(SQLite::Database& db, const std::string& payer_id,
+                         const PaymentMethod& method) {
+  Prepared(db,
+           "INSERT INTO payment_methods (id, payer_id, token, brand, last4, exp_month, "
+           "exp_year, created_at) VALUES (?,?,?,?,?,?,?,?)",
+           method.id, payer_id, method.token, method.brand, method.last4, method.exp_month,
+           method.exp_year, method.created_at)
+      ->exec();
 }
 
-int ClampLimit(int limit) { return std::clamp(limit, 1, 100); }
+// The event in the outbox, and its webhook deliveries: one per enabled endpoint whose filter
+// takes its type (an empty filter takes every type).
+void InsertEvent(SQLite::Database& db, const StoredEvent& event,
+                 const StoredEventBodies::Encoded& body) {
+  StatementLease insert = Prepared(db,
+                                   "INSERT INTO events (id, type, payer_id, timestamp, body, "
+                                   "body_dictionary_id) VALUES (?,?,?,?,?,?)",
+                                   event.id, event.type, event.payer_id, event.timestamp);
+  insert->bind(5, body.frame.data(), static_cast<int>(body.frame.size()));
+  insert->bind(6, body.dictionary_id);
+  insert->exec();
+  Prepared(db,
+           "INSERT INTO webhook_deliveries (msg_id, event_id, endpoint_id, status, "
+           "next_attempt_at) SELECT " +
+               WebhookIdSql("?1", "e.id") +
+               ", ?1, e.id, 'pending', 0 FROM webhook_endpoints e WHERE e.deleted_at IS "
+               "NULL AND e.disabled = 0 AND " +
+               EndpointTakesTypeSql("?2"),
+           event.id, event.type)
+      ->exec();
+}
 
-struct WorkAlreadyDone : std::exception {
-  explicit WorkAlreadyDone(std::int64_t id) : work_id(id) {}
-  std::int64_t work_id;
-};
+void InsertDueWork(SQLite::Database& db, const DueWork& work,
+                   const std::optional<std::string>& clock_id) {
+  Prepared(db,
+           "INSERT INTO due_work (payer_id, item_id, kind, due_at, reference, lead_hours, "
+           "retry, clock_id) VALUES (?,?,?,?,?,?,?,?)",
+           work.payer_id, work.item_id, DueKindName(work.kind), work.due_at, work.reference,
+           static_cast<std::int64_t>(work.lead.count()), work.retry, clock_id)
+      ->exec();
+}
+
+// done_at records the instant the work was applied for: its due time. Refused when the work
+// is done already: another runner applied it first.
+Status CompleteDueWork(SQLite::Database& db, std::int64_t work_id) {
+  const int done =
+      Prepared(db, "UPDATE due_work SET done_at = due_at WHERE id = ? AND done_at IS NULL", work_id)
+          ->exec();
+  if (done != 1) return WorkAlreadyDone(work_id);
+  return Ok();
+}
 
 bool StartingAfterExists(SQLite::Database& db, const std::string& table, const std::string& id) {
-  StatementLease query_lease = Prepared(db, "SELECT 1 FROM " + table + " WHERE id = ?");
-  SQLite::Statement& query = *query_lease;
-  query.bind(1, id);
-  return query.executeStep();
-}
-
-// A cursor that names nothing would otherwise read as the end of the list.
-std::unexpected<Error> UnknownStartingAfter(const std::string& id) {
-  return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
-                   "starting_after " + id + " names no element of this list", "starting_after");
+  return Prepared(db, "SELECT 1 FROM " + table + " WHERE id = ?", id)->executeStep();
 }
 
 }  // namespace
 
 Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer_id) {
-  try {
-    return connections_->Read([&](SQLite::Database& db) -> Result<std::optional<Account>> {
-      StatementLease payer_row_lease =
-          Prepared(db,
-                   "SELECT id, external_id, type, email, name, test_clock_id, "
-                   "subscription_id, trial_used, has_paid, "
-                   "default_payment_method_id, created_at, version "
-                   "FROM payers WHERE id = ?");
-      SQLite::Statement& payer_row = *payer_row_lease;
-      payer_row.bind(1, payer_id);
-      if (!payer_row.executeStep()) return std::optional<Account>();
-      Account account;
-      Payer& payer = account.payer;
-      payer.id = payer_row.getColumn(0).getString();
-      payer.external_id = payer_row.getColumn(1).getString();
-      payer.type = Require(ParsePayerType(payer_row.getColumn(2).getString()), "payer type");
-      payer.email = payer_row.getColumn(3).getString();
-      payer.name = payer_row.getColumn(4).getString();
-      payer.test_clock_id = OptionalText(payer_row.getColumn(5));
-      payer.subscription_id = payer_row.getColumn(6).getString();
-      payer.trial_used = payer_row.getColumn(7).getInt() != 0;
-      payer.has_paid = payer_row.getColumn(8).getInt() != 0;
-      payer.default_payment_method_id = OptionalText(payer_row.getColumn(9));
-      payer.created_at = InstantOf(payer_row.getColumn(10));
-      payer.version = payer_row.getColumn(11).getInt64();
+  return connections_->Read({"loading payer", payer_id}, [&](SQLite::Database& db) {
+    StatementLease payer_row =
+        Prepared(db,
+                 "SELECT id, external_id, type, email, name, test_clock_id, subscription_id, "
+                 "trial_used, has_paid, default_payment_method_id, created_at, version "
+                 "FROM payers WHERE id = ?",
+                 payer_id);
+    if (!payer_row->executeStep()) return std::optional<Account>();
+    Account account;
+    Payer& payer = account.payer;
+    payer.id = payer_row->getColumn(0).getString();
+    payer.external_id = payer_row->getColumn(1).getString();
+    payer.type = Require(ParsePayerType(payer_row->getColumn(2).getString()), "payer type");
+    payer.email = payer_row->getColumn(3).getString();
+    payer.name = payer_row->getColumn(4).getString();
+    payer.test_clock_id = OptionalText(payer_row->getColumn(5));
+    payer.subscription_id = payer_row->getColumn(6).getString();
+    payer.trial_used = payer_row->getColumn(7).getInt() != 0;
+    payer.has_paid = payer_row->getColumn(8).getInt() != 0;
+    payer.default_payment_method_id = OptionalText(payer_row->getColumn(9));
+    payer.created_at = InstantOf(payer_row->getColumn(10));
+    payer.version = payer_row->getColumn(11).getInt64();
 
-      StatementLease methods_lease =
-          Prepared(db,
-                   "SELECT id, token, brand, last4, exp_month, exp_year, created_at "
-                   "FROM payment_methods WHERE payer_id = ? ORDER BY created_at, id");
-      SQLite::Statement& methods = *methods_lease;
-      methods.bind(1, payer_id);
-      while (methods.executeStep()) {
-        account.payment_methods.push_back(
-            {methods.getColumn(0).getString(), methods.getColumn(1).getString(),
-             methods.getColumn(2).getString(), methods.getColumn(3).getString(),
-             methods.getColumn(4).getInt(), methods.getColumn(5).getInt(),
-             InstantOf(methods.getColumn(6))});
-      }
-      StatementLease items_lease = Prepared(db, std::string("SELECT ") + kItemColumns +
-                                                    " FROM subscription_items WHERE payer_id = ? "
-                                                    "ORDER BY created_at, rowid");
-      SQLite::Statement& items = *items_lease;
-      items.bind(1, payer_id);
-      while (items.executeStep()) account.items.push_back(ReadItem(items));
-      StatementLease attempts_lease =
-          Prepared(db, std::string("SELECT ") + kAttemptColumns +
-                           " FROM payment_attempts WHERE payer_id = ? AND "
-                           "status = 'pending' ORDER BY created_at, rowid");
-      SQLite::Statement& attempts = *attempts_lease;
-      attempts.bind(1, payer_id);
-      while (attempts.executeStep()) account.attempts.push_back(ReadAttempt(attempts));
-      return std::optional<Account>(std::move(account));
-    });
-  } catch (const std::exception& error) {
-    return std::unexpected(StorageFailure("loading payer " + payer_id, error));
-  }
+    StatementLease methods =
+        Prepared(db,
+                 "SELECT id, token, brand, last4, exp_month, exp_year, created_at "
+                 "FROM payment_methods WHERE payer_id = ? ORDER BY created_at, id",
+                 payer_id);
+    while (methods->executeStep()) {
+      account.payment_methods.push_back(
+          {methods->getColumn(0).getString(), methods->getColumn(1).getString(),
+           methods->getColumn(2).getString(), methods->getColumn(3).getString(),
+           methods->getColumn(4).getInt(), methods->getColumn(5).getInt(),
+           InstantOf(methods->getColumn(6))});
+    }
+    // Rows of one creation instant in the order they were stored: SQLite's rowid.
+    StatementLease items = Prepared(db,
+                                    std::string("SELECT ") + kItemColumns +
+                                        " FROM subscription_items WHERE payer_id = ? "
+                                        "ORDER BY created_at, rowid",
+                                    payer_id);
+    while (items->executeStep()) account.items.push_back(ReadItem(*items));
+    StatementLease attempts = Prepared(db,
+                                       std::string("SELECT ") + kAttemptColumns +
+                                           " FROM payment_attempts WHERE payer_id = ? AND "
+                                           "status = 'pending' ORDER BY created_at, rowid",
+                                       payer_id);
+    while (attempts->executeStep()) account.attempts.push_back(ReadAttempt(*attempts));
+    return std::optional<Account>(std::move(account));
+  });
 }
 
 Result<std::optional<std::string>> SqliteStore::FindPayerId(PayerType type,
                                                             const std::string& external_id) {
-  try {
-    return connections_->Read([&](SQLite::Database& db) -> Result<std::optional<std::string>> {
-      StatementLease query_lease =
-          Prepared(db, "SELECT id FROM payers WHERE type = ? AND external_id = ?");
-      SQLite::Statement& query = *query_lease;
-      query.bind(1, std::string(PayerTypeName(type)));
-      query.bind(2, external_id);
-      if (!query.executeStep()) return std::optional<std::string>();
-      return std::optional<std::string>(query.getColumn(0).getString());
-    });
-  } catch (const std::exception& error) {
-    return std::unexpected(StorageFailure("looking up a payer", error));
-  }
+  return connections_->Read({"looking up a payer"}, [&](SQLite::Database& db) {
+    StatementLease query = Prepared(db, "SELECT id FROM payers WHERE type = ? AND external_id = ?",
+                                    PayerTypeName(type), external_id);
+    if (!query->executeStep()) return std::optional<std::string>();
+    return std::optional<std::string>(query->getColumn(0).getString());
+  });
 }
 
 Result<std::optional<std::string>> SqliteStore::FindPayerIdOfItem(const std::string& item_id) {
-  try {
-    return connections_->Read([&](SQLite::Database& db) -> Result<std::optional<std::string>> {
-      StatementLease query_lease =
-          Prepared(db, "SELECT payer_id FROM subscription_items WHERE id = ?");
-      SQLite::Statement& query = *query_lease;
-      query.bind(1, item_id);
-      if (!query.executeStep()) return std::optional<std::string>();
-      return std::optional<std::string>(query.getColumn(0).getString());
-    });
-  } catch (const std::exception& error) {
-    return std::unexpected(StorageFailure("looking up an item", error));
-  }
+  return connections_->Read({"looking up an item"}, [&](SQLite::Database& db) {
+    StatementLease query =
+        Prepared(db, "SELECT payer_id FROM subscription_items WHERE id = ?", item_id);
+    if (!query->executeStep()) return std::optional<std::string>();
+    return std::optional<std::string>(query->getColumn(0).getString());
+  });
 }
 
 Status SqliteStore::SaveTransition(const Account* before, const Account& after,
@@ -301,280 +277,157 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
   // Compressed here, on the caller's thread, so that the one writer does not.
   auto bodies = event_bodies_->Encode(events);
   if (!bodies) return std::unexpected(bodies.error());
-  return connections_->Write([&](SQLite::Database& db) -> Status {
-    try {
-      const std::string& payer_id = after.payer.id;
-      WritePayer(db, after.payer, before == nullptr ? nullptr : &before->payer);
-      for (const PaymentMethod& method : after.payment_methods) {
-        if (before != nullptr && FindById(before->payment_methods, method.id) != nullptr) continue;
-        StatementLease insert_lease =
-            Prepared(db,
-                     "INSERT INTO payment_methods (id, payer_id, token, brand, last4, "
-                     "exp_month, exp_year, created_at) VALUES (?,?,?,?,?,?,?,?)");
-        SQLite::Statement& insert = *insert_lease;
-        insert.bind(1, method.id);
-        insert.bind(2, payer_id);
-        insert.bind(3, method.token);
-        insert.bind(4, method.brand);
-        insert.bind(5, method.last4);
-        insert.bind(6, method.exp_month);
-        insert.bind(7, method.exp_year);
-        BindInstant(insert, 8, method.created_at);
-        insert.exec();
-      }
-      struct ChangedItem {
-        const SubscriptionItem* item;
-        const SubscriptionItem* old;  // null for a new item
-      };
-      std::vector<ChangedItem> changed;
-      for (const SubscriptionItem& item : after.items) {
-        const SubscriptionItem* old =
-            before == nullptr ? nullptr : FindById(before->items, item.id);
-        if (old == nullptr || *old != item) changed.push_back({&item, old});
-      }
-      std::stable_partition(changed.begin(), changed.end(), [](const ChangedItem& changed_item) {
-        return LeavesUniqueStatus(*changed_item.item);
-      });
-      for (const auto& [item, old] : changed) {
-        if (old == nullptr) {
-          InsertRow(db, "subscription_items", item->id, ItemColumns(payer_id, *item));
-        } else {
-          UpdateChangedColumns(db, "subscription_items", item->id, ItemColumns(payer_id, *old),
-                               ItemColumns(payer_id, *item));
-        }
-      }
-      for (const PaymentAttempt& attempt : after.attempts) {
-        const PaymentAttempt* old =
-            before == nullptr ? nullptr : FindById(before->attempts, attempt.id);
-        if (old == nullptr) {
-          InsertRow(db, "payment_attempts", attempt.id, AttemptColumns(payer_id, attempt));
-        } else if (*old != attempt) {
-          UpdateChangedColumns(db, "payment_attempts", attempt.id, AttemptColumns(payer_id, *old),
-                               AttemptColumns(payer_id, attempt));
-        }
-      }
-      for (std::size_t i = 0; i < events.size(); ++i) {
-        const StoredEvent& event = events[i];
-        const StoredEventBodies::Encoded& body = (*bodies)[i];
-        StatementLease insert_lease =
-            Prepared(db,
-                     "INSERT INTO events (id, type, payer_id, timestamp, body, "
-                     "body_dictionary_id) VALUES (?,?,?,?,?,?)");
-        SQLite::Statement& insert = *insert_lease;
-        insert.bind(1, event.id);
-        insert.bind(2, event.type);
-        insert.bind(3, event.payer_id);
-        BindInstant(insert, 4, event.timestamp);
-        insert.bind(5, body.frame.data(), static_cast<int>(body.frame.size()));
-        insert.bind(6, body.dictionary_id);
-        insert.exec();
-        // The outbox fans out here, in the same transaction: one delivery per enabled endpoint
-        // whose filter takes this type (an empty filter takes every type).
-        StatementLease fan_out_lease =
-            Prepared(db,
-                     "INSERT INTO webhook_deliveries (msg_id, event_id, endpoint_id, status, "
-                     "next_attempt_at) SELECT " +
-                         WebhookIdOf("?1", "e.id") +
-                         ", ?1, e.id, 'pending', 0 FROM webhook_endpoints e WHERE e.deleted_at IS "
-                         "NULL AND e.disabled = 0 AND " +
-                         EndpointTakesType("?2"));
-        SQLite::Statement& fan_out = *fan_out_lease;
-        fan_out.bind(1, event.id);
-        fan_out.bind(2, event.type);
-        fan_out.exec();
-      }
-      for (const DueWork& work : scheduled) {
-        StatementLease insert_lease =
-            Prepared(db,
-                     "INSERT INTO due_work (payer_id, item_id, kind, due_at, reference, "
-                     "lead_hours, retry, clock_id) VALUES (?,?,?,?,?,?,?,?)");
-        SQLite::Statement& insert = *insert_lease;
-        insert.bind(1, work.payer_id);
-        insert.bind(2, work.item_id);
-        insert.bind(3, std::string(DueKindName(work.kind)));
-        BindInstant(insert, 4, work.due_at);
-        BindInstant(insert, 5, work.reference);
-        insert.bind(6, static_cast<std::int64_t>(work.lead.count()));
-        insert.bind(7, work.retry);
-        if (after.payer.test_clock_id) {
-          insert.bind(8, *after.payer.test_clock_id);
-        } else {
-          insert.bind(8);
-        }
-        insert.exec();
-      }
-      for (const std::int64_t work_id : completes_work) {
-        // done_at records the instant the work was applied for: its due time.
-        StatementLease done_lease =
-            Prepared(db, "UPDATE due_work SET done_at = due_at WHERE id = ? AND done_at IS NULL");
-        SQLite::Statement& done = *done_lease;
-        done.bind(1, work_id);
-        if (done.exec() != 1) throw WorkAlreadyDone{work_id};
-      }
-      return Ok();
-    } catch (const WorkAlreadyDone& already) {
-      return MakeError(ErrorKind::kAlreadyExists, "work_already_done",
-                       "due work " + std::to_string(already.work_id) + " was done already");
-    } catch (const std::logic_error&) {
-      return MakeError(ErrorKind::kAlreadyExists, "concurrent_change",
-                       "payer " + after.payer.id + " was changed by another request; retry");
-    } catch (const SQLite::Exception& error) {
-      if (error.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE ||
-          error.getExtendedErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        return MakeError(ErrorKind::kAlreadyExists, "conflict",
-                         std::string("the change conflicts with stored data: ") + error.what());
-      }
-      return std::unexpected(StorageFailure("saving payer " + after.payer.id, error));
-    } catch (const std::exception& error) {
-      return std::unexpected(StorageFailure("saving payer " + after.payer.id, error));
+  const std::string& payer_id = after.payer.id;
+  const AccountChanges changes = ChangesBetween(before, after);
+  return connections_->Write({"saving payer", payer_id}, [&](SQLite::Database& db) -> Status {
+    if (before == nullptr) {
+      InsertPayer(db, after.payer);
+    } else if (Status updated = UpdatePayer(db, after.payer, before->payer.version); !updated) {
+      return updated;
     }
+    for (const PaymentMethod* method : changes.new_methods) {
+      InsertPaymentMethod(db, payer_id, *method);
+    }
+    for (const auto& [item, old] : changes.items) {
+      if (old == nullptr) {
+        InsertRow(db, "subscription_items", item->id, ItemColumns(payer_id, *item));
+      } else {
+        UpdateChangedColumns(db, "subscription_items", item->id, ItemColumns(payer_id, *old),
+                             ItemColumns(payer_id, *item));
+      }
+    }
+    for (const auto& [attempt, old] : changes.attempts) {
+      if (old == nullptr) {
+        InsertRow(db, "payment_attempts", attempt->id, AttemptColumns(payer_id, *attempt));
+      } else {
+        UpdateChangedColumns(db, "payment_attempts", attempt->id, AttemptColumns(payer_id, *old),
+                             AttemptColumns(payer_id, *attempt));
+      }
+    }
+    for (std::size_t i = 0; i < events.size(); ++i) InsertEvent(db, events[i], (*bodies)[i]);
+    for (const DueWork& work : scheduled) InsertDueWork(db, work, after.payer.test_clock_id);
+    for (const std::int64_t work_id : completes_work) {
+      if (Status done = CompleteDueWork(db, work_id); !done) return done;
+    }
+    return Ok();
   });
 }
 
 Result<std::vector<DueWork>> SqliteStore::DueWorkUntil(Instant until,
                                                        const std::optional<std::string>& clock_id,
                                                        int limit) {
-  try {
-    return connections_->Read([&](SQLite::Database& db) -> Result<std::vector<DueWork>> {
-      StatementLease query_lease = Prepared(
-          db, std::string("SELECT id, payer_id, item_id, kind, due_at, reference, lead_hours, "
-                          "retry FROM due_work WHERE done_at IS NULL AND ") +
-                  (clock_id ? "clock_id = ?" : "clock_id IS NULL") +
-                  " AND due_at <= ? ORDER BY due_at, id LIMIT ?");
-      SQLite::Statement& query = *query_lease;
-      int index = 1;
-      if (clock_id) query.bind(index++, *clock_id);
-      query.bind(index++, static_cast<std::int64_t>(ToUnixMillis(until)));
-      query.bind(index, limit);
-      std::vector<DueWork> work;
-      while (query.executeStep()) {
-        DueWork row;
-        row.id = query.getColumn(0).getInt64();
-        row.payer_id = query.getColumn(1).getString();
-        row.item_id = query.getColumn(2).getString();
-        row.kind = Require(ParseDueKind(query.getColumn(3).getString()), "due work kind");
-        row.due_at = InstantOf(query.getColumn(4));
-        row.reference = InstantOf(query.getColumn(5));
-        row.lead = std::chrono::hours(query.getColumn(6).getInt64());
-        row.retry = query.getColumn(7).getInt();
-        work.push_back(std::move(row));
-      }
-      return work;
-    });
-  } catch (const std::exception& error) {
-    return std::unexpected(StorageFailure("listing due work", error));
-  }
+  return connections_->Read({"listing due work"}, [&](SQLite::Database& db) {
+    const std::string sql = std::string(
+                                "SELECT id, payer_id, item_id, kind, due_at, reference, "
+                                "lead_hours, retry FROM due_work WHERE done_at IS NULL AND ") +
+                            (clock_id ? "clock_id = ?" : "clock_id IS NULL") +
+                            " AND due_at <= ? ORDER BY due_at, id LIMIT ?";
+    StatementLease query =
+        clock_id ? Prepared(db, sql, *clock_id, until, limit) : Prepared(db, sql, until, limit);
+    std::vector<DueWork> work;
+    while (query->executeStep()) {
+      DueWork row;
+      row.id = query->getColumn(0).getInt64();
+      row.payer_id = query->getColumn(1).getString();
+      row.item_id = query->getColumn(2).getString();
+      row.kind = Require(ParseDueKind(query->getColumn(3).getString()), "due work kind");
+      row.due_at = InstantOf(query->getColumn(4));
+      row.reference = InstantOf(query->getColumn(5));
+      row.lead = std::chrono::hours(query->getColumn(6).getInt64());
+      row.retry = query->getColumn(7).getInt();
+      work.push_back(std::move(row));
+    }
+    return work;
+  });
 }
 
 Result<Page<PaymentAttempt>> SqliteStore::ListPaymentAttempts(const std::string& payer_id,
                                                               const ListOptions& options) {
-  try {
-    return connections_->Read([&](SQLite::Database& db) -> Result<Page<PaymentAttempt>> {
-      if (!options.starting_after.empty() &&
-          !StartingAfterExists(db, "payment_attempts", options.starting_after)) {
-        return UnknownStartingAfter(options.starting_after);
-      }
-      const int limit = ClampLimit(options.limit);
-      std::string sql =
-          std::string("SELECT ") + kAttemptColumns + " FROM payment_attempts WHERE payer_id = ?";
-      if (!options.starting_after.empty()) {
-        sql += " AND rowid < (SELECT rowid FROM payment_attempts WHERE id = ?)";
-      }
-      sql += " ORDER BY rowid DESC LIMIT ?";
-      StatementLease query_lease = Prepared(db, sql);
-      SQLite::Statement& query = *query_lease;
-      int index = 1;
-      query.bind(index++, payer_id);
-      if (!options.starting_after.empty()) query.bind(index++, options.starting_after);
-      query.bind(index, limit + 1);
-      Page<PaymentAttempt> page;
-      while (query.executeStep()) page.data.push_back(ReadAttempt(query));
-      page.has_more = static_cast<int>(page.data.size()) > limit;
-      if (page.has_more) page.data.pop_back();
-      return page;
-    });
-  } catch (const std::exception& error) {
-    return std::unexpected(StorageFailure("listing payment attempts", error));
-  }
+  return connections_->Read(
+      {"listing payment attempts"}, [&](SQLite::Database& db) -> Result<Page<PaymentAttempt>> {
+        const std::string& after = options.starting_after;
+        if (!after.empty() && !StartingAfterExists(db, "payment_attempts", after)) {
+          return UnknownStartingAfter(after);
+        }
+        const int limit = PageLimit(options);
+        // Newest first: by rowid, the order they were stored in.
+        const std::string columns =
+            std::string("SELECT ") + kAttemptColumns + " FROM payment_attempts WHERE payer_id = ?";
+        StatementLease query =
+            after.empty()
+                ? Prepared(db, columns + " ORDER BY rowid DESC LIMIT ?", payer_id, limit + 1)
+                : Prepared(db,
+                           columns +
+                               " AND rowid < (SELECT rowid FROM payment_attempts WHERE id = ?)"
+                               " ORDER BY rowid DESC LIMIT ?",
+                           payer_id, after, limit + 1);
+        std::vector<PaymentAttempt> read;
+        while (query->executeStep()) read.push_back(ReadAttempt(*query));
+        return PageOf(std::move(read), limit);
+      });
 }
 
 Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,
                                                   const std::string& type,
                                                   const ListOptions& options) {
-  try {
-    return connections_->Read([&](SQLite::Database& db) -> Result<Page<StoredEvent>> {
-      if (!options.starting_after.empty() &&
-          !StartingAfterExists(db, "events", options.starting_after)) {
-        return UnknownStartingAfter(options.starting_after);
-      }
-      const int limit = ClampLimit(options.limit);
-      std::string sql =
-          "SELECT id, type, payer_id, timestamp, body, body_dictionary_id FROM events WHERE 1 = 1";
-      if (!payer_id.empty()) sql += " AND payer_id = ?";
-      if (!type.empty()) sql += " AND type = ?";
-      if (!options.starting_after.empty())
-        sql += " AND seq < (SELECT seq FROM events WHERE id = ?)";
-      sql += " ORDER BY seq DESC LIMIT ?";
-      StatementLease query_lease = Prepared(db, sql);
-      SQLite::Statement& query = *query_lease;
-      int index = 1;
-      if (!payer_id.empty()) query.bind(index++, payer_id);
-      if (!type.empty()) query.bind(index++, type);
-      if (!options.starting_after.empty()) query.bind(index++, options.starting_after);
-      query.bind(index, limit + 1);
-      Page<StoredEvent> page;
-      while (query.executeStep()) {
-        page.data.push_back({query.getColumn(0).getString(), query.getColumn(1).getString(),
-                             query.getColumn(2).getString(), InstantOf(query.getColumn(3)),
-                             event_bodies_->Decode(db, query.getColumn(4), query.getColumn(5))});
-      }
-      page.has_more = static_cast<int>(page.data.size()) > limit;
-      if (page.has_more) page.data.pop_back();
-      return page;
-    });
-  } catch (const std::exception& error) {
-    return std::unexpected(StorageFailure("listing events", error));
-  }
+  return connections_->Read(
+      {"listing events"}, [&](SQLite::Database& db) -> Result<Page<StoredEvent>> {
+        const std::string& after = options.starting_after;
+        if (!after.empty() && !StartingAfterExists(db, "events", after)) {
+          return UnknownStartingAfter(after);
+        }
+        const int limit = PageLimit(options);
+        std::string sql =
+            "SELECT id, type, payer_id, timestamp, body, body_dictionary_id FROM events "
+            "WHERE 1 = 1";
+        if (!payer_id.empty()) sql += " AND payer_id = ?";
+        if (!type.empty()) sql += " AND type = ?";
+        if (!after.empty()) sql += " AND seq < (SELECT seq FROM events WHERE id = ?)";
+        sql += " ORDER BY seq DESC LIMIT ?";
+        StatementLease query = Prepared(db, sql);
+        int index = 1;
+        if (!payer_id.empty()) query->bind(index++, payer_id);
+        if (!type.empty()) query->bind(index++, type);
+        if (!after.empty()) query->bind(index++, after);
+        query->bind(index, limit + 1);
+        std::vector<StoredEvent> read;
+        while (query->executeStep()) {
+          read.push_back({query->getColumn(0).getString(), query->getColumn(1).getString(),
+                          query->getColumn(2).getString(), InstantOf(query->getColumn(3)),
+                          event_bodies_->Decode(db, query->getColumn(4), query->getColumn(5))});
+        }
+        return PageOf(std::move(read), limit);
+      });
 }
 
 Result<std::vector<AccountStore::CurrentPlan>> SqliteStore::ListCurrentPlans() {
-  try {
-    return connections_->Read([&](SQLite::Database& db) -> Result<std::vector<CurrentPlan>> {
-      StatementLease query_lease =
-          Prepared(db,
-                   "SELECT i.payer_id, p.type, p.external_id, i.plan_slug, i.status "
-                   "FROM subscription_items i JOIN payers p ON p.id = i.payer_id "
-                   "WHERE i.status IN ('active', 'past_due', 'canceled')");
-      SQLite::Statement& query = *query_lease;
-      std::vector<CurrentPlan> plans;
-      while (query.executeStep()) {
-        plans.push_back({query.getColumn(0).getString(),
-                         Require(ParsePayerType(query.getColumn(1).getString()), "payer type"),
-                         query.getColumn(2).getString(), query.getColumn(3).getString(),
-                         Require(ParseItemStatus(query.getColumn(4).getString()), "item status")});
-      }
-      return plans;
-    });
-  } catch (const std::exception& error) {
-    return std::unexpected(StorageFailure("listing current plans", error));
-  }
+  return connections_->Read({"listing current plans"}, [&](SQLite::Database& db) {
+    StatementLease query =
+        Prepared(db,
+                 "SELECT i.payer_id, p.type, p.external_id, i.plan_slug, i.status "
+                 "FROM subscription_items i JOIN payers p ON p.id = i.payer_id "
+                 "WHERE i.status IN " +
+                     CurrentStatusesSql() + " ORDER BY i.payer_id");
+    std::vector<CurrentPlan> plans;
+    while (query->executeStep()) {
+      plans.push_back({query->getColumn(0).getString(),
+                       Require(ParsePayerType(query->getColumn(1).getString()), "payer type"),
+                       query->getColumn(2).getString(), query->getColumn(3).getString(),
+                       Require(ParseItemStatus(query->getColumn(4).getString()), "item status")});
+    }
+    return plans;
+  });
 }
 
 Result<std::vector<std::string>> SqliteStore::PayersWithPendingAttempts() {
-  try {
-    return connections_->Read([&](SQLite::Database& db) -> Result<std::vector<std::string>> {
-      StatementLease query_lease =
-          Prepared(db,
-                   "SELECT DISTINCT payer_id FROM payment_attempts WHERE status = "
-                   "'pending'");
-      SQLite::Statement& query = *query_lease;
-      std::vector<std::string> payers;
-      while (query.executeStep()) payers.push_back(query.getColumn(0).getString());
-      return payers;
-    });
-  } catch (const std::exception& error) {
-    return std::unexpected(StorageFailure("listing pending attempts", error));
-  }
+  return connections_->Read({"listing pending attempts"}, [&](SQLite::Database& db) {
+    StatementLease query = Prepared(db,
+                                    "SELECT payer_id FROM payment_attempts WHERE status = "
+                                    "'pending' GROUP BY payer_id ORDER BY MIN(rowid)");
+    std::vector<std::string> payers;
+    while (query->executeStep()) payers.push_back(query->getColumn(0).getString());
+    return payers;
+  });
 }
 
 }  // namespace recur

@@ -59,8 +59,8 @@ SqliteConnections::~SqliteConnections() {
   writer_.join();
 }
 
-Status SqliteConnections::Write(WriteJob job) {
-  PendingWrite pending{std::move(job), {}};
+Status SqliteConnections::Write(const Doing& doing, WriteJob job) {
+  PendingWrite pending{doing, std::move(job), {}};
   std::future<Status> done = pending.done.get_future();
   {
     std::lock_guard lock(queue_mutex_);
@@ -104,7 +104,7 @@ void SqliteConnections::CommitBatch(std::vector<PendingWrite*>& batch) {
       try {
         result = write->job(db);
       } catch (const std::exception& error) {
-        result = std::unexpected(StorageFailure("writing", error));
+        result = std::unexpected(SqliteFailure(write->doing, error));
       }
       if (!result) db.exec("ROLLBACK TO write");
       db.exec("RELEASE write");
@@ -117,7 +117,7 @@ void SqliteConnections::CommitBatch(std::vector<PendingWrite*>& batch) {
     } catch (const std::exception&) {
       // Nothing is open any more; the batch fails as a whole below.
     }
-    results.assign(batch.size(), Status(std::unexpected(StorageFailure("committing", error))));
+    results.assign(batch.size(), Status(std::unexpected(SqliteFailure({"committing"}, error))));
   }
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
 }

@@ -15,14 +15,31 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
 
 #include "base/error.h"
+#include "store/sqlite/sqlite_values.h"
 #include "store/sqlite/statement_cache.h"
 
 namespace recur {
+
+namespace sqlite_connections_internal {
+template <typename T>
+struct AsResult {
+  using type = Result<T>;
+};
+template <typename T>
+struct AsResult<Result<T>> {
+  using type = Result<T>;
+};
+}  // namespace sqlite_connections_internal
+
+// T, or Result<T> when T is not a Result already.
+template <typename T>
+using AsResult = typename sqlite_connections_internal::AsResult<T>::type;
 
 class SqliteConnections {
  public:
@@ -36,15 +53,24 @@ class SqliteConnections {
       const std::string& path, const std::function<Status(SQLite::Database&)>& prepare);
   ~SqliteConnections();
 
-  Status Write(WriteJob job);
+  // Runs `write` and returns once the transaction holding it is durable: what it returns, or
+  // what it threw as an error (SqliteFailure, with `doing` in its message).
+  Status Write(const Doing& doing, WriteJob job);
 
-  // Runs `read` on a reader connection; it may throw SQLite::Exception. Jobs, reads and writes
-  // alike, find their connection's prepared statements through Prepared() (statement_cache.h).
+  // Runs `read` on a reader connection and returns what it returns as a Result (a Result as
+  // it is), or what it threw as an error (SqliteFailure, with `doing` in its message). This and
+  // Write are the store's one edge for SQLite's exceptions. Jobs, reads and writes alike, find
+  // their connection's prepared statements through Prepared() (statement_cache.h).
   template <typename ReadJob>
-  auto Read(ReadJob&& read) {
-    ReaderLease lease(*this);
-    CurrentStatementCache statements(*lease.reader.statements);
-    return read(*lease.reader.db);
+  auto Read(const Doing& doing, ReadJob&& read)
+      -> AsResult<std::invoke_result_t<ReadJob, SQLite::Database&>> {
+    try {
+      ReaderLease lease(*this);
+      CurrentStatementCache statements(*lease.reader.statements);
+      return read(*lease.reader.db);
+    } catch (const std::exception& error) {
+      return std::unexpected(SqliteFailure(doing, error));
+    }
   }
 
   std::size_t max_batch() const { return kMaxBatch; }
@@ -53,6 +79,7 @@ class SqliteConnections {
   static constexpr std::size_t kMaxBatch = 512;
 
   struct PendingWrite {
+    const Doing& doing;
     WriteJob job;
     std::promise<Status> done;
   };

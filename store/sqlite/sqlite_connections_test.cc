@@ -7,11 +7,16 @@
 #include <thread>
 
 #include <SQLiteCpp/Statement.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "tests/support/temporary_database.h"
+
 namespace recur {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 class SqliteConnectionsTest : public ::testing::Test {
  protected:
@@ -24,8 +29,12 @@ class SqliteConnectionsTest : public ::testing::Test {
     connections_ = std::move(*opened);
   }
   int Count() {
-    return connections_->Read(
-        [](SQLite::Database& db) { return db.execAndGet("SELECT COUNT(*) FROM rows").getInt(); });
+    return connections_
+        ->Read({"counting rows"},
+               [](SQLite::Database& db) {
+                 return db.execAndGet("SELECT COUNT(*) FROM rows").getInt();
+               })
+        .value();
   }
   static SqliteConnections::WriteJob Insert(int n) {
     return [n](SQLite::Database& db) -> Status {
@@ -41,7 +50,7 @@ class SqliteConnectionsTest : public ::testing::Test {
 };
 
 TEST_F(SqliteConnectionsTest, AWriteIsVisibleToReadsOnceItReturns) {
-  ASSERT_TRUE(connections_->Write(Insert(1)));
+  ASSERT_TRUE(connections_->Write({"inserting"}, Insert(1)));
   EXPECT_EQ(Count(), 1);
 }
 
@@ -49,11 +58,12 @@ TEST_F(SqliteConnectionsTest, AWriteIsVisibleToReadsOnceItReturns) {
 // file unless temporary storage is in memory: that file took twice the bytes of the WAL.
 TEST_F(SqliteConnectionsTest, SavepointJournalsAreKeptInMemory) {
   static constexpr int kMemory = 2;  // PRAGMA temp_store = MEMORY
-  ASSERT_TRUE(connections_->Write([](SQLite::Database& db) -> Status {
+  ASSERT_TRUE(connections_->Write({"reading a pragma"}, [](SQLite::Database& db) -> Status {
     EXPECT_EQ(db.execAndGet("PRAGMA temp_store").getInt(), kMemory);
     return Ok();
   }));
   EXPECT_EQ(connections_->Read(
+                {"reading a pragma"},
                 [](SQLite::Database& db) { return db.execAndGet("PRAGMA temp_store").getInt(); }),
             kMemory);
 }
@@ -62,7 +72,7 @@ TEST_F(SqliteConnectionsTest, AFailingWriteIsUndoneAloneInItsGroup) {
   std::atomic<int> commits = 0;
   // Hold the writer busy so that the writes below queue up and share one transaction.
   std::thread slow([&] {
-    ASSERT_TRUE(connections_->Write([&](SQLite::Database& db) -> Status {
+    ASSERT_TRUE(connections_->Write({"holding the writer"}, [&](SQLite::Database& db) -> Status {
       sqlite3_commit_hook(
           db.getHandle(),
           [](void* counter) {
@@ -88,24 +98,53 @@ TEST_F(SqliteConnectionsTest, AFailingWriteIsUndoneAloneInItsGroup) {
         throw std::runtime_error("boom");
       }
                                  : Insert(n);
-      if (!connections_->Write(job)) ++failed;
+      if (!connections_->Write({"inserting"}, job)) ++failed;
     });
   }
   for (std::thread& writer : writers) writer.join();
   slow.join();
   EXPECT_EQ(failed, 2);
   EXPECT_EQ(Count(), 38);
-  EXPECT_EQ(connections_->Read([](SQLite::Database& db) {
-    return db.execAndGet("SELECT COUNT(*) FROM rows WHERE n >= 1000").getInt();
-  }),
+  EXPECT_EQ(connections_->Read(
+                {"counting rows"},
+                [](SQLite::Database& db) {
+                  return db.execAndGet("SELECT COUNT(*) FROM rows WHERE n >= 1000").getInt();
+                }),
             0);
   EXPECT_LE(commits.load(), 3) << "40 queued writes should share a few transactions";
+}
+
+// The one edge where SQLite's exceptions become errors: a unique key taken is a conflict, other
+// failures are storage errors that say what was being done; neither throws past the edge.
+TEST_F(SqliteConnectionsTest, ExceptionsBecomeConflictsOrStorageErrorsSayingWhatWasDone) {
+  ASSERT_TRUE(connections_->Write({"inserting"}, Insert(1)));
+  Status taken = connections_->Write({"inserting row", "1"}, Insert(1));
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().kind, ErrorKind::kAlreadyExists);
+  EXPECT_EQ(taken.error().code, "conflict");
+  EXPECT_THAT(taken.error().message, HasSubstr("UNIQUE constraint failed: rows.n"));
+
+  Status broken = connections_->Write({"writing row", "2"}, [](SQLite::Database& db) -> Status {
+    db.exec("INSERT INTO no_such_table VALUES (1)");
+    return Ok();
+  });
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().kind, ErrorKind::kUnavailable);
+  EXPECT_EQ(broken.error().code, "storage_error");
+  EXPECT_THAT(broken.error().message, StartsWith("writing row 2 failed: no such table"));
+
+  Result<int> read = connections_->Read({"reading row", "3"}, [](SQLite::Database& db) {
+    return db.execAndGet("SELECT n FROM no_such_table").getInt();
+  });
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, "storage_error");
+  EXPECT_THAT(read.error().message, StartsWith("reading row 3 failed: no such table"));
 }
 
 TEST_F(SqliteConnectionsTest, QueuedWritesFinishBeforeShutdown) {
   std::vector<std::thread> writers;
   for (int n = 0; n < 20; ++n) {
-    writers.emplace_back([&, n] { EXPECT_TRUE(connections_->Write(Insert(n))); });
+    writers.emplace_back([&, n] { EXPECT_TRUE(connections_->Write({"inserting"}, Insert(n))); });
   }
   for (std::thread& writer : writers) writer.join();
   connections_.reset();

@@ -1,8 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/statement_cache.h"
 
+#include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "domain/catalog/plan_file.h"
 #include "store/sqlite/migration.h"
@@ -12,29 +11,19 @@ namespace recur {
 namespace {
 
 void InsertVersion(SQLite::Database& db, const PlanVersion& version) {
-  StatementLease insert_lease =
-      Prepared(db,
-               "INSERT INTO plan_versions (id, plan_slug, version, amount, "
-               "annual_amount, currency, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  SQLite::Statement& insert = *insert_lease;
-  insert.bind(1, version.id);
-  insert.bind(2, version.plan_slug);
-  insert.bind(3, version.version);
-  insert.bind(4, version.amount);
-  BindOptional(insert, 5, version.annual_amount);
-  insert.bind(6, version.currency);
-  insert.bind(7, static_cast<std::int64_t>(ToUnixMillis(version.created_at)));
-  insert.exec();
+  Prepared(db,
+           "INSERT INTO plan_versions (id, plan_slug, version, amount, annual_amount, currency, "
+           "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+           version.id, version.plan_slug, version.version, version.amount, version.annual_amount,
+           version.currency, version.created_at)
+      ->exec();
 }
 
 int NextVersionNumber(SQLite::Database& db, const std::string& slug) {
-  StatementLease query_lease = Prepared(db,
-                                        "SELECT COALESCE(MAX(version), 0) + 1 FROM plan_versions "
-                                        "WHERE plan_slug = ?");
-  SQLite::Statement& query = *query_lease;
-  query.bind(1, slug);
-  query.executeStep();
-  return query.getColumn(0).getInt();
+  StatementLease query = Prepared(
+      db, "SELECT COALESCE(MAX(version), 0) + 1 FROM plan_versions WHERE plan_slug = ?", slug);
+  query->executeStep();
+  return query->getColumn(0).getInt();
 }
 
 }  // namespace
@@ -61,52 +50,42 @@ namespace {
 
 std::shared_ptr<const Catalog> ReadCatalog(SQLite::Database& db) {
   std::vector<CatalogPlan> plans;
-  StatementLease plan_rows_lease =
-      Prepared(db,
-               "SELECT slug, definition, current_version_id, archived_at "
-               "FROM plans ORDER BY slug");
-  SQLite::Statement& plan_rows = *plan_rows_lease;
-  while (plan_rows.executeStep()) {
-    const std::string slug = plan_rows.getColumn(0).getString();
+  StatementLease plan_rows = Prepared(db,
+                                      "SELECT slug, definition, current_version_id, archived_at "
+                                      "FROM plans ORDER BY slug");
+  while (plan_rows->executeStep()) {
+    const std::string slug = plan_rows->getColumn(0).getString();
     PlanFileContents parsed =
-        ParsePlanFile("stored plan " + slug, plan_rows.getColumn(1).getString());
+        ParsePlanFile("stored plan " + slug, plan_rows->getColumn(1).getString());
     if (!parsed.problems.empty() || parsed.plans.size() != 1) {
       throw SQLite::Exception("stored definition of plan " + slug +
                               " is unreadable: " + FormatProblems(parsed.problems));
     }
-    CatalogPlan plan{std::move(parsed.plans[0].plan), plan_rows.getColumn(2).getString()};
-    if (auto archived = OptionalInt64(plan_rows.getColumn(3))) {
-      plan.archived_at = FromUnixMillis(*archived);
-    }
+    CatalogPlan plan{std::move(parsed.plans[0].plan), plan_rows->getColumn(2).getString()};
+    plan.archived_at = OptionalInstant(plan_rows->getColumn(3));
     plans.push_back(std::move(plan));
   }
   std::vector<PlanVersion> versions;
-  StatementLease version_rows_lease =
-      Prepared(db,
-               "SELECT id, plan_slug, version, amount, annual_amount, currency, "
-               "created_at FROM plan_versions ORDER BY plan_slug, version");
-  SQLite::Statement& version_rows = *version_rows_lease;
-  while (version_rows.executeStep()) {
+  StatementLease version_rows = Prepared(db,
+                                         "SELECT id, plan_slug, version, amount, annual_amount, "
+                                         "currency, created_at FROM plan_versions "
+                                         "ORDER BY plan_slug, version");
+  while (version_rows->executeStep()) {
     versions.push_back(
-        {version_rows.getColumn(0).getString(), version_rows.getColumn(1).getString(),
-         version_rows.getColumn(2).getInt(), version_rows.getColumn(3).getInt64(),
-         OptionalInt64(version_rows.getColumn(4)), version_rows.getColumn(5).getString(),
-         FromUnixMillis(version_rows.getColumn(6).getInt64())});
+        {version_rows->getColumn(0).getString(), version_rows->getColumn(1).getString(),
+         version_rows->getColumn(2).getInt(), version_rows->getColumn(3).getInt64(),
+         OptionalInt64(version_rows->getColumn(4)), version_rows->getColumn(5).getString(),
+         InstantOf(version_rows->getColumn(6))});
   }
   return std::make_shared<const Catalog>(std::move(plans), std::move(versions));
 }
 
 void ApplySyncSteps(SQLite::Database& db, const CatalogSync& sync, IdGenerator& ids, Instant now) {
-  const std::int64_t now_ms = ToUnixMillis(now);
   for (const PlanSyncStep& step : sync.steps) {
     if (step.archive) {
-      StatementLease archive_lease =
-          Prepared(db, "UPDATE plans SET archived_at = ?, updated_at = ? WHERE slug = ?");
-      SQLite::Statement& archive = *archive_lease;
-      archive.bind(1, now_ms);
-      archive.bind(2, now_ms);
-      archive.bind(3, step.slug);
-      archive.exec();
+      Prepared(db, "UPDATE plans SET archived_at = ?, updated_at = ? WHERE slug = ?", now, now,
+               step.slug)
+          ->exec();
       continue;
     }
     const PlanDefinition& plan = *step.desired;
@@ -121,35 +100,20 @@ void ApplySyncSteps(SQLite::Database& db, const CatalogSync& sync, IdGenerator& 
                             now};
     }
     if (step.is_new) {
-      StatementLease insert_lease =
-          Prepared(db,
-                   "INSERT INTO plans (slug, payer_type, definition, "
-                   "current_version_id, archived_at, created_at, updated_at) "
-                   "VALUES (?, ?, ?, ?, NULL, ?, ?)");
-      SQLite::Statement& insert = *insert_lease;
-      insert.bind(1, plan.slug);
-      insert.bind(2, std::string(PayerTypeName(plan.payer_type)));
-      insert.bind(3, SerializePlan(plan));
-      insert.bind(4, version->id);
-      insert.bind(5, now_ms);
-      insert.bind(6, now_ms);
-      insert.exec();
+      Prepared(db,
+               "INSERT INTO plans (slug, payer_type, definition, current_version_id, "
+               "archived_at, created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+               plan.slug, PayerTypeName(plan.payer_type), SerializePlan(plan), version->id, now,
+               now)
+          ->exec();
     } else {
-      StatementLease update_lease =
-          Prepared(db,
-                   "UPDATE plans SET definition = ?, archived_at = NULL, "
-                   "current_version_id = COALESCE(?, current_version_id), "
-                   "updated_at = ? WHERE slug = ?");
-      SQLite::Statement& update = *update_lease;
-      update.bind(1, SerializePlan(plan));
-      if (version) {
-        update.bind(2, version->id);
-      } else {
-        update.bind(2);
-      }
-      update.bind(3, now_ms);
-      update.bind(4, plan.slug);
-      update.exec();
+      Prepared(db,
+               "UPDATE plans SET definition = ?, archived_at = NULL, "
+               "current_version_id = COALESCE(?, current_version_id), updated_at = ? "
+               "WHERE slug = ?",
+               SerializePlan(plan), version ? std::optional(version->id) : std::nullopt, now,
+               plan.slug)
+          ->exec();
     }
     if (version) InsertVersion(db, *version);
   }
@@ -158,17 +122,14 @@ void ApplySyncSteps(SQLite::Database& db, const CatalogSync& sync, IdGenerator& 
 }  // namespace
 
 Result<std::shared_ptr<const Catalog>> SqliteStore::LoadCatalog() {
-  try {
-    return connections_->Read([](SQLite::Database& db) { return ReadCatalog(db); });
-  } catch (const SQLite::Exception& error) {
-    return std::unexpected(StorageFailure("reading the catalog", error));
-  }
+  return connections_->Read({"reading the catalog"},
+                            [](SQLite::Database& db) { return ReadCatalog(db); });
 }
 
 Result<CatalogSyncResult> SqliteStore::SyncCatalog(const std::vector<PlanSource>& desired,
                                                    Instant now) {
   CatalogSyncResult result;
-  auto written = connections_->Write([&](SQLite::Database& db) -> Status {
+  auto written = connections_->Write({"storing the catalog"}, [&](SQLite::Database& db) -> Status {
     CatalogSync sync = PlanCatalogSync(*ReadCatalog(db), desired);
     if (!sync.problems.empty()) {
       result.problems = std::move(sync.problems);
@@ -185,29 +146,20 @@ Result<CatalogSyncResult> SqliteStore::SyncCatalog(const std::vector<PlanSource>
 }
 
 Result<std::optional<std::string>> SqliteStore::GetSetting(const std::string& key) {
-  try {
-    return connections_->Read([&](SQLite::Database& db) {
-      StatementLease query_lease = Prepared(db, "SELECT value FROM settings WHERE key = ?");
-      SQLite::Statement& query = *query_lease;
-      query.bind(1, key);
-      if (!query.executeStep()) return std::optional<std::string>();
-      return std::optional<std::string>(query.getColumn(0).getString());
-    });
-  } catch (const SQLite::Exception& error) {
-    return std::unexpected(StorageFailure("reading setting " + key, error));
-  }
+  return connections_->Read({"reading setting", key}, [&](SQLite::Database& db) {
+    StatementLease query = Prepared(db, "SELECT value FROM settings WHERE key = ?", key);
+    if (!query->executeStep()) return std::optional<std::string>();
+    return std::optional<std::string>(query->getColumn(0).getString());
+  });
 }
 
 Status SqliteStore::PutSetting(const std::string& key, const std::string& value) {
-  return connections_->Write([&](SQLite::Database& db) -> Status {
-    StatementLease upsert_lease =
-        Prepared(db,
-                 "INSERT INTO settings (key, value) VALUES (?, ?) "
-                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-    SQLite::Statement& upsert = *upsert_lease;
-    upsert.bind(1, key);
-    upsert.bind(2, value);
-    upsert.exec();
+  return connections_->Write({"writing setting", key}, [&](SQLite::Database& db) -> Status {
+    Prepared(db,
+             "INSERT INTO settings (key, value) VALUES (?, ?) "
+             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+             key, value)
+        ->exec();
     return Ok();
   });
 }

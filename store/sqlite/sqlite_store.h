@@ -1,7 +1,12 @@
-// The embedded SQLite store: one database file in WAL mode with synchronous=FULL (a commit
-// survives power loss), schema migrations applied at open. Writes go through a single writer
-// that groups concurrent writes into one transaction, reads through reader connections
-// (sqlite_connections.h); SQL is kept portable where that costs nothing.
+// The embedded SQLite store: every contract of store/ on one database file in WAL mode with
+// synchronous=FULL (a commit survives power loss), the migrations of schema/sqlite/ applied at
+// open. Writes go through a single writer that groups concurrent writes into one transaction,
+// reads through reader connections (sqlite_connections.h).
+// SQLite's own SQL stays in this folder and in schema/sqlite/: rows in the order stored are
+// rows by rowid, endpoint filters are read with json_each, due work ids come from
+// AUTOINCREMENT, statements number their parameters "?". Another SQL backend says the same
+// things in its own dialect, in a folder of its own beside this one; what every backend must do
+// is in the contracts, not here.
 #pragma once
 
 #include <memory>
@@ -74,7 +79,7 @@ class SqliteStore final : public CatalogStore,
   Status CreateTestClock(const TestClock& clock) override;
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
-                         std::string_view status) override;
+                         TestClockStatus status) override;
   Status ReadyAdvancingTestClocks() override;
 
   // WebhookEndpointStore (sqlite_webhook_endpoint_store.cc)

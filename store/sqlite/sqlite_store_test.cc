@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "store/sqlite/migration.h"
+#include "store/sqlite/status_sql.h"
 #include "tests/support/temporary_database.h"
 
 namespace recur {
@@ -116,6 +117,21 @@ TEST_F(SqliteStoreTest, AFailingMigrationLeavesNoTrace) {
   EXPECT_EQ(failed.error().code, "migration_failed");
   EXPECT_FALSE(db.tableExists("a"));
   EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM schema_migrations").getInt(), 0);
+}
+
+// The schema's one-current-item index is the domain's rule (IsCurrentStatus) as it stood when
+// the migration was written; queries use the rule itself. They must agree.
+TEST_F(SqliteStoreTest, TheOneCurrentItemIndexListsTheDomainsCurrentStatuses) {
+  { ASSERT_TRUE(SqliteStore::Open(database_.path(), ids_, t0_)); }
+  SQLite::Database db(database_.path(), SQLite::OPEN_READONLY);
+  const std::string index =
+      db.execAndGet("SELECT sql FROM sqlite_master WHERE name = 'one_current_item'").getString();
+  ASSERT_THAT(index, HasSubstr("WHERE status IN ("));
+  for (ItemStatus status : kItemStatuses) {
+    const std::string quoted = "'" + std::string(ItemStatusName(status)) + "'";
+    EXPECT_EQ(index.find(quoted) != std::string::npos, IsCurrentStatus(status)) << quoted;
+    EXPECT_EQ(CurrentStatusesSql().find(quoted) != std::string::npos, IsCurrentStatus(status));
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// Small helpers shared by the SQLite store's files: binding and reading optional values and
-// instants (Unix milliseconds, NULL for none), and the storage_error every failure becomes.
+// Small helpers shared by the SQLite store's files: binding values to a statement's parameters
+// and reading optional values and instants back (instants as Unix milliseconds, NULL for none),
+// and what an exception at the SQLite edge becomes (SqliteFailure).
 #pragma once
 
 #include <cstdint>
@@ -13,31 +14,71 @@
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "store/sqlite/statement_cache.h"
 
 namespace recur {
 
-inline Error StorageFailure(std::string_view doing, const std::exception& error) {
-  return {ErrorKind::kUnavailable, "storage_error",
-          std::string(doing) + " failed: " + error.what()};
-}
+// What a store call was doing, for the message of its error ("loading payer cpayer_..."). Only
+// views are kept, and the text is made only when the call fails, so naming the payer costs a
+// read that succeeds nothing.
+struct Doing {
+  std::string_view what;
+  std::string_view subject = {};
+  std::string Text() const;
+};
 
-inline void BindOptional(SQLite::Statement& statement, int index,
-                         const std::optional<std::int64_t>& value) {
+// What an exception thrown at the SQLite edge becomes: a unique or primary key taken is a
+// conflict (kAlreadyExists "conflict": the change conflicts with stored data); anything else is
+// a storage_error (kUnavailable) saying what was being done.
+Error SqliteFailure(const Doing& doing, const std::exception& error);
+
+inline void BindValue(SQLite::Statement& statement, int index, const std::string& value) {
+  statement.bind(index, value);
+}
+inline void BindValue(SQLite::Statement& statement, int index, std::string_view value) {
+  statement.bind(index, std::string(value));
+}
+inline void BindValue(SQLite::Statement& statement, int index, const char* value) {
+  statement.bind(index, value);
+}
+inline void BindValue(SQLite::Statement& statement, int index, std::int64_t value) {
+  statement.bind(index, value);
+}
+inline void BindValue(SQLite::Statement& statement, int index, int value) {
+  statement.bind(index, value);
+}
+inline void BindValue(SQLite::Statement& statement, int index, bool value) {
+  statement.bind(index, value ? 1 : 0);
+}
+inline void BindValue(SQLite::Statement& statement, int index, Instant value) {
+  statement.bind(index, static_cast<std::int64_t>(ToUnixMillis(value)));
+}
+inline void BindValue(SQLite::Statement& statement, int index, std::nullopt_t) {
+  statement.bind(index);  // NULL
+}
+template <typename T>
+void BindValue(SQLite::Statement& statement, int index, const std::optional<T>& value) {
   if (value) {
-    statement.bind(index, *value);
+    BindValue(statement, index, *value);
   } else {
     statement.bind(index);  // NULL
   }
 }
 
-inline void BindInstant(SQLite::Statement& statement, int index, Instant value) {
-  statement.bind(index, static_cast<std::int64_t>(ToUnixMillis(value)));
+// Binds `values` to the statement's parameters 1, 2, ... in order (BindValue says how each
+// type is stored).
+template <typename... Values>
+void BindValues(SQLite::Statement& statement, const Values&... values) {
+  int index = 0;
+  (BindValue(statement, ++index, values), ...);
 }
 
-inline void BindInstant(SQLite::Statement& statement, int index,
-                        const std::optional<Instant>& value) {
-  BindOptional(statement, index,
-               value ? std::optional<std::int64_t>(ToUnixMillis(*value)) : std::nullopt);
+// A statement of `sql` as Prepared(db, sql) gives it, with `values` bound to its parameters.
+template <typename... Values>
+StatementLease Prepared(SQLite::Database& db, const std::string& sql, const Values&... values) {
+  StatementLease statement = Prepared(db, sql);
+  BindValues(*statement, values...);
+  return statement;
 }
 
 inline std::optional<std::int64_t> OptionalInt64(const SQLite::Column& column) {

@@ -5,7 +5,7 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_values.h"
-#include "store/sqlite/statement_cache.h"
+#include "store/store_errors.h"
 
 namespace recur {
 namespace {
@@ -37,108 +37,81 @@ WebhookEndpoint ReadEndpoint(SQLite::Statement& row) {
 // Inserts the endpoint, or updates it if its stored version is still endpoint.version; returns
 // the rows written.
 int WriteEndpoint(SQLite::Database& db, const WebhookEndpoint& endpoint, bool insert) {
-  StatementLease statement_lease = Prepared(
-      db, insert ? "INSERT INTO webhook_endpoints (url, description, event_types, disabled, "
-                   "disabled_reason, secret, previous_secret, previous_secret_expires_at, "
-                   "created_at, updated_at, deleted_at, failing_since, id, version) "
-                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                 : "UPDATE webhook_endpoints SET url = ?, description = ?, event_types = ?, "
-                   "disabled = ?, disabled_reason = ?, secret = ?, previous_secret = ?, "
-                   "previous_secret_expires_at = ?, created_at = ?, updated_at = ?, "
-                   "deleted_at = ?, failing_since = ?, version = version + 1 "
-                   "WHERE id = ? AND version = ?");
-  SQLite::Statement& statement = *statement_lease;
-  statement.bind(1, endpoint.url);
-  statement.bind(2, endpoint.description);
-  statement.bind(3, nlohmann::json(endpoint.event_types).dump());
-  statement.bind(4, endpoint.disabled ? 1 : 0);
-  statement.bind(5, endpoint.disabled_reason);
-  statement.bind(6, endpoint.secret);
-  if (endpoint.previous_secret) {
-    statement.bind(7, *endpoint.previous_secret);
-  } else {
-    statement.bind(7);
-  }
-  BindInstant(statement, 8, endpoint.previous_secret_expires_at);
-  BindInstant(statement, 9, endpoint.created_at);
-  BindInstant(statement, 10, endpoint.updated_at);
-  BindInstant(statement, 11, endpoint.deleted_at);
-  BindInstant(statement, 12, endpoint.failing_since);
-  statement.bind(13, endpoint.id);
-  statement.bind(14, endpoint.version);
-  return statement.exec();
+  return Prepared(db,
+                  insert ? "INSERT INTO webhook_endpoints (url, description, event_types, "
+                           "disabled, disabled_reason, secret, previous_secret, "
+                           "previous_secret_expires_at, created_at, updated_at, deleted_at, "
+                           "failing_since, id, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                         : "UPDATE webhook_endpoints SET url = ?, description = ?, "
+                           "event_types = ?, disabled = ?, disabled_reason = ?, secret = ?, "
+                           "previous_secret = ?, previous_secret_expires_at = ?, "
+                           "created_at = ?, updated_at = ?, deleted_at = ?, failing_since = ?, "
+                           "version = version + 1 WHERE id = ? AND version = ?",
+                  endpoint.url, endpoint.description, nlohmann::json(endpoint.event_types).dump(),
+                  endpoint.disabled, endpoint.disabled_reason, endpoint.secret,
+                  endpoint.previous_secret, endpoint.previous_secret_expires_at,
+                  endpoint.created_at, endpoint.updated_at, endpoint.deleted_at,
+                  endpoint.failing_since, endpoint.id, endpoint.version)
+      ->exec();
 }
 
 }  // namespace
 
 Status SqliteStore::CreateWebhookEndpoint(const WebhookEndpoint& endpoint) {
-  return connections_->Write([&](SQLite::Database& db) -> Status {
-    WriteEndpoint(db, endpoint, /*insert=*/true);
-    return Ok();
-  });
+  return connections_->Write({"creating webhook endpoint", endpoint.id},
+                             [&](SQLite::Database& db) -> Status {
+                               WriteEndpoint(db, endpoint, /*insert=*/true);
+                               return Ok();
+                             });
 }
 
 Status SqliteStore::UpdateWebhookEndpoint(const WebhookEndpoint& endpoint) {
-  return connections_->Write([&](SQLite::Database& db) -> Status {
-    if (WriteEndpoint(db, endpoint, /*insert=*/false) == 1) return Ok();
-    return MakeError(ErrorKind::kFailedPrecondition, "concurrent_change",
-                     "webhook endpoint " + endpoint.id + " changed while this change was made");
-  });
+  return connections_->Write({"updating webhook endpoint", endpoint.id},
+                             [&](SQLite::Database& db) -> Status {
+                               if (WriteEndpoint(db, endpoint, /*insert=*/false) == 1) return Ok();
+                               return ConcurrentChange("webhook endpoint " + endpoint.id);
+                             });
 }
 
 Result<bool> SqliteStore::DisableWebhookEndpoint(const std::string& id, const std::string& reason,
                                                  Instant at,
                                                  std::optional<Instant> failing_since_before) {
   bool disabled = false;
-  Status written = connections_->Write([&](SQLite::Database& db) -> Status {
-    StatementLease disable_lease = Prepared(
-        db,
-        "UPDATE webhook_endpoints SET disabled = 1, disabled_reason = ?1, updated_at = ?2, "
-        "version = version + 1 WHERE id = ?3 AND disabled = 0 AND (?4 IS NULL OR "
-        "failing_since <= ?4)");
-    SQLite::Statement& disable = *disable_lease;
-    disable.bind(1, reason);
-    BindInstant(disable, 2, at);
-    disable.bind(3, id);
-    BindInstant(disable, 4, failing_since_before);
-    disabled = disable.exec() == 1;
-    return Ok();
-  });
+  Status written =
+      connections_->Write({"disabling webhook endpoint", id}, [&](SQLite::Database& db) -> Status {
+        disabled = Prepared(db,
+                            "UPDATE webhook_endpoints SET disabled = 1, disabled_reason = ?1, "
+                            "updated_at = ?2, version = version + 1 WHERE id = ?3 AND "
+                            "disabled = 0 AND (?4 IS NULL OR failing_since <= ?4)",
+                            reason, at, id, failing_since_before)
+                       ->exec() == 1;
+        return Ok();
+      });
   if (!written) return std::unexpected(written.error());
   return disabled;
 }
 
 Result<std::optional<WebhookEndpoint>> SqliteStore::GetWebhookEndpoint(const std::string& id) {
-  try {
-    return connections_->Read([&](SQLite::Database& db) {
-      StatementLease query_lease =
-          Prepared(db, std::string("SELECT ") + kColumns +
-                           " FROM webhook_endpoints WHERE id = ? AND deleted_at IS NULL");
-      SQLite::Statement& query = *query_lease;
-      query.bind(1, id);
-      if (!query.executeStep()) return std::optional<WebhookEndpoint>();
-      return std::optional<WebhookEndpoint>(ReadEndpoint(query));
-    });
-  } catch (const std::exception& error) {
-    return std::unexpected(StorageFailure("reading a webhook endpoint", error));
-  }
+  return connections_->Read({"reading a webhook endpoint"}, [&](SQLite::Database& db) {
+    StatementLease query = Prepared(db,
+                                    std::string("SELECT ") + kColumns +
+                                        " FROM webhook_endpoints WHERE id = ? AND "
+                                        "deleted_at IS NULL",
+                                    id);
+    if (!query->executeStep()) return std::optional<WebhookEndpoint>();
+    return std::optional<WebhookEndpoint>(ReadEndpoint(*query));
+  });
 }
 
 Result<std::vector<WebhookEndpoint>> SqliteStore::ListWebhookEndpoints() {
-  try {
-    return connections_->Read([&](SQLite::Database& db) {
-      StatementLease query_lease =
-          Prepared(db, std::string("SELECT ") + kColumns +
-                           " FROM webhook_endpoints WHERE deleted_at IS NULL "
-                           "ORDER BY created_at, rowid");
-      SQLite::Statement& query = *query_lease;
-      std::vector<WebhookEndpoint> endpoints;
-      while (query.executeStep()) endpoints.push_back(ReadEndpoint(query));
-      return endpoints;
-    });
-  } catch (const std::exception& error) {
-    return std::unexpected(StorageFailure("listing webhook endpoints", error));
-  }
+  return connections_->Read({"listing webhook endpoints"}, [&](SQLite::Database& db) {
+    StatementLease query = Prepared(db, std::string("SELECT ") + kColumns +
+                                            " FROM webhook_endpoints WHERE deleted_at IS NULL "
+                                            "ORDER BY created_at, rowid");
+    std::vector<WebhookEndpoint> endpoints;
+    while (query->executeStep()) endpoints.push_back(ReadEndpoint(*query));
+    return endpoints;
+  });
 }
 
 }  // namespace recur

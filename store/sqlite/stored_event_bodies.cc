@@ -39,24 +39,22 @@ std::string_view BlobOf(const SQLite::Column& column) {
 
 Result<std::unique_ptr<StoredEventBodies>> StoredEventBodies::Load(SqliteConnections& connections) {
   std::unique_ptr<StoredEventBodies> bodies(new StoredEventBodies(connections));
-  try {
-    bodies->newest_ = connections.Read([](SQLite::Database& db) {
-      StatementLease query_lease = Prepared(db,
-                                            "SELECT id, event_types, content FROM "
-                                            "event_body_dictionaries ORDER BY id DESC LIMIT 1");
-      SQLite::Statement& query = *query_lease;
-      auto newest = std::make_shared<Dictionary>();
-      if (query.executeStep()) {
-        newest->id = query.getColumn(0).getInt64();
-        newest->event_types =
-            nlohmann::json::parse(query.getColumn(1).getString()).get<std::vector<std::string>>();
-        newest->zstd = std::make_shared<ZstdDictionary>(std::string(BlobOf(query.getColumn(2))));
-      }
-      return std::shared_ptr<const Dictionary>(std::move(newest));
-    });
-  } catch (const std::exception& error) {
-    return std::unexpected(StorageFailure("reading the newest event body dictionary", error));
-  }
+  auto newest =
+      connections.Read({"reading the newest event body dictionary"}, [](SQLite::Database& db) {
+        StatementLease query = Prepared(db,
+                                        "SELECT id, event_types, content FROM "
+                                        "event_body_dictionaries ORDER BY id DESC LIMIT 1");
+        auto newest = std::make_shared<Dictionary>();
+        if (query->executeStep()) {
+          newest->id = query->getColumn(0).getInt64();
+          newest->event_types = nlohmann::json::parse(query->getColumn(1).getString())
+                                    .get<std::vector<std::string>>();
+          newest->zstd = std::make_shared<ZstdDictionary>(std::string(BlobOf(query->getColumn(2))));
+        }
+        return std::shared_ptr<const Dictionary>(std::move(newest));
+      });
+  if (!newest) return std::unexpected(newest.error());
+  bodies->newest_ = std::move(*newest);
   if (bodies->newest_->zstd) bodies->by_id_[bodies->newest_->id] = bodies->newest_->zstd;
   return bodies;
 }
@@ -100,16 +98,16 @@ Result<std::shared_ptr<const StoredEventBodies::Dictionary>> StoredEventBodies::
   const std::string types_json =
       nlohmann::json(made->event_types)
           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  Status written = connections_.Write([&](SQLite::Database& db) -> Status {
-    StatementLease insert_lease =
-        Prepared(db, "INSERT INTO event_body_dictionaries (event_types, content) VALUES (?, ?)");
-    SQLite::Statement& insert = *insert_lease;
-    insert.bind(1, types_json);
-    insert.bind(2, content.data(), static_cast<int>(content.size()));
-    insert.exec();
-    made->id = db.getLastInsertRowid();
-    return Ok();
-  });
+  Status written =
+      connections_.Write({"storing an event body dictionary"}, [&](SQLite::Database& db) -> Status {
+        StatementLease insert =
+            Prepared(db, "INSERT INTO event_body_dictionaries (event_types, content) VALUES (?, ?)",
+                     types_json);
+        insert->bind(2, content.data(), static_cast<int>(content.size()));
+        insert->exec();
+        made->id = db.getLastInsertRowid();
+        return Ok();
+      });
   if (!written) return std::unexpected(written.error());
   made->zstd = std::make_shared<ZstdDictionary>(std::move(content));
 
@@ -125,14 +123,12 @@ std::shared_ptr<const ZstdDictionary> StoredEventBodies::ById(SQLite::Database& 
     std::lock_guard lock(mutex_);
     if (auto found = by_id_.find(id); found != by_id_.end()) return found->second;
   }
-  StatementLease query_lease =
-      Prepared(db, "SELECT content FROM event_body_dictionaries WHERE id = ?");
-  SQLite::Statement& query = *query_lease;
-  query.bind(1, id);
-  if (!query.executeStep()) {
+  StatementLease query =
+      Prepared(db, "SELECT content FROM event_body_dictionaries WHERE id = ?", id);
+  if (!query->executeStep()) {
     throw SQLite::Exception("event body dictionary " + std::to_string(id) + " is missing");
   }
-  auto read = std::make_shared<const ZstdDictionary>(std::string(BlobOf(query.getColumn(0))));
+  auto read = std::make_shared<const ZstdDictionary>(std::string(BlobOf(query->getColumn(0))));
   std::lock_guard lock(mutex_);
   return by_id_.emplace(id, std::move(read)).first->second;
 }

@@ -1,5 +1,5 @@
-// How the SQLite store keeps event bodies (schema/0008_event_body_dictionaries.sql): each one
-// compressed with zstd against the store's newest dictionary, whose content is one sample of
+// How the SQLite store keeps event bodies (schema/sqlite/0008_event_body_dictionaries.sql): each
+// one compressed with zstd against the store's newest dictionary, whose content is one sample of
 // each event type stored so far (EventBodySample: no person's or card's details). A body of a
 // type the newest dictionary lacks first makes a new dictionary with that type's sample added,
 // written in a transaction of its own, so no body is ever stored before the dictionary it

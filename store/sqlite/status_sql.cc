@@ -1,0 +1,16 @@
+#include "store/sqlite/status_sql.h"
+
+#include "domain/subscriptions/account.h"
+
+namespace recur {
+
+std::string CurrentStatusesSql() {
+  std::string list;
+  for (ItemStatus status : kItemStatuses) {
+    if (!IsCurrentStatus(status)) continue;
+    list.append(list.empty() ? "('" : ", '").append(ItemStatusName(status)).append("'");
+  }
+  return list + ")";
+}
+
+}  // namespace recur

@@ -1,0 +1,22 @@
+#include "store/store_errors.h"
+
+#include <string>
+
+namespace recur {
+
+std::unexpected<Error> Conflict(std::string_view what) {
+  return MakeError(ErrorKind::kAlreadyExists, "conflict",
+                   "the change conflicts with stored data: " + std::string(what));
+}
+
+std::unexpected<Error> ConcurrentChange(std::string_view what_changed) {
+  return MakeError(ErrorKind::kAborted, "concurrent_change",
+                   std::string(what_changed) + " was changed by another request; retry");
+}
+
+std::unexpected<Error> WorkAlreadyDone(std::int64_t work_id) {
+  return MakeError(ErrorKind::kAborted, "work_already_done",
+                   "due work " + std::to_string(work_id) + " was done already");
+}
+
+}  // namespace recur

@@ -1,0 +1,23 @@
+// The errors the store contracts name (account_store.h and the others), made alike by every
+// backend, so that callers act on the same kind and code whichever store they run on:
+//  - "conflict" (kAlreadyExists): the change would take a unique key that is taken (an id, a
+//    payer's external id, an attempt's idempotency key, a second paid attempt for one period,
+//    a second current or upcoming item); retrying the same change fails again;
+//  - "concurrent_change" (kAborted): another writer changed the thing since it was read; read
+//    it again and retry;
+//  - "work_already_done" (kAborted): another runner applied the due work first.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "base/error.h"
+
+namespace recur {
+
+// `what` says which key is taken, in the backend's words.
+std::unexpected<Error> Conflict(std::string_view what);
+std::unexpected<Error> ConcurrentChange(std::string_view what_changed);
+std::unexpected<Error> WorkAlreadyDone(std::int64_t work_id);
+
+}  // namespace recur
