@@ -153,7 +153,7 @@ void InsertPaymentMethod(SQLite::Database& db, const std::string& payer_id,
 // The event in the outbox, and its webhook deliveries: one per enabled endpoint whose filter
 // takes its type (an empty filter takes every type).
 void InsertEvent(SQLite::Database& db, const StoredEvent& event,
-                 const StoredEventBodies::Encoded& body) {
+                 const EventBodyCodec::Encoded& body) {
   StatementLease insert = Prepared(db,
                                    "INSERT INTO events (id, type, payer_id, timestamp, body, "
                                    "body_dictionary_id) VALUES (?,?,?,?,?,?)",
@@ -392,9 +392,10 @@ Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,
         query->bind(index, limit + 1);
         std::vector<StoredEvent> read;
         while (query->executeStep()) {
-          read.push_back({query->getColumn(0).getString(), query->getColumn(1).getString(),
-                          query->getColumn(2).getString(), InstantOf(query->getColumn(3)),
-                          event_bodies_->Decode(db, query->getColumn(4), query->getColumn(5))});
+          read.push_back(
+              {query->getColumn(0).getString(), query->getColumn(1).getString(),
+               query->getColumn(2).getString(), InstantOf(query->getColumn(3)),
+               ReadEventBody(*event_bodies_, db, query->getColumn(4), query->getColumn(5))});
         }
         return PageOf(std::move(read), limit);
       });

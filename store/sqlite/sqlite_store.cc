@@ -28,9 +28,8 @@ int NextVersionNumber(SQLite::Database& db, const std::string& slug) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::unique_ptr<SqliteConnections> connections,
-                         std::unique_ptr<StoredEventBodies> event_bodies, IdGenerator& ids)
-    : connections_(std::move(connections)), event_bodies_(std::move(event_bodies)), ids_(ids) {}
+SqliteStore::SqliteStore(std::unique_ptr<SqliteConnections> connections, IdGenerator& ids)
+    : connections_(std::move(connections)), event_body_dictionaries_(*connections_), ids_(ids) {}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, IdGenerator& ids,
                                                        Instant now) {
@@ -40,10 +39,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
     return Ok();
   });
   if (!connections) return std::unexpected(connections.error());
-  auto event_bodies = StoredEventBodies::Load(**connections);
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*connections), ids));
+  auto event_bodies = EventBodyCodec::Load(store->event_body_dictionaries_);
   if (!event_bodies) return std::unexpected(event_bodies.error());
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::move(*connections), std::move(*event_bodies), ids));
+  store->event_bodies_ = std::move(*event_bodies);
+  return store;
 }
 
 namespace {

@@ -102,11 +102,12 @@ class SqliteStore final : public CatalogStore,
                                                             int limit) override;
 
  private:
-  SqliteStore(std::unique_ptr<SqliteConnections> connections,
-              std::unique_ptr<StoredEventBodies> event_bodies, IdGenerator& ids);
+  SqliteStore(std::unique_ptr<SqliteConnections> connections, IdGenerator& ids);
 
+  // Each member uses the ones above it, so they go first.
   std::unique_ptr<SqliteConnections> connections_;
-  std::unique_ptr<StoredEventBodies> event_bodies_;  // uses connections_, so it goes first
+  SqliteEventBodyDictionaries event_body_dictionaries_;
+  std::unique_ptr<EventBodyCodec> event_bodies_;
   IdGenerator& ids_;
 };
 

@@ -36,7 +36,7 @@ Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(
       delivery.id = query->getColumn(0).getInt64();
       delivery.msg_id = query->getColumn(1).getString();
       delivery.event_type = query->getColumn(2).getString();
-      delivery.body = event_bodies_->Decode(db, query->getColumn(3), query->getColumn(11));
+      delivery.body = ReadEventBody(*event_bodies_, db, query->getColumn(3), query->getColumn(11));
       delivery.attempts = query->getColumn(4).getInt();
       delivery.endpoint.id = query->getColumn(5).getString();
       delivery.endpoint.url = query->getColumn(6).getString();
