@@ -59,9 +59,9 @@ Status BillingService::Start() {
       // the crash; the gateway's idempotency key makes sure it is charged at most once.
       Transition transition;
       transition.charges.push_back(attempt.id);
-      ChangeOutcome outcome{**account, "", std::nullopt};
+      AccountChange change{**account, "", std::nullopt};
       auto driven =
-          DriveCharges(**account, transition, outcome, *catalog_.Current(), attempt.created_at);
+          DriveCharges(**account, transition, change, *catalog_.Current(), attempt.created_at);
       Log(clock_.Now(), driven ? "info" : "error", "pending_charge_settled",
           {{"payer_id", payer_id},
            {"attempt_id", attempt.id},
@@ -85,7 +85,7 @@ void BillingService::Cache(const Account& account) {
                                        current->plan_slug, HasAccess(current->status, options_)});
 }
 
-Result<ChangeOutcome> BillingService::Commit(const Account* before, Account after,
+Result<AccountChange> BillingService::Commit(const Account* before, Account after,
                                              Transition transition, const Catalog& catalog,
                                              Instant now) {
   const std::vector<StoredEvent> events = RenderEvents(transition.events, after, catalog);
@@ -112,7 +112,7 @@ std::vector<StoredEvent> BillingService::RenderEvents(const std::vector<BillingE
   return stored;
 }
 
-Result<ChangeOutcome> BillingService::Store(const Account* before, Account after,
+Result<AccountChange> BillingService::Store(const Account* before, Account after,
                                             Transition transition,
                                             const std::vector<StoredEvent>& events,
                                             const Catalog& catalog, Instant now,
@@ -124,17 +124,17 @@ Result<ChangeOutcome> BillingService::Store(const Account* before, Account after
   }
   after.payer.version = before == nullptr ? 1 : before->payer.version + 1;
   Cache(after);
-  ChangeOutcome outcome{std::move(after), transition.item_id, std::nullopt};
+  AccountChange change{std::move(after), transition.item_id, std::nullopt};
   if (!transition.charges.empty()) {
-    if (auto driven = DriveCharges(outcome.account, transition, outcome, catalog, now); !driven) {
+    if (auto driven = DriveCharges(change.account, transition, change, catalog, now); !driven) {
       return std::unexpected(driven.error());
     }
   }
-  return outcome;
+  return change;
 }
 
-Status BillingService::DriveCharges(Account& account, Transition& transition,
-                                    ChangeOutcome& outcome, const Catalog& catalog, Instant now) {
+Status BillingService::DriveCharges(Account& account, Transition& transition, AccountChange& change,
+                                    const Catalog& catalog, Instant now) {
   std::vector<std::string> pending = std::move(transition.charges);
   while (!pending.empty()) {
     const std::string attempt_id = pending.front();
@@ -163,7 +163,7 @@ Status BillingService::DriveCharges(Account& account, Transition& transition,
     if (!settled) return std::unexpected(settled.error());
     if (!result.paid &&
         ChargeTypeOf(before.FindAttempt(attempt_id)->purpose) == ChargeType::kCheckout) {
-      outcome.declined = *account.FindAttempt(attempt_id);
+      change.declined = *account.FindAttempt(attempt_id);
     }
     std::vector<std::string> more = std::move(settled->charges);
     settled->charges.clear();
@@ -172,7 +172,7 @@ Status BillingService::DriveCharges(Account& account, Transition& transition,
     account = committed->account;
     pending.insert(pending.end(), more.begin(), more.end());
   }
-  outcome.account = account;
+  change.account = account;
   return Ok();
 }
 
@@ -188,7 +188,7 @@ Result<Instant> BillingService::NowFor(const std::optional<std::string>& test_cl
 }
 
 template <typename Change>
-Result<ChangeOutcome> BillingService::Mutate(const std::string& payer_id, Change&& change) {
+Result<AccountChange> BillingService::Mutate(const std::string& payer_id, Change&& change) {
   auto guard = payer_locks_.Lock(payer_id);
   auto loaded = GetAccount(payer_id);
   if (!loaded) return std::unexpected(loaded.error());
@@ -261,20 +261,20 @@ Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_
     return std::unexpected(error);
   }
   const std::string method_id = row_ids_.NewId("cpm");
-  auto outcome = Mutate(payer_id, [&](Account& account, const LifecycleContext& c) {
+  auto change = Mutate(payer_id, [&](Account& account, const LifecycleContext& c) {
     return recur::AddPaymentMethod(
         account,
         {method_id, token, card->brand, card->last4, card->exp_month, card->exp_year, c.now},
         make_default, c);
   });
-  if (!outcome) return std::unexpected(outcome.error());
-  for (const PaymentMethod& method : outcome->account.payment_methods) {
+  if (!change) return std::unexpected(change.error());
+  for (const PaymentMethod& method : change->account.payment_methods) {
     if (method.id == method_id) return method;
   }
   return MakeError(ErrorKind::kInternal, "payment_method_lost", "the payment method was not kept");
 }
 
-Result<ChangeOutcome> BillingService::Subscribe(const std::string& payer_id,
+Result<AccountChange> BillingService::Subscribe(const std::string& payer_id,
                                                 const SubscribeRequest& request) {
   return Mutate(payer_id, [&](Account& account, const LifecycleContext& context) {
     return recur::Subscribe(account, request, context);
@@ -291,7 +291,7 @@ Result<std::string> BillingService::PayerOfItem(const std::string& item_id) {
   return **payer;
 }
 
-Result<ChangeOutcome> BillingService::Cancel(const std::string& item_id, bool end_now) {
+Result<AccountChange> BillingService::Cancel(const std::string& item_id, bool end_now) {
   auto payer_id = PayerOfItem(item_id);
   if (!payer_id) return std::unexpected(payer_id.error());
   return Mutate(*payer_id, [&](Account& account, const LifecycleContext& context) {
@@ -299,7 +299,7 @@ Result<ChangeOutcome> BillingService::Cancel(const std::string& item_id, bool en
   });
 }
 
-Result<ChangeOutcome> BillingService::ExtendTrial(const std::string& item_id, Instant extend_to) {
+Result<AccountChange> BillingService::ExtendTrial(const std::string& item_id, Instant extend_to) {
   auto payer_id = PayerOfItem(item_id);
   if (!payer_id) return std::unexpected(payer_id.error());
   return Mutate(*payer_id, [&](Account& account, const LifecycleContext& context) {

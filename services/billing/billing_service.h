@@ -1,10 +1,11 @@
 // The billing service: runs lifecycle transitions (lifecycle.h) against stored accounts.
 // For each change it takes the payer's lock, loads the account, applies the transition,
 // renders its events and stores account, events and due work in one transaction, then updates
-// the entitlement cache. Charges follow DESIGN.md's rule: the pending attempt is committed
-// first, the gateway is called with the attempt's idempotency key outside any transaction, and
-// the outcome is committed as a transition of its own. Attempts left pending by a crash are
-// driven again at start with the same key, so a charge is never made twice.
+// the entitlement cache.
+// Charges follow one rule: a charge never runs inside a database transaction. The pending
+// attempt is committed first; the gateway is called outside any transaction with the attempt's
+// idempotency key; its outcome is committed as a transition of its own. Attempts left pending
+// by a crash are driven again at start with the same key, so a charge is never made twice.
 // Thread-safe: changes to one payer are serialized, different payers proceed in parallel.
 #pragma once
 
@@ -34,7 +35,8 @@ struct NewPayer {
   std::optional<std::string> test_clock;  // the payer lives at this test clock's time
 };
 
-struct ChangeOutcome {
+// The result of a change to an account.
+struct AccountChange {
   Account account;      // after the change
   std::string item_id;  // the item the change was about
   // Set when a checkout charge was declined: the item is left incomplete.
@@ -71,9 +73,9 @@ class BillingService {
   Result<Instant> NowFor(const std::optional<std::string>& test_clock_id);
   Result<PaymentMethod> AddPaymentMethod(const std::string& payer_id, const std::string& token,
                                          bool make_default);
-  Result<ChangeOutcome> Subscribe(const std::string& payer_id, const SubscribeRequest& request);
-  Result<ChangeOutcome> Cancel(const std::string& item_id, bool end_now);
-  Result<ChangeOutcome> ExtendTrial(const std::string& item_id, Instant extend_to);
+  Result<AccountChange> Subscribe(const std::string& payer_id, const SubscribeRequest& request);
+  Result<AccountChange> Cancel(const std::string& item_id, bool end_now);
+  Result<AccountChange> ExtendTrial(const std::string& item_id, Instant extend_to);
   // Runs stored work of one payer that fell due, each piece at its due_at, oldest first, and
   // marks it done in the same transaction (the scheduler's entry point). The pieces share one
   // transaction as far as that is the same as running them one by one: a run stops after a
@@ -92,21 +94,21 @@ class BillingService {
  private:
   // Applies `change` to the payer's account at the payer's now.
   template <typename Change>
-  Result<ChangeOutcome> Mutate(const std::string& payer_id, Change&& change);
+  Result<AccountChange> Mutate(const std::string& payer_id, Change&& change);
   // Renders the transition's events and stores it (Store).
-  Result<ChangeOutcome> Commit(const Account* before, Account after, Transition transition,
+  Result<AccountChange> Commit(const Account* before, Account after, Transition transition,
                                const Catalog& catalog, Instant now);
   // The stored form of `events`, rendered against the account as it is right after them.
   std::vector<StoredEvent> RenderEvents(const std::vector<BillingEvent>& events,
                                         const Account& after, const Catalog& catalog);
   // Stores the change with its rendered events and the due work it completes, then drives the
   // transition's charges.
-  Result<ChangeOutcome> Store(const Account* before, Account after, Transition transition,
+  Result<AccountChange> Store(const Account* before, Account after, Transition transition,
                               const std::vector<StoredEvent>& events, const Catalog& catalog,
                               Instant now, const std::vector<std::int64_t>& completes_work);
   // Takes each pending attempt to the gateway and commits its outcome, stamped `now` (the
   // instant of the change that asked for the charge).
-  Status DriveCharges(Account& account, Transition& transition, ChangeOutcome& outcome,
+  Status DriveCharges(Account& account, Transition& transition, AccountChange& change,
                       const Catalog& catalog, Instant now);
   Result<std::string> PayerOfItem(const std::string& item_id);
   void Cache(const Account& account);
