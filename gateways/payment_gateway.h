@@ -2,9 +2,11 @@
 // payment token before it is saved; Charge takes money. Every charge carries an idempotency key,
 // and the same key always yields the first outcome, never a second charge, so a caller that lost
 // the answer (a crash, a timeout) retries with the same key and learns what happened.
-// A decline is an outcome (ChargeOutcome), not an Error: the gateway worked and said no. Errors
-// are for bad requests (kInvalidArgument) and for a gateway that could not be reached or could
-// not record the charge (kUnavailable, safe to retry with the same key).
+// The answer is a ChargeOutcome (domain/subscriptions/charge_outcome.h), the type the lifecycle
+// applies to the attempt: paid, declined, pending or requires action, with the gateway's charge
+// id and its own code and message. A decline is an outcome, not an Error: the gateway worked
+// and said no. Errors are for bad requests (kInvalidArgument) and for a gateway that could not
+// be reached or could not record the charge (kUnavailable, safe to retry with the same key).
 // Implementations are safe to call from any thread.
 #pragma once
 
@@ -13,6 +15,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "domain/subscriptions/charge_outcome.h"
 
 namespace recur {
 
@@ -30,17 +33,6 @@ struct ChargeRequest {
   // The same key always yields the first outcome, never a second charge.
   std::string idempotency_key;
   std::string description;
-};
-
-enum class ChargeStatus { kPaid, kDeclined };
-
-struct ChargeOutcome {
-  ChargeStatus status;
-  std::string gateway_charge_id;  // e.g. "ch_sandbox_..." for paid and declined alike
-  // "card_declined", "insufficient_funds", "processing_error"...; empty when paid.
-  std::string decline_code;
-  std::string decline_message;  // for people
-  bool replayed = false;        // true when this answer came from an earlier call with the same key
 };
 
 class PaymentGateway {

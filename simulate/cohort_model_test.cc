@@ -84,7 +84,7 @@ TEST(CohortGateway, DeclinesAtTheRateAskedAndRetriesOfAPeriodShareTheOutcome) {
     EXPECT_EQ(first->status, retry->status);
     if (first->status == ChargeStatus::kDeclined) {
       ++declined;
-      EXPECT_EQ(first->decline_code, "card_declined");
+      EXPECT_EQ(first->code, "card_declined");
       auto replaced = gateway.Charge(
           {CohortGateway::ReplacementToken(payer), 2000, "USD", key + ":retry2", ""});
       ASSERT_TRUE(replaced);

@@ -342,7 +342,7 @@ TEST_P(AccountStoreContractTest, AnAccountHoldsOnlyItsPendingAttempts) {
 
   const Account paid = Change(
       payer, t0_ + std::chrono::hours(1), [&](Account& account, const LifecycleContext& context) {
-        return ApplyChargeOutcome(account, pending.id, {true, "ch_1"}, context);
+        return ApplyChargeOutcome(account, pending.id, {ChargeStatus::kPaid, "ch_1"}, context);
       });
   ASSERT_THAT(paid.attempts, SizeIs(1));
   EXPECT_EQ(paid.attempts[0].status, AttemptStatus::kPaid);

@@ -364,6 +364,24 @@ Result<Transition> HandOver(Account& account, SubscriptionItem& item,
   return record.Finish();
 }
 
+// Settles a pending attempt with a decided outcome: paid, or failed with the gateway's code and
+// message (a required action fails as authentication_required).
+void RecordOutcome(PaymentAttempt& attempt, const ChargeOutcome& outcome, Instant now) {
+  attempt.updated_at = now;
+  attempt.gateway_charge_id = outcome.gateway_charge_id;
+  if (outcome.status == ChargeStatus::kPaid) {
+    attempt.status = AttemptStatus::kPaid;
+    attempt.paid_at = now;
+    return;
+  }
+  attempt.status = AttemptStatus::kFailed;
+  attempt.failed_at = now;
+  attempt.failed_code = outcome.status == ChargeStatus::kRequiresAction
+                            ? std::string(kAuthenticationRequired)
+                            : outcome.code;
+  attempt.failed_reason = outcome.message;
+}
+
 void GoPastDue(Account& account, SubscriptionItem& item, const PaymentAttempt& attempt,
                const LifecycleContext& context, Recorder& record) {
   item.status = ItemStatus::kPastDue;
@@ -690,7 +708,8 @@ Result<Transition> ExtendTrial(Account& account, std::string_view item_id, Insta
 }
 
 Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt_id,
-                                      const ChargeResult& result, const LifecycleContext& context) {
+                                      const ChargeOutcome& outcome,
+                                      const LifecycleContext& context) {
   PaymentAttempt* attempt = account.FindAttempt(attempt_id);
   if (attempt == nullptr) {
     return MakeError(ErrorKind::kNotFound, "attempt_not_found",
@@ -706,31 +725,23 @@ Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt
                      "payment attempt " + attempt->id + " is for a missing item");
   }
   Recorder record(account, context);
-  attempt->updated_at = context.now;
-  attempt->gateway_charge_id = result.gateway_charge_id;
-  if (result.paid) {
-    attempt->status = AttemptStatus::kPaid;
-    attempt->paid_at = context.now;
-    account.payer.has_paid = true;
-  } else {
-    attempt->status = AttemptStatus::kFailed;
-    attempt->failed_at = context.now;
-    attempt->failed_code = result.failed_code;
-    attempt->failed_reason = result.failed_reason;
-  }
+  if (outcome.status == ChargeStatus::kPending) return record.Finish();  // settled later
+  const bool paid = outcome.status == ChargeStatus::kPaid;
+  RecordOutcome(*attempt, outcome, context.now);
+  account.payer.has_paid = account.payer.has_paid || paid;
   record.Attempt(EventType::kPaymentAttemptUpdated, *attempt);
   record.transition().item_id = item->id;
   const PaymentAttempt settled = *attempt;
   if (settled.purpose == ChargePurpose::kCheckout) {
     if (item->status != ItemStatus::kIncomplete) return record.Finish();
-    return SettleCheckout(account, *item, result.paid, context, record);
+    return SettleCheckout(account, *item, paid, context, record);
   }
   // An item that ended while its charge was out (canceled at once, say) stays ended; only the
   // attempt's outcome is recorded.
   if (item->status == ItemStatus::kEnded || item->status == ItemStatus::kAbandoned) {
     return record.Finish();
   }
-  return SettleRecurring(account, *item, settled, result.paid, context, record);
+  return SettleRecurring(account, *item, settled, paid, context, record);
 }
 
 Result<Transition> RunDueWork(Account& account, const DueWork& work,

@@ -94,22 +94,12 @@ std::string Fingerprint(const ChargeRequest& request) {
          ";token=" + request.payment_method_token;
 }
 
-std::string_view StatusName(ChargeStatus status) {
-  return status == ChargeStatus::kPaid ? "paid" : "declined";
-}
-
-std::optional<ChargeStatus> ParseStatus(std::string_view name) {
-  if (name == "paid") return ChargeStatus::kPaid;
-  if (name == "declined") return ChargeStatus::kDeclined;
-  return std::nullopt;
-}
-
 ChargeOutcome Decide(const TestCard& card, std::string charge_id) {
   ChargeOutcome outcome{ChargeStatus::kPaid, std::move(charge_id)};
   if (card.charge_decline) {
     outcome.status = ChargeStatus::kDeclined;
-    outcome.decline_code = card.charge_decline->code;
-    outcome.decline_message = card.charge_decline->message;
+    outcome.code = card.charge_decline->code;
+    outcome.message = card.charge_decline->message;
   }
   return outcome;
 }
@@ -125,7 +115,7 @@ Result<ChargeOutcome> Replay(SQLite::Statement& row, const ChargeRequest& reques
                          row.getColumn(0).getString() + "), not " + fingerprint,
                      "idempotency_key");
   }
-  const auto status = ParseStatus(row.getColumn(1).getString());
+  const auto status = ParseChargeStatus(row.getColumn(1).getString());
   if (!status) {
     return MakeError(ErrorKind::kInternal, "sandbox_corrupt",
                      "sandbox_charges holds an unknown status \"" + row.getColumn(1).getString() +
@@ -201,10 +191,10 @@ Result<ChargeOutcome> SandboxGateway::Charge(const ChargeRequest& request) {
     SQLite::Statement& insert = *insert_lease;
     insert.bind(1, request.idempotency_key);
     insert.bind(2, fingerprint);
-    insert.bind(3, std::string(StatusName(outcome.status)));
+    insert.bind(3, std::string(ChargeStatusName(outcome.status)));
     insert.bind(4, outcome.gateway_charge_id);
-    insert.bind(5, outcome.decline_code);
-    insert.bind(6, outcome.decline_message);
+    insert.bind(5, outcome.code);
+    insert.bind(6, outcome.message);
     insert.exec();
     answer = std::move(outcome);
     return Ok();

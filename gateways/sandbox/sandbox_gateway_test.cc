@@ -93,8 +93,8 @@ TEST_F(SandboxGatewayTest, GoodCardsPay) {
     ASSERT_TRUE(outcome) << token << ": " << outcome.error().message;
     EXPECT_EQ(outcome->status, ChargeStatus::kPaid) << token;
     EXPECT_THAT(outcome->gateway_charge_id, MatchesRegex("ch_sandbox_[0-9A-Za-z]{24}")) << token;
-    EXPECT_EQ(outcome->decline_code, "") << token;
-    EXPECT_EQ(outcome->decline_message, "") << token;
+    EXPECT_EQ(outcome->code, "") << token;
+    EXPECT_EQ(outcome->message, "") << token;
     EXPECT_FALSE(outcome->replayed) << token;
   }
 }
@@ -115,8 +115,8 @@ TEST_F(SandboxGatewayTest, DeclinesAreOutcomesNotErrors) {
     ASSERT_TRUE(outcome) << c.token << ": " << outcome.error().message;
     EXPECT_EQ(outcome->status, ChargeStatus::kDeclined) << c.token;
     EXPECT_THAT(outcome->gateway_charge_id, MatchesRegex("ch_sandbox_[0-9A-Za-z]{24}")) << c.token;
-    EXPECT_EQ(outcome->decline_code, c.code) << c.token;
-    EXPECT_EQ(outcome->decline_message, c.message) << c.token;
+    EXPECT_EQ(outcome->code, c.code) << c.token;
+    EXPECT_EQ(outcome->message, c.message) << c.token;
     EXPECT_FALSE(outcome->replayed) << c.token;
   }
 }
@@ -147,8 +147,8 @@ TEST_F(SandboxGatewayTest, ADeclineReplaysAsTheSameDecline) {
   ASSERT_TRUE(first && second);
   EXPECT_EQ(second->status, ChargeStatus::kDeclined);
   EXPECT_EQ(second->gateway_charge_id, first->gateway_charge_id);
-  EXPECT_EQ(second->decline_code, "insufficient_funds");
-  EXPECT_EQ(second->decline_message, "Your card has insufficient funds.");
+  EXPECT_EQ(second->code, "insufficient_funds");
+  EXPECT_EQ(second->message, "Your card has insufficient funds.");
   EXPECT_TRUE(second->replayed);
 }
 

@@ -141,10 +141,8 @@ Status BillingService::DriveCharges(Account& account, Transition& transition, Ac
     pending.erase(pending.begin());
     const PaymentAttempt* attempt = account.FindAttempt(attempt_id);
     if (attempt == nullptr || attempt->status != AttemptStatus::kPending) continue;
-    ChargeResult result;
-    if (attempt->amount == 0) {
-      result.paid = true;  // fully covered by a credit: nothing to ask the gateway
-    } else {
+    ChargeOutcome outcome{ChargeStatus::kPaid};  // fully covered by a credit: nothing to ask
+    if (attempt->amount > 0) {
       std::string token;
       for (const PaymentMethod& method : account.payment_methods) {
         if (method.id == attempt->payment_method_id) token = method.token;
@@ -152,18 +150,18 @@ Status BillingService::DriveCharges(Account& account, Transition& transition, Ac
       auto charged = gateway_.Charge({token, attempt->amount, attempt->currency,
                                       attempt->idempotency_key, "recur " + attempt->item_id});
       if (!charged) return std::unexpected(charged.error());  // stays pending; retried at start
-      result.paid = charged->status == ChargeStatus::kPaid;
-      result.gateway_charge_id = charged->gateway_charge_id;
-      result.failed_code = charged->decline_code;
-      result.failed_reason = charged->decline_message;
+      outcome = std::move(*charged);
     }
+    // A pending answer changes nothing: the attempt stays pending until it is settled.
+    if (outcome.status == ChargeStatus::kPending) continue;
     Account before = account;
     const LifecycleContext context{catalog, row_ids_, options_, now};
-    auto settled = ApplyChargeOutcome(account, attempt_id, result, context);
+    auto settled = ApplyChargeOutcome(account, attempt_id, outcome, context);
     if (!settled) return std::unexpected(settled.error());
-    if (!result.paid &&
-        ChargeTypeOf(before.FindAttempt(attempt_id)->purpose) == ChargeType::kCheckout) {
-      change.declined = *account.FindAttempt(attempt_id);
+    if (const PaymentAttempt* failed = account.FindAttempt(attempt_id);
+        failed->status == AttemptStatus::kFailed &&
+        ChargeTypeOf(failed->purpose) == ChargeType::kCheckout) {
+      change.declined = *failed;
     }
     std::vector<std::string> more = std::move(settled->charges);
     settled->charges.clear();

@@ -39,7 +39,8 @@ struct NewPayer {
 struct AccountChange {
   Account account;      // after the change
   std::string item_id;  // the item the change was about
-  // Set when a checkout charge was declined: the item is left incomplete.
+  // Set when a checkout charge failed (declined, or requiring an action the payer cannot take
+  // off session): the item is left incomplete.
   std::optional<PaymentAttempt> declined;
 };
 
