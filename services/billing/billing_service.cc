@@ -143,12 +143,15 @@ Status BillingService::DriveCharges(Account& account, Transition& transition, Ac
     if (attempt == nullptr || attempt->status != AttemptStatus::kPending) continue;
     ChargeOutcome outcome{ChargeStatus::kPaid};  // fully covered by a credit: nothing to ask
     if (attempt->amount > 0) {
+      auto customer = CustomerOf(account.payer);
+      if (!customer) return std::unexpected(customer.error());  // stays pending
       std::string token;
       for (const PaymentMethod& method : account.payment_methods) {
         if (method.id == attempt->payment_method_id) token = method.token;
       }
-      auto charged = gateway_.Charge({token, attempt->amount, attempt->currency,
-                                      attempt->idempotency_key, "recur " + attempt->item_id});
+      auto charged = gateway_.Charge({*customer, token, attempt->amount, attempt->currency,
+                                      attempt->idempotency_key, "recur " + attempt->item_id,
+                                      account.payer.id, attempt->id});
       if (!charged) return std::unexpected(charged.error());  // stays pending; retried at start
       outcome = std::move(*charged);
     }
@@ -172,6 +175,10 @@ Status BillingService::DriveCharges(Account& account, Transition& transition, Ac
   }
   change.account = account;
   return Ok();
+}
+
+Result<std::string> BillingService::CustomerOf(const Payer& payer) {
+  return gateway_.EnsureCustomer({payer.id, payer.email, payer.name});
 }
 
 Result<Instant> BillingService::NowFor(const std::optional<std::string>& test_clock_id) {
@@ -252,7 +259,11 @@ Result<Account> BillingService::GetAccount(const std::string& payer_id) {
 Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_id,
                                                        const std::string& token,
                                                        bool make_default) {
-  auto card = gateway_.Attach(token);
+  auto payer = GetAccount(payer_id);
+  if (!payer) return std::unexpected(payer.error());
+  auto customer = CustomerOf(payer->payer);
+  if (!customer) return std::unexpected(customer.error());
+  auto card = gateway_.Attach({*customer, token});
   if (!card) {
     Error error = card.error();
     error.param = "token";
@@ -262,7 +273,7 @@ Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_
   auto change = Mutate(payer_id, [&](Account& account, const LifecycleContext& c) {
     return recur::AddPaymentMethod(
         account,
-        {method_id, token, card->brand, card->last4, card->exp_month, card->exp_year, c.now},
+        {method_id, card->token, card->brand, card->last4, card->exp_month, card->exp_year, c.now},
         make_default, c);
   });
   if (!change) return std::unexpected(change.error());

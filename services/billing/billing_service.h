@@ -4,8 +4,10 @@
 // the entitlement cache.
 // Charges follow one rule: a charge never runs inside a database transaction. The pending
 // attempt is committed first; the gateway is called outside any transaction with the attempt's
-// idempotency key; its outcome is committed as a transition of its own. Attempts left pending
-// by a crash are driven again at start with the same key, so a charge is never made twice.
+// idempotency key; its outcome is committed as a transition of its own. Before saving a card
+// or charging, the service makes sure the payer has a customer at the gateway. Attempts left
+// pending by a crash are driven again at start with the same key, so a charge is never made
+// twice.
 // Thread-safe: changes to one payer are serialized, different payers proceed in parallel.
 #pragma once
 
@@ -111,6 +113,8 @@ class BillingService {
   // instant of the change that asked for the charge).
   Status DriveCharges(Account& account, Transition& transition, AccountChange& change,
                       const Catalog& catalog, Instant now);
+  // The payer's customer at the gateway, made on first need.
+  Result<std::string> CustomerOf(const Payer& payer);
   Result<std::string> PayerOfItem(const std::string& item_id);
   void Cache(const Account& account);
 
