@@ -2,13 +2,16 @@
 //
 // Who calls what. The billing service is the caller. Before it saves a payment method or
 // charges, it makes sure the payer has a customer at the gateway (EnsureCustomer) and passes
-// that customer's reference on Attach and Charge. Attach checks a payment token before it is
-// saved and says what to charge later. Charge takes the money of one payment attempt.
+// that customer's reference on Attach and Charge. StartCardSetup opens a setup in which the
+// payer's browser collects a card for later charges (Stripe: a SetupIntent for off-session use;
+// nothing calls it yet: the route that hands it to a browser comes with such a gateway). Attach
+// checks a payment token (one a setup yielded, or a test token) before it is saved and says
+// what to charge later. Charge takes the money of one payment attempt.
 // LookUpCharge asks again about a charge made earlier: one the gateway answered pending, or one
 // whose answer was lost (a crash, a timeout). ReadNotice verifies and reads a message the
 // gateway sent on its own (a webhook) and says which charge it is about and what became of it;
 // the billing service applies that to the pending attempt it names. Refund gives money of a paid
-// charge back.
+// charge back (nothing in the engine refunds yet).
 //
 // Outcomes. The answer about a charge is a ChargeOutcome (domain/subscriptions/charge_outcome.h):
 //   paid             the money was taken.
@@ -21,10 +24,11 @@
 //                    "authentication_required" or the gateway's own, and `gateway_charge_id`
 //                    names the charge the payer would confirm.
 // Every outcome carries the gateway's charge id. A decline or a required action is an outcome,
-// not an Error: the gateway worked and said no. Errors are for bad requests (kInvalidArgument),
-// references the gateway does not know (kNotFound), and a gateway that could not be reached or
-// could not record the request (kUnavailable: nothing is known to have happened, and the same
-// call may be made again with the same key).
+// not an Error: the gateway worked and said no. Errors are for bad requests (kInvalidArgument,
+// unknown tokens and customers among them), a charge the gateway does not hold (kNotFound), what
+// each method below names, and a gateway that could not be reached or could not record the
+// request (kUnavailable: nothing is known to have happened, and the same call may be made again
+// with the same key).
 //
 // Idempotency. Every Charge and every Refund carries an idempotency key, and a key always means
 // one charge (one refund): however often it is sent, money moves once, and every call after the
@@ -33,8 +37,8 @@
 // payment method (refund: charge or amount) is refused: kInvalidArgument
 // "idempotency_key_reused". A request refused with an Error (malformed, an unknown customer, a
 // refund above what is left) is not remembered: its key stays free. Charge keys and refund keys
-// are apart: a refund's key never answers for a charge. EnsureCustomer is
-// idempotent by payer: one customer per payer, however often and however concurrently asked.
+// are apart: a refund's key never answers for a charge. EnsureCustomer is idempotent by payer:
+// one customer per payer, however often and however concurrently asked.
 // Notices may arrive more than once, late and in any order: ReadNotice does not deduplicate,
 // and the billing service changes only an attempt that is still pending.
 //
@@ -58,6 +62,12 @@ struct CustomerRequest {
   std::string payer_id;  // cpayer_...: a payer has one customer at a gateway
   std::string email;
   std::string name;
+};
+
+// A setup in which the payer's browser collects a card for charges made later, off session.
+struct CardSetup {
+  std::string id;
+  std::string client_secret;  // for the payer's browser only: never logged nor stored
 };
 
 struct AttachRequest {
@@ -143,6 +153,10 @@ class PaymentGateway {
   // The payer's customer at the gateway, made on first need: its reference for Attach and
   // Charge. The same payer always gets the same reference.
   virtual Result<std::string> EnsureCustomer(const CustomerRequest& request) = 0;
+
+  // Opens a card setup for the customer. An unknown customer is Error{kInvalidArgument,
+  // "unknown_customer"}.
+  virtual Result<CardSetup> StartCardSetup(const std::string& customer) = 0;
 
   // Checks a token before it is saved as a payment method of the customer. A refused card is
   // Error{kFailedPrecondition, the gateway's code ("card_declined", "insufficient_funds"),

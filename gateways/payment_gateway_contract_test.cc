@@ -146,6 +146,20 @@ TEST_P(PaymentGatewayContractTest, AttachAndChargeNeedAKnownCustomer) {
   EXPECT_FALSE(MustCharge(kPays, "k").replayed);
 }
 
+TEST_P(PaymentGatewayContractTest, ACardSetupIsOpenedForAKnownCustomer) {
+  auto setup = gateway().StartCardSetup(customer_);
+  ASSERT_TRUE(setup) << setup.error().message;
+  EXPECT_FALSE(setup->id.empty());
+  EXPECT_FALSE(setup->client_secret.empty());
+  auto another = gateway().StartCardSetup(customer_);
+  ASSERT_TRUE(another) << another.error().message;
+  EXPECT_NE(another->id, setup->id);
+
+  auto stranger = gateway().StartCardSetup("cus_nobody");
+  ASSERT_FALSE(stranger);
+  EXPECT_EQ(stranger.error().code, "unknown_customer");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The four outcomes
 

@@ -56,6 +56,11 @@ Result<std::string> CohortGateway::EnsureCustomer(const CustomerRequest& request
   return "cus_cohort_" + request.payer_id;
 }
 
+Result<CardSetup> CohortGateway::StartCardSetup(const std::string&) {
+  return MakeError(ErrorKind::kFailedPrecondition, "card_setup_not_supported",
+                   "the cohort gateway's cards are made up: it collects none");
+}
+
 Result<CardDetails> CohortGateway::Attach(const AttachRequest& request) {
   auto card = ReadToken(request.token);
   if (!card) {

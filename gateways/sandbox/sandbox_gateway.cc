@@ -204,6 +204,25 @@ Result<std::string> SandboxGateway::EnsureCustomer(const CustomerRequest& reques
   return id;
 }
 
+Status SandboxGateway::CheckCustomer(const std::string& customer) {
+  bool known = false;
+  auto read = ledger_.Read([&](SandboxRecords& records) -> Status {
+    auto found = records.FindCustomer(customer);
+    if (!found) return std::unexpected(found.error());
+    known = found->has_value();
+    return Ok();
+  });
+  if (!read) return StorageError("reading sandbox customer " + customer, read.error());
+  if (!known) return UnknownCustomer(customer);
+  return Ok();
+}
+
+Result<CardSetup> SandboxGateway::StartCardSetup(const std::string& customer) {
+  if (auto known = CheckCustomer(customer); !known) return std::unexpected(known.error());
+  const std::string id = NewId("seti_sandbox");
+  return CardSetup{id, id + "_secret_" + RandomBase62(kRandomIdLength)};
+}
+
 Result<CardDetails> SandboxGateway::Attach(const AttachRequest& request) {
   auto card = FindSandboxCard(request.token);
   if (!card) return std::unexpected(card.error());
@@ -211,15 +230,7 @@ Result<CardDetails> SandboxGateway::Attach(const AttachRequest& request) {
     return MakeError(ErrorKind::kFailedPrecondition, std::string(refusal->code),
                      std::string(refusal->message), "payment_method_token");
   }
-  bool known = false;
-  auto read = ledger_.Read([&](SandboxRecords& records) -> Status {
-    auto found = records.FindCustomer(request.customer);
-    if (!found) return std::unexpected(found.error());
-    known = found->has_value();
-    return Ok();
-  });
-  if (!read) return StorageError("reading sandbox customer " + request.customer, read.error());
-  if (!known) return UnknownCustomer(request.customer);
+  if (auto known = CheckCustomer(request.customer); !known) return std::unexpected(known.error());
   return CardDetails{std::string((*card)->brand), std::string((*card)->last4), kExpMonth, kExpYear,
                      request.token};
 }

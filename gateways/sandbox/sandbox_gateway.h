@@ -20,7 +20,8 @@
 //                                          (FinishPendingCharge)
 //   pm_card_sandboxPendingThenDeclined     the same, declined (card_declined) in the end
 //
-// A customer's reference is "cus_sandbox_" followed by the payer id. Notices are JSON the
+// A customer's reference is "cus_sandbox_" followed by the payer id. A card setup is only an id
+// and a secret: attaching a token needs none. Notices are JSON the
 // sandbox writes itself (FinishPendingCharge); ReadNotice verifies one by checking it against
 // the ledger: it must say what the ledger holds. Thread-safe (the ledger runs each charge's
 // look-up and record as one transaction, so concurrent calls charge a key once).
@@ -44,6 +45,7 @@ class SandboxGateway final : public PaymentGateway {
   explicit SandboxGateway(SandboxLedger& ledger, IdGenerator* ids = nullptr);
 
   Result<std::string> EnsureCustomer(const CustomerRequest& request) override;
+  Result<CardSetup> StartCardSetup(const std::string& customer) override;
   Result<CardDetails> Attach(const AttachRequest& request) override;
   Result<ChargeOutcome> Charge(const ChargeRequest& request) override;
   Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) override;
@@ -59,6 +61,8 @@ class SandboxGateway final : public PaymentGateway {
 
  private:
   std::string NewId(std::string_view prefix);
+  // Ok when `customer` is one of the sandbox's, else unknown_customer.
+  Status CheckCustomer(const std::string& customer);
 
   SandboxLedger& ledger_;
   IdGenerator* ids_;  // none: random ids
