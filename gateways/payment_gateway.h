@@ -1,58 +1,190 @@
-// The payment gateway: what the billing engine asks of whoever moves the money. Attach checks a
-// payment token before it is saved; Charge takes money. Every charge carries an idempotency key,
-// and the same key always yields the first outcome, never a second charge, so a caller that lost
-// the answer (a crash, a timeout) retries with the same key and learns what happened.
-// A decline is an outcome (ChargeOutcome), not an Error: the gateway worked and said no. Errors
-// are for bad requests (kInvalidArgument) and for a gateway that could not be reached or could
-// not record the charge (kUnavailable, safe to retry with the same key).
-// Implementations are safe to call from any thread.
+// The payment gateway: what the billing engine asks of whoever moves the money.
+//
+// Who calls what. The billing service is the caller. Before it saves a payment method or
+// charges, it makes sure the payer has a customer at the gateway (EnsureCustomer) and passes
+// that customer's reference on Attach and Charge. StartCardSetup opens a setup in which the
+// payer's browser collects a card for later charges (Stripe: a SetupIntent for off-session use;
+// nothing calls it yet: the route that hands it to a browser comes with such a gateway). Attach
+// checks a payment token (one a setup yielded, or a test token) before it is saved and says
+// what to charge later. Charge takes the money of one payment attempt.
+// LookUpCharge asks again about a charge made earlier: one the gateway answered pending, or one
+// whose answer was lost (a crash, a timeout). ReadNotice verifies and reads a message the
+// gateway sent on its own (a webhook) and says which charge it is about and what became of it;
+// the billing service applies that to the pending attempt it names. Refund gives money of a paid
+// charge back (nothing in the engine refunds yet).
+//
+// Outcomes. The answer about a charge is a ChargeOutcome (domain/subscriptions/charge_outcome.h):
+//   paid             the money was taken.
+//   declined         the gateway worked and said no; `code` and `message` are the gateway's own
+//                    ("card_declined", "insufficient_funds", ...).
+//   pending          the gateway has the charge but has not decided it. The decision comes later,
+//                    through LookUpCharge or a notice; the charge is never made a second time.
+//   requires_action  the payer must authenticate the payment (3-D Secure) before it can be
+//                    taken, which a charge made off session cannot ask for; `code` is
+//                    "authentication_required" or the gateway's own, and `gateway_charge_id`
+//                    names the charge the payer would confirm.
+// Every outcome carries the gateway's charge id. A decline or a required action is an outcome,
+// not an Error: the gateway worked and said no. Errors are for bad requests (kInvalidArgument,
+// unknown tokens and customers among them), a charge the gateway does not hold (kNotFound), what
+// each method below names, and a gateway that could not be reached or could not record the
+// request (kUnavailable: nothing is known to have happened, and the same call may be made again
+// with the same key).
+//
+// Idempotency. Every Charge and every Refund carries an idempotency key, and a key always means
+// one charge (one refund): however often it is sent, money moves once, and every call after the
+// first answers the first outcome (`replayed` set), pending included (what became of a pending
+// charge is LookUpCharge's to say). A key sent again for a different amount, currency or
+// payment method (refund: charge or amount) is refused: kInvalidArgument
+// "idempotency_key_reused". A request refused with an Error (malformed, an unknown customer, a
+// refund above what is left) is not remembered: its key stays free. Charge keys and refund keys
+// are apart: a refund's key never answers for a charge. EnsureCustomer is idempotent by payer:
+// one customer per payer, however often and however concurrently asked.
+// Notices may arrive more than once, late and in any order: ReadNotice does not deduplicate,
+// and the billing service changes only an attempt that is still pending.
+//
+// Thread safety: implementations are safe to call from any thread, and two concurrent calls
+// with one key still move money once.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
-#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/error.h"
+#include "domain/subscriptions/charge_outcome.h"
 
 namespace recur {
+
+// The payer a customer is made for. Email and name are what the customer starts with.
+struct CustomerRequest {
+  std::string payer_id;  // cpayer_...: a payer has one customer at a gateway
+  std::string email;
+  std::string name;
+};
+
+// A setup in which the payer's browser collects a card for charges made later, off session.
+struct CardSetup {
+  std::string id;
+  std::string client_secret;  // for the payer's browser only: never logged nor stored
+};
+
+struct AttachRequest {
+  std::string customer;  // EnsureCustomer's reference
+  std::string token;     // what the payer's browser or the test gave, e.g. "pm_card_visa"
+};
 
 struct CardDetails {
   std::string brand;  // "visa", "mastercard", "amex"
   std::string last4;
   int exp_month;
   int exp_year;
+  // What to charge from now on: the gateway's id of the saved method. It may differ from the
+  // token attached (Stripe gives its test PaymentMethods a new id when attached).
+  std::string token;
 };
 
 struct ChargeRequest {
-  std::string payment_method_token;  // e.g. "pm_card_visa"
+  std::string customer;              // EnsureCustomer's reference
+  std::string payment_method_token;  // a saved method's CardDetails::token
   std::int64_t amount;               // minor units, > 0
   std::string currency;              // ISO 4217
-  // The same key always yields the first outcome, never a second charge.
-  std::string idempotency_key;
+  std::string idempotency_key;       // 1 to 255 characters
   std::string description;
+  // What the charge is for. The gateway keeps both with the charge (Stripe: metadata) and names
+  // them in its notices, so a notice finds its attempt.
+  std::string payer_id;
+  std::string attempt_id;
 };
 
-enum class ChargeStatus { kPaid, kDeclined };
+// A charge made earlier: by its key, or by the gateway's charge id when an answer gave one.
+struct ChargeLookup {
+  std::string customer;
+  std::string idempotency_key;
+  std::string gateway_charge_id;  // empty: by key alone
+};
 
-struct ChargeOutcome {
-  ChargeStatus status;
-  std::string gateway_charge_id;  // e.g. "ch_sandbox_..." for paid and declined alike
-  // "card_declined", "insufficient_funds", "processing_error"...; empty when paid.
-  std::string decline_code;
-  std::string decline_message;  // for people
-  bool replayed = false;        // true when this answer came from an earlier call with the same key
+// A message the gateway sent on its own, as it arrived (an HTTP POST's headers and raw body:
+// signatures cover the exact bytes). Header names as received; compare them ignoring case.
+struct GatewayMessage {
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// What a verified notice says: the charge with this key, made for this payer's attempt, now
+// has this outcome.
+struct ChargeNotice {
+  std::string payer_id;
+  std::string attempt_id;
+  std::string idempotency_key;
+  ChargeOutcome outcome;
+};
+
+struct RefundRequest {
+  std::string gateway_charge_id;  // a paid charge
+  // Minor units of the charge's currency, > 0, at most what is left of the charge after its
+  // earlier refunds.
+  std::int64_t amount;
+  std::string idempotency_key;  // 1 to 255 characters
+};
+
+enum class RefundStatus {
+  kSucceeded,
+  kPending,  // the gateway has it and will finish it later
+  kFailed,   // `code` and `message` say why
+};
+
+struct RefundOutcome {
+  RefundStatus status;
+  std::string gateway_refund_id;
+  std::string gateway_charge_id;
+  std::int64_t amount;
+  std::string currency;
+  std::string code;
+  std::string message;
+  bool replayed = false;  // the answer of an earlier call with the same key
 };
 
 class PaymentGateway {
  public:
   virtual ~PaymentGateway() = default;
-  // Checks a token before it is saved as a payment method. Declines are
-  // Error{kFailedPrecondition, code "card_declined" or "insufficient_funds", message}; unknown
-  // tokens Error{kInvalidArgument, "unknown_payment_token"}.
-  virtual Result<CardDetails> Attach(std::string_view token) = 0;
-  // Charges. A transport/storage failure is an Error (kUnavailable) and may be retried with the
-  // same key; a decline is a ChargeOutcome.
+
+  // The payer's customer at the gateway, made on first need: its reference for Attach and
+  // Charge. The same payer always gets the same reference.
+  virtual Result<std::string> EnsureCustomer(const CustomerRequest& request) = 0;
+
+  // Opens a card setup for the customer. An unknown customer is Error{kInvalidArgument,
+  // "unknown_customer"}.
+  virtual Result<CardSetup> StartCardSetup(const std::string& customer) = 0;
+
+  // Checks a token before it is saved as a payment method of the customer. A refused card is
+  // Error{kFailedPrecondition, the gateway's code ("card_declined", "insufficient_funds"),
+  // message}; an unknown token Error{kInvalidArgument, "unknown_payment_token"}; an unknown
+  // customer Error{kInvalidArgument, "unknown_customer"}.
+  virtual Result<CardDetails> Attach(const AttachRequest& request) = 0;
+
+  // Charges off session, once per key (see Idempotency above). Unknown tokens and customers are
+  // refused as Attach refuses them.
   virtual Result<ChargeOutcome> Charge(const ChargeRequest& request) = 0;
+
+  // What became of a charge made earlier, as it stands now: a charge answered pending may since
+  // be paid, declined or require action, or still be pending. Error{kNotFound,
+  // "charge_not_found"} when the gateway holds no such charge: it was never made, and charging
+  // with the same key is safe.
+  virtual Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) = 0;
+
+  // Verifies a message from the gateway (its signature, or against the gateway's records) and
+  // reads it. Empty when it is genuine but not about a charge's outcome (the receiver
+  // acknowledges and ignores it); Error{kUnauthenticated, "notice_not_verified"} when it cannot
+  // be verified, Error{kInvalidArgument, "invalid_notice"} when it cannot be read.
+  virtual Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) = 0;
+
+  // Gives back part or all of a paid charge, once per key. An unknown charge is
+  // Error{kNotFound, "charge_not_found"}; one that was not paid Error{kFailedPrecondition,
+  // "charge_not_paid"}; more than is left of it Error{kFailedPrecondition,
+  // "refund_exceeds_charge"}.
+  virtual Result<RefundOutcome> Refund(const RefundRequest& request) = 0;
 };
 
 }  // namespace recur

@@ -95,7 +95,7 @@ Result<json> AttachPaymentMethod(BillingService& billing, const ApiRequest& requ
 
 // The answer to a change: the item, or a 402 naming the declined checkout.
 void AnswerChange(httplib::Response& response, BillingService& billing,
-                  const Result<ChangeOutcome>& outcome) {
+                  const Result<AccountChange>& outcome) {
   if (!outcome) {
     SendError(response, outcome.error());
     return;

@@ -52,13 +52,22 @@ std::string CohortGateway::ReplacementToken(std::int64_t payer) {
   return CardToken(payer) + std::string(kReplacement);
 }
 
-Result<CardDetails> CohortGateway::Attach(std::string_view token) {
-  auto card = ReadToken(token);
+Result<std::string> CohortGateway::EnsureCustomer(const CustomerRequest& request) {
+  return "cus_cohort_" + request.payer_id;
+}
+
+Result<CardSetup> CohortGateway::StartCardSetup(const std::string&) {
+  return MakeError(ErrorKind::kFailedPrecondition, "card_setup_not_supported",
+                   "the cohort gateway's cards are made up: it collects none");
+}
+
+Result<CardDetails> CohortGateway::Attach(const AttachRequest& request) {
+  auto card = ReadToken(request.token);
   if (!card) {
     return MakeError(ErrorKind::kInvalidArgument, "unknown_payment_token",
                      "the cohort gateway knows only cohort_card_<payer> tokens", "token");
   }
-  return CardDetails{"visa", card->replacement ? "4444" : "4242", 12, 2034};
+  return CardDetails{"visa", card->replacement ? "4444" : "4242", 12, 2034, request.token};
 }
 
 Result<ChargeOutcome> CohortGateway::Charge(const ChargeRequest& request) {
@@ -75,6 +84,21 @@ Result<ChargeOutcome> CohortGateway::Charge(const ChargeRequest& request) {
   if (!declined) return ChargeOutcome{ChargeStatus::kPaid, charge_id};
   return ChargeOutcome{ChargeStatus::kDeclined, charge_id, "card_declined",
                        "Your card was declined."};
+}
+
+Result<ChargeOutcome> CohortGateway::LookUpCharge(const ChargeLookup&) {
+  return MakeError(ErrorKind::kNotFound, "charge_not_found",
+                   "the cohort gateway keeps no charges: charge the key again for its answer");
+}
+
+Result<std::optional<ChargeNotice>> CohortGateway::ReadNotice(const GatewayMessage&) {
+  return MakeError(ErrorKind::kUnauthenticated, "notice_not_verified",
+                   "the cohort gateway sends no notices");
+}
+
+Result<RefundOutcome> CohortGateway::Refund(const RefundRequest&) {
+  return MakeError(ErrorKind::kNotFound, "charge_not_found",
+                   "the cohort gateway keeps no charges to refund");
 }
 
 }  // namespace recur

@@ -4,7 +4,11 @@
 // is declined is drawn from the seed, the payer and the period charged (the idempotency key's
 // "<item>:<period start>" part; dunning retries of one period add ":retryN" and share its
 // outcome), so the same key always gets the same answer, as the PaymentGateway contract asks,
-// without storing anything. Thread-safe (it keeps no state).
+// without storing anything. It never answers pending nor requires action, and keeps nothing to
+// look up, notify about or refund: LookUpCharge and Refund answer charge_not_found (charging
+// the key again gives the same answer, and moves no money), ReadNotice refuses every message.
+// Its cards are made up, so it opens no card setups.
+// A payer's customer is "cus_cohort_" and the payer id. Thread-safe (it keeps no state).
 #pragma once
 
 #include <cstdint>
@@ -21,8 +25,13 @@ class CohortGateway final : public PaymentGateway {
   static std::string CardToken(std::int64_t payer);
   static std::string ReplacementToken(std::int64_t payer);
 
-  Result<CardDetails> Attach(std::string_view token) override;
+  Result<std::string> EnsureCustomer(const CustomerRequest& request) override;
+  Result<CardSetup> StartCardSetup(const std::string& customer) override;
+  Result<CardDetails> Attach(const AttachRequest& request) override;
   Result<ChargeOutcome> Charge(const ChargeRequest& request) override;
+  Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) override;
+  Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) override;
+  Result<RefundOutcome> Refund(const RefundRequest& request) override;
 
  private:
   const std::uint64_t seed_;

@@ -73,27 +73,28 @@ TEST(Draws, DependOnlyOnSeedAndKeysAndLookUniform) {
 
 TEST(CohortGateway, DeclinesAtTheRateAskedAndRetriesOfAPeriodShareTheOutcome) {
   CohortGateway gateway(5, 0.2);
+  const std::string customer = gateway.EnsureCustomer({"cpayer_1", "u@example.com", ""}).value();
   int declined = 0;
   for (int payer = 0; payer < 5000; ++payer) {
     const std::string key = "csub_item_x:1800000000000";
-    auto first = gateway.Charge({CohortGateway::CardToken(payer), 2000, "USD", key, ""});
+    auto first = gateway.Charge({customer, CohortGateway::CardToken(payer), 2000, "USD", key, ""});
     ASSERT_TRUE(first);
-    auto retry =
-        gateway.Charge({CohortGateway::CardToken(payer), 2000, "USD", key + ":retry1", ""});
+    auto retry = gateway.Charge(
+        {customer, CohortGateway::CardToken(payer), 2000, "USD", key + ":retry1", ""});
     ASSERT_TRUE(retry);
     EXPECT_EQ(first->status, retry->status);
     if (first->status == ChargeStatus::kDeclined) {
       ++declined;
-      EXPECT_EQ(first->decline_code, "card_declined");
+      EXPECT_EQ(first->code, "card_declined");
       auto replaced = gateway.Charge(
-          {CohortGateway::ReplacementToken(payer), 2000, "USD", key + ":retry2", ""});
+          {customer, CohortGateway::ReplacementToken(payer), 2000, "USD", key + ":retry2", ""});
       ASSERT_TRUE(replaced);
       EXPECT_EQ(replaced->status, ChargeStatus::kPaid);
     }
   }
   EXPECT_NEAR(declined, 1000, 120);
-  EXPECT_FALSE(gateway.Attach("pm_card_visa"));
-  EXPECT_FALSE(gateway.Charge({"pm_card_visa", 2000, "USD", "k:1", ""}));
+  EXPECT_FALSE(gateway.Attach({customer, "pm_card_visa"}));
+  EXPECT_FALSE(gateway.Charge({customer, "pm_card_visa", 2000, "USD", "k:1", ""}));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "domain/catalog/catalog_problem.h"
+#include "gateways/sandbox/memory_sandbox_ledger.h"
 #include "gateways/sandbox/sandbox_gateway.h"
 
 namespace recur {
@@ -43,9 +44,8 @@ Result<std::unique_ptr<SimulatedEngine>> SimulatedEngine::Open(
   }
   PaymentGateway* gateway = options.gateway;
   if (gateway == nullptr) {
-    auto sandbox = SandboxGateway::Open(":memory:", &engine->ids_);
-    if (!sandbox) return std::unexpected(sandbox.error());
-    engine->sandbox_ = std::move(*sandbox);
+    engine->sandbox_ledger_ = std::make_unique<MemorySandboxLedger>();
+    engine->sandbox_ = std::make_unique<SandboxGateway>(*engine->sandbox_ledger_, &engine->ids_);
     gateway = engine->sandbox_.get();
   }
   AccountStore& accounts = options.accounts != nullptr ? *options.accounts : *engine->store_;

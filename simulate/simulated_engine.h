@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "base/ids.h"
 #include "gateways/payment_gateway.h"
+#include "gateways/sandbox/sandbox_ledger.h"
 #include "services/billing/billing_service.h"
 #include "services/catalog/catalog_service.h"
 #include "services/scheduler/scheduler.h"
@@ -75,6 +76,7 @@ class SimulatedEngine {
   SeededIdGenerator ids_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<CatalogService> catalog_;
+  std::unique_ptr<SandboxLedger> sandbox_ledger_;  // the sandbox's records, before it
   std::unique_ptr<PaymentGateway> sandbox_;
   std::unique_ptr<ObservedAccountStore> accounts_;
   std::unique_ptr<BillingService> billing_;

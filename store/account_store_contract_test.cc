@@ -18,6 +18,7 @@
 
 #include "base/ids.h"
 #include "domain/subscriptions/lifecycle.h"
+#include "gateways/sandbox/memory_sandbox_ledger.h"
 #include "gateways/sandbox/sandbox_gateway.h"
 #include "services/billing/billing_service.h"
 #include "services/catalog/catalog_service.h"
@@ -343,7 +344,7 @@ TEST_P(AccountStoreContractTest, AnAccountHoldsOnlyItsPendingAttempts) {
 
   const Account paid = Change(
       payer, t0_ + std::chrono::hours(1), [&](Account& account, const LifecycleContext& context) {
-        return ApplyChargeOutcome(account, pending.id, {true, "ch_1"}, context);
+        return ApplyChargeOutcome(account, pending.id, {ChargeStatus::kPaid, "ch_1"}, context);
       });
   ASSERT_THAT(paid.attempts, SizeIs(1));
   EXPECT_EQ(paid.attempts[0].status, AttemptStatus::kPaid);
@@ -896,15 +897,14 @@ std::vector<RecordedEvent> RunProTrialForSixtyDays(StoreKind kind) {
   if (!sqlite) return {};
   CatalogService catalog(kPlans, **sqlite, clock);
   EXPECT_TRUE(catalog.Reload().value().ok());
-  auto gateway = SandboxGateway::Open(":memory:");
-  EXPECT_TRUE(gateway);
-  if (!gateway) return {};
+  MemorySandboxLedger sandbox_ledger;
+  SandboxGateway gateway(sandbox_ledger);
   MemoryAccountStore memory;
   CachingAccountStore cached(**sqlite, 100);
   AccountStore& store = kind == StoreKind::kMemory         ? static_cast<AccountStore&>(memory)
                         : kind == StoreKind::kCachedSqlite ? static_cast<AccountStore&>(cached)
                                                            : **sqlite;
-  BillingService billing(store, **sqlite, catalog, **gateway, clock, ids, ids, LifecycleOptions{},
+  BillingService billing(store, **sqlite, catalog, gateway, clock, ids, ids, LifecycleOptions{},
                          "ins_test");
   EXPECT_TRUE(billing.Start());
 

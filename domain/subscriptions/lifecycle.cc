@@ -359,6 +359,24 @@ Result<Transition> HandOver(Account& account, SubscriptionItem& item,
   return record.Finish();
 }
 
+// Settles a pending attempt with a decided outcome: paid, or failed with the gateway's code and
+// message (a required action fails as authentication_required).
+void RecordOutcome(PaymentAttempt& attempt, const ChargeOutcome& outcome, Instant now) {
+  attempt.updated_at = now;
+  attempt.gateway_charge_id = outcome.gateway_charge_id;
+  if (outcome.status == ChargeStatus::kPaid) {
+    attempt.status = AttemptStatus::kPaid;
+    attempt.paid_at = now;
+    return;
+  }
+  attempt.status = AttemptStatus::kFailed;
+  attempt.failed_at = now;
+  attempt.failed_code = outcome.status == ChargeStatus::kRequiresAction
+                            ? std::string(kAuthenticationRequired)
+                            : outcome.code;
+  attempt.failed_reason = outcome.message;
+}
+
 void GoPastDue(Account& account, SubscriptionItem& item, const PaymentAttempt& attempt,
                const LifecycleContext& context, Recorder& record) {
   item.status = ItemStatus::kPastDue;
@@ -458,6 +476,102 @@ Result<Transition> PeriodEndsNow(Account& account, SubscriptionItem& item,
   return record.Finish();
 }
 
+// The steps of Subscribe, in the order it takes them.
+
+// To the default plan: the current item is canceled at its end (ended now when past due).
+Result<Transition> MoveToDefaultPlan(Account& account, SubscriptionItem& current,
+                                     const PlanDefinition& plan, const LifecycleContext& context,
+                                     Recorder& record) {
+  if (IsDefaultPlan(context.catalog, current)) {
+    return Conflict("already_subscribed", "the payer is already on plan \"" + plan.slug + "\"");
+  }
+  // A past-due period is not paid for: giving it up ends it now, as a cancel does.
+  if (current.status == ItemStatus::kPastDue) return EndNow(account, current, context, record);
+  return CancelAtEnd(account, current, context, record);
+}
+
+// To the plan and interval of the current item: a canceled item runs on as if never canceled.
+Result<Transition> Resubscribe(Account& account, SubscriptionItem& current,
+                               const PlanDefinition& plan, BillingInterval interval,
+                               Recorder& record) {
+  if (current.status != ItemStatus::kCanceled) {
+    return Conflict("already_subscribed", "the payer is already subscribed to plan \"" + plan.slug +
+                                              "\" (" + std::string(IntervalName(interval)) + ")");
+  }
+  current.status = ItemStatus::kActive;
+  current.canceled_at.reset();
+  record.transition().item_id = current.id;
+  record.Item(EventType::kItemActive, current);
+  if (SubscriptionItem* upcoming = account.UpcomingItem()) Abandon(*upcoming, record);
+  record.SubscriptionChanged(account);
+  return record.Finish();
+}
+
+// Refuses a change to another paid plan that is scheduled already, or made while past due.
+Status CheckPlanChange(const Account& account, const SubscriptionItem& current,
+                       const PlanDefinition& plan, BillingInterval interval) {
+  if (const SubscriptionItem* upcoming = account.UpcomingItem();
+      upcoming != nullptr && upcoming->plan_slug == plan.slug && upcoming->interval == interval) {
+    return Conflict("already_scheduled", "plan \"" + plan.slug + "\" already starts at " +
+                                             std::to_string(ToUnixMillis(upcoming->period_start)));
+  }
+  if (current.status == ItemStatus::kPastDue) {
+    return Refused("subscription_past_due",
+                   "the payer's current plan is past due: settle it (update the payment method) "
+                   "or cancel it before changing plans");
+  }
+  return Ok();
+}
+
+// Whether the change starts a free trial: only from the default plan, for a payer who never had
+// one nor paid, unless the request says free_trial false. Asking for one that cannot be had is
+// refused.
+Result<bool> TrialWanted(const Account& account, const SubscriptionItem& current,
+                         const PlanDefinition& plan, const SubscribeRequest& request,
+                         const Catalog& catalog) {
+  const bool on_default = IsDefaultPlan(catalog, current);
+  const bool eligible = plan.HasTrial() && !account.payer.trial_used && !account.payer.has_paid;
+  if (request.free_trial.value_or(false) && !eligible) {
+    const std::string why = !plan.HasTrial() ? "plan \"" + plan.slug + "\" has no free trial"
+                            : !on_default    ? "a trial starts only from the free plan"
+                                             : "the payer has already had a trial or paid";
+    return Refused("trial_not_available", why, "free_trial");
+  }
+  return on_default && eligible && request.free_trial.value_or(true);
+}
+
+// A paid plan bought now (a checkout, with credit for what is left of a paid current item when
+// the new plan costs as much or more a year), or a cheaper one from the current period's end.
+Result<Transition> BuyPlan(Account& account, SubscriptionItem& current, const Offer& offer,
+                           BillingInterval interval, const LifecycleContext& context,
+                           Recorder& record) {
+  if (IsDefaultPlan(context.catalog, current) || current.is_free_trial) {
+    return Checkout(account, offer, interval, 0, context, record);  // a trial ends with it
+  }
+  const std::int64_t current_yearly = YearlyPrice(current.amount, current.interval);
+  const std::int64_t wanted_yearly = YearlyPrice(offer.amount, interval);
+  if (wanted_yearly >= current_yearly) {
+    const std::int64_t credit =
+        current.status == ItemStatus::kActive || current.status == ItemStatus::kCanceled
+            ? ProratedAmount(
+                  current.amount,
+                  FractionRemaining({current.period_start, *current.period_end}, context.now))
+            : 0;
+    return Checkout(account, offer, interval, credit, context, record);
+  }
+  // A downgrade takes over at the end of the current period.
+  if (SubscriptionItem* upcoming = account.UpcomingItem()) Abandon(*upcoming, record);
+  SubscriptionItem item = NewItem(offer, interval, context);
+  item.status = ItemStatus::kUpcoming;
+  item.anchor = *current.period_end;
+  item.period_start = *current.period_end;
+  account.items.push_back(std::move(item));
+  record.transition().item_id = account.items.back().id;
+  record.Item(EventType::kItemUpcoming, account.items.back());
+  record.SubscriptionChanged(account);
+  return record.Finish();
+}
+
 }  // namespace
 
 bool HasAccess(ItemStatus status, const LifecycleOptions& options) {
@@ -509,82 +623,17 @@ Result<Transition> Subscribe(Account& account, const SubscribeRequest& request,
   }
   Recorder record(account, context);
   const PlanDefinition& plan = offer->plan->definition;
-  const bool same_as_current =
-      current->plan_slug == plan.slug && current->interval == request.interval;
-
-  if (plan.is_default) {
-    if (IsDefaultPlan(context.catalog, *current)) {
-      return Conflict("already_subscribed", "the payer is already on plan \"" + plan.slug + "\"");
-    }
-    // A past-due period is not paid for: giving it up ends it now, as a cancel does.
-    if (current->status == ItemStatus::kPastDue) return EndNow(account, *current, context, record);
-    return CancelAtEnd(account, *current, context, record);
+  if (plan.is_default) return MoveToDefaultPlan(account, *current, plan, context, record);
+  if (current->plan_slug == plan.slug && current->interval == request.interval) {
+    return Resubscribe(account, *current, plan, request.interval, record);
   }
-  if (same_as_current) {
-    if (current->status != ItemStatus::kCanceled) {
-      return Conflict("already_subscribed", "the payer is already subscribed to plan \"" +
-                                                plan.slug + "\" (" +
-                                                std::string(IntervalName(request.interval)) + ")");
-    }
-    current->status = ItemStatus::kActive;
-    current->canceled_at.reset();
-    record.transition().item_id = current->id;
-    record.Item(EventType::kItemActive, *current);
-    if (SubscriptionItem* upcoming = account.UpcomingItem()) Abandon(*upcoming, record);
-    record.SubscriptionChanged(account);
-    return record.Finish();
+  if (auto allowed = CheckPlanChange(account, *current, plan, request.interval); !allowed) {
+    return std::unexpected(allowed.error());
   }
-  if (const SubscriptionItem* upcoming = account.UpcomingItem();
-      upcoming != nullptr && upcoming->plan_slug == plan.slug &&
-      upcoming->interval == request.interval) {
-    return Conflict("already_scheduled", "plan \"" + plan.slug + "\" already starts at " +
-                                             std::to_string(ToUnixMillis(upcoming->period_start)));
-  }
-  if (current->status == ItemStatus::kPastDue) {
-    return Refused("subscription_past_due",
-                   "the payer's current plan is past due: settle it (update the payment method) "
-                   "or cancel it before changing plans");
-  }
-
-  const bool on_default = IsDefaultPlan(context.catalog, *current);
-  const bool eligible = plan.HasTrial() && !account.payer.trial_used && !account.payer.has_paid;
-  if (request.free_trial.value_or(false) && !eligible) {
-    const std::string why = !plan.HasTrial() ? "plan \"" + plan.slug + "\" has no free trial"
-                            : !on_default    ? "a trial starts only from the free plan"
-                                             : "the payer has already had a trial or paid";
-    return Refused("trial_not_available", why, "free_trial");
-  }
-  if (on_default) {
-    if (eligible && request.free_trial.value_or(true)) {
-      return StartTrial(account, *offer, request.interval, context, record);
-    }
-    return Checkout(account, *offer, request.interval, 0, context, record);
-  }
-  if (current->is_free_trial) {
-    return Checkout(account, *offer, request.interval, 0, context, record);  // ends the trial
-  }
-  const std::int64_t current_yearly = YearlyPrice(current->amount, current->interval);
-  const std::int64_t wanted_yearly = YearlyPrice(offer->amount, request.interval);
-  if (wanted_yearly >= current_yearly) {
-    const std::int64_t credit =
-        current->status == ItemStatus::kActive || current->status == ItemStatus::kCanceled
-            ? ProratedAmount(
-                  current->amount,
-                  FractionRemaining({current->period_start, *current->period_end}, context.now))
-            : 0;
-    return Checkout(account, *offer, request.interval, credit, context, record);
-  }
-  // A downgrade takes over at the end of the current period.
-  if (SubscriptionItem* upcoming = account.UpcomingItem()) Abandon(*upcoming, record);
-  SubscriptionItem item = NewItem(*offer, request.interval, context);
-  item.status = ItemStatus::kUpcoming;
-  item.anchor = *current->period_end;
-  item.period_start = *current->period_end;
-  account.items.push_back(std::move(item));
-  record.transition().item_id = account.items.back().id;
-  record.Item(EventType::kItemUpcoming, account.items.back());
-  record.SubscriptionChanged(account);
-  return record.Finish();
+  auto trial = TrialWanted(account, *current, plan, request, context.catalog);
+  if (!trial) return std::unexpected(trial.error());
+  if (*trial) return StartTrial(account, *offer, request.interval, context, record);
+  return BuyPlan(account, *current, *offer, request.interval, context, record);
 }
 
 Result<Transition> Cancel(Account& account, std::string_view item_id, bool end_now,
@@ -654,7 +703,8 @@ Result<Transition> ExtendTrial(Account& account, std::string_view item_id, Insta
 }
 
 Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt_id,
-                                      const ChargeResult& result, const LifecycleContext& context) {
+                                      const ChargeOutcome& outcome,
+                                      const LifecycleContext& context) {
   PaymentAttempt* attempt = account.FindAttempt(attempt_id);
   if (attempt == nullptr) {
     return MakeError(ErrorKind::kNotFound, "attempt_not_found",
@@ -670,31 +720,23 @@ Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt
                      "payment attempt " + attempt->id + " is for a missing item");
   }
   Recorder record(account, context);
-  attempt->updated_at = context.now;
-  attempt->gateway_charge_id = result.gateway_charge_id;
-  if (result.paid) {
-    attempt->status = AttemptStatus::kPaid;
-    attempt->paid_at = context.now;
-    account.payer.has_paid = true;
-  } else {
-    attempt->status = AttemptStatus::kFailed;
-    attempt->failed_at = context.now;
-    attempt->failed_code = result.failed_code;
-    attempt->failed_reason = result.failed_reason;
-  }
+  if (outcome.status == ChargeStatus::kPending) return record.Finish();  // settled later
+  const bool paid = outcome.status == ChargeStatus::kPaid;
+  RecordOutcome(*attempt, outcome, context.now);
+  account.payer.has_paid = account.payer.has_paid || paid;
   record.Attempt(EventType::kPaymentAttemptUpdated, *attempt);
   record.transition().item_id = item->id;
   const PaymentAttempt settled = *attempt;
   if (settled.purpose == ChargePurpose::kCheckout) {
     if (item->status != ItemStatus::kIncomplete) return record.Finish();
-    return SettleCheckout(account, *item, result.paid, context, record);
+    return SettleCheckout(account, *item, paid, context, record);
   }
   // An item that ended while its charge was out (canceled at once, say) stays ended; only the
   // attempt's outcome is recorded.
   if (item->status == ItemStatus::kEnded || item->status == ItemStatus::kAbandoned) {
     return record.Finish();
   }
-  return SettleRecurring(account, *item, settled, result.paid, context, record);
+  return SettleRecurring(account, *item, settled, paid, context, record);
 }
 
 Result<Transition> RunDueWork(Account& account, const DueWork& work,

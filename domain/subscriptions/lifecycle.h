@@ -6,8 +6,8 @@
 //
 // Charges are never made here: a change that needs money creates a pending PaymentAttempt and
 // names it in Transition::charges. The caller commits, asks the gateway (with the attempt's
-// idempotency key), then reports the outcome through ApplyChargeOutcome, which is a transition
-// of its own.
+// idempotency key), then reports the outcome (charge_outcome.h) through ApplyChargeOutcome,
+// which is a transition of its own.
 #pragma once
 
 #include <chrono>
@@ -20,6 +20,7 @@
 #include "domain/catalog/catalog.h"
 #include "domain/subscriptions/account.h"
 #include "domain/subscriptions/billing_event.h"
+#include "domain/subscriptions/charge_outcome.h"
 #include "domain/subscriptions/due_work.h"
 
 namespace recur {
@@ -56,13 +57,6 @@ struct SubscribeRequest {
   std::optional<bool> free_trial;  // unset: a trial when the payer is eligible
 };
 
-struct ChargeResult {
-  bool paid = false;
-  std::string gateway_charge_id;
-  std::string failed_code;    // the decline's machine code
-  std::string failed_reason;  // the decline, for people
-};
-
 // A new payer (account.payer filled in, no items) starts on the default plan of its type.
 Result<Transition> StartPayer(Account& account, const LifecycleContext& context);
 
@@ -83,10 +77,21 @@ Result<Transition> Cancel(Account& account, std::string_view item_id, bool end_n
 Result<Transition> ExtendTrial(Account& account, std::string_view item_id, Instant extend_to,
                                const LifecycleContext& context);
 
-// Applies the gateway's answer for a pending attempt. A second report for the same attempt is
-// an error (already settled) and changes nothing.
+// Applies the gateway's answer for a pending attempt:
+//   paid             the attempt is paid; a checkout's item becomes current, a renewal's or
+//                    conversion's period starts (a past-due item is active again).
+//   declined         the attempt fails with the gateway's code and message; a checkout's item
+//                    is left incomplete, a renewal or conversion goes past due and dunning
+//                    starts, a failed dunning retry waits for the next one or ends the item.
+//   requires_action  the attempt fails with code "authentication_required" (and the gateway's
+//                    message and charge id), then exactly as declined.
+//   pending          nothing changes and nothing happens (an empty Transition): the attempt
+//                    stays pending until a later answer settles it.
+// Reporting on an attempt that is settled already is an error (attempt_settled) and changes
+// nothing; so is one on an unknown attempt (attempt_not_found).
 Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt_id,
-                                      const ChargeResult& result, const LifecycleContext& context);
+                                      const ChargeOutcome& outcome,
+                                      const LifecycleContext& context);
 
 // Runs work that fell due. Stale work (the item moved on) returns an empty Transition.
 Result<Transition> RunDueWork(Account& account, const DueWork& work,

@@ -26,6 +26,7 @@ using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::milliseconds;
 using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
@@ -45,6 +46,9 @@ std::string Show(std::optional<Instant> t) { return t ? Show(*t) : "none"; }
 
 // Most tests start here: 09:00 on Jan 10 2024, so a month later is Feb 10 (31 days).
 const Instant kStart = At(2024, 1, 10, 9);
+
+constexpr const char* kAuthenticationMessage =
+    "Your card was declined. This transaction requires authentication.";
 
 // ---------------------------------------------------------------------------------------------
 // The test catalog
@@ -166,7 +170,9 @@ Transition Must(Result<Transition> result) {
 // The harness: one payer, its clock, a scheduler holding its due work, and a gateway whose
 // answers the test decides.
 
-enum class Outcome { kPay, kDecline, kLeavePending };
+// What the gateway says about a charge the harness takes to it: paid, declined, requires action,
+// or pending (an answer that changes nothing); kLeavePending gives no answer at all.
+enum class Outcome { kPay, kDecline, kRequireAction, kAnswerPending, kLeavePending };
 using Decider = std::function<Outcome(const PaymentAttempt&)>;
 
 Decider Always(Outcome outcome) {
@@ -258,18 +264,37 @@ class Harness {
     });
   }
 
-  // Reports the gateway's answer for one attempt, at `now`.
-  Result<Transition> Settle(std::string_view attempt_id, bool paid) {
-    ChargeResult charge;
-    charge.paid = paid;
-    charge.gateway_charge_id = paid ? "ch_" + std::string(attempt_id) : "";
-    charge.failed_reason = paid ? "" : "Your card was declined.";
+  // Reports the gateway's answer for one attempt, at `now`. A pending answer keeps the attempt
+  // among the pending charges.
+  Result<Transition> Report(std::string_view attempt_id, const ChargeOutcome& outcome) {
     Result<Transition> result =
         Step("ApplyChargeOutcome", [&](Account& a, const LifecycleContext& c) {
-          return ApplyChargeOutcome(a, attempt_id, charge, c);
+          return ApplyChargeOutcome(a, attempt_id, outcome, c);
         });
-    if (result) std::erase(pending_, std::string(attempt_id));
+    if (result && outcome.status != ChargeStatus::kPending) {
+      std::erase(pending_, std::string(attempt_id));
+    }
     return result;
+  }
+
+  // Reports a plain paid or declined answer.
+  Result<Transition> Settle(std::string_view attempt_id, bool paid) {
+    ChargeOutcome charge;
+    charge.status = paid ? ChargeStatus::kPaid : ChargeStatus::kDeclined;
+    charge.gateway_charge_id = paid ? "ch_" + std::string(attempt_id) : "";
+    charge.message = paid ? "" : "Your card was declined.";
+    return Report(attempt_id, charge);
+  }
+
+  // Reports that the charge requires the payer to authenticate it.
+  Result<Transition> RequireAction(std::string_view attempt_id) {
+    return Report(attempt_id, {ChargeStatus::kRequiresAction, "ch_" + std::string(attempt_id),
+                               "authentication_required", kAuthenticationMessage});
+  }
+
+  // Reports that the gateway has not decided the charge yet.
+  Result<Transition> AnswerPending(std::string_view attempt_id) {
+    return Report(attempt_id, {ChargeStatus::kPending, "ch_" + std::string(attempt_id)});
   }
 
   // Settles every pending charge the same way; returns the events.
@@ -306,8 +331,21 @@ class Harness {
       events.insert(events.end(), t.events.begin(), t.events.end());
       for (const std::string& id : t.charges) {
         const Outcome outcome = decide(Attempt(id));
-        if (outcome == Outcome::kLeavePending) continue;
-        Transition settled = Must(Settle(id, outcome == Outcome::kPay));
+        Transition settled;
+        switch (outcome) {
+          case Outcome::kPay:
+          case Outcome::kDecline:
+            settled = Must(Settle(id, outcome == Outcome::kPay));
+            break;
+          case Outcome::kRequireAction:
+            settled = Must(RequireAction(id));
+            break;
+          case Outcome::kAnswerPending:
+            settled = Must(AnswerPending(id));
+            break;
+          case Outcome::kLeavePending:
+            continue;
+        }
         events.insert(events.end(), settled.events.begin(), settled.events.end());
       }
     }
@@ -1491,6 +1529,137 @@ TEST(ChargeOutcome, APaidOutcomeAfterTheItemEndedDoesNotRenewIt) {
   EXPECT_THAT(DueTimes(t.scheduled), IsEmpty());
   EXPECT_EQ(h.Current().plan_slug, "free");
 }
+
+TEST(ChargeOutcome, ARequiredActionFailsAsAuthenticationRequiredWhateverTheGatewaysCode) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string attempt = Must(h.Subscribe("max")).charges.at(0);
+
+  Must(h.Report(attempt, {ChargeStatus::kRequiresAction, "pi_3ds", "requires_action",
+                          "The bank asks the cardholder to confirm."}));
+
+  EXPECT_EQ(h.Attempt(attempt).failed_code, "authentication_required");
+  EXPECT_EQ(h.Attempt(attempt).failed_reason, "The bank asks the cardholder to confirm.");
+  EXPECT_EQ(h.Attempt(attempt).gateway_charge_id, "pi_3ds");
+}
+
+// =============================================================================================
+// Pending and requires-action answers, for each purpose of a charge
+
+struct ChargeCase {
+  std::string name;
+  // From a started payer with a card, on free: makes one charge and gives it no answer yet.
+  // Returns the attempt.
+  std::function<std::string(Harness&)> charge;
+  std::vector<std::string> failed_events;  // what a failure of that charge does
+};
+
+void PrintTo(const ChargeCase& c, std::ostream* os) { *os << c.name; }
+
+std::vector<ChargeCase> ChargeCases() {
+  const Instant renewal = At(2024, 2, 10, 9);
+  return {
+      {"Checkout",
+       [](Harness& h) { return Must(h.Subscribe("max")).charges.at(0); },
+       {"paymentAttempt.updated", "subscriptionItem.incomplete"}},
+      {"TrialConversion",
+       [](Harness& h) {
+         h.StartTrial("pro");
+         h.AdvanceTo(kStart + days(14), Always(Outcome::kLeavePending));
+         return h.pending().at(0);
+       },
+       {"paymentAttempt.updated", "subscriptionItem.pastDue", "subscription.pastDue"}},
+      {"Renewal",
+       [=](Harness& h) {
+         h.SubscribePaid("max");
+         h.AdvanceTo(renewal, Always(Outcome::kLeavePending));
+         return h.pending().at(0);
+       },
+       {"paymentAttempt.updated", "subscriptionItem.pastDue", "subscription.pastDue"}},
+      {"DunningRetry",
+       [=](Harness& h) {
+         h.SubscribePaid("max");
+         h.AdvanceTo(renewal, Always(Outcome::kDecline));
+         h.AdvanceTo(renewal + days(1), Always(Outcome::kLeavePending));
+         return h.pending().at(0);
+       },
+       {"paymentAttempt.updated"}},
+  };
+}
+
+// Two payers in step, each with the case's charge made: `h` gets the answer under test, `twin`
+// the plain answer it is compared with.
+class ChargeCaseTest : public ::testing::TestWithParam<ChargeCase> {
+ protected:
+  void SetUp() override {
+    for (Harness* harness : {&twin, &h}) {
+      harness->Start();
+      harness->AddCard();
+    }
+    attempt = GetParam().charge(h);
+    ASSERT_EQ(GetParam().charge(twin), attempt);
+  }
+
+  Harness twin{kStart};
+  Harness h{kStart};
+  std::string attempt;
+};
+
+class PendingAnswer : public ChargeCaseTest {};
+
+TEST_P(PendingAnswer, LeavesTheAttemptPendingUntilALaterAnswerSettlesIt) {
+  Harness& paid_at_once = twin;
+  const Account before = h.account;
+
+  ExpectNothingHappened(Must(h.AnswerPending(attempt)));
+  ExpectNothingHappened(Must(h.AnswerPending(attempt)));
+
+  EXPECT_TRUE(SameAccount(before, h.account));
+  EXPECT_EQ(StatusOf(h.Attempt(attempt)), "pending");
+  EXPECT_THAT(h.pending(), ElementsAre(attempt));
+  // The answer that comes later settles it as if it had come at once.
+  const Transition settled = Must(h.Settle(attempt, true));
+  EXPECT_THAT(Names(settled), ElementsAreArray(Names(Must(paid_at_once.Settle(attempt, true)))));
+  EXPECT_TRUE(SameAccount(paid_at_once.account, h.account));
+  EXPECT_EQ(StatusOf(h.Attempt(attempt)), "paid");
+  EXPECT_EQ(CodeOf(h.AnswerPending(attempt)), "attempt_settled");
+}
+
+INSTANTIATE_TEST_SUITE_P(Lifecycle, PendingAnswer, ::testing::ValuesIn(ChargeCases()),
+                         [](const auto& info) { return info.param.name; });
+
+class RequiredAction : public ChargeCaseTest {};
+
+TEST_P(RequiredAction, FailsAsAuthenticationRequiredThenFollowsTheDeclinePath) {
+  Harness& declined = twin;
+
+  const Transition failed = Must(h.RequireAction(attempt));
+  const Transition decline = Must(declined.Settle(attempt, false));
+
+  EXPECT_THAT(Names(failed), ElementsAreArray(GetParam().failed_events));
+  EXPECT_THAT(Names(decline), ElementsAreArray(GetParam().failed_events));
+  EXPECT_EQ(DueTimes(failed.scheduled), DueTimes(decline.scheduled));
+  const PaymentAttempt attempt_now = h.Attempt(attempt);  // a copy: attempts are added below
+  EXPECT_EQ(StatusOf(attempt_now), "failed");
+  EXPECT_EQ(attempt_now.failed_code, "authentication_required");
+  EXPECT_EQ(attempt_now.failed_reason, kAuthenticationMessage);
+  EXPECT_EQ(attempt_now.gateway_charge_id, "ch_" + attempt);
+  // What follows is what follows a decline: the rest of dunning, declined too, ends the same.
+  EXPECT_EQ(Names(h.AdvanceTo(kStart + days(90), Always(Outcome::kDecline))),
+            Names(declined.AdvanceTo(kStart + days(90), Always(Outcome::kDecline))));
+  // Apart from what the gateway said about that one charge, the accounts are the same.
+  Account expected = declined.account;
+  PaymentAttempt* twin = expected.FindAttempt(attempt);
+  ASSERT_NE(twin, nullptr);
+  twin->failed_code = attempt_now.failed_code;
+  twin->failed_reason = attempt_now.failed_reason;
+  twin->gateway_charge_id = attempt_now.gateway_charge_id;
+  EXPECT_TRUE(SameAccount(expected, h.account));
+}
+
+INSTANTIATE_TEST_SUITE_P(Lifecycle, RequiredAction, ::testing::ValuesIn(ChargeCases()),
+                         [](const auto& info) { return info.param.name; });
 
 // =============================================================================================
 // Refusals leave the account as it was

@@ -1,43 +1,70 @@
-// The built-in sandbox gateway for tests, the simulator and local development. It understands
-// Stripe's test tokens (pm_card_visa, pm_card_chargeDeclined, ...; see sandbox_gateway.cc) and
-// moves no money. Like a real gateway it is an external system: it keeps every charge outcome
-// by idempotency key in its own table, sandbox_charges, in a SQLite file of its own (WAL,
-// synchronous=FULL), outside the project's schema migrations. So a retried key replays the first
-// outcome, also after a restart, and reusing a key for a different amount, currency or token is
-// refused with "idempotency_key_reused", as Stripe does. Open(":memory:") keeps it in memory.
-// Thread-safe: charges are written through SqliteConnections, which commits the charges made at
-// the same time together (one fsync for all), and a charge's look-up and insert run in one
-// IMMEDIATE transaction, so even two processes sharing the file charge a key only once.
-// The file must not be the store's: two writers on one file wait on each other's locks.
+// The built-in sandbox gateway for tests, the simulator and local development. It moves no
+// money and understands test tokens (sandbox_cards.h: Stripe's, such as pm_card_visa and
+// pm_card_authenticationRequired, and pm_card_sandboxPendingThenPaid and
+// pm_card_sandboxPendingThenDeclined for charges that stay pending until asked about again).
+// Like a real gateway it is an external system that remembers: its customers, every charge by
+// idempotency key, what each pending charge became and every refund, in a SandboxLedger of its
+// own (sandbox_ledger.h; `recur serve` keeps it in a SQLite file beside the database). So a
+// repeated key answers the first outcome, also after a restart, and a key reused for a
+// different amount, currency or token is refused with "idempotency_key_reused", as Stripe does.
+//
+// The tokens:
+//   pm_card_visa, pm_card_mastercard, pm_card_amex   attach; charges are paid
+//   pm_card_chargeDeclined                 Attach refuses it: card_declined
+//   pm_card_chargeDeclinedInsufficientFunds  Attach refuses it: insufficient_funds
+//   pm_card_chargeCustomerFail             attaches; every charge is declined: card_declined
+//   pm_card_authenticationRequired         attaches; every charge requires action:
+//                                          authentication_required
+//   pm_card_sandboxPendingThenPaid         attaches; a charge answers pending, and is paid once
+//                                          looked up (LookUpCharge) or finished
+//                                          (FinishPendingCharge)
+//   pm_card_sandboxPendingThenDeclined     the same, declined (card_declined) in the end
+//
+// A customer's reference is "cus_sandbox_" followed by the payer id. A card setup is only an id
+// and a secret: attaching a token needs none. Notices are JSON the
+// sandbox writes itself (FinishPendingCharge); ReadNotice verifies one by checking it against
+// the ledger: it must say what the ledger holds. Thread-safe (the ledger runs each charge's
+// look-up and record as one transaction, so concurrent calls charge a key once).
 #pragma once
 
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "base/error.h"
 #include "base/ids.h"
 #include "gateways/payment_gateway.h"
-#include "store/sqlite/sqlite_connections.h"
+#include "gateways/sandbox/sandbox_ledger.h"
 
 namespace recur {
 
 class SandboxGateway final : public PaymentGateway {
  public:
-  // Opens (creating if needed) the sandbox's table in the SQLite file at `sqlite_path`. Charge
-  // ids ("ch_sandbox_...") come from `ids` when given (the simulator's seeded ids), else they
-  // are random.
-  static Result<std::unique_ptr<SandboxGateway>> Open(const std::string& sqlite_path,
-                                                      IdGenerator* ids = nullptr);
+  // Keeps its records in `ledger`, which must outlive it. Charge and refund ids ("ch_sandbox_...",
+  // "re_sandbox_...") come from `ids` when given (the simulator's seeded ids), else they are
+  // random.
+  explicit SandboxGateway(SandboxLedger& ledger, IdGenerator* ids = nullptr);
 
-  Result<CardDetails> Attach(std::string_view token) override;
+  Result<std::string> EnsureCustomer(const CustomerRequest& request) override;
+  Result<CardSetup> StartCardSetup(const std::string& customer) override;
+  Result<CardDetails> Attach(const AttachRequest& request) override;
   Result<ChargeOutcome> Charge(const ChargeRequest& request) override;
+  Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) override;
+  Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) override;
+  Result<RefundOutcome> Refund(const RefundRequest& request) override;
+
+  // Stands in for the card network finishing a charge the sandbox answered pending: decides it
+  // now as its token says (unless a look-up decided it already) and returns the notice the
+  // sandbox sends about it; for a charge decided before, the same notice again. An unknown
+  // charge is kNotFound "charge_not_found", one that was not answered pending kFailedPrecondition
+  // "charge_not_pending".
+  Result<GatewayMessage> FinishPendingCharge(std::string_view gateway_charge_id);
 
  private:
-  SandboxGateway(std::unique_ptr<SqliteConnections> connections, IdGenerator* ids);
-  std::string NewChargeId();
+  std::string NewId(std::string_view prefix);
+  // Ok when `customer` is one of the sandbox's, else unknown_customer.
+  Status CheckCustomer(const std::string& customer);
 
-  std::unique_ptr<SqliteConnections> connections_;
+  SandboxLedger& ledger_;
   IdGenerator* ids_;  // none: random ids
 };
 

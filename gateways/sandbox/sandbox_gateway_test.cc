@@ -1,41 +1,46 @@
+// What the sandbox gateway alone promises: its test tokens and what each does, its customer
+// references and its ids. What every gateway promises is in ../payment_gateway_contract_test.cc,
+// and the sandbox's SQLite file in store/sqlite/sqlite_sandbox_ledger_test.cc.
 #include "gateways/sandbox/sandbox_gateway.h"
 
-#include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/support/temporary_database.h"
+#include "gateways/sandbox/memory_sandbox_ledger.h"
+
 namespace recur {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
-ChargeRequest Request(std::string token, std::string key, std::int64_t amount = 2000) {
-  return ChargeRequest{std::move(token), amount, "USD", std::move(key), "Pro, monthly"};
-}
-
 class SandboxGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto gateway = SandboxGateway::Open(":memory:");
-    ASSERT_TRUE(gateway) << gateway.error().message;
-    gateway_ = std::move(*gateway);
+    auto customer = gateway_.EnsureCustomer({"cpayer_1", "payer@example.com", "Payer"});
+    ASSERT_TRUE(customer) << customer.error().message;
+    customer_ = *customer;
   }
 
-  std::unique_ptr<SandboxGateway> gateway_;
+  ChargeRequest Request(std::string token, std::string key, std::int64_t amount = 2000) {
+    return {customer_,      std::move(token), amount,     "USD",
+            std::move(key), "Pro, monthly",   "cpayer_1", "cpay_1"};
+  }
+
+  MemorySandboxLedger ledger_;
+  SandboxGateway gateway_{ledger_};
+  std::string customer_;
 };
 
-// A gateway file of its own for each test.
-class SandboxGatewayFileTest : public ::testing::Test {
- protected:
-  TemporaryDatabase database_;
-};
+TEST_F(SandboxGatewayTest, NamesACustomerAfterItsPayer) {
+  EXPECT_EQ(customer_, "cus_sandbox_cpayer_1");
+  auto nobody = gateway_.EnsureCustomer({"", "x@example.com", ""});
+  ASSERT_FALSE(nobody);
+  EXPECT_EQ(nobody.error().kind, ErrorKind::kInvalidArgument);
+}
 
 struct AttachCase {
   std::string token;
@@ -48,24 +53,28 @@ TEST_F(SandboxGatewayTest, AttachesTheGoodCards) {
        std::vector<AttachCase>{{"pm_card_visa", "visa", "4242"},
                                {"pm_card_mastercard", "mastercard", "4444"},
                                {"pm_card_amex", "amex", "8431"},
-                               {"pm_card_chargeCustomerFail", "visa", "0341"}}) {
-    auto card = gateway_->Attach(c.token);
+                               {"pm_card_chargeCustomerFail", "visa", "0341"},
+                               {"pm_card_authenticationRequired", "visa", "3184"},
+                               {"pm_card_sandboxPendingThenPaid", "visa", "0077"},
+                               {"pm_card_sandboxPendingThenDeclined", "visa", "0085"}}) {
+    auto card = gateway_.Attach({customer_, c.token});
     ASSERT_TRUE(card) << c.token << ": " << card.error().message;
     EXPECT_EQ(card->brand, c.brand) << c.token;
     EXPECT_EQ(card->last4, c.last4) << c.token;
     EXPECT_EQ(card->exp_month, 12) << c.token;
     EXPECT_EQ(card->exp_year, 2034) << c.token;
+    EXPECT_EQ(card->token, c.token) << c.token;
   }
 }
 
 TEST_F(SandboxGatewayTest, AttachRefusesTheDeclinedCards) {
-  auto declined = gateway_->Attach("pm_card_chargeDeclined");
+  auto declined = gateway_.Attach({customer_, "pm_card_chargeDeclined"});
   ASSERT_FALSE(declined);
   EXPECT_EQ(declined.error().kind, ErrorKind::kFailedPrecondition);
   EXPECT_EQ(declined.error().code, "card_declined");
   EXPECT_EQ(declined.error().message, "Your card was declined.");
 
-  auto broke = gateway_->Attach("pm_card_chargeDeclinedInsufficientFunds");
+  auto broke = gateway_.Attach({customer_, "pm_card_chargeDeclinedInsufficientFunds"});
   ASSERT_FALSE(broke);
   EXPECT_EQ(broke.error().kind, ErrorKind::kFailedPrecondition);
   EXPECT_EQ(broke.error().code, "insufficient_funds");
@@ -73,15 +82,16 @@ TEST_F(SandboxGatewayTest, AttachRefusesTheDeclinedCards) {
 }
 
 TEST_F(SandboxGatewayTest, UnknownTokensAreInvalidAndListTheKnownOnes) {
-  auto card = gateway_->Attach("pm_card_bogus");
+  auto card = gateway_.Attach({customer_, "pm_card_bogus"});
   ASSERT_FALSE(card);
   EXPECT_EQ(card.error().kind, ErrorKind::kInvalidArgument);
   EXPECT_EQ(card.error().code, "unknown_payment_token");
   EXPECT_THAT(card.error().message, HasSubstr("pm_card_bogus"));
   EXPECT_THAT(card.error().message, HasSubstr("pm_card_visa"));
   EXPECT_THAT(card.error().message, HasSubstr("pm_card_chargeCustomerFail"));
+  EXPECT_THAT(card.error().message, HasSubstr("pm_card_sandboxPendingThenPaid"));
 
-  auto charge = gateway_->Charge(Request("tok_visa", "k1"));
+  auto charge = gateway_.Charge(Request("tok_visa", "k1"));
   ASSERT_FALSE(charge);
   EXPECT_EQ(charge.error().kind, ErrorKind::kInvalidArgument);
   EXPECT_EQ(charge.error().code, "unknown_payment_token");
@@ -89,213 +99,105 @@ TEST_F(SandboxGatewayTest, UnknownTokensAreInvalidAndListTheKnownOnes) {
 
 TEST_F(SandboxGatewayTest, GoodCardsPay) {
   for (const char* token : {"pm_card_visa", "pm_card_mastercard", "pm_card_amex"}) {
-    auto outcome = gateway_->Charge(Request(token, std::string("key-") + token));
+    auto outcome = gateway_.Charge(Request(token, std::string("key-") + token));
     ASSERT_TRUE(outcome) << token << ": " << outcome.error().message;
     EXPECT_EQ(outcome->status, ChargeStatus::kPaid) << token;
     EXPECT_THAT(outcome->gateway_charge_id, MatchesRegex("ch_sandbox_[0-9A-Za-z]{24}")) << token;
-    EXPECT_EQ(outcome->decline_code, "") << token;
-    EXPECT_EQ(outcome->decline_message, "") << token;
+    EXPECT_EQ(outcome->code, "") << token;
+    EXPECT_EQ(outcome->message, "") << token;
     EXPECT_FALSE(outcome->replayed) << token;
   }
 }
 
-struct DeclineCase {
+// What each token's charge answers first, and what it is when looked up afterwards.
+struct TokenCase {
   std::string token;
-  std::string code;
+  ChargeStatus first;
+  ChargeStatus then;
+  std::string code;  // of the answer looked up
   std::string message;
 };
 
-TEST_F(SandboxGatewayTest, DeclinesAreOutcomesNotErrors) {
-  for (const DeclineCase& c : std::vector<DeclineCase>{
-           {"pm_card_chargeDeclined", "card_declined", "Your card was declined."},
-           {"pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds",
-            "Your card has insufficient funds."},
-           {"pm_card_chargeCustomerFail", "card_declined", "Your card was declined."}}) {
-    auto outcome = gateway_->Charge(Request(c.token, "key-" + c.token));
-    ASSERT_TRUE(outcome) << c.token << ": " << outcome.error().message;
-    EXPECT_EQ(outcome->status, ChargeStatus::kDeclined) << c.token;
-    EXPECT_THAT(outcome->gateway_charge_id, MatchesRegex("ch_sandbox_[0-9A-Za-z]{24}")) << c.token;
-    EXPECT_EQ(outcome->decline_code, c.code) << c.token;
-    EXPECT_EQ(outcome->decline_message, c.message) << c.token;
-    EXPECT_FALSE(outcome->replayed) << c.token;
+TEST_F(SandboxGatewayTest, EachTokenAnswersAsDocumented) {
+  const std::string declined = "Your card was declined.";
+  for (const TokenCase& c : std::vector<TokenCase>{
+           {"pm_card_visa", ChargeStatus::kPaid, ChargeStatus::kPaid, "", ""},
+           {"pm_card_chargeDeclined", ChargeStatus::kDeclined, ChargeStatus::kDeclined,
+            "card_declined", declined},
+           {"pm_card_chargeDeclinedInsufficientFunds", ChargeStatus::kDeclined,
+            ChargeStatus::kDeclined, "insufficient_funds", "Your card has insufficient funds."},
+           {"pm_card_chargeCustomerFail", ChargeStatus::kDeclined, ChargeStatus::kDeclined,
+            "card_declined", declined},
+           {"pm_card_authenticationRequired", ChargeStatus::kRequiresAction,
+            ChargeStatus::kRequiresAction, "authentication_required",
+            "Your card was declined. This transaction requires authentication."},
+           {"pm_card_sandboxPendingThenPaid", ChargeStatus::kPending, ChargeStatus::kPaid, "", ""},
+           {"pm_card_sandboxPendingThenDeclined", ChargeStatus::kPending, ChargeStatus::kDeclined,
+            "card_declined", declined}}) {
+    auto first = gateway_.Charge(Request(c.token, "key-" + c.token));
+    ASSERT_TRUE(first) << c.token << ": " << first.error().message;
+    EXPECT_EQ(first->status, c.first) << c.token;
+    auto then = gateway_.LookUpCharge({customer_, "key-" + c.token, ""});
+    ASSERT_TRUE(then) << c.token << ": " << then.error().message;
+    EXPECT_EQ(then->status, c.then) << c.token;
+    EXPECT_EQ(then->gateway_charge_id, first->gateway_charge_id) << c.token;
+    EXPECT_EQ(then->code, c.code) << c.token;
+    EXPECT_EQ(then->message, c.message) << c.token;
   }
 }
 
-TEST_F(SandboxGatewayTest, EachKeyIsANewCharge) {
-  auto a = gateway_->Charge(Request("pm_card_visa", "a"));
-  auto b = gateway_->Charge(Request("pm_card_visa", "b"));
-  ASSERT_TRUE(a && b);
-  EXPECT_NE(a->gateway_charge_id, b->gateway_charge_id);
-  EXPECT_FALSE(b->replayed);
-}
-
-TEST_F(SandboxGatewayTest, SameKeyReplaysTheFirstOutcome) {
-  auto first = gateway_->Charge(Request("pm_card_visa", "inv_1-attempt_1"));
-  ASSERT_TRUE(first) << first.error().message;
-  ChargeRequest again = Request("pm_card_visa", "inv_1-attempt_1");
-  again.description = "a different description does not matter";
-  auto second = gateway_->Charge(again);
-  ASSERT_TRUE(second) << second.error().message;
-  EXPECT_EQ(second->status, ChargeStatus::kPaid);
-  EXPECT_EQ(second->gateway_charge_id, first->gateway_charge_id);
-  EXPECT_TRUE(second->replayed);
-}
-
-TEST_F(SandboxGatewayTest, ADeclineReplaysAsTheSameDecline) {
-  auto first = gateway_->Charge(Request("pm_card_chargeDeclinedInsufficientFunds", "k"));
-  auto second = gateway_->Charge(Request("pm_card_chargeDeclinedInsufficientFunds", "k"));
-  ASSERT_TRUE(first && second);
-  EXPECT_EQ(second->status, ChargeStatus::kDeclined);
-  EXPECT_EQ(second->gateway_charge_id, first->gateway_charge_id);
-  EXPECT_EQ(second->decline_code, "insufficient_funds");
-  EXPECT_EQ(second->decline_message, "Your card has insufficient funds.");
-  EXPECT_TRUE(second->replayed);
-}
-
-TEST_F(SandboxGatewayTest, APaidKeyStaysPaid) {
-  auto first = gateway_->Charge(Request("pm_card_visa", "k"));
-  ASSERT_TRUE(first);
-  for (int i = 0; i < 5; ++i) {
-    auto again = gateway_->Charge(Request("pm_card_visa", "k"));
-    ASSERT_TRUE(again) << again.error().message;
-    EXPECT_EQ(again->status, ChargeStatus::kPaid);
-    EXPECT_EQ(again->gateway_charge_id, first->gateway_charge_id);
-    EXPECT_TRUE(again->replayed);
-  }
-}
-
-TEST_F(SandboxGatewayTest, ReusingAKeyForADifferentRequestIsRefused) {
-  ASSERT_TRUE(gateway_->Charge(Request("pm_card_visa", "k", 2000)));
-
-  auto amount = gateway_->Charge(Request("pm_card_visa", "k", 2500));
-  ASSERT_FALSE(amount);
-  EXPECT_EQ(amount.error().kind, ErrorKind::kInvalidArgument);
-  EXPECT_EQ(amount.error().code, "idempotency_key_reused");
-  EXPECT_EQ(amount.error().param, "idempotency_key");
-
-  ChargeRequest euros = Request("pm_card_visa", "k", 2000);
-  euros.currency = "EUR";
-  auto currency = gateway_->Charge(euros);
-  ASSERT_FALSE(currency);
-  EXPECT_EQ(currency.error().code, "idempotency_key_reused");
-
-  auto token = gateway_->Charge(Request("pm_card_mastercard", "k", 2000));
-  ASSERT_FALSE(token);
-  EXPECT_EQ(token.error().code, "idempotency_key_reused");
-
-  // The refused attempts changed nothing: the original request still replays.
-  auto original = gateway_->Charge(Request("pm_card_visa", "k", 2000));
-  ASSERT_TRUE(original);
-  EXPECT_TRUE(original->replayed);
+TEST_F(SandboxGatewayTest, OnlyAPendingChargeCanBeFinished) {
+  auto paid = gateway_.Charge(Request("pm_card_visa", "k"));
+  ASSERT_TRUE(paid);
+  auto finished = gateway_.FinishPendingCharge(paid->gateway_charge_id);
+  ASSERT_FALSE(finished);
+  EXPECT_EQ(finished.error().kind, ErrorKind::kFailedPrecondition);
+  EXPECT_EQ(finished.error().code, "charge_not_pending");
+  auto unknown = gateway_.FinishPendingCharge("ch_sandbox_nope");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, "charge_not_found");
 }
 
 TEST_F(SandboxGatewayTest, MalformedRequestsAreRefusedAndNotRemembered) {
-  auto zero = gateway_->Charge(Request("pm_card_visa", "k", 0));
+  auto zero = gateway_.Charge(Request("pm_card_visa", "k", 0));
   ASSERT_FALSE(zero);
   EXPECT_EQ(zero.error().kind, ErrorKind::kInvalidArgument);
   EXPECT_EQ(zero.error().param, "amount");
 
   ChargeRequest lower = Request("pm_card_visa", "k");
   lower.currency = "usd";
-  auto currency = gateway_->Charge(lower);
+  auto currency = gateway_.Charge(lower);
   ASSERT_FALSE(currency);
   EXPECT_EQ(currency.error().param, "currency");
 
-  auto no_key = gateway_->Charge(Request("pm_card_visa", ""));
+  auto no_key = gateway_.Charge(Request("pm_card_visa", ""));
   ASSERT_FALSE(no_key);
   EXPECT_EQ(no_key.error().param, "idempotency_key");
 
-  auto valid = gateway_->Charge(Request("pm_card_visa", "k"));
+  auto valid = gateway_.Charge(Request("pm_card_visa", "k"));
   ASSERT_TRUE(valid) << valid.error().message;
   EXPECT_FALSE(valid->replayed);
+
+  auto no_amount = gateway_.Refund({valid->gateway_charge_id, 0, "refund-1"});
+  ASSERT_FALSE(no_amount);
+  EXPECT_EQ(no_amount.error().param, "amount");
+  auto no_refund_key = gateway_.Refund({valid->gateway_charge_id, 100, ""});
+  ASSERT_FALSE(no_refund_key);
+  EXPECT_EQ(no_refund_key.error().param, "idempotency_key");
 }
 
-TEST_F(SandboxGatewayTest, ConcurrentChargesWithOneKeyChargeOnce) {
-  constexpr int kThreads = 8;
-  std::vector<Result<ChargeOutcome>> outcomes(kThreads);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back(
-        [&, i] { outcomes[i] = gateway_->Charge(Request("pm_card_visa", "shared-key")); });
-  }
-  for (std::thread& thread : threads) thread.join();
-  std::set<std::string> ids;
-  int fresh = 0;
-  for (const auto& outcome : outcomes) {
-    ASSERT_TRUE(outcome) << outcome.error().message;
-    EXPECT_EQ(outcome->status, ChargeStatus::kPaid);
-    ids.insert(outcome->gateway_charge_id);
-    if (!outcome->replayed) ++fresh;
-  }
-  EXPECT_EQ(ids.size(), 1u);
-  EXPECT_EQ(fresh, 1);
-}
-
-TEST_F(SandboxGatewayFileTest, ReplaySurvivesReopening) {
-  std::string charge_id;
-  {
-    auto gateway = SandboxGateway::Open(database_.path());
-    ASSERT_TRUE(gateway) << gateway.error().message;
-    auto first = (*gateway)->Charge(Request("pm_card_visa", "inv_9-attempt_1"));
-    ASSERT_TRUE(first) << first.error().message;
-    EXPECT_FALSE(first->replayed);
-    charge_id = first->gateway_charge_id;
-  }
-  auto reopened = SandboxGateway::Open(database_.path());
-  ASSERT_TRUE(reopened) << reopened.error().message;
-  auto again = (*reopened)->Charge(Request("pm_card_visa", "inv_9-attempt_1"));
-  ASSERT_TRUE(again) << again.error().message;
-  EXPECT_EQ(again->status, ChargeStatus::kPaid);
-  EXPECT_EQ(again->gateway_charge_id, charge_id);
-  EXPECT_TRUE(again->replayed);
-
-  auto reused = (*reopened)->Charge(Request("pm_card_visa", "inv_9-attempt_1", 1));
-  ASSERT_FALSE(reused);
-  EXPECT_EQ(reused.error().code, "idempotency_key_reused");
-}
-
-TEST_F(SandboxGatewayFileTest, KeepsItsOwnTableInWalMode) {
-  {
-    auto gateway = SandboxGateway::Open(database_.path());
-    ASSERT_TRUE(gateway) << gateway.error().message;
-    ASSERT_TRUE((*gateway)->Charge(Request("pm_card_chargeDeclined", "k")));
-  }
-  SQLite::Database db(database_.path(), SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
-  SQLite::Statement row(db,
-                        "SELECT status, decline_code, charge_id FROM sandbox_charges "
-                        "WHERE idempotency_key = 'k'");
-  ASSERT_TRUE(row.executeStep());
-  EXPECT_EQ(row.getColumn(0).getString(), "declined");
-  EXPECT_EQ(row.getColumn(1).getString(), "card_declined");
-  EXPECT_THAT(row.getColumn(2).getString(), HasSubstr("ch_sandbox_"));
-}
-
-TEST_F(SandboxGatewayFileTest, TwoGatewaysOnOneFileChargeAKeyOnce) {
-  auto a = SandboxGateway::Open(database_.path());
-  auto b = SandboxGateway::Open(database_.path());
-  ASSERT_TRUE(a && b);
-  std::vector<Result<ChargeOutcome>> outcomes(8);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 8; ++i) {
-    SandboxGateway& gateway = i % 2 == 0 ? **a : **b;
-    threads.emplace_back(
-        [&, i] { outcomes[i] = gateway.Charge(Request("pm_card_amex", "cross-process")); });
-  }
-  for (std::thread& thread : threads) thread.join();
-  std::set<std::string> ids;
-  for (const auto& outcome : outcomes) {
-    ASSERT_TRUE(outcome) << outcome.error().message;
-    ids.insert(outcome->gateway_charge_id);
-  }
-  EXPECT_EQ(ids.size(), 1u);
-}
-
-TEST(SandboxGatewayOpenTest, AnUnopenableFileIsUnavailable) {
-  auto gateway = SandboxGateway::Open("/nonexistent-directory/recur/sandbox.db");
-  ASSERT_FALSE(gateway);
-  EXPECT_EQ(gateway.error().kind, ErrorKind::kUnavailable);
-  EXPECT_EQ(gateway.error().code, "storage_error");
+TEST(SandboxGatewayIds, ComeFromTheGeneratorWhenGiven) {
+  MemorySandboxLedger ledger;
+  SeededIdGenerator ids(7);
+  SeededIdGenerator expected(7);
+  SandboxGateway gateway(ledger, &ids);
+  const std::string customer = gateway.EnsureCustomer({"cpayer_1", "", ""}).value();
+  auto charge = gateway.Charge({customer, "pm_card_visa", 2000, "USD", "k", ""});
+  ASSERT_TRUE(charge) << charge.error().message;
+  EXPECT_EQ(charge->gateway_charge_id, expected.NewId("ch_sandbox"));
+  auto refund = gateway.Refund({charge->gateway_charge_id, 2000, "refund-1"});
+  ASSERT_TRUE(refund) << refund.error().message;
+  EXPECT_EQ(refund->gateway_refund_id, expected.NewId("re_sandbox"));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 #include "base/log.h"
 #include "domain/events/billing_json.h"
@@ -56,13 +57,16 @@ Status BillingService::Start() {
     const std::vector<PaymentAttempt> pending = (*account)->attempts;
     for (const PaymentAttempt& attempt : pending) {
       // The outcome belongs to the instant the charge was asked for, as it would have without
-      // the crash; the gateway's idempotency key makes sure it is charged at most once.
+      // the crash; looking the charge up first makes sure it is charged at most once.
       Transition transition;
       transition.charges.push_back(attempt.id);
-      ChangeOutcome outcome{**account, "", std::nullopt};
-      auto driven =
-          DriveCharges(**account, transition, outcome, *catalog_.Current(), attempt.created_at);
-      Log(clock_.Now(), driven ? "info" : "error", "pending_charge_settled",
+      AccountChange change{**account, "", std::nullopt};
+      auto driven = DriveCharges(**account, transition, change, *catalog_.Current(),
+                                 attempt.created_at, Ask::kLookUpFirst);
+      const PaymentAttempt* after = (*account)->FindAttempt(attempt.id);
+      const bool still_pending = after != nullptr && after->status == AttemptStatus::kPending;
+      Log(clock_.Now(), driven ? "info" : "error",
+          driven && still_pending ? "pending_charge_still_pending" : "pending_charge_settled",
           {{"payer_id", payer_id},
            {"attempt_id", attempt.id},
            {"error", driven ? "" : driven.error().message}});
@@ -85,7 +89,7 @@ void BillingService::Cache(const Account& account) {
                                        current->plan_slug, HasAccess(current->status, options_)});
 }
 
-Result<ChangeOutcome> BillingService::Commit(const Account* before, Account after,
+Result<AccountChange> BillingService::Commit(const Account* before, Account after,
                                              Transition transition, const Catalog& catalog,
                                              Instant now) {
   const std::vector<StoredEvent> events = RenderEvents(transition.events, after, catalog);
@@ -112,7 +116,7 @@ std::vector<StoredEvent> BillingService::RenderEvents(const std::vector<BillingE
   return stored;
 }
 
-Result<ChangeOutcome> BillingService::Store(const Account* before, Account after,
+Result<AccountChange> BillingService::Store(const Account* before, Account after,
                                             Transition transition,
                                             const std::vector<StoredEvent>& events,
                                             const Catalog& catalog, Instant now,
@@ -124,56 +128,143 @@ Result<ChangeOutcome> BillingService::Store(const Account* before, Account after
   }
   after.payer.version = before == nullptr ? 1 : before->payer.version + 1;
   Cache(after);
-  ChangeOutcome outcome{std::move(after), transition.item_id, std::nullopt};
+  AccountChange change{std::move(after), transition.item_id, std::nullopt};
   if (!transition.charges.empty()) {
-    if (auto driven = DriveCharges(outcome.account, transition, outcome, catalog, now); !driven) {
+    if (auto driven = DriveCharges(change.account, transition, change, catalog, now); !driven) {
       return std::unexpected(driven.error());
     }
   }
-  return outcome;
+  return change;
 }
 
-Status BillingService::DriveCharges(Account& account, Transition& transition,
-                                    ChangeOutcome& outcome, const Catalog& catalog, Instant now) {
-  std::vector<std::string> pending = std::move(transition.charges);
+Status BillingService::DriveCharges(Account& account, Transition& transition, AccountChange& change,
+                                    const Catalog& catalog, Instant now, Ask ask) {
+  std::vector<std::pair<std::string, Ask>> pending;
+  for (std::string& attempt_id : transition.charges) {
+    pending.emplace_back(std::move(attempt_id), ask);
+  }
+  transition.charges.clear();
   while (!pending.empty()) {
-    const std::string attempt_id = pending.front();
+    const auto [attempt_id, how] = pending.front();
     pending.erase(pending.begin());
     const PaymentAttempt* attempt = account.FindAttempt(attempt_id);
     if (attempt == nullptr || attempt->status != AttemptStatus::kPending) continue;
-    ChargeResult result;
-    if (attempt->amount == 0) {
-      result.paid = true;  // fully covered by a credit: nothing to ask the gateway
-    } else {
-      std::string token;
-      for (const PaymentMethod& method : account.payment_methods) {
-        if (method.id == attempt->payment_method_id) token = method.token;
-      }
-      auto charged = gateway_.Charge({token, attempt->amount, attempt->currency,
-                                      attempt->idempotency_key, "recur " + attempt->item_id});
-      if (!charged) return std::unexpected(charged.error());  // stays pending; retried at start
-      result.paid = charged->status == ChargeStatus::kPaid;
-      result.gateway_charge_id = charged->gateway_charge_id;
-      result.failed_code = charged->decline_code;
-      result.failed_reason = charged->decline_message;
-    }
-    Account before = account;
-    const LifecycleContext context{catalog, row_ids_, options_, now};
-    auto settled = ApplyChargeOutcome(account, attempt_id, result, context);
-    if (!settled) return std::unexpected(settled.error());
-    if (!result.paid &&
-        ChargeTypeOf(before.FindAttempt(attempt_id)->purpose) == ChargeType::kCheckout) {
-      outcome.declined = *account.FindAttempt(attempt_id);
-    }
-    std::vector<std::string> more = std::move(settled->charges);
-    settled->charges.clear();
-    auto committed = Commit(&before, account, std::move(*settled), catalog, now);
-    if (!committed) return std::unexpected(committed.error());
-    account = committed->account;
-    pending.insert(pending.end(), more.begin(), more.end());
+    auto outcome = AskGateway(account, *attempt, how);
+    if (!outcome) return std::unexpected(outcome.error());  // stays pending; looked up at start
+    // A pending answer changes nothing: a notice or the look-up at start settles it.
+    if (outcome->status == ChargeStatus::kPending) continue;
+    auto more = CommitOutcome(account, attempt_id, *outcome, change, catalog, now);
+    if (!more) return std::unexpected(more.error());
+    for (std::string& next : *more) pending.emplace_back(std::move(next), Ask::kCharge);
   }
-  outcome.account = account;
+  change.account = account;
   return Ok();
+}
+
+Result<ChargeOutcome> BillingService::AskGateway(const Account& account,
+                                                 const PaymentAttempt& attempt, Ask ask) {
+  if (attempt.amount == 0) {
+    return ChargeOutcome{ChargeStatus::kPaid};  // fully covered by a credit: nothing to ask
+  }
+  auto customer = CustomerOf(account.payer);
+  if (!customer) return std::unexpected(customer.error());
+  if (ask == Ask::kLookUpFirst) {
+    auto known = gateway_.LookUpCharge({*customer, attempt.idempotency_key, ""});
+    if (known || known.error().kind != ErrorKind::kNotFound) return known;
+    // The gateway never saw the charge: it is made now, with the same key.
+  }
+  std::string token;
+  for (const PaymentMethod& method : account.payment_methods) {
+    if (method.id == attempt.payment_method_id) token = method.token;
+  }
+  return gateway_.Charge({*customer, token, attempt.amount, attempt.currency,
+                          attempt.idempotency_key, "recur " + attempt.item_id, account.payer.id,
+                          attempt.id});
+}
+
+Result<std::vector<std::string>> BillingService::CommitOutcome(
+    Account& account, const std::string& attempt_id, const ChargeOutcome& outcome,
+    AccountChange& change, const Catalog& catalog, Instant now) {
+  Account before = account;
+  const LifecycleContext context{catalog, row_ids_, options_, now};
+  auto settled = ApplyChargeOutcome(account, attempt_id, outcome, context);
+  if (!settled) return std::unexpected(settled.error());
+  const PaymentAttempt* attempt = account.FindAttempt(attempt_id);
+  if (attempt->status == AttemptStatus::kFailed &&
+      ChargeTypeOf(attempt->purpose) == ChargeType::kCheckout) {
+    change.declined = *attempt;
+  }
+  std::vector<std::string> more = std::move(settled->charges);
+  settled->charges.clear();
+  auto committed = Commit(&before, account, std::move(*settled), catalog, now);
+  if (!committed) return std::unexpected(committed.error());
+  account = committed->account;
+  return more;
+}
+
+Result<std::string> BillingService::CustomerOf(const Payer& payer) {
+  return gateway_.EnsureCustomer({payer.id, payer.email, payer.name});
+}
+
+Result<AppliedNotice> BillingService::ApplyGatewayNotice(const GatewayMessage& message) {
+  auto notice = gateway_.ReadNotice(message);
+  if (!notice) return std::unexpected(notice.error());
+  if (!*notice) return AppliedNotice{NoticeEffect::kIgnored, std::nullopt};
+  const ChargeNotice& said = **notice;
+  auto guard = payer_locks_.Lock(said.payer_id);
+  auto loaded = GetAccount(said.payer_id);
+  if (!loaded) return std::unexpected(loaded.error());
+  Account& account = *loaded;
+  std::optional<PaymentAttempt> attempt;
+  if (const PaymentAttempt* pending = account.FindAttempt(said.attempt_id)) attempt = *pending;
+  if (!attempt) {
+    auto settled = FindSettledAttempt(said.payer_id, said.attempt_id);
+    if (!settled) return std::unexpected(settled.error());
+    attempt = std::move(*settled);
+  }
+  if (!attempt) {
+    return MakeError(ErrorKind::kNotFound, "attempt_not_found",
+                     "payer " + said.payer_id + " has no payment attempt " + said.attempt_id);
+  }
+  if (attempt->idempotency_key != said.idempotency_key) {
+    return MakeError(ErrorKind::kInvalidArgument, "notice_mismatch",
+                     "the notice is about the charge with key \"" + said.idempotency_key +
+                         "\", but attempt " + attempt->id + " was charged with key \"" +
+                         attempt->idempotency_key + "\"");
+  }
+  if (attempt->status != AttemptStatus::kPending) {
+    return AppliedNotice{NoticeEffect::kAlreadySettled, std::move(attempt)};
+  }
+  if (said.outcome.status == ChargeStatus::kPending) {
+    return AppliedNotice{NoticeEffect::kStillPending, std::move(attempt)};
+  }
+  auto now = NowFor(account.payer.test_clock_id);
+  if (!now) return std::unexpected(now.error());
+  std::shared_ptr<const Catalog> catalog = catalog_.Current();
+  AccountChange change{account, attempt->item_id, std::nullopt};
+  auto more = CommitOutcome(account, attempt->id, said.outcome, change, *catalog, *now);
+  if (!more) return std::unexpected(more.error());
+  AppliedNotice applied{NoticeEffect::kSettled, *account.FindAttempt(attempt->id)};
+  Transition follow;
+  follow.charges = std::move(*more);
+  if (auto driven = DriveCharges(account, follow, change, *catalog, *now); !driven) {
+    return std::unexpected(driven.error());
+  }
+  return applied;
+}
+
+Result<std::optional<PaymentAttempt>> BillingService::FindSettledAttempt(
+    const std::string& payer_id, const std::string& attempt_id) {
+  ListOptions options{.limit = 100};
+  while (true) {
+    auto page = store_.ListPaymentAttempts(payer_id, options);
+    if (!page) return std::unexpected(page.error());
+    for (PaymentAttempt& attempt : page->data) {
+      if (attempt.id == attempt_id) return std::move(attempt);
+    }
+    if (!page->has_more || page->data.empty()) return std::nullopt;
+    options.starting_after = page->data.back().id;
+  }
 }
 
 Result<Instant> BillingService::NowFor(const std::optional<std::string>& test_clock_id) {
@@ -188,7 +279,7 @@ Result<Instant> BillingService::NowFor(const std::optional<std::string>& test_cl
 }
 
 template <typename Change>
-Result<ChangeOutcome> BillingService::Mutate(const std::string& payer_id, Change&& change) {
+Result<AccountChange> BillingService::Mutate(const std::string& payer_id, Change&& change) {
   auto guard = payer_locks_.Lock(payer_id);
   auto loaded = GetAccount(payer_id);
   if (!loaded) return std::unexpected(loaded.error());
@@ -254,27 +345,31 @@ Result<Account> BillingService::GetAccount(const std::string& payer_id) {
 Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_id,
                                                        const std::string& token,
                                                        bool make_default) {
-  auto card = gateway_.Attach(token);
+  auto payer = GetAccount(payer_id);
+  if (!payer) return std::unexpected(payer.error());
+  auto customer = CustomerOf(payer->payer);
+  if (!customer) return std::unexpected(customer.error());
+  auto card = gateway_.Attach({*customer, token});
   if (!card) {
     Error error = card.error();
     error.param = "token";
     return std::unexpected(error);
   }
   const std::string method_id = row_ids_.NewId("cpm");
-  auto outcome = Mutate(payer_id, [&](Account& account, const LifecycleContext& c) {
+  auto change = Mutate(payer_id, [&](Account& account, const LifecycleContext& c) {
     return recur::AddPaymentMethod(
         account,
-        {method_id, token, card->brand, card->last4, card->exp_month, card->exp_year, c.now},
+        {method_id, card->token, card->brand, card->last4, card->exp_month, card->exp_year, c.now},
         make_default, c);
   });
-  if (!outcome) return std::unexpected(outcome.error());
-  for (const PaymentMethod& method : outcome->account.payment_methods) {
+  if (!change) return std::unexpected(change.error());
+  for (const PaymentMethod& method : change->account.payment_methods) {
     if (method.id == method_id) return method;
   }
   return MakeError(ErrorKind::kInternal, "payment_method_lost", "the payment method was not kept");
 }
 
-Result<ChangeOutcome> BillingService::Subscribe(const std::string& payer_id,
+Result<AccountChange> BillingService::Subscribe(const std::string& payer_id,
                                                 const SubscribeRequest& request) {
   return Mutate(payer_id, [&](Account& account, const LifecycleContext& context) {
     return recur::Subscribe(account, request, context);
@@ -291,7 +386,7 @@ Result<std::string> BillingService::PayerOfItem(const std::string& item_id) {
   return **payer;
 }
 
-Result<ChangeOutcome> BillingService::Cancel(const std::string& item_id, bool end_now) {
+Result<AccountChange> BillingService::Cancel(const std::string& item_id, bool end_now) {
   auto payer_id = PayerOfItem(item_id);
   if (!payer_id) return std::unexpected(payer_id.error());
   return Mutate(*payer_id, [&](Account& account, const LifecycleContext& context) {
@@ -299,7 +394,7 @@ Result<ChangeOutcome> BillingService::Cancel(const std::string& item_id, bool en
   });
 }
 
-Result<ChangeOutcome> BillingService::ExtendTrial(const std::string& item_id, Instant extend_to) {
+Result<AccountChange> BillingService::ExtendTrial(const std::string& item_id, Instant extend_to) {
   auto payer_id = PayerOfItem(item_id);
   if (!payer_id) return std::unexpected(payer_id.error());
   return Mutate(*payer_id, [&](Account& account, const LifecycleContext& context) {

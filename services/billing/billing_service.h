@@ -1,10 +1,16 @@
 // The billing service: runs lifecycle transitions (lifecycle.h) against stored accounts.
 // For each change it takes the payer's lock, loads the account, applies the transition,
 // renders its events and stores account, events and due work in one transaction, then updates
-// the entitlement cache. Charges follow DESIGN.md's rule: the pending attempt is committed
-// first, the gateway is called with the attempt's idempotency key outside any transaction, and
-// the outcome is committed as a transition of its own. Attempts left pending by a crash are
-// driven again at start with the same key, so a charge is never made twice.
+// the entitlement cache.
+// Charges follow one rule: a charge never runs inside a database transaction. The pending
+// attempt is committed first; the gateway (payment_gateway.h) is called outside any
+// transaction with the attempt's idempotency key; its outcome is committed as a transition of
+// its own. Before saving a card or charging, the service makes sure the payer has a customer at
+// the gateway. An outcome that is pending leaves the attempt pending: a notice from the gateway
+// (ApplyGatewayNotice) or the look-up at the next start settles it. At start, every attempt
+// still pending (a pending answer, or a crash between commit and answer) is looked up at the
+// gateway by its key, and charged with that same key only when the gateway never saw it, so a
+// charge is never made twice.
 // Thread-safe: changes to one payer are serialized, different payers proceed in parallel.
 #pragma once
 
@@ -34,11 +40,27 @@ struct NewPayer {
   std::optional<std::string> test_clock;  // the payer lives at this test clock's time
 };
 
-struct ChangeOutcome {
+// The result of a change to an account.
+struct AccountChange {
   Account account;      // after the change
   std::string item_id;  // the item the change was about
-  // Set when a checkout charge was declined: the item is left incomplete.
+  // Set when a checkout charge failed (declined, or requiring an action the payer cannot take
+  // off session): the item is left incomplete.
   std::optional<PaymentAttempt> declined;
+};
+
+// What a gateway's notice did (BillingService::ApplyGatewayNotice).
+enum class NoticeEffect {
+  kSettled,         // the attempt was pending; it now carries the notice's outcome
+  kStillPending,    // the notice says the charge is still pending: nothing changed
+  kAlreadySettled,  // the attempt was settled before (the notice came twice, or late): nothing
+                    // changed
+  kIgnored,         // the message is the gateway's but not about a charge's outcome
+};
+
+struct AppliedNotice {
+  NoticeEffect effect = NoticeEffect::kIgnored;
+  std::optional<PaymentAttempt> attempt;  // the attempt named, as it stands after
 };
 
 // Whether stored events carry their rendered envelope. Omitted only where nobody reads the
@@ -71,9 +93,17 @@ class BillingService {
   Result<Instant> NowFor(const std::optional<std::string>& test_clock_id);
   Result<PaymentMethod> AddPaymentMethod(const std::string& payer_id, const std::string& token,
                                          bool make_default);
-  Result<ChangeOutcome> Subscribe(const std::string& payer_id, const SubscribeRequest& request);
-  Result<ChangeOutcome> Cancel(const std::string& item_id, bool end_now);
-  Result<ChangeOutcome> ExtendTrial(const std::string& item_id, Instant extend_to);
+  Result<AccountChange> Subscribe(const std::string& payer_id, const SubscribeRequest& request);
+  Result<AccountChange> Cancel(const std::string& item_id, bool end_now);
+  Result<AccountChange> ExtendTrial(const std::string& item_id, Instant extend_to);
+  // Applies a message the gateway sent on its own (a webhook). The gateway verifies and reads it
+  // (PaymentGateway::ReadNotice); its outcome settles the pending attempt it names, at the
+  // payer's now, as a charge's answer would have. Exactly once: the same notice again, or one
+  // about an attempt settled already, changes nothing and answers kAlreadySettled with the
+  // attempt as it stands. Errors: the gateway's (notice_not_verified, invalid_notice);
+  // payer_not_found or attempt_not_found when the notice names neither; notice_mismatch when
+  // the attempt it names was charged with another key.
+  Result<AppliedNotice> ApplyGatewayNotice(const GatewayMessage& message);
   // Runs stored work of one payer that fell due, each piece at its due_at, oldest first, and
   // marks it done in the same transaction (the scheduler's entry point). The pieces share one
   // transaction as far as that is the same as running them one by one: a run stops after a
@@ -92,22 +122,39 @@ class BillingService {
  private:
   // Applies `change` to the payer's account at the payer's now.
   template <typename Change>
-  Result<ChangeOutcome> Mutate(const std::string& payer_id, Change&& change);
+  Result<AccountChange> Mutate(const std::string& payer_id, Change&& change);
   // Renders the transition's events and stores it (Store).
-  Result<ChangeOutcome> Commit(const Account* before, Account after, Transition transition,
+  Result<AccountChange> Commit(const Account* before, Account after, Transition transition,
                                const Catalog& catalog, Instant now);
   // The stored form of `events`, rendered against the account as it is right after them.
   std::vector<StoredEvent> RenderEvents(const std::vector<BillingEvent>& events,
                                         const Account& after, const Catalog& catalog);
   // Stores the change with its rendered events and the due work it completes, then drives the
   // transition's charges.
-  Result<ChangeOutcome> Store(const Account* before, Account after, Transition transition,
+  Result<AccountChange> Store(const Account* before, Account after, Transition transition,
                               const std::vector<StoredEvent>& events, const Catalog& catalog,
                               Instant now, const std::vector<std::int64_t>& completes_work);
-  // Takes each pending attempt to the gateway and commits its outcome, stamped `now` (the
-  // instant of the change that asked for the charge).
-  Status DriveCharges(Account& account, Transition& transition, ChangeOutcome& outcome,
-                      const Catalog& catalog, Instant now);
+  // How a pending attempt is taken to the gateway: charged, or first looked up (at start, when
+  // the gateway may have seen it already) and charged only when the gateway never did.
+  enum class Ask { kCharge, kLookUpFirst };
+  // Takes each of the transition's pending attempts to the gateway as `ask` says, and commits
+  // each decided outcome, stamped `now` (the instant of the change that asked for the charge);
+  // charges those outcomes ask for follow.
+  Status DriveCharges(Account& account, Transition& transition, AccountChange& change,
+                      const Catalog& catalog, Instant now, Ask ask = Ask::kCharge);
+  // The gateway's answer about one pending attempt.
+  Result<ChargeOutcome> AskGateway(const Account& account, const PaymentAttempt& attempt, Ask ask);
+  // Applies a decided outcome to a pending attempt and commits it as a transition of its own.
+  // Returns the charges that transition asks for.
+  Result<std::vector<std::string>> CommitOutcome(Account& account, const std::string& attempt_id,
+                                                 const ChargeOutcome& outcome,
+                                                 AccountChange& change, const Catalog& catalog,
+                                                 Instant now);
+  // The payer's customer at the gateway, made on first need.
+  Result<std::string> CustomerOf(const Payer& payer);
+  // An attempt of the payer's that is no longer pending (an account holds only pending ones).
+  Result<std::optional<PaymentAttempt>> FindSettledAttempt(const std::string& payer_id,
+                                                           const std::string& attempt_id);
   Result<std::string> PayerOfItem(const std::string& item_id);
   void Cache(const Account& account);
 

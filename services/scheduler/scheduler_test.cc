@@ -12,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "gateways/sandbox/memory_sandbox_ledger.h"
 #include "gateways/sandbox/sandbox_gateway.h"
 #include "services/catalog/catalog_service.h"
 #include "store/observed_account_store.h"
@@ -41,9 +42,7 @@ class SchedulerTest : public ::testing::Test {
     store_ = std::move(*store);
     catalog_ = std::make_unique<CatalogService>((dir_ / "plans").string(), *store_, clock_);
     ASSERT_TRUE(catalog_->Reload().value().ok());
-    auto gateway = SandboxGateway::Open(":memory:");
-    ASSERT_TRUE(gateway);
-    gateway_ = std::move(*gateway);
+    gateway_ = std::make_unique<SandboxGateway>(sandbox_ledger_);
     billing_ = std::make_unique<BillingService>(*store_, *store_, *catalog_, *gateway_, clock_,
                                                 ids_, ids_, LifecycleOptions{}, "ins_test");
     ASSERT_TRUE(billing_->Start());
@@ -74,6 +73,7 @@ class SchedulerTest : public ::testing::Test {
   ManualClock clock_{FromUnixMillis(1'735'689'600'000)};  // 2025-01-01
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<CatalogService> catalog_;
+  MemorySandboxLedger sandbox_ledger_;
   std::unique_ptr<SandboxGateway> gateway_;
   std::unique_ptr<BillingService> billing_;
 };

@@ -125,7 +125,7 @@ void BM_LifecycleTrialConversion(benchmark::State& state) {
   if (trial_end == trial->scheduled.end()) throw std::runtime_error("no trial end scheduled");
   payer.now = trial_end->due_at;
   const LifecycleContext context = payer.Context();
-  const ChargeResult paid{true, "ch_bench"};
+  const ChargeOutcome paid{ChargeStatus::kPaid, "ch_bench"};
   for (auto _ : state) {
     Account account = payer.account;
     auto converted = RunDueWork(account, *trial_end, context);
@@ -163,8 +163,8 @@ struct ConversionTransitions {
       const std::vector<std::string> charges = ran->charges;
       steps.emplace_back(std::move(*ran), payer.account);
       for (const std::string& charge : charges) {
-        auto settled =
-            ApplyChargeOutcome(payer.account, charge, {true, "ch_bench"}, payer.Context());
+        auto settled = ApplyChargeOutcome(payer.account, charge, {ChargeStatus::kPaid, "ch_bench"},
+                                          payer.Context());
         if (!settled) throw std::runtime_error("the charge's outcome failed");
         steps.emplace_back(std::move(*settled), payer.account);
       }

@@ -29,6 +29,7 @@
 #include "services/webhooks/endpoints.h"
 #include "store/cached/caching_account_store.h"
 #include "store/cached/caching_test_clock_store.h"
+#include "store/sqlite/sqlite_sandbox_ledger.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tools/recur/commands.h"
 #include "tools/recur/flags.h"
@@ -237,8 +238,9 @@ int RunServe(std::span<const std::string> args) {
   if (!installation) return Fail(installation.error());
   // The sandbox gateway keeps its charges on its side, as an external gateway would: in a file
   // of its own beside the database, whose writes never wait on the store's.
-  auto gateway = SandboxGateway::Open(db_path + ".sandbox");
-  if (!gateway) return Fail(gateway.error());
+  auto sandbox_ledger = SqliteSandboxLedger::Open(db_path + ".sandbox");
+  if (!sandbox_ledger) return Fail(sandbox_ledger.error());
+  SandboxGateway gateway(**sandbox_ledger);
   // Reads of accounts (the pricing table above all) come from memory while the payer is
   // unchanged: about 1.3 KiB per payer held (13 MB for 10,000 payers).
   CachingAccountStore accounts(**store, kCachedAccounts);
@@ -247,7 +249,7 @@ int RunServe(std::span<const std::string> args) {
   IncreasingKsuidGenerator row_ids(clock);
   // Every change of a payer on a test clock, and every pricing table of one, reads the clock.
   CachingTestClockStore test_clock_store(**store, kCachedTestClocks);
-  BillingService billing(accounts, test_clock_store, catalog, **gateway, clock, ids, row_ids,
+  BillingService billing(accounts, test_clock_store, catalog, gateway, clock, ids, row_ids,
                          *lifecycle_options, installation->instance_id);
   if (auto readied = test_clock_store.ReadyAdvancingTestClocks(); !readied) {
     return Fail(readied.error());
