@@ -20,7 +20,6 @@
 #include "gateways/sandbox/sandbox_gateway.h"
 #include "http/billing_api.h"
 #include "http/http_server.h"
-#include "http/plans_api.h"
 #include "http/secret_key.h"
 #include "services/catalog/catalog_service.h"
 #include "services/scheduler/scheduler.h"
@@ -265,19 +264,17 @@ int RunServe(std::span<const std::string> args) {
     return SecretKeyMatches(presented, hash);
   });
   server.SetIdempotencyStore(store->get());
-  server.Route("GET", "/healthz", Access::kPublic, [](const ApiRequest&, httplib::Response& r) {
-    SendJson(r, 200, {{"status", "ok"}});
-  });
   RenderedCatalogs rendered_catalogs(catalog);
-  PlansApi plans_api(catalog, rendered_catalogs, clock);
-  plans_api.AddRoutes(server);
-  AddPayerRoutes(server, billing);
-  AddEntitlementRoutes(server, billing, installation->signing_key, clock,
-                       {"recur:" + installation->instance_id});
-  AddActivityRoutes(server, billing);
-  AddPricingTableRoute(server, billing, rendered_catalogs, clock);
-  AddTestClockRoutes(server, test_clocks);
-  AddWebhookEndpointRoutes(server, webhook_endpoints, **store);
+  const ApiServices api{billing,
+                        catalog,
+                        rendered_catalogs,
+                        test_clocks,
+                        webhook_endpoints,
+                        **store,
+                        installation->signing_key,
+                        clock,
+                        {"recur:" + installation->instance_id}};
+  AddApiRoutes(server, api);
 
   auto port = server.Bind();
   if (!port) return Fail(port.error());
