@@ -14,8 +14,6 @@
 namespace recur {
 namespace {
 
-constexpr std::string_view kAllowFlag = "--webhook-allow-cidr";
-
 std::unexpected<Error> UrlError(std::string message) {
   return MakeError(ErrorKind::kInvalidArgument, "invalid_url", std::move(message), "url");
 }
@@ -234,8 +232,9 @@ std::unexpected<Error> NotAllowed(std::string message) {
                    "address");
 }
 
-std::string Suggest(std::string_view hint) {
-  return "; allow it with " + std::string(kAllowFlag) + " " + std::string(hint);
+// "; allow it with <entry name> <the range>".
+std::string Suggest(std::string_view allow_entry_name, std::string_view range) {
+  return "; allow it with " + std::string(allow_entry_name) + " " + std::string(range);
 }
 
 }  // namespace
@@ -450,12 +449,14 @@ bool CidrContains(const Cidr& cidr, const IpAddress& address) {
   return true;
 }
 
-Status CheckAddressAllowed(const IpAddress& address, std::span<const Cidr> allow) {
+Status CheckAddressAllowed(const IpAddress& address, std::span<const Cidr> allow,
+                           std::string_view allow_entry_name) {
   if (AllowListed(address, allow)) return Ok();
   const std::string text = FormatIpAddress(address);
   if (address.is_v4) {
     if (const Range* range = FindRange(V4Ranges(), address)) {
-      return NotAllowed(text + " is " + range->description + Suggest(range->hint));
+      return NotAllowed(text + " is " + range->description +
+                        Suggest(allow_entry_name, range->hint));
     }
     return Ok();
   }
@@ -464,7 +465,7 @@ Status CheckAddressAllowed(const IpAddress& address, std::span<const Cidr> allow
     if (const Range* range = FindRange(V4Ranges(), embedded->v4)) {
       return NotAllowed(text + " is the " + std::string(embedded->form) + " form of " +
                         FormatIpAddress(embedded->v4) + ", " + range->description +
-                        Suggest(range->hint));
+                        Suggest(allow_entry_name, range->hint));
     }
     return Ok();
   }
@@ -473,18 +474,19 @@ Status CheckAddressAllowed(const IpAddress& address, std::span<const Cidr> allow
     return NotAllowed(text +
                       " is a local-use NAT64 address whose embedded IPv4 address cannot be "
                       "determined" +
-                      Suggest("64:ff9b:1::/48"));
+                      Suggest(allow_entry_name, "64:ff9b:1::/48"));
   }
   if (const Range* range = FindRange(V6Ranges(), address)) {
-    return NotAllowed(text + " is " + range->description + Suggest(range->hint));
+    return NotAllowed(text + " is " + range->description + Suggest(allow_entry_name, range->hint));
   }
   return Ok();
 }
 
-Status CheckAddressAllowed(std::string_view address, std::span<const Cidr> allow) {
+Status CheckAddressAllowed(std::string_view address, std::span<const Cidr> allow,
+                           std::string_view allow_entry_name) {
   Result<IpAddress> parsed = ParseIpAddress(address);
   if (!parsed) return std::unexpected(std::move(parsed.error()));
-  return CheckAddressAllowed(*parsed, allow);
+  return CheckAddressAllowed(*parsed, allow, allow_entry_name);
 }
 
 }  // namespace recur

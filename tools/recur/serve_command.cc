@@ -50,6 +50,10 @@ constexpr std::array<std::string_view, 8> kServeFlags = {"db",
 
 constexpr std::array<std::string_view, 1> kRepeatableServeFlags = {"webhook-allow-cidr"};
 
+// How an operator of recur serve adds an entry to the webhook address allow-list; refusals of a
+// webhook address (over HTTP, and in the attempt log) name it.
+constexpr std::string_view kAllowFlag = "--webhook-allow-cidr";
+
 // --webhook-allow-cidr (repeatable) and RECUR_WEBHOOK_ALLOW_CIDRS (comma-separated): address
 // ranges webhook URLs may reach despite the SSRF policy, e.g. 127.0.0.0/8 for local receivers.
 Result<std::vector<Cidr>> ReadWebhookAllowList(const ParsedFlags& flags) {
@@ -80,11 +84,12 @@ Result<std::vector<Cidr>> ReadWebhookAllowList(const ParsedFlags& flags) {
 Result<DispatcherOptions> ReadDispatcherOptions(const ParsedFlags& flags, std::vector<Cidr> allow) {
   DispatcherOptions options;
   options.allow = std::move(allow);
+  options.allow_entry_name = kAllowFlag;
   const std::string schedule =
       FlagOrEnvironment(flags, "webhook-retry-schedule", "RECUR_WEBHOOK_RETRY_SCHEDULE", "");
   if (!schedule.empty()) {
     auto parsed = ParseRetrySchedule(schedule);
-    if (!parsed) return std::unexpected(parsed.error());
+    if (!parsed) return std::unexpected(AboutFlag("webhook-retry-schedule", parsed.error()));
     options.retry_schedule = *parsed;
   }
   const std::string disable_after =
@@ -106,9 +111,8 @@ Result<DispatcherOptions> ReadDispatcherOptions(const ParsedFlags& flags, std::v
   options.connections.extra_ca_file =
       FlagOrEnvironment(flags, "webhook-ca-file", "RECUR_WEBHOOK_CA_FILE", "");
   if (!options.connections.extra_ca_file.empty()) {
-    if (auto readable = CheckCaFile(options.connections.extra_ca_file, "webhook-ca-file");
-        !readable) {
-      return std::unexpected(readable.error());
+    if (auto readable = CheckCaFile(options.connections.extra_ca_file); !readable) {
+      return std::unexpected(AboutFlag("webhook-ca-file", readable.error()));
     }
   }
   return options;
@@ -254,7 +258,10 @@ int RunServe(std::span<const std::string> args) {
   if (auto started = billing.Start(); !started) return Fail(started.error());
   Scheduler scheduler(billing, accounts, clock, SchedulerOptions{});
   TestClocks test_clocks(test_clock_store, scheduler, ids, clock);
-  WebhookEndpoints webhook_endpoints(**store, ids, clock, {*webhook_allow});
+  WebhookEndpointOptions endpoint_options;
+  endpoint_options.allow = *webhook_allow;
+  endpoint_options.allow_entry_name = kAllowFlag;
+  WebhookEndpoints webhook_endpoints(**store, ids, clock, endpoint_options);
   Dispatcher dispatcher(**store, **store, clock, *dispatcher_options);
 
   HttpServerOptions options;
