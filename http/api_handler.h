@@ -60,6 +60,13 @@ ApiResponse JsonResponse(const nlohmann::json& body, int status = 200);
 // A 200 answer of `text`, which is JSON already.
 ApiResponse JsonTextResponse(std::string text);
 
+// The answer to a service's result: `render(value)` as JSON, or the result's Error.
+template <typename T, typename Render>
+Result<ApiResponse> AnswerJson(const Result<T>& result, Render&& render) {
+  if (!result) return std::unexpected(result.error());
+  return JsonResponse(render(*result));
+}
+
 // The request body as a JSON object; an empty body is an empty object. Malformed JSON or a
 // body that is not an object is an invalid_json / invalid_body error.
 Result<nlohmann::json> ParseJsonBody(const ApiRequest& request);

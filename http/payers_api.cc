@@ -110,15 +110,11 @@ Result<SubscribeRequest> ReadSubscribeRequest(const ApiRequest& request) {
 Result<ApiResponse> CreatePayer(const ApiServices& api, const ApiRequest& request) {
   auto payer = ReadNewPayer(request);
   if (!payer) return std::unexpected(payer.error());
-  auto account = api.billing.CreatePayer(*payer);
-  if (!account) return std::unexpected(account.error());
-  return JsonResponse(PayerObject(*account));
+  return AnswerJson(api.billing.CreatePayer(*payer), PayerObject);
 }
 
 Result<ApiResponse> GetPayer(const ApiServices& api, const ApiRequest& request) {
-  auto account = api.billing.GetAccount(request.path_params[0]);
-  if (!account) return std::unexpected(account.error());
-  return JsonResponse(PayerObject(*account));
+  return AnswerJson(api.billing.GetAccount(request.path_params[0]), PayerObject);
 }
 
 Result<ApiResponse> AttachPaymentMethod(const ApiServices& api, const ApiRequest& request) {

@@ -14,11 +14,6 @@ json TestClockJson(const TestClock& clock) {
           {"status", clock.status}, {"created_at", ToUnixMillis(clock.created_at)}};
 }
 
-Result<ApiResponse> Answer(const Result<TestClock>& clock) {
-  if (!clock) return std::unexpected(clock.error());
-  return JsonResponse(TestClockJson(*clock));
-}
-
 // Reads {frozen_time[, name]} from the body.
 Result<std::pair<Instant, std::string>> ReadClockBody(const ApiRequest& request, bool with_name) {
   auto body = ParseJsonBody(request);
@@ -36,22 +31,22 @@ Result<std::pair<Instant, std::string>> ReadClockBody(const ApiRequest& request,
 Result<ApiResponse> CreateTestClock(const ApiServices& api, const ApiRequest& request) {
   auto body = ReadClockBody(request, /*with_name=*/true);
   if (!body) return std::unexpected(body.error());
-  return Answer(api.test_clocks.Create(body->first, body->second));
+  return AnswerJson(api.test_clocks.Create(body->first, body->second), TestClockJson);
 }
 
 Result<ApiResponse> GetTestClock(const ApiServices& api, const ApiRequest& request) {
-  return Answer(api.test_clocks.Get(request.path_params[0]));
+  return AnswerJson(api.test_clocks.Get(request.path_params[0]), TestClockJson);
 }
 
 Result<ApiResponse> DeleteTestClock(const ApiServices& api, const ApiRequest& request) {
-  return Answer(api.test_clocks.Delete(request.path_params[0]));
+  return AnswerJson(api.test_clocks.Delete(request.path_params[0]), TestClockJson);
 }
 
 // Runs what falls due before answering.
 Result<ApiResponse> AdvanceTestClock(const ApiServices& api, const ApiRequest& request) {
   auto body = ReadClockBody(request, /*with_name=*/false);
   if (!body) return std::unexpected(body.error());
-  return Answer(api.test_clocks.Advance(request.path_params[0], body->first));
+  return AnswerJson(api.test_clocks.Advance(request.path_params[0], body->first), TestClockJson);
 }
 
 }  // namespace recur

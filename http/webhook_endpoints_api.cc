@@ -9,7 +9,8 @@ namespace {
 
 using nlohmann::json;
 
-json EndpointJson(const WebhookEndpoint& endpoint, bool with_secret) {
+// An endpoint as every answer shows it: without its secret.
+json EndpointJson(const WebhookEndpoint& endpoint) {
   json answer = {
       {"id", endpoint.id},
       {"object", "webhook_endpoint"},
@@ -20,7 +21,6 @@ json EndpointJson(const WebhookEndpoint& endpoint, bool with_secret) {
       {"disabled_reason", endpoint.disabled ? json(endpoint.disabled_reason) : json(nullptr)},
       {"created_at", ToUnixMillis(endpoint.created_at)},
       {"updated_at", ToUnixMillis(endpoint.updated_at)}};
-  if (with_secret) answer["secret"] = endpoint.secret;
   if (endpoint.previous_secret_expires_at) {
     answer["previous_secret_expires_at"] = ToUnixMillis(*endpoint.previous_secret_expires_at);
   }
@@ -30,9 +30,11 @@ json EndpointJson(const WebhookEndpoint& endpoint, bool with_secret) {
   return answer;
 }
 
-Result<ApiResponse> Answer(const Result<WebhookEndpoint>& endpoint, bool with_secret) {
-  if (!endpoint) return std::unexpected(endpoint.error());
-  return JsonResponse(EndpointJson(*endpoint, with_secret));
+// The answers of creating an endpoint and rotating its secret show the secret too.
+json EndpointWithSecretJson(const WebhookEndpoint& endpoint) {
+  json answer = EndpointJson(endpoint);
+  answer["secret"] = endpoint.secret;
+  return answer;
 }
 
 json ListJson(json data) {
@@ -109,9 +111,9 @@ Result<ApiResponse> CreateWebhookEndpoint(const ApiServices& api, const ApiReque
   Status problem = reader.Finish({"url", "event_types", "description"});
   auto event_types = ReadEventTypes(*body, problem);
   if (!problem) return std::unexpected(problem.error());
-  return Answer(api.webhook_endpoints.Create(url, event_types.value_or(std::vector<std::string>{}),
-                                             description),
-                /*with_secret=*/true);
+  return AnswerJson(api.webhook_endpoints.Create(
+                        url, event_types.value_or(std::vector<std::string>{}), description),
+                    EndpointWithSecretJson);
 }
 
 Result<ApiResponse> ListWebhookEndpoints(const ApiServices& api, const ApiRequest& request) {
@@ -122,13 +124,13 @@ Result<ApiResponse> ListWebhookEndpoints(const ApiServices& api, const ApiReques
   if (!list) return std::unexpected(list.error());
   json data = json::array();
   for (const WebhookEndpoint& endpoint : *list) {
-    data.push_back(EndpointJson(endpoint, /*with_secret=*/false));
+    data.push_back(EndpointJson(endpoint));
   }
   return JsonResponse(ListJson(std::move(data)));
 }
 
 Result<ApiResponse> GetWebhookEndpoint(const ApiServices& api, const ApiRequest& request) {
-  return Answer(api.webhook_endpoints.Get(request.path_params[0]), /*with_secret=*/false);
+  return AnswerJson(api.webhook_endpoints.Get(request.path_params[0]), EndpointJson);
 }
 
 Result<ApiResponse> UpdateWebhookEndpoint(const ApiServices& api, const ApiRequest& request) {
@@ -142,12 +144,11 @@ Result<ApiResponse> UpdateWebhookEndpoint(const ApiServices& api, const ApiReque
   Status problem = reader.Finish({"url", "event_types", "description", "disabled"});
   changes.event_types = ReadEventTypes(*body, problem);
   if (!problem) return std::unexpected(problem.error());
-  return Answer(api.webhook_endpoints.Update(request.path_params[0], changes),
-                /*with_secret=*/false);
+  return AnswerJson(api.webhook_endpoints.Update(request.path_params[0], changes), EndpointJson);
 }
 
 Result<ApiResponse> DeleteWebhookEndpoint(const ApiServices& api, const ApiRequest& request) {
-  return Answer(api.webhook_endpoints.Delete(request.path_params[0]), /*with_secret=*/false);
+  return AnswerJson(api.webhook_endpoints.Delete(request.path_params[0]), EndpointJson);
 }
 
 // POST /v1/webhook_endpoints/{id}/recover {since}: everything since then the endpoint has not
@@ -182,7 +183,8 @@ Result<ApiResponse> ResendWebhook(const ApiServices& api, const ApiRequest& requ
 
 // The answer shows the new secret.
 Result<ApiResponse> RotateWebhookSecret(const ApiServices& api, const ApiRequest& request) {
-  return Answer(api.webhook_endpoints.RotateSecret(request.path_params[0]), /*with_secret=*/true);
+  return AnswerJson(api.webhook_endpoints.RotateSecret(request.path_params[0]),
+                    EndpointWithSecretJson);
 }
 
 }  // namespace recur
