@@ -9,10 +9,10 @@ namespace {
 
 using nlohmann::json;
 
-Result<ListOptions> ReadListOptions(const httplib::Request& request) {
+Result<ListOptions> ReadListOptions(const ApiRequest& request) {
   ListOptions options;
-  if (request.has_param("limit")) {
-    const std::string text = request.get_param_value("limit");
+  if (request.HasQuery("limit")) {
+    const std::string_view text = request.Query("limit");
     int limit = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
     if (error != std::errc() || end != text.data() + text.size() || limit < 1 || limit > 100) {
@@ -21,7 +21,7 @@ Result<ListOptions> ReadListOptions(const httplib::Request& request) {
     }
     options.limit = limit;
   }
-  options.starting_after = request.get_param_value("starting_after");
+  options.starting_after = request.Query("starting_after");
   return options;
 }
 
@@ -29,71 +29,55 @@ json ListJson(json data, bool has_more) {
   return {{"object", "list"}, {"data", std::move(data)}, {"has_more", has_more}};
 }
 
-void ListPaymentAttempts(BillingService& billing, const ApiRequest& request,
-                         httplib::Response& response) {
-  if (auto known = RejectUnknownQueryParams(request.http, {"payer_id", "limit", "starting_after"});
+}  // namespace
+
+Result<ApiResponse> ListPaymentAttempts(const ApiServices& api, const ApiRequest& request) {
+  if (auto known = RejectUnknownQueryParams(request, {"payer_id", "limit", "starting_after"});
       !known) {
-    SendError(response, known.error());
-    return;
+    return std::unexpected(known.error());
   }
-  const std::string payer_id = request.http.get_param_value("payer_id");
+  const std::string payer_id(request.Query("payer_id"));
   if (payer_id.empty()) {
-    SendError(response, {ErrorKind::kInvalidArgument, "missing_parameter", "payer_id is required",
-                         "payer_id"});
-    return;
+    return MakeError(ErrorKind::kInvalidArgument, "missing_parameter", "payer_id is required",
+                     "payer_id");
   }
-  auto options = ReadListOptions(request.http);
+  BillingService& billing = api.billing;
+  auto options = ReadListOptions(request);
   auto account = billing.GetAccount(payer_id);
-  if (!options || !account) {
-    SendError(response, !options ? options.error() : account.error());
-    return;
-  }
+  if (!options || !account) return std::unexpected(!options ? options.error() : account.error());
   auto page = billing.store().ListPaymentAttempts(payer_id, *options);
-  if (!page) {
-    SendError(response, page.error());
-    return;
-  }
+  if (!page) return std::unexpected(page.error());
   const RenderContext render{*billing.catalog(), account->payer, account->payment_methods,
                              billing.instance_id()};
   json data = json::array();
   for (const PaymentAttempt& attempt : page->data) {
     data.push_back(PaymentAttemptJson(attempt, render, account->FindItem(attempt.item_id)));
   }
-  SendJson(response, 200, ListJson(std::move(data), page->has_more));
+  return JsonResponse(ListJson(std::move(data), page->has_more));
 }
 
-void ListEvents(BillingService& billing, const ApiRequest& request, httplib::Response& response) {
+Result<ApiResponse> ListEvents(const ApiServices& api, const ApiRequest& request) {
   if (auto known =
-          RejectUnknownQueryParams(request.http, {"payer_id", "type", "limit", "starting_after"});
+          RejectUnknownQueryParams(request, {"payer_id", "type", "limit", "starting_after"});
       !known) {
-    SendError(response, known.error());
-    return;
+    return std::unexpected(known.error());
   }
-  const std::string type = request.http.get_param_value("type");
+  const std::string type(request.Query("type"));
   if (!type.empty() && !ParseEventType(type)) {
-    SendError(response, {ErrorKind::kInvalidArgument, "invalid_parameter",
-                         "type must be a Clerk billing event type such as "
-                         "subscriptionItem.active",
-                         "type"});
-    return;
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                     "type must be a Clerk billing event type such as subscriptionItem.active",
+                     "type");
   }
-  auto options = ReadListOptions(request.http);
-  if (!options) {
-    SendError(response, options.error());
-    return;
-  }
-  const std::string payer_id = request.http.get_param_value("payer_id");
+  auto options = ReadListOptions(request);
+  if (!options) return std::unexpected(options.error());
+  const std::string payer_id(request.Query("payer_id"));
   if (!payer_id.empty()) {
-    if (auto account = billing.GetAccount(payer_id); !account) {
-      SendError(response, account.error());
-      return;
+    if (auto account = api.billing.GetAccount(payer_id); !account) {
+      return std::unexpected(account.error());
     }
   }
-  auto page = billing.store().ListEvents(payer_id, type, *options);
-  if (!page) {
-    SendError(response, page.error());
-    return;
-  }
+  auto page = api.billing.store().ListEvents(payer_id, type, *options);
+  if (!page) return std::unexpected(page.error());
   json data = json::array();
   for (const StoredEvent& event : page->data) {
     json envelope = json::parse(event.body);
@@ -101,20 +85,7 @@ void ListEvents(BillingService& billing, const ApiRequest& request, httplib::Res
     envelope["payer_id"] = event.payer_id;
     data.push_back(std::move(envelope));
   }
-  SendJson(response, 200, ListJson(std::move(data), page->has_more));
-}
-
-}  // namespace
-
-void AddActivityRoutes(HttpServer& server, BillingService& billing) {
-  server.Route("GET", "/v1/payment_attempts", Access::kSecretKey,
-               [&billing](const ApiRequest& request, httplib::Response& response) {
-                 ListPaymentAttempts(billing, request, response);
-               });
-  server.Route("GET", "/v1/events", Access::kSecretKey,
-               [&billing](const ApiRequest& request, httplib::Response& response) {
-                 ListEvents(billing, request, response);
-               });
+  return JsonResponse(ListJson(std::move(data), page->has_more));
 }
 
 }  // namespace recur

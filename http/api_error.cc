@@ -1,6 +1,16 @@
 #include "http/api_error.h"
 
 namespace recur {
+namespace {
+
+nlohmann::json ErrorBody(const Error& error, nlohmann::json details) {
+  nlohmann::json body = {{"code", error.code}, {"message", error.message}};
+  if (!error.param.empty()) body["param"] = error.param;
+  if (!details.is_null()) body["details"] = std::move(details);
+  return {{"error", std::move(body)}};
+}
+
+}  // namespace
 
 int HttpStatusFor(ErrorKind kind) {
   switch (kind) {
@@ -25,11 +35,8 @@ int HttpStatusFor(ErrorKind kind) {
   return 500;
 }
 
-nlohmann::json ErrorBody(const Error& error, nlohmann::json details) {
-  nlohmann::json body = {{"code", error.code}, {"message", error.message}};
-  if (!error.param.empty()) body["param"] = error.param;
-  if (!details.is_null()) body["details"] = std::move(details);
-  return {{"error", std::move(body)}};
+ApiResponse ErrorResponse(const Error& error, nlohmann::json details) {
+  return JsonResponse(ErrorBody(error, std::move(details)), HttpStatusFor(error.kind));
 }
 
 }  // namespace recur

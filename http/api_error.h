@@ -3,16 +3,21 @@
 // `code` is stable and meant for programs, `message` for people; `param` names the offending
 // parameter and appears only when there is one; `details` lists itemised problems (such as
 // every problem of a refused plan catalog) and appears only when there are some.
+// The HTTP status comes from the error's kind (HttpStatusFor): a new ErrorKind gets its status
+// there, and the compiler asks for it.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "http/api_handler.h"
 
 namespace recur {
 
 int HttpStatusFor(ErrorKind kind);
 
-nlohmann::json ErrorBody(const Error& error, nlohmann::json details = nullptr);
+// The answer to `error`: its status and its body in the format above. The server answers every
+// Error a handler returns with it; a handler calls it itself only to add `details`.
+ApiResponse ErrorResponse(const Error& error, nlohmann::json details = nullptr);
 
 }  // namespace recur

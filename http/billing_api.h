@@ -1,47 +1,139 @@
-// The billing endpoints (secret key unless said otherwise):
-//   POST /v1/payers                                   create a payer, on the default plan
-//   GET  /v1/payers/{id}
-//   POST /v1/payers/{id}/payment_methods              attach a payment method {token, default?}
-//   GET  /v1/payers/{id}/subscription                 the subscription with its live items
-//   POST /v1/payers/{id}/subscription_items           {plan, interval, free_trial?}
-//   DELETE /v1/subscription_items/{id}[?end_now=true] cancel
-//   POST /v1/subscription_items/{id}/extend_free_trial {extend_to}
-//   GET  /v1/payers/{id}/entitlements[/{feature}]     from memory
-//   POST /v1/payers/{id}/entitlement_token            a short-lived ES256 JWT
-//   GET  /.well-known/jwks.json                       public: the key that signs those tokens
-//   GET  /v1/payment_attempts?payer_id=               newest first, paginated
-//   GET  /v1/events?payer_id=&type=                   newest first, paginated
-//   GET  /v1/pricing_table?payer_id=|payer_type=      public: plans and what each would do
-//   POST /v1/test_clocks, GET|DELETE /v1/test_clocks/{id}, POST /v1/test_clocks/{id}/advance
-//   POST|GET /v1/webhook_endpoints, GET|PATCH|DELETE /v1/webhook_endpoints/{id},
-//   POST /v1/webhook_endpoints/{id}/rotate_secret, GET /v1/webhook_endpoints/{id}/attempts
+// The API's routes: kApiRoutes below is the one table of every route `recur serve` answers, with
+// its method, pattern, who may call it (Access) and its handler. AddApiRoutes gives the table to
+// a server. docs/api.md lists the same routes for users; billing_api_test.cc fails when the two
+// differ. A new endpoint is a handler in one of the files named below and a line in the table.
+//
+// Every handler has one shape (RouteHandler): it takes the services it calls (ApiServices) and
+// the request (api_handler.h), and answers a response or an Error. The services are thread-safe
+// and outlive the server; a handler keeps no state of its own.
 #pragma once
 
+#include <chrono>
+#include <span>
 #include <string>
+#include <string_view>
 
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
 #include "domain/entitlements/signing_key.h"
-#include "http/http_server.h"
+#include "http/api_handler.h"
 #include "http/rendered_catalog.h"
 #include "services/billing/billing_service.h"
+#include "services/catalog/catalog_service.h"
 #include "services/scheduler/test_clocks.h"
 #include "services/webhooks/endpoints.h"
 #include "store/webhook_delivery_store.h"
 
 namespace recur {
 
-struct BillingApiOptions {
-  std::string token_issuer;  // the JWT `iss`
-  std::chrono::seconds token_ttl{60};
+class HttpServer;
+
+struct EntitlementTokenOptions {
+  std::string issuer;  // the JWT `iss`
+  std::chrono::seconds ttl{60};
 };
 
-void AddPayerRoutes(HttpServer& server, BillingService& billing);
-void AddEntitlementRoutes(HttpServer& server, BillingService& billing, const SigningKey& key,
-                          const Clock& clock, BillingApiOptions options);
-void AddActivityRoutes(HttpServer& server, BillingService& billing);
-void AddPricingTableRoute(HttpServer& server, BillingService& billing,
-                          RenderedCatalogs& rendered_catalogs, const Clock& clock);
-void AddTestClockRoutes(HttpServer& server, TestClocks& clocks);
-void AddWebhookEndpointRoutes(HttpServer& server, WebhookEndpoints& endpoints,
-                              WebhookDeliveryStore& deliveries);
+// What the handlers call. Made by the program that serves; everything it names outlives the
+// server.
+struct ApiServices {
+  BillingService& billing;
+  CatalogService& catalog;
+  RenderedCatalogs& rendered_catalogs;  // the catalog's texts, rendered once per snapshot
+  TestClocks& test_clocks;
+  WebhookEndpoints& webhook_endpoints;
+  WebhookDeliveryStore& webhook_deliveries;
+  const SigningKey& signing_key;  // signs entitlement tokens
+  const Clock& clock;
+  EntitlementTokenOptions tokens;
+};
+
+using RouteHandler = Result<ApiResponse> (*)(const ApiServices&, const ApiRequest&);
+
+// The handlers, by the file that defines them.
+// plans_api.cc: the plans list is the text rendered once per catalog snapshot and payer type.
+Result<ApiResponse> Health(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ListPlans(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ReloadPlans(const ApiServices&, const ApiRequest&);
+// payers_api.cc
+Result<ApiResponse> CreatePayer(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetPayer(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> AttachPaymentMethod(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetSubscription(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> Subscribe(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> CancelItem(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ExtendFreeTrial(const ApiServices&, const ApiRequest&);
+// entitlements_api.cc
+Result<ApiResponse> ListEntitlements(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> CheckEntitlement(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> IssueEntitlementToken(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetJwks(const ApiServices&, const ApiRequest&);
+// activity_api.cc
+Result<ApiResponse> ListPaymentAttempts(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ListEvents(const ApiServices&, const ApiRequest&);
+// pricing_table_api.cc: the plans' texts rendered once per snapshot, the payer's part per request.
+Result<ApiResponse> GetPricingTable(const ApiServices&, const ApiRequest&);
+// test_clocks_api.cc
+Result<ApiResponse> CreateTestClock(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetTestClock(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> DeleteTestClock(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> AdvanceTestClock(const ApiServices&, const ApiRequest&);
+// webhook_endpoints_api.cc
+Result<ApiResponse> ListWebhookAttempts(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> CreateWebhookEndpoint(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ListWebhookEndpoints(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetWebhookEndpoint(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> UpdateWebhookEndpoint(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> DeleteWebhookEndpoint(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> RecoverWebhooks(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ResendWebhook(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> RotateWebhookSecret(const ApiServices&, const ApiRequest&);
+
+struct ApiRoute {
+  std::string_view method;
+  std::string_view pattern;  // "{name}" matches one path segment (router.h)
+  Access access;
+  RouteHandler handler;
+};
+
+// Matched in this order; a path asked with another method lists the methods in this order too.
+inline constexpr ApiRoute kApiRoutes[] = {
+    {"GET", "/healthz", Access::kPublic, Health},
+    {"GET", "/v1/plans", Access::kPublic, ListPlans},  // ?payer_type=user|org
+    {"POST", "/v1/plans/reload", Access::kSecretKey, ReloadPlans},
+    {"POST", "/v1/payers", Access::kSecretKey, CreatePayer},
+    {"GET", "/v1/payers/{id}", Access::kSecretKey, GetPayer},
+    {"POST", "/v1/payers/{id}/payment_methods", Access::kSecretKey, AttachPaymentMethod},
+    {"GET", "/v1/payers/{id}/subscription", Access::kSecretKey, GetSubscription},
+    {"POST", "/v1/payers/{id}/subscription_items", Access::kSecretKey, Subscribe},
+    {"DELETE", "/v1/subscription_items/{id}", Access::kSecretKey, CancelItem},  // ?end_now=
+    {"POST", "/v1/subscription_items/{id}/extend_free_trial", Access::kSecretKey, ExtendFreeTrial},
+    {"GET", "/v1/payers/{id}/entitlements", Access::kSecretKey, ListEntitlements},
+    {"GET", "/v1/payers/{id}/entitlements/{feature}", Access::kSecretKey, CheckEntitlement},
+    {"POST", "/v1/payers/{id}/entitlement_token", Access::kSecretKey, IssueEntitlementToken},
+    {"GET", "/.well-known/jwks.json", Access::kPublic, GetJwks},
+    {"GET", "/v1/payment_attempts", Access::kSecretKey, ListPaymentAttempts},  // ?payer_id=
+    {"GET", "/v1/events", Access::kSecretKey, ListEvents},                     // ?payer_id=&type=
+    {"GET", "/v1/pricing_table", Access::kPublic, GetPricingTable},  // ?payer_id=|payer_type=
+    {"POST", "/v1/test_clocks", Access::kSecretKey, CreateTestClock},
+    {"GET", "/v1/test_clocks/{id}", Access::kSecretKey, GetTestClock},
+    {"DELETE", "/v1/test_clocks/{id}", Access::kSecretKey, DeleteTestClock},
+    {"POST", "/v1/test_clocks/{id}/advance", Access::kSecretKey, AdvanceTestClock},
+    {"GET", "/v1/webhook_endpoints/{id}/attempts", Access::kSecretKey, ListWebhookAttempts},
+    {"POST", "/v1/webhook_endpoints", Access::kSecretKey, CreateWebhookEndpoint},
+    {"GET", "/v1/webhook_endpoints", Access::kSecretKey, ListWebhookEndpoints},
+    {"GET", "/v1/webhook_endpoints/{id}", Access::kSecretKey, GetWebhookEndpoint},
+    {"PATCH", "/v1/webhook_endpoints/{id}", Access::kSecretKey, UpdateWebhookEndpoint},
+    {"DELETE", "/v1/webhook_endpoints/{id}", Access::kSecretKey, DeleteWebhookEndpoint},
+    {"POST", "/v1/webhook_endpoints/{id}/recover", Access::kSecretKey, RecoverWebhooks},
+    {"POST", "/v1/webhook_endpoints/{id}/resend", Access::kSecretKey, ResendWebhook},
+    {"POST", "/v1/webhook_endpoints/{id}/rotate_secret", Access::kSecretKey, RotateWebhookSecret},
+};
+
+// Adds every route of kApiRoutes to `server`, its handler calling `services`.
+void AddApiRoutes(HttpServer& server, const ApiServices& services);
+
+// The JSON answer of a catalog reload, also logged on SIGHUP.
+nlohmann::json ReloadOutcomeJson(const ReloadOutcome& outcome);
 
 }  // namespace recur

@@ -20,113 +20,73 @@ Result<std::pair<EntitlementEntry, Entitlements>> Lookup(BillingService& billing
   return std::pair{*entry, ResolveEntitlements(*billing.catalog(), *entry)};
 }
 
-void ListEntitlements(BillingService& billing, const ApiRequest& request,
-                      httplib::Response& response) {
-  auto found = Lookup(billing, request.params[0]);
-  if (!found) {
-    SendError(response, found.error());
-    return;
-  }
+}  // namespace
+
+Result<ApiResponse> ListEntitlements(const ApiServices& api, const ApiRequest& request) {
+  const std::string& payer_id = request.path_params[0];
+  auto found = Lookup(api.billing, payer_id);
+  if (!found) return std::unexpected(found.error());
   json features = json::array();
   for (const FeatureEntitlement& feature : found->second.features) {
     features.push_back({{"slug", feature.slug},
                         {"name", feature.name},
                         {"limit", FeatureLimitJson(feature.limit)}});
   }
-  SendJson(response, 200,
-           {{"object", "entitlements"},
-            {"payer_id", request.params[0]},
-            {"plan", found->second.plan_slug},
-            {"features", std::move(features)}});
+  return JsonResponse({{"object", "entitlements"},
+                       {"payer_id", payer_id},
+                       {"plan", found->second.plan_slug},
+                       {"features", std::move(features)}});
 }
 
-void CheckEntitlement(BillingService& billing, const ApiRequest& request,
-                      httplib::Response& response) {
-  auto found = Lookup(billing, request.params[0]);
-  if (!found) {
-    SendError(response, found.error());
-    return;
-  }
-  const std::string& slug = request.params[1];
-  json answer = {{"object", "entitlement"},
-                 {"payer_id", request.params[0]},
-                 {"plan", found->second.plan_slug},
-                 {"feature", slug},
-                 {"allowed", false},
-                 {"limit", nullptr}};
+Result<ApiResponse> CheckEntitlement(const ApiServices& api, const ApiRequest& request) {
+  const std::string& payer_id = request.path_params[0];
+  auto found = Lookup(api.billing, payer_id);
+  if (!found) return std::unexpected(found.error());
+  const std::string& slug = request.path_params[1];
+  json answer = {
+      {"object", "entitlement"}, {"payer_id", payer_id}, {"plan", found->second.plan_slug},
+      {"feature", slug},         {"allowed", false},     {"limit", nullptr}};
   for (const FeatureEntitlement& feature : found->second.features) {
     if (feature.slug == slug) {
       answer["allowed"] = true;
       answer["limit"] = FeatureLimitJson(feature.limit);
     }
   }
-  SendJson(response, 200, answer);
+  return JsonResponse(answer);
 }
 
-void IssueToken(BillingService& billing, const SigningKey& key, const Clock& clock,
-                const BillingApiOptions& options, const ApiRequest& request,
-                httplib::Response& response) {
-  auto body = ParseJsonBody(request.http);
-  if (!body) {
-    SendError(response, body.error());
-    return;
-  }
+Result<ApiResponse> IssueEntitlementToken(const ApiServices& api, const ApiRequest& request) {
+  auto body = ParseJsonBody(request);
+  if (!body) return std::unexpected(body.error());
   BodyReader reader(*body);
   const std::int64_t ttl =
-      reader.Integer("ttl_seconds", false, 10, 3600).value_or(options.token_ttl.count());
-  if (auto done = reader.Finish({"ttl_seconds"}); !done) {
-    SendError(response, done.error());
-    return;
-  }
-  auto found = Lookup(billing, request.params[0]);
-  if (!found) {
-    SendError(response, found.error());
-    return;
-  }
+      reader.Integer("ttl_seconds", false, 10, 3600).value_or(api.tokens.ttl.count());
+  if (auto done = reader.Finish({"ttl_seconds"}); !done) return std::unexpected(done.error());
+  const std::string& payer_id = request.path_params[0];
+  auto found = Lookup(api.billing, payer_id);
+  if (!found) return std::unexpected(found.error());
   const auto& [entry, entitlements] = *found;
   const std::string scope = Scope(entry.payer_type);
   std::string features;
   for (const FeatureEntitlement& feature : entitlements.features) {
     features += (features.empty() ? "" : ",") + scope + feature.slug;
   }
-  const std::int64_t now = ToUnixMillis(clock.Now()) / 1000;
-  const json claims = {{"iss", options.token_issuer},
+  const std::int64_t now = ToUnixMillis(api.clock.Now()) / 1000;
+  const json claims = {{"iss", api.tokens.issuer},
                        {"sub", entry.external_id},
-                       {"payer_id", request.params[0]},
+                       {"payer_id", payer_id},
                        {"pla", scope + entitlements.plan_slug},
                        {"fea", features},
                        {"iat", now},
                        {"nbf", now},
                        {"exp", now + ttl}};
-  SendJson(response, 200,
-           {{"object", "entitlement_token"},
-            {"jwt", key.SignJwt(claims)},
-            {"expires_at", (now + ttl) * 1000}});
+  return JsonResponse({{"object", "entitlement_token"},
+                       {"jwt", api.signing_key.SignJwt(claims)},
+                       {"expires_at", (now + ttl) * 1000}});
 }
 
-}  // namespace
-
-void AddEntitlementRoutes(HttpServer& server, BillingService& billing, const SigningKey& key,
-                          const Clock& clock, BillingApiOptions options) {
-  server.Route("GET", "/v1/payers/{id}/entitlements", Access::kSecretKey,
-               [&billing](const ApiRequest& request, httplib::Response& response) {
-                 ListEntitlements(billing, request, response);
-               });
-  server.Route("GET", "/v1/payers/{id}/entitlements/{feature}", Access::kSecretKey,
-               [&billing](const ApiRequest& request, httplib::Response& response) {
-                 CheckEntitlement(billing, request, response);
-               });
-  server.Route(
-      "POST", "/v1/payers/{id}/entitlement_token", Access::kSecretKey,
-      [&billing, &key, &clock, options](const ApiRequest& request, httplib::Response& response) {
-        IssueToken(billing, key, clock, options, request, response);
-      });
-  const std::string jwks = Jwks(std::span<const SigningKey>(&key, 1)).dump();
-  server.Route("GET", "/.well-known/jwks.json", Access::kPublic,
-               [jwks](const ApiRequest&, httplib::Response& response) {
-                 response.status = 200;
-                 response.set_content(jwks, "application/json");
-               });
+Result<ApiResponse> GetJwks(const ApiServices& api, const ApiRequest&) {
+  return JsonResponse(Jwks(std::span<const SigningKey>(&api.signing_key, 1)));
 }
 
 }  // namespace recur

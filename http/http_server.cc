@@ -4,7 +4,6 @@
 #include <optional>
 #include <thread>
 
-#include "base/json_parse_error.h"
 #include "base/log.h"
 #include "base/sha256.h"
 #include "http/api_error.h"
@@ -46,6 +45,37 @@ Error LibraryError(int status, std::size_t max_body_bytes) {
   }
 }
 
+ApiResponse MethodNotAllowed(const httplib::Request& request,
+                             const std::vector<std::string>& allowed_methods) {
+  std::string allowed;
+  for (const std::string& m : allowed_methods) allowed += (allowed.empty() ? "" : ", ") + m;
+  ApiResponse answer = ErrorResponse(
+      {ErrorKind::kInvalidArgument, "method_not_allowed",
+       request.path + " does not accept " + request.method + "; it accepts " + allowed});
+  answer.status = 405;
+  answer.headers.emplace_back("Allow", std::move(allowed));
+  return answer;
+}
+
+ApiRequest MakeApiRequest(const httplib::Request& request, std::vector<std::string> path_params) {
+  auto user_agent = request.headers.find("User-Agent");
+  return {request.method,
+          request.path,
+          std::move(path_params),
+          request.params,
+          request.body,
+          request.remote_addr,
+          user_agent == request.headers.end() ? std::string_view() : user_agent->second};
+}
+
+void Write(ApiResponse answer, httplib::Response& response) {
+  response.status = answer.status;
+  for (auto& [name, value] : answer.headers) response.set_header(name, value);
+  response.body = std::move(answer.body);
+  response.headers.erase("Content-Type");
+  response.set_header("Content-Type", std::string(answer.content_type));
+}
+
 }  // namespace
 
 HttpServer::HttpServer(HttpServerOptions options, const Clock& clock,
@@ -80,8 +110,9 @@ HttpServer::HttpServer(HttpServerOptions options, const Clock& clock,
       [max_body_bytes = options_.max_body_bytes](const httplib::Request&,
                                                  httplib::Response& response) {
         if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        const int status = response.status;
-        SendJson(response, status, ErrorBody(LibraryError(status, max_body_bytes)));
+        ApiResponse answer = ErrorResponse(LibraryError(response.status, max_body_bytes));
+        answer.status = response.status;
+        Write(std::move(answer), response);
         return httplib::Server::HandlerResponse::Handled;
       }));
   if (options_.access_log) {
@@ -142,106 +173,93 @@ void HttpServer::Stop() { server_->stop(); }
 void HttpServer::Dispatch(const httplib::Request& request, httplib::Response& response) {
   std::string_view method = request.method;
   if (method == "HEAD") method = "GET";  // HEAD is GET without the body
-  RouteMatch match = router_.Match(method, request.path);
+  Write(Answer(request, router_.Match(method, request.path)), response);
+}
+
+ApiResponse HttpServer::Answer(const httplib::Request& request, RouteMatch match) {
   switch (match.outcome) {
     case RouteMatch::Outcome::kNotFound:
-      SendError(response, {ErrorKind::kNotFound, "route_not_found",
-                           "no route " + request.method + " " + request.path});
-      return;
-    case RouteMatch::Outcome::kMethodNotAllowed: {
-      std::string allowed;
-      for (const std::string& m : match.allowed) allowed += (allowed.empty() ? "" : ", ") + m;
-      response.set_header("Allow", allowed);
-      SendJson(response, 405,
-               ErrorBody({ErrorKind::kInvalidArgument, "method_not_allowed",
-                          request.path + " does not accept " + request.method + "; it accepts " +
-                              allowed}));
-      return;
-    }
+      return ErrorResponse({ErrorKind::kNotFound, "route_not_found",
+                            "no route " + request.method + " " + request.path});
+    case RouteMatch::Outcome::kMethodNotAllowed:
+      return MethodNotAllowed(request, match.allowed);
     case RouteMatch::Outcome::kFound:
       break;
   }
   const RouteEntry& route = routes_[match.route];
-  if (route.access == Access::kSecretKey) {
-    auto token = BearerToken(request);
-    if (!token || !check_secret_key_(*token)) {
-      response.set_header("WWW-Authenticate", "Bearer");
-      SendError(response,
-                {ErrorKind::kUnauthenticated, "unauthorized",
-                 token ? "the secret key is not valid"
-                       : "this endpoint needs the secret key: send Authorization: Bearer sk_..."});
-      return;
-    }
+  if (std::optional<ApiResponse> refusal = Authenticate(route.access, request)) {
+    return std::move(*refusal);
   }
-  const ApiRequest api_request{request, match.params};
+  const ApiRequest api_request = MakeApiRequest(request, std::move(match.params));
   if (idempotency_ != nullptr && route.access == Access::kSecretKey && request.method == "POST" &&
       request.has_header("Idempotency-Key")) {
-    RunOnce(route, api_request, response);
-  } else {
-    Invoke(route, api_request, response);
+    return RunOnce(route, api_request, request.get_header_value("Idempotency-Key"));
   }
+  return Invoke(route, api_request);
 }
 
-void HttpServer::Invoke(const RouteEntry& route, const ApiRequest& request,
-                        httplib::Response& response) {
+std::optional<ApiResponse> HttpServer::Authenticate(Access access,
+                                                    const httplib::Request& request) const {
+  if (access == Access::kPublic) return std::nullopt;
+  auto token = BearerToken(request);
+  if (token && check_secret_key_(*token)) return std::nullopt;
+  ApiResponse refusal = ErrorResponse(
+      {ErrorKind::kUnauthenticated, "unauthorized",
+       token ? "the secret key is not valid"
+             : "this endpoint needs the secret key: send Authorization: Bearer sk_..."});
+  refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return refusal;
+}
+
+ApiResponse HttpServer::Invoke(const RouteEntry& route, const ApiRequest& request) {
   try {
-    route.handler(request, response);
+    Result<ApiResponse> answer = route.handler(request);
+    return answer ? std::move(*answer) : ErrorResponse(answer.error());
   } catch (const std::exception& error) {
     Log(clock_.Now(), "error", "handler_exception",
-        {{"method", request.http.method}, {"path", request.http.path}, {"what", error.what()}});
-    response.headers.clear();
-    SendError(response, {ErrorKind::kInternal, "internal_error",
-                         "the server failed to handle this request; the failure is logged"});
+        {{"method", request.method}, {"path", request.path}, {"what", error.what()}});
+    return ErrorResponse({ErrorKind::kInternal, "internal_error",
+                          "the server failed to handle this request; the failure is logged"});
   }
 }
 
-void HttpServer::RunOnce(const RouteEntry& route, const ApiRequest& request,
-                         httplib::Response& response) {
-  const std::string key = request.http.get_header_value("Idempotency-Key");
+ApiResponse HttpServer::RunOnce(const RouteEntry& route, const ApiRequest& request,
+                                const std::string& key) {
   if (key.empty() || key.size() > 255) {
-    SendError(response, {ErrorKind::kInvalidArgument, "invalid_idempotency_key",
-                         "Idempotency-Key must be 1 to 255 characters", "Idempotency-Key"});
-    return;
+    return ErrorResponse({ErrorKind::kInvalidArgument, "invalid_idempotency_key",
+                          "Idempotency-Key must be 1 to 255 characters", "Idempotency-Key"});
   }
-  const std::string hash =
-      Sha256Hex(request.http.method + "\n" + request.http.path + "\n" + request.http.body);
-  auto claim = idempotency_->ClaimIdempotencyKey(key, hash, clock_.Now(), std::chrono::hours(24),
-                                                 std::chrono::minutes(1));
-  if (!claim) {
-    SendError(response, claim.error());
-    return;
-  }
+  std::string fingerprint(request.method);
+  fingerprint.append("\n").append(request.path).append("\n").append(request.body);
+  auto claim = idempotency_->ClaimIdempotencyKey(key, Sha256Hex(fingerprint), clock_.Now(),
+                                                 std::chrono::hours(24), std::chrono::minutes(1));
+  if (!claim) return ErrorResponse(claim.error());
   switch (claim->outcome) {
     case IdempotencyClaim::Outcome::kReplay:
-      response.status = claim->status;
-      response.set_header("Idempotent-Replayed", "true");
-      response.set_content(claim->body, "application/json");
-      return;
+      return {claim->status, claim->body, "application/json", {{"Idempotent-Replayed", "true"}}};
     case IdempotencyClaim::Outcome::kInProgress:
-      SendError(response, {ErrorKind::kAlreadyExists, "idempotency_key_in_progress",
-                           "a request with this Idempotency-Key is still being handled; retry "
-                           "shortly",
-                           "Idempotency-Key"});
-      return;
+      return ErrorResponse({ErrorKind::kAlreadyExists, "idempotency_key_in_progress",
+                            "a request with this Idempotency-Key is still being handled; retry "
+                            "shortly",
+                            "Idempotency-Key"});
     case IdempotencyClaim::Outcome::kMismatch:
-      SendJson(response, 422,
-               ErrorBody({ErrorKind::kFailedPrecondition, "idempotency_key_reused",
-                          "this Idempotency-Key was used with a different request; use a new "
-                          "key for a new request",
-                          "Idempotency-Key"}));
-      return;
+      return ErrorResponse({ErrorKind::kFailedPrecondition, "idempotency_key_reused",
+                            "this Idempotency-Key was used with a different request; use a new "
+                            "key for a new request",
+                            "Idempotency-Key"});
     case IdempotencyClaim::Outcome::kClaimed:
       break;
   }
-  Invoke(route, request, response);
+  ApiResponse answer = Invoke(route, request);
   // A server error may pass on retry, so it is not remembered.
-  auto kept = response.status >= 500
+  auto kept = answer.status >= 500
                   ? idempotency_->ReleaseIdempotencyKey(key)
-                  : idempotency_->CompleteIdempotencyKey(key, response.status, response.body);
+                  : idempotency_->CompleteIdempotencyKey(key, answer.status, answer.body);
   if (!kept) {
     Log(clock_.Now(), "error", "idempotency_key_not_saved",
         {{"key", key}, {"error", kept.error().message}});
   }
+  return answer;
 }
 
 void HttpServer::LogRequest(const httplib::Request& request, const httplib::Response& response) {
@@ -259,44 +277,6 @@ void HttpServer::LogRequest(const httplib::Request& request, const httplib::Resp
     request_started.reset();
   }
   line.Write(clock_.Now());
-}
-
-void SendJson(httplib::Response& response, int status, const nlohmann::json& body) {
-  response.status = status;
-  response.set_content(body.dump(), "application/json");
-}
-
-void SendError(httplib::Response& response, const Error& error, nlohmann::json details) {
-  SendJson(response, HttpStatusFor(error.kind), ErrorBody(error, std::move(details)));
-}
-
-Result<nlohmann::json> ParseJsonBody(const httplib::Request& request) {
-  if (request.body.empty()) return nlohmann::json::object();
-  nlohmann::json body;
-  try {
-    body = nlohmann::json::parse(request.body);
-  } catch (const nlohmann::json::parse_error& error) {
-    const JsonParseErrorDescription where = DescribeJsonParseError(error, request.body);
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_json",
-                     "the request body is not valid JSON: line " + std::to_string(where.line) +
-                         ", column " + std::to_string(where.column) + ": " + where.reason);
-  }
-  if (!body.is_object()) {
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_body",
-                     "the request body must be a JSON object");
-  }
-  return body;
-}
-
-Status RejectUnknownQueryParams(const httplib::Request& request,
-                                std::initializer_list<std::string_view> known) {
-  for (const auto& [name, value] : request.params) {
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return MakeError(ErrorKind::kInvalidArgument, "unknown_parameter",
-                       "unknown query parameter " + name, name);
-    }
-  }
-  return Ok();
 }
 
 }  // namespace recur

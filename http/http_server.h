@@ -1,7 +1,9 @@
-// The HTTP edge of the API on cpp-httplib: routing (router.h), secret-key authentication,
-// JSON bodies in and out, the one error format (api_error.h) for every failure including the
-// ones the HTTP library itself produces (413, malformed requests), exceptions turned into 500s,
-// and a JSON access-log line per request on stderr.
+// The HTTP edge of the API on cpp-httplib, and the only code that touches the library's request
+// and response: routing (router.h), secret-key authentication, Idempotency-Key, the making of
+// each handler's ApiRequest and the writing of its ApiResponse (api_handler.h), the one error
+// format (api_error.h) for every failure including the ones the HTTP library itself produces
+// (413, malformed requests), exceptions turned into 500s, and a JSON access-log line per
+// request on stderr.
 // Thread safety: routes are added before Bind(); handlers run concurrently on the server's
 // worker threads and must be thread-safe. Stop() may be called from any thread.
 #pragma once
@@ -9,17 +11,17 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "http/api_handler.h"
 #include "http/router.h"
 #include "store/idempotency_store.h"
 
@@ -46,15 +48,6 @@ struct HttpServerOptions {
 // bare servers that measure the ceiling of the same settings.
 void ApplyServerSettings(httplib::Server& server, const HttpServerOptions& options);
 
-enum class Access { kPublic, kSecretKey };
-
-struct ApiRequest {
-  const httplib::Request& http;
-  const std::vector<std::string>& params;  // the route's {name} segments, in order
-};
-
-using ApiHandler = std::function<void(const ApiRequest&, httplib::Response&)>;
-
 // Returns true when the presented secret key is valid.
 using SecretKeyCheck = std::function<bool(std::string_view)>;
 
@@ -63,6 +56,7 @@ class HttpServer {
   HttpServer(HttpServerOptions options, const Clock& clock, SecretKeyCheck check_secret_key);
   ~HttpServer();
 
+  // `pattern` as router.h reads it. Routes are matched in the order they were added.
   void Route(std::string method, std::string_view pattern, Access access, ApiHandler handler);
 
   // With a store, an authenticated POST carrying an Idempotency-Key header is handled once:
@@ -87,8 +81,13 @@ class HttpServer {
     ApiHandler handler;
   };
   void Dispatch(const httplib::Request& request, httplib::Response& response);
-  void RunOnce(const RouteEntry& route, const ApiRequest& request, httplib::Response& response);
-  void Invoke(const RouteEntry& route, const ApiRequest& request, httplib::Response& response);
+  ApiResponse Answer(const httplib::Request& request, RouteMatch match);
+  // The refusal of a request without the credentials `access` asks for; none when it has them.
+  std::optional<ApiResponse> Authenticate(Access access, const httplib::Request& request) const;
+  // Invoke, once per Idempotency-Key: a retry gets the first answer.
+  ApiResponse RunOnce(const RouteEntry& route, const ApiRequest& request, const std::string& key);
+  // The handler's answer; its Error or exception in the one error format.
+  ApiResponse Invoke(const RouteEntry& route, const ApiRequest& request);
   void LogRequest(const httplib::Request& request, const httplib::Response& response);
 
   HttpServerOptions options_;
@@ -100,17 +99,5 @@ class HttpServer {
   std::atomic<bool> run_returned_ = false;
   IdempotencyStore* idempotency_ = nullptr;
 };
-
-// Response helpers for handlers.
-void SendJson(httplib::Response& response, int status, const nlohmann::json& body);
-void SendError(httplib::Response& response, const Error& error, nlohmann::json details = nullptr);
-
-// The request body as a JSON object; an empty body is an empty object. Malformed JSON or a
-// body that is not an object is an invalid_json / invalid_body error.
-Result<nlohmann::json> ParseJsonBody(const httplib::Request& request);
-
-// An unknown_parameter error naming the first query parameter not in `known`.
-Status RejectUnknownQueryParams(const httplib::Request& request,
-                                std::initializer_list<std::string_view> known);
 
 }  // namespace recur

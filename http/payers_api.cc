@@ -1,5 +1,6 @@
 // Payers, payment methods and subscription changes over HTTP (billing_api.h).
 #include "domain/events/billing_json.h"
+#include "http/api_error.h"
 #include "http/billing_api.h"
 #include "http/body_reader.h"
 
@@ -45,18 +46,8 @@ json ItemObject(const Account& account, const std::string& item_id, const Catalo
   return item == nullptr ? json(nullptr) : SubscriptionItemJson(*item, render);
 }
 
-void Answer(httplib::Response& response, const Result<json>& result) {
-  if (result) {
-    SendJson(response, 200, *result);
-  } else {
-    SendError(response, result.error());
-  }
-}
-
-Result<json> ParseBody(const ApiRequest& request) { return ParseJsonBody(request.http); }
-
-Result<json> CreatePayer(BillingService& billing, const ApiRequest& request) {
-  auto body = ParseBody(request);
+Result<NewPayer> ReadNewPayer(const ApiRequest& request) {
+  auto body = ParseJsonBody(request);
   if (!body) return std::unexpected(body.error());
   BodyReader reader(*body);
   NewPayer payer;
@@ -74,50 +65,28 @@ Result<json> CreatePayer(BillingService& billing, const ApiRequest& request) {
                      "type must be \"user\" or \"org\"", "type");
   }
   payer.type = *parsed_type;
-  auto account = billing.CreatePayer(payer);
-  if (!account) return std::unexpected(account.error());
-  return PayerObject(*account);
-}
-
-Result<json> AttachPaymentMethod(BillingService& billing, const ApiRequest& request) {
-  auto body = ParseBody(request);
-  if (!body) return std::unexpected(body.error());
-  BodyReader reader(*body);
-  const std::string token = reader.String("token", true, 255).value_or("");
-  const bool make_default = reader.Bool("default").value_or(false);
-  if (auto done = reader.Finish({"token", "default"}); !done) return std::unexpected(done.error());
-  auto method = billing.AddPaymentMethod(request.params[0], token, make_default);
-  if (!method) return std::unexpected(method.error());
-  auto account = billing.GetAccount(request.params[0]);
-  if (!account) return std::unexpected(account.error());
-  return PaymentMethodObject(*method, *account);
+  return payer;
 }
 
 // The answer to a change: the item, or a 402 naming the declined checkout.
-void AnswerChange(httplib::Response& response, BillingService& billing,
-                  const Result<AccountChange>& outcome) {
-  if (!outcome) {
-    SendError(response, outcome.error());
-    return;
-  }
+Result<ApiResponse> AnswerChange(BillingService& billing, const Result<AccountChange>& outcome) {
+  if (!outcome) return std::unexpected(outcome.error());
   json item =
       ItemObject(outcome->account, outcome->item_id, *billing.catalog(), billing.instance_id());
   if (outcome->declined) {
     const PaymentAttempt& attempt = *outcome->declined;
-    SendError(response,
-              {ErrorKind::kPaymentFailed, "payment_declined",
-               "the payment was declined: " + attempt.failed_reason +
-                   " The item is left incomplete and the payer keeps the current plan."},
-              {{"subscription_item", item},
-               {"payment_attempt_id", attempt.id},
-               {"failed_reason", attempt.failed_reason}});
-    return;
+    return ErrorResponse({ErrorKind::kPaymentFailed, "payment_declined",
+                          "the payment was declined: " + attempt.failed_reason +
+                              " The item is left incomplete and the payer keeps the current plan."},
+                         {{"subscription_item", item},
+                          {"payment_attempt_id", attempt.id},
+                          {"failed_reason", attempt.failed_reason}});
   }
-  SendJson(response, 200, item);
+  return JsonResponse(item);
 }
 
 Result<SubscribeRequest> ReadSubscribeRequest(const ApiRequest& request) {
-  auto body = ParseBody(request);
+  auto body = ParseJsonBody(request);
   if (!body) return std::unexpected(body.error());
   BodyReader reader(*body);
   SubscribeRequest subscribe;
@@ -136,8 +105,36 @@ Result<SubscribeRequest> ReadSubscribeRequest(const ApiRequest& request) {
   return subscribe;
 }
 
-Result<json> GetSubscription(BillingService& billing, const ApiRequest& request) {
-  auto account = billing.GetAccount(request.params[0]);
+}  // namespace
+
+Result<ApiResponse> CreatePayer(const ApiServices& api, const ApiRequest& request) {
+  auto payer = ReadNewPayer(request);
+  if (!payer) return std::unexpected(payer.error());
+  return AnswerJson(api.billing.CreatePayer(*payer), PayerObject);
+}
+
+Result<ApiResponse> GetPayer(const ApiServices& api, const ApiRequest& request) {
+  return AnswerJson(api.billing.GetAccount(request.path_params[0]), PayerObject);
+}
+
+Result<ApiResponse> AttachPaymentMethod(const ApiServices& api, const ApiRequest& request) {
+  auto body = ParseJsonBody(request);
+  if (!body) return std::unexpected(body.error());
+  BodyReader reader(*body);
+  const std::string token = reader.String("token", true, 255).value_or("");
+  const bool make_default = reader.Bool("default").value_or(false);
+  if (auto done = reader.Finish({"token", "default"}); !done) return std::unexpected(done.error());
+  const std::string& payer_id = request.path_params[0];
+  auto method = api.billing.AddPaymentMethod(payer_id, token, make_default);
+  if (!method) return std::unexpected(method.error());
+  auto account = api.billing.GetAccount(payer_id);
+  if (!account) return std::unexpected(account.error());
+  return JsonResponse(PaymentMethodObject(*method, *account));
+}
+
+Result<ApiResponse> GetSubscription(const ApiServices& api, const ApiRequest& request) {
+  BillingService& billing = api.billing;
+  auto account = billing.GetAccount(request.path_params[0]);
   if (!account) return std::unexpected(account.error());
   std::vector<SubscriptionItem> live;
   for (const SubscriptionItem& item : account->items) {
@@ -149,70 +146,35 @@ Result<json> GetSubscription(BillingService& billing, const ApiRequest& request)
   subscription["object"] = "subscription";
   subscription["payer_id"] = account->payer.id;
   for (json& item : subscription["items"]) item["object"] = "subscription_item";
-  return subscription;
+  return JsonResponse(subscription);
 }
 
-}  // namespace
+Result<ApiResponse> Subscribe(const ApiServices& api, const ApiRequest& request) {
+  auto subscribe = ReadSubscribeRequest(request);
+  if (!subscribe) return std::unexpected(subscribe.error());
+  return AnswerChange(api.billing, api.billing.Subscribe(request.path_params[0], *subscribe));
+}
 
-void AddPayerRoutes(HttpServer& server, BillingService& billing) {
-  server.Route("POST", "/v1/payers", Access::kSecretKey,
-               [&billing](const ApiRequest& request, httplib::Response& response) {
-                 Answer(response, CreatePayer(billing, request));
-               });
-  server.Route("GET", "/v1/payers/{id}", Access::kSecretKey,
-               [&billing](const ApiRequest& request, httplib::Response& response) {
-                 auto account = billing.GetAccount(request.params[0]);
-                 Answer(response, account ? Result<json>(PayerObject(*account))
-                                          : std::unexpected(account.error()));
-               });
-  server.Route("POST", "/v1/payers/{id}/payment_methods", Access::kSecretKey,
-               [&billing](const ApiRequest& request, httplib::Response& response) {
-                 Answer(response, AttachPaymentMethod(billing, request));
-               });
-  server.Route("GET", "/v1/payers/{id}/subscription", Access::kSecretKey,
-               [&billing](const ApiRequest& request, httplib::Response& response) {
-                 Answer(response, GetSubscription(billing, request));
-               });
-  server.Route("POST", "/v1/payers/{id}/subscription_items", Access::kSecretKey,
-               [&billing](const ApiRequest& request, httplib::Response& response) {
-                 auto subscribe = ReadSubscribeRequest(request);
-                 if (!subscribe) {
-                   SendError(response, subscribe.error());
-                   return;
-                 }
-                 AnswerChange(response, billing, billing.Subscribe(request.params[0], *subscribe));
-               });
-  server.Route("DELETE", "/v1/subscription_items/{id}", Access::kSecretKey,
-               [&billing](const ApiRequest& request, httplib::Response& response) {
-                 if (auto known = RejectUnknownQueryParams(request.http, {"end_now"}); !known) {
-                   SendError(response, known.error());
-                   return;
-                 }
-                 const std::string end_now = request.http.get_param_value("end_now");
-                 if (!end_now.empty() && end_now != "true" && end_now != "false") {
-                   SendError(response, {ErrorKind::kInvalidArgument, "invalid_parameter",
-                                        "end_now must be true or false", "end_now"});
-                   return;
-                 }
-                 AnswerChange(response, billing,
-                              billing.Cancel(request.params[0], end_now == "true"));
-               });
-  server.Route("POST", "/v1/subscription_items/{id}/extend_free_trial", Access::kSecretKey,
-               [&billing](const ApiRequest& request, httplib::Response& response) {
-                 auto body = ParseBody(request);
-                 if (!body) {
-                   SendError(response, body.error());
-                   return;
-                 }
-                 BodyReader reader(*body);
-                 auto extend_to = reader.Integer("extend_to", true, 0, kLatestUnixMillis);
-                 if (auto done = reader.Finish({"extend_to"}); !done) {
-                   SendError(response, done.error());
-                   return;
-                 }
-                 AnswerChange(response, billing,
-                              billing.ExtendTrial(request.params[0], FromUnixMillis(*extend_to)));
-               });
+Result<ApiResponse> CancelItem(const ApiServices& api, const ApiRequest& request) {
+  if (auto known = RejectUnknownQueryParams(request, {"end_now"}); !known) {
+    return std::unexpected(known.error());
+  }
+  const std::string_view end_now = request.Query("end_now");
+  if (!end_now.empty() && end_now != "true" && end_now != "false") {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                     "end_now must be true or false", "end_now");
+  }
+  return AnswerChange(api.billing, api.billing.Cancel(request.path_params[0], end_now == "true"));
+}
+
+Result<ApiResponse> ExtendFreeTrial(const ApiServices& api, const ApiRequest& request) {
+  auto body = ParseJsonBody(request);
+  if (!body) return std::unexpected(body.error());
+  BodyReader reader(*body);
+  auto extend_to = reader.Integer("extend_to", true, 0, kLatestUnixMillis);
+  if (auto done = reader.Finish({"extend_to"}); !done) return std::unexpected(done.error());
+  return AnswerChange(api.billing,
+                      api.billing.ExtendTrial(request.path_params[0], FromUnixMillis(*extend_to)));
 }
 
 }  // namespace recur

@@ -1,6 +1,7 @@
-#include "http/plans_api.h"
-
+// The catalog over HTTP (billing_api.h): the plans list, reloads, and the health check.
 #include "base/log.h"
+#include "http/api_error.h"
+#include "http/billing_api.h"
 
 namespace recur {
 namespace {
@@ -31,64 +32,45 @@ json ReloadOutcomeJson(const ReloadOutcome& outcome) {
             {"restored", changes.restored}}}};
 }
 
-void PlansApi::AddRoutes(HttpServer& server) {
-  server.Route("GET", "/v1/plans", Access::kPublic,
-               [this](const ApiRequest& request, httplib::Response& response) {
-                 ListPlans(request, response);
-               });
-  server.Route("POST", "/v1/plans/reload", Access::kSecretKey,
-               [this](const ApiRequest& request, httplib::Response& response) {
-                 Reload(request, response);
-               });
+Result<ApiResponse> Health(const ApiServices&, const ApiRequest&) {
+  return JsonResponse({{"status", "ok"}});
 }
 
-void PlansApi::ListPlans(const ApiRequest& request, httplib::Response& response) {
-  if (auto known = RejectUnknownQueryParams(request.http, {"payer_type"}); !known) {
-    SendError(response, known.error());
-    return;
+Result<ApiResponse> ListPlans(const ApiServices& api, const ApiRequest& request) {
+  if (auto known = RejectUnknownQueryParams(request, {"payer_type"}); !known) {
+    return std::unexpected(known.error());
   }
-  std::string payer_type = request.http.get_param_value("payer_type");
-  if (request.http.has_param("payer_type") && !ParsePayerType(payer_type)) {
-    SendError(response, {ErrorKind::kInvalidArgument, "invalid_parameter",
-                         "payer_type must be \"user\" or \"org\"", "payer_type"});
-    return;
+  const std::string_view payer_type = request.Query("payer_type");
+  if (request.HasQuery("payer_type") && !ParsePayerType(payer_type)) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                     "payer_type must be \"user\" or \"org\"", "payer_type");
   }
-  response.status = 200;
-  response.set_content(rendered_.Current()->list_text.at(payer_type), "application/json");
+  return JsonTextResponse(api.rendered_catalogs.Current()->list_text.at(std::string(payer_type)));
 }
 
-void PlansApi::Reload(const ApiRequest& request, httplib::Response& response) {
-  auto body = ParseJsonBody(request.http);
-  if (!body) {
-    SendError(response, body.error());
-    return;
-  }
+Result<ApiResponse> ReloadPlans(const ApiServices& api, const ApiRequest& request) {
+  auto body = ParseJsonBody(request);
+  if (!body) return std::unexpected(body.error());
   if (!body->empty()) {
-    SendError(response, {ErrorKind::kInvalidArgument, "unknown_parameter",
-                         "this endpoint takes no parameters", body->begin().key()});
-    return;
+    return MakeError(ErrorKind::kInvalidArgument, "unknown_parameter",
+                     "this endpoint takes no parameters", body->begin().key());
   }
-  auto outcome = catalog_.Reload();
-  if (!outcome) {
-    SendError(response, outcome.error());
-    return;
-  }
+  auto outcome = api.catalog.Reload();
+  if (!outcome) return std::unexpected(outcome.error());
   if (!outcome->ok()) {
     const std::size_t count = outcome->problems.size();
-    SendError(
-        response,
+    Log(api.clock.Now(), "warn", "catalog_reload_refused",
+        {{"source", "api"}, {"problems", ProblemsJson(outcome->problems)}});
+    return ErrorResponse(
         {ErrorKind::kFailedPrecondition, "catalog_invalid",
-         "the plan catalog at " + catalog_.plans_path() + " has " + std::to_string(count) +
+         "the plan catalog at " + api.catalog.plans_path() + " has " + std::to_string(count) +
              (count == 1 ? " problem" : " problems") + "; the running catalog stays in force"},
         ProblemsJson(outcome->problems));
-    Log(clock_.Now(), "warn", "catalog_reload_refused",
-        {{"source", "api"}, {"problems", ProblemsJson(outcome->problems)}});
-    return;
   }
   json answer = ReloadOutcomeJson(*outcome);
-  Log(clock_.Now(), "info", "catalog_reloaded",
+  Log(api.clock.Now(), "info", "catalog_reloaded",
       {{"source", "api"}, {"changes", answer["changes"]}});
-  SendJson(response, 200, answer);
+  return JsonResponse(answer);
 }
 
 }  // namespace recur

@@ -22,36 +22,39 @@ Result<Account> NewPayerPreview(PayerType type, const Catalog& catalog,
   return account;
 }
 
-void PricingTable(BillingService& billing, RenderedCatalogs& rendered_catalogs, const Clock& clock,
-                  const ApiRequest& request, httplib::Response& response) {
-  if (auto known = RejectUnknownQueryParams(request.http, {"payer_id", "payer_type"}); !known) {
-    SendError(response, known.error());
-    return;
+// The payer the table is for: the one named by payer_id, or a preview of a new one of payer_type.
+Result<Account> TablePayer(BillingService& billing, const Catalog& catalog,
+                           const ApiRequest& request, Instant now) {
+  if (request.HasQuery("payer_id")) {
+    return billing.GetAccount(std::string(request.Query("payer_id")));
   }
-  const std::shared_ptr<const RenderedCatalog> rendered = rendered_catalogs.Current();
+  if (request.HasQuery("payer_type")) {
+    auto type = ParsePayerType(request.Query("payer_type"));
+    if (!type) {
+      return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                       "payer_type must be \"user\" or \"org\"", "payer_type");
+    }
+    return NewPayerPreview(*type, catalog, billing.options(), now);
+  }
+  return MakeError(ErrorKind::kInvalidArgument, "missing_parameter",
+                   "give payer_id, or payer_type for a new payer", "payer_id");
+}
+
+}  // namespace
+
+Result<ApiResponse> GetPricingTable(const ApiServices& api, const ApiRequest& request) {
+  if (auto known = RejectUnknownQueryParams(request, {"payer_id", "payer_type"}); !known) {
+    return std::unexpected(known.error());
+  }
+  BillingService& billing = api.billing;
+  const std::shared_ptr<const RenderedCatalog> rendered = api.rendered_catalogs.Current();
   const Catalog& catalog = *rendered->catalog;
-  const Instant now = clock.Now();
-  Result<Account> account = MakeError(ErrorKind::kInvalidArgument, "missing_parameter",
-                                      "give payer_id, or payer_type for a new payer", "payer_id");
-  if (request.http.has_param("payer_id")) {
-    account = billing.GetAccount(request.http.get_param_value("payer_id"));
-  } else if (request.http.has_param("payer_type")) {
-    auto type = ParsePayerType(request.http.get_param_value("payer_type"));
-    account = type ? NewPayerPreview(*type, catalog, billing.options(), now)
-                   : MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
-                               "payer_type must be \"user\" or \"org\"", "payer_type");
-  }
-  if (!account) {
-    SendError(response, account.error());
-    return;
-  }
+  Result<Account> account = TablePayer(billing, catalog, request, api.clock.Now());
+  if (!account) return std::unexpected(account.error());
   // A payer on a test clock lives at the clock's time; subscribing would happen then. (A
   // preview's payer has no test clock.)
   const Result<Instant> payer_now = billing.NowFor(account->payer.test_clock_id);
-  if (!payer_now) {
-    SendError(response, payer_now.error());
-    return;
-  }
+  if (!payer_now) return std::unexpected(payer_now.error());
   const SubscriptionItem* current = account->CurrentItem();
   const SubscriptionItem* upcoming = account->UpcomingItem();
   std::vector<std::string> plans;
@@ -62,7 +65,7 @@ void PricingTable(BillingService& billing, RenderedCatalogs& rendered_catalogs, 
          catalog.CurrentVersion(*plan).currency, current != nullptr && current->plan_slug == slug,
          upcoming != nullptr && upcoming->plan_slug == slug, rendered->plan_text.at(slug)}));
   }
-  const bool preview = !request.http.has_param("payer_id");
+  const bool preview = !request.HasQuery("payer_id");
   const Payer& payer = account->payer;
   const auto shown_id = [preview](const SubscriptionItem* item) -> std::optional<std::string_view> {
     if (item == nullptr || preview) return std::nullopt;
@@ -71,19 +74,7 @@ void PricingTable(BillingService& billing, RenderedCatalogs& rendered_catalogs, 
   PricingTableHeader header{std::nullopt, payer.type, shown_id(current), shown_id(upcoming),
                             !payer.trial_used && !payer.has_paid};
   if (!preview) header.payer_id = payer.id;
-  response.status = 200;
-  response.set_content(PricingTableText(header, plans), "application/json");
-}
-
-}  // namespace
-
-void AddPricingTableRoute(HttpServer& server, BillingService& billing,
-                          RenderedCatalogs& rendered_catalogs, const Clock& clock) {
-  server.Route("GET", "/v1/pricing_table", Access::kPublic,
-               [&billing, &rendered_catalogs, &clock](const ApiRequest& request,
-                                                      httplib::Response& response) {
-                 PricingTable(billing, rendered_catalogs, clock, request, response);
-               });
+  return JsonTextResponse(PricingTableText(header, plans));
 }
 
 }  // namespace recur

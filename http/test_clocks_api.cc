@@ -1,6 +1,5 @@
-// Test clocks over HTTP (billing_api.h):
-//   POST /v1/test_clocks {frozen_time, name?}, GET and DELETE /v1/test_clocks/{id},
-//   POST /v1/test_clocks/{id}/advance {frozen_time}: runs what falls due before answering.
+// Test clocks over HTTP (billing_api.h): create {frozen_time, name?}, get, delete, and advance
+// {frozen_time}.
 #include "http/billing_api.h"
 #include "http/body_reader.h"
 
@@ -18,17 +17,9 @@ json TestClockJson(const TestClock& clock) {
           {"created_at", ToUnixMillis(clock.created_at)}};
 }
 
-void Answer(httplib::Response& response, const Result<TestClock>& clock) {
-  if (clock) {
-    SendJson(response, 200, TestClockJson(*clock));
-  } else {
-    SendError(response, clock.error());
-  }
-}
-
 // Reads {frozen_time[, name]} from the body.
 Result<std::pair<Instant, std::string>> ReadClockBody(const ApiRequest& request, bool with_name) {
-  auto body = ParseJsonBody(request.http);
+  auto body = ParseJsonBody(request);
   if (!body) return std::unexpected(body.error());
   BodyReader reader(*body);
   const auto frozen_time = reader.Integer("frozen_time", true, 0, kLatestUnixMillis);
@@ -40,33 +31,25 @@ Result<std::pair<Instant, std::string>> ReadClockBody(const ApiRequest& request,
 
 }  // namespace
 
-void AddTestClockRoutes(HttpServer& server, TestClocks& clocks) {
-  server.Route("POST", "/v1/test_clocks", Access::kSecretKey,
-               [&clocks](const ApiRequest& request, httplib::Response& response) {
-                 auto body = ReadClockBody(request, /*with_name=*/true);
-                 if (!body) {
-                   SendError(response, body.error());
-                   return;
-                 }
-                 Answer(response, clocks.Create(body->first, body->second));
-               });
-  server.Route("GET", "/v1/test_clocks/{id}", Access::kSecretKey,
-               [&clocks](const ApiRequest& request, httplib::Response& response) {
-                 Answer(response, clocks.Get(request.params[0]));
-               });
-  server.Route("DELETE", "/v1/test_clocks/{id}", Access::kSecretKey,
-               [&clocks](const ApiRequest& request, httplib::Response& response) {
-                 Answer(response, clocks.Delete(request.params[0]));
-               });
-  server.Route("POST", "/v1/test_clocks/{id}/advance", Access::kSecretKey,
-               [&clocks](const ApiRequest& request, httplib::Response& response) {
-                 auto body = ReadClockBody(request, /*with_name=*/false);
-                 if (!body) {
-                   SendError(response, body.error());
-                   return;
-                 }
-                 Answer(response, clocks.Advance(request.params[0], body->first));
-               });
+Result<ApiResponse> CreateTestClock(const ApiServices& api, const ApiRequest& request) {
+  auto body = ReadClockBody(request, /*with_name=*/true);
+  if (!body) return std::unexpected(body.error());
+  return AnswerJson(api.test_clocks.Create(body->first, body->second), TestClockJson);
+}
+
+Result<ApiResponse> GetTestClock(const ApiServices& api, const ApiRequest& request) {
+  return AnswerJson(api.test_clocks.Get(request.path_params[0]), TestClockJson);
+}
+
+Result<ApiResponse> DeleteTestClock(const ApiServices& api, const ApiRequest& request) {
+  return AnswerJson(api.test_clocks.Delete(request.path_params[0]), TestClockJson);
+}
+
+// Runs what falls due before answering.
+Result<ApiResponse> AdvanceTestClock(const ApiServices& api, const ApiRequest& request) {
+  auto body = ReadClockBody(request, /*with_name=*/false);
+  if (!body) return std::unexpected(body.error());
+  return AnswerJson(api.test_clocks.Advance(request.path_params[0], body->first), TestClockJson);
 }
 
 }  // namespace recur

@@ -9,7 +9,8 @@ namespace {
 
 using nlohmann::json;
 
-json EndpointJson(const WebhookEndpoint& endpoint, bool with_secret) {
+// An endpoint as every answer shows it: without its secret.
+json EndpointJson(const WebhookEndpoint& endpoint) {
   json answer = {
       {"id", endpoint.id},
       {"object", "webhook_endpoint"},
@@ -20,7 +21,6 @@ json EndpointJson(const WebhookEndpoint& endpoint, bool with_secret) {
       {"disabled_reason", endpoint.disabled ? json(endpoint.disabled_reason) : json(nullptr)},
       {"created_at", ToUnixMillis(endpoint.created_at)},
       {"updated_at", ToUnixMillis(endpoint.updated_at)}};
-  if (with_secret) answer["secret"] = endpoint.secret;
   if (endpoint.previous_secret_expires_at) {
     answer["previous_secret_expires_at"] = ToUnixMillis(*endpoint.previous_secret_expires_at);
   }
@@ -30,13 +30,15 @@ json EndpointJson(const WebhookEndpoint& endpoint, bool with_secret) {
   return answer;
 }
 
-void Answer(httplib::Response& response, const Result<WebhookEndpoint>& endpoint,
-            bool with_secret) {
-  if (endpoint) {
-    SendJson(response, 200, EndpointJson(*endpoint, with_secret));
-  } else {
-    SendError(response, endpoint.error());
-  }
+// The answers of creating an endpoint and rotating its secret show the secret too.
+json EndpointWithSecretJson(const WebhookEndpoint& endpoint) {
+  json answer = EndpointJson(endpoint);
+  answer["secret"] = endpoint.secret;
+  return answer;
+}
+
+json ListJson(json data) {
+  return {{"object", "list"}, {"data", std::move(data)}, {"has_more", false}};
 }
 
 // event_types: a list of strings, or absent.
@@ -52,108 +54,25 @@ std::optional<std::vector<std::string>> ReadEventTypes(const json& body, Status&
   return it->get<std::vector<std::string>>();
 }
 
-void Create(WebhookEndpoints& endpoints, const ApiRequest& request, httplib::Response& response) {
-  auto body = ParseJsonBody(request.http);
-  if (!body) {
-    SendError(response, body.error());
-    return;
-  }
-  BodyReader reader(*body);
-  const std::string url = reader.String("url", true, kMaxWebhookUrlLength).value_or("");
-  const std::string description = reader.String("description", false, 500).value_or("");
-  Status problem = reader.Finish({"url", "event_types", "description"});
-  auto event_types = ReadEventTypes(*body, problem);
-  if (!problem) {
-    SendError(response, problem.error());
-    return;
-  }
-  Answer(response,
-         endpoints.Create(url, event_types.value_or(std::vector<std::string>{}), description),
-         /*with_secret=*/true);
-}
-
-void Update(WebhookEndpoints& endpoints, const ApiRequest& request, httplib::Response& response) {
-  auto body = ParseJsonBody(request.http);
-  if (!body) {
-    SendError(response, body.error());
-    return;
-  }
-  BodyReader reader(*body);
-  WebhookEndpointChanges changes;
-  changes.url = reader.String("url", false, kMaxWebhookUrlLength);
-  changes.description = reader.String("description", false, 500);
-  changes.disabled = reader.Bool("disabled");
-  Status problem = reader.Finish({"url", "event_types", "description", "disabled"});
-  changes.event_types = ReadEventTypes(*body, problem);
-  if (!problem) {
-    SendError(response, problem.error());
-    return;
-  }
-  Answer(response, endpoints.Update(request.params[0], changes), /*with_secret=*/false);
-}
-
 // Sends again what an endpoint missed: `read` takes its fields from the body (the reader's
 // problems answer 400), `queue` queues the deliveries for the endpoint named in the path and
 // answers the JSON to send back.
 template <typename Read, typename Queue>
-void SendAgain(WebhookEndpoints& endpoints, const ApiRequest& request, httplib::Response& response,
-               std::initializer_list<std::string_view> fields, Read&& read, Queue&& queue) {
-  auto body = ParseJsonBody(request.http);
-  if (!body) {
-    SendError(response, body.error());
-    return;
-  }
+Result<ApiResponse> SendAgain(WebhookEndpoints& endpoints, const ApiRequest& request,
+                              std::initializer_list<std::string_view> fields, Read&& read,
+                              Queue&& queue) {
+  auto body = ParseJsonBody(request);
+  if (!body) return std::unexpected(body.error());
   BodyReader reader(*body);
   read(reader);
-  if (auto problem = reader.Finish(fields); !problem) {
-    SendError(response, problem.error());
-    return;
-  }
-  auto endpoint = endpoints.Get(request.params[0]);
-  if (!endpoint) {
-    SendError(response, endpoint.error());
-    return;
-  }
+  if (auto problem = reader.Finish(fields); !problem) return std::unexpected(problem.error());
+  auto endpoint = endpoints.Get(request.path_params[0]);
+  if (!endpoint) return std::unexpected(endpoint.error());
   Result<json> answer = queue(*endpoint);
-  if (!answer) {
-    SendError(response, answer.error());
-    return;
-  }
+  if (!answer) return std::unexpected(answer.error());
   (*answer)["endpoint_id"] = endpoint->id;
   (*answer)["endpoint_disabled"] = endpoint->disabled;
-  SendJson(response, 200, *answer);
-}
-
-// POST /v1/webhook_endpoints/{id}/recover {since}: everything since then the endpoint has not
-// received goes out again.
-void Recover(WebhookEndpoints& endpoints, WebhookDeliveryStore& deliveries,
-             const ApiRequest& request, httplib::Response& response) {
-  std::optional<std::int64_t> since;
-  SendAgain(
-      endpoints, request, response, {"since"},
-      [&](BodyReader& reader) { since = reader.Integer("since", true, 0, kLatestUnixMillis); },
-      [&](const WebhookEndpoint& endpoint) -> Result<json> {
-        auto queued = deliveries.RecoverDeliveries(endpoint.id, FromUnixMillis(*since));
-        if (!queued) return std::unexpected(queued.error());
-        return json{{"object", "webhook_recovery"}, {"since", *since}, {"queued", *queued}};
-      });
-}
-
-// POST /v1/webhook_endpoints/{id}/resend {event_id}: that event once more, delivered or not.
-void Resend(WebhookEndpoints& endpoints, WebhookDeliveryStore& deliveries,
-            const ApiRequest& request, httplib::Response& response) {
-  std::optional<std::string> event_id;
-  SendAgain(
-      endpoints, request, response, {"event_id"},
-      [&](BodyReader& reader) { event_id = reader.String("event_id", true, 100); },
-      [&](const WebhookEndpoint& endpoint) -> Result<json> {
-        auto webhook_id = deliveries.ResendEvent(endpoint.id, *event_id);
-        if (!webhook_id) return std::unexpected(webhook_id.error());
-        return json{{"object", "webhook_delivery"},
-                    {"webhook_id", *webhook_id},
-                    {"event_id", *event_id},
-                    {"status", "pending"}};
-      });
+  return JsonResponse(*answer);
 }
 
 json AttemptJson(const DeliveryAttempt& attempt) {
@@ -173,72 +92,99 @@ json AttemptJson(const DeliveryAttempt& attempt) {
 
 }  // namespace
 
-void AddWebhookEndpointRoutes(HttpServer& server, WebhookEndpoints& endpoints,
-                              WebhookDeliveryStore& deliveries) {
-  server.Route("GET", "/v1/webhook_endpoints/{id}/attempts", Access::kSecretKey,
-               [&endpoints, &deliveries](const ApiRequest& request, httplib::Response& response) {
-                 if (auto found = endpoints.Get(request.params[0]); !found) {
-                   SendError(response, found.error());
-                   return;
-                 }
-                 auto attempts = deliveries.ListDeliveryAttempts(request.params[0], 100);
-                 if (!attempts) {
-                   SendError(response, attempts.error());
-                   return;
-                 }
-                 json data = json::array();
-                 for (const DeliveryAttempt& attempt : *attempts)
-                   data.push_back(AttemptJson(attempt));
-                 SendJson(response, 200,
-                          {{"object", "list"}, {"data", std::move(data)}, {"has_more", false}});
-               });
-  server.Route("POST", "/v1/webhook_endpoints", Access::kSecretKey,
-               [&endpoints](const ApiRequest& request, httplib::Response& response) {
-                 Create(endpoints, request, response);
-               });
-  server.Route("GET", "/v1/webhook_endpoints", Access::kSecretKey,
-               [&endpoints](const ApiRequest& request, httplib::Response& response) {
-                 if (auto known = RejectUnknownQueryParams(request.http, {}); !known) {
-                   SendError(response, known.error());
-                   return;
-                 }
-                 auto list = endpoints.List();
-                 if (!list) {
-                   SendError(response, list.error());
-                   return;
-                 }
-                 json data = json::array();
-                 for (const WebhookEndpoint& endpoint : *list) {
-                   data.push_back(EndpointJson(endpoint, /*with_secret=*/false));
-                 }
-                 SendJson(response, 200,
-                          {{"object", "list"}, {"data", std::move(data)}, {"has_more", false}});
-               });
-  server.Route("GET", "/v1/webhook_endpoints/{id}", Access::kSecretKey,
-               [&endpoints](const ApiRequest& request, httplib::Response& response) {
-                 Answer(response, endpoints.Get(request.params[0]), /*with_secret=*/false);
-               });
-  server.Route("PATCH", "/v1/webhook_endpoints/{id}", Access::kSecretKey,
-               [&endpoints](const ApiRequest& request, httplib::Response& response) {
-                 Update(endpoints, request, response);
-               });
-  server.Route("DELETE", "/v1/webhook_endpoints/{id}", Access::kSecretKey,
-               [&endpoints](const ApiRequest& request, httplib::Response& response) {
-                 Answer(response, endpoints.Delete(request.params[0]), /*with_secret=*/false);
-               });
-  server.Route("POST", "/v1/webhook_endpoints/{id}/recover", Access::kSecretKey,
-               [&endpoints, &deliveries](const ApiRequest& request, httplib::Response& response) {
-                 Recover(endpoints, deliveries, request, response);
-               });
-  server.Route("POST", "/v1/webhook_endpoints/{id}/resend", Access::kSecretKey,
-               [&endpoints, &deliveries](const ApiRequest& request, httplib::Response& response) {
-                 Resend(endpoints, deliveries, request, response);
-               });
-  server.Route("POST", "/v1/webhook_endpoints/{id}/rotate_secret", Access::kSecretKey,
-               [&endpoints](const ApiRequest& request, httplib::Response& response) {
-                 Answer(response, endpoints.RotateSecret(request.params[0]),
-                        /*with_secret=*/true);
-               });
+Result<ApiResponse> ListWebhookAttempts(const ApiServices& api, const ApiRequest& request) {
+  const std::string& id = request.path_params[0];
+  if (auto found = api.webhook_endpoints.Get(id); !found) return std::unexpected(found.error());
+  auto attempts = api.webhook_deliveries.ListDeliveryAttempts(id, 100);
+  if (!attempts) return std::unexpected(attempts.error());
+  json data = json::array();
+  for (const DeliveryAttempt& attempt : *attempts) data.push_back(AttemptJson(attempt));
+  return JsonResponse(ListJson(std::move(data)));
+}
+
+Result<ApiResponse> CreateWebhookEndpoint(const ApiServices& api, const ApiRequest& request) {
+  auto body = ParseJsonBody(request);
+  if (!body) return std::unexpected(body.error());
+  BodyReader reader(*body);
+  const std::string url = reader.String("url", true, kMaxWebhookUrlLength).value_or("");
+  const std::string description = reader.String("description", false, 500).value_or("");
+  Status problem = reader.Finish({"url", "event_types", "description"});
+  auto event_types = ReadEventTypes(*body, problem);
+  if (!problem) return std::unexpected(problem.error());
+  return AnswerJson(api.webhook_endpoints.Create(
+                        url, event_types.value_or(std::vector<std::string>{}), description),
+                    EndpointWithSecretJson);
+}
+
+Result<ApiResponse> ListWebhookEndpoints(const ApiServices& api, const ApiRequest& request) {
+  if (auto known = RejectUnknownQueryParams(request, {}); !known) {
+    return std::unexpected(known.error());
+  }
+  auto list = api.webhook_endpoints.List();
+  if (!list) return std::unexpected(list.error());
+  json data = json::array();
+  for (const WebhookEndpoint& endpoint : *list) {
+    data.push_back(EndpointJson(endpoint));
+  }
+  return JsonResponse(ListJson(std::move(data)));
+}
+
+Result<ApiResponse> GetWebhookEndpoint(const ApiServices& api, const ApiRequest& request) {
+  return AnswerJson(api.webhook_endpoints.Get(request.path_params[0]), EndpointJson);
+}
+
+Result<ApiResponse> UpdateWebhookEndpoint(const ApiServices& api, const ApiRequest& request) {
+  auto body = ParseJsonBody(request);
+  if (!body) return std::unexpected(body.error());
+  BodyReader reader(*body);
+  WebhookEndpointChanges changes;
+  changes.url = reader.String("url", false, kMaxWebhookUrlLength);
+  changes.description = reader.String("description", false, 500);
+  changes.disabled = reader.Bool("disabled");
+  Status problem = reader.Finish({"url", "event_types", "description", "disabled"});
+  changes.event_types = ReadEventTypes(*body, problem);
+  if (!problem) return std::unexpected(problem.error());
+  return AnswerJson(api.webhook_endpoints.Update(request.path_params[0], changes), EndpointJson);
+}
+
+Result<ApiResponse> DeleteWebhookEndpoint(const ApiServices& api, const ApiRequest& request) {
+  return AnswerJson(api.webhook_endpoints.Delete(request.path_params[0]), EndpointJson);
+}
+
+// POST /v1/webhook_endpoints/{id}/recover {since}: everything since then the endpoint has not
+// received goes out again.
+Result<ApiResponse> RecoverWebhooks(const ApiServices& api, const ApiRequest& request) {
+  std::optional<std::int64_t> since;
+  return SendAgain(
+      api.webhook_endpoints, request, {"since"},
+      [&](BodyReader& reader) { since = reader.Integer("since", true, 0, kLatestUnixMillis); },
+      [&](const WebhookEndpoint& endpoint) -> Result<json> {
+        auto queued = api.webhook_deliveries.RecoverDeliveries(endpoint.id, FromUnixMillis(*since));
+        if (!queued) return std::unexpected(queued.error());
+        return json{{"object", "webhook_recovery"}, {"since", *since}, {"queued", *queued}};
+      });
+}
+
+// POST /v1/webhook_endpoints/{id}/resend {event_id}: that event once more, delivered or not.
+Result<ApiResponse> ResendWebhook(const ApiServices& api, const ApiRequest& request) {
+  std::optional<std::string> event_id;
+  return SendAgain(
+      api.webhook_endpoints, request, {"event_id"},
+      [&](BodyReader& reader) { event_id = reader.String("event_id", true, 100); },
+      [&](const WebhookEndpoint& endpoint) -> Result<json> {
+        auto webhook_id = api.webhook_deliveries.ResendEvent(endpoint.id, *event_id);
+        if (!webhook_id) return std::unexpected(webhook_id.error());
+        return json{{"object", "webhook_delivery"},
+                    {"webhook_id", *webhook_id},
+                    {"event_id", *event_id},
+                    {"status", "pending"}};
+      });
+}
+
+// The answer shows the new secret.
+Result<ApiResponse> RotateWebhookSecret(const ApiServices& api, const ApiRequest& request) {
+  return AnswerJson(api.webhook_endpoints.RotateSecret(request.path_params[0]),
+                    EndpointWithSecretJson);
 }
 
 }  // namespace recur

@@ -74,7 +74,7 @@ Result<TrialDesign> ParseTrialDesign(std::string_view text) {
   bool named = false, converts = false, has_days = false, has_card = false;
   auto bad = [&](std::string why) {
     return MakeError(ErrorKind::kInvalidArgument, "invalid_design",
-                     "--design \"" + std::string(text) + "\": " + why +
+                     "the trial design \"" + std::string(text) + "\": " + why +
                          " (expected days=N,card=yes|no[,conversion=P][,name=NAME])",
                      "design");
   };
@@ -120,7 +120,7 @@ Result<std::vector<MixedPlan>> ParsePlanMix(std::string_view text) {
   for (std::string_view part : Split(text, ',')) {
     auto bad = [&](std::string why) {
       return MakeError(ErrorKind::kInvalidArgument, "invalid_mix",
-                       "--mix \"" + std::string(part) + "\": " + why +
+                       "the plan mix entry \"" + std::string(part) + "\": " + why +
                            " (expected plan[/month|/annual]:weight, like pro:0.7,pro/annual:0.3)",
                        "mix");
     };
@@ -170,11 +170,11 @@ Result<double> ParseProbability(std::string_view text, std::string_view name) {
 Result<std::vector<int>> ParseReportDays(std::string_view text, int days) {
   std::vector<int> report;
   for (std::string_view part : Split(text, ',')) {
-    auto day = ParseWholeNumber(part, "--report-days entries", 1, days);
+    auto day = ParseWholeNumber(part, "each report day", 1, days);
     if (!day) return std::unexpected(day.error());
     if (!report.empty() && *day <= report.back()) {
       return MakeError(ErrorKind::kInvalidArgument, "invalid_report_days",
-                       "--report-days must be increasing, like 30,90,180", "report-days");
+                       "the report days must be increasing, like 30,90,180", "report_days");
     }
     report.push_back(static_cast<int>(*day));
   }

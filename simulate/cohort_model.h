@@ -76,7 +76,7 @@ Result<std::vector<MixedPlan>> ParsePlanMix(std::string_view text);
 // "180": a whole number from `low` to `high`; `what` names it in the message.
 Result<std::int64_t> ParseWholeNumber(std::string_view text, std::string_view what,
                                       std::int64_t low, std::int64_t high);
-// "0.05": a probability from 0 to 1; `name` is the flag, for the message.
+// "0.05": a probability from 0 to 1; `name` names it in the message.
 Result<double> ParseProbability(std::string_view text, std::string_view name);
 // "30,90,180": increasing days, each from 1 to `days`.
 Result<std::vector<int>> ParseReportDays(std::string_view text, int days);

@@ -144,7 +144,7 @@ class DesignRun {
       }
       if (!problem.empty()) {
         return MakeError(ErrorKind::kInvalidArgument, "invalid_mix",
-                         "--mix: plan " + choice.plan + " " + problem, "mix");
+                         "plan " + choice.plan + " " + problem, "mix");
       }
     }
     return Ok();

@@ -14,8 +14,6 @@
 namespace recur {
 namespace {
 
-constexpr std::string_view kAllowFlag = "--webhook-allow-cidr";
-
 std::unexpected<Error> UrlError(std::string message) {
   return MakeError(ErrorKind::kInvalidArgument, "invalid_url", std::move(message), "url");
 }
@@ -234,13 +232,17 @@ std::unexpected<Error> NotAllowed(std::string message) {
                    "address");
 }
 
-std::string Suggest(std::string_view hint) {
-  return "; allow it with " + std::string(kAllowFlag) + " " + std::string(hint);
+// "; allow it with <entry name> <the range>".
+std::string Suggest(std::string_view allow_entry_name, std::string_view range) {
+  return "; allow it with " + std::string(allow_entry_name) + " " + std::string(range);
 }
 
-}  // namespace
+// The steps of ParseWebhookUrl, in the order it takes them: the first problem found is the one
+// reported.
 
-Result<WebhookUrl> ParseWebhookUrl(std::string_view url) {
+// Bytes no accepted URL holds: spaces, control characters, non-ASCII bytes, backslashes; and
+// fragments.
+Status CheckUrlCharacters(std::string_view url) {
   if (url.empty()) return UrlError("the URL is empty");
   if (url.size() > kMaxWebhookUrlLength) {
     return UrlError("the URL is " + std::to_string(url.size()) + " bytes long; at most " +
@@ -263,96 +265,139 @@ Result<WebhookUrl> ParseWebhookUrl(std::string_view url) {
   if (url.find('#') != std::string_view::npos) {
     return UrlError("the URL has a fragment ('#'); fragments are not sent to servers");
   }
+  return Ok();
+}
 
+// "scheme://authority/path?query" cut at its delimiters.
+struct UrlParts {
+  std::string scheme;          // lowercased: "http" or "https"
+  std::string_view authority;  // host and port, without credentials or '%'
+  std::string_view path;       // from the first '/' or '?' after the authority; may be empty
+};
+
+Result<UrlParts> SplitUrl(std::string_view url) {
   const std::size_t colon = url.find(':');
   if (colon == std::string_view::npos || colon == 0) {
     return UrlError("the URL has no scheme; it must start with https:// or http://");
   }
-  WebhookUrl out;
-  out.scheme = Lowercase(url.substr(0, colon));
-  if (out.scheme != "http" && out.scheme != "https") {
-    return UrlError("the URL scheme \"" + out.scheme + "\" is not allowed; use https or http");
+  UrlParts parts;
+  parts.scheme = Lowercase(url.substr(0, colon));
+  if (parts.scheme != "http" && parts.scheme != "https") {
+    return UrlError("the URL scheme \"" + parts.scheme + "\" is not allowed; use https or http");
   }
   std::string_view rest = url.substr(colon + 1);
   if (!rest.starts_with("//")) {
-    return UrlError("the URL must have the form " + out.scheme + "://host/path");
+    return UrlError("the URL must have the form " + parts.scheme + "://host/path");
   }
   rest.remove_prefix(2);
-
   const std::size_t authority_end = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, authority_end);
-  const std::string_view path =
-      authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
-  if (authority.find('@') != std::string_view::npos) {
+  parts.authority = rest.substr(0, authority_end);
+  if (authority_end != std::string_view::npos) parts.path = rest.substr(authority_end);
+  if (parts.authority.find('@') != std::string_view::npos) {
     return UrlError("the URL contains credentials (user@ or user:password@); they are not allowed");
   }
-  if (authority.find('%') != std::string_view::npos) {
+  if (parts.authority.find('%') != std::string_view::npos) {
     return UrlError("the URL host contains '%' (percent-encoding or an IPv6 zone index)");
   }
+  return parts;
+}
 
-  std::string_view host;
+// A host with its port, if any: the host as WebhookUrl keeps it, and the port's text.
+struct HostAndPort {
+  std::string host;
+  bool host_is_literal = false;
   std::optional<std::string_view> port_text;
-  if (authority.starts_with('[')) {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return UrlError("the IPv6 host has no closing ']'");
-    host = authority.substr(1, close - 1);
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') return UrlError("unexpected characters after the IPv6 host");
-      port_text = after.substr(1);
+};
+
+// "[v6-address]" or "[v6-address]:port".
+Result<HostAndPort> ParseBracketedHost(std::string_view authority) {
+  const std::size_t close = authority.find(']');
+  if (close == std::string_view::npos) return UrlError("the IPv6 host has no closing ']'");
+  HostAndPort out;
+  const std::string_view host = authority.substr(1, close - 1);
+  const std::string_view after = authority.substr(close + 1);
+  if (!after.empty()) {
+    if (after[0] != ':') return UrlError("unexpected characters after the IPv6 host");
+    out.port_text = after.substr(1);
+  }
+  if (host.empty()) return UrlError("the URL has no host");
+  std::optional<IpAddress> address = ParseAddressText(host);
+  if (!address || address->is_v4) {
+    return UrlError("\"" + std::string(host) + "\" is not a valid IPv6 address");
+  }
+  out.host = FormatIpAddress(*address);
+  out.host_is_literal = true;
+  return out;
+}
+
+// "name", "a.b.c.d", either with ":port".
+Result<HostAndPort> ParseNamedHost(std::string_view authority) {
+  HostAndPort out;
+  const std::size_t port_colon = authority.find(':');
+  const std::string_view host = authority.substr(0, port_colon);
+  if (port_colon != std::string_view::npos) {
+    out.port_text = authority.substr(port_colon + 1);
+    if (out.port_text->find(':') != std::string_view::npos) {
+      return UrlError("the URL host has several ':'; write an IPv6 address in brackets");
     }
-    if (host.empty()) return UrlError("the URL has no host");
-    std::optional<IpAddress> address = ParseAddressText(host);
-    if (!address || address->is_v4) {
-      return UrlError("\"" + std::string(host) + "\" is not a valid IPv6 address");
+  }
+  if (host.empty()) return UrlError("the URL has no host");
+  out.host = Lowercase(host);
+  if (LooksNumeric(out.host)) {
+    std::optional<IpAddress> address = ParseAddressText(out.host);
+    if (!address || !address->is_v4) {
+      return UrlError("the URL host \"" + out.host +
+                      "\" is numeric but not a dotted-quad IPv4 address (a.b.c.d)");
     }
-    out.host = FormatIpAddress(*address);
     out.host_is_literal = true;
-  } else {
-    const std::size_t port_colon = authority.find(':');
-    host = authority.substr(0, port_colon);
-    if (port_colon != std::string_view::npos) {
-      port_text = authority.substr(port_colon + 1);
-      if (port_text->find(':') != std::string_view::npos) {
-        return UrlError("the URL host has several ':'; write an IPv6 address in brackets");
-      }
-    }
-    if (host.empty()) return UrlError("the URL has no host");
-    out.host = Lowercase(host);
-    if (LooksNumeric(out.host)) {
-      std::optional<IpAddress> address = ParseAddressText(out.host);
-      if (!address || !address->is_v4) {
-        return UrlError("the URL host \"" + out.host +
-                        "\" is numeric but not a dotted-quad IPv4 address (a.b.c.d)");
-      }
-      out.host_is_literal = true;
-    } else if (Status valid = ValidateHostName(out.host); !valid) {
-      return std::unexpected(std::move(valid.error()));
-    }
+  } else if (Status valid = ValidateHostName(out.host); !valid) {
+    return std::unexpected(std::move(valid.error()));
   }
+  return out;
+}
 
-  if (port_text) {
-    if (!AllDigits(*port_text)) {
-      return UrlError("the URL port \"" + std::string(*port_text) + "\" is not a number");
-    }
-    std::int64_t port = 0;
-    const std::string_view digits = *port_text;
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (ec != std::errc() || end != digits.data() + digits.size() || port < 1 || port > 65535) {
-      return UrlError("the URL port " + std::string(digits) + " is outside 1..65535");
-    }
-    out.port = static_cast<int>(port);
-  } else {
-    out.port = out.scheme == "https" ? 443 : 80;
+// The explicit port, or the scheme's.
+Result<int> ParsePort(std::optional<std::string_view> port_text, std::string_view scheme) {
+  if (!port_text) return scheme == "https" ? 443 : 80;
+  const std::string_view digits = *port_text;
+  if (!AllDigits(digits)) {
+    return UrlError("the URL port \"" + std::string(digits) + "\" is not a number");
   }
+  std::int64_t port = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc() || end != digits.data() + digits.size() || port < 1 || port > 65535) {
+    return UrlError("the URL port " + std::string(digits) + " is outside 1..65535");
+  }
+  return static_cast<int>(port);
+}
 
-  if (path.empty()) {
-    out.path = "/";
-  } else if (path[0] == '?') {
-    out.path = "/" + std::string(path);
-  } else {
-    out.path = std::string(path);
+// The path and query as sent: "/" when the URL has none, "/?q" for a bare query.
+std::string RequestPath(std::string_view path) {
+  if (path.empty()) return "/";
+  if (path[0] == '?') return "/" + std::string(path);
+  return std::string(path);
+}
+
+}  // namespace
+
+Result<WebhookUrl> ParseWebhookUrl(std::string_view url) {
+  if (Status characters = CheckUrlCharacters(url); !characters) {
+    return std::unexpected(std::move(characters.error()));
   }
+  Result<UrlParts> parts = SplitUrl(url);
+  if (!parts) return std::unexpected(std::move(parts.error()));
+  Result<HostAndPort> host = parts->authority.starts_with('[')
+                                 ? ParseBracketedHost(parts->authority)
+                                 : ParseNamedHost(parts->authority);
+  if (!host) return std::unexpected(std::move(host.error()));
+  Result<int> port = ParsePort(host->port_text, parts->scheme);
+  if (!port) return std::unexpected(std::move(port.error()));
+  WebhookUrl out;
+  out.scheme = std::move(parts->scheme);
+  out.host = std::move(host->host);
+  out.host_is_literal = host->host_is_literal;
+  out.port = *port;
+  out.path = RequestPath(parts->path);
   return out;
 }
 
@@ -450,12 +495,14 @@ bool CidrContains(const Cidr& cidr, const IpAddress& address) {
   return true;
 }
 
-Status CheckAddressAllowed(const IpAddress& address, std::span<const Cidr> allow) {
+Status CheckAddressAllowed(const IpAddress& address, std::span<const Cidr> allow,
+                           std::string_view allow_entry_name) {
   if (AllowListed(address, allow)) return Ok();
   const std::string text = FormatIpAddress(address);
   if (address.is_v4) {
     if (const Range* range = FindRange(V4Ranges(), address)) {
-      return NotAllowed(text + " is " + range->description + Suggest(range->hint));
+      return NotAllowed(text + " is " + range->description +
+                        Suggest(allow_entry_name, range->hint));
     }
     return Ok();
   }
@@ -464,7 +511,7 @@ Status CheckAddressAllowed(const IpAddress& address, std::span<const Cidr> allow
     if (const Range* range = FindRange(V4Ranges(), embedded->v4)) {
       return NotAllowed(text + " is the " + std::string(embedded->form) + " form of " +
                         FormatIpAddress(embedded->v4) + ", " + range->description +
-                        Suggest(range->hint));
+                        Suggest(allow_entry_name, range->hint));
     }
     return Ok();
   }
@@ -473,18 +520,19 @@ Status CheckAddressAllowed(const IpAddress& address, std::span<const Cidr> allow
     return NotAllowed(text +
                       " is a local-use NAT64 address whose embedded IPv4 address cannot be "
                       "determined" +
-                      Suggest("64:ff9b:1::/48"));
+                      Suggest(allow_entry_name, "64:ff9b:1::/48"));
   }
   if (const Range* range = FindRange(V6Ranges(), address)) {
-    return NotAllowed(text + " is " + range->description + Suggest(range->hint));
+    return NotAllowed(text + " is " + range->description + Suggest(allow_entry_name, range->hint));
   }
   return Ok();
 }
 
-Status CheckAddressAllowed(std::string_view address, std::span<const Cidr> allow) {
+Status CheckAddressAllowed(std::string_view address, std::span<const Cidr> allow,
+                           std::string_view allow_entry_name) {
   Result<IpAddress> parsed = ParseIpAddress(address);
   if (!parsed) return std::unexpected(std::move(parsed.error()));
-  return CheckAddressAllowed(*parsed, allow);
+  return CheckAddressAllowed(*parsed, allow, allow_entry_name);
 }
 
 }  // namespace recur

@@ -80,11 +80,19 @@ std::string FormatCidr(const Cidr& cidr);
 // True when `address` is of the same family as `cidr` and inside it.
 bool CidrContains(const Cidr& cidr, const IpAddress& address);
 
+// What a refusal calls an entry of the allow-list by default: "...; allow it with the webhook
+// address allow-list entry 127.0.0.0/8". A program whose operator writes entries some other way
+// (recur serve: a command-line flag) passes its own name for them.
+inline constexpr std::string_view kAllowListEntryName = "the webhook address allow-list entry";
+
 // Ok when a delivery may connect to `address`; otherwise code "address_not_allowed" with a
-// message naming the address class and the --webhook-allow-cidr entry that would permit it.
-Status CheckAddressAllowed(const IpAddress& address, std::span<const Cidr> allow);
+// message naming the address class and the allow-list entry that would permit it, introduced by
+// `allow_entry_name`.
+Status CheckAddressAllowed(const IpAddress& address, std::span<const Cidr> allow,
+                           std::string_view allow_entry_name = kAllowListEntryName);
 
 // The same for an address in text; unparsable text is code "invalid_ip_address".
-Status CheckAddressAllowed(std::string_view address, std::span<const Cidr> allow);
+Status CheckAddressAllowed(std::string_view address, std::span<const Cidr> allow,
+                           std::string_view allow_entry_name = kAllowListEntryName);
 
 }  // namespace recur

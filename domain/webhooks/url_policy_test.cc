@@ -52,12 +52,21 @@ TEST(CheckAddressAllowedTest, PublicAddressesPass) {
   ExpectAllowed("2001:4860:4860::8888");
 }
 
-TEST(CheckAddressAllowedTest, LoopbackMessageNamesClassAndFlag) {
+TEST(CheckAddressAllowedTest, LoopbackMessageNamesClassAndAllowListEntry) {
   EXPECT_EQ(Refused("127.0.0.1").message,
-            "127.0.0.1 is a loopback address; allow it with --webhook-allow-cidr 127.0.0.0/8");
+            "127.0.0.1 is a loopback address; allow it with the webhook address allow-list entry "
+            "127.0.0.0/8");
   EXPECT_EQ(Refused("127.0.0.1").param, "address");
   ExpectRefusedAs("127.255.255.255", "loopback");
   ExpectRefusedAs("127.1.2.3", "loopback");
+}
+
+TEST(CheckAddressAllowedTest, RefusalsCallAnEntryWhatTheProgramCallsIt) {
+  EXPECT_EQ(CheckAddressAllowed("127.0.0.1", {}, "--webhook-allow-cidr").error().message,
+            "127.0.0.1 is a loopback address; allow it with --webhook-allow-cidr 127.0.0.0/8");
+  EXPECT_EQ(CheckAddressAllowed("64:ff9b:1:2:3::1", {}, "--allow").error().message,
+            "64:ff9b:1:2:3::1 is a local-use NAT64 address whose embedded IPv4 address cannot be "
+            "determined; allow it with --allow 64:ff9b:1::/48");
 }
 
 TEST(CheckAddressAllowedTest, ThisNetwork) {
@@ -84,7 +93,7 @@ TEST(CheckAddressAllowedTest, PrivateRanges) {
   ExpectRefusedAs("192.168.1.1", "private");
   ExpectRefusedAs("192.168.255.255", "private");
   ExpectAllowed("192.169.0.0");
-  EXPECT_THAT(Refused("172.16.0.0").message, HasSubstr("--webhook-allow-cidr 172.16.0.0/12"));
+  EXPECT_THAT(Refused("172.16.0.0").message, HasSubstr("allow-list entry 172.16.0.0/12"));
 }
 
 TEST(CheckAddressAllowedTest, SharedCgnat) {
@@ -100,7 +109,7 @@ TEST(CheckAddressAllowedTest, LinkLocalAndCloudMetadata) {
   EXPECT_THAT(Refused("169.254.0.1").message, Not(HasSubstr("metadata")));
   const Error metadata = Refused("169.254.169.254");
   EXPECT_THAT(metadata.message, HasSubstr("169.254.169.254 is the cloud metadata address"));
-  EXPECT_THAT(metadata.message, HasSubstr("--webhook-allow-cidr 169.254.169.254/32"));
+  EXPECT_THAT(metadata.message, HasSubstr("allow-list entry 169.254.169.254/32"));
   ExpectRefusedAs("100.100.100.200", "Alibaba Cloud metadata");
   ExpectAllowed("169.253.255.255");
   ExpectAllowed("169.255.0.0");
@@ -131,8 +140,9 @@ TEST(CheckAddressAllowedTest, MulticastReservedBroadcast) {
 
 TEST(CheckAddressAllowedTest, Ipv6Classes) {
   ExpectRefusedAs("::", "unspecified");
-  EXPECT_EQ(Refused("::1").message,
-            "::1 is the loopback address; allow it with --webhook-allow-cidr ::1/128");
+  EXPECT_EQ(
+      Refused("::1").message,
+      "::1 is the loopback address; allow it with the webhook address allow-list entry ::1/128");
   ExpectRefusedAs("fc00::1", "unique local");
   ExpectRefusedAs("fd12:3456::1", "unique local");
   ExpectRefusedAs("fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "unique local");
@@ -153,7 +163,7 @@ TEST(CheckAddressAllowedTest, Ipv6Classes) {
 TEST(CheckAddressAllowedTest, Ipv6CloudMetadataNamed) {
   const Error error = Refused("fd00:ec2::254");
   EXPECT_THAT(error.message, HasSubstr("AWS cloud metadata"));
-  EXPECT_THAT(error.message, HasSubstr("--webhook-allow-cidr fd00:ec2::254/128"));
+  EXPECT_THAT(error.message, HasSubstr("allow-list entry fd00:ec2::254/128"));
   EXPECT_THAT(Refused("fd00:ec2::253").message, Not(HasSubstr("metadata")));
 }
 

@@ -74,18 +74,17 @@ void ConnectionPool::CloseIdle() {
   }
 }
 
-Status CheckCaFile(const std::string& path, std::string_view flag) {
+Status CheckCaFile(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "r");
   if (file == nullptr) {
     return MakeError(ErrorKind::kInvalidArgument, "invalid_ca_file",
-                     "--" + std::string(flag) + ": cannot read " + path, std::string(flag));
+                     "cannot read the CA file " + path, "ca_file");
   }
   X509* certificate = PEM_read_X509(file, nullptr, nullptr, nullptr);
   std::fclose(file);
   if (certificate == nullptr) {
     return MakeError(ErrorKind::kInvalidArgument, "invalid_ca_file",
-                     "--" + std::string(flag) + ": " + path + " holds no PEM certificate",
-                     std::string(flag));
+                     "the CA file " + path + " holds no PEM certificate", "ca_file");
   }
   X509_free(certificate);
   return Ok();

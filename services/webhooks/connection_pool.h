@@ -50,8 +50,8 @@ class ConnectionPool {
   std::unordered_map<std::string, std::vector<Idle>> idle_;
 };
 
-// Whether `path` is a readable PEM file holding at least one certificate; the error names
-// `flag`.
-Status CheckCaFile(const std::string& path, std::string_view flag);
+// Whether `path` is a readable PEM file holding at least one certificate; an error is code
+// "invalid_ca_file", param "ca_file".
+Status CheckCaFile(const std::string& path);
 
 }  // namespace recur

@@ -65,9 +65,9 @@ Result<std::vector<std::chrono::seconds>> ParseRetrySchedule(std::string_view te
   }
   if (schedule.empty()) {
     return MakeError(ErrorKind::kInvalidArgument, "invalid_retry_schedule",
-                     "--webhook-retry-schedule must be comma-separated delays in seconds (0 to "
+                     "the webhook retry schedule must be comma-separated delays in seconds (0 to "
                      "604800) before each attempt, like 0,5,300,1800",
-                     "webhook-retry-schedule");
+                     "retry_schedule");
   }
   return schedule;
 }
@@ -133,7 +133,7 @@ DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
   std::optional<std::chrono::seconds> retry_after;
   // The addresses are checked again now: what a name resolves to may have changed since the
   // endpoint was made.
-  auto url = CheckWebhookUrl(delivery.endpoint.url, options_.allow);
+  auto url = CheckWebhookUrl(delivery.endpoint.url, options_.allow, options_.allow_entry_name);
   if (url) {
     Send(delivery, *url, attempt, retry_after);
   } else {

@@ -51,6 +51,8 @@ struct DispatcherOptions {
   int per_endpoint = 2;
   std::chrono::milliseconds poll{200};
   std::vector<Cidr> allow;  // checked again at send time, as at creation
+  // What a refused address's message calls an entry of `allow` (url_policy.h).
+  std::string allow_entry_name{kAllowListEntryName};
 };
 
 class Dispatcher {
@@ -106,7 +108,8 @@ class Dispatcher {
   std::mt19937_64 random_;  // for jitter, guarded by random_mutex_
 };
 
-// "0,5,300" seconds -> delays; errors name --webhook-retry-schedule.
+// "0,5,300" seconds -> delays; errors name the setting ("the webhook retry schedule"), param
+// "retry_schedule".
 Result<std::vector<std::chrono::seconds>> ParseRetrySchedule(std::string_view text);
 
 }  // namespace recur

@@ -58,13 +58,14 @@ Status CheckEventTypes(const std::vector<std::string>& event_types) {
 }
 
 Status WebhookEndpoints::CheckUrl(const std::string& url) const {
-  if (auto checked = CheckWebhookUrl(url, options_.allow); !checked) {
+  if (auto checked = CheckWebhookUrl(url, options_.allow, options_.allow_entry_name); !checked) {
     return std::unexpected(checked.error());
   }
   return Ok();
 }
 
-Result<WebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow) {
+Result<WebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow,
+                                   std::string_view allow_entry_name) {
   auto parsed = ParseWebhookUrl(url);
   if (!parsed) return std::unexpected(parsed.error());
   std::vector<IpAddress> addresses;
@@ -78,7 +79,7 @@ Result<WebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr>
     addresses = std::move(*resolved);
   }
   for (const IpAddress& address : addresses) {
-    if (auto allowed = CheckAddressAllowed(address, allow); !allowed) {
+    if (auto allowed = CheckAddressAllowed(address, allow, allow_entry_name); !allowed) {
       Error error = allowed.error();
       error.param = "url";
       return std::unexpected(error);

@@ -26,6 +26,8 @@ namespace recur {
 struct WebhookEndpointOptions {
   std::vector<Cidr> allow;  // address ranges allowed despite the SSRF policy; default none
   std::chrono::hours rotation_overlap{24};
+  // What a refused URL's message calls an entry of `allow` (url_policy.h).
+  std::string allow_entry_name{kAllowListEntryName};
 };
 
 struct WebhookEndpointChanges {
@@ -65,8 +67,10 @@ class WebhookEndpoints {
 };
 
 // A URL's syntax and every address its host resolves to, against the SSRF policy; the URL as
-// parsed when it passes.
-Result<WebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow);
+// parsed when it passes. A refusal names the entry of `allow` that would permit the address as
+// `allow_entry_name` calls it.
+Result<WebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow,
+                                   std::string_view allow_entry_name = kAllowListEntryName);
 
 // Every name must be a billing event type (a typo gets a suggestion).
 Status CheckEventTypes(const std::vector<std::string>& event_types);

@@ -69,6 +69,12 @@ std::string FlagOrEnvironment(const ParsedFlags& flags, std::string_view flag, c
   return value != nullptr ? std::string(value) : fallback;
 }
 
+Error AboutFlag(std::string_view flag, Error error) {
+  error.message = "--" + std::string(flag) + ": " + error.message;
+  error.param = flag;
+  return error;
+}
+
 Result<LifecycleOptions> ReadLifecycleOptions(const ParsedFlags& flags) {
   LifecycleOptions options;
   const std::string retries =

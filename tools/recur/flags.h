@@ -37,6 +37,10 @@ Result<ParsedFlags> ParseFlags(std::span<const std::string> args,
 std::string FlagOrEnvironment(const ParsedFlags& flags, std::string_view flag, const char* variable,
                               std::string fallback);
 
+// A library's error about a setting, told as the operator gave the setting: "--FLAG: " before
+// the message, which names the setting but not the flag, and the flag's name as the param.
+Error AboutFlag(std::string_view flag, Error error);
+
 // The lifecycle settings shared by serve and simulate: --dunning-retries /
 // RECUR_DUNNING_RETRIES and --past-due-access / RECUR_PAST_DUE_ACCESS.
 Result<LifecycleOptions> ReadLifecycleOptions(const ParsedFlags& flags);

@@ -5,22 +5,19 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <array>
 #include <atomic>
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <thread>
 
 #include "base/clock.h"
-#include "base/duration_text.h"
 #include "base/host_port.h"
 #include "base/ids.h"
 #include "base/log.h"
 #include "gateways/sandbox/sandbox_gateway.h"
 #include "http/billing_api.h"
 #include "http/http_server.h"
-#include "http/plans_api.h"
 #include "http/secret_key.h"
 #include "services/catalog/catalog_service.h"
 #include "services/scheduler/scheduler.h"
@@ -34,6 +31,7 @@
 #include "tools/recur/commands.h"
 #include "tools/recur/flags.h"
 #include "tools/recur/installation.h"
+#include "tools/recur/serve_settings.h"
 
 namespace recur {
 namespace {
@@ -41,102 +39,13 @@ namespace {
 constexpr std::size_t kCachedAccounts = 100000;
 constexpr std::size_t kCachedTestClocks = 10000;  // about 150 bytes each
 
-constexpr std::array<std::string_view, 8> kServeFlags = {"db",
-                                                         "plans",
-                                                         "addr",
-                                                         "dunning-retries",
-                                                         "past-due-access",
-                                                         "webhook-retry-schedule",
-                                                         "webhook-disable-after",
-                                                         "webhook-ca-file"};
-
-constexpr std::array<std::string_view, 1> kRepeatableServeFlags = {"webhook-allow-cidr"};
-
-// --webhook-allow-cidr (repeatable) and RECUR_WEBHOOK_ALLOW_CIDRS (comma-separated): address
-// ranges webhook URLs may reach despite the SSRF policy, e.g. 127.0.0.0/8 for local receivers.
-Result<std::vector<Cidr>> ReadWebhookAllowList(const ParsedFlags& flags) {
-  std::vector<std::string> texts;
-  if (auto it = flags.lists.find("webhook-allow-cidr"); it != flags.lists.end()) {
-    texts = it->second;
-  } else if (const char* variable = std::getenv("RECUR_WEBHOOK_ALLOW_CIDRS")) {
-    std::string_view rest = variable;
-    while (!rest.empty()) {
-      const std::size_t comma = rest.find(',');
-      texts.emplace_back(rest.substr(0, comma));
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
-  }
-  std::vector<Cidr> allow;
-  for (const std::string& text : texts) {
-    auto cidr = ParseCidr(text);
-    if (!cidr) return std::unexpected(cidr.error());
-    allow.push_back(*cidr);
-  }
-  return allow;
-}
-
-// How webhooks are delivered: --webhook-retry-schedule / RECUR_WEBHOOK_RETRY_SCHEDULE,
-// --webhook-disable-after / RECUR_WEBHOOK_DISABLE_AFTER (seconds), --webhook-ca-file /
-// RECUR_WEBHOOK_CA_FILE, and the SSRF allow-list.
-Result<DispatcherOptions> ReadDispatcherOptions(const ParsedFlags& flags, std::vector<Cidr> allow) {
-  DispatcherOptions options;
-  options.allow = std::move(allow);
-  const std::string schedule =
-      FlagOrEnvironment(flags, "webhook-retry-schedule", "RECUR_WEBHOOK_RETRY_SCHEDULE", "");
-  if (!schedule.empty()) {
-    auto parsed = ParseRetrySchedule(schedule);
-    if (!parsed) return std::unexpected(parsed.error());
-    options.retry_schedule = *parsed;
-  }
-  const std::string disable_after =
-      FlagOrEnvironment(flags, "webhook-disable-after", "RECUR_WEBHOOK_DISABLE_AFTER", "");
-  if (!disable_after.empty()) {
-    long long seconds = 0;
-    auto [end, error] =
-        std::from_chars(disable_after.data(), disable_after.data() + disable_after.size(), seconds);
-    if (error != std::errc() || end != disable_after.data() + disable_after.size() || seconds < 1 ||
-        seconds > 366LL * 86400) {
-      return MakeError(ErrorKind::kInvalidArgument, "invalid_webhook_disable_after",
-                       "--webhook-disable-after must be a number of seconds from 1 to 31622400 "
-                       "(366 days), like 432000 for 5 days, got \"" +
-                           disable_after + "\"",
-                       "webhook-disable-after");
-    }
-    options.disable_after = std::chrono::seconds(seconds);
-  }
-  options.connections.extra_ca_file =
-      FlagOrEnvironment(flags, "webhook-ca-file", "RECUR_WEBHOOK_CA_FILE", "");
-  if (!options.connections.extra_ca_file.empty()) {
-    if (auto readable = CheckCaFile(options.connections.extra_ca_file, "webhook-ca-file");
-        !readable) {
-      return std::unexpected(readable.error());
-    }
-  }
-  return options;
-}
-
-// "host:port" or "[v6-host]:port".
-Result<std::pair<std::string, int>> ParseAddress(const std::string& address) {
-  auto bad = [&] {
-    return MakeError(
-        ErrorKind::kInvalidArgument, "invalid_address",
-        "--addr must be HOST:PORT with a port from 0 to 65535, got \"" + address + "\"", "addr");
-  };
-  const std::size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0) return bad();
-  std::string host = address.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  const std::string_view port_text = std::string_view(address).substr(colon + 1);
-  int port = -1;
-  auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (error != std::errc() || end != port_text.data() + port_text.size() || port < 0 ||
-      port > 65535) {
-    return bad();
-  }
-  return std::pair{host, port};
+int Usage(const std::string& problem) {
+  std::fprintf(
+      stderr,
+      "recur serve: %s\nusage: recur serve [--db FILE] [--plans PATH] [--addr HOST:PORT] "
+      "[--dunning-retries LIST] [--past-due-access keep|revoke] [--webhook-... (recur help)]\n",
+      problem.c_str());
+  return 2;
 }
 
 int Fail(const Error& error) {
@@ -170,117 +79,100 @@ void ReloadOnSignal(CatalogService& catalog, const Clock& clock) {
   }
 }
 
-}  // namespace
-
-int RunServe(std::span<const std::string> args) {
-  auto flags = ParseFlags(args, kServeFlags, kRepeatableServeFlags);
-  if (!flags || !flags->positional.empty()) {
-    std::fprintf(
-        stderr,
-        "recur serve: %s\nusage: recur serve [--db FILE] [--plans PATH] [--addr HOST:PORT] "
-        "[--dunning-retries LIST] [--past-due-access keep|revoke] [--webhook-... (recur help)]\n",
-        flags ? ("unexpected argument " + flags->positional[0]).c_str()
-              : flags.error().message.c_str());
-    return 2;
-  }
-  const std::string db_path = flags->Get("db", "recur.db");
-  const std::string plans_path = flags->Get("plans", "plans");
-  auto address = ParseAddress(flags->Get("addr", "127.0.0.1:8080"));
-  if (!address) {
-    std::fprintf(stderr, "recur serve: %s\n", address.error().message.c_str());
-    return 2;
-  }
-  auto lifecycle_options = ReadLifecycleOptions(*flags);
-  if (!lifecycle_options) {
-    std::fprintf(stderr, "recur serve: %s\n", lifecycle_options.error().message.c_str());
-    return 2;
-  }
-  auto webhook_allow = ReadWebhookAllowList(*flags);
-  if (!webhook_allow) {
-    std::fprintf(stderr, "recur serve: %s\n", webhook_allow.error().message.c_str());
-    return 2;
-  }
-  auto dispatcher_options = ReadDispatcherOptions(*flags, *webhook_allow);
-  if (!dispatcher_options) {
-    std::fprintf(stderr, "recur serve: %s\n", dispatcher_options.error().message.c_str());
-    return 2;
-  }
-
-  // Signals are taken by sigwait below, never by asynchronous handlers: block them before any
-  // thread starts so every thread inherits the mask.
+// Signals are taken by sigwait, never by asynchronous handlers: they are blocked before any
+// thread starts, so that every thread inherits the mask.
+sigset_t BlockStopSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, signal);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
 
-  SystemClock clock;
-  KsuidGenerator ids(clock);
-  auto store = SqliteStore::Open(db_path, ids, clock.Now());
-  if (!store) return Fail(store.error());
-
-  CatalogService catalog(plans_path, **store, clock);
+// Loads the plan files into `catalog`; a refused catalog prints its problems and fails.
+Result<ReloadOutcome> LoadCatalog(CatalogService& catalog, const std::string& plans_path) {
   auto loaded = catalog.Reload();
-  if (!loaded) return Fail(loaded.error());
+  if (!loaded) return std::unexpected(loaded.error());
   if (!loaded->ok()) {
     std::fputs(FormatProblems(loaded->problems).c_str(), stderr);
-    std::fprintf(stderr, "recur serve: the plan catalog at %s is invalid; not starting\n",
-                 plans_path.c_str());
-    return 1;
+    return MakeError(ErrorKind::kFailedPrecondition, "catalog_invalid",
+                     "the plan catalog at " + plans_path + " is invalid; not starting");
   }
+  return loaded;
+}
 
-  const char* configured_key = std::getenv("RECUR_SECRET_KEY");
+// The hash of the secret key in force: RECUR_SECRET_KEY, or the stored one, or a new one,
+// shown once.
+Result<std::string> SetUpSecretKeyHash(SettingsStore& settings) {
+  const char* configured = std::getenv("RECUR_SECRET_KEY");
   auto secret = SetUpSecretKey(
-      configured_key ? std::optional<std::string_view>(configured_key) : std::nullopt, **store);
-  if (!secret) return Fail(secret.error());
+      configured ? std::optional<std::string_view>(configured) : std::nullopt, settings);
+  if (!secret) return std::unexpected(secret.error());
   if (secret->generated) PrintGeneratedKey(*secret->generated);
+  return secret->hash;
+}
 
-  auto installation = LoadInstallation(**store, ids);
-  if (!installation) return Fail(installation.error());
-  // The sandbox gateway keeps its charges on its side, as an external gateway would: in a file
-  // of its own beside the database, whose writes never wait on the store's.
-  auto sandbox_ledger = SqliteSandboxLedger::Open(db_path + ".sandbox");
-  if (!sandbox_ledger) return Fail(sandbox_ledger.error());
-  SandboxGateway gateway(**sandbox_ledger);
-  // Reads of accounts (the pricing table above all) come from memory while the payer is
-  // unchanged: about 1.3 KiB per payer held (13 MB for 10,000 payers).
-  CachingAccountStore accounts(**store, kCachedAccounts);
-  // Ids of rows other than payers increase in the order they are made, so their indexes grow
-  // at their end and a commit rewrites their last pages instead of pages spread across them.
-  IncreasingKsuidGenerator row_ids(clock);
-  // Every change of a payer on a test clock, and every pricing table of one, reads the clock.
-  CachingTestClockStore test_clock_store(**store, kCachedTestClocks);
-  BillingService billing(accounts, test_clock_store, catalog, gateway, clock, ids, row_ids,
-                         *lifecycle_options, installation->instance_id);
-  if (auto readied = test_clock_store.ReadyAdvancingTestClocks(); !readied) {
-    return Fail(readied.error());
+// The engine's running parts over the store, the catalog and the gateway, in the order they are
+// made (and unmade in reverse).
+struct Engine {
+  Engine(SqliteStore& store, CatalogService& catalog, PaymentGateway& gateway,
+         const ServeSettings& settings, const std::string& instance_id, const Clock& clock,
+         IdGenerator& ids)
+      // Reads of accounts (the pricing table above all) come from memory while the payer is
+      // unchanged: about 1.3 KiB per payer held (13 MB for 10,000 payers).
+      : accounts(store, kCachedAccounts),
+        // Ids of rows other than payers increase in the order they are made, so their indexes
+        // grow at their end and a commit rewrites their last pages instead of pages spread
+        // across them.
+        row_ids(clock),
+        // Every change of a payer on a test clock, and every pricing table of one, reads the
+        // clock.
+        test_clock_store(store, kCachedTestClocks),
+        billing(accounts, test_clock_store, catalog, gateway, clock, ids, row_ids,
+                settings.lifecycle, instance_id),
+        scheduler(billing, accounts, clock, SchedulerOptions{}),
+        test_clocks(test_clock_store, scheduler, ids, clock),
+        webhook_endpoints(store, ids, clock, EndpointOptions(settings)),
+        dispatcher(store, store, clock, settings.dispatcher) {}
+
+  static WebhookEndpointOptions EndpointOptions(const ServeSettings& settings) {
+    WebhookEndpointOptions options;
+    options.allow = settings.webhook_allow;
+    options.allow_entry_name = kAllowFlag;
+    return options;
   }
-  if (auto started = billing.Start(); !started) return Fail(started.error());
-  Scheduler scheduler(billing, accounts, clock, SchedulerOptions{});
-  TestClocks test_clocks(test_clock_store, scheduler, ids, clock);
-  WebhookEndpoints webhook_endpoints(**store, ids, clock, {*webhook_allow});
-  Dispatcher dispatcher(**store, **store, clock, *dispatcher_options);
 
-  HttpServerOptions options;
-  options.host = address->first;
-  options.port = address->second;
-  HttpServer server(options, clock, [hash = secret->hash](std::string_view presented) {
-    return SecretKeyMatches(presented, hash);
-  });
-  server.SetIdempotencyStore(store->get());
-  server.Route("GET", "/healthz", Access::kPublic, [](const ApiRequest&, httplib::Response& r) {
-    SendJson(r, 200, {{"status", "ok"}});
-  });
-  RenderedCatalogs rendered_catalogs(catalog);
-  PlansApi plans_api(catalog, rendered_catalogs, clock);
-  plans_api.AddRoutes(server);
-  AddPayerRoutes(server, billing);
-  AddEntitlementRoutes(server, billing, installation->signing_key, clock,
-                       {"recur:" + installation->instance_id});
-  AddActivityRoutes(server, billing);
-  AddPricingTableRoute(server, billing, rendered_catalogs, clock);
-  AddTestClockRoutes(server, test_clocks);
-  AddWebhookEndpointRoutes(server, webhook_endpoints, **store);
+  // Before serving: test clocks left mid-advance are readied and the billing service started.
+  Status Ready() {
+    if (auto readied = test_clock_store.ReadyAdvancingTestClocks(); !readied) return readied;
+    return billing.Start();
+  }
 
+  CachingAccountStore accounts;
+  IncreasingKsuidGenerator row_ids;
+  CachingTestClockStore test_clock_store;
+  BillingService billing;
+  Scheduler scheduler;
+  TestClocks test_clocks;
+  WebhookEndpoints webhook_endpoints;
+  Dispatcher dispatcher;
+};
+
+// Waits for SIGTERM or SIGINT, reloading the catalog on each SIGHUP; returns the stop signal.
+int WaitForStopSignal(const sigset_t& signals, CatalogService& catalog, const Clock& clock) {
+  while (true) {
+    int signal = 0;
+    if (sigwait(&signals, &signal) != 0) continue;
+    if (signal != SIGHUP) return signal;
+    ReloadOnSignal(catalog, clock);
+  }
+}
+
+// Serves until a stop signal (or until the server ends on its own), running the scheduler and
+// the dispatcher meanwhile.
+int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
+          const ServeSettings& settings, const ReloadOutcome& loaded, const sigset_t& signals,
+          const Clock& clock) {
   auto port = server.Bind();
   if (!port) return Fail(port.error());
   std::atomic<bool> stopping = false;
@@ -289,33 +181,76 @@ int RunServe(std::span<const std::string> args) {
     if (!stopping) ::kill(::getpid(), SIGTERM);  // the server ended on its own: shut down
   });
   server.WaitUntilRunning();  // from here on, a signal stops a running server
-  scheduler.Start();          // catches up on work that fell due while the server was down
-  dispatcher.Start();         // sends what is pending, including what a crash left
+  engine.scheduler.Start();   // catches up on work that fell due while the server was down
+  engine.dispatcher.Start();  // sends what is pending, including what a crash left
   Log(clock.Now(), "info", "listening",
-      {{"addr", HostPort(options.host, *port)},
-       {"db", db_path},
-       {"plans", plans_path},
+      {{"addr", HostPort(settings.host, *port)},
+       {"db", settings.db_path},
+       {"plans", settings.plans_path},
        {"plan_count", catalog.Current()->plans().size()},
-       {"changes", ReloadOutcomeJson(*loaded)["changes"]}});
-
-  while (true) {
-    int signal = 0;
-    if (sigwait(&signals, &signal) != 0) continue;
-    if (signal == SIGHUP) {
-      ReloadOnSignal(catalog, clock);
-      continue;
-    }
-    Log(clock.Now(), "info", "shutting_down",
-        {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
-    stopping = true;
-    server.Stop();
-    break;
-  }
+       {"changes", ReloadOutcomeJson(loaded)["changes"]}});
+  const int signal = WaitForStopSignal(signals, catalog, clock);
+  Log(clock.Now(), "info", "shutting_down", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
+  stopping = true;
+  server.Stop();
   serving.join();
-  scheduler.Stop();
-  dispatcher.Stop();
+  engine.scheduler.Stop();
+  engine.dispatcher.Stop();
   Log(clock.Now(), "info", "stopped");
   return 0;
+}
+
+}  // namespace
+
+int RunServe(std::span<const std::string> args) {
+  auto flags = ParseFlags(args, kServeFlags, kRepeatableServeFlags);
+  if (!flags) return Usage(flags.error().message);
+  if (!flags->positional.empty()) return Usage("unexpected argument " + flags->positional[0]);
+  auto settings = ReadServeSettings(*flags);
+  if (!settings) {
+    std::fprintf(stderr, "recur serve: %s\n", settings.error().message.c_str());
+    return 2;
+  }
+  const sigset_t signals = BlockStopSignals();
+
+  SystemClock clock;
+  KsuidGenerator ids(clock);
+  auto store = SqliteStore::Open(settings->db_path, ids, clock.Now());
+  if (!store) return Fail(store.error());
+  CatalogService catalog(settings->plans_path, **store, clock);
+  auto loaded = LoadCatalog(catalog, settings->plans_path);
+  if (!loaded) return Fail(loaded.error());
+  auto secret_hash = SetUpSecretKeyHash(**store);
+  if (!secret_hash) return Fail(secret_hash.error());
+  auto installation = LoadInstallation(**store, ids);
+  if (!installation) return Fail(installation.error());
+  // The sandbox gateway keeps its charges on its side, as an external gateway would: in a file
+  // of its own beside the database, whose writes never wait on the store's.
+  auto sandbox_ledger = SqliteSandboxLedger::Open(settings->db_path + ".sandbox");
+  if (!sandbox_ledger) return Fail(sandbox_ledger.error());
+  SandboxGateway gateway(**sandbox_ledger);
+  Engine engine(**store, catalog, gateway, *settings, installation->instance_id, clock, ids);
+  if (auto ready = engine.Ready(); !ready) return Fail(ready.error());
+
+  HttpServerOptions options;
+  options.host = settings->host;
+  options.port = settings->port;
+  HttpServer server(options, clock, [hash = *secret_hash](std::string_view presented) {
+    return SecretKeyMatches(presented, hash);
+  });
+  server.SetIdempotencyStore(store->get());
+  RenderedCatalogs rendered_catalogs(catalog);
+  const ApiServices api{engine.billing,
+                        catalog,
+                        rendered_catalogs,
+                        engine.test_clocks,
+                        engine.webhook_endpoints,
+                        **store,
+                        installation->signing_key,
+                        clock,
+                        {"recur:" + installation->instance_id}};
+  AddApiRoutes(server, api);
+  return Serve(server, engine, catalog, *settings, *loaded, signals, clock);
 }
 
 }  // namespace recur

@@ -209,7 +209,7 @@ Result<CohortModel> ReadCohortModel(const ParsedFlags& flags) {
     model.designs.clear();
     for (const std::string& text : it->second) {
       auto design = ParseTrialDesign(text);
-      if (!design) return std::unexpected(design.error());
+      if (!design) return std::unexpected(AboutFlag("design", design.error()));
       for (const TrialDesign& other : model.designs) {
         if (other.name == design->name) {
           return MakeError(ErrorKind::kInvalidArgument, "invalid_design",
@@ -222,7 +222,7 @@ Result<CohortModel> ReadCohortModel(const ParsedFlags& flags) {
   }
   if (flags.values.contains("mix")) {
     auto mix = ParsePlanMix(flags.Get("mix", ""));
-    if (!mix) return std::unexpected(mix.error());
+    if (!mix) return std::unexpected(AboutFlag("mix", mix.error()));
     model.mix = *mix;
   }
   for (auto [flag, field] :
@@ -239,7 +239,7 @@ Result<CohortModel> ReadCohortModel(const ParsedFlags& flags) {
   }
   if (flags.values.contains("report-days")) {
     auto report_days = ParseReportDays(flags.Get("report-days", ""), model.days);
-    if (!report_days) return std::unexpected(report_days.error());
+    if (!report_days) return std::unexpected(AboutFlag("report-days", report_days.error()));
     model.report_days = *report_days;
   }
   return model;
@@ -266,7 +266,10 @@ int RunCohortCommand(std::span<const std::string> args) {
   const auto started = std::chrono::steady_clock::now();
   auto report = RunCohort(*model, options);
   if (!report) {
-    std::fprintf(stderr, "recur simulate cohort: %s\n", report.error().message.c_str());
+    // A run refuses a mix naming a plan it cannot sell (param "mix"): that is --mix.
+    const Error error =
+        report.error().param == "mix" ? AboutFlag("mix", report.error()) : report.error();
+    std::fprintf(stderr, "recur simulate cohort: %s\n", error.message.c_str());
     return 1;
   }
   const double seconds =

@@ -1,0 +1,78 @@
+// What a route handler of the API is: a function from a request value (ApiRequest) to a
+// response value (ApiResponse) or the Error that stands in its place. Neither value knows the
+// HTTP library: the server (http_server.h) makes the request from the library's, writes the
+// response back, and answers every Error in the one error format (api_error.h).
+// A handler answers JSON it builds as a tree (JsonResponse) or JSON text it wrote itself
+// (JsonTextResponse: the read path writes its text straight into a string).
+// Thread safety: a request and its response belong to the one call of the handler that serves
+// them; handlers run concurrently and must be thread-safe.
+#pragma once
+
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+
+namespace recur {
+
+// Who may call a route.
+enum class Access {
+  kPublic,     // anyone
+  kSecretKey,  // Authorization: Bearer <the secret API key>
+};
+
+// A request as a handler sees it. The views point into the server's request and are valid for
+// the handler's call only.
+struct ApiRequest {
+  using QueryParams = std::multimap<std::string, std::string>;
+
+  std::string_view method;
+  std::string_view path;
+  std::vector<std::string> path_params;  // the route's {name} segments, in order
+  const QueryParams& query;              // decoded; a name may repeat
+  std::string_view body;
+  std::string_view client_ip;   // the peer's address
+  std::string_view user_agent;  // "" when the client sent none
+
+  bool HasQuery(std::string_view name) const;
+  // The first value of query parameter `name`, "" when there is none.
+  std::string_view Query(std::string_view name) const;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string body;
+  std::string_view content_type = "application/json";        // static text
+  std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type
+};
+
+using ApiHandler = std::function<Result<ApiResponse>(const ApiRequest&)>;
+
+// A 200 (or `status`) answer of `body` as JSON.
+ApiResponse JsonResponse(const nlohmann::json& body, int status = 200);
+// A 200 answer of `text`, which is JSON already.
+ApiResponse JsonTextResponse(std::string text);
+
+// The answer to a service's result: `render(value)` as JSON, or the result's Error.
+template <typename T, typename Render>
+Result<ApiResponse> AnswerJson(const Result<T>& result, Render&& render) {
+  if (!result) return std::unexpected(result.error());
+  return JsonResponse(render(*result));
+}
+
+// The request body as a JSON object; an empty body is an empty object. Malformed JSON or a
+// body that is not an object is an invalid_json / invalid_body error.
+Result<nlohmann::json> ParseJsonBody(const ApiRequest& request);
+
+// An unknown_parameter error naming the first query parameter not in `known`.
+Status RejectUnknownQueryParams(const ApiRequest& request,
+                                std::initializer_list<std::string_view> known);
+
+}  // namespace recur

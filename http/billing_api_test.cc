@@ -1,0 +1,94 @@
+#include "http/billing_api.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "http/router.h"
+
+namespace recur {
+namespace {
+
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAreArray;
+
+// A route as docs/api.md's index table writes it: "POST /v1/payers secret key".
+std::string RouteText(std::string_view method, std::string_view pattern, std::string_view access) {
+  return std::string(method) + " " + std::string(pattern) + " " + std::string(access);
+}
+
+std::vector<std::string> ServedRoutes() {
+  std::vector<std::string> routes;
+  for (const ApiRoute& route : kApiRoutes) {
+    routes.push_back(RouteText(route.method, route.pattern,
+                               route.access == Access::kPublic ? "public" : "secret key"));
+  }
+  return routes;
+}
+
+std::vector<std::string> Cells(const std::string& row) {
+  std::vector<std::string> cells;
+  std::size_t start = row.find('|') + 1;
+  for (std::size_t end = row.find('|', start); end != std::string::npos;
+       start = end + 1, end = row.find('|', start)) {
+    std::string cell = row.substr(start, end - start);
+    cell.erase(0, cell.find_first_not_of(' '));
+    cell.erase(cell.find_last_not_of(' ') + 1);
+    cells.push_back(cell);
+  }
+  return cells;
+}
+
+// The rows of the first table of docs/api.md, the index of every endpoint:
+// "| `METHOD /path` | public or secret key | what |".
+std::vector<std::string> DocumentedRoutes() {
+  std::ifstream file(std::string(RECUR_SOURCE_DIR) + "/docs/api.md");
+  std::vector<std::string> routes;
+  std::string line;
+  while (std::getline(file, line) && !line.starts_with("| method and path |")) {
+  }
+  std::getline(file, line);  // |---|---|---|
+  while (std::getline(file, line) && line.starts_with("|")) {
+    const std::vector<std::string> cells = Cells(line);
+    std::string route = cells.empty() ? "" : cells[0];
+    if (route.size() > 2 && route.front() == '`' && route.back() == '`') {
+      route = route.substr(1, route.size() - 2);
+    }
+    routes.push_back(route + " " + (cells.size() > 1 ? cells[1] : ""));
+  }
+  return routes;
+}
+
+TEST(ApiRoutesTest, TheDocsIndexListsEveryRouteServedWithItsAccessAndNoOther) {
+  const std::vector<std::string> documented = DocumentedRoutes();
+  ASSERT_FALSE(documented.empty()) << "no index table in docs/api.md";
+  EXPECT_THAT(documented, UnorderedElementsAreArray(ServedRoutes()));
+}
+
+TEST(ApiRoutesTest, NoTwoRoutesShareAMethodAndPattern) {
+  std::set<std::string> seen;
+  std::vector<std::string> repeated;
+  for (const ApiRoute& route : kApiRoutes) {
+    const std::string key = std::string(route.method) + " " + std::string(route.pattern);
+    if (!seen.insert(key).second) repeated.push_back(key);
+  }
+  EXPECT_THAT(repeated, IsEmpty());
+}
+
+TEST(ApiRoutesTest, EveryRouteIsFoundByItsOwnPattern) {
+  Router router;
+  for (const ApiRoute& route : kApiRoutes) router.Add(std::string(route.method), route.pattern);
+  for (std::size_t i = 0; i < std::size(kApiRoutes); ++i) {
+    const ApiRoute& route = kApiRoutes[i];
+    RouteMatch match = router.Match(route.method, route.pattern);
+    EXPECT_EQ(match.outcome, RouteMatch::Outcome::kFound) << route.pattern;
+    EXPECT_EQ(match.route, i) << route.method << " " << route.pattern << " is shadowed";
+  }
+}
+
+}  // namespace
+}  // namespace recur

@@ -1,0 +1,119 @@
+#include "tools/recur/serve_settings.h"
+
+#include <charconv>
+#include <cstdlib>
+
+#include "services/webhooks/connection_pool.h"
+
+namespace recur {
+namespace {
+
+// --webhook-allow-cidr (repeatable) and RECUR_WEBHOOK_ALLOW_CIDRS (comma-separated): address
+// ranges webhook URLs may reach despite the SSRF policy, e.g. 127.0.0.0/8 for local receivers.
+Result<std::vector<Cidr>> ReadWebhookAllowList(const ParsedFlags& flags) {
+  std::vector<std::string> texts;
+  if (auto it = flags.lists.find("webhook-allow-cidr"); it != flags.lists.end()) {
+    texts = it->second;
+  } else if (const char* variable = std::getenv("RECUR_WEBHOOK_ALLOW_CIDRS")) {
+    std::string_view rest = variable;
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(',');
+      texts.emplace_back(rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  std::vector<Cidr> allow;
+  for (const std::string& text : texts) {
+    auto cidr = ParseCidr(text);
+    if (!cidr) return std::unexpected(cidr.error());
+    allow.push_back(*cidr);
+  }
+  return allow;
+}
+
+// How webhooks are delivered: --webhook-retry-schedule / RECUR_WEBHOOK_RETRY_SCHEDULE,
+// --webhook-disable-after / RECUR_WEBHOOK_DISABLE_AFTER (seconds), --webhook-ca-file /
+// RECUR_WEBHOOK_CA_FILE, and the SSRF allow-list.
+Result<DispatcherOptions> ReadDispatcherOptions(const ParsedFlags& flags, std::vector<Cidr> allow) {
+  DispatcherOptions options;
+  options.allow = std::move(allow);
+  options.allow_entry_name = kAllowFlag;
+  const std::string schedule =
+      FlagOrEnvironment(flags, "webhook-retry-schedule", "RECUR_WEBHOOK_RETRY_SCHEDULE", "");
+  if (!schedule.empty()) {
+    auto parsed = ParseRetrySchedule(schedule);
+    if (!parsed) return std::unexpected(AboutFlag("webhook-retry-schedule", parsed.error()));
+    options.retry_schedule = *parsed;
+  }
+  const std::string disable_after =
+      FlagOrEnvironment(flags, "webhook-disable-after", "RECUR_WEBHOOK_DISABLE_AFTER", "");
+  if (!disable_after.empty()) {
+    long long seconds = 0;
+    auto [end, error] =
+        std::from_chars(disable_after.data(), disable_after.data() + disable_after.size(), seconds);
+    if (error != std::errc() || end != disable_after.data() + disable_after.size() || seconds < 1 ||
+        seconds > 366LL * 86400) {
+      return MakeError(ErrorKind::kInvalidArgument, "invalid_webhook_disable_after",
+                       "--webhook-disable-after must be a number of seconds from 1 to 31622400 "
+                       "(366 days), like 432000 for 5 days, got \"" +
+                           disable_after + "\"",
+                       "webhook-disable-after");
+    }
+    options.disable_after = std::chrono::seconds(seconds);
+  }
+  options.connections.extra_ca_file =
+      FlagOrEnvironment(flags, "webhook-ca-file", "RECUR_WEBHOOK_CA_FILE", "");
+  if (!options.connections.extra_ca_file.empty()) {
+    if (auto readable = CheckCaFile(options.connections.extra_ca_file); !readable) {
+      return std::unexpected(AboutFlag("webhook-ca-file", readable.error()));
+    }
+  }
+  return options;
+}
+
+// "host:port" or "[v6-host]:port".
+Result<std::pair<std::string, int>> ParseAddress(const std::string& address) {
+  auto bad = [&] {
+    return MakeError(
+        ErrorKind::kInvalidArgument, "invalid_address",
+        "--addr must be HOST:PORT with a port from 0 to 65535, got \"" + address + "\"", "addr");
+  };
+  const std::size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0) return bad();
+  std::string host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string_view port_text = std::string_view(address).substr(colon + 1);
+  int port = -1;
+  auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (error != std::errc() || end != port_text.data() + port_text.size() || port < 0 ||
+      port > 65535) {
+    return bad();
+  }
+  return std::pair{host, port};
+}
+
+}  // namespace
+
+Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
+  ServeSettings settings;
+  settings.db_path = flags.Get("db", "recur.db");
+  settings.plans_path = flags.Get("plans", "plans");
+  auto address = ParseAddress(flags.Get("addr", "127.0.0.1:8080"));
+  if (!address) return std::unexpected(address.error());
+  std::tie(settings.host, settings.port) = *address;
+  auto lifecycle = ReadLifecycleOptions(flags);
+  if (!lifecycle) return std::unexpected(lifecycle.error());
+  settings.lifecycle = *lifecycle;
+  auto allow = ReadWebhookAllowList(flags);
+  if (!allow) return std::unexpected(allow.error());
+  settings.webhook_allow = *allow;
+  auto dispatcher = ReadDispatcherOptions(flags, *allow);
+  if (!dispatcher) return std::unexpected(dispatcher.error());
+  settings.dispatcher = *dispatcher;
+  return settings;
+}
+
+}  // namespace recur

@@ -1,0 +1,48 @@
+// What `recur serve` is asked to do, read from its flags and the environment: where the database,
+// the plan files and the listening address are, the lifecycle options, and how webhooks are
+// delivered. Every message of a refused setting names the flag that set it.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+#include "domain/subscriptions/lifecycle.h"
+#include "domain/webhooks/url_policy.h"
+#include "services/webhooks/dispatcher.h"
+#include "tools/recur/flags.h"
+
+namespace recur {
+
+inline constexpr std::array<std::string_view, 8> kServeFlags = {"db",
+                                                                "plans",
+                                                                "addr",
+                                                                "dunning-retries",
+                                                                "past-due-access",
+                                                                "webhook-retry-schedule",
+                                                                "webhook-disable-after",
+                                                                "webhook-ca-file"};
+
+inline constexpr std::array<std::string_view, 1> kRepeatableServeFlags = {"webhook-allow-cidr"};
+
+// How an operator of recur serve adds an entry to the webhook address allow-list; refusals of a
+// webhook address (over HTTP, and in the attempt log) name it.
+inline constexpr std::string_view kAllowFlag = "--webhook-allow-cidr";
+
+struct ServeSettings {
+  std::string db_path;     // --db
+  std::string plans_path;  // --plans
+  std::string host;        // --addr
+  int port = 0;
+  LifecycleOptions lifecycle;       // --dunning-retries, --past-due-access
+  std::vector<Cidr> webhook_allow;  // --webhook-allow-cidr, RECUR_WEBHOOK_ALLOW_CIDRS
+  DispatcherOptions dispatcher;     // --webhook-* (the allow-list included)
+};
+
+// The settings from parsed flags; the first refused setting's error otherwise, checked in the
+// order the fields above are listed.
+Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags);
+
+}  // namespace recur
