@@ -45,7 +45,7 @@ Result<ApiResponse> ListPaymentAttempts(const ApiServices& api, const ApiRequest
   auto options = ReadListOptions(request);
   auto account = billing.GetAccount(payer_id);
   if (!options || !account) return std::unexpected(!options ? options.error() : account.error());
-  auto page = billing.store().ListPaymentAttempts(payer_id, *options);
+  auto page = billing.ListPaymentAttempts(payer_id, *options);
   if (!page) return std::unexpected(page.error());
   const RenderContext render{*billing.catalog(), account->payer, account->payment_methods,
                              billing.instance_id()};
@@ -76,7 +76,7 @@ Result<ApiResponse> ListEvents(const ApiServices& api, const ApiRequest& request
       return std::unexpected(account.error());
     }
   }
-  auto page = api.billing.store().ListEvents(payer_id, type, *options);
+  auto page = api.billing.ListEvents(payer_id, type, *options);
   if (!page) return std::unexpected(page.error());
   json data = json::array();
   for (const StoredEvent& event : page->data) {

@@ -447,4 +447,15 @@ Result<std::size_t> BillingService::RunDue(std::span<const DueWork> pieces) {
   return done.size();
 }
 
+Result<Page<PaymentAttempt>> BillingService::ListPaymentAttempts(const std::string& payer_id,
+                                                                 const ListOptions& options) {
+  return store_.ListPaymentAttempts(payer_id, options);
+}
+
+Result<Page<StoredEvent>> BillingService::ListEvents(const std::string& payer_id,
+                                                     const std::string& type,
+                                                     const ListOptions& options) {
+  return store_.ListEvents(payer_id, type, options);
+}
+
 }  // namespace recur

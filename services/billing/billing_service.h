@@ -113,11 +113,17 @@ class BillingService {
   // rest are left for the next read. Work done already is a work_already_done error.
   Result<std::size_t> RunDue(std::span<const DueWork> pieces);
 
+  // The payer's payment attempts and the events stored, newest first, in pages, as the store
+  // lists them (account_store.h).
+  Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
+                                                   const ListOptions& options);
+  Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
+                                       const ListOptions& options);
+
   const EntitlementCache& entitlements() const { return entitlements_; }
   const LifecycleOptions& options() const { return options_; }
   const std::string& instance_id() const { return instance_id_; }
   std::shared_ptr<const Catalog> catalog() const { return catalog_.Current(); }
-  AccountStore& store() { return store_; }
 
  private:
   // Applies `change` to the payer's account at the payer's now.
