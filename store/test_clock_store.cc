@@ -1,5 +1,7 @@
 #include "store/test_clock_store.h"
 
+#include "base/enum_names.h"
+
 namespace recur {
 
 std::string_view TestClockStatusName(TestClockStatus status) {
@@ -11,15 +13,11 @@ std::string_view TestClockStatusName(TestClockStatus status) {
     case TestClockStatus::kDeleted:
       return "deleted";
   }
-  return "ready";
+  return "";
 }
 
 std::optional<TestClockStatus> ParseTestClockStatus(std::string_view name) {
-  for (TestClockStatus status :
-       {TestClockStatus::kReady, TestClockStatus::kAdvancing, TestClockStatus::kDeleted}) {
-    if (TestClockStatusName(status) == name) return status;
-  }
-  return std::nullopt;
+  return ParseEnumName<TestClockStatus>(name, TestClockStatusName);
 }
 
 }  // namespace recur

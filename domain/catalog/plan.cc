@@ -1,5 +1,7 @@
 #include "domain/catalog/plan.h"
 
+#include "base/enum_names.h"
+
 namespace recur {
 
 std::string_view PayerTypeName(PayerType type) {
@@ -9,13 +11,11 @@ std::string_view PayerTypeName(PayerType type) {
     case PayerType::kOrg:
       return "org";
   }
-  return "user";  // unreachable: the switch is exhaustive
+  return "";
 }
 
 std::optional<PayerType> ParsePayerType(std::string_view name) {
-  if (name == "user") return PayerType::kUser;
-  if (name == "org") return PayerType::kOrg;
-  return std::nullopt;
+  return ParseEnumName<PayerType>(name, PayerTypeName);
 }
 
 }  // namespace recur

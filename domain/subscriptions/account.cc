@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/enum_names.h"
 #include "base/find_by_id.h"
 
 namespace recur {
@@ -23,14 +24,11 @@ std::string_view ItemStatusName(ItemStatus status) {
     case ItemStatus::kIncomplete:
       return "incomplete";
   }
-  return "ended";
+  return "";
 }
 
 std::optional<ItemStatus> ParseItemStatus(std::string_view name) {
-  for (ItemStatus status : kItemStatuses) {
-    if (ItemStatusName(status) == name) return status;
-  }
-  return std::nullopt;
+  return ParseEnumName<ItemStatus>(name, ItemStatusName);
 }
 
 std::string_view IntervalName(BillingInterval interval) {
@@ -40,13 +38,11 @@ std::string_view IntervalName(BillingInterval interval) {
     case BillingInterval::kAnnual:
       return "annual";
   }
-  return "month";
+  return "";
 }
 
 std::optional<BillingInterval> ParseInterval(std::string_view name) {
-  if (name == "month") return BillingInterval::kMonth;
-  if (name == "annual") return BillingInterval::kAnnual;
-  return std::nullopt;
+  return ParseEnumName<BillingInterval>(name, IntervalName);
 }
 
 std::string_view ChargeTypeName(ChargeType type) {
@@ -56,7 +52,7 @@ std::string_view ChargeTypeName(ChargeType type) {
     case ChargeType::kRecurring:
       return "recurring";
   }
-  return "checkout";
+  return "";
 }
 
 std::string_view AttemptStatusName(AttemptStatus status) {
@@ -68,15 +64,11 @@ std::string_view AttemptStatusName(AttemptStatus status) {
     case AttemptStatus::kFailed:
       return "failed";
   }
-  return "pending";
+  return "";
 }
 
 std::optional<AttemptStatus> ParseAttemptStatus(std::string_view name) {
-  for (AttemptStatus status :
-       {AttemptStatus::kPending, AttemptStatus::kPaid, AttemptStatus::kFailed}) {
-    if (AttemptStatusName(status) == name) return status;
-  }
-  return std::nullopt;
+  return ParseEnumName<AttemptStatus>(name, AttemptStatusName);
 }
 
 std::string_view ChargePurposeName(ChargePurpose purpose) {
@@ -90,15 +82,11 @@ std::string_view ChargePurposeName(ChargePurpose purpose) {
     case ChargePurpose::kDunningRetry:
       return "dunning_retry";
   }
-  return "checkout";
+  return "";
 }
 
 std::optional<ChargePurpose> ParseChargePurpose(std::string_view name) {
-  for (ChargePurpose purpose : {ChargePurpose::kCheckout, ChargePurpose::kTrialConversion,
-                                ChargePurpose::kRenewal, ChargePurpose::kDunningRetry}) {
-    if (ChargePurposeName(purpose) == name) return purpose;
-  }
-  return std::nullopt;
+  return ParseEnumName<ChargePurpose>(name, ChargePurposeName);
 }
 
 ChargeType ChargeTypeOf(ChargePurpose purpose) {

@@ -18,10 +18,7 @@
 namespace recur {
 
 enum class ItemStatus { kActive, kUpcoming, kCanceled, kPastDue, kEnded, kAbandoned, kIncomplete };
-inline constexpr std::array kItemStatuses = {
-    ItemStatus::kActive, ItemStatus::kUpcoming,  ItemStatus::kCanceled,  ItemStatus::kPastDue,
-    ItemStatus::kEnded,  ItemStatus::kAbandoned, ItemStatus::kIncomplete};
-std::string_view ItemStatusName(ItemStatus status);
+std::string_view ItemStatusName(ItemStatus status);  // "" for a number that is no status
 std::optional<ItemStatus> ParseItemStatus(std::string_view name);
 
 // Whether an item in this status holds the plan the payer has now: active, past due, or

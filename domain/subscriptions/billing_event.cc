@@ -1,13 +1,11 @@
 #include "domain/subscriptions/billing_event.h"
 
+#include "base/enum_names.h"
+
 namespace recur {
 
 std::optional<EventType> ParseEventType(std::string_view name) {
-  for (int i = 0; i < kEventTypeCount; ++i) {
-    const auto type = static_cast<EventType>(i);
-    if (EventTypeName(type) == name) return type;
-  }
-  return std::nullopt;
+  return ParseEnumName<EventType>(name, EventTypeName);
 }
 
 }  // namespace recur

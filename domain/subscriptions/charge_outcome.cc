@@ -1,5 +1,7 @@
 #include "domain/subscriptions/charge_outcome.h"
 
+#include "base/enum_names.h"
+
 namespace recur {
 
 std::string_view ChargeStatusName(ChargeStatus status) {
@@ -17,11 +19,7 @@ std::string_view ChargeStatusName(ChargeStatus status) {
 }
 
 std::optional<ChargeStatus> ParseChargeStatus(std::string_view name) {
-  for (ChargeStatus status : {ChargeStatus::kPaid, ChargeStatus::kDeclined, ChargeStatus::kPending,
-                              ChargeStatus::kRequiresAction}) {
-    if (ChargeStatusName(status) == name) return status;
-  }
-  return std::nullopt;
+  return ParseEnumName<ChargeStatus>(name, ChargeStatusName);
 }
 
 }  // namespace recur

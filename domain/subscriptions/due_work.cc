@@ -1,5 +1,7 @@
 #include "domain/subscriptions/due_work.h"
 
+#include "base/enum_names.h"
+
 namespace recur {
 
 std::string_view DueKindName(DueKind kind) {
@@ -13,15 +15,11 @@ std::string_view DueKindName(DueKind kind) {
     case DueKind::kDunningRetry:
       return "dunning_retry";
   }
-  return "period_end";
+  return "";
 }
 
 std::optional<DueKind> ParseDueKind(std::string_view name) {
-  for (DueKind kind : {DueKind::kTrialEndingNotice, DueKind::kTrialEnd, DueKind::kPeriodEnd,
-                       DueKind::kDunningRetry}) {
-    if (DueKindName(kind) == name) return kind;
-  }
-  return std::nullopt;
+  return ParseEnumName<DueKind>(name, DueKindName);
 }
 
 }  // namespace recur

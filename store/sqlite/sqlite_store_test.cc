@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/enum_names.h"
 #include "store/sqlite/migration.h"
 #include "store/sqlite/status_sql.h"
 #include "tests/support/temporary_database.h"
@@ -127,7 +128,7 @@ TEST_F(SqliteStoreTest, TheOneCurrentItemIndexListsTheDomainsCurrentStatuses) {
   const std::string index =
       db.execAndGet("SELECT sql FROM sqlite_master WHERE name = 'one_current_item'").getString();
   ASSERT_THAT(index, HasSubstr("WHERE status IN ("));
-  for (ItemStatus status : kItemStatuses) {
+  for (ItemStatus status : EnumValues<ItemStatus>(ItemStatusName)) {
     const std::string quoted = "'" + std::string(ItemStatusName(status)) + "'";
     EXPECT_EQ(index.find(quoted) != std::string::npos, IsCurrentStatus(status)) << quoted;
     EXPECT_EQ(CurrentStatusesSql().find(quoted) != std::string::npos, IsCurrentStatus(status));
