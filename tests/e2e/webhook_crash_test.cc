@@ -23,7 +23,7 @@
 
 #include "domain/webhooks/signing.h"
 #include "tests/e2e/fixture.h"
-#include "tests/e2e/webhook_receiver.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace recur::testing {
 namespace {

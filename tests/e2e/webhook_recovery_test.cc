@@ -9,8 +9,8 @@
 #include <gmock/gmock.h>
 
 #include "tests/e2e/fixture.h"
-#include "tests/e2e/test_certificate.h"
-#include "tests/e2e/webhook_receiver.h"
+#include "tests/support/test_certificate.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace recur::testing {
 namespace {
