@@ -41,6 +41,11 @@ class DispatcherTest : public ::testing::Test {
                                                     WebhookEndpointOptions{.allow = Loopback()});
   }
 
+  // Held answers go out, so that the dispatcher, stopped first, need not wait for them.
+  void TearDown() override {
+    for (const std::unique_ptr<Receiver>& receiver : receivers_) receiver->Release();
+  }
+
   static std::vector<Cidr> Loopback() { return {ParseCidr("127.0.0.0/8").value()}; }
 
   // No jitter, so that each retry comes exactly at its delay; each test changes what it needs.
@@ -331,13 +336,11 @@ TEST_F(DispatcherTest, AHungEndpointDoesNotHoldUpTheWorkersOfAnother) {
   Dispatch(options).Start();
   for (int i = 0; i < 10; ++i) Publish();
 
-  ASSERT_TRUE(healthy.WaitFor(10));
+  ASSERT_TRUE(hung.WaitFor(2));  // the two attempts an endpoint may have in flight hang
+  ASSERT_TRUE(healthy.WaitFor(10)) << "the healthy endpoint waited for the hung one";
   EXPECT_TRUE(testing::WaitUntil("the healthy endpoint's 10 attempts recorded",
                                  [&] { return Attempts(healthy_endpoint).size() >= 10; }));
-  EXPECT_EQ(hung.AnsweredCount(), 0u);
-  EXPECT_LE(hung.Count(), 2u) << "more attempts in flight at one endpoint than allowed";
-  hung.Release();
-  dispatcher_->Stop();
+  EXPECT_EQ(hung.Count(), 2u) << "more attempts in flight at one endpoint than allowed";
 }
 
 }  // namespace

@@ -107,8 +107,8 @@ TEST_F(WebhookDeliveryTest, ASlowEndpointDoesNotDelayAHealthyOne) {
   NewEndpoint(healthy.Url());
   NewPayer("user_1");
   NewPayer("user_2");
-  ASSERT_TRUE(healthy.WaitFor(4));
-  EXPECT_EQ(slow.AnsweredCount(), 0u) << "the healthy endpoint waited for the slow one";
+  ASSERT_TRUE(slow.WaitFor(2));  // the two attempts an endpoint may have in flight hang
+  EXPECT_TRUE(healthy.WaitFor(4)) << "the healthy endpoint waited for the slow one";
 }
 
 TEST_F(WebhookDeliveryTest, ASlowEndpointsBacklogDoesNotHoldBackTheOthers) {

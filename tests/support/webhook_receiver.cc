@@ -1,7 +1,5 @@
 #include "tests/support/webhook_receiver.h"
 
-#include <algorithm>
-
 namespace recur::testing {
 
 using namespace std::chrono_literals;
@@ -106,12 +104,6 @@ std::vector<ReceivedRequest> Receiver::Log() const {
 std::size_t Receiver::Count() const {
   std::lock_guard lock(mutex_);
   return received_.size();
-}
-
-std::size_t Receiver::AnsweredCount() const {
-  std::lock_guard lock(mutex_);
-  return static_cast<std::size_t>(std::ranges::count_if(
-      received_, [](const ReceivedRequest& received) { return received.answered_at.has_value(); }));
 }
 
 ::testing::AssertionResult Receiver::WaitFor(std::size_t count,

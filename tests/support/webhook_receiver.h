@@ -62,8 +62,6 @@ class Receiver {
   // The same with their arrival and answer times.
   std::vector<ReceivedRequest> Log() const;
   std::size_t Count() const;
-  // How many answers are ready (after their delay and any hold).
-  std::size_t AnsweredCount() const;
   // Waits until `count` requests are recorded; fails, saying how many came, after `timeout`.
   ::testing::AssertionResult WaitFor(std::size_t count,
                                      std::chrono::milliseconds timeout = kPatience) const;
