@@ -79,6 +79,10 @@ Dispatcher::Dispatcher(WebhookDeliveryStore& deliveries, WebhookEndpointStore& e
       clock_(clock),
       options_(std::move(options)),
       connections_(options_.connections) {
+  if (options_.jitter_seed) {
+    random_.seed(*options_.jitter_seed);
+    return;
+  }
   unsigned char seed[8];
   FillRandomBytes(seed, sizeof seed);
   std::uint64_t value = 0;
@@ -270,6 +274,18 @@ void Dispatcher::RecordWhileRunning() {
     for (const DeliveryAttempt& attempt : batch) in_flight_.erase(attempt.delivery_id);
     wake_.notify_all();
   }
+}
+
+std::size_t Dispatcher::RunOnce() {
+  auto due = deliveries_.DueDeliveries(clock_.Now(), kQueueRefill, {});
+  if (!due) {
+    Log(clock_.Now(), "error", "webhook_deliveries_unreadable", {{"error", due.error().message}});
+    return 0;
+  }
+  std::vector<DeliveryAttempt> attempts;
+  for (const DueDelivery& delivery : *due) attempts.push_back(Attempt(delivery));
+  if (!attempts.empty()) Record(attempts);
+  return attempts.size();
 }
 
 void Dispatcher::Start() {

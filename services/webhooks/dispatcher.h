@@ -13,11 +13,13 @@
 // recorder thread writes the attempts made meanwhile in one transaction, so sending does not
 // wait for each commit; a delivery is not sent again before its attempt is recorded, and one
 // whose attempt was lost with a crash is sent again (the same webhook-id: at least once).
+// Tests drive it step by step instead: RunOnce on a ManualClock, with the jitter seeded.
 // Thread-safe.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -41,7 +43,9 @@ struct DispatcherOptions {
       std::chrono::seconds(0),     std::chrono::seconds(5),    std::chrono::seconds(300),
       std::chrono::seconds(1800),  std::chrono::seconds(7200), std::chrono::seconds(18000),
       std::chrono::seconds(36000), std::chrono::seconds(36000)};
-  double jitter = 0.2;                // each delay is spread by up to ±20%
+  double jitter = 0.2;  // each delay is spread by up to ±20%
+  // Seeds the jitter so that a run's instants repeat (tests); none: seeded from random bytes.
+  std::optional<std::uint64_t> jitter_seed;
   ConnectionPoolOptions connections;  // timeouts (5 s connect, 15 s read), keep-alive, CA file
   // An endpoint whose attempts have all failed for this long is disabled (as Svix: 5 days).
   std::chrono::seconds disable_after{5 * 86400};
@@ -65,6 +69,12 @@ class Dispatcher {
   // the timeouts) and records them.
   void Start();
   void Stop();
+
+  // One step on the calling thread, for tests that drive the dispatcher by the clock: sends the
+  // deliveries due at the clock's now (at most 200, oldest first), one after another, records
+  // their attempts and disables the endpoints due to be, as the workers would. Returns how many
+  // attempts it made. Not to be called while started.
+  std::size_t RunOnce();
 
  private:
   DeliveryAttempt Attempt(const DueDelivery& delivery);

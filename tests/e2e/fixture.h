@@ -15,6 +15,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "tests/e2e/recur_process.h"
 #include "tests/support/invariants.h"
+#include "tests/support/wait.h"
 
 namespace recur::testing {
 

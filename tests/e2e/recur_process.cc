@@ -11,6 +11,8 @@
 #include <regex>
 #include <stdexcept>
 
+#include "tests/support/wait.h"
+
 namespace recur::testing {
 namespace {
 
@@ -84,12 +86,7 @@ std::size_t CountOccurrences(const std::string& text, const std::string& needle)
 template <typename Read>
 bool WaitFor(Read read, const std::string& needle, std::chrono::milliseconds timeout,
              std::size_t occurrences) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (CountOccurrences(read(), needle) >= occurrences) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return false;
+  return PollUntil([&] { return CountOccurrences(read(), needle) >= occurrences; }, timeout);
 }
 
 }  // namespace
@@ -189,12 +186,7 @@ bool BackgroundProcess::Ended() {
 }
 
 int BackgroundProcess::WaitForExit(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!Ended()) {
-    if (std::chrono::steady_clock::now() >= deadline) return -1;
-    std::this_thread::sleep_for(5ms);
-  }
-  return *exit_code_;
+  return PollUntil([this] { return Ended(); }, timeout) ? *exit_code_ : -1;
 }
 
 void BackgroundProcess::JoinOutput() {
@@ -212,15 +204,14 @@ std::unique_ptr<RecurServer> RecurServer::Start(const Options& options, int* exi
       argv, std::filesystem::temp_directory_path().string(), options.env);
 
   static const std::regex kListening(R"re("addr":"127\.0\.0\.1:(\d+)")re");
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < deadline && !process->Ended()) {
+  int port = 0;
+  PollUntil([&] {
     std::smatch match;
     const std::string err = process->Stderr();
-    if (std::regex_search(err, match, kListening)) {
-      return std::unique_ptr<RecurServer>(new RecurServer(std::move(process), std::stoi(match[1])));
-    }
-    std::this_thread::sleep_for(5ms);
-  }
+    if (std::regex_search(err, match, kListening)) port = std::stoi(match[1]);
+    return port != 0 || process->Ended();
+  });
+  if (port != 0) return std::unique_ptr<RecurServer>(new RecurServer(std::move(process), port));
   int code = process->WaitForExit(5s);
   if (code < 0) {  // still running but not listening: give up on it
     process->Signal(SIGKILL);

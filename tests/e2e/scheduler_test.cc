@@ -235,14 +235,11 @@ TEST_F(SchedulerTest, TheRealTimeSchedulerSendsANoticeDueAtOnce) {
   const std::string payer = NewPayer("user_1", "pm_card_visa");
   ASSERT_EQ(Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "short"}}).status,
             200);
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
   std::vector<std::string> types;
-  while (std::chrono::steady_clock::now() < deadline) {
+  EXPECT_TRUE(WaitUntil("the trial-ending notice", [&] {
     types = Types(Timeline(payer));
-    if (types.back() == "subscriptionItem.freeTrialEnding") break;
-    std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_EQ(types.back(), "subscriptionItem.freeTrialEnding");
+    return types.back() == "subscriptionItem.freeTrialEnding";
+  }));
   EXPECT_EQ(std::count(types.begin(), types.end(), "subscriptionItem.freeTrialEnding"), 1);
 }
 
@@ -277,13 +274,12 @@ TEST_F(SchedulerTest, AKilledAdvanceResumesWithoutLosingOrRepeatingAnything) {
   });
   {
     SQLite::Database db(db_path());
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const int converted =
-          db.execAndGet("SELECT COUNT(*) FROM payment_attempts WHERE status = 'paid'").getInt();
-      if (converted >= kPayers / 3) break;
-      std::this_thread::sleep_for(5ms);
-    }
+    PollUntil(
+        [&] {
+          return db.execAndGet("SELECT COUNT(*) FROM payment_attempts WHERE status = 'paid'")
+                     .getInt() >= kPayers / 3;
+        },
+        60s);
   }
   server_->Signal(SIGKILL);
   EXPECT_EQ(server_->WaitForExit(10s), 128 + SIGKILL);

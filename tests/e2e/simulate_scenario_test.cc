@@ -12,7 +12,7 @@
 
 #include "domain/webhooks/signing.h"
 #include "tests/e2e/recur_process.h"
-#include "tests/e2e/webhook_receiver.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace recur::testing {
 namespace {

@@ -22,8 +22,8 @@
 #include <gmock/gmock.h>
 
 #include "domain/webhooks/signing.h"
-#include "tests/e2e/fixture.h"
-#include "tests/e2e/webhook_receiver.h"
+#include "tests/e2e/webhook_fixture.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace recur::testing {
 namespace {
@@ -146,31 +146,26 @@ Tally TallyOf(const std::vector<ReceivedRequest>& log, const json& endpoint, con
   return tally;
 }
 
-class WebhookCrashTest : public ServeTest {
+class WebhookCrashTest : public WebhookServeTest {
  protected:
-  RecurServer::Options DeliveringOptions() const {
+  // Delivering to loopback, configured through the environment (which this test covers).
+  RecurServer::Options DeliveringByEnvironment() const {
     RecurServer::Options options = Options();
     options.env["RECUR_WEBHOOK_ALLOW_CIDRS"] = "127.0.0.0/8";
     // Retries after the restart come within a second or two.
     options.env["RECUR_WEBHOOK_RETRY_SCHEDULE"] = "0,1,1,1,1,1,1,1,1,1";
     return options;
   }
-
-  json NewEndpoint(const std::string& url, const std::vector<std::string>& event_types) {
-    Answer created =
-        Call("POST", "/v1/webhook_endpoints", {{"url", url}, {"event_types", event_types}});
-    if (created.status != 200) throw std::runtime_error(created.body.dump());
-    return created.body;
-  }
 };
 
 TEST_F(WebhookCrashTest, AKillInTheMiddleOfABurstLosesNoDelivery) {
   const Instant started = std::chrono::steady_clock::now();
-  server_ = RecurServer::Start(DeliveringOptions());
+  server_ = RecurServer::Start(DeliveringByEnvironment());
   ASSERT_TRUE(server_);
-  Receiver slow, fast;
+  Receiver& slow = NewReceiver();
+  Receiver& fast = NewReceiver();
   slow.Delay(10ms);  // at most two attempts in flight per endpoint: it stays behind the burst
-  const json every_event = NewEndpoint(slow.Url(), {});
+  const json every_event = NewEndpoint(slow.Url());
   const json item_events = NewEndpoint(fast.Url(), kItemEventTypes);
 
   // The burst: payers starting Pro trials from several clients at once, until the kill.
@@ -210,14 +205,11 @@ TEST_F(WebhookCrashTest, AKillInTheMiddleOfABurstLosesNoDelivery) {
       }
     });
   }
-  const Instant kill_deadline = std::chrono::steady_clock::now() + 60s;
-  while (!killed && std::chrono::steady_clock::now() < kill_deadline) {
-    std::this_thread::sleep_for(5ms);
-  }
-  const bool killed_mid_burst = killed;
+  const bool killed_mid_burst = PollUntil([&] { return killed.load(); }, 60s);
   kill();  // in case the moment never came
-  while (!killed) std::this_thread::sleep_for(1ms);
+  PollUntil([&] { return killed.load(); });
   slow.OnArrival(nullptr);
+  slow.Delay(0ms);  // it has stayed behind the burst: after the restart it need not
   EXPECT_EQ(server_->WaitForExit(10s), 128 + SIGKILL);
   for (std::thread& creator : creators) creator.join();
   ASSERT_TRUE(killed_mid_burst) << trials_started << " trials started and " << slow.Count()
@@ -226,7 +218,7 @@ TEST_F(WebhookCrashTest, AKillInTheMiddleOfABurstLosesNoDelivery) {
 
   server_.reset();
   crash.restarted_at = std::chrono::steady_clock::now();
-  server_ = RecurServer::Start(DeliveringOptions());
+  server_ = RecurServer::Start(DeliveringByEnvironment());
   ASSERT_TRUE(server_) << "recur serve did not start again on the killed server's database";
 
   const std::vector<json> events = Events();
@@ -247,26 +239,28 @@ TEST_F(WebhookCrashTest, AKillInTheMiddleOfABurstLosesNoDelivery) {
 
   // Everything is delivered after the restart: wait until nothing is missing, or give up when
   // no request has come for 10 s (retries come every second or so) or after 60 s.
-  const Instant deadline = std::chrono::steady_clock::now() + 60s;
   std::size_t requests = 0;
   Instant last_new_request = std::chrono::steady_clock::now();
-  std::vector<std::string> undelivered_to_slow, undelivered_to_fast;
-  while (true) {
-    const Instant now = std::chrono::steady_clock::now();
-    if (slow.Count() + fast.Count() != requests) {
-      requests = slow.Count() + fast.Count();
-      last_new_request = now;
-    }
-    const bool enough =
-        slow.Count() >= all_event_ids.size() && fast.Count() >= item_event_ids.size();
-    const bool give_up = now >= deadline || now - last_new_request >= 10s;
-    if (enough || give_up) {
-      undelivered_to_slow = Undelivered(slow.Log(), all_event_ids, crash, events_by_envelope);
-      undelivered_to_fast = Undelivered(fast.Log(), item_event_ids, crash, events_by_envelope);
-      if ((undelivered_to_slow.empty() && undelivered_to_fast.empty()) || give_up) break;
-    }
-    std::this_thread::sleep_for(100ms);
-  }
+  auto all_delivered = [&] {
+    return Undelivered(slow.Log(), all_event_ids, crash, events_by_envelope).empty() &&
+           Undelivered(fast.Log(), item_event_ids, crash, events_by_envelope).empty();
+  };
+  PollUntil(
+      [&] {
+        if (slow.Count() + fast.Count() != requests) {
+          requests = slow.Count() + fast.Count();
+          last_new_request = std::chrono::steady_clock::now();
+        }
+        const bool enough =
+            slow.Count() >= all_event_ids.size() && fast.Count() >= item_event_ids.size();
+        const bool given_up = std::chrono::steady_clock::now() - last_new_request >= 10s;
+        return given_up || (enough && all_delivered());
+      },
+      60s, 100ms);
+  const std::vector<std::string> undelivered_to_slow =
+      Undelivered(slow.Log(), all_event_ids, crash, events_by_envelope);
+  const std::vector<std::string> undelivered_to_fast =
+      Undelivered(fast.Log(), item_event_ids, crash, events_by_envelope);
   EXPECT_THAT(undelivered_to_slow, IsEmpty()) << "never delivered to the every-event endpoint";
   EXPECT_THAT(undelivered_to_fast, IsEmpty()) << "never delivered to the item-event endpoint";
 

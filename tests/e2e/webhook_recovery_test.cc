@@ -4,13 +4,12 @@
 // connections kept open between deliveries. The real `recur serve` delivers to receivers on
 // loopback in the test process.
 #include <set>
-#include <thread>
 
 #include <gmock/gmock.h>
 
-#include "tests/e2e/fixture.h"
-#include "tests/e2e/test_certificate.h"
-#include "tests/e2e/webhook_receiver.h"
+#include "tests/e2e/webhook_fixture.h"
+#include "tests/support/test_certificate.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace recur::testing {
 namespace {
@@ -27,49 +26,18 @@ std::int64_t NowMillis() {
       .count();
 }
 
-class WebhookRecoveryTest : public ServeTest {
+class WebhookRecoveryTest : public WebhookServeTest {
  protected:
   // recur serve delivering to loopback, each delivery tried once unless `schedule` says
   // otherwise.
   void Start(std::vector<std::string> extra = {}, const std::string& schedule = "0") {
-    RecurServer::Options options = Options();
-    options.args = {"--webhook-allow-cidr", "127.0.0.0/8", "--webhook-retry-schedule", schedule};
-    options.args.insert(options.args.end(), extra.begin(), extra.end());
-    server_ = RecurServer::Start(options);
-    if (!server_) throw std::runtime_error("recur serve did not start");
+    StartDelivering(schedule, extra);
   }
 
-  json NewEndpoint(const std::string& url, json event_types = json::array()) {
-    Answer created =
-        Call("POST", "/v1/webhook_endpoints", {{"url", url}, {"event_types", event_types}});
-    if (created.status != 200) throw std::runtime_error(created.body.dump());
-    return created.body;
-  }
-
-  // Waits until the endpoint's attempt log holds `count` attempts with none to come.
-  json SettledAttempts(const std::string& endpoint_id, std::size_t count) {
-    json attempts;
-    for (int i = 0; i < 500; ++i) {
-      attempts = Call("GET", "/v1/webhook_endpoints/" + endpoint_id + "/attempts").body["data"];
-      const bool settled = attempts.size() >= count &&
-                           std::all_of(attempts.begin(), attempts.end(), [](const json& attempt) {
-                             return attempt["next_attempt_at"].is_null();
-                           });
-      if (settled) break;
-      std::this_thread::sleep_for(20ms);
-    }
-    return attempts;
-  }
-
-  // Polls the endpoint until `done` holds for it (at most 20 s).
-  json EndpointWhen(const std::string& endpoint_id, const std::function<bool(const json&)>& done) {
-    json endpoint;
-    for (int i = 0; i < 1000; ++i) {
-      endpoint = Call("GET", "/v1/webhook_endpoints/" + endpoint_id).body;
-      if (done(endpoint)) break;
-      std::this_thread::sleep_for(20ms);
-    }
-    return endpoint;
+  // Waits until the wall clock, in the server's milliseconds, is past `millis`.
+  static void WaitPast(std::int64_t millis) {
+    ASSERT_TRUE(WaitUntil("the clock past " + std::to_string(millis),
+                          [&] { return NowMillis() > millis; }));
   }
 
   std::vector<std::string> PayerEventIds(const std::string& payer_id) {
@@ -98,14 +66,14 @@ class WebhookRecoveryTest : public ServeTest {
 
 TEST_F(WebhookRecoveryTest, RecoverSendsAgainWhatFailedSinceTheGivenTime) {
   Start();
-  Receiver receiver;
+  Receiver& receiver = NewReceiver();
   receiver.AnswerWith({500, 500, 500, 500});
   const std::string endpoint = NewEndpoint(receiver.Url())["id"];
   const std::string early_payer = NewPayer("user_early");
   ASSERT_EQ(SettledAttempts(endpoint, 2).size(), 2u);
-  std::this_thread::sleep_for(5ms);
+  for (const json& event : Events(early_payer)) WaitPast(event["timestamp"]);
   const std::int64_t between = NowMillis();
-  std::this_thread::sleep_for(5ms);
+  WaitPast(between);
   const std::string late_payer = NewPayer("user_late");
   ASSERT_EQ(SettledAttempts(endpoint, 4).size(), 4u);  // all four failed, none to come
   ASSERT_EQ(receiver.Received().size(), 4u);
@@ -114,7 +82,7 @@ TEST_F(WebhookRecoveryTest, RecoverSendsAgainWhatFailedSinceTheGivenTime) {
       Call("POST", "/v1/webhook_endpoints/" + endpoint + "/recover", {{"since", between}});
   ASSERT_EQ(recovered.status, 200) << recovered.body;
   EXPECT_EQ(recovered.body["queued"], 2);
-  ASSERT_TRUE(receiver.WaitFor(6, 10s));
+  ASSERT_TRUE(receiver.WaitFor(6));
   const auto received = receiver.Received();
   EXPECT_THAT(EventIdsOf(received, 4, Events(late_payer)),
               UnorderedElementsAreArray(PayerEventIds(late_payer)));
@@ -134,14 +102,14 @@ TEST_F(WebhookRecoveryTest, RecoverSendsAgainWhatFailedSinceTheGivenTime) {
   EXPECT_EQ(
       Call("POST", "/v1/webhook_endpoints/" + endpoint + "/recover", {{"since", 0}}).body["queued"],
       2);
-  ASSERT_TRUE(receiver.WaitFor(8, 10s));
-  std::this_thread::sleep_for(500ms);
+  // Those two and nothing else.
+  ASSERT_EQ(SettledAttempts(endpoint, 8).size(), 8u);
   EXPECT_EQ(receiver.Received().size(), 8u);
 }
 
 TEST_F(WebhookRecoveryTest, RecoverAndResendRefuseBadInput) {
   Start();
-  Receiver receiver;
+  Receiver& receiver = NewReceiver();
   const std::string endpoint = NewEndpoint(receiver.Url(), {"subscription.created"})["id"];
   const std::string base = "/v1/webhook_endpoints/" + endpoint;
   EXPECT_EQ(Call("POST", base + "/recover", json::object()).body["error"]["param"], "since");
@@ -165,10 +133,10 @@ TEST_F(WebhookRecoveryTest, RecoverAndResendRefuseBadInput) {
 
 TEST_F(WebhookRecoveryTest, ResendSendsOneEventAgainEvenIfDelivered) {
   Start();
-  Receiver receiver;
+  Receiver& receiver = NewReceiver();
   const std::string endpoint = NewEndpoint(receiver.Url())["id"];
   const std::string payer = NewPayer("user_1");
-  ASSERT_TRUE(receiver.WaitFor(2, 10s));
+  ASSERT_TRUE(receiver.WaitFor(2));
   ASSERT_EQ(SettledAttempts(endpoint, 2).size(), 2u);
   const std::vector<json> events = Events(payer);
   const std::string event_id = events.front()["id"];
@@ -176,7 +144,7 @@ TEST_F(WebhookRecoveryTest, ResendSendsOneEventAgainEvenIfDelivered) {
       Call("POST", "/v1/webhook_endpoints/" + endpoint + "/resend", {{"event_id", event_id}});
   ASSERT_EQ(resent.status, 200) << resent.body;
   EXPECT_EQ(resent.body["status"], "pending");
-  ASSERT_TRUE(receiver.WaitFor(3, 10s));
+  ASSERT_TRUE(receiver.WaitFor(3));
   const auto received = receiver.Received();
   EXPECT_EQ(EventIdOf(received[2], events), event_id);
   EXPECT_EQ(received[2].get_header_value("webhook-id"), resent.body["webhook_id"]);
@@ -191,22 +159,40 @@ TEST_F(WebhookRecoveryTest, ResendSendsOneEventAgainEvenIfDelivered) {
 }
 
 TEST_F(WebhookRecoveryTest, AnEndpointFailingForThePeriodIsDisabledAndGetsWhatItMissedBack) {
-  Start({"--webhook-disable-after", "2"}, "0,1,1,1,1,1,1,1");
-  Receiver receiver;
+  // Each delivery is tried twice at once, then every second: the period (a second) passes on a
+  // third or later attempt.
+  Start({"--webhook-disable-after", "1"}, "0,0,1,1,1,1,1,1");
+  Receiver& receiver = NewReceiver();
+  Receiver& marker = NewReceiver();
   receiver.AnswerWith(std::deque<int>(100, 500));
   const std::string endpoint = NewEndpoint(receiver.Url())["id"];
+  // Made after the other, so that its deliveries come after the other's.
+  const std::string marker_endpoint = NewEndpoint(marker.Url())["id"];
   const std::string before = NewPayer("user_before");
-  const json disabled =
-      EndpointWhen(endpoint, [](const json& state) { return state["disabled"] == true; });
-  ASSERT_EQ(disabled["disabled"], true) << disabled;
+  json disabled;
+  ASSERT_TRUE(WaitUntil("the endpoint disabled", [&] {
+    disabled = EndpointState(endpoint);
+    return disabled["disabled"] == true;
+  }));
   EXPECT_THAT(disabled["disabled_reason"].get<std::string>(),
               StartsWith("every delivery attempt has failed since "));
   EXPECT_TRUE(disabled["failing_since"].is_number());
   const std::size_t attempts_while_failing = receiver.Received().size();
   EXPECT_GE(attempts_while_failing, 4u);  // two events, each tried at least twice
 
-  const std::string during = NewPayer("user_during");  // its events are not sent while disabled
-  std::this_thread::sleep_for(1500ms);
+  // Nothing is sent to it while it is disabled: neither the retries it was owed, once they are
+  // due, nor new events. Any of them would have come by the time an event made after the
+  // retries fell due has reached the other endpoint and been recorded there.
+  std::int64_t retries_due = 0;
+  for (const json& attempt : AttemptsOf(endpoint)) {
+    if (attempt["next_attempt_at"].is_number()) {
+      retries_due = std::max(retries_due, attempt["next_attempt_at"].get<std::int64_t>());
+    }
+  }
+  WaitPast(retries_due);
+  const std::string during = NewPayer("user_during");
+  json marker_attempts;
+  ASSERT_TRUE(WaitForAttempts(marker_endpoint, 4, marker_attempts));
   EXPECT_EQ(receiver.Received().size(), attempts_while_failing);
 
   receiver.AnswerWith({});  // healthy again: 200 from now on
@@ -222,16 +208,16 @@ TEST_F(WebhookRecoveryTest, AnEndpointFailingForThePeriodIsDisabledAndGetsWhatIt
   for (const json& event : Events(during)) events.push_back(event);
   std::vector<std::string> expected;
   for (const json& event : events) expected.push_back(event["id"]);
-  ASSERT_TRUE(receiver.WaitFor(attempts_while_failing + 4, 10s));
-  std::this_thread::sleep_for(500ms);
+  // What was recovered, and nothing more.
+  SettledAttempts(endpoint, attempts_while_failing + 4);
   EXPECT_THAT(EventIdsOf(receiver.Received(), attempts_while_failing, events),
               UnorderedElementsAreArray(expected));
-  EXPECT_EQ(Call("GET", "/v1/webhook_endpoints/" + endpoint).body["disabled"], false);
+  EXPECT_EQ(EndpointState(endpoint)["disabled"], false);
 }
 
 TEST_F(WebhookRecoveryTest, HttpsReceiversAreTrustedThroughTheExtraCaFile) {
   const TestCertificate certificate = MakeTestCertificate(dir_.path());
-  Receiver receiver(&certificate);
+  Receiver& receiver = NewReceiver(&certificate);
   ASSERT_THAT(receiver.Url(), StartsWith("https://127.0.0.1:"));
 
   Start();  // without the CA file the receiver's certificate is not trusted
@@ -247,7 +233,7 @@ TEST_F(WebhookRecoveryTest, HttpsReceiversAreTrustedThroughTheExtraCaFile) {
   Start({"--webhook-ca-file", certificate.certificate_path});
   Answer recovered = Call("POST", "/v1/webhook_endpoints/" + endpoint + "/recover", {{"since", 0}});
   EXPECT_EQ(recovered.body["queued"], 2);
-  ASSERT_TRUE(receiver.WaitFor(2, 10s));
+  ASSERT_TRUE(receiver.WaitFor(2));
   EXPECT_THAT(EventIdsOf(receiver.Received(), 0, Events(payer)),
               UnorderedElementsAreArray(PayerEventIds(payer)));
 }
@@ -268,10 +254,10 @@ TEST_F(WebhookRecoveryTest, AnUnreadableCaFileStopsServeFromStarting) {
 
 TEST_F(WebhookRecoveryTest, ConnectionsAreKeptOpenBetweenDeliveries) {
   Start();
-  Receiver receiver;
+  Receiver& receiver = NewReceiver();
   NewEndpoint(receiver.Url());
   for (int i = 0; i < 5; ++i) NewPayer("user_" + std::to_string(i));
-  ASSERT_TRUE(receiver.WaitFor(10, 10s));
+  ASSERT_TRUE(receiver.WaitFor(10));
   std::set<int> connections;
   for (const httplib::Request& request : receiver.Received())
     connections.insert(request.remote_port);

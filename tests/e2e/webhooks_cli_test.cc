@@ -5,7 +5,6 @@
 #include <chrono>
 #include <regex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -13,6 +12,7 @@
 
 #include "domain/webhooks/signing.h"
 #include "tests/e2e/recur_process.h"
+#include "tests/support/wait.h"
 
 namespace recur::testing {
 namespace {
@@ -38,16 +38,12 @@ struct Listener {
             }(),
             ".", {}) {
     static const std::regex kListening(R"(listening on 127\.0\.0\.1:(\d+))");
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline && !process.Ended()) {
+    PollUntil([&] {
       std::smatch match;
       const std::string err = process.Stderr();
-      if (std::regex_search(err, match, kListening)) {
-        port = std::stoi(match[1]);
-        return;
-      }
-      std::this_thread::sleep_for(5ms);
-    }
+      if (std::regex_search(err, match, kListening)) port = std::stoi(match[1]);
+      return port != 0 || process.Ended();
+    });
   }
 
   BackgroundProcess process;

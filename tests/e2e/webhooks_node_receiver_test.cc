@@ -10,13 +10,12 @@
 #include <regex>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include <date/date.h>
 #include <gmock/gmock.h>
 
 #include "base/clock.h"
-#include "tests/e2e/fixture.h"
+#include "tests/e2e/webhook_fixture.h"
 
 namespace recur::testing {
 namespace {
@@ -40,14 +39,16 @@ class NodeReceiver {
   // The port it listens on; 0 if it does not say within `timeout`.
   int WaitForPort(std::chrono::milliseconds timeout) const {
     static const std::regex kListening(R"(^listening (\d+)\n)");
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::smatch match;
-      const std::string out = process_.Stdout();
-      if (std::regex_search(out, match, kListening)) return std::stoi(match[1]);
-      std::this_thread::sleep_for(10ms);
-    }
-    return 0;
+    int port = 0;
+    PollUntil(
+        [&] {
+          std::smatch match;
+          const std::string out = process_.Stdout();
+          if (std::regex_search(out, match, kListening)) port = std::stoi(match[1]);
+          return port != 0;
+        },
+        timeout);
+    return port;
   }
 
   // One line per delivery, in arrival order.
@@ -69,32 +70,19 @@ class NodeReceiver {
   BackgroundProcess process_;
 };
 
-class WebhooksNodeReceiverTest : public ServeTest {
+class WebhooksNodeReceiverTest : public WebhookServeTest {
  protected:
   void SetUp() override {
     const char* modules = std::getenv("RECUR_NODE_MODULES");
     if (modules == nullptr || *modules == '\0') {
       GTEST_SKIP() << "needs RECUR_NODE_MODULES with svix and standardwebhooks (tools/test.sh)";
     }
-    ServeTest::SetUp();
+    WebhookServeTest::SetUp();
     RecurServer::Options options = Options();
     options.env["RECUR_WEBHOOK_ALLOW_CIDRS"] = "127.0.0.0/8";
     options.env["RECUR_WEBHOOK_RETRY_SCHEDULE"] = "0,1,1,1";
     server_ = RecurServer::Start(options);
     ASSERT_TRUE(server_);
-  }
-
-  // The endpoint's attempt log, once it holds at least `count` attempts (or after `timeout`).
-  std::vector<json> AttemptsOf(const std::string& endpoint, std::size_t count,
-                               std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    json attempts;
-    do {
-      attempts = Call("GET", "/v1/webhook_endpoints/" + endpoint + "/attempts").body["data"];
-      if (attempts.size() >= count) break;
-      std::this_thread::sleep_for(50ms);
-    } while (std::chrono::steady_clock::now() < deadline);
-    return attempts;
   }
 };
 
@@ -149,14 +137,15 @@ TEST_F(WebhooksNodeReceiverTest, SvixAndStandardWebhooksAcceptEveryEventOfATrial
   const std::vector<json> events = Events(payer);
   ASSERT_FALSE(events.empty());
   std::set<std::string> delivered_ids;
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (delivered_ids.size() < events.size() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-    delivered_ids.clear();
-    for (const json& delivery : receiver.Deliveries()) {
-      delivered_ids.insert(delivery["webhook_id"].get<std::string>());
-    }
-  }
+  PollUntil(
+      [&] {
+        delivered_ids.clear();
+        for (const json& delivery : receiver.Deliveries()) {
+          delivered_ids.insert(delivery["webhook_id"].get<std::string>());
+        }
+        return delivered_ids.size() >= events.size();
+      },
+      30s, 50ms);
   const std::vector<json> deliveries = receiver.Deliveries();
   EXPECT_EQ(delivered_ids.size(), events.size()) << "webhook-ids received, one per event";
 
@@ -164,7 +153,9 @@ TEST_F(WebhooksNodeReceiverTest, SvixAndStandardWebhooksAcceptEveryEventOfATrial
   const std::string endpoint_id = endpoint.body["id"];
   std::map<std::string, std::string> event_of_webhook;
   std::map<std::string, std::set<std::string>> webhooks_of_event;
-  for (const json& attempt : AttemptsOf(endpoint_id, events.size(), 10s)) {
+  json attempts;
+  EXPECT_TRUE(WaitForAttempts(endpoint_id, events.size(), attempts));
+  for (const json& attempt : attempts) {
     EXPECT_EQ(attempt["http_status"], 204) << attempt;
     const std::string webhook_id = attempt["webhook_id"], event_id = attempt["event_id"];
     event_of_webhook[webhook_id] = event_id;

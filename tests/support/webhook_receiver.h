@@ -1,12 +1,14 @@
-// An HTTP receiver for webhook deliveries in end-to-end tests: an httplib server on a free port
-// of 127.0.0.1, in the test process, that records every POST it gets (whatever the path) and
-// answers with the statuses it is told, in order (then 200), after an optional delay. Each
-// request is recorded as it arrives, with when it came and when its answer was ready, so that a
-// test that kills the sender can tell the answers the sender may have seen from those it cannot
-// have. With a TestCertificate it speaks HTTPS. Thread-safe.
+// An HTTP receiver for webhook deliveries in tests: an httplib server on a free port of
+// 127.0.0.1, in the test process, that records every POST it gets (whatever the path) and
+// answers with the statuses it is told, in order (then 200), with a Retry-After header when told,
+// after an optional delay, and not before it is released when held. Each request is recorded as
+// it arrives, with when it came and when its answer was ready, so that a test that kills the
+// sender can tell the answers the sender may have seen from those it cannot have. With a
+// TestCertificate it speaks HTTPS. Thread-safe.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -17,9 +19,11 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <httplib.h>
 
-#include "tests/e2e/test_certificate.h"
+#include "tests/support/test_certificate.h"
+#include "tests/support/wait.h"
 
 namespace recur::testing {
 
@@ -35,15 +39,20 @@ class Receiver {
  public:
   // Listening when constructed; over HTTPS with `tls`'s certificate when given.
   explicit Receiver(const TestCertificate* tls = nullptr);
-  ~Receiver();
+  ~Receiver();  // releases held answers first
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
 
   std::string Url(const std::string& path = "/hooks") const;
   // The statuses of the next answers, in order; 302 comes with a Location header.
   void AnswerWith(std::deque<int> statuses);
+  // The Retry-After header of every answer from now on; empty: none.
+  void RetryAfter(std::string value);
   // How long each answer waits after the request is recorded.
   void Delay(std::chrono::milliseconds delay);
+  // From Hold until Release, answers wait (after their delay): an endpoint that hangs.
+  void Hold();
+  void Release();
   // Called with each request as it arrives, after it is recorded and before the delay; none
   // clears it.
   void OnArrival(std::function<void(const httplib::Request&)> hook);
@@ -53,8 +62,9 @@ class Receiver {
   // The same with their arrival and answer times.
   std::vector<ReceivedRequest> Log() const;
   std::size_t Count() const;
-  // Waits until `count` requests are recorded; false after `timeout`.
-  bool WaitFor(std::size_t count, std::chrono::milliseconds timeout) const;
+  // Waits until `count` requests are recorded; fails, saying how many came, after `timeout`.
+  ::testing::AssertionResult WaitFor(std::size_t count,
+                                     std::chrono::milliseconds timeout = kPatience) const;
 
  private:
   std::unique_ptr<httplib::Server> server_;
@@ -62,9 +72,12 @@ class Receiver {
   int port_ = 0;
   std::thread thread_;
   mutable std::mutex mutex_;
+  std::condition_variable released_;
   std::vector<ReceivedRequest> received_;
   std::deque<int> statuses_;
+  std::string retry_after_;
   std::chrono::milliseconds delay_{0};
+  bool held_ = false;
   std::function<void(const httplib::Request&)> on_arrival_;
 };
 

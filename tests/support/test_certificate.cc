@@ -1,4 +1,4 @@
-#include "tests/e2e/test_certificate.h"
+#include "tests/support/test_certificate.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>

@@ -1,4 +1,4 @@
-#include "tests/e2e/webhook_receiver.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace recur::testing {
 
@@ -11,6 +11,7 @@ Receiver::Receiver(const TestCertificate* tls)
       scheme_(tls == nullptr ? "http" : "https") {
   server_->Post(".*", [this](const httplib::Request& request, httplib::Response& response) {
     int status = 200;
+    std::string retry_after;
     std::chrono::milliseconds delay{0};
     std::size_t index = 0;
     std::function<void(const httplib::Request&)> on_arrival;
@@ -22,6 +23,7 @@ Receiver::Receiver(const TestCertificate* tls)
         status = statuses_.front();
         statuses_.pop_front();
       }
+      retry_after = retry_after_;
       delay = delay_;
       on_arrival = on_arrival_;
     }
@@ -29,8 +31,10 @@ Receiver::Receiver(const TestCertificate* tls)
     std::this_thread::sleep_for(delay);
     response.status = status;
     if (status == 302) response.set_header("Location", "/moved");
+    if (!retry_after.empty()) response.set_header("Retry-After", retry_after);
     response.set_content("{}", "application/json");
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    released_.wait(lock, [this] { return !held_; });
     received_[index].answered_at = std::chrono::steady_clock::now();
   });
   // Kept-open connections are closed after 1 s idle, so that stopping takes no longer.
@@ -38,10 +42,11 @@ Receiver::Receiver(const TestCertificate* tls)
   server_->set_tcp_nodelay(true);  // as real receivers do: no 40 ms wait for a delayed ACK
   port_ = server_->bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_->listen_after_bind(); });
-  while (!server_->is_running()) std::this_thread::sleep_for(1ms);
+  PollUntil([this] { return server_->is_running(); }, kPatience, 1ms);
 }
 
 Receiver::~Receiver() {
+  Release();
   server_->stop();
   thread_.join();
 }
@@ -55,9 +60,27 @@ void Receiver::AnswerWith(std::deque<int> statuses) {
   statuses_ = std::move(statuses);
 }
 
+void Receiver::RetryAfter(std::string value) {
+  std::lock_guard lock(mutex_);
+  retry_after_ = std::move(value);
+}
+
 void Receiver::Delay(std::chrono::milliseconds delay) {
   std::lock_guard lock(mutex_);
   delay_ = delay;
+}
+
+void Receiver::Hold() {
+  std::lock_guard lock(mutex_);
+  held_ = true;
+}
+
+void Receiver::Release() {
+  {
+    std::lock_guard lock(mutex_);
+    held_ = false;
+  }
+  released_.notify_all();
 }
 
 void Receiver::OnArrival(std::function<void(const httplib::Request&)> hook) {
@@ -83,13 +106,12 @@ std::size_t Receiver::Count() const {
   return received_.size();
 }
 
-bool Receiver::WaitFor(std::size_t count, std::chrono::milliseconds timeout) const {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (Count() >= count) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
+::testing::AssertionResult Receiver::WaitFor(std::size_t count,
+                                             std::chrono::milliseconds timeout) const {
+  ::testing::AssertionResult waited = WaitUntil(
+      std::to_string(count) + " requests at " + Url(""), [&] { return Count() >= count; }, timeout);
+  if (!waited) waited << " (" << Count() << " came)";
+  return waited;
 }
 
 }  // namespace recur::testing
