@@ -2,33 +2,19 @@
 //
 // Who calls what. The billing service is the caller. Before it saves a payment method or
 // charges, it makes sure the payer has a customer at the gateway (EnsureCustomer) and passes
-// that customer's reference on Attach and Charge. StartCardSetup opens a setup in which the
-// payer's browser collects a card for later charges (Stripe: a SetupIntent for off-session use;
-// nothing calls it yet: the route that hands it to a browser comes with such a gateway). Attach
-// checks a payment token (one a setup yielded, or a test token) before it is saved and says
-// what to charge later. Charge takes the money of one payment attempt.
-// LookUpCharge asks again about a charge made earlier: one the gateway answered pending, or one
-// whose answer was lost (a crash, a timeout). ReadNotice verifies and reads a message the
-// gateway sent on its own (a webhook) and says which charge it is about and what became of it;
-// the billing service applies that to the pending attempt it names. Refund gives money of a paid
-// charge back (nothing in the engine refunds yet).
+// that customer's reference on Attach and Charge. A charge answered pending, or whose answer was
+// lost, is asked about again (LookUpCharge); a message the gateway sends on its own (a webhook)
+// is read with ReadNotice, and the billing service applies it to the pending attempt it names.
 //
-// Outcomes. The answer about a charge is a ChargeOutcome (domain/subscriptions/charge_outcome.h):
-//   paid             the money was taken.
-//   declined         the gateway worked and said no; `code` and `message` are the gateway's own
-//                    ("card_declined", "insufficient_funds", ...).
-//   pending          the gateway has the charge but has not decided it. The decision comes later,
-//                    through LookUpCharge or a notice; the charge is never made a second time.
-//   requires_action  the payer must authenticate the payment (3-D Secure) before it can be
-//                    taken, which a charge made off session cannot ask for; `code` is
-//                    "authentication_required" or the gateway's own, and `gateway_charge_id`
-//                    names the charge the payer would confirm.
-// Every outcome carries the gateway's charge id. A decline or a required action is an outcome,
-// not an Error: the gateway worked and said no. Errors are for bad requests (kInvalidArgument,
-// unknown tokens and customers among them), a charge the gateway does not hold (kNotFound), what
-// each method below names, and a gateway that could not be reached or could not record the
-// request (kUnavailable: nothing is known to have happened, and the same call may be made again
-// with the same key).
+// Outcomes. The answer about a charge is a ChargeOutcome (domain/subscriptions/charge_outcome.h
+// says what each status means). Every outcome carries the gateway's charge id: for
+// requires_action, the charge the payer would confirm. A pending charge is decided later,
+// through LookUpCharge or a notice, and is never made a second time. A decline or a required
+// action is an outcome, not an Error: the gateway worked and said no. Errors are for bad
+// requests (kInvalidArgument, unknown tokens and customers among them), a charge the gateway
+// does not hold (kNotFound), what each method below names, and a gateway that could not be
+// reached or could not record the request (kUnavailable: nothing is known to have happened, and
+// the same call may be made again with the same key).
 //
 // Idempotency. Every Charge and every Refund carries an idempotency key, and a key always means
 // one charge (one refund): however often it is sent, money moves once, and every call after the
@@ -100,7 +86,7 @@ struct ChargeRequest {
 
 // A charge made earlier: by its key, or by the gateway's charge id when an answer gave one.
 struct ChargeLookup {
-  std::string customer;
+  std::string customer;  // EnsureCustomer's reference
   std::string idempotency_key;
   std::string gateway_charge_id;  // empty: by key alone
 };
@@ -154,8 +140,9 @@ class PaymentGateway {
   // Charge. The same payer always gets the same reference.
   virtual Result<std::string> EnsureCustomer(const CustomerRequest& request) = 0;
 
-  // Opens a card setup for the customer. An unknown customer is Error{kInvalidArgument,
-  // "unknown_customer"}.
+  // Opens a card setup for the customer (Stripe: a SetupIntent for off-session use). Nothing
+  // calls it yet: the route that hands it to a browser comes with such a gateway. An unknown
+  // customer is Error{kInvalidArgument, "unknown_customer"}.
   virtual Result<CardSetup> StartCardSetup(const std::string& customer) = 0;
 
   // Checks a token before it is saved as a payment method of the customer. A refused card is
@@ -168,10 +155,10 @@ class PaymentGateway {
   // refused as Attach refuses them.
   virtual Result<ChargeOutcome> Charge(const ChargeRequest& request) = 0;
 
-  // What became of a charge made earlier, as it stands now: a charge answered pending may since
-  // be paid, declined or require action, or still be pending. Error{kNotFound,
-  // "charge_not_found"} when the gateway holds no such charge: it was never made, and charging
-  // with the same key is safe.
+  // What became of a charge made earlier (one answered pending, or one whose answer was lost to
+  // a crash or a timeout), as it stands now: a charge answered pending may since be paid,
+  // declined or require action, or still be pending. Error{kNotFound, "charge_not_found"} when
+  // the gateway holds no such charge: it was never made, and charging with the same key is safe.
   virtual Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) = 0;
 
   // Verifies a message from the gateway (its signature, or against the gateway's records) and
@@ -180,10 +167,10 @@ class PaymentGateway {
   // be verified, Error{kInvalidArgument, "invalid_notice"} when it cannot be read.
   virtual Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) = 0;
 
-  // Gives back part or all of a paid charge, once per key. An unknown charge is
-  // Error{kNotFound, "charge_not_found"}; one that was not paid Error{kFailedPrecondition,
-  // "charge_not_paid"}; more than is left of it Error{kFailedPrecondition,
-  // "refund_exceeds_charge"}.
+  // Gives back part or all of a paid charge, once per key (nothing in the engine refunds yet).
+  // An unknown charge is Error{kNotFound, "charge_not_found"}; one that was not paid
+  // Error{kFailedPrecondition, "charge_not_paid"}; more than is left of it
+  // Error{kFailedPrecondition, "refund_exceeds_charge"}.
   virtual Result<RefundOutcome> Refund(const RefundRequest& request) = 0;
 };
 
