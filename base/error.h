@@ -32,7 +32,11 @@ struct Error {
 };
 
 // A value or the Error that stands in its place. It is std::expected in all but one thing: it
-// is [[nodiscard]], so a caller that drops a Result (and so an error) does not compile.
+// is [[nodiscard]], so a caller that drops a Result (and so an error) does not compile (with
+// -Werror, as the build has it). What is not a Result is not covered: a function that returns a
+// bare std::unexpected<Error> (MakeError and the like) needs [[nodiscard]] of its own, and
+// std::expected's monadic members (and_then, transform; not in g++ 12) return std::expected,
+// whose and_then also refuses a callable that returns a Result.
 template <typename T>
 class [[nodiscard]] Result : public std::expected<T, Error> {
  public:
@@ -43,8 +47,8 @@ class [[nodiscard]] Result : public std::expected<T, Error> {
 // Result<void> reads better as Status where nothing is returned.
 using Status = Result<void>;
 
-inline std::unexpected<Error> MakeError(ErrorKind kind, std::string code, std::string message,
-                                        std::string param = {}) {
+[[nodiscard]] inline std::unexpected<Error> MakeError(ErrorKind kind, std::string code,
+                                                      std::string message, std::string param = {}) {
   return std::unexpected(Error{kind, std::move(code), std::move(message), std::move(param)});
 }
 

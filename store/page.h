@@ -27,7 +27,7 @@ struct ListOptions {
 int PageLimit(const ListOptions& options);
 
 // The error for a `starting_after` that names no element of the list.
-std::unexpected<Error> UnknownStartingAfter(const std::string& id);
+[[nodiscard]] std::unexpected<Error> UnknownStartingAfter(const std::string& id);
 
 // The page of `limit` elements made of `read`, which holds up to one element more than
 // `limit` when there is more to read after the page.

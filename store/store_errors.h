@@ -16,8 +16,8 @@
 namespace recur {
 
 // `what` says which key is taken, in the backend's words.
-std::unexpected<Error> Conflict(std::string_view what);
-std::unexpected<Error> ConcurrentChange(std::string_view what_changed);
-std::unexpected<Error> WorkAlreadyDone(std::int64_t work_id);
+[[nodiscard]] std::unexpected<Error> Conflict(std::string_view what);
+[[nodiscard]] std::unexpected<Error> ConcurrentChange(std::string_view what_changed);
+[[nodiscard]] std::unexpected<Error> WorkAlreadyDone(std::int64_t work_id);
 
 }  // namespace recur

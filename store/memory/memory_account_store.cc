@@ -16,7 +16,7 @@ constexpr std::size_t kNew = std::numeric_limits<std::size_t>::max();
 
 // A change that names rows that are not there, or breaks a rule of stored values: refused as
 // a storage error, as every backend refuses it.
-std::unexpected<Error> Unstorable(const std::string& payer_id, std::string_view why) {
+[[nodiscard]] std::unexpected<Error> Unstorable(const std::string& payer_id, std::string_view why) {
   return MakeError(ErrorKind::kUnavailable, "storage_error",
                    "saving payer " + payer_id + " failed: " + std::string(why));
 }

@@ -30,7 +30,7 @@ struct Doing {
 // What an exception thrown at the SQLite edge becomes: a unique or primary key taken is a
 // conflict (kAlreadyExists "conflict": the change conflicts with stored data); anything else is
 // a storage_error (kUnavailable) saying what was being done.
-Error SqliteFailure(const Doing& doing, const std::exception& error);
+[[nodiscard]] Error SqliteFailure(const Doing& doing, const std::exception& error);
 
 inline void BindValue(SQLite::Statement& statement, int index, const std::string& value) {
   statement.bind(index, value);
