@@ -1,8 +1,8 @@
 // Payment attempts and events over HTTP, newest first (billing_api.h).
+#include <charconv>
+
 #include "domain/events/billing_json.h"
 #include "http/billing_api.h"
-
-#include <charconv>
 
 namespace recur {
 namespace {
@@ -23,10 +23,6 @@ Result<ListOptions> ReadListOptions(const ApiRequest& request) {
   }
   options.starting_after = request.Query("starting_after");
   return options;
-}
-
-json ListJson(json data, bool has_more) {
-  return {{"object", "list"}, {"data", std::move(data)}, {"has_more", has_more}};
 }
 
 }  // namespace

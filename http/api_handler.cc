@@ -19,6 +19,10 @@ ApiResponse JsonResponse(const nlohmann::json& body, int status) { return {statu
 
 ApiResponse JsonTextResponse(std::string text) { return {200, std::move(text)}; }
 
+nlohmann::json ListJson(nlohmann::json data, bool has_more) {
+  return {{"object", "list"}, {"data", std::move(data)}, {"has_more", has_more}};
+}
+
 Result<nlohmann::json> ParseJsonBody(const ApiRequest& request) {
   if (request.body.empty()) return nlohmann::json::object();
   nlohmann::json body;

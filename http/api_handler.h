@@ -60,6 +60,9 @@ ApiResponse JsonResponse(const nlohmann::json& body, int status = 200);
 // A 200 answer of `text`, which is JSON already.
 ApiResponse JsonTextResponse(std::string text);
 
+// The object every list answers with: {"object": "list", "data": data, "has_more": has_more}.
+nlohmann::json ListJson(nlohmann::json data, bool has_more);
+
 // The answer to a service's result: `render(value)` as JSON, or the result's Error.
 template <typename T, typename Render>
 Result<ApiResponse> AnswerJson(const Result<T>& result, Render&& render) {

@@ -37,10 +37,6 @@ json EndpointWithSecretJson(const WebhookEndpoint& endpoint) {
   return answer;
 }
 
-json ListJson(json data) {
-  return {{"object", "list"}, {"data", std::move(data)}, {"has_more", false}};
-}
-
 // event_types: a list of strings, or absent.
 std::optional<std::vector<std::string>> ReadEventTypes(const json& body, Status& problem) {
   auto it = body.find("event_types");
@@ -99,7 +95,7 @@ Result<ApiResponse> ListWebhookAttempts(const ApiServices& api, const ApiRequest
   if (!attempts) return std::unexpected(attempts.error());
   json data = json::array();
   for (const DeliveryAttempt& attempt : *attempts) data.push_back(AttemptJson(attempt));
-  return JsonResponse(ListJson(std::move(data)));
+  return JsonResponse(ListJson(std::move(data), /*has_more=*/false));
 }
 
 Result<ApiResponse> CreateWebhookEndpoint(const ApiServices& api, const ApiRequest& request) {
@@ -126,7 +122,7 @@ Result<ApiResponse> ListWebhookEndpoints(const ApiServices& api, const ApiReques
   for (const WebhookEndpoint& endpoint : *list) {
     data.push_back(EndpointJson(endpoint));
   }
-  return JsonResponse(ListJson(std::move(data)));
+  return JsonResponse(ListJson(std::move(data), /*has_more=*/false));
 }
 
 Result<ApiResponse> GetWebhookEndpoint(const ApiServices& api, const ApiRequest& request) {
