@@ -37,7 +37,8 @@ struct ReceivedRequest {
 
 class Receiver {
  public:
-  // Listening when constructed; over HTTPS with `tls`'s certificate when given.
+  // Listening when constructed (the running test fails if it cannot listen); over HTTPS with
+  // `tls`'s certificate when given.
   explicit Receiver(const TestCertificate* tls = nullptr);
   ~Receiver();  // releases held answers first
   Receiver(const Receiver&) = delete;
