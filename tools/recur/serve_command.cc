@@ -137,7 +137,7 @@ struct Engine {
 
   static WebhookEndpointOptions EndpointOptions(const ServeSettings& settings) {
     WebhookEndpointOptions options;
-    options.allow = settings.webhook_allow;
+    options.allow = settings.dispatcher.allow;
     options.allow_entry_name = kAllowFlag;
     return options;
   }

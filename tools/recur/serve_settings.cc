@@ -109,8 +109,7 @@ Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
   settings.lifecycle = *lifecycle;
   auto allow = ReadWebhookAllowList(flags);
   if (!allow) return std::unexpected(allow.error());
-  settings.webhook_allow = *allow;
-  auto dispatcher = ReadDispatcherOptions(flags, *allow);
+  auto dispatcher = ReadDispatcherOptions(flags, std::move(*allow));
   if (!dispatcher) return std::unexpected(dispatcher.error());
   settings.dispatcher = *dispatcher;
   return settings;

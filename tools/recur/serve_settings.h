@@ -1,6 +1,7 @@
 // What `recur serve` is asked to do, read from its flags and the environment: where the database,
 // the plan files and the listening address are, the lifecycle options, and how webhooks are
-// delivered. Every message of a refused setting names the flag that set it.
+// delivered. The message of a refused setting names the flag that set it, except for an entry of
+// the webhook allow-list, whose message quotes the entry.
 #pragma once
 
 #include <array>
@@ -36,9 +37,10 @@ struct ServeSettings {
   std::string plans_path;  // --plans
   std::string host;        // --addr
   int port = 0;
-  LifecycleOptions lifecycle;       // --dunning-retries, --past-due-access
-  std::vector<Cidr> webhook_allow;  // --webhook-allow-cidr, RECUR_WEBHOOK_ALLOW_CIDRS
-  DispatcherOptions dispatcher;     // --webhook-* (the allow-list included)
+  LifecycleOptions lifecycle;  // --dunning-retries, --past-due-access
+  // --webhook-*; its `allow` (--webhook-allow-cidr, RECUR_WEBHOOK_ALLOW_CIDRS) is the allow-list
+  // of webhook endpoints' URLs too.
+  DispatcherOptions dispatcher;
 };
 
 // The settings from parsed flags; the first refused setting's error otherwise, checked in the
