@@ -1,6 +1,9 @@
 #include "http/api_handler.h"
 
 #include <algorithm>
+#include <optional>
+#include <set>
+#include <vector>
 
 #include "base/json_parse_error.h"
 
@@ -15,7 +18,10 @@ std::string_view ApiRequest::Query(std::string_view name) const {
   return it == query.end() ? std::string_view() : std::string_view(it->second);
 }
 
-ApiResponse JsonResponse(const nlohmann::json& body, int status) { return {status, body.dump()}; }
+ApiResponse JsonResponse(const nlohmann::json& body, int status) {
+  // Text that is not UTF-8 (echoed from a request, say) is replaced, never thrown about.
+  return {status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
 
 ApiResponse JsonTextResponse(std::string text) { return {200, std::move(text)}; }
 
@@ -23,17 +29,63 @@ nlohmann::json ListJson(nlohmann::json data, bool has_more) {
   return {{"object", "list"}, {"data", std::move(data)}, {"has_more", has_more}};
 }
 
+namespace {
+
+// Finds what the parser keeps quiet about: a key given twice in one object (it keeps the
+// last). Parsing stops at the first.
+class BodyProblemFinder {
+ public:
+  explicit BodyProblemFinder(std::optional<Error>& problem) : problem_(problem) {}
+
+  bool operator()(int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (problem_) return false;
+    switch (event) {
+      case Event::object_start:
+        keys_.emplace_back();
+        break;
+      case Event::object_end:
+        keys_.pop_back();
+        break;
+      case Event::key:
+        if (!keys_.back().insert(parsed.get<std::string>()).second) {
+          problem_ = Error{ErrorKind::kInvalidArgument, "duplicate_key",
+                           "the request body gives the key " + parsed.get<std::string>() +
+                               " twice; give each key once",
+                           parsed.get<std::string>()};
+        }
+        break;
+      case Event::value:
+      case Event::array_start:
+      case Event::array_end:
+        break;
+    }
+    return !problem_;
+  }
+
+ private:
+  std::optional<Error>& problem_;
+  std::vector<std::set<std::string>> keys_;
+};
+
+}  // namespace
+
 Result<nlohmann::json> ParseJsonBody(const ApiRequest& request) {
   if (request.body.empty()) return nlohmann::json::object();
   nlohmann::json body;
+  std::optional<Error> problem;
   try {
-    body = nlohmann::json::parse(request.body);
+    body = nlohmann::json::parse(request.body, BodyProblemFinder(problem));
   } catch (const nlohmann::json::parse_error& error) {
     const JsonParseErrorDescription where = DescribeJsonParseError(error, request.body);
     return MakeError(ErrorKind::kInvalidArgument, "invalid_json",
                      "the request body is not valid JSON: line " + std::to_string(where.line) +
                          ", column " + std::to_string(where.column) + ": " + where.reason);
+  } catch (const nlohmann::json::out_of_range&) {
+    return MakeError(ErrorKind::kInvalidArgument, "number_out_of_range",
+                     "the request body has a number too large to represent");
   }
+  if (problem) return std::unexpected(*problem);
   if (!body.is_object()) {
     return MakeError(ErrorKind::kInvalidArgument, "invalid_body",
                      "the request body must be a JSON object");

@@ -1,5 +1,11 @@
 #include "http/http_server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <strings.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <optional>
 #include <thread>
@@ -7,45 +13,43 @@
 #include "base/log.h"
 #include "base/sha256.h"
 #include "http/api_error.h"
-#include "http/listen_backlog.h"
+#include "http/request_framing.h"
 
 namespace recur {
+
+// One request on its way through the transport: made at its head, answered once, deleted when
+// the transport is done with it.
+struct HttpServer::Exchange {
+  HttpRequest request;
+  RouteMatch match;
+  BodyFraming framing;
+  std::chrono::steady_clock::time_point started;
+  std::optional<ApiResponse> answer;  // once known
+  bool close_connection = false;      // after the answer
+  bool queued = false;                // the answer is with the transport
+  bool at_worker = false;             // a worker runs the handler; the connection is suspended
+};
+
 namespace {
 
-// When the request being served on this worker thread began, for the access log.
-thread_local std::optional<std::chrono::steady_clock::time_point> request_started;
+// How long the unread body of a refused request is read and dropped before its connection
+// closes.
+constexpr std::chrono::seconds kLingering{2};
 
-std::optional<std::string_view> BearerToken(const httplib::Request& request) {
+std::optional<std::string_view> BearerToken(const HttpRequest& request) {
   auto it = request.headers.find("Authorization");
   if (it == request.headers.end()) return std::nullopt;
   std::string_view value = it->second;
+  // The scheme's name is case-insensitive (RFC 9110 11.1).
   constexpr std::string_view kScheme = "Bearer ";
-  if (value.size() <= kScheme.size() || value.substr(0, kScheme.size()) != kScheme) {
+  if (value.size() <= kScheme.size() ||
+      strncasecmp(value.data(), kScheme.data(), kScheme.size()) != 0) {
     return std::nullopt;
   }
   return value.substr(kScheme.size());
 }
 
-// The error answer for failures the HTTP library detects before any handler runs.
-Error LibraryError(int status, std::size_t max_body_bytes) {
-  switch (status) {
-    case 413:
-      return {ErrorKind::kInvalidArgument, "body_too_large",
-              "the request body is larger than the limit of " + std::to_string(max_body_bytes) +
-                  " bytes"};
-    case 414:
-      return {ErrorKind::kInvalidArgument, "uri_too_long", "the request URI is too long"};
-    case 404:
-      return {ErrorKind::kNotFound, "route_not_found", "no such route"};
-    case 400:
-      return {ErrorKind::kInvalidArgument, "bad_request", "the HTTP request is malformed"};
-    default:
-      return {ErrorKind::kInternal, "http_error",
-              "the request failed with HTTP status " + std::to_string(status)};
-  }
-}
-
-ApiResponse MethodNotAllowed(const httplib::Request& request,
+ApiResponse MethodNotAllowed(const HttpRequest& request,
                              const std::vector<std::string>& allowed_methods) {
   std::string allowed;
   for (const std::string& m : allowed_methods) allowed += (allowed.empty() ? "" : ", ") + m;
@@ -57,7 +61,7 @@ ApiResponse MethodNotAllowed(const httplib::Request& request,
   return answer;
 }
 
-ApiRequest MakeApiRequest(const httplib::Request& request, std::vector<std::string> path_params) {
+ApiRequest MakeApiRequest(const HttpRequest& request, std::vector<std::string> path_params) {
   auto user_agent = request.headers.find("User-Agent");
   return {request.method,
           request.path,
@@ -68,61 +72,159 @@ ApiRequest MakeApiRequest(const httplib::Request& request, std::vector<std::stri
           user_agent == request.headers.end() ? std::string_view() : user_agent->second};
 }
 
-void Write(ApiResponse answer, httplib::Response& response) {
-  response.status = answer.status;
-  for (auto& [name, value] : answer.headers) response.set_header(name, value);
-  response.body = std::move(answer.body);
-  response.headers.erase("Content-Type");
-  response.set_header("Content-Type", std::string(answer.content_type));
+ApiResponse Refusal(const HeadRefusal& refusal) {
+  ApiResponse answer = ErrorResponse(refusal.error);
+  answer.status = refusal.status;
+  return answer;
+}
+
+// Requests whose handlers may wait on the database's write queue.
+bool MayWait(std::string_view method) {
+  return method == "POST" || method == "PATCH" || method == "PUT" || method == "DELETE";
+}
+
+std::string PeerAddress(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info == nullptr || info->client_addr == nullptr) return "";
+  char text[INET6_ADDRSTRLEN] = {};
+  const sockaddr* address = info->client_addr;
+  if (address->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, text, sizeof text);
+  } else if (address->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, text,
+              sizeof text);
+  }
+  return text;
+}
+
+HttpRequest ReadHead(MHD_Connection* connection, const char* url, const char* method) {
+  HttpRequest request;
+  request.method = method;
+  request.path = url;
+  MHD_get_connection_values(
+      connection, MHD_HEADER_KIND,
+      [](void* headers, MHD_ValueKind, const char* name, const char* value) {
+        static_cast<HttpHeaders*>(headers)->emplace(name, value == nullptr ? "" : value);
+        return MHD_YES;
+      },
+      &request.headers);
+  MHD_get_connection_values(
+      connection, MHD_GET_ARGUMENT_KIND,
+      [](void* params, MHD_ValueKind, const char* name, const char* value) {
+        static_cast<ApiRequest::QueryParams*>(params)->emplace(name, value == nullptr ? "" : value);
+        return MHD_YES;
+      },
+      &request.params);
+  request.remote_addr = PeerAddress(connection);
+  return request;
+}
+
+ConnectionDeadlines::Connection* DeadlinesOf(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return info == nullptr ? nullptr
+                         : static_cast<ConnectionDeadlines::Connection*>(info->socket_context);
 }
 
 }  // namespace
 
+// The transport's callbacks, each a step of a request's way (libmicrohttpd's contract: the
+// request handler is called once at the head, once per piece of body, and once at the end, and
+// again after a resume).
+struct HttpServerCallbacks {
+  static MHD_Result OnRequest(void* context, MHD_Connection* connection, const char* url,
+                              const char* method, const char*, const char* upload_data,
+                              size_t* upload_data_size, void** request_context) {
+    auto& server = *static_cast<HttpServer*>(context);
+    auto* exchange = static_cast<HttpServer::Exchange*>(*request_context);
+    try {
+      if (exchange == nullptr) {
+        exchange = new HttpServer::Exchange;
+        *request_context = exchange;
+        exchange->started = std::chrono::steady_clock::now();
+        exchange->request = ReadHead(connection, url, method);
+        server.AdmitHead(connection, *exchange);
+        // A refused request with a body announced is answered now, its body unread, and its
+        // connection closed; one without a body is answered at the end, keeping the connection.
+        if (exchange->answer && exchange->framing.HasBody()) {
+          exchange->close_connection = true;
+          return server.Send(connection, *exchange);
+        }
+        return MHD_YES;
+      }
+      if (exchange->queued) {
+        *upload_data_size = 0;  // the body of a refused request is dropped
+        return MHD_YES;
+      }
+      if (*upload_data_size > 0) {
+        std::string& body = exchange->request.body;
+        if (body.size() + *upload_data_size > server.options_.max_body_bytes) {
+          // The library takes an answer only before the body or after all of it, so this one
+          // goes out on the socket directly, and the connection is ended.
+          exchange->answer = Refusal(BodyTooLarge(server.options_.max_body_bytes));
+          server.SendMidBody(connection, *exchange);
+          return MHD_NO;
+        }
+        body.append(upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+      }
+      // The whole request is in: no deadline while it is answered.
+      server.deadlines_->Set(DeadlinesOf(connection), std::nullopt);
+      if (!exchange->answer && !exchange->at_worker && MayWait(exchange->request.method)) {
+        exchange->at_worker = true;
+        MHD_suspend_connection(connection);
+        const bool queued = server.workers_->Submit([&server, connection, exchange] {
+          exchange->answer = server.AnswerSafely(*exchange);
+          MHD_resume_connection(connection);
+        });
+        if (queued) return MHD_YES;
+        MHD_resume_connection(connection);  // stopping: answered here instead
+      }
+      if (!exchange->answer) exchange->answer = server.AnswerSafely(*exchange);
+      return server.Send(connection, *exchange);
+    } catch (const std::exception& error) {
+      Log(server.clock_.Now(), "error", "http_edge_exception", {{"what", error.what()}});
+      return MHD_NO;  // the library closes the connection
+    }
+  }
+
+  static void OnCompleted(void* context, MHD_Connection* connection, void** request_context,
+                          MHD_RequestTerminationCode) {
+    auto& server = *static_cast<HttpServer*>(context);
+    delete static_cast<HttpServer::Exchange*>(*request_context);
+    *request_context = nullptr;
+    // The next request on a kept-alive connection has its head's deadline from now.
+    server.deadlines_->Set(DeadlinesOf(connection),
+                           std::chrono::steady_clock::now() + server.options_.header_deadline);
+  }
+
+  static void OnConnection(void* context, MHD_Connection* connection, void** socket_context,
+                           MHD_ConnectionNotificationCode code) {
+    auto& server = *static_cast<HttpServer*>(context);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+      const MHD_ConnectionInfo* info =
+          MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+      if (info == nullptr) return;
+      const int on = 1;
+      ::setsockopt(info->connect_fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+      *socket_context = server.deadlines_->Opened(
+          info->connect_fd, std::chrono::steady_clock::now() + server.options_.header_deadline);
+    } else {
+      server.deadlines_->Closed(static_cast<ConnectionDeadlines::Connection*>(*socket_context));
+      *socket_context = nullptr;
+    }
+  }
+};
+
 HttpServer::HttpServer(HttpServerOptions options, const Clock& clock,
                        SecretKeyCheck check_secret_key)
-    : options_(std::move(options)),
-      clock_(clock),
-      check_secret_key_(std::move(check_secret_key)),
-      server_(std::make_unique<httplib::Server>()) {
-  httplib::Server& server = *server_;
-  ApplyServerSettings(server, options_);
-  server.set_pre_routing_handler(
-      [this](const httplib::Request& request, httplib::Response& response) {
-        request_started = std::chrono::steady_clock::now();
-        // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3), but
-        // this cpp-httplib version would wait for one on POST, PATCH and DELETE until the read
-        // timeout. Such requests are answered here, before the library tries to read a body.
-        if (!request.has_header("Content-Length") && !request.has_header("Transfer-Encoding")) {
-          Dispatch(request, response);
-          return httplib::Server::HandlerResponse::Handled;
-        }
-        return httplib::Server::HandlerResponse::Unhandled;
-      });
-  auto dispatch = [this](const httplib::Request& request, httplib::Response& response) {
-    Dispatch(request, response);
-  };
-  for (auto route :
-       {&httplib::Server::Get, &httplib::Server::Post, &httplib::Server::Put,
-        &httplib::Server::Patch, &httplib::Server::Delete, &httplib::Server::Options}) {
-    (server.*route)(".*", dispatch);
-  }
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [max_body_bytes = options_.max_body_bytes](const httplib::Request&,
-                                                 httplib::Response& response) {
-        if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        ApiResponse answer = ErrorResponse(LibraryError(response.status, max_body_bytes));
-        answer.status = response.status;
-        Write(std::move(answer), response);
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-  if (options_.access_log) {
-    server.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
-      LogRequest(request, response);
-    });
-  }
-}
+    : options_(std::move(options)), clock_(clock), check_secret_key_(std::move(check_secret_key)) {}
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+  if (listen_socket_ >= 0) ::close(listen_socket_);
+}
 
 void HttpServer::Route(std::string method, std::string_view pattern, Access access,
                        ApiHandler handler) {
@@ -130,53 +232,149 @@ void HttpServer::Route(std::string method, std::string_view pattern, Access acce
   routes_.push_back({access, std::move(handler)});
 }
 
-void ApplyServerSettings(httplib::Server& server, const HttpServerOptions& options) {
-  server.new_task_queue = [threads = options.worker_threads] {
-    return new httplib::ThreadPool(threads);
-  };
-  server.set_tcp_nodelay(true);
-  server.set_keep_alive_max_count(options.keep_alive_max_count);
-  server.set_keep_alive_timeout(options.keep_alive_timeout.count());
-  server.set_read_timeout(options.read_timeout);
-  server.set_write_timeout(options.write_timeout);
-  server.set_payload_max_length(options.max_body_bytes);
-}
-
 Result<int> HttpServer::Bind() {
-  const int port = options_.port == 0
-                       ? server_->bind_to_any_port(options_.host)
-                       : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
-  if (port < 0) {
-    return MakeError(ErrorKind::kUnavailable, "bind_failed",
-                     "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-                         " (address in use, or not an address of this machine)");
-  }
-  RaiseListenBacklog(port);
-  return port;
+  auto socket = OpenListeningSocket(options_.host, options_.port);
+  if (!socket) return std::unexpected(socket.error());
+  listen_socket_ = *socket;
+  return BoundPort(listen_socket_);
 }
 
 void HttpServer::Run() {
-  server_->listen_after_bind();
+  deadlines_ = std::make_unique<ConnectionDeadlines>(std::chrono::milliseconds(100));
+  workers_ = std::make_unique<WorkerPool>(options_.worker_threads);
+  MHD_Daemon* daemon =
+      StartTransport(options_, listen_socket_, &HttpServerCallbacks::OnRequest, this,
+                     {{MHD_OPTION_NOTIFY_COMPLETED,
+                       reinterpret_cast<intptr_t>(&HttpServerCallbacks::OnCompleted), this},
+                      {MHD_OPTION_NOTIFY_CONNECTION,
+                       reinterpret_cast<intptr_t>(&HttpServerCallbacks::OnConnection), this}});
+  if (daemon == nullptr) {
+    Log(clock_.Now(), "error", "http_server_not_started",
+        {{"host", options_.host}, {"port", std::to_string(options_.port)}});
+    run_returned_ = true;
+    return;
+  }
+  running_ = true;
+  {
+    std::unique_lock lock(stop_mutex_);
+    stop_requested_changed_.wait(lock, [this] { return stop_requested_; });
+  }
+  // No new connections; the handlers at work finish and resume their connections before the
+  // daemon, and with it every connection, goes.
+  const int listening = MHD_quiesce_daemon(daemon);
+  workers_->Drain();
+  MHD_stop_daemon(daemon);
+  if (listening >= 0) ::close(listening);
+  listen_socket_ = -1;
+  running_ = false;
   run_returned_ = true;
 }
 
 bool HttpServer::WaitUntilRunning() const {
-  while (!server_->is_running()) {
+  while (!running_) {
     if (run_returned_) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
 }
 
-void HttpServer::Stop() { server_->stop(); }
-
-void HttpServer::Dispatch(const httplib::Request& request, httplib::Response& response) {
-  std::string_view method = request.method;
-  if (method == "HEAD") method = "GET";  // HEAD is GET without the body
-  Write(Answer(request, router_.Match(method, request.path)), response);
+void HttpServer::Stop() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stop_requested_ = true;
+  }
+  stop_requested_changed_.notify_all();
 }
 
-ApiResponse HttpServer::Answer(const httplib::Request& request, RouteMatch match) {
+void HttpServer::AdmitHead(MHD_Connection* connection, Exchange& exchange) {
+  auto framing = CheckFraming(exchange.request);
+  if (!framing) {
+    exchange.answer = Refusal(framing.error());
+    exchange.close_connection = framing.error().error.code == "malformed_request";
+    exchange.framing.chunked = true;  // whatever the body, it is not read
+    return;
+  }
+  exchange.framing = *framing;
+  deadlines_->Set(DeadlinesOf(connection),
+                  exchange.framing.HasBody()
+                      ? std::optional(std::chrono::steady_clock::now() + options_.body_deadline)
+                      : std::nullopt);
+  std::string_view method = exchange.request.method;
+  if (method == "HEAD") method = "GET";  // HEAD is GET without the body
+  exchange.match = router_.Match(method, exchange.request.path);
+  exchange.answer = Refuse(exchange.request, exchange.match);
+  if (exchange.answer) return;
+  if (auto refusal = RefuseBody(exchange.request, exchange.framing, options_.max_body_bytes)) {
+    exchange.answer = Refusal(*refusal);
+  }
+}
+
+MHD_Result HttpServer::Send(MHD_Connection* connection, Exchange& exchange) {
+  ApiResponse& answer = *exchange.answer;
+  auto* body = new std::string(std::move(answer.body));
+  MHD_Response* response = MHD_create_response_from_buffer_with_free_callback_cls(
+      body->size(), body->data(), [](void* text) { delete static_cast<std::string*>(text); }, body);
+  for (const auto& [name, value] : answer.headers) {
+    MHD_add_response_header(response, name.c_str(), value.c_str());
+  }
+  MHD_add_response_header(response, "Content-Type", std::string(answer.content_type).c_str());
+  if (exchange.close_connection) {
+    MHD_add_response_header(response, "Connection", "close");
+    // The client may still be sending the body it announced; closing with it unread would
+    // reset the connection and lose the answer, so the rest is read and dropped for a while.
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info != nullptr) {
+      deadlines_->Linger(info->connect_fd, std::chrono::steady_clock::now() + kLingering);
+    }
+  }
+  const MHD_Result queued =
+      MHD_queue_response(connection, static_cast<unsigned>(answer.status), response);
+  MHD_destroy_response(response);
+  exchange.queued = true;
+  if (options_.access_log) {
+    LogRequest(exchange.request, answer.status, body->size(), exchange.started);
+  }
+  return queued;
+}
+
+ApiResponse HttpServer::AnswerSafely(Exchange& exchange) {
+  try {
+    return Answer(exchange.request, std::move(exchange.match));
+  } catch (const std::exception& error) {
+    Log(clock_.Now(), "error", "request_exception",
+        {{"method", exchange.request.method},
+         {"path", exchange.request.path},
+         {"what", error.what()}});
+    return ErrorResponse({ErrorKind::kInternal, "internal_error",
+                          "the server failed to handle this request; the failure is logged"});
+  }
+}
+
+void HttpServer::SendMidBody(MHD_Connection* connection, Exchange& exchange) {
+  const ApiResponse& answer = *exchange.answer;
+  std::string text = "HTTP/1.1 " + std::to_string(answer.status) + " " +
+                     MHD_get_reason_phrase_for(static_cast<unsigned>(answer.status)) +
+                     "\r\nConnection: close\r\nContent-Type: " + std::string(answer.content_type) +
+                     "\r\nContent-Length: " + std::to_string(answer.body.size()) + "\r\n";
+  for (const auto& [name, value] : answer.headers) text += name + ": " + value + "\r\n";
+  text += "\r\n" + answer.body;
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (info != nullptr) {
+    // Nothing else is being written on the connection: its earlier answers are all sent before
+    // a request is read, and the answer is small enough for an empty send buffer.
+    (void)::send(info->connect_fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    deadlines_->Linger(info->connect_fd, std::chrono::steady_clock::now() + kLingering);
+  }
+  exchange.queued = true;
+  if (options_.access_log) {
+    LogRequest(exchange.request, answer.status, answer.body.size(), exchange.started);
+  }
+}
+
+std::optional<ApiResponse> HttpServer::Refuse(const HttpRequest& request,
+                                              const RouteMatch& match) const {
   switch (match.outcome) {
     case RouteMatch::Outcome::kNotFound:
       return ErrorResponse({ErrorKind::kNotFound, "route_not_found",
@@ -186,10 +384,13 @@ ApiResponse HttpServer::Answer(const httplib::Request& request, RouteMatch match
     case RouteMatch::Outcome::kFound:
       break;
   }
+  // A limit per client address (request.remote_addr) belongs here: after the route is known,
+  // before the key is checked.
+  return Authenticate(routes_[match.route].access, request);
+}
+
+ApiResponse HttpServer::Answer(const HttpRequest& request, RouteMatch match) {
   const RouteEntry& route = routes_[match.route];
-  if (std::optional<ApiResponse> refusal = Authenticate(route.access, request)) {
-    return std::move(*refusal);
-  }
   const ApiRequest api_request = MakeApiRequest(request, std::move(match.params));
   if (idempotency_ != nullptr && route.access == Access::kSecretKey && request.method == "POST" &&
       request.has_header("Idempotency-Key")) {
@@ -199,7 +400,7 @@ ApiResponse HttpServer::Answer(const httplib::Request& request, RouteMatch match
 }
 
 std::optional<ApiResponse> HttpServer::Authenticate(Access access,
-                                                    const httplib::Request& request) const {
+                                                    const HttpRequest& request) const {
   if (access == Access::kPublic) return std::nullopt;
   auto token = BearerToken(request);
   if (token && check_secret_key_(*token)) return std::nullopt;
@@ -262,20 +463,18 @@ ApiResponse HttpServer::RunOnce(const RouteEntry& route, const ApiRequest& reque
   return answer;
 }
 
-void HttpServer::LogRequest(const httplib::Request& request, const httplib::Response& response) {
+void HttpServer::LogRequest(const HttpRequest& request, int status, std::size_t bytes_out,
+                            std::chrono::steady_clock::time_point started) {
   LogLine line("info", "http_request");
   line.AddString("method", request.method)
       .AddString("path", request.path)
-      .AddInteger("status", response.status)
+      .AddInteger("status", status)
       .AddInteger("bytes_in", static_cast<std::int64_t>(request.body.size()))
-      .AddInteger("bytes_out", static_cast<std::int64_t>(response.body.size()))
+      .AddInteger("bytes_out", static_cast<std::int64_t>(bytes_out))
       .AddString("remote", request.remote_addr);
-  if (request_started) {
-    const auto elapsed = std::chrono::steady_clock::now() - *request_started;
-    line.AddNumber("duration_ms",
-                   std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() / 1000.0);
-    request_started.reset();
-  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  line.AddNumber("duration_ms",
+                 std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() / 1000.0);
   line.Write(clock_.Now());
 }
 

@@ -1,52 +1,39 @@
-// The HTTP edge of the API on cpp-httplib, and the only code that touches the library's request
-// and response: routing (router.h), secret-key authentication, Idempotency-Key, the making of
-// each handler's ApiRequest and the writing of its ApiResponse (api_handler.h), the one error
-// format (api_error.h) for every failure including the ones the HTTP library itself produces
-// (413, malformed requests), exceptions turned into 500s, and a JSON access-log line per
-// request on stderr.
+// The HTTP edge of the API, and the only code that touches the transport's requests and
+// responses (libmicrohttpd, set up by transport.h): routing (router.h), secret-key
+// authentication, Idempotency-Key, the making of each handler's ApiRequest and the writing of
+// its ApiResponse (api_handler.h), the one error format (api_error.h) for every failure,
+// exceptions turned into 500s, and a JSON access-log line per request on stderr.
+// A request is judged from its head before any of its body is read (request_framing.h: framing,
+// encoding, announced length; then its route and its credentials); a refused request with a
+// body announced is answered and its connection closed, unread. A body is counted as it
+// arrives and refused past the limit. Requests that may wait on the database (POST, PATCH,
+// PUT, DELETE) run on worker threads while the polling threads serve other connections.
 // Thread safety: routes are added before Bind(); handlers run concurrently on the server's
-// worker threads and must be thread-safe. Stop() may be called from any thread.
+// polling and worker threads and must be thread-safe. Stop() may be called from any thread.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <httplib.h>
-
 #include "base/clock.h"
 #include "base/error.h"
 #include "http/api_handler.h"
+#include "http/connection_deadlines.h"
+#include "http/http_request.h"
 #include "http/router.h"
+#include "http/transport.h"
+#include "http/worker_pool.h"
 #include "store/idempotency_store.h"
 
 namespace recur {
-
-struct HttpServerOptions {
-  std::string host = "127.0.0.1";
-  int port = 8080;                             // 0: any free port (Bind() says which)
-  std::size_t max_body_bytes = 1 << 20;        // larger request bodies get 413
-  std::size_t keep_alive_max_count = 100'000;  // requests per kept-alive connection
-  std::chrono::seconds keep_alive_timeout{30};
-  std::chrono::seconds read_timeout{30};
-  std::chrono::seconds write_timeout{30};
-  // Worker threads: cpp-httplib serves a connection on one thread for as long as it is kept
-  // open, so this bounds the connections served at once; the next ones wait, unanswered, until
-  // one closes (with 32, a load of 64 connections left half of them waiting for the whole run).
-  // Idle threads cost only their stack's address space.
-  std::size_t worker_threads = 256;
-  bool access_log = true;
-};
-
-// Applies the transport settings of `options` (worker threads, TCP_NODELAY, keep-alive, read and
-// write timeouts, body limit) to a cpp-httplib server: HttpServer's own, and the benchmark's
-// bare servers that measure the ceiling of the same settings.
-void ApplyServerSettings(httplib::Server& server, const HttpServerOptions& options);
 
 // Returns true when the presented secret key is valid.
 using SecretKeyCheck = std::function<bool(std::string_view)>;
@@ -65,39 +52,62 @@ class HttpServer {
   // ignored. Set before Bind().
   void SetIdempotencyStore(IdempotencyStore* store) { idempotency_ = store; }
 
-  // Binds the listening socket; returns the port.
+  // Binds the listening socket; returns the port. Fails when the address is taken.
   Result<int> Bind();
   // Serves until Stop(). Requires a successful Bind().
   void Run();
   // Blocks until a Run() on another thread accepts connections (true) or has returned (false).
-  // Stop() before that point would be lost: the library ignores a stop of a server that is not
-  // running yet.
   bool WaitUntilRunning() const;
+  // Ends Run(): handlers at work finish and are answered. A Stop() before Run() ends the next
+  // Run() at once.
   void Stop();
 
  private:
+  friend struct HttpServerCallbacks;
   struct RouteEntry {
     Access access;
     ApiHandler handler;
   };
-  void Dispatch(const httplib::Request& request, httplib::Response& response);
-  ApiResponse Answer(const httplib::Request& request, RouteMatch match);
+  struct Exchange;
+  // Judges a request's head: its framing, its route and its credentials; a refusal becomes
+  // the exchange's answer.
+  void AdmitHead(MHD_Connection* connection, Exchange& exchange);
+  // Hands the exchange's answer to the transport and logs it.
+  MHD_Result Send(MHD_Connection* connection, Exchange& exchange);
+  // Writes the exchange's answer on the socket itself, for a refusal in the middle of a body,
+  // where the library takes no answer; the caller then ends the connection.
+  void SendMidBody(MHD_Connection* connection, Exchange& exchange);
+  // The refusal of a request its head alone decides: no such route, a method the route does
+  // not take, or missing credentials. None when the body is to be read and the request run.
+  std::optional<ApiResponse> Refuse(const HttpRequest& request, const RouteMatch& match) const;
+  // The answer to an admitted request once its body is in.
+  ApiResponse Answer(const HttpRequest& request, RouteMatch match);
+  // Answer, with an exception outside the handler (the idempotency store's, say) as a 500.
+  ApiResponse AnswerSafely(Exchange& exchange);
   // The refusal of a request without the credentials `access` asks for; none when it has them.
-  std::optional<ApiResponse> Authenticate(Access access, const httplib::Request& request) const;
+  std::optional<ApiResponse> Authenticate(Access access, const HttpRequest& request) const;
   // Invoke, once per Idempotency-Key: a retry gets the first answer.
   ApiResponse RunOnce(const RouteEntry& route, const ApiRequest& request, const std::string& key);
   // The handler's answer; its Error or exception in the one error format.
   ApiResponse Invoke(const RouteEntry& route, const ApiRequest& request);
-  void LogRequest(const httplib::Request& request, const httplib::Response& response);
+  void LogRequest(const HttpRequest& request, int status, std::size_t bytes_out,
+                  std::chrono::steady_clock::time_point started);
 
   HttpServerOptions options_;
   const Clock& clock_;
   SecretKeyCheck check_secret_key_;
   Router router_;
   std::vector<RouteEntry> routes_;
-  std::unique_ptr<httplib::Server> server_;
-  std::atomic<bool> run_returned_ = false;
   IdempotencyStore* idempotency_ = nullptr;
+
+  int listen_socket_ = -1;
+  std::unique_ptr<ConnectionDeadlines> deadlines_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::atomic<bool> running_ = false;
+  std::atomic<bool> run_returned_ = false;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_requested_changed_;
+  bool stop_requested_ = false;
 };
 
 }  // namespace recur

@@ -1,7 +1,8 @@
-// The HTTP ceiling: the fastest answers cpp-httplib gives on this machine with recur's server
-// settings (ApplyServerSettings: its worker threads, TCP_NODELAY, keep-alive, timeouts, body
-// limit; a full listen backlog), answering every GET with the same small JSON body and doing
-// nothing else. Load it exactly as recur's read path is loaded to get the ceiling of that load.
+// The old HTTP ceiling: the fastest answers cpp-httplib gives on this machine with the settings
+// recur served with before libmicrohttpd (ApplyCppHttplibSettings: its worker threads,
+// TCP_NODELAY, keep-alive, timeouts, body limit; a full listen backlog), answering every GET
+// with the same small JSON body and doing nothing else. bench_mhd_ceiling is the ceiling of the
+// transport recur runs on now; the two side by side say what the move changed.
 //
 // usage: bench_http_ceiling [--port PORT]   (0, the default, picks a free port)
 // Prints "listening PORT" on stdout once it accepts connections; SIGTERM or SIGINT stops it.

@@ -235,6 +235,13 @@ int RunServe(std::span<const std::string> args) {
   HttpServerOptions options;
   options.host = settings->host;
   options.port = settings->port;
+  // Tests of the deadlines shorten them, so that they take a second rather than thirty: the
+  // head's and the body's to this many milliseconds, the idle timeout to one second.
+  if (const char* deadline = std::getenv("RECUR_TEST_HTTP_DEADLINE_MS")) {
+    options.header_deadline = options.body_deadline =
+        std::chrono::milliseconds(std::atoi(deadline));
+    options.idle_timeout = std::chrono::seconds(1);
+  }
   HttpServer server(options, clock, [hash = *secret_hash](std::string_view presented) {
     return SecretKeyMatches(presented, hash);
   });
