@@ -235,23 +235,29 @@ measure_write_path() {
   done
 }
 
-# The read path in rounds, each round the HTTP ceiling first and then every endpoint, so that a
+# The read path in rounds, each round the HTTP ceilings first and then every endpoint, so that a
 # figure and the ceiling it is held to are measured seconds apart: the machine is shared, and
-# its load changes from one minute to the next. Each run's ratio to its round's ceiling is
-# recorded (FIGURE_ratio); the report gives the median of those.
+# its load changes from one minute to the next. Each run's ratio to its round's ceiling (a bare
+# libmicrohttpd server on recur's transport settings) is recorded (FIGURE_ratio); the report
+# gives the median of those. The bare cpp-httplib server recur used to run on is measured in
+# the same rounds, for comparison.
 measure_read_path() {
-  local connections run endpoint ceiling_pid
+  local connections run endpoint ceiling_pid httplib_ceiling_pid httplib_port
   local -A templates=(
     [plans]=""
     [pricing]="/v1/pricing_table?payer_id={id}"
     [entitlement]="/v1/payers/{id}/entitlements/projects"
   )
-  start_listener http_ceiling "$build/bench_http_ceiling"
+  start_listener httplib_ceiling "$build/bench_http_ceiling"
+  httplib_ceiling_pid="${started_processes[-1]}"
+  httplib_port="$listener_port"
+  start_listener http_ceiling "$build/bench_mhd_ceiling"
   ceiling_pid="${started_processes[-1]}"
   for connections in 8 64; do
     for run in $(seq "$BENCH_RUNS"); do
-      log "read path, $connections connections, round $run: HTTP ceiling, plans, pricing, entitlement"
+      log "read path, $connections connections, round $run: HTTP ceilings, plans, pricing, entitlement"
       wrk_run "http_ceiling_c$connections" "$listener_port" "$connections" /v1/plans
+      wrk_run "httplib_ceiling_c$connections" "$httplib_port" "$connections" /v1/plans
       for endpoint in plans pricing entitlement; do
         wrk_run "read_${endpoint}_c$connections" "$recur_port" "$connections" /v1/plans \
           "${templates[$endpoint]}"
@@ -259,8 +265,8 @@ measure_read_path() {
       done
     done
   done
-  kill "$ceiling_pid"
-  wait "$ceiling_pid" 2>/dev/null || true
+  kill "$ceiling_pid" "$httplib_ceiling_pid"
+  wait "$ceiling_pid" "$httplib_ceiling_pid" 2>/dev/null || true
 }
 
 # Records FIGURE_ratio of the latest run of each of a figure's rps, p50 and p99 to the latest
@@ -376,8 +382,10 @@ measure_webhooks() {
 # Target kinds: ratio_min (ratio >= value), min (median >= value), max (median < value).
 table_spec() {
   cat <<EOF
-http_ceiling_c8_rps|req/s||||HTTP ceiling, 8 connections
-http_ceiling_c64_rps|req/s||||HTTP ceiling, 64 connections
+http_ceiling_c8_rps|req/s||||HTTP ceiling (libmicrohttpd), 8 connections
+http_ceiling_c64_rps|req/s||||HTTP ceiling (libmicrohttpd), 64 connections
+httplib_ceiling_c8_rps|req/s|http_ceiling_c8_rps|||old HTTP ceiling (cpp-httplib), 8 connections
+httplib_ceiling_c64_rps|req/s|http_ceiling_c64_rps|||old HTTP ceiling (cpp-httplib), 64 connections
 sqlite_single|commits/s||||durable single-row commit ceiling
 sqlite_batched|rows/s||||batched commit ceiling (100 x 1.5 KiB rows)
 micro_SignWebhook1KiB_per_s|signatures/s||||signing ceiling (HMAC-SHA256, 1 KiB)
