@@ -174,14 +174,17 @@ struct HttpServerCallbacks {
       server.deadlines_->Set(DeadlinesOf(connection), std::nullopt);
       if (!exchange->answer && !exchange->at_worker && MayWait(exchange->request.method)) {
         exchange->at_worker = true;
+        ++server.suspended_;
         MHD_suspend_connection(connection);
-        const bool queued = server.workers_->Submit([&server, connection, exchange] {
+        auto answer_and_resume = [&server, connection, exchange] {
           exchange->answer = server.AnswerSafely(*exchange);
           MHD_resume_connection(connection);
-        });
-        if (queued) return MHD_YES;
-        MHD_resume_connection(connection);  // stopping: answered here instead
+        };
+        // While the server stops, the pool takes no more work: answered here instead.
+        if (!server.workers_->Submit(answer_and_resume)) answer_and_resume();
+        return MHD_YES;  // called again once resumed, to send the answer
       }
+      if (exchange->at_worker && !exchange->queued) --server.suspended_;  // back from a worker
       if (!exchange->answer) exchange->answer = server.AnswerSafely(*exchange);
       return server.Send(connection, *exchange);
     } catch (const std::exception& error) {
@@ -263,6 +266,9 @@ void HttpServer::Run() {
   // daemon, and with it every connection, goes.
   const int listening = MHD_quiesce_daemon(daemon);
   workers_->Drain();
+  // A resumed connection is suspended until its polling thread takes it back, and the library
+  // must not be stopped with one suspended.
+  while (suspended_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   MHD_stop_daemon(daemon);
   if (listening >= 0) ::close(listening);
   listen_socket_ = -1;

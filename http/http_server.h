@@ -103,6 +103,7 @@ class HttpServer {
   int listen_socket_ = -1;
   std::unique_ptr<ConnectionDeadlines> deadlines_;
   std::unique_ptr<WorkerPool> workers_;
+  std::atomic<int> suspended_ = 0;  // connections suspended for a worker, not yet taken back
   std::atomic<bool> running_ = false;
   std::atomic<bool> run_returned_ = false;
   std::mutex stop_mutex_;
