@@ -8,8 +8,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <future>
 #include <memory>
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 
 #include "tests/e2e/fixture.h"
@@ -285,6 +288,34 @@ TEST_F(HttpEdgeTest, AWellBehavedClientIsAnsweredWhileSlowAndIdleConnectionsAreH
   auto entitlement = client.Get("/v1/payers/" + payer + "/entitlements/projects", Auth());
   ASSERT_TRUE(entitlement);
   EXPECT_EQ(entitlement->status, 200) << entitlement->body;
+}
+
+TEST_F(HttpEdgeTest, WritesWaitingOnTheDatabaseDoNotHoldUpReads) {
+  Serve();
+  // Another process holds the database's write lock, so every write queues behind it (up to the
+  // store's busy timeout of 5 s, after which it fails).
+  SQLite::Database other(db_path(), SQLite::OPEN_READWRITE);
+  std::optional<SQLite::Transaction> hold;
+  hold.emplace(other, SQLite::TransactionBehavior::EXCLUSIVE);
+  std::atomic<int> writes_done = 0;
+  std::vector<std::future<void>> writes;
+  for (int i = 0; i < 4; ++i) {  // more than there are polling threads
+    writes.push_back(std::async(std::launch::async, [&, i] {
+      auto client = server_->Client();
+      (void)client.Post(
+          "/v1/payers", Auth(),
+          json{{"external_id", "waiting-" + std::to_string(i)}, {"type", "user"}}.dump(),
+          "application/json");
+      ++writes_done;
+    }));
+  }
+  auto plans = server_->Client().Get("/v1/plans");
+  ASSERT_TRUE(plans);
+  EXPECT_EQ(plans->status, 200);
+  // Answered while the writes still wait: none can end before the lock goes or times out.
+  EXPECT_EQ(writes_done, 0);
+  hold.reset();  // rolled back: the writes go on
+  for (auto& write : writes) write.get();
 }
 
 TEST_F(HttpEdgeTest, BytesThatAreNotUtf8Get400) {
