@@ -1,9 +1,15 @@
 // A delivery connects only to an address that was checked against the SSRF policy: the endpoint's
 // host name is resolved through a scripted resolver that answers as a rebinding DNS server
 // would (one address at check time, another a moment later), and loopback receivers show where
-// the requests went. Every address that is not a receiver's is refused before any connection.
+// the requests went. Every address is a loopback one; 127.0.0.2 is refused by the policy before
+// any connection, and nothing listens on 127.0.0.3.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -15,23 +21,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "base/ids.h"
-#include "services/webhooks/dispatcher.h"
-#include "services/webhooks/endpoints.h"
 #include "services/webhooks/host_resolver.h"
-#include "store/sqlite/sqlite_store.h"
-#include "tests/support/temporary_database.h"
+#include "tests/support/dispatcher_fixture.h"
 #include "tests/support/test_certificate.h"
 #include "tests/support/webhook_receiver.h"
 
 namespace recur {
 namespace {
 
+using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using testing::Receiver;
-
-// 2026-01-01T00:00:00Z.
-const Instant kStart = FromUnixMillis(1'767'225'600'000);
 
 // The name the endpoints use; the system resolver knows nothing of it, so a request that reaches
 // a receiver was sent to an address the scripted resolver answered.
@@ -67,6 +67,46 @@ class ScriptedResolver final : public HostResolver {
   mutable int questions_ = 0;
 };
 
+// A socket bound to `address` and `port` (0: any free one), closed when it goes.
+class BoundSocket {
+ public:
+  BoundSocket(const char* address, int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_port = htons(static_cast<std::uint16_t>(port));
+    ::inet_pton(AF_INET, address, &at.sin_addr);
+    socklen_t length = sizeof at;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&at), length) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&at), &length) != 0) {
+      return;
+    }
+    port_ = ntohs(at.sin_port);
+  }
+  ~BoundSocket() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  BoundSocket(const BoundSocket&) = delete;
+  BoundSocket& operator=(const BoundSocket&) = delete;
+
+  int port() const { return port_; }  // 0 when the bind failed
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
+
+// A port free on both 127.0.0.1 and 127.0.0.2 (a port free on one may be taken on the other):
+// two receivers there stand for the first and the second answer for one URL.
+int PortFreeOnBothLoopbacks() {
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    const BoundSocket first("127.0.0.2", 0);
+    if (first.port() == 0) continue;
+    const BoundSocket second("127.0.0.1", first.port());
+    if (second.port() != 0) return first.port();
+  }
+  throw std::runtime_error("no port is free on both 127.0.0.1 and 127.0.0.2");
+}
+
 // A folder of its own under the temporary folder, removed with what it holds.
 struct ScratchDirectory {
   ScratchDirectory() {
@@ -78,61 +118,35 @@ struct ScratchDirectory {
   std::string path;
 };
 
-class AddressPinningTest : public ::testing::Test {
+// Endpoints and dispatcher ask the scripted resolver and allow 127.0.0.1 and 127.0.0.3 alone:
+// 127.0.0.2 stands for an address the policy refuses.
+class AddressPinningTest : public testing::DispatcherFixture {
  protected:
-  void SetUp() override {
-    auto store = SqliteStore::Open(database_.path(), ids_, clock_.Now());
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
+  AddressPinningTest() {
+    allow_ = {*ParseCidr("127.0.0.1/32"), *ParseCidr("127.0.0.3/32")};
+    resolver_ = scripted_;
   }
 
-  // Endpoints and dispatcher allow `allow` (127.0.0.1 alone by default) and ask `resolver_`.
-  void Allow(std::vector<std::string> cidrs) {
-    allow_.clear();
-    for (const std::string& cidr : cidrs) allow_.push_back(*ParseCidr(cidr));
+  Result<WebhookEndpoint> TryNewEndpoint(const std::string& url) {
+    return endpoints_->Create(url, {}, "");
   }
 
-  Result<WebhookEndpoint> NewEndpoint(const std::string& url) {
-    WebhookEndpoints endpoints(*store_, ids_, clock_,
-                               WebhookEndpointOptions{.allow = allow_, .resolver = resolver_});
-    return endpoints.Create(url, {}, "");
+  // The newest attempt at the endpoint.
+  DeliveryAttempt LastAttempt(const std::string& endpoint_id) {
+    return Attempts(endpoint_id).back();
   }
 
-  Dispatcher& Dispatch(ConnectionPoolOptions connections = {}) {
-    DispatcherOptions options;
-    options.retry_schedule = {std::chrono::seconds(0), std::chrono::seconds(0),
-                              std::chrono::seconds(0)};
-    options.jitter = 0;
-    options.allow = allow_;
-    options.resolver = resolver_;
-    options.connections = std::move(connections);
-    dispatcher_ = std::make_unique<Dispatcher>(*store_, *store_, clock_, std::move(options));
-    return *dispatcher_;
-  }
-
-  // One event, stored as the billing service stores it: a delivery for every endpoint.
-  void Publish() {
-    const int n = ++payers_;
-    Account account;
-    account.payer.id = "cpayer_" + std::to_string(n);
-    account.payer.external_id = "user_" + std::to_string(n);
-    account.payer.email = account.payer.external_id + "@example.com";
-    account.payer.subscription_id = "csub_" + std::to_string(n);
-    account.payer.created_at = clock_.Now();
-    const StoredEvent event{"evt_" + std::to_string(n), "subscription.created", account.payer.id,
-                            clock_.Now(), R"({"object":"event","type":"subscription.created"})"};
-    ASSERT_TRUE(store_->SaveTransition(nullptr, account, {event}, {}, {}));
-  }
-
-  // The endpoint's attempts, newest first.
-  std::vector<DeliveryAttempt> Attempts(const std::string& endpoint_id) {
-    return store_->ListDeliveryAttempts(endpoint_id, 100).value();
-  }
-
-  // On `address` and `port` (0: a free one), over HTTPS with `tls`'s certificate when given.
-  Receiver& NewReceiver(const testing::TestCertificate* tls = nullptr,
-                        std::string address = "127.0.0.1", int port = 0) {
-    return *receivers_.emplace_back(std::make_unique<Receiver>(tls, std::move(address), port));
+  // One event sent to a new endpoint of `receiver` by its host name over HTTPS, trusting `tls`'s
+  // certificate; the attempt made.
+  DeliveryAttempt DeliverOverHttps(const testing::TestCertificate& tls, Receiver& receiver) {
+    scripted_->Answer({{"127.0.0.1"}});
+    const std::string endpoint = NewEndpoint(Url(receiver, "https"));
+    DispatcherOptions options = Options({0s});
+    options.connections.extra_ca_file = tls.certificate_path;
+    Dispatch(std::move(options));
+    Publish();
+    EXPECT_EQ(dispatcher_->RunOnce(), 1u);
+    return LastAttempt(endpoint);
   }
 
   static std::string Url(const Receiver& receiver, std::string_view scheme = "http") {
@@ -140,58 +154,48 @@ class AddressPinningTest : public ::testing::Test {
            std::to_string(receiver.Port()) + "/hooks";
   }
 
+  std::shared_ptr<ScriptedResolver> scripted_ = std::make_shared<ScriptedResolver>();
   ScratchDirectory scratch_;
-  TemporaryDatabase database_;
-  SeededIdGenerator ids_{1};
-  ManualClock clock_{kStart};
-  std::unique_ptr<SqliteStore> store_;
-  std::shared_ptr<ScriptedResolver> resolver_ = std::make_shared<ScriptedResolver>();
-  std::vector<Cidr> allow_{*ParseCidr("127.0.0.1/32")};
-  // Destroyed after the dispatcher, which closes the connections it kept open to them, so that
-  // they stop at once.
-  std::vector<std::unique_ptr<Receiver>> receivers_;
-  std::unique_ptr<Dispatcher> dispatcher_;
-  int payers_ = 0;
 };
 
 TEST_F(AddressPinningTest, ADeliveryGoesToTheAddressCheckedAndNeverToTheNextAnswer) {
-  Receiver& checked = NewReceiver();
   // The same port on another loopback address: where a second resolution would lead.
-  Receiver& rebound = NewReceiver(nullptr, "127.0.0.2", checked.Port());
-  resolver_->Answer({{"127.0.0.1"}});
-  auto endpoint = NewEndpoint(Url(checked));
-  ASSERT_TRUE(endpoint) << endpoint.error().message;
+  const int port = PortFreeOnBothLoopbacks();
+  Receiver& checked = NewReceiver(nullptr, "127.0.0.1", port);
+  Receiver& rebound = NewReceiver(nullptr, "127.0.0.2", port);
+  scripted_->Answer({{"127.0.0.1"}});
+  const std::string endpoint = NewEndpoint(Url(checked));
 
   // The attempt checks 127.0.0.1; any later question would be answered 127.0.0.2.
-  resolver_->Answer({{"127.0.0.1"}, {"127.0.0.2"}});
-  Dispatch();
+  scripted_->Answer({{"127.0.0.1"}, {"127.0.0.2"}});
+  Dispatch(Options({0s, 0s}));
   Publish();
-  const int questions_before = resolver_->Questions();
+  const int questions_before = scripted_->Questions();
   EXPECT_EQ(dispatcher_->RunOnce(), 1u);
 
-  EXPECT_EQ(resolver_->Questions(), questions_before + 1) << "one question per attempt";
+  EXPECT_EQ(scripted_->Questions(), questions_before + 1) << "one question per attempt";
   ASSERT_EQ(checked.Count(), 1u);
   EXPECT_EQ(rebound.Count(), 0u);
-  EXPECT_EQ(Attempts(endpoint->id).front().http_status, 200);
+  EXPECT_EQ(LastAttempt(endpoint).http_status, 200);
 }
 
 TEST_F(AddressPinningTest, AnAttemptWhoseNameNowAnswersARefusedAddressIsNotSent) {
-  Receiver& checked = NewReceiver();
-  Receiver& rebound = NewReceiver(nullptr, "127.0.0.2", checked.Port());
-  resolver_->Answer({{"127.0.0.1"}});
-  auto endpoint = NewEndpoint(Url(checked));
-  ASSERT_TRUE(endpoint) << endpoint.error().message;
-  Dispatch();
+  const int port = PortFreeOnBothLoopbacks();
+  Receiver& checked = NewReceiver(nullptr, "127.0.0.1", port);
+  Receiver& rebound = NewReceiver(nullptr, "127.0.0.2", port);
+  scripted_->Answer({{"127.0.0.1"}});
+  const std::string endpoint = NewEndpoint(Url(checked));
+  Dispatch(Options({0s, 0s}));
   Publish();
   EXPECT_EQ(dispatcher_->RunOnce(), 1u);
   ASSERT_EQ(checked.Count(), 1u);
 
   // The name is rebound between attempts; the kept-open connection to 127.0.0.1 is not used.
-  resolver_->Answer({{"127.0.0.2"}});
+  scripted_->Answer({{"127.0.0.2"}});
   Publish();
   EXPECT_EQ(dispatcher_->RunOnce(), 1u);
 
-  const DeliveryAttempt refused = Attempts(endpoint->id).front();
+  const DeliveryAttempt refused = LastAttempt(endpoint);
   EXPECT_FALSE(refused.http_status.has_value());
   EXPECT_THAT(refused.error, HasSubstr("127.0.0.2 is a loopback address"));
   EXPECT_EQ(checked.Count(), 1u);
@@ -200,30 +204,28 @@ TEST_F(AddressPinningTest, AnAttemptWhoseNameNowAnswersARefusedAddressIsNotSent)
 
 TEST_F(AddressPinningTest, ANameWithOneRefusedAddressAmongItsAnswersIsNotSentTo) {
   Receiver& receiver = NewReceiver();
-  resolver_->Answer({{"127.0.0.1", "10.0.0.1"}});
-  auto refused = NewEndpoint(Url(receiver));
+  scripted_->Answer({{"127.0.0.1", "10.0.0.1"}});
+  auto refused = TryNewEndpoint(Url(receiver));
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, "address_not_allowed");
   EXPECT_EQ(refused.error().param, "url");
   EXPECT_THAT(refused.error().message, HasSubstr("10.0.0.1 is a private address"));
 
-  resolver_->Answer({{"127.0.0.1"}});
-  auto endpoint = NewEndpoint(Url(receiver));
-  ASSERT_TRUE(endpoint) << endpoint.error().message;
-  resolver_->Answer({{"127.0.0.1", "10.0.0.1"}});
-  Dispatch();
+  scripted_->Answer({{"127.0.0.1"}});
+  const std::string endpoint = NewEndpoint(Url(receiver));
+  scripted_->Answer({{"127.0.0.1", "10.0.0.1"}});
+  Dispatch(Options({0s, 0s}));
   Publish();
   EXPECT_EQ(dispatcher_->RunOnce(), 1u);
-  EXPECT_THAT(Attempts(endpoint->id).front().error, HasSubstr("10.0.0.1 is a private address"));
+  EXPECT_THAT(LastAttempt(endpoint).error, HasSubstr("10.0.0.1 is a private address"));
   EXPECT_EQ(receiver.Count(), 0u);
 }
 
 TEST_F(AddressPinningTest, TheHostHeaderIsTheUrlsHostWhicheverAddressIsConnectedTo) {
   Receiver& receiver = NewReceiver();
-  resolver_->Answer({{"127.0.0.1"}});
-  auto endpoint = NewEndpoint(Url(receiver));
-  ASSERT_TRUE(endpoint) << endpoint.error().message;
-  Dispatch();
+  scripted_->Answer({{"127.0.0.1"}});
+  const std::string endpoint = NewEndpoint(Url(receiver));
+  Dispatch(Options({0s, 0s}));
   Publish();
   EXPECT_EQ(dispatcher_->RunOnce(), 1u);
   ASSERT_EQ(receiver.Count(), 1u);
@@ -233,43 +235,29 @@ TEST_F(AddressPinningTest, TheHostHeaderIsTheUrlsHostWhicheverAddressIsConnected
 }
 
 TEST_F(AddressPinningTest, ACheckedAddressThatRefusesTheConnectionGivesWayToTheNextOne) {
-  Allow({"127.0.0.0/8"});
   Receiver& receiver = NewReceiver();  // on 127.0.0.1; nothing listens on 127.0.0.3
-  resolver_->Answer({{"127.0.0.3", "127.0.0.1"}});
-  auto endpoint = NewEndpoint(Url(receiver));
-  ASSERT_TRUE(endpoint) << endpoint.error().message;
-  Dispatch();
+  scripted_->Answer({{"127.0.0.3", "127.0.0.1"}});
+  const std::string endpoint = NewEndpoint(Url(receiver));
+  Dispatch(Options({0s, 0s}));
   Publish();
   EXPECT_EQ(dispatcher_->RunOnce(), 1u);
   EXPECT_EQ(receiver.Count(), 1u);
-  EXPECT_EQ(Attempts(endpoint->id).front().http_status, 200);
+  EXPECT_EQ(LastAttempt(endpoint).http_status, 200);
 }
 
 TEST_F(AddressPinningTest, OverHttpsTheCertificateMustNameTheUrlsHost) {
   const testing::TestCertificate named =
       testing::MakeTestCertificate(scratch_.path, "DNS:" + std::string(kHost));
   Receiver& receiver = NewReceiver(&named);
-  resolver_->Answer({{"127.0.0.1"}});
-  auto endpoint = NewEndpoint(Url(receiver, "https"));
-  ASSERT_TRUE(endpoint) << endpoint.error().message;
-  Dispatch({.extra_ca_file = named.certificate_path});
-  Publish();
-  EXPECT_EQ(dispatcher_->RunOnce(), 1u);
+  EXPECT_EQ(DeliverOverHttps(named, receiver).http_status, 200);
   EXPECT_EQ(receiver.Count(), 1u);
-  EXPECT_EQ(Attempts(endpoint->id).front().http_status, 200);
 }
 
 TEST_F(AddressPinningTest, OverHttpsACertificateForTheAddressAloneDoesNotStandForTheName) {
   const testing::TestCertificate for_address =
       testing::MakeTestCertificate(scratch_.path, "IP:127.0.0.1");
   Receiver& receiver = NewReceiver(&for_address);
-  resolver_->Answer({{"127.0.0.1"}});
-  auto endpoint = NewEndpoint(Url(receiver, "https"));
-  ASSERT_TRUE(endpoint) << endpoint.error().message;
-  Dispatch({.extra_ca_file = for_address.certificate_path});
-  Publish();
-  EXPECT_EQ(dispatcher_->RunOnce(), 1u);
-  const DeliveryAttempt attempt = Attempts(endpoint->id).front();
+  const DeliveryAttempt attempt = DeliverOverHttps(for_address, receiver);
   EXPECT_FALSE(attempt.http_status.has_value());
   EXPECT_THAT(attempt.error, HasSubstr("SSL"));
   EXPECT_EQ(receiver.Count(), 0u);
