@@ -25,10 +25,8 @@ Status CheckEventTypes(const std::vector<std::string>& event_types) {
   for (int i = 0; i < kEventTypeCount; ++i) names[i] = EventTypeName(static_cast<EventType>(i));
   for (const std::string& type : event_types) {
     if (ParseEventType(type)) continue;
-    std::string message = "unknown event type " + type;
-    if (auto match = ClosestMatch(type, names))
-      message += "; did you mean " + std::string(*match) + "?";
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter", message, "event_types");
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                     "unknown event type " + type + DidYouMean(type, names), "event_types");
   }
   return Ok();
 }
