@@ -154,17 +154,27 @@ class AddressPinningTest : public testing::DispatcherFixture {
            std::to_string(receiver.Port()) + "/hooks";
   }
 
+  // Receivers on one port of 127.0.0.1 (the address checked) and of 127.0.0.2 (where a second
+  // resolution would lead), and an endpoint of that port made while the name answers 127.0.0.1.
+  struct Rebinding {
+    Receiver& checked;
+    Receiver& rebound;
+    std::string endpoint;
+  };
+  Rebinding NewRebinding() {
+    const int port = PortFreeOnBothLoopbacks();
+    Receiver& checked = NewReceiver(nullptr, "127.0.0.1", port);
+    Receiver& rebound = NewReceiver(nullptr, "127.0.0.2", port);
+    scripted_->Answer({{"127.0.0.1"}});
+    return {checked, rebound, NewEndpoint(Url(checked))};
+  }
+
   std::shared_ptr<ScriptedResolver> scripted_ = std::make_shared<ScriptedResolver>();
   ScratchDirectory scratch_;
 };
 
 TEST_F(AddressPinningTest, ADeliveryGoesToTheAddressCheckedAndNeverToTheNextAnswer) {
-  // The same port on another loopback address: where a second resolution would lead.
-  const int port = PortFreeOnBothLoopbacks();
-  Receiver& checked = NewReceiver(nullptr, "127.0.0.1", port);
-  Receiver& rebound = NewReceiver(nullptr, "127.0.0.2", port);
-  scripted_->Answer({{"127.0.0.1"}});
-  const std::string endpoint = NewEndpoint(Url(checked));
+  const auto [checked, rebound, endpoint] = NewRebinding();
 
   // The attempt checks 127.0.0.1; any later question would be answered 127.0.0.2.
   scripted_->Answer({{"127.0.0.1"}, {"127.0.0.2"}});
@@ -180,11 +190,7 @@ TEST_F(AddressPinningTest, ADeliveryGoesToTheAddressCheckedAndNeverToTheNextAnsw
 }
 
 TEST_F(AddressPinningTest, AnAttemptWhoseNameNowAnswersARefusedAddressIsNotSent) {
-  const int port = PortFreeOnBothLoopbacks();
-  Receiver& checked = NewReceiver(nullptr, "127.0.0.1", port);
-  Receiver& rebound = NewReceiver(nullptr, "127.0.0.2", port);
-  scripted_->Answer({{"127.0.0.1"}});
-  const std::string endpoint = NewEndpoint(Url(checked));
+  const auto [checked, rebound, endpoint] = NewRebinding();
   Dispatch(Options({0s, 0s}));
   Publish();
   EXPECT_EQ(dispatcher_->RunOnce(), 1u);
