@@ -30,6 +30,7 @@ namespace recur {
 namespace {
 
 using namespace std::chrono_literals;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::Receiver;
 
@@ -251,12 +252,13 @@ TEST_F(AddressPinningTest, ACheckedAddressThatRefusesTheConnectionGivesWayToTheN
   EXPECT_EQ(LastAttempt(endpoint).http_status, 200);
 }
 
-TEST_F(AddressPinningTest, OverHttpsTheCertificateMustNameTheUrlsHost) {
+TEST_F(AddressPinningTest, OverHttpsTheServerNameIsTheUrlsHostAndTheCertificateMustNameIt) {
   const testing::TestCertificate named =
       testing::MakeTestCertificate(scratch_.path, "DNS:" + std::string(kHost));
   Receiver& receiver = NewReceiver(&named);
   EXPECT_EQ(DeliverOverHttps(named, receiver).http_status, 200);
   EXPECT_EQ(receiver.Count(), 1u);
+  EXPECT_THAT(receiver.ServerNames(), ElementsAre(kHost));
 }
 
 TEST_F(AddressPinningTest, OverHttpsACertificateForTheAddressAloneDoesNotStandForTheName) {

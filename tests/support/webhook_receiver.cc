@@ -1,8 +1,21 @@
 #include "tests/support/webhook_receiver.h"
 
+#include <openssl/ssl.h>
+
 namespace recur::testing {
 
 using namespace std::chrono_literals;
+
+namespace {
+
+// Records the server name (SNI) a TLS client asked for, or "" for none.
+int OnServerName(SSL* ssl, int*, void* receiver) {
+  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  static_cast<Receiver*>(receiver)->RecordServerName(name == nullptr ? "" : name);
+  return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace
 
 Receiver::Receiver(const TestCertificate* tls) : Receiver(tls, "127.0.0.1", 0) {}
 
@@ -40,6 +53,11 @@ Receiver::Receiver(const TestCertificate* tls, std::string address, int port)
     released_.wait(lock, [this] { return !held_; });
     received_[index].answered_at = std::chrono::steady_clock::now();
   });
+  if (tls != nullptr) {
+    SSL_CTX* context = static_cast<httplib::SSLServer&>(*server_).ssl_context();
+    SSL_CTX_set_tlsext_servername_callback(context, OnServerName);
+    SSL_CTX_set_tlsext_servername_arg(context, this);
+  }
   // Kept-open connections are closed after 1 s idle, so that stopping takes no longer.
   server_->set_keep_alive_timeout(1);
   server_->set_tcp_nodelay(true);  // as real receivers do: no 40 ms wait for a delayed ACK
@@ -106,6 +124,16 @@ std::vector<httplib::Request> Receiver::Received() const {
 std::vector<ReceivedRequest> Receiver::Log() const {
   std::lock_guard lock(mutex_);
   return received_;
+}
+
+void Receiver::RecordServerName(std::string name) {
+  std::lock_guard lock(mutex_);
+  server_names_.push_back(std::move(name));
+}
+
+std::vector<std::string> Receiver::ServerNames() const {
+  std::lock_guard lock(mutex_);
+  return server_names_;
 }
 
 std::size_t Receiver::Count() const {

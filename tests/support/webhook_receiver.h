@@ -66,6 +66,9 @@ class Receiver {
   // The same with their arrival and answer times.
   std::vector<ReceivedRequest> Log() const;
   std::size_t Count() const;
+  // Over HTTPS: the server name (SNI) of each TLS handshake, "" when the client sent none.
+  std::vector<std::string> ServerNames() const;
+  void RecordServerName(std::string name);  // called by the handshake
   // Waits until `count` requests are recorded; fails, saying how many came, after `timeout`.
   ::testing::AssertionResult WaitFor(std::size_t count,
                                      std::chrono::milliseconds timeout = kPatience) const;
@@ -79,6 +82,7 @@ class Receiver {
   mutable std::mutex mutex_;
   std::condition_variable released_;
   std::vector<ReceivedRequest> received_;
+  std::vector<std::string> server_names_;
   std::deque<int> statuses_;
   std::string retry_after_;
   std::chrono::milliseconds delay_{0};
