@@ -40,4 +40,9 @@ std::optional<std::string_view> ClosestMatch(std::string_view word,
   return best;
 }
 
+std::string DidYouMean(std::string_view word, std::span<const std::string_view> candidates) {
+  const std::optional<std::string_view> match = ClosestMatch(word, candidates);
+  return match ? "; did you mean " + std::string(*match) + "?" : std::string();
+}
+
 }  // namespace recur

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace recur {
@@ -16,5 +17,8 @@ std::size_t EditDistance(std::string_view a, std::string_view b);
 // or nothing when no candidate is that close. Ties go to the earlier candidate.
 std::optional<std::string_view> ClosestMatch(std::string_view word,
                                              std::span<const std::string_view> candidates);
+
+// "; did you mean <closest>?" to end a message about `word`, or "" when no candidate is close.
+std::string DidYouMean(std::string_view word, std::span<const std::string_view> candidates);
 
 }  // namespace recur

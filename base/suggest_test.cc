@@ -18,6 +18,14 @@ TEST(EditDistance, CountsEachKindOfEditOnce) {
   EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
 }
 
+TEST(DidYouMean, EndsAMessageWithTheClosestCandidateOrNothing) {
+  constexpr std::array<std::string_view, 2> keys = {"starting_after", "limit"};
+  EXPECT_EQ(DidYouMean("starting_afer", keys), "; did you mean starting_after?");
+  EXPECT_EQ(DidYouMean("limt", keys), "; did you mean limit?");
+  EXPECT_EQ(DidYouMean("page", keys), "");
+  EXPECT_EQ(DidYouMean("limit", {}), "");
+}
+
 TEST(ClosestMatch, SuggestsPlausibleTyposOnly) {
   constexpr std::array<std::string_view, 3> keys = {"free_trial_days", "amount", "currency"};
   EXPECT_EQ(ClosestMatch("free_trail_days", keys), "free_trial_days");

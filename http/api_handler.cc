@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/json_parse_error.h"
+#include "http/unknown_parameter.h"
 
 namespace recur {
 
@@ -95,10 +96,10 @@ Result<nlohmann::json> ParseJsonBody(const ApiRequest& request) {
 
 Status RejectUnknownQueryParams(const ApiRequest& request,
                                 std::initializer_list<std::string_view> known) {
+  const std::vector<std::string_view> candidates(known);
   for (const auto& [name, value] : request.query) {
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return MakeError(ErrorKind::kInvalidArgument, "unknown_parameter",
-                       "unknown query parameter " + name, name);
+    if (std::find(candidates.begin(), candidates.end(), name) == candidates.end()) {
+      return std::unexpected(UnknownParameter("query parameter", name, candidates));
     }
   }
   return Ok();

@@ -74,7 +74,8 @@ Result<ApiResponse> AnswerJson(const Result<T>& result, Render&& render) {
 // body that is not an object is an invalid_json / invalid_body error.
 Result<nlohmann::json> ParseJsonBody(const ApiRequest& request);
 
-// An unknown_parameter error naming the first query parameter not in `known`.
+// An unknown_parameter error naming the first query parameter not in `known`, with a "did you
+// mean" for a likely typo (unknown_parameter.h).
 Status RejectUnknownQueryParams(const ApiRequest& request,
                                 std::initializer_list<std::string_view> known);
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "base/suggest.h"
+#include "http/unknown_parameter.h"
 
 namespace recur {
 
@@ -74,11 +74,7 @@ Status BodyReader::Finish(std::initializer_list<std::string_view> known) {
   const std::vector<std::string_view> candidates(known);
   for (const auto& [key, value] : body_.items()) {
     if (std::find(candidates.begin(), candidates.end(), key) != candidates.end()) continue;
-    std::string message = "unknown parameter " + key;
-    if (auto match = ClosestMatch(key, candidates)) {
-      message += "; did you mean " + std::string(*match) + "?";
-    }
-    return MakeError(ErrorKind::kInvalidArgument, "unknown_parameter", message, key);
+    return std::unexpected(UnknownParameter("parameter", key, candidates));
   }
   return Ok();
 }

@@ -2,14 +2,12 @@
 
 #include <httplib.h>
 
-#include "base/host_port.h"
 #include "domain/webhooks/delivery_request.h"
 
 namespace recur {
 
 EventDelivery::EventDelivery(WebhookUrl url, WebhookSecret secret, const Clock& clock)
     : url_(std::move(url)),
-      origin_(url_.scheme + "://" + HostPort(url_.host, url_.port)),
       secret_(std::move(secret)),
       clock_(&clock),
       connections_(std::make_unique<ConnectionPool>(ConnectionPoolOptions{})) {}
@@ -26,17 +24,18 @@ Result<EventDelivery> EventDelivery::Make(std::string_view url, std::string_view
 DeliveryReport EventDelivery::Deliver(const std::string& event_id, const std::string& body) {
   const std::string msg_id = "msg_" + event_id.substr(event_id.find('_') + 1);
   const httplib::Request request =
-      DeliveryRequest(url_.path, msg_id, clock_->Now(), std::span(&secret_, 1), body);
+      DeliveryRequest(url_, msg_id, clock_->Now(), std::span(&secret_, 1), body);
   DeliveryReport report;
   const auto started = std::chrono::steady_clock::now();
-  std::unique_ptr<httplib::Client> client = connections_->Take(origin_);
+  // The developer's own URL: resolved by the system, not pinned (no SSRF policy applies).
+  std::unique_ptr<httplib::ClientImpl> client = connections_->Take(url_, std::nullopt);
   httplib::Result result = client->send(request);
   report.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - started)
                           .count();
   if (result) {
     report.http_status = result->status;
-    connections_->Give(origin_, std::move(client));
+    connections_->Give(url_, std::nullopt, std::move(client));
   } else {
     report.error = httplib::to_string(result.error());
   }

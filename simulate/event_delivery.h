@@ -31,7 +31,6 @@ class EventDelivery {
   EventDelivery(WebhookUrl url, WebhookSecret secret, const Clock& clock);
 
   WebhookUrl url_;
-  std::string origin_;
   WebhookSecret secret_;
   const Clock* clock_;
   std::unique_ptr<ConnectionPool> connections_;

@@ -1,6 +1,9 @@
 #include "domain/subscriptions/lifecycle.h"
 
 #include <algorithm>
+#include <string_view>
+
+#include "base/suggest.h"
 
 namespace recur {
 namespace {
@@ -115,6 +118,16 @@ struct Offer {
   std::int64_t amount;  // one period at the asked interval
 };
 
+// "; did you mean \"pro\"?" when a plan still sold has a slug close to `asked`; "" otherwise.
+std::string SuggestPlan(std::string_view asked, const Catalog& catalog) {
+  std::vector<std::string_view> sold;
+  for (const CatalogPlan& plan : catalog.plans()) {
+    if (!plan.archived_at) sold.push_back(plan.definition.slug);
+  }
+  const std::optional<std::string_view> match = ClosestMatch(asked, sold);
+  return match ? "; did you mean \"" + std::string(*match) + "\"?" : std::string();
+}
+
 Result<Offer> ResolveOffer(const Account& account, const SubscribeRequest& request,
                            const Catalog& catalog) {
   const CatalogPlan* plan = catalog.FindPlan(request.plan);
@@ -132,7 +145,9 @@ Result<Offer> ResolveOffer(const Account& account, const SubscribeRequest& reque
   }
   if (plan == nullptr) {
     return MakeError(ErrorKind::kNotFound, "plan_not_found",
-                     "no plan \"" + request.plan + "\" (give a plan slug or id)", "plan");
+                     "no plan \"" + request.plan + "\" (give a plan slug or id)" +
+                         SuggestPlan(request.plan, catalog),
+                     "plan");
   }
   if (plan->archived_at) {
     return Refused("plan_archived",

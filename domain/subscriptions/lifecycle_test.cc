@@ -27,7 +27,9 @@ using std::chrono::hours;
 using std::chrono::milliseconds;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 constexpr BillingInterval kMonth = BillingInterval::kMonth;
@@ -1706,6 +1708,25 @@ std::vector<RefusalCase> RefusalCases() {
       {"ExtendAnUnknownItem", nothing,
        [](Harness& h) { return h.Extend("csub_item_nope", kStart + days(30)); }, "item_not_found"},
   };
+}
+
+TEST(UnknownPlan, TheRefusalSuggestsTheClosestSlugOfAPlanStillSold) {
+  Harness h(kStart);
+  h.Start();
+  const Result<Transition> typo = h.Subscribe("prp");
+  ASSERT_FALSE(typo);
+  EXPECT_EQ(typo.error().code, "plan_not_found");
+  EXPECT_EQ(typo.error().param, "plan");
+  EXPECT_EQ(typo.error().message,
+            "no plan \"prp\" (give a plan slug or id); did you mean \"pro\"?");
+
+  // Nothing close: no suggestion. An archived plan is never suggested.
+  const Result<Transition> far = h.Subscribe("enterprise-gold");
+  ASSERT_FALSE(far);
+  EXPECT_EQ(far.error().message, "no plan \"enterprise-gold\" (give a plan slug or id)");
+  const Result<Transition> archived = h.Subscribe("legasy");
+  ASSERT_FALSE(archived);
+  EXPECT_THAT(archived.error().message, Not(HasSubstr("did you mean")));
 }
 
 class Refusal : public ::testing::TestWithParam<RefusalCase> {};

@@ -132,6 +132,10 @@ const std::vector<Range>& V4Ranges() {
     r.push_back(MakeRange("169.254.0.0/16", "a link-local address"));
     r.push_back(MakeRange("192.0.0.0/24", "a reserved (IETF protocol assignments) address"));
     r.push_back(MakeRange("192.0.2.0/24", "a documentation (TEST-NET-1) address"));
+    r.push_back(MakeRange("192.31.196.0/24", "an AS112 DNS sink address"));
+    r.push_back(MakeRange("192.52.193.0/24", "an AMT relay anycast address"));
+    r.push_back(MakeRange("192.88.99.0/24", "a 6to4 relay anycast address (deprecated)"));
+    r.push_back(MakeRange("192.175.48.0/24", "an AS112 DNS sink address (direct delegation)"));
     r.push_back(MakeRange("198.18.0.0/15", "a benchmarking address"));
     r.push_back(MakeRange("198.51.100.0/24", "a documentation (TEST-NET-2) address"));
     r.push_back(MakeRange("203.0.113.0/24", "a documentation (TEST-NET-3) address"));
@@ -152,7 +156,14 @@ const std::vector<Range>& V6Ranges() {
     r.push_back(MakeRange("::/128", "the unspecified address"));
     r.push_back(MakeRange("::1/128", "the loopback address"));
     r.push_back(MakeRange("100::/64", "a discard-only address"));
+    r.push_back(MakeRange("100:0:0:1::/64", "a dummy-prefix address"));
+    r.push_back(MakeRange("2001::/32", "a Teredo address (its IPv4 address is obfuscated)"));
+    r.push_back(MakeRange("2001:2::/48", "a benchmarking address"));
+    r.push_back(MakeRange("2001::/23", "a reserved (IETF protocol assignments) address"));
     r.push_back(MakeRange("2001:db8::/32", "a documentation address"));
+    r.push_back(MakeRange("2620:4f:8000::/48", "an AS112 DNS sink address (direct delegation)"));
+    r.push_back(MakeRange("3fff::/20", "a documentation address"));
+    r.push_back(MakeRange("5f00::/16", "a segment routing (SRv6) identifier"));
     r.push_back(MakeRange("fc00::/7", "a unique local address"));
     r.push_back(MakeRange("fe80::/10", "a link-local address"));
     r.push_back(MakeRange("fec0::/10", "a site-local address (deprecated)"));
@@ -524,6 +535,12 @@ Status CheckAddressAllowed(const IpAddress& address, std::span<const Cidr> allow
   }
   if (const Range* range = FindRange(V6Ranges(), address)) {
     return NotAllowed(text + " is " + range->description + Suggest(allow_entry_name, range->hint));
+  }
+  if ((address.bytes[0] & 0xe0) != 0x20) {
+    // Outside 2000::/3, the only IPv6 space allocated for global unicast: nothing public is
+    // reachable there.
+    return NotAllowed(text + " is outside the global unicast range 2000::/3 (reserved)" +
+                      Suggest(allow_entry_name, text + "/128"));
   }
   return Ok();
 }

@@ -10,9 +10,11 @@
 // - Nothing here resolves names. The caller resolves the host (or parses a literal with
 //   ParseIpAddress), then calls CheckAddressAllowed on every address it would connect to, and
 //   connects to exactly the address it checked (never resolving again: DNS rebinding).
-// - CheckAddressAllowed refuses loopback, private, link-local, cloud metadata, CGNAT,
-//   multicast, reserved and documentation ranges of IPv4 and IPv6; IPv6 forms that carry an
-//   IPv4 address (IPv4-mapped, IPv4-compatible, NAT64, 6to4) are judged by that IPv4 address.
+// - CheckAddressAllowed refuses every range of IANA's IPv4 and IPv6 special-purpose address
+//   registries (loopback, private, link-local, cloud metadata, CGNAT, benchmarking, AS112,
+//   Teredo, SRv6...), multicast, broadcast, reserved and documentation ranges, and IPv6 outside
+//   the global unicast range 2000::/3; IPv6 forms that carry an IPv4 address (IPv4-mapped,
+//   IPv4-compatible, NAT64, 6to4) are judged by that IPv4 address.
 //   An operator allow-list (CIDRs) lifts the refusal: an address passes when an entry contains
 //   it or, for the IPv6 forms above, the IPv4 address it carries.
 // - Errors are values (base/error.h), all kInvalidArgument: "invalid_url", "invalid_cidr",

@@ -146,7 +146,8 @@ TEST(CheckAddressAllowedTest, Ipv6Classes) {
   ExpectRefusedAs("fc00::1", "unique local");
   ExpectRefusedAs("fd12:3456::1", "unique local");
   ExpectRefusedAs("fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "unique local");
-  ExpectAllowed("fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");  // not global, but not listed
+  // Outside 2000::/3, the global unicast space, though in no special-purpose range.
+  ExpectRefusedAs("fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "outside the global unicast");
   ExpectRefusedAs("fe80::1", "link-local");
   ExpectRefusedAs("febf:ffff::1", "link-local");
   ExpectRefusedAs("fec0::1", "site-local");
@@ -157,7 +158,98 @@ TEST(CheckAddressAllowedTest, Ipv6Classes) {
   ExpectAllowed("2001:db9::1");
   ExpectRefusedAs("100::1", "discard");
   ExpectRefusedAs("100::ffff:ffff:ffff:ffff", "discard");
-  ExpectAllowed("100:0:0:1::1");
+  ExpectRefusedAs("100:0:0:1::1", "dummy-prefix");
+}
+
+// IANA's IPv4 and IPv6 special-purpose address registries (and the multicast, broadcast and
+// reserved space), each range at its first and last address, with its class; the addresses just
+// outside each range are public.
+struct SpecialRange {
+  std::string_view first;
+  std::string_view last;
+  std::string_view class_name;
+};
+
+TEST(CheckAddressAllowedTest, EverySpecialPurposeRangeIsRefusedFromItsFirstToItsLastAddress) {
+  const SpecialRange ranges[] = {
+      {"0.0.0.0", "0.255.255.255", "\"this network\""},
+      {"10.0.0.0", "10.255.255.255", "private"},
+      {"100.64.0.0", "100.127.255.255", "CGNAT"},
+      {"127.0.0.0", "127.255.255.255", "loopback"},
+      {"169.254.0.0", "169.254.255.255", "link-local"},
+      {"172.16.0.0", "172.31.255.255", "private"},
+      {"192.0.0.0", "192.0.0.255", "IETF protocol assignments"},
+      {"192.0.2.0", "192.0.2.255", "TEST-NET-1"},
+      {"192.31.196.0", "192.31.196.255", "AS112"},
+      {"192.52.193.0", "192.52.193.255", "AMT"},
+      {"192.88.99.0", "192.88.99.255", "6to4 relay"},
+      {"192.168.0.0", "192.168.255.255", "private"},
+      {"192.175.48.0", "192.175.48.255", "AS112"},
+      {"198.18.0.0", "198.19.255.255", "benchmarking"},
+      {"198.51.100.0", "198.51.100.255", "TEST-NET-2"},
+      {"203.0.113.0", "203.0.113.255", "TEST-NET-3"},
+      {"224.0.0.0", "239.255.255.255", "multicast"},
+      {"240.0.0.0", "255.255.255.254", "reserved"},
+      {"255.255.255.255", "255.255.255.255", "broadcast"},
+      {"::", "::", "unspecified"},
+      {"::1", "::1", "loopback"},
+      {"100::", "100::ffff:ffff:ffff:ffff", "discard-only"},
+      {"100:0:0:1::", "100:0:0:1:ffff:ffff:ffff:ffff", "dummy-prefix"},
+      {"2001::", "2001:0:ffff:ffff:ffff:ffff:ffff:ffff", "Teredo"},
+      {"2001:1::1", "2001:1::3", "IETF protocol assignments"},
+      {"2001:2::", "2001:2:0:ffff:ffff:ffff:ffff:ffff", "benchmarking"},
+      {"2001:3::", "2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff", "IETF protocol assignments"},
+      {"2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "documentation"},
+      {"2620:4f:8000::", "2620:4f:8000:ffff:ffff:ffff:ffff:ffff", "AS112"},
+      {"3fff::", "3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff", "documentation"},
+      {"5f00::", "5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "SRv6"},
+      {"fc00::", "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "unique local"},
+      {"fe80::", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "link-local"},
+      {"fec0::", "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "site-local"},
+      {"ff00::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "multicast"},
+      {"4000::", "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "outside the global unicast"},
+      {"200::", "1fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "outside the global unicast"},
+  };
+  for (const SpecialRange& range : ranges) {
+    ExpectRefusedAs(range.first, range.class_name);
+    ExpectRefusedAs(range.last, range.class_name);
+  }
+  const std::string_view just_outside[] = {"1.0.0.0",
+                                           "9.255.255.255",
+                                           "11.0.0.0",
+                                           "100.63.255.255",
+                                           "100.128.0.0",
+                                           "126.255.255.255",
+                                           "128.0.0.0",
+                                           "172.15.255.255",
+                                           "172.32.0.0",
+                                           "192.0.1.0",
+                                           "192.31.195.255",
+                                           "192.31.197.0",
+                                           "192.52.192.255",
+                                           "192.52.194.0",
+                                           "192.88.98.255",
+                                           "192.88.100.0",
+                                           "192.175.47.255",
+                                           "192.175.49.0",
+                                           "198.17.255.255",
+                                           "198.20.0.0",
+                                           "223.255.255.255",
+                                           "2001:200::",
+                                           "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff",
+                                           "2001:db9::",
+                                           "2620:4f:7fff:ffff:ffff:ffff:ffff:ffff",
+                                           "2620:4f:8001::",
+                                           "2000::",
+                                           "3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+                                           "3fff:1000::"};
+  for (std::string_view address : just_outside) ExpectAllowed(address);
+}
+
+TEST(CheckAddressAllowedTest, OutsideGlobalUnicastSuggestsTheAddressItself) {
+  EXPECT_EQ(Refused("4000::1").message,
+            "4000::1 is outside the global unicast range 2000::/3 (reserved); allow it with the "
+            "webhook address allow-list entry 4000::1/128");
 }
 
 TEST(CheckAddressAllowedTest, Ipv6CloudMetadataNamed) {
@@ -165,6 +257,29 @@ TEST(CheckAddressAllowedTest, Ipv6CloudMetadataNamed) {
   EXPECT_THAT(error.message, HasSubstr("AWS cloud metadata"));
   EXPECT_THAT(error.message, HasSubstr("allow-list entry fd00:ec2::254/128"));
   EXPECT_THAT(Refused("fd00:ec2::253").message, Not(HasSubstr("metadata")));
+}
+
+// The IPv6 forms that carry an IPv4 address take its class, whatever range it is in.
+TEST(CheckAddressAllowedTest, EmbeddedIpv4AddressesTakeTheClassOfTheAddressTheyCarry) {
+  const std::pair<std::string_view, std::string_view> carried[] = {
+      {"0.0.0.1", "\"this network\""},  {"10.1.2.3", "private"},
+      {"100.64.0.1", "CGNAT"},          {"127.0.0.1", "loopback"},
+      {"169.254.1.1", "link-local"},    {"192.0.0.8", "IETF protocol assignments"},
+      {"192.88.99.1", "6to4 relay"},    {"198.18.0.1", "benchmarking"},
+      {"224.0.0.1", "multicast"},       {"240.0.0.1", "reserved"},
+      {"255.255.255.255", "broadcast"},
+  };
+  for (const auto& [v4, class_name] : carried) {
+    for (std::string_view prefix : {"::ffff:", "64:ff9b::", "64:ff9b:1::"}) {
+      const std::string address = std::string(prefix) + std::string(v4);
+      const Error error = Refused(address);
+      EXPECT_THAT(error.message, HasSubstr(std::string(class_name))) << address;
+      EXPECT_THAT(error.message, HasSubstr("form of " + std::string(v4))) << address;
+    }
+  }
+  for (std::string_view prefix : {"::ffff:", "64:ff9b::", "64:ff9b:1::"}) {
+    ExpectAllowed(std::string(prefix) + "8.8.8.8");
+  }
 }
 
 TEST(CheckAddressAllowedTest, Ipv4MappedJudgedByEmbeddedAddress) {

@@ -6,10 +6,32 @@
 
 #include <cstdio>
 
-namespace recur {
+#include "base/host_port.h"
 
-std::unique_ptr<httplib::Client> ConnectionPool::NewClient(const std::string& origin) const {
-  auto client = std::make_unique<httplib::Client>(origin);
+namespace recur {
+namespace {
+
+// "https://example.com:443 at 203.0.113.7": clients are reused only for the same both.
+std::string PoolKey(const WebhookUrl& url, const std::optional<IpAddress>& address) {
+  std::string key = url.scheme + "://" + HostPort(url.host, url.port);
+  if (address) key += " at " + FormatIpAddress(*address);
+  return key;
+}
+
+}  // namespace
+
+std::unique_ptr<httplib::ClientImpl> ConnectionPool::NewClient(
+    const WebhookUrl& url, const std::optional<IpAddress>& address) const {
+  // Made from the host and port (not an origin string, which cpp-httplib 0.11 misreads for IPv6
+  // literals with letters), so that the host is the URL's own in SNI and certificate checks.
+  std::unique_ptr<httplib::ClientImpl> client;
+  if (url.scheme == "https") {
+    client = std::make_unique<httplib::SSLClient>(url.host, url.port);
+  } else {
+    client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
+  }
+  // The address map is consulted at every connect, so a reconnect goes to the same address.
+  if (address) client->set_hostname_addr_map({{url.host, FormatIpAddress(*address)}});
   client->set_connection_timeout(options_.connect_timeout);
   client->set_read_timeout(options_.read_timeout);
   client->set_write_timeout(options_.read_timeout);
@@ -19,7 +41,8 @@ std::unique_ptr<httplib::Client> ConnectionPool::NewClient(const std::string& or
   // connection until the receiver's delayed ACK: about 40 ms per delivery.
   client->set_tcp_nodelay(true);
   client->enable_server_certificate_verification(true);
-  if (SSL_CTX* context = client->ssl_context();
+  auto* tls = dynamic_cast<httplib::SSLClient*>(client.get());
+  if (SSL_CTX* context = tls != nullptr ? tls->ssl_context() : nullptr;
       context != nullptr && !options_.extra_ca_file.empty()) {
     // The system's store and the extra file both go into this client's own store (cpp-httplib
     // would otherwise trust only the file).
@@ -29,13 +52,15 @@ std::unique_ptr<httplib::Client> ConnectionPool::NewClient(const std::string& or
   return client;
 }
 
-std::unique_ptr<httplib::Client> ConnectionPool::Take(const std::string& origin) {
+std::unique_ptr<httplib::ClientImpl> ConnectionPool::Take(const WebhookUrl& url,
+                                                          const std::optional<IpAddress>& address) {
+  const std::string key = PoolKey(url, address);
   const auto now = std::chrono::steady_clock::now();
-  std::unique_ptr<httplib::Client> reused;
+  std::unique_ptr<httplib::ClientImpl> reused;
   std::vector<Idle> expired;  // closed outside the lock
   {
     std::lock_guard lock(mutex_);
-    auto it = idle_.find(origin);
+    auto it = idle_.find(key);
     if (it != idle_.end()) {
       std::vector<Idle>& clients = it->second;
       while (!clients.empty() && !reused) {
@@ -50,12 +75,14 @@ std::unique_ptr<httplib::Client> ConnectionPool::Take(const std::string& origin)
       if (clients.empty()) idle_.erase(it);
     }
   }
-  return reused ? std::move(reused) : NewClient(origin);
+  return reused ? std::move(reused) : NewClient(url, address);
 }
 
-void ConnectionPool::Give(const std::string& origin, std::unique_ptr<httplib::Client> client) {
+void ConnectionPool::Give(const WebhookUrl& url, const std::optional<IpAddress>& address,
+                          std::unique_ptr<httplib::ClientImpl> client) {
+  const std::string key = PoolKey(url, address);
   std::lock_guard lock(mutex_);
-  idle_[origin].push_back({std::move(client), std::chrono::steady_clock::now()});
+  idle_[key].push_back({std::move(client), std::chrono::steady_clock::now()});
 }
 
 void ConnectionPool::CloseIdle() {

@@ -7,7 +7,6 @@
 #include <charconv>
 #include <set>
 
-#include "base/host_port.h"
 #include "base/ids.h"
 #include "base/log.h"
 #include "domain/webhooks/delivery_request.h"
@@ -99,11 +98,11 @@ std::chrono::milliseconds Dispatcher::Jittered(std::chrono::seconds delay) {
       static_cast<std::int64_t>(static_cast<double>(delay.count()) * 1000.0 * spread(random_)));
 }
 
-void Dispatcher::Send(const DueDelivery& delivery, const WebhookUrl& url, DeliveryAttempt& attempt,
-                      std::optional<std::chrono::seconds>& retry_after) {
-  const std::string origin = url.scheme + "://" + HostPort(url.host, url.port);
+void Dispatcher::Send(const DueDelivery& delivery, const CheckedWebhookUrl& checked,
+                      DeliveryAttempt& attempt, std::optional<std::chrono::seconds>& retry_after) {
+  const WebhookUrl& url = checked.url;
   httplib::Request request =
-      DeliveryRequest(url.path, delivery.msg_id, attempt.attempted_at,
+      DeliveryRequest(url, delivery.msg_id, attempt.attempted_at,
                       SigningSecrets(delivery.endpoint, attempt.attempted_at), delivery.body);
   std::string answer;
   const std::size_t cap = options_.response_body_cap;
@@ -112,16 +111,26 @@ void Dispatcher::Send(const DueDelivery& delivery, const WebhookUrl& url, Delive
     answer.append(data, std::min(length, cap - std::min(cap, answer.size())));
     return answer.size() < cap;  // stop reading past the cap
   };
-  std::unique_ptr<httplib::Client> client = connections_.Take(origin);
-  httplib::Result result = client->send(request);
-  if (result) {
-    attempt.http_status = result->status;
-    retry_after = RetryAfter(*result);
-    connections_.Give(origin, std::move(client));
-  } else if (result.error() != httplib::Error::Canceled) {
-    attempt.error = httplib::to_string(result.error());
-  } else {
-    attempt.error = "answer cut at " + std::to_string(cap) + " bytes";
+  // Each checked address in turn until one takes the connection: a refused connection sent
+  // nothing, so the next address cannot make a second delivery.
+  for (std::size_t i = 0; i < checked.addresses.size(); ++i) {
+    const IpAddress& address = checked.addresses[i];
+    std::unique_ptr<httplib::ClientImpl> client = connections_.Take(url, address);
+    httplib::Result result = client->send(request);
+    if (result) {
+      attempt.http_status = result->status;
+      retry_after = RetryAfter(*result);
+      connections_.Give(url, address, std::move(client));
+    } else if (result.error() == httplib::Error::Canceled) {
+      attempt.error = "answer cut at " + std::to_string(cap) + " bytes";
+    } else {
+      attempt.error = httplib::to_string(result.error());
+      if (checked.addresses.size() > 1) attempt.error += " (" + FormatIpAddress(address) + ")";
+      if (result.error() == httplib::Error::Connection && i + 1 < checked.addresses.size()) {
+        continue;
+      }
+    }
+    break;
   }
   attempt.response_body = std::move(answer);
 }
@@ -136,12 +145,14 @@ DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
 
   std::optional<std::chrono::seconds> retry_after;
   // The addresses are checked again now: what a name resolves to may have changed since the
-  // endpoint was made.
-  auto url = CheckWebhookUrl(delivery.endpoint.url, options_.allow, options_.allow_entry_name);
-  if (url) {
-    Send(delivery, *url, attempt, retry_after);
+  // endpoint was made. The request goes to one of the addresses checked, never to what the name
+  // resolves to a moment later.
+  auto checked = CheckWebhookUrl(delivery.endpoint.url, options_.allow, options_.allow_entry_name,
+                                 *options_.resolver);
+  if (checked) {
+    Send(delivery, *checked, attempt, retry_after);
   } else {
-    attempt.error = url.error().message;
+    attempt.error = checked.error().message;
   }
   attempt.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - started)

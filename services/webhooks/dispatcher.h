@@ -8,6 +8,9 @@
 // round of it). Each attempt is logged with its status or transport error, latency and the start
 // of the answer's body. An endpoint whose every attempt has failed for `disable_after` is
 // disabled, saying since when.
+// Each attempt resolves the endpoint's host through the injected resolver, checks every address
+// against the SSRF policy (endpoints.h) and connects only to those addresses, in order, with the
+// URL's host as Host header, TLS server name and certificate name: nothing resolves it again.
 // Workers send in parallel with at most `per_endpoint` attempts in flight per endpoint, so a
 // slow or hung endpoint delays only itself; connections are kept open between attempts. A
 // recorder thread writes the attempts made meanwhile in one transaction, so sending does not
@@ -20,6 +23,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -32,6 +36,8 @@
 #include "base/clock.h"
 #include "domain/webhooks/url_policy.h"
 #include "services/webhooks/connection_pool.h"
+#include "services/webhooks/endpoints.h"
+#include "services/webhooks/host_resolver.h"
 #include "store/webhook_delivery_store.h"
 
 namespace recur {
@@ -57,6 +63,8 @@ struct DispatcherOptions {
   std::vector<Cidr> allow;  // checked again at send time, as at creation
   // What a refused address's message calls an entry of `allow` (url_policy.h).
   std::string allow_entry_name{kAllowListEntryName};
+  // Asked once per attempt; the attempt connects only to an address it answered.
+  std::shared_ptr<const HostResolver> resolver = SystemHostResolver();
 };
 
 class Dispatcher {
@@ -79,7 +87,7 @@ class Dispatcher {
  private:
   DeliveryAttempt Attempt(const DueDelivery& delivery);
   // Sends the signed request and fills in what came back.
-  void Send(const DueDelivery& delivery, const WebhookUrl& url, DeliveryAttempt& attempt,
+  void Send(const DueDelivery& delivery, const CheckedWebhookUrl& checked, DeliveryAttempt& attempt,
             std::optional<std::chrono::seconds>& retry_after);
   // Records the attempts, then disables the endpoints that answered 410 or have failed for too
   // long.

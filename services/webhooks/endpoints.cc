@@ -1,7 +1,5 @@
 #include "services/webhooks/endpoints.h"
 
-#include <netdb.h>
-
 #include <array>
 
 #include "base/suggest.h"
@@ -10,28 +8,6 @@
 
 namespace recur {
 namespace {
-
-// The addresses a host name resolves to (getaddrinfo).
-Result<std::vector<IpAddress>> Resolve(const std::string& host) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const int error = getaddrinfo(host.c_str(), nullptr, &hints, &found);
-  if (error != 0) {
-    return MakeError(ErrorKind::kInvalidArgument, "unresolvable_host",
-                     "the host " + host + " of the url cannot be resolved: " + gai_strerror(error),
-                     "url");
-  }
-  std::vector<IpAddress> addresses;
-  for (addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
-    if (auto address = IpAddressFromSockaddr(entry->ai_addr, entry->ai_addrlen)) {
-      addresses.push_back(*address);
-    }
-  }
-  freeaddrinfo(found);
-  return addresses;
-}
 
 Result<WebhookEndpoint> Found(Result<std::optional<WebhookEndpoint>> found, const std::string& id) {
   if (!found) return std::unexpected(found.error());
@@ -49,23 +25,24 @@ Status CheckEventTypes(const std::vector<std::string>& event_types) {
   for (int i = 0; i < kEventTypeCount; ++i) names[i] = EventTypeName(static_cast<EventType>(i));
   for (const std::string& type : event_types) {
     if (ParseEventType(type)) continue;
-    std::string message = "unknown event type " + type;
-    if (auto match = ClosestMatch(type, names))
-      message += "; did you mean " + std::string(*match) + "?";
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter", message, "event_types");
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                     "unknown event type " + type + DidYouMean(type, names), "event_types");
   }
   return Ok();
 }
 
 Status WebhookEndpoints::CheckUrl(const std::string& url) const {
-  if (auto checked = CheckWebhookUrl(url, options_.allow, options_.allow_entry_name); !checked) {
+  if (auto checked =
+          CheckWebhookUrl(url, options_.allow, options_.allow_entry_name, *options_.resolver);
+      !checked) {
     return std::unexpected(checked.error());
   }
   return Ok();
 }
 
-Result<WebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow,
-                                   std::string_view allow_entry_name) {
+Result<CheckedWebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow,
+                                          std::string_view allow_entry_name,
+                                          const HostResolver& resolver) {
   auto parsed = ParseWebhookUrl(url);
   if (!parsed) return std::unexpected(parsed.error());
   std::vector<IpAddress> addresses;
@@ -74,10 +51,11 @@ Result<WebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr>
     if (!address) return std::unexpected(address.error());
     addresses.push_back(*address);
   } else {
-    auto resolved = Resolve(parsed->host);
+    auto resolved = resolver.Resolve(parsed->host);
     if (!resolved) return std::unexpected(resolved.error());
     addresses = std::move(*resolved);
   }
+  if (addresses.empty()) return UnresolvableHost(parsed->host, "the resolver answered nothing");
   for (const IpAddress& address : addresses) {
     if (auto allowed = CheckAddressAllowed(address, allow, allow_entry_name); !allowed) {
       Error error = allowed.error();
@@ -85,7 +63,7 @@ Result<WebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr>
       return std::unexpected(error);
     }
   }
-  return parsed;
+  return CheckedWebhookUrl{std::move(*parsed), std::move(addresses)};
 }
 
 Result<WebhookEndpoint> WebhookEndpoints::Create(const std::string& url,

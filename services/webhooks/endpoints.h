@@ -5,12 +5,14 @@
 // receivers can switch without losing a delivery.
 // URLs are checked against SSRF when set: http or https only, no credentials, and every
 // address the host resolves to must be public unless the operator's allow-list names it
-// (url_policy.h). The dispatcher checks the addresses again when it connects.
+// (url_policy.h). The dispatcher checks the addresses again at each attempt and connects only
+// to an address it checked (host_resolver.h).
 // Thread-safe.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +21,7 @@
 #include "base/error.h"
 #include "base/ids.h"
 #include "domain/webhooks/url_policy.h"
+#include "services/webhooks/host_resolver.h"
 #include "store/webhook_endpoint_store.h"
 
 namespace recur {
@@ -28,6 +31,7 @@ struct WebhookEndpointOptions {
   std::chrono::hours rotation_overlap{24};
   // What a refused URL's message calls an entry of `allow` (url_policy.h).
   std::string allow_entry_name{kAllowListEntryName};
+  std::shared_ptr<const HostResolver> resolver = SystemHostResolver();
 };
 
 struct WebhookEndpointChanges {
@@ -66,11 +70,18 @@ class WebhookEndpoints {
   const WebhookEndpointOptions options_;
 };
 
-// A URL's syntax and every address its host resolves to, against the SSRF policy; the URL as
-// parsed when it passes. A refusal names the entry of `allow` that would permit the address as
-// `allow_entry_name` calls it.
-Result<WebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow,
-                                   std::string_view allow_entry_name = kAllowListEntryName);
+// A URL as parsed and the addresses it may be reached at: every one checked, at least one.
+struct CheckedWebhookUrl {
+  WebhookUrl url;
+  std::vector<IpAddress> addresses;  // the host itself when it is a literal; in resolver order
+};
+
+// A URL's syntax and every address `resolver` answers for its host (a literal host is its own
+// address), against the SSRF policy. A refusal names the entry of `allow` that would permit the
+// address as `allow_entry_name` calls it. A delivery connects only to the addresses answered.
+Result<CheckedWebhookUrl> CheckWebhookUrl(const std::string& url, std::span<const Cidr> allow,
+                                          std::string_view allow_entry_name,
+                                          const HostResolver& resolver);
 
 // Every name must be a billing event type (a typo gets a suggestion).
 Status CheckEventTypes(const std::vector<std::string>& event_types);

@@ -271,6 +271,48 @@ TEST_F(ServeTest, RejectsBadSubscriptionRequestsAndChangesNothing) {
   EXPECT_THAT(EventTypes(payer), ElementsAre("subscription.created", "subscriptionItem.active"));
 }
 
+TEST_F(ServeTest, AnUnknownPlanSlugGetsTheClosestSlugOfTheCatalog) {
+  Serve();
+  const std::string payer = NewPayer("user_1", "pm_card_visa");
+  const std::string path = "/v1/payers/" + payer + "/subscription_items";
+  const Answer typo = Call("POST", path, {{"plan", "prp"}});
+  EXPECT_EQ(typo.status, 404);
+  EXPECT_EQ(typo.body["error"],
+            json({{"code", "plan_not_found"},
+                  {"message", "no plan \"prp\" (give a plan slug or id); did you mean \"pro\"?"},
+                  {"param", "plan"}}));
+  EXPECT_EQ(Call("POST", path, {{"plan", "platinum"}}).body["error"]["message"],
+            "no plan \"platinum\" (give a plan slug or id)");
+  EXPECT_THAT(EventTypes(payer), ElementsAre("subscription.created", "subscriptionItem.active"));
+}
+
+// The same rule as for body keys: the unknown name, and the known one it is a likely typo of.
+TEST_F(ServeTest, AnUnknownQueryParameterGetsADidYouMeanForALikelyTypo) {
+  Serve();
+  const std::string payer = NewPayer("user_1");
+  auto error_of = [&](const std::string& path, const std::string& method = "GET") {
+    const Answer answer = Call(method, path);
+    EXPECT_EQ(answer.status, 400) << method << " " << path;
+    return answer.body["error"];
+  };
+  EXPECT_EQ(error_of("/v1/events?limt=5"),
+            json({{"code", "unknown_parameter"},
+                  {"message", "unknown query parameter limt; did you mean limit?"},
+                  {"param", "limt"}}));
+  EXPECT_EQ(error_of("/v1/events?starting_afer=evt_1")["message"],
+            "unknown query parameter starting_afer; did you mean starting_after?");
+  EXPECT_EQ(error_of("/v1/payment_attempts?payerid=" + payer)["message"],
+            "unknown query parameter payerid; did you mean payer_id?");
+  EXPECT_EQ(error_of("/v1/plans?payer_typ=user")["message"],
+            "unknown query parameter payer_typ; did you mean payer_type?");
+  EXPECT_EQ(error_of("/v1/pricing_table?payer_tpye=org")["message"],
+            "unknown query parameter payer_tpye; did you mean payer_type?");
+  EXPECT_EQ(error_of("/v1/subscription_items/csub_item_1?end_nwo=true", "DELETE")["message"],
+            "unknown query parameter end_nwo; did you mean end_now?");
+  // Nothing close: the name alone.
+  EXPECT_EQ(error_of("/v1/events?page=2")["message"], "unknown query parameter page");
+}
+
 TEST_F(ServeTest, ConcurrentSubscribesMakeOneSubscriptionAndOneCharge) {
   Serve();
   const std::string payer = NewPayer("user_1", "pm_card_visa");

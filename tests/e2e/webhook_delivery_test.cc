@@ -51,6 +51,25 @@ TEST_F(WebhookDeliveryTest, DeliversEveryEventSignedInTheClerkEnvelope) {
   EXPECT_THAT(types, ElementsAre("subscription.created", "subscriptionItem.active"));
 }
 
+// A named host: the server connects to the address it resolved and checked (127.0.0.1; where
+// the system also answers ::1, that is refused by the allow-list unless listed, so it is listed
+// here and its refused connection gives way to 127.0.0.1), and the Host header is the URL's.
+TEST_F(WebhookDeliveryTest, AUrlWithAHostNameIsDeliveredWithThatNameAsHost) {
+  server_.reset();
+  StartDelivering("0,0,0,0", {"--webhook-allow-cidr", "::1/128"});
+  Receiver& receiver = NewReceiver();
+  const std::string host = "localhost:" + std::to_string(receiver.Port());
+  const std::string endpoint = NewEndpoint("http://" + host + "/hooks")["id"];
+  NewPayer("user_1");  // two events
+  for (const json& attempt : SettledAttempts(endpoint, 2)) {
+    EXPECT_EQ(attempt["http_status"], 200) << attempt;
+  }
+  ASSERT_EQ(receiver.Count(), 2u);
+  for (const httplib::Request& request : receiver.Received()) {
+    EXPECT_EQ(request.get_header_value("Host"), host);
+  }
+}
+
 TEST_F(WebhookDeliveryTest, RetriesWithTheSameIdUntilA2xx) {
   Receiver& receiver = NewReceiver();
   receiver.AnswerWith({500, 503});

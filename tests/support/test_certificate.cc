@@ -44,7 +44,7 @@ void WritePem(const std::string& path, const std::function<int(FILE*)>& write) {
 
 }  // namespace
 
-TestCertificate MakeTestCertificate(const std::string& dir) {
+TestCertificate MakeTestCertificate(const std::string& dir, const std::string& subject_alt_name) {
   KeyPtr key(EVP_EC_gen("P-256"));
   Check(key != nullptr, "making a key");
   CertificatePtr certificate(X509_new());
@@ -61,7 +61,7 @@ TestCertificate MakeTestCertificate(const std::string& dir) {
   X509_set_issuer_name(certificate.get(), name);
   AddExtension(certificate.get(), NID_basic_constraints, "critical,CA:TRUE");
   AddExtension(certificate.get(), NID_key_usage, "critical,digitalSignature,keyCertSign");
-  AddExtension(certificate.get(), NID_subject_alt_name, "IP:127.0.0.1");
+  AddExtension(certificate.get(), NID_subject_alt_name, subject_alt_name.c_str());
   Check(X509_sign(certificate.get(), key.get(), EVP_sha256()) > 0, "signing");
 
   TestCertificate files{dir + "/certificate.pem", dir + "/key.pem"};
