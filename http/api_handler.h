@@ -40,6 +40,7 @@ struct ApiRequest {
   std::string_view body;
   std::string_view client_ip;   // the peer's address
   std::string_view user_agent;  // "" when the client sent none
+  std::string_view raw_query;   // the query string as sent, undecoded, without "?"
 
   bool HasQuery(std::string_view name) const;
   // The first value of query parameter `name`, "" when there is none.

@@ -22,8 +22,8 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "http/api_handler.h"
+#include "http/idempotent_request.h"
 #include "http/router.h"
-#include "store/idempotency_store.h"
 
 namespace recur {
 
@@ -59,11 +59,12 @@ class HttpServer {
   // `pattern` as router.h reads it. Routes are matched in the order they were added.
   void Route(std::string method, std::string_view pattern, Access access, ApiHandler handler);
 
-  // With a store, an authenticated POST carrying an Idempotency-Key header is handled once:
-  // a retry with the same key and request gets the first answer (Idempotent-Replayed: true)
-  // for 24 hours; the same key with another request is refused. Without one the header is
-  // ignored. Set before Bind().
-  void SetIdempotencyStore(IdempotencyStore* store) { idempotency_ = store; }
+  // With a store in `options`, an authenticated POST carrying an Idempotency-Key header is
+  // handled once per key, as idempotent_request.h says. Without one the header is ignored. Set
+  // before Bind().
+  void SetIdempotency(IdempotencyOptions options);
+  // Deletes the expired idempotency keys (none without a store); returns how many.
+  Result<int> PurgeExpiredIdempotencyKeys();
 
   // Binds the listening socket; returns the port.
   Result<int> Bind();
@@ -77,6 +78,7 @@ class HttpServer {
 
  private:
   struct RouteEntry {
+    std::string pattern;
     Access access;
     ApiHandler handler;
   };
@@ -84,8 +86,6 @@ class HttpServer {
   ApiResponse Answer(const httplib::Request& request, RouteMatch match);
   // The refusal of a request without the credentials `access` asks for; none when it has them.
   std::optional<ApiResponse> Authenticate(Access access, const httplib::Request& request) const;
-  // Invoke, once per Idempotency-Key: a retry gets the first answer.
-  ApiResponse RunOnce(const RouteEntry& route, const ApiRequest& request, const std::string& key);
   // The handler's answer; its Error or exception in the one error format.
   ApiResponse Invoke(const RouteEntry& route, const ApiRequest& request);
   void LogRequest(const httplib::Request& request, const httplib::Response& response);
@@ -97,7 +97,7 @@ class HttpServer {
   std::vector<RouteEntry> routes_;
   std::unique_ptr<httplib::Server> server_;
   std::atomic<bool> run_returned_ = false;
-  IdempotencyStore* idempotency_ = nullptr;
+  std::unique_ptr<IdempotentRequests> idempotency_;
 };
 
 }  // namespace recur

@@ -3,6 +3,7 @@
 #include "http/api_error.h"
 #include "http/billing_api.h"
 #include "http/body_reader.h"
+#include "http/recovered_answers.h"
 
 namespace recur {
 namespace {
@@ -175,6 +176,29 @@ Result<ApiResponse> ExtendFreeTrial(const ApiServices& api, const ApiRequest& re
   if (auto done = reader.Finish({"extend_to"}); !done) return std::unexpected(done.error());
   return AnswerChange(api.billing,
                       api.billing.ExtendTrial(request.path_params[0], FromUnixMillis(*extend_to)));
+}
+
+Result<ApiResponse> RecoverCreatePayer(const ApiServices& api, const ApiRequest&,
+                                       std::string_view made) {
+  return AnswerJson(api.billing.GetAccount(std::string(made)), PayerObject);
+}
+
+Result<ApiResponse> RecoverAttachPaymentMethod(const ApiServices& api, const ApiRequest& request,
+                                               std::string_view made) {
+  auto account = api.billing.GetAccount(request.path_params[0]);
+  if (!account) return std::unexpected(account.error());
+  for (const PaymentMethod& method : account->payment_methods) {
+    if (method.id == made) return JsonResponse(PaymentMethodObject(method, *account));
+  }
+  return MakeError(ErrorKind::kInternal, "idempotency_key_outcome_lost",
+                   "the payment method this key made (" + std::string(made) + ") is not stored");
+}
+
+Result<ApiResponse> RecoverSubscribe(const ApiServices& api, const ApiRequest& request,
+                                     std::string_view made) {
+  auto account = api.billing.GetAccount(request.path_params[0]);
+  if (!account) return std::unexpected(account.error());
+  return AnswerChange(api.billing, AccountChange{std::move(*account), std::string(made), {}});
 }
 
 }  // namespace recur
