@@ -60,6 +60,8 @@ ApiResponse IdempotentRequests::Handle(std::string_view key_view, std::string_vi
     case IdempotencyClaim::Outcome::kRecover:
       if (options_.recover) {
         if (auto recovered = options_.recover(route_pattern, request, claim->made)) {
+          Log(clock_.Now(), "info", "idempotency_key_recovered",
+              {{"key", key}, {"made", claim->made}});
           ApiResponse answer =
               *recovered ? std::move(**recovered) : ErrorResponse(recovered->error());
           Keep(key, answer);
