@@ -11,7 +11,6 @@
 #include <thread>
 
 #include "base/log.h"
-#include "base/sha256.h"
 #include "http/api_error.h"
 #include "http/request_framing.h"
 
@@ -232,7 +231,17 @@ HttpServer::~HttpServer() {
 void HttpServer::Route(std::string method, std::string_view pattern, Access access,
                        ApiHandler handler) {
   router_.Add(std::move(method), pattern);
-  routes_.push_back({access, std::move(handler)});
+  routes_.push_back({std::string(pattern), access, std::move(handler)});
+}
+
+void HttpServer::SetIdempotency(IdempotencyOptions options) {
+  idempotency_ = options.store == nullptr
+                     ? nullptr
+                     : std::make_unique<IdempotentRequests>(std::move(options), clock_);
+}
+
+Result<int> HttpServer::PurgeExpiredIdempotencyKeys() {
+  return idempotency_ == nullptr ? 0 : idempotency_->PurgeExpired();
 }
 
 Result<int> HttpServer::Bind() {
@@ -400,7 +409,8 @@ ApiResponse HttpServer::Answer(const HttpRequest& request, RouteMatch match) {
   const ApiRequest api_request = MakeApiRequest(request, std::move(match.params));
   if (idempotency_ != nullptr && route.access == Access::kSecretKey && request.method == "POST" &&
       request.has_header("Idempotency-Key")) {
-    return RunOnce(route, api_request, request.get_header_value("Idempotency-Key"));
+    return idempotency_->Handle(request.get_header_value("Idempotency-Key"), route.pattern,
+                                api_request, [&] { return Invoke(route, api_request); });
   }
   return Invoke(route, api_request);
 }
@@ -428,45 +438,6 @@ ApiResponse HttpServer::Invoke(const RouteEntry& route, const ApiRequest& reques
     return ErrorResponse({ErrorKind::kInternal, "internal_error",
                           "the server failed to handle this request; the failure is logged"});
   }
-}
-
-ApiResponse HttpServer::RunOnce(const RouteEntry& route, const ApiRequest& request,
-                                const std::string& key) {
-  if (key.empty() || key.size() > 255) {
-    return ErrorResponse({ErrorKind::kInvalidArgument, "invalid_idempotency_key",
-                          "Idempotency-Key must be 1 to 255 characters", "Idempotency-Key"});
-  }
-  std::string fingerprint(request.method);
-  fingerprint.append("\n").append(request.path).append("\n").append(request.body);
-  auto claim = idempotency_->ClaimIdempotencyKey(key, Sha256Hex(fingerprint), clock_.Now(),
-                                                 std::chrono::hours(24), std::chrono::minutes(1));
-  if (!claim) return ErrorResponse(claim.error());
-  switch (claim->outcome) {
-    case IdempotencyClaim::Outcome::kReplay:
-      return {claim->status, claim->body, "application/json", {{"Idempotent-Replayed", "true"}}};
-    case IdempotencyClaim::Outcome::kInProgress:
-      return ErrorResponse({ErrorKind::kAlreadyExists, "idempotency_key_in_progress",
-                            "a request with this Idempotency-Key is still being handled; retry "
-                            "shortly",
-                            "Idempotency-Key"});
-    case IdempotencyClaim::Outcome::kMismatch:
-      return ErrorResponse({ErrorKind::kFailedPrecondition, "idempotency_key_reused",
-                            "this Idempotency-Key was used with a different request; use a new "
-                            "key for a new request",
-                            "Idempotency-Key"});
-    case IdempotencyClaim::Outcome::kClaimed:
-      break;
-  }
-  ApiResponse answer = Invoke(route, request);
-  // A server error may pass on retry, so it is not remembered.
-  auto kept = answer.status >= 500
-                  ? idempotency_->ReleaseIdempotencyKey(key)
-                  : idempotency_->CompleteIdempotencyKey(key, answer.status, answer.body);
-  if (!kept) {
-    Log(clock_.Now(), "error", "idempotency_key_not_saved",
-        {{"key", key}, {"error", kept.error().message}});
-  }
-  return answer;
 }
 
 void HttpServer::LogRequest(const HttpRequest& request, int status, std::size_t bytes_out,

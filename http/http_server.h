@@ -28,10 +28,10 @@
 #include "http/api_handler.h"
 #include "http/connection_deadlines.h"
 #include "http/http_request.h"
+#include "http/idempotent_request.h"
 #include "http/router.h"
 #include "http/transport.h"
 #include "http/worker_pool.h"
-#include "store/idempotency_store.h"
 
 namespace recur {
 
@@ -46,11 +46,12 @@ class HttpServer {
   // `pattern` as router.h reads it. Routes are matched in the order they were added.
   void Route(std::string method, std::string_view pattern, Access access, ApiHandler handler);
 
-  // With a store, an authenticated POST carrying an Idempotency-Key header is handled once:
-  // a retry with the same key and request gets the first answer (Idempotent-Replayed: true)
-  // for 24 hours; the same key with another request is refused. Without one the header is
-  // ignored. Set before Bind().
-  void SetIdempotencyStore(IdempotencyStore* store) { idempotency_ = store; }
+  // With a store in `options`, an authenticated POST carrying an Idempotency-Key header is
+  // handled once per key, as idempotent_request.h says. Without one the header is ignored. Set
+  // before Bind().
+  void SetIdempotency(IdempotencyOptions options);
+  // Deletes the expired idempotency keys (none without a store); returns how many.
+  Result<int> PurgeExpiredIdempotencyKeys();
 
   // Binds the listening socket; returns the port. Fails when the address is taken.
   Result<int> Bind();
@@ -65,6 +66,7 @@ class HttpServer {
  private:
   friend struct HttpServerCallbacks;
   struct RouteEntry {
+    std::string pattern;
     Access access;
     ApiHandler handler;
   };
@@ -86,8 +88,6 @@ class HttpServer {
   ApiResponse AnswerSafely(Exchange& exchange);
   // The refusal of a request without the credentials `access` asks for; none when it has them.
   std::optional<ApiResponse> Authenticate(Access access, const HttpRequest& request) const;
-  // Invoke, once per Idempotency-Key: a retry gets the first answer.
-  ApiResponse RunOnce(const RouteEntry& route, const ApiRequest& request, const std::string& key);
   // The handler's answer; its Error or exception in the one error format.
   ApiResponse Invoke(const RouteEntry& route, const ApiRequest& request);
   void LogRequest(const HttpRequest& request, int status, std::size_t bytes_out,
@@ -98,7 +98,7 @@ class HttpServer {
   SecretKeyCheck check_secret_key_;
   Router router_;
   std::vector<RouteEntry> routes_;
-  IdempotencyStore* idempotency_ = nullptr;
+  std::unique_ptr<IdempotentRequests> idempotency_;
 
   int listen_socket_ = -1;
   std::unique_ptr<ConnectionDeadlines> deadlines_;

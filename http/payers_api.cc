@@ -3,6 +3,7 @@
 #include "http/api_error.h"
 #include "http/billing_api.h"
 #include "http/body_reader.h"
+#include "http/recovered_answers.h"
 
 namespace recur {
 namespace {
@@ -175,6 +176,55 @@ Result<ApiResponse> ExtendFreeTrial(const ApiServices& api, const ApiRequest& re
   if (auto done = reader.Finish({"extend_to"}); !done) return std::unexpected(done.error());
   return AnswerChange(api.billing,
                       api.billing.ExtendTrial(request.path_params[0], FromUnixMillis(*extend_to)));
+}
+
+Result<ApiResponse> RecoverCreatePayer(const ApiServices& api, const ApiRequest&,
+                                       std::string_view made) {
+  return AnswerJson(api.billing.GetAccount(std::string(made)), PayerObject);
+}
+
+Result<ApiResponse> RecoverAttachPaymentMethod(const ApiServices& api, const ApiRequest& request,
+                                               std::string_view made) {
+  auto account = api.billing.GetAccount(request.path_params[0]);
+  if (!account) return std::unexpected(account.error());
+  for (const PaymentMethod& method : account->payment_methods) {
+    if (method.id == made) return JsonResponse(PaymentMethodObject(method, *account));
+  }
+  return MakeError(ErrorKind::kInternal, "idempotency_key_outcome_lost",
+                   "the payment method this key made (" + std::string(made) + ") is not stored");
+}
+
+// The answer to a change of `item_id` made before a crash, as AnswerChange gave it: the item,
+// or a 402 when its checkout charge was declined.
+Result<ApiResponse> RecoveredChange(BillingService& billing, const std::string& payer_id,
+                                    const std::string& item_id) {
+  auto account = billing.GetAccount(payer_id);
+  if (!account) return std::unexpected(account.error());
+  AccountChange change{std::move(*account), item_id, std::nullopt};
+  const SubscriptionItem* item = change.account.FindItem(item_id);
+  if (item != nullptr && item->status == ItemStatus::kIncomplete) {
+    auto attempts = billing.ListPaymentAttempts(payer_id, {});
+    if (!attempts) return std::unexpected(attempts.error());
+    for (const PaymentAttempt& attempt : attempts->data) {
+      if (attempt.item_id != item_id) continue;
+      if (attempt.status == AttemptStatus::kFailed) change.declined = attempt;
+      break;  // the newest attempt of the item says how its checkout ended
+    }
+  }
+  return AnswerChange(billing, change);
+}
+
+Result<ApiResponse> RecoverSubscribe(const ApiServices& api, const ApiRequest& request,
+                                     std::string_view made) {
+  return RecoveredChange(api.billing, request.path_params[0], std::string(made));
+}
+
+Result<ApiResponse> RecoverExtendFreeTrial(const ApiServices& api, const ApiRequest& request,
+                                           std::string_view) {
+  const std::string& item_id = request.path_params[0];
+  auto payer_id = api.billing.PayerOfItem(item_id);
+  if (!payer_id) return std::unexpected(payer_id.error());
+  return RecoveredChange(api.billing, *payer_id, item_id);
 }
 
 }  // namespace recur

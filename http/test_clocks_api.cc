@@ -2,6 +2,7 @@
 // {frozen_time}.
 #include "http/billing_api.h"
 #include "http/body_reader.h"
+#include "http/recovered_answers.h"
 
 namespace recur {
 namespace {
@@ -50,6 +51,11 @@ Result<ApiResponse> AdvanceTestClock(const ApiServices& api, const ApiRequest& r
   auto body = ReadClockBody(request, /*with_name=*/false);
   if (!body) return std::unexpected(body.error());
   return AnswerJson(api.test_clocks.Advance(request.path_params[0], body->first), TestClockJson);
+}
+
+Result<ApiResponse> RecoverCreateTestClock(const ApiServices& api, const ApiRequest&,
+                                           std::string_view made) {
+  return AnswerJson(api.test_clocks.Get(std::string(made)), TestClockJson);
 }
 
 }  // namespace recur

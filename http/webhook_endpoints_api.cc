@@ -3,6 +3,7 @@
 // the attempt log, recover (everything missed since a time) and resend (one event).
 #include "http/billing_api.h"
 #include "http/body_reader.h"
+#include "http/recovered_answers.h"
 
 namespace recur {
 namespace {
@@ -181,6 +182,11 @@ Result<ApiResponse> ResendWebhook(const ApiServices& api, const ApiRequest& requ
 Result<ApiResponse> RotateWebhookSecret(const ApiServices& api, const ApiRequest& request) {
   return AnswerJson(api.webhook_endpoints.RotateSecret(request.path_params[0]),
                     EndpointWithSecretJson);
+}
+
+Result<ApiResponse> RecoverWebhookEndpointWithSecret(const ApiServices& api, const ApiRequest&,
+                                                     std::string_view made) {
+  return AnswerJson(api.webhook_endpoints.Get(std::string(made)), EndpointWithSecretJson);
 }
 
 }  // namespace recur

@@ -88,6 +88,8 @@ class BillingService {
 
   Result<Account> CreatePayer(const NewPayer& payer);
   Result<Account> GetAccount(const std::string& payer_id);
+  // The id of the payer whose item `item_id` is; item_not_found when there is none.
+  Result<std::string> PayerOfItem(const std::string& item_id);
   // The time a payer on `test_clock_id` lives at: the test clock's frozen time, or the clock's
   // now. Every change to the payer happens at this time, so a preview of one must use it too.
   Result<Instant> NowFor(const std::optional<std::string>& test_clock_id);
@@ -161,7 +163,6 @@ class BillingService {
   // An attempt of the payer's that is no longer pending (an account holds only pending ones).
   Result<std::optional<PaymentAttempt>> FindSettledAttempt(const std::string& payer_id,
                                                            const std::string& attempt_id);
-  Result<std::string> PayerOfItem(const std::string& item_id);
   void Cache(const Account& account);
 
   AccountStore& store_;

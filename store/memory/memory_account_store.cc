@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "store/account_changes.h"
+#include "store/idempotent_request_scope.h"
 #include "store/store_errors.h"
 #include "store/stored_account.h"
 
@@ -113,6 +114,12 @@ Status MemoryAccountStore::SaveTransition(const Account* before, const Account& 
   auto writes = Check(before, after, events, scheduled, completes_work);
   if (!writes) return std::unexpected(writes.error());
   Apply(*writes, after, events, scheduled, completes_work);
+  if (options_.idempotency_keys != nullptr) {
+    if (auto key = IdempotentRequestScope::CurrentKey()) {
+      options_.idempotency_keys->RecordChange(
+          *key, MadeByTransition(before, after, ChangesBetween(before, after)));
+    }
+  }
   return Ok();
 }
 

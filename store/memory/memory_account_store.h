@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "store/account_store.h"
+#include "store/memory/memory_idempotency_store.h"
 
 namespace recur {
 
@@ -35,6 +36,9 @@ struct MemoryAccountStoreOptions {
   // pending attempts, and the unique checks of idempotency keys and paid periods see only
   // pending ones; the lifecycle's own rules against charging a period twice still hold.
   bool keep_settled_attempts = true;
+  // When set, a SaveTransition inside an IdempotentRequestScope records in this store, as it
+  // applies the change, that the scope's key made it (idempotency_store.h). Not owned.
+  MemoryIdempotencyStore* idempotency_keys = nullptr;
 };
 
 class MemoryAccountStore final : public AccountStore {

@@ -279,7 +279,8 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
   if (!bodies) return std::unexpected(bodies.error());
   const std::string& payer_id = after.payer.id;
   const AccountChanges changes = ChangesBetween(before, after);
-  return connections_->Write({"saving payer", payer_id}, [&](SQLite::Database& db) -> Status {
+  const std::string made = MadeByTransition(before, after, changes);
+  return WriteChange({"saving payer", payer_id}, made, [&](SQLite::Database& db) -> Status {
     if (before == nullptr) {
       InsertPayer(db, after.payer);
     } else if (Status updated = UpdatePayer(db, after.payer, before->payer.version); !updated) {

@@ -1,48 +1,81 @@
-// SqliteStore's IdempotencyStore half.
+// SqliteStore's IdempotencyStore half, and WriteChange: the record of a keyed change that its
+// other writes add to their own transactions.
 #include <SQLiteCpp/Statement.h>
 
+#include "store/idempotent_request_scope.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_values.h"
 
 namespace recur {
+namespace {
+
+// Notes in the key's row, inside the change's transaction, what the change made (the first
+// thing only; a key already answered is left alone).
+void RecordIdempotentChange(SQLite::Database& db, const std::string& key, const std::string& made) {
+  Prepared(db,
+           "UPDATE idempotency_keys SET made = COALESCE(made, ?) "
+           "WHERE key = ? AND status IS NULL",
+           made, key)
+      ->exec();
+}
+
+}  // namespace
+
+Status SqliteStore::WriteChange(const Doing& doing, const std::string& made,
+                                SqliteConnections::WriteJob job) {
+  const std::optional<std::string> key = IdempotentRequestScope::CurrentKey();
+  if (!key) return connections_->Write(doing, std::move(job));
+  return connections_->Write(doing, [&](SQLite::Database& db) -> Status {
+    Status done = job(db);
+    if (done) RecordIdempotentChange(db, *key, made);
+    return done;
+  });
+}
 
 Result<IdempotencyClaim> SqliteStore::ClaimIdempotencyKey(const std::string& key,
                                                           const std::string& request_hash,
+                                                          const std::string& instance_id,
                                                           Instant now,
-                                                          std::chrono::milliseconds retention,
-                                                          std::chrono::milliseconds stale_claim) {
+                                                          std::chrono::milliseconds retention) {
   IdempotencyClaim claimed;
   auto written =
       connections_->Write({"claiming idempotency key", key}, [&](SQLite::Database& db) -> Status {
         const std::int64_t now_ms = ToUnixMillis(now);
         StatementLease row = Prepared(db,
-                                      "SELECT request_hash, status, body, created_at "
-                                      "FROM idempotency_keys WHERE key = ?",
+                                      "SELECT request_hash, status, body, created_at, "
+                                      "claimed_by, made FROM idempotency_keys WHERE key = ?",
                                       key);
-        if (row->executeStep()) {
-          const std::int64_t age = now_ms - row->getColumn(3).getInt64();
-          const bool finished = !row->getColumn(1).isNull();
-          const bool expired =
-              age >= retention.count() || (!finished && age >= stale_claim.count());
-          if (!expired) {
-            if (row->getColumn(0).getString() != request_hash) {
-              claimed = {IdempotencyClaim::Outcome::kMismatch};
-              return Ok();
-            }
-            claimed = finished ? IdempotencyClaim{IdempotencyClaim::Outcome::kReplay,
-                                                  row->getColumn(1).getInt(),
-                                                  row->getColumn(2).getString()}
-                               : IdempotencyClaim{IdempotencyClaim::Outcome::kInProgress};
+        if (row->executeStep() && now_ms - row->getColumn(3).getInt64() < retention.count()) {
+          if (row->getColumn(0).getString() != request_hash) {
+            claimed = {IdempotencyClaim::Outcome::kMismatch};
             return Ok();
           }
+          if (!row->getColumn(1).isNull()) {
+            claimed = {IdempotencyClaim::Outcome::kReplay, row->getColumn(1).getInt(),
+                       row->getColumn(2).getString()};
+            return Ok();
+          }
+          if (!row->getColumn(4).isNull() && row->getColumn(4).getString() == instance_id) {
+            claimed = {IdempotencyClaim::Outcome::kInProgress};
+            return Ok();
+          }
+          // Claimed by an instance that no longer runs, or by no one: taken over, keeping the
+          // time of the first claim (the key expires 24 h after it) and what it made.
+          if (!row->getColumn(5).isNull()) {
+            claimed = {IdempotencyClaim::Outcome::kRecover, 0, "", row->getColumn(5).getString()};
+          }
+          row->reset();
+          Prepared(db, "UPDATE idempotency_keys SET claimed_by = ? WHERE key = ?", instance_id, key)
+              ->exec();
+          return Ok();
         }
         row->reset();
         Prepared(db,
-                 "INSERT INTO idempotency_keys (key, request_hash, status, body, created_at) "
-                 "VALUES (?, ?, NULL, NULL, ?) ON CONFLICT (key) DO UPDATE "
-                 "SET request_hash = excluded.request_hash, status = NULL, body = NULL, "
-                 "created_at = excluded.created_at",
-                 key, request_hash, now_ms)
+                 "INSERT INTO idempotency_keys (key, request_hash, status, body, created_at, "
+                 "claimed_by, made) VALUES (?, ?, NULL, NULL, ?, ?, NULL) ON CONFLICT (key) DO "
+                 "UPDATE SET request_hash = excluded.request_hash, status = NULL, body = NULL, "
+                 "created_at = excluded.created_at, claimed_by = excluded.claimed_by, made = NULL",
+                 key, request_hash, now_ms, instance_id)
             ->exec();
         claimed = {IdempotencyClaim::Outcome::kClaimed};
         return Ok();
@@ -67,9 +100,25 @@ Status SqliteStore::CompleteIdempotencyKey(const std::string& key, int status,
 Status SqliteStore::ReleaseIdempotencyKey(const std::string& key) {
   return connections_->Write(
       {"releasing idempotency key", key}, [&](SQLite::Database& db) -> Status {
-        Prepared(db, "DELETE FROM idempotency_keys WHERE key = ?", key)->exec();
+        Prepared(db, "DELETE FROM idempotency_keys WHERE key = ? AND made IS NULL", key)->exec();
+        Prepared(db, "UPDATE idempotency_keys SET claimed_by = NULL WHERE key = ?", key)->exec();
         return Ok();
       });
+}
+
+Result<int> SqliteStore::PurgeIdempotencyKeys(Instant claimed_before, int limit) {
+  int deleted = 0;
+  Status written = connections_->Write(
+      {"purging expired idempotency keys"}, [&](SQLite::Database& db) -> Status {
+        deleted = Prepared(db,
+                           "DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM "
+                           "idempotency_keys WHERE created_at < ? LIMIT ?)",
+                           ToUnixMillis(claimed_before), limit)
+                      ->exec();
+        return Ok();
+      });
+  if (!written) return std::unexpected(written.error());
+  return deleted;
 }
 
 }  // namespace recur

@@ -129,17 +129,18 @@ Result<std::shared_ptr<const Catalog>> SqliteStore::LoadCatalog() {
 Result<CatalogSyncResult> SqliteStore::SyncCatalog(const std::vector<PlanSource>& desired,
                                                    Instant now) {
   CatalogSyncResult result;
-  auto written = connections_->Write({"storing the catalog"}, [&](SQLite::Database& db) -> Status {
-    CatalogSync sync = PlanCatalogSync(*ReadCatalog(db), desired);
-    if (!sync.problems.empty()) {
-      result.problems = std::move(sync.problems);
-      return MakeError(ErrorKind::kFailedPrecondition, "catalog_invalid", "refused");
-    }
-    ApplySyncSteps(db, sync, ids_, now);
-    result.changes = sync.Summary();
-    result.catalog = ReadCatalog(db);
-    return Ok();
-  });
+  auto written =
+      WriteChange({"storing the catalog"}, "catalog", [&](SQLite::Database& db) -> Status {
+        CatalogSync sync = PlanCatalogSync(*ReadCatalog(db), desired);
+        if (!sync.problems.empty()) {
+          result.problems = std::move(sync.problems);
+          return MakeError(ErrorKind::kFailedPrecondition, "catalog_invalid", "refused");
+        }
+        ApplySyncSteps(db, sync, ids_, now);
+        result.changes = sync.Summary();
+        result.catalog = ReadCatalog(db);
+        return Ok();
+      });
   if (!written && result.problems.empty()) return std::unexpected(written.error());
   if (!result.problems.empty()) result.catalog.reset();
   return result;
@@ -154,7 +155,7 @@ Result<std::optional<std::string>> SqliteStore::GetSetting(const std::string& ke
 }
 
 Status SqliteStore::PutSetting(const std::string& key, const std::string& value) {
-  return connections_->Write({"writing setting", key}, [&](SQLite::Database& db) -> Status {
+  return WriteChange({"writing setting", key}, key, [&](SQLite::Database& db) -> Status {
     Prepared(db,
              "INSERT INTO settings (key, value) VALUES (?, ?) "
              "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

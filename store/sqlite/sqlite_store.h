@@ -68,12 +68,13 @@ class SqliteStore final : public CatalogStore,
 
   // IdempotencyStore (sqlite_idempotency_store.cc)
   Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
-                                               const std::string& request_hash, Instant now,
-                                               std::chrono::milliseconds retention,
-                                               std::chrono::milliseconds stale_claim) override;
+                                               const std::string& request_hash,
+                                               const std::string& instance_id, Instant now,
+                                               std::chrono::milliseconds retention) override;
   Status CompleteIdempotencyKey(const std::string& key, int status,
                                 const std::string& body) override;
   Status ReleaseIdempotencyKey(const std::string& key) override;
+  Result<int> PurgeIdempotencyKeys(Instant claimed_before, int limit) override;
 
   // TestClockStore (sqlite_test_clock_store.cc)
   Status CreateTestClock(const TestClock& clock) override;
@@ -103,6 +104,12 @@ class SqliteStore final : public CatalogStore,
 
  private:
   SqliteStore(std::unique_ptr<SqliteConnections> connections, IdGenerator& ids);
+
+  // A write that changes what a request may ask for (accounts, test clocks, endpoints,
+  // deliveries, the catalog). Inside an IdempotentRequestScope it records, in its own
+  // transaction, that the scope's key made `made` (idempotency_store.h); else it is a plain
+  // write. Every such write goes through here, so none can forget the record.
+  Status WriteChange(const Doing& doing, const std::string& made, SqliteConnections::WriteJob job);
 
   // Each member uses the ones above it, so they go first.
   std::unique_ptr<SqliteConnections> connections_;

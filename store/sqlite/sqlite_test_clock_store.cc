@@ -7,16 +7,16 @@
 namespace recur {
 
 Status SqliteStore::CreateTestClock(const TestClock& clock) {
-  return connections_->Write({"creating test clock", clock.id},
-                             [&](SQLite::Database& db) -> Status {
-                               Prepared(db,
-                                        "INSERT INTO test_clocks (id, name, frozen_time, status, "
-                                        "created_at) VALUES (?, ?, ?, ?, ?)",
-                                        clock.id, clock.name, clock.frozen_time,
-                                        TestClockStatusName(clock.status), clock.created_at)
-                                   ->exec();
-                               return Ok();
-                             });
+  return WriteChange({"creating test clock", clock.id}, clock.id,
+                     [&](SQLite::Database& db) -> Status {
+                       Prepared(db,
+                                "INSERT INTO test_clocks (id, name, frozen_time, status, "
+                                "created_at) VALUES (?, ?, ?, ?, ?)",
+                                clock.id, clock.name, clock.frozen_time,
+                                TestClockStatusName(clock.status), clock.created_at)
+                           ->exec();
+                       return Ok();
+                     });
 }
 
 Result<std::optional<TestClock>> SqliteStore::GetTestClock(const std::string& id) {
@@ -34,7 +34,7 @@ Result<std::optional<TestClock>> SqliteStore::GetTestClock(const std::string& id
 
 Status SqliteStore::UpdateTestClock(const std::string& id, Instant frozen_time,
                                     TestClockStatus status) {
-  return connections_->Write({"updating test clock", id}, [&](SQLite::Database& db) -> Status {
+  return WriteChange({"updating test clock", id}, id, [&](SQLite::Database& db) -> Status {
     Prepared(db, "UPDATE test_clocks SET frozen_time = ?, status = ? WHERE id = ?", frozen_time,
              TestClockStatusName(status), id)
         ->exec();

@@ -105,8 +105,8 @@ Result<std::vector<std::optional<Instant>>> SqliteStore::RecordDeliveryAttempts(
 
 Result<int> SqliteStore::RecoverDeliveries(const std::string& endpoint_id, Instant since) {
   int queued = 0;
-  Status written = connections_->Write(
-      {"recovering deliveries of webhook endpoint", endpoint_id},
+  Status written = WriteChange(
+      {"recovering deliveries of webhook endpoint", endpoint_id}, endpoint_id,
       [&](SQLite::Database& db) -> Status {
         // The SELECT needs its WHERE for SQLite to read ON CONFLICT as the upsert's.
         queued = Prepared(db,
@@ -132,7 +132,7 @@ Result<std::string> SqliteStore::ResendEvent(const std::string& endpoint_id,
                                              const std::string& event_id) {
   std::string webhook_id;
   Status written =
-      connections_->Write({"resending event", event_id}, [&](SQLite::Database& db) -> Status {
+      WriteChange({"resending event", event_id}, endpoint_id, [&](SQLite::Database& db) -> Status {
         StatementLease event = Prepared(db, "SELECT type FROM events WHERE id = ?", event_id);
         if (!event->executeStep()) {
           return MakeError(ErrorKind::kNotFound, "event_not_found", "no event " + event_id,

@@ -58,19 +58,19 @@ int WriteEndpoint(SQLite::Database& db, const WebhookEndpoint& endpoint, bool in
 }  // namespace
 
 Status SqliteStore::CreateWebhookEndpoint(const WebhookEndpoint& endpoint) {
-  return connections_->Write({"creating webhook endpoint", endpoint.id},
-                             [&](SQLite::Database& db) -> Status {
-                               WriteEndpoint(db, endpoint, /*insert=*/true);
-                               return Ok();
-                             });
+  return WriteChange({"creating webhook endpoint", endpoint.id}, endpoint.id,
+                     [&](SQLite::Database& db) -> Status {
+                       WriteEndpoint(db, endpoint, /*insert=*/true);
+                       return Ok();
+                     });
 }
 
 Status SqliteStore::UpdateWebhookEndpoint(const WebhookEndpoint& endpoint) {
-  return connections_->Write({"updating webhook endpoint", endpoint.id},
-                             [&](SQLite::Database& db) -> Status {
-                               if (WriteEndpoint(db, endpoint, /*insert=*/false) == 1) return Ok();
-                               return ConcurrentChange("webhook endpoint " + endpoint.id);
-                             });
+  return WriteChange({"updating webhook endpoint", endpoint.id}, endpoint.id,
+                     [&](SQLite::Database& db) -> Status {
+                       if (WriteEndpoint(db, endpoint, /*insert=*/false) == 1) return Ok();
+                       return ConcurrentChange("webhook endpoint " + endpoint.id);
+                     });
 }
 
 Result<bool> SqliteStore::DisableWebhookEndpoint(const std::string& id, const std::string& reason,
@@ -78,7 +78,7 @@ Result<bool> SqliteStore::DisableWebhookEndpoint(const std::string& id, const st
                                                  std::optional<Instant> failing_since_before) {
   bool disabled = false;
   Status written =
-      connections_->Write({"disabling webhook endpoint", id}, [&](SQLite::Database& db) -> Status {
+      WriteChange({"disabling webhook endpoint", id}, id, [&](SQLite::Database& db) -> Status {
         disabled = Prepared(db,
                             "UPDATE webhook_endpoints SET disabled = 1, disabled_reason = ?1, "
                             "updated_at = ?2, version = version + 1 WHERE id = ?3 AND "

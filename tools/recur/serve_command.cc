@@ -18,6 +18,7 @@
 #include "gateways/sandbox/sandbox_gateway.h"
 #include "http/billing_api.h"
 #include "http/http_server.h"
+#include "http/recovered_answers.h"
 #include "http/secret_key.h"
 #include "services/catalog/catalog_service.h"
 #include "services/scheduler/scheduler.h"
@@ -200,6 +201,29 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
   return 0;
 }
 
+// Idempotency-Key handling (http/idempotent_request.h) under an id new to this run of the
+// server, and the expired keys purged now. RECUR_TEST_KILL_BEFORE_IDEMPOTENT_ANSWER is for tests
+// only: a keyed request whose key starts with its value kills the server between its change and
+// its answer.
+Status SetUpIdempotency(HttpServer& server, IdempotencyStore& keys, const ApiServices& api,
+                        IdGenerator& ids, const Clock& clock) {
+  IdempotencyOptions options;
+  options.store = &keys;
+  options.instance_id = ids.NewId("run");
+  options.recover = [&api](std::string_view route, const ApiRequest& request,
+                           std::string_view made) {
+    return RecoveredAnswer(api, route, request, made);
+  };
+  if (const char* prefix = std::getenv("RECUR_TEST_KILL_BEFORE_IDEMPOTENT_ANSWER")) {
+    options.kill_before_answer_prefix = prefix;
+  }
+  server.SetIdempotency(std::move(options));
+  auto purged = server.PurgeExpiredIdempotencyKeys();
+  if (!purged) return std::unexpected(purged.error());
+  if (*purged > 0) Log(clock.Now(), "info", "idempotency_keys_purged", {{"count", *purged}});
+  return Ok();
+}
+
 }  // namespace
 
 int RunServe(std::span<const std::string> args) {
@@ -245,7 +269,6 @@ int RunServe(std::span<const std::string> args) {
   HttpServer server(options, clock, [hash = *secret_hash](std::string_view presented) {
     return SecretKeyMatches(presented, hash);
   });
-  server.SetIdempotencyStore(store->get());
   RenderedCatalogs rendered_catalogs(catalog);
   const ApiServices api{engine.billing,
                         catalog,
@@ -257,6 +280,8 @@ int RunServe(std::span<const std::string> args) {
                         clock,
                         {"recur:" + installation->instance_id}};
   AddApiRoutes(server, api);
+  if (auto keys = SetUpIdempotency(server, **store, api, ids, clock); !keys)
+    return Fail(keys.error());
   return Serve(server, engine, catalog, *settings, *loaded, signals, clock);
 }
 

@@ -1,0 +1,217 @@
+// The IdempotencyStore contract (idempotency_store.h), run on every implementation: SqliteStore
+// on a temporary file (a crash is the store closed and opened again on the same file) and
+// MemoryIdempotencyStore with the MemoryAccountStore that records its changes. A change is a
+// new payer stored through the backend's AccountStore.
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "base/ids.h"
+#include "store/idempotent_request_scope.h"
+#include "store/memory/memory_account_store.h"
+#include "store/memory/memory_idempotency_store.h"
+#include "store/sqlite/sqlite_store.h"
+#include "tests/support/temporary_database.h"
+
+namespace recur {
+namespace {
+
+using Outcome = IdempotencyClaim::Outcome;
+using std::chrono::hours;
+using std::chrono::minutes;
+
+enum class Backend { kSqlite, kMemory };
+
+const Instant kT0 = FromUnixMillis(1'700'000'000'000);
+constexpr auto kRetention = hours(24);
+
+class IdempotencyStoreContractTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { Open(); }
+
+  void Open() {
+    if (GetParam() == Backend::kMemory) {
+      memory_keys_ = std::make_unique<MemoryIdempotencyStore>();
+      memory_accounts_ = std::make_unique<MemoryAccountStore>(
+          MemoryAccountStoreOptions{.idempotency_keys = memory_keys_.get()});
+      keys_ = memory_keys_.get();
+      accounts_ = memory_accounts_.get();
+      return;
+    }
+    sqlite_.reset();
+    auto opened = SqliteStore::Open(database_.path(), ids_, kT0);
+    ASSERT_TRUE(opened) << opened.error().message;
+    sqlite_ = std::move(*opened);
+    keys_ = sqlite_.get();
+    accounts_ = sqlite_.get();
+  }
+
+  // What a crash leaves: for SQLite, what the file holds when opened again; memory has no
+  // crash to survive, so it stays as it is.
+  void Crash() {
+    if (GetParam() == Backend::kSqlite) Open();
+  }
+
+  IdempotencyClaim Claim(const std::string& key, const std::string& instance,
+                         const std::string& hash = "hash", Instant now = kT0) {
+    auto claim = keys_->ClaimIdempotencyKey(key, hash, instance, now, kRetention);
+    EXPECT_TRUE(claim) << claim.error().message;
+    return claim ? *claim : IdempotencyClaim{};
+  }
+
+  // Stores a new payer, as a keyed request's change would; returns its id.
+  std::string NewPayer(const std::string& external_id) {
+    Account account;
+    account.payer.id = ids_.NewId("cpayer");
+    account.payer.external_id = external_id;
+    account.payer.email = external_id + "@example.com";
+    account.payer.subscription_id = ids_.NewId("csub");
+    account.payer.created_at = kT0;
+    Status saved = accounts_->SaveTransition(nullptr, account, {}, {});
+    EXPECT_TRUE(saved) << saved.error().message;
+    return account.payer.id;
+  }
+
+  TemporaryDatabase database_;
+  SeededIdGenerator ids_{7};
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<MemoryIdempotencyStore> memory_keys_;
+  std::unique_ptr<MemoryAccountStore> memory_accounts_;
+  IdempotencyStore* keys_ = nullptr;
+  AccountStore* accounts_ = nullptr;
+};
+
+TEST_P(IdempotencyStoreContractTest, AKeyIsClaimedOnceAndThenReplaysItsAnswer) {
+  EXPECT_EQ(Claim("k", "run_1").outcome, Outcome::kClaimed);
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", 201, R"({"id":"x"})"));
+  const IdempotencyClaim again = Claim("k", "run_1");
+  EXPECT_EQ(again.outcome, Outcome::kReplay);
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, R"({"id":"x"})");
+  // An answer outlives the instance that gave it.
+  EXPECT_EQ(Claim("k", "run_2").outcome, Outcome::kReplay);
+}
+
+TEST_P(IdempotencyStoreContractTest, AKeyUsedForAnotherRequestIsAMismatch) {
+  EXPECT_EQ(Claim("k", "run_1", "hash_a").outcome, Outcome::kClaimed);
+  EXPECT_EQ(Claim("k", "run_1", "hash_b").outcome, Outcome::kMismatch);
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", 200, "{}"));
+  EXPECT_EQ(Claim("k", "run_2", "hash_b").outcome, Outcome::kMismatch);
+}
+
+TEST_P(IdempotencyStoreContractTest, AClaimOfTheRunningInstanceIsInProgressHoweverOld) {
+  EXPECT_EQ(Claim("k", "run_1").outcome, Outcome::kClaimed);
+  EXPECT_EQ(Claim("k", "run_1", "hash", kT0 + hours(23)).outcome, Outcome::kInProgress);
+}
+
+TEST_P(IdempotencyStoreContractTest, AClaimOfAnEarlierInstanceThatChangedNothingIsClaimedAgain) {
+  EXPECT_EQ(Claim("k", "run_1").outcome, Outcome::kClaimed);
+  Crash();
+  EXPECT_EQ(Claim("k", "run_2").outcome, Outcome::kClaimed);
+  // Now it is the new instance's, and in progress for it.
+  EXPECT_EQ(Claim("k", "run_2").outcome, Outcome::kInProgress);
+}
+
+TEST_P(IdempotencyStoreContractTest, AChangeMadeForAKeyIsRecordedWithTheChangeAndNeverRunAgain) {
+  EXPECT_EQ(Claim("k", "run_1").outcome, Outcome::kClaimed);
+  std::string payer;
+  {
+    IdempotentRequestScope scope("k");
+    payer = NewPayer("user_1");
+    NewPayer("user_2");  // a second change: the record keeps the first
+  }
+  Crash();  // before the answer was kept
+  const IdempotencyClaim retry = Claim("k", "run_2");
+  EXPECT_EQ(retry.outcome, Outcome::kRecover);
+  EXPECT_EQ(retry.made, payer);
+  // The retry holds the key while it renders the answer, then keeps it.
+  EXPECT_EQ(Claim("k", "run_2").outcome, Outcome::kInProgress);
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", 200, "{}"));
+  EXPECT_EQ(Claim("k", "run_3").outcome, Outcome::kReplay);
+}
+
+TEST_P(IdempotencyStoreContractTest, AChangeOutsideTheKeysScopeIsNotRecorded) {
+  EXPECT_EQ(Claim("k", "run_1").outcome, Outcome::kClaimed);
+  NewPayer("user_1");  // no scope: another thread's work
+  {
+    IdempotentRequestScope scope("other_key");
+    NewPayer("user_2");
+  }
+  Crash();
+  EXPECT_EQ(Claim("k", "run_2").outcome, Outcome::kClaimed);
+}
+
+TEST_P(IdempotencyStoreContractTest, AChangeTheStoreRefusesRecordsNothing) {
+  NewPayer("user_1");
+  EXPECT_EQ(Claim("k", "run_1").outcome, Outcome::kClaimed);
+  {
+    IdempotentRequestScope scope("k");
+    Account taken;
+    taken.payer.id = ids_.NewId("cpayer");
+    taken.payer.external_id = "user_1";  // taken: a conflict
+    taken.payer.subscription_id = ids_.NewId("csub");
+    EXPECT_FALSE(accounts_->SaveTransition(nullptr, taken, {}, {}));
+  }
+  Crash();
+  EXPECT_EQ(Claim("k", "run_2").outcome, Outcome::kClaimed);
+}
+
+TEST_P(IdempotencyStoreContractTest, AReleasedKeyIsForgottenUnlessItMadeAChange) {
+  EXPECT_EQ(Claim("plain", "run_1").outcome, Outcome::kClaimed);
+  ASSERT_TRUE(keys_->ReleaseIdempotencyKey("plain"));
+  // Forgotten: even another request may use it now.
+  EXPECT_EQ(Claim("plain", "run_1", "other_hash").outcome, Outcome::kClaimed);
+
+  EXPECT_EQ(Claim("changed", "run_1").outcome, Outcome::kClaimed);
+  std::string payer;
+  {
+    IdempotentRequestScope scope("changed");
+    payer = NewPayer("user_1");
+  }
+  ASSERT_TRUE(keys_->ReleaseIdempotencyKey("changed"));
+  // Claimed by no one: the same instance recovers it rather than waiting on itself.
+  const IdempotencyClaim retry = Claim("changed", "run_1");
+  EXPECT_EQ(retry.outcome, Outcome::kRecover);
+  EXPECT_EQ(retry.made, payer);
+}
+
+TEST_P(IdempotencyStoreContractTest, AKeyExpiresARetentionAfterItsFirstClaim) {
+  EXPECT_EQ(Claim("k", "run_1", "hash_a").outcome, Outcome::kClaimed);
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", 200, "{}"));
+  EXPECT_EQ(Claim("k", "run_1", "hash_a", kT0 + kRetention - minutes(1)).outcome, Outcome::kReplay);
+  EXPECT_EQ(Claim("k", "run_1", "hash_b", kT0 + kRetention).outcome, Outcome::kClaimed);
+}
+
+TEST_P(IdempotencyStoreContractTest, PurgeDeletesKeysClaimedBeforeATimeInBatches) {
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Claim("old_" + std::to_string(i), "run_1").outcome, Outcome::kClaimed);
+  }
+  EXPECT_EQ(Claim("new", "run_1", "hash", kT0 + hours(1)).outcome, Outcome::kClaimed);
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("new", 200, "{}"));
+
+  const Instant cutoff = kT0 + minutes(30);
+  auto first = keys_->PurgeIdempotencyKeys(cutoff, 2);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, 2);
+  auto second = keys_->PurgeIdempotencyKeys(cutoff, 2);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, 1);
+  auto third = keys_->PurgeIdempotencyKeys(cutoff, 2);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(*third, 0);
+  // The key claimed after the cut-off is kept; a purged one is new again (another request may
+  // use it).
+  EXPECT_EQ(Claim("new", "run_1", "hash", kT0 + hours(2)).outcome, Outcome::kReplay);
+  EXPECT_EQ(Claim("old_0", "run_1", "other", kT0 + hours(2)).outcome, Outcome::kClaimed);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IdempotencyStoreContractTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kMemory),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param == Backend::kSqlite ? std::string("Sqlite")
+                                                                 : std::string("Memory");
+                         });
+
+}  // namespace
+}  // namespace recur
