@@ -200,7 +200,7 @@ ApiResponse HttpServer::Answer(const httplib::Request& request, RouteMatch match
 
 std::optional<ApiResponse> HttpServer::Authenticate(Access access,
                                                     const httplib::Request& request) const {
-  if (access == Access::kPublic) return std::nullopt;
+  if (!NeedsSecretKey(access, request.params)) return std::nullopt;
   auto token = BearerToken(request);
   if (token && check_secret_key_(*token)) return std::nullopt;
   ApiResponse refusal = ErrorResponse(
