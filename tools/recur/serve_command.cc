@@ -1,6 +1,7 @@
 // recur serve: the composition root of the server. Wires the system clock, random ids, the
 // SQLite store, the catalog and the HTTP API together; SIGHUP reloads the plan files,
-// SIGTERM/SIGINT stop the server cleanly (requests in flight finish).
+// SIGTERM/SIGINT stop the server cleanly (requests in flight finish). Before it opens the
+// database it makes the database's files private (private_files.h).
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "services/webhooks/endpoints.h"
 #include "store/cached/caching_account_store.h"
 #include "store/cached/caching_test_clock_store.h"
+#include "store/sqlite/private_files.h"
 #include "store/sqlite/sqlite_sandbox_ledger.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tools/recur/commands.h"
@@ -51,6 +53,23 @@ int Usage(const std::string& problem) {
 int Fail(const Error& error) {
   std::fprintf(stderr, "recur serve: %s\n", error.message.c_str());
   return 1;
+}
+
+// The files of the database at `db_path` (and their companions) made the owner's alone; each
+// one that was open to other users is fixed with a warning, since it holds secrets.
+Status MakeFilesPrivate(const std::string& db_path, const Clock& clock) {
+  auto changes = MakeDatabaseFilesPrivate(db_path);
+  if (!changes) return std::unexpected(changes.error());
+  for (const ModeChange& change : *changes) {
+    Log(clock.Now(), "warn", "database_file_made_private",
+        {{"file", change.path},
+         {"old_mode", ModeText(change.old_mode)},
+         {"mode", ModeText(change.new_mode)},
+         {"why",
+          "it holds secrets (the signing key, webhook secrets); other users may have "
+          "read it before"}});
+  }
+  return {};
 }
 
 void PrintGeneratedKey(const std::string& key) {
@@ -214,6 +233,10 @@ int RunServe(std::span<const std::string> args) {
   const sigset_t signals = BlockStopSignals();
 
   SystemClock clock;
+  const std::string sandbox_path = settings->db_path + ".sandbox";
+  for (const std::string& path : {settings->db_path, sandbox_path}) {
+    if (auto made = MakeFilesPrivate(path, clock); !made) return Fail(made.error());
+  }
   KsuidGenerator ids(clock);
   auto store = SqliteStore::Open(settings->db_path, ids, clock.Now());
   if (!store) return Fail(store.error());
@@ -226,7 +249,7 @@ int RunServe(std::span<const std::string> args) {
   if (!installation) return Fail(installation.error());
   // The sandbox gateway keeps its charges on its side, as an external gateway would: in a file
   // of its own beside the database, whose writes never wait on the store's.
-  auto sandbox_ledger = SqliteSandboxLedger::Open(settings->db_path + ".sandbox");
+  auto sandbox_ledger = SqliteSandboxLedger::Open(sandbox_path);
   if (!sandbox_ledger) return Fail(sandbox_ledger.error());
   SandboxGateway gateway(**sandbox_ledger);
   Engine engine(**store, catalog, gateway, *settings, installation->instance_id, clock, ids);
