@@ -1,5 +1,5 @@
-// Secrets at rest through the real `recur serve`: the database, its companions and the
-// sandbox's file are the owner's alone (0600), a file left open to others is fixed with a
+// Secrets at rest through the real `recur serve`: the database, its companions, the sandbox's
+// file and the lock are the owner's alone (0600), a file left open to others is fixed with a
 // warning, and no secret (the API key, a wrong key a client sent, webhook secrets, the
 // entitlement signing key) reaches the logs.
 #include <signal.h>
@@ -36,6 +36,7 @@ std::vector<std::string> ExistingFiles(const std::string& db) {
       if (fs::exists(base + suffix)) files.push_back(base + suffix);
     }
   }
+  if (fs::exists(db + ".lock")) files.push_back(db + ".lock");
   return files;
 }
 
@@ -48,8 +49,9 @@ TEST_F(ServeTest, TheDatabaseAndEveryFileBesideItAreTheOwnersAlone) {
                 .status,
             200);
   const std::vector<std::string> files = ExistingFiles(db_path());
-  for (const std::string& expected : {db_path(), db_path() + "-wal", db_path() + "-shm",
-                                      db_path() + ".sandbox", db_path() + ".sandbox-wal"}) {
+  for (const std::string& expected :
+       {db_path(), db_path() + "-wal", db_path() + "-shm", db_path() + ".sandbox",
+        db_path() + ".sandbox-wal", db_path() + ".lock"}) {
     EXPECT_THAT(files, ::testing::Contains(expected));
   }
   for (const std::string& file : files) EXPECT_EQ(ModeOf(file), 0600u) << file;

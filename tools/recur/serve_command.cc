@@ -1,7 +1,9 @@
 // recur serve: the composition root of the server. Wires the system clock, random ids, the
 // SQLite store, the catalog and the HTTP API together; SIGHUP reloads the plan files,
-// SIGTERM/SIGINT stop the server cleanly (requests in flight finish). Before it opens the
-// database it makes the database's files private (private_files.h).
+// SIGTERM/SIGINT stop the server cleanly (requests in flight finish). Before it opens anything
+// it takes the database's lock (one server per database, database_lock.h) and makes the
+// database's files private (private_files.h); a database served by another process, or an
+// address it cannot listen on, exits 2 with a message naming it.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -27,6 +29,7 @@
 #include "services/webhooks/endpoints.h"
 #include "store/cached/caching_account_store.h"
 #include "store/cached/caching_test_clock_store.h"
+#include "store/sqlite/database_lock.h"
 #include "store/sqlite/private_files.h"
 #include "store/sqlite/sqlite_sandbox_ledger.h"
 #include "store/sqlite/sqlite_store.h"
@@ -50,9 +53,9 @@ int Usage(const std::string& problem) {
   return 2;
 }
 
-int Fail(const Error& error) {
+int Fail(const Error& error, int exit_code = 1) {
   std::fprintf(stderr, "recur serve: %s\n", error.message.c_str());
-  return 1;
+  return exit_code;
 }
 
 // The files of the database at `db_path` (and their companions) made the owner's alone; each
@@ -193,7 +196,7 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
           const ServeSettings& settings, const ReloadOutcome& loaded, const sigset_t& signals,
           const Clock& clock) {
   auto port = server.Bind();
-  if (!port) return Fail(port.error());
+  if (!port) return Fail(port.error(), 2);
   std::atomic<bool> stopping = false;
   std::thread serving([&] {
     server.Run();
@@ -233,6 +236,9 @@ int RunServe(std::span<const std::string> args) {
   const sigset_t signals = BlockStopSignals();
 
   SystemClock clock;
+  // Held until the process ends, however it ends: the kernel releases it even on SIGKILL.
+  auto lock = DatabaseLock::Acquire(settings->db_path);
+  if (!lock) return Fail(lock.error(), lock.error().code == "database_in_use" ? 2 : 1);
   const std::string sandbox_path = settings->db_path + ".sandbox";
   for (const std::string& path : {settings->db_path, sandbox_path}) {
     if (auto made = MakeFilesPrivate(path, clock); !made) return Fail(made.error());
