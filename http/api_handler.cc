@@ -14,6 +14,18 @@ bool ApiRequest::HasQuery(std::string_view name) const {
   return query.find(std::string(name)) != query.end();
 }
 
+bool NeedsSecretKey(Access access, const ApiRequest::QueryParams& query) {
+  switch (access) {
+    case Access::kPublic:
+      return false;
+    case Access::kSecretKey:
+      return true;
+    case Access::kPublicUnlessPayer:
+      return query.contains("payer_id");
+  }
+  return true;
+}
+
 std::string_view ApiRequest::Query(std::string_view name) const {
   auto it = query.find(std::string(name));
   return it == query.end() ? std::string_view() : std::string_view(it->second);

@@ -26,6 +26,10 @@ namespace recur {
 enum class Access {
   kPublic,     // anyone
   kSecretKey,  // Authorization: Bearer <the secret API key>
+  // Anyone, unless the request names a payer (a payer_id query parameter, even an empty one):
+  // then the secret key. What such a route tells without a key is what a visitor with no
+  // account may know; whether a payer exists is not part of it.
+  kPublicUnlessPayer,
 };
 
 // A request as a handler sees it. The views point into the server's request and are valid for
@@ -54,6 +58,10 @@ struct ApiResponse {
 };
 
 using ApiHandler = std::function<Result<ApiResponse>(const ApiRequest&)>;
+
+// Whether a request to a route of `access`, with the query parameters `query`, must carry the
+// secret key. The server checks it before the handler runs, from the request line and headers.
+bool NeedsSecretKey(Access access, const ApiRequest::QueryParams& query);
 
 // A 200 (or `status`) answer of `body` as JSON.
 ApiResponse JsonResponse(const nlohmann::json& body, int status = 200);

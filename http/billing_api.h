@@ -114,7 +114,8 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/.well-known/jwks.json", Access::kPublic, GetJwks},
     {"GET", "/v1/payment_attempts", Access::kSecretKey, ListPaymentAttempts},  // ?payer_id=
     {"GET", "/v1/events", Access::kSecretKey, ListEvents},                     // ?payer_id=&type=
-    {"GET", "/v1/pricing_table", Access::kPublic, GetPricingTable},  // ?payer_id=|payer_type=
+    // ?payer_type= is public; ?payer_id= needs the key
+    {"GET", "/v1/pricing_table", Access::kPublicUnlessPayer, GetPricingTable},
     {"POST", "/v1/test_clocks", Access::kSecretKey, CreateTestClock},
     {"GET", "/v1/test_clocks/{id}", Access::kSecretKey, GetTestClock},
     {"DELETE", "/v1/test_clocks/{id}", Access::kSecretKey, DeleteTestClock},

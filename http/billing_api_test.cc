@@ -21,13 +21,32 @@ std::string RouteText(std::string_view method, std::string_view pattern, std::st
   return std::string(method) + " " + std::string(pattern) + " " + std::string(access);
 }
 
+// The access column of docs/api.md's index.
+std::string_view AccessText(Access access) {
+  switch (access) {
+    case Access::kPublic:
+      return "public";
+    case Access::kSecretKey:
+      return "secret key";
+    case Access::kPublicUnlessPayer:
+      return "public; secret key with payer_id";
+  }
+  return "?";
+}
+
 std::vector<std::string> ServedRoutes() {
   std::vector<std::string> routes;
   for (const ApiRoute& route : kApiRoutes) {
-    routes.push_back(RouteText(route.method, route.pattern,
-                               route.access == Access::kPublic ? "public" : "secret key"));
+    routes.push_back(RouteText(route.method, route.pattern, AccessText(route.access)));
   }
   return routes;
+}
+
+const ApiRoute& RouteOf(std::string_view method, std::string_view pattern) {
+  for (const ApiRoute& route : kApiRoutes) {
+    if (route.method == method && route.pattern == pattern) return route;
+  }
+  throw std::runtime_error("no route " + std::string(pattern));
 }
 
 std::vector<std::string> Cells(const std::string& row) {
@@ -67,6 +86,27 @@ TEST(ApiRoutesTest, TheDocsIndexListsEveryRouteServedWithItsAccessAndNoOther) {
   const std::vector<std::string> documented = DocumentedRoutes();
   ASSERT_FALSE(documented.empty()) << "no index table in docs/api.md";
   EXPECT_THAT(documented, UnorderedElementsAreArray(ServedRoutes()));
+}
+
+TEST(ApiRoutesTest, ThePricingTableNeedsTheKeyExactlyWhenItNamesAPayer) {
+  const Access access = RouteOf("GET", "/v1/pricing_table").access;
+  EXPECT_FALSE(NeedsSecretKey(access, {{"payer_type", "user"}}));
+  EXPECT_FALSE(NeedsSecretKey(access, {}));
+  EXPECT_TRUE(NeedsSecretKey(access, {{"payer_id", "cpayer_1"}}));
+  EXPECT_TRUE(NeedsSecretKey(access, {{"payer_id", ""}}));
+  EXPECT_TRUE(NeedsSecretKey(access, {{"payer_type", "user"}, {"payer_id", "cpayer_1"}}));
+}
+
+TEST(ApiRoutesTest, PublicRoutesAreTheOnesAVisitorWithoutAnAccountNeeds) {
+  std::vector<std::string> without_key;
+  for (const ApiRoute& route : kApiRoutes) {
+    if (!NeedsSecretKey(route.access, {})) {
+      without_key.push_back(std::string(route.method) + " " + std::string(route.pattern));
+    }
+  }
+  EXPECT_THAT(without_key,
+              UnorderedElementsAreArray({"GET /healthz", "GET /v1/plans",
+                                         "GET /.well-known/jwks.json", "GET /v1/pricing_table"}));
 }
 
 TEST(ApiRoutesTest, NoTwoRoutesShareAMethodAndPattern) {

@@ -417,7 +417,7 @@ ApiResponse HttpServer::Answer(const HttpRequest& request, RouteMatch match) {
 
 std::optional<ApiResponse> HttpServer::Authenticate(Access access,
                                                     const HttpRequest& request) const {
-  if (access == Access::kPublic) return std::nullopt;
+  if (!NeedsSecretKey(access, request.params)) return std::nullopt;
   auto token = BearerToken(request);
   if (token && check_secret_key_(*token)) return std::nullopt;
   ApiResponse refusal = ErrorResponse(

@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "store/sqlite/private_files.h"
 #include "store/sqlite/sqlite_values.h"
 
 namespace recur {
@@ -33,6 +34,9 @@ std::unique_ptr<SQLite::Database> OpenConnection(const std::string& path) {
 
 Result<std::unique_ptr<SqliteConnections>> SqliteConnections::Open(
     const std::string& path, const std::function<Status(SQLite::Database&)>& prepare) {
+  if (auto created = CreatePrivateDatabaseFile(path); !created) {
+    return std::unexpected(created.error());
+  }
   try {
     auto writer = OpenConnection(path);
     if (auto prepared = prepare(*writer); !prepared) return std::unexpected(prepared.error());

@@ -48,7 +48,8 @@ class SqliteConnections {
   using WriteJob = std::function<Status(SQLite::Database&)>;
 
   // Opens the writer connection (WAL, synchronous=FULL), runs `prepare` on it (migrations)
-  // before anything else, then starts the writer thread.
+  // before anything else, then starts the writer thread. A database file it creates is mode
+  // 0600, and so are its companions (private_files.h).
   static Result<std::unique_ptr<SqliteConnections>> Open(
       const std::string& path, const std::function<Status(SQLite::Database&)>& prepare);
   ~SqliteConnections();

@@ -31,8 +31,17 @@ json Choice(const json& table, const std::string& slug, const std::string& inter
   return nullptr;
 }
 
+// The table for a new payer (payer_type) is public: asked without a key.
 json PublicGet(RecurServer& server, const std::string& path) {
-  auto answer = server.Client().Get(path);  // no key: the pricing table is public
+  auto answer = server.Client().Get(path);
+  if (!answer) throw std::runtime_error("no answer");
+  return json::parse(answer->body);
+}
+
+// The table of a payer (payer_id) needs the secret key.
+json KeyedGet(RecurServer& server, const std::string& path) {
+  auto answer =
+      server.Client().Get(path, {{"Authorization", std::string("Bearer ") + kTestSecretKey}});
   if (!answer) throw std::runtime_error("no answer");
   return json::parse(answer->body);
 }
@@ -63,7 +72,7 @@ TEST_F(ServeTest, PricingTableFollowsThePayer) {
                  {{"plan", "pro"}, {"free_trial", false}})
                 .status,
             200);
-  json table = PublicGet(server, "/v1/pricing_table?payer_id=" + payer);
+  json table = KeyedGet(server, "/v1/pricing_table?payer_id=" + payer);
   EXPECT_EQ(table["trial_eligible"], false);
   EXPECT_THAT(Actions(table),
               ElementsAre("free/month=downgrade", "pro/month=current", "pro/annual=downgrade",
@@ -78,7 +87,7 @@ TEST_F(ServeTest, PricingTableFollowsThePayer) {
   Answer item = Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "free"}});
   ASSERT_EQ(item.status, 200);
   EXPECT_EQ(Choice(table, "free", "month")["takes_effect_at"], item.body["period_end"]);
-  EXPECT_THAT(Actions(PublicGet(server, "/v1/pricing_table?payer_id=" + payer)),
+  EXPECT_THAT(Actions(KeyedGet(server, "/v1/pricing_table?payer_id=" + payer)),
               ElementsAre("free/month=scheduled", "pro/month=resubscribe", "pro/annual=downgrade",
                           "business/month=upgrade", "business/annual=upgrade"));
 }
@@ -96,7 +105,7 @@ TEST_F(ServeTest, PricingTableOfATestClockPayerIsAtTheClocksTime) {
   ASSERT_EQ(Advance(clock, kStart + 15 * kDay).status, 200);
 
   const json upgrade =
-      Choice(PublicGet(server, "/v1/pricing_table?payer_id=" + payer), "business", "month");
+      Choice(KeyedGet(server, "/v1/pricing_table?payer_id=" + payer), "business", "month");
   EXPECT_EQ(upgrade["action"], "upgrade");
   EXPECT_EQ(upgrade["takes_effect_at"], kStart + 15 * kDay);
   // What the table promised is what subscribing does, at the clock's time.
@@ -114,9 +123,58 @@ TEST_F(ServeTest, PricingTableOfATestClockPayerIsAtTheClocksTime) {
 TEST_F(ServeTest, PricingTableNeedsAPayerOrAType) {
   RecurServer& server = Serve();
   EXPECT_EQ(PublicGet(server, "/v1/pricing_table")["error"]["code"], "missing_parameter");
-  EXPECT_EQ(PublicGet(server, "/v1/pricing_table?payer_id=cpayer_nope")["error"]["code"],
+  EXPECT_EQ(KeyedGet(server, "/v1/pricing_table?payer_id=cpayer_nope")["error"]["code"],
             "payer_not_found");
   EXPECT_EQ(PublicGet(server, "/v1/pricing_table?payer_type=team")["error"]["param"], "payer_type");
+}
+
+TEST_F(ServeTest, APayersPricingTableNeedsTheKeyAndWithoutItAnyPayerIdAnswersAlike) {
+  RecurServer& server = Serve();
+  const std::string payer = NewPayer("user_1", "pm_card_visa");
+  auto client = server.Client();
+  // Without the key (or with a wrong one), an existing payer, an unknown one and an empty id get
+  // the same answer: nothing of the payer, nor whether it exists.
+  for (const httplib::Headers& credentials :
+       {httplib::Headers{}, httplib::Headers{{"Authorization", "Bearer sk_wrong_0123456789"}}}) {
+    std::vector<std::pair<int, std::string>> answers;
+    for (const std::string& id : {payer, std::string("cpayer_nope"), std::string()}) {
+      for (const std::string& query : {"payer_id=" + id, "payer_type=user&payer_id=" + id}) {
+        auto answer = client.Get("/v1/pricing_table?" + query, credentials);
+        ASSERT_TRUE(answer);
+        answers.emplace_back(answer->status, answer->body);
+        EXPECT_EQ(answer->status, 401) << query;
+        EXPECT_EQ(answer->get_header_value("WWW-Authenticate"), "Bearer");
+        EXPECT_EQ(json::parse(answer->body)["error"]["code"], "unauthorized");
+        EXPECT_EQ(answer->body.find(payer), std::string::npos) << answer->body;
+      }
+    }
+    for (const auto& answer : answers) EXPECT_EQ(answer, answers.front());
+  }
+  // With the key, the payer's table; the public table of a new payer stays public.
+  EXPECT_EQ(KeyedGet(server, "/v1/pricing_table?payer_id=" + payer)["payer_id"], payer);
+  auto public_table = client.Get("/v1/pricing_table?payer_type=user");
+  ASSERT_TRUE(public_table);
+  EXPECT_EQ(public_table->status, 200);
+  EXPECT_EQ(json::parse(public_table->body)["payer_id"], nullptr);
+}
+
+TEST_F(ServeTest, NoPublicRouteTellsAnythingOfAPayer) {
+  RecurServer& server = Serve();
+  const std::string payer = NewPayer("user_1", "pm_card_visa");
+  auto client = server.Client();
+  // Every public route, asked about the payer every way a query could name it.
+  for (const std::string path : {"/healthz", "/v1/plans", "/v1/plans?payer_type=user",
+                                 "/.well-known/jwks.json", "/v1/pricing_table?payer_type=user"}) {
+    for (const std::string& query :
+         {std::string(), "payer_id=" + payer, "payer=" + payer, "id=" + payer}) {
+      const std::string target =
+          query.empty() ? path : path + (path.find('?') == std::string::npos ? "?" : "&") + query;
+      auto answer = client.Get(target);
+      ASSERT_TRUE(answer) << target;
+      EXPECT_EQ(answer->body.find(payer), std::string::npos) << target << ": " << answer->body;
+      EXPECT_EQ(answer->body.find("pm_card"), std::string::npos) << target;
+    }
+  }
 }
 
 }  // namespace

@@ -73,6 +73,7 @@ class BackgroundProcess {
                      std::size_t occurrences = 1) const;
 
   void Signal(int signal) const;
+  pid_t pid() const { return pid_; }
   // Whether it has ended (the exit status is then known).
   bool Ended();
   // Waits for the end and returns the exit status (128 + signal), or -1 after `timeout`.
@@ -112,6 +113,7 @@ class RecurServer {
     return process_->WaitForStderr(needle, timeout, occurrences);
   }
   void Signal(int signal) const { process_->Signal(signal); }
+  pid_t pid() const { return process_->pid(); }
   int WaitForExit(std::chrono::milliseconds timeout) { return process_->WaitForExit(timeout); }
 
  private:

@@ -547,7 +547,7 @@ generator competes with the server for the same $(nproc) cores.
 - **Read path**: \`recur serve\` (release build, its access log written to a file) over the
   database of the write path (${BENCH_PAYERS} payers, each on a Pro trial). wrk with
   ${BENCH_WRK_THREADS} threads and 8 or 64 connections for ${BENCH_DURATION} s per run:
-  \`GET /v1/plans\` (public), \`GET /v1/pricing_table?payer_id=\` (public) and
+  \`GET /v1/plans\` (public), \`GET /v1/pricing_table?payer_id=\` (secret key, as for any payer) and
   \`GET /v1/payers/{id}/entitlements/projects\` (secret key), the last two for a payer drawn at
   random per request (tools/bench/random_payer.lua). Requests per second and wrk's latency
   percentiles. recur (like the HTTP ceiling, which has its settings) holds a worker thread per

@@ -1,6 +1,9 @@
 // recur serve: the composition root of the server. Wires the system clock, random ids, the
 // SQLite store, the catalog and the HTTP API together; SIGHUP reloads the plan files,
-// SIGTERM/SIGINT stop the server cleanly (requests in flight finish).
+// SIGTERM/SIGINT stop the server cleanly (requests in flight finish). Before it opens anything
+// it takes the database's lock (one server per database, database_lock.h) and makes the
+// database's files private (private_files.h); a database served by another process, or an
+// address it cannot listen on, exits 2 with a message naming it.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -27,6 +30,8 @@
 #include "services/webhooks/endpoints.h"
 #include "store/cached/caching_account_store.h"
 #include "store/cached/caching_test_clock_store.h"
+#include "store/sqlite/database_lock.h"
+#include "store/sqlite/private_files.h"
 #include "store/sqlite/sqlite_sandbox_ledger.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tools/recur/commands.h"
@@ -49,9 +54,26 @@ int Usage(const std::string& problem) {
   return 2;
 }
 
-int Fail(const Error& error) {
+int Fail(const Error& error, int exit_code = 1) {
   std::fprintf(stderr, "recur serve: %s\n", error.message.c_str());
-  return 1;
+  return exit_code;
+}
+
+// The files of the database at `db_path` (and their companions) made the owner's alone; each
+// one that was open to other users is fixed with a warning, since it holds secrets.
+Status MakeFilesPrivate(const std::string& db_path, const Clock& clock) {
+  auto changes = MakeDatabaseFilesPrivate(db_path);
+  if (!changes) return std::unexpected(changes.error());
+  for (const ModeChange& change : *changes) {
+    Log(clock.Now(), "warn", "database_file_made_private",
+        {{"file", change.path},
+         {"old_mode", ModeText(change.old_mode)},
+         {"mode", ModeText(change.new_mode)},
+         {"why",
+          "it holds secrets (the signing key, webhook secrets); other users may have "
+          "read it before"}});
+  }
+  return {};
 }
 
 void PrintGeneratedKey(const std::string& key) {
@@ -175,7 +197,7 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
           const ServeSettings& settings, const ReloadOutcome& loaded, const sigset_t& signals,
           const Clock& clock) {
   auto port = server.Bind();
-  if (!port) return Fail(port.error());
+  if (!port) return Fail(port.error(), 2);
   std::atomic<bool> stopping = false;
   std::thread serving([&] {
     server.Run();
@@ -238,6 +260,13 @@ int RunServe(std::span<const std::string> args) {
   const sigset_t signals = BlockStopSignals();
 
   SystemClock clock;
+  // Held until the process ends, however it ends: the kernel releases it even on SIGKILL.
+  auto lock = DatabaseLock::Acquire(settings->db_path);
+  if (!lock) return Fail(lock.error(), lock.error().code == "database_in_use" ? 2 : 1);
+  const std::string sandbox_path = settings->db_path + ".sandbox";
+  for (const std::string& path : {settings->db_path, sandbox_path}) {
+    if (auto made = MakeFilesPrivate(path, clock); !made) return Fail(made.error());
+  }
   KsuidGenerator ids(clock);
   auto store = SqliteStore::Open(settings->db_path, ids, clock.Now());
   if (!store) return Fail(store.error());
@@ -250,7 +279,7 @@ int RunServe(std::span<const std::string> args) {
   if (!installation) return Fail(installation.error());
   // The sandbox gateway keeps its charges on its side, as an external gateway would: in a file
   // of its own beside the database, whose writes never wait on the store's.
-  auto sandbox_ledger = SqliteSandboxLedger::Open(settings->db_path + ".sandbox");
+  auto sandbox_ledger = SqliteSandboxLedger::Open(sandbox_path);
   if (!sandbox_ledger) return Fail(sandbox_ledger.error());
   SandboxGateway gateway(**sandbox_ledger);
   Engine engine(**store, catalog, gateway, *settings, installation->instance_id, clock, ids);

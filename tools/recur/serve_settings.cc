@@ -100,6 +100,14 @@ Result<std::pair<std::string, int>> ParseAddress(const std::string& address) {
 Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
   ServeSettings settings;
   settings.db_path = flags.Get("db", "recur.db");
+  // SQLite's names for a database without a file: the server's reader connections would each
+  // see a database of their own, and its lock and the sandbox's records need a file.
+  if (settings.db_path.empty() || settings.db_path == ":memory:") {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_db",
+                     "--db must name a file; recur serve keeps its data in one (got \"" +
+                         settings.db_path + "\")",
+                     "db");
+  }
   settings.plans_path = flags.Get("plans", "plans");
   auto address = ParseAddress(flags.Get("addr", "127.0.0.1:8080"));
   if (!address) return std::unexpected(address.error());
