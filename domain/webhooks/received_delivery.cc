@@ -40,7 +40,10 @@ Status VerifyDelivery(const WebhookSecret& secret, const DeliveryHeaders& header
 std::string DeliveryRefusalJson(const Error& error) {
   nlohmann::json fields = {{"code", error.code}, {"message", error.message}};
   if (!error.param.empty()) fields["param"] = error.param;
-  return nlohmann::json{{"error", fields}}.dump();
+  // A message quotes the header it refuses, which may hold any bytes: each byte that is not
+  // UTF-8 is written as U+FFFD, since JSON text cannot carry it.
+  return nlohmann::json{{"error", fields}}.dump(-1, ' ', false,
+                                                nlohmann::json::error_handler_t::replace);
 }
 
 std::string PrintableWord(std::string_view text) {

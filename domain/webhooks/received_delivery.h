@@ -37,7 +37,8 @@ Status VerifyDelivery(const WebhookSecret& secret, const DeliveryHeaders& header
                       std::string_view body, std::int64_t now_seconds,
                       std::chrono::seconds tolerance);
 
-// The body of a refused delivery's answer: {"error": {"code", "message"[, "param"]}}.
+// The body of a refused delivery's answer: {"error": {"code", "message"[, "param"]}}, valid
+// JSON whatever bytes the message quotes (those that are not UTF-8 become U+FFFD).
 std::string DeliveryRefusalJson(const Error& error);
 
 // The "type" a JSON body names, as one printable word: "-" when the body is not a JSON object

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 namespace recur {
 namespace {
 
@@ -72,6 +74,22 @@ TEST(ReceivedDelivery, TheRefusalIsTheErrorAsJson) {
                                  "the webhook-id header is missing", "webhook-id"}),
             R"({"error":{"code":"missing_header","message":"the webhook-id header is missing",)"
             R"("param":"webhook-id"}})");
+}
+
+TEST(ReceivedDelivery, ARefusalQuotingBytesThatAreNotUtf8IsStillJson) {
+  const DeliveryHeaders headers =
+      ReadDeliveryHeaders(Headers({{"webhook-id", std::string(kMsgId)},
+                                   {"webhook-timestamp",
+                                    "08071\xb6"
+                                    "32665"},
+                                   {"webhook-signature", std::string(kSignature)}}));
+  auto verified = VerifyDelivery(Secret(), headers, kBody, kTimestamp, kTolerance);
+  ASSERT_FALSE(verified);
+  const std::string refusal = DeliveryRefusalJson(verified.error());
+  const nlohmann::json parsed = nlohmann::json::parse(refusal, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << refusal;
+  EXPECT_EQ(parsed["error"]["message"],
+            "webhook-timestamp must be whole Unix seconds, got \"08071\ufffd32665\"");
 }
 
 TEST(ReceivedDelivery, TheEventTypeIsOnePrintableWord) {
