@@ -1,5 +1,7 @@
 #include "fuzz/api_request_text.h"
 
+#include "fuzz/fuzz_support.h"
+
 namespace recur::fuzz {
 namespace {
 
@@ -29,9 +31,7 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
 ApiRequest::QueryParams ReadQuery(std::string_view query) {
   ApiRequest::QueryParams params;
   while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const std::string_view pair = TakeUntil(query, "&");
     if (pair.empty()) continue;
     const std::size_t equals = pair.find('=');
     const std::string_view value =
@@ -47,21 +47,17 @@ std::vector<TextRequest> ReadRequests(std::string_view text, std::size_t max_req
   constexpr std::string_view kSeparator = "\n---\n";
   std::vector<TextRequest> requests;
   while (!text.empty() && requests.size() < max_requests) {
-    const std::size_t end = text.find(kSeparator);
-    std::string_view block = text.substr(0, end);
-    text =
-        end == std::string_view::npos ? std::string_view() : text.substr(end + kSeparator.size());
-    const std::size_t line_end = block.find('\n');
-    const std::string_view line = block.substr(0, line_end);
+    std::string_view block = TakeUntil(text, kSeparator);
+    const std::string_view line = TakeUntil(block, "\n");
     const std::size_t space = line.find(' ');
     if (space == std::string_view::npos) continue;
-    const std::string_view target = line.substr(space + 1);
-    const std::size_t question = target.find('?');
+    std::string_view target = line.substr(space + 1);
+    const std::string_view path = TakeUntil(target, "?");
     TextRequest request;
     request.method = std::string(line.substr(0, space));
-    request.path = PercentDecode(target.substr(0, question), false);
-    if (question != std::string_view::npos) request.query = ReadQuery(target.substr(question + 1));
-    if (line_end != std::string_view::npos) request.body = std::string(block.substr(line_end + 1));
+    request.path = PercentDecode(path, false);
+    request.query = ReadQuery(target);  // what follows the '?'
+    request.body = std::string(block);  // what follows the request line
     requests.push_back(std::move(request));
   }
   return requests;

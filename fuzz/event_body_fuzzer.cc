@@ -9,41 +9,17 @@
 //   exception.
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <vector>
 
 #include "fuzz/fuzz_support.h"
 #include "store/event_body_codec.h"
+#include "tests/support/map_event_body_dictionaries.h"
 
 namespace {
 
 using namespace recur;
 
-// Dictionaries kept in a map, as a backend keeps them in a table.
-class MapDictionaries final : public EventBodyDictionaries {
- public:
-  Result<std::optional<Stored>> Newest() override {
-    if (stored.empty()) return std::optional<Stored>();
-    return std::optional<Stored>(stored.rbegin()->second);
-  }
-  Result<std::int64_t> Add(const std::vector<std::string>& event_types,
-                           const std::string& content) override {
-    const std::int64_t id = static_cast<std::int64_t>(stored.size()) + 1;
-    stored[id] = {id, event_types, content};
-    return id;
-  }
-  EventBodyCodec::ContentReader Reader() {
-    return [this](std::int64_t id) -> Result<std::string> {
-      auto found = stored.find(id);
-      if (found == stored.end()) {
-        return MakeError(ErrorKind::kNotFound, "no_dictionary",
-                         "no dictionary " + std::to_string(id));
-      }
-      return found->second.content;
-    };
-  }
-  std::map<std::int64_t, Stored> stored;
-};
+using MapDictionaries = MapEventBodyDictionaries;
 
 StoredEvent Event(std::string id, std::string type, std::string body) {
   return {std::move(id), std::move(type), "cpayer_1", {}, std::move(body)};

@@ -21,6 +21,15 @@ const std::string& ScratchFolder();
 // not of the code under test, but the run cannot go on).
 void WriteFile(const std::string& path, std::string_view data);
 
+// The part of `text` before the first `separator` (all of it when there is none); `text` keeps
+// what follows the separator.
+inline std::string_view TakeUntil(std::string_view& text, std::string_view separator) {
+  const std::size_t end = text.find(separator);
+  const std::string_view taken = text.substr(0, end);
+  text = end == std::string_view::npos ? std::string_view() : text.substr(end + separator.size());
+  return taken;
+}
+
 inline std::string_view AsText(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }

@@ -36,9 +36,7 @@ struct Delivery {
 Delivery ReadDelivery(std::string_view text) {
   Delivery delivery;
   while (!text.empty()) {
-    const std::size_t end = text.find('\n');
-    const std::string_view line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    const std::string_view line = fuzz::TakeUntil(text, "\n");
     if (line.empty()) break;
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;

@@ -23,13 +23,6 @@ namespace {
 
 using namespace recur;
 
-std::string_view NextLine(std::string_view& text) {
-  const std::size_t end = text.find('\n');
-  const std::string_view line = text.substr(0, end);
-  text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-  return line;
-}
-
 // The addresses the input answers for a name, through the sockaddr conversion a real answer
 // takes.
 std::vector<IpAddress> Resolve(std::string_view answer) {
@@ -63,9 +56,7 @@ std::vector<IpAddress> Resolve(std::string_view answer) {
 std::vector<Cidr> AllowList(std::string_view line) {
   std::vector<Cidr> allow;
   while (!line.empty()) {
-    const std::size_t space = line.find(' ');
-    const std::string_view entry = line.substr(0, space);
-    line = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+    const std::string_view entry = fuzz::TakeUntil(line, " ");
     auto cidr = ParseCidr(entry);
     if (!cidr) continue;
     auto again = ParseCidr(FormatCidr(*cidr));
@@ -120,8 +111,8 @@ void CheckAddress(const IpAddress& address, std::span<const Cidr> allow) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view input = fuzz::AsText(data, size);
-  const std::string_view url_text = NextLine(input);
-  const std::vector<Cidr> allow = AllowList(NextLine(input));
+  const std::string_view url_text = fuzz::TakeUntil(input, "\n");
+  const std::vector<Cidr> allow = AllowList(fuzz::TakeUntil(input, "\n"));
   auto url = ParseWebhookUrl(url_text);
   if (!url) return 0;
   CheckParsedUrl(*url);
