@@ -5,6 +5,7 @@
 # timeout or finding; the input that caused it is saved as build-fuzz/findings/TARGET/crash-...
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]   (default: 25 seconds, every target)
 # New inputs the fuzzer finds interesting go to build-fuzz/corpus/TARGET, not into the repo.
+# RECUR_FUZZ_BUILD names another build folder; RECUR_FUZZ_CXX another clang++.
 # Needs clang 16 or later with its libFuzzer runtime (tools/install-deps.sh installs them);
 # without them it fails rather than skip.
 set -euo pipefail
@@ -23,7 +24,7 @@ if ! command -v "$compiler" >/dev/null; then
   exit 1
 fi
 
-build=build-fuzz
+build="${RECUR_FUZZ_BUILD:-build-fuzz}"
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 cmake -S . -B "$build" -DRECUR_FUZZ=ON -DCMAKE_CXX_COMPILER="$compiler" "${launcher[@]}" >/dev/null
