@@ -58,6 +58,11 @@ class Lent {
 }  // namespace
 
 struct ZstdDictionary::Contexts {
+  // Content that begins with zstd's dictionary magic number (bytes 37 A4 30 EC) would be read
+  // as a trained dictionary, and refused unless it is one. Such content (text never begins so,
+  // but a damaged store may hold anything) is given to each call as a prefix instead, which zstd
+  // always takes as raw content; other content is digested once, as raw content too.
+  bool as_prefix = false;
   ZSTD_CDict* compress_dictionary = nullptr;
   ZSTD_DDict* decompress_dictionary = nullptr;
   ContextPool<ZSTD_CCtx, ZSTD_freeCCtx> compressors;
@@ -71,8 +76,11 @@ struct ZstdDictionary::Contexts {
 
 ZstdDictionary::ZstdDictionary(std::string content)
     : content_(std::move(content)), contexts_(std::make_unique<Contexts>()) {
-  // Content that began with zstd's dictionary magic number (bytes 37 A4 30 EC) would be read
-  // as a trained dictionary; UTF-8 text never does.
+  constexpr std::string_view kMagic("\x37\xa4\x30\xec", 4);  // ZSTD_MAGIC_DICTIONARY
+  if (std::string_view(content_).starts_with(kMagic)) {
+    contexts_->as_prefix = true;
+    return;
+  }
   contexts_->compress_dictionary = ZSTD_createCDict(content_.data(), content_.size(), kLevel);
   contexts_->decompress_dictionary = ZSTD_createDDict(content_.data(), content_.size());
   if (contexts_->compress_dictionary == nullptr || contexts_->decompress_dictionary == nullptr) {
@@ -93,6 +101,9 @@ std::string ZstdDictionary::Compress(std::string_view text) const {
     ZSTD_CCtx_refCDict(context, contexts_->compress_dictionary);
     return context;
   });
+  if (contexts_->as_prefix) {  // for this frame only
+    ZSTD_CCtx_refPrefix(compressor.get(), content_.data(), content_.size());
+  }
   std::string frame(ZSTD_compressBound(text.size()), '\0');
   const std::size_t size =
       ZSTD_compress2(compressor.get(), frame.data(), frame.size(), text.data(), text.size());
@@ -118,9 +129,15 @@ Result<std::string> ZstdDictionary::Decompress(std::string_view frame, std::size
     return context;
   });
   std::string text(size, '\0');
-  const std::size_t written =
-      ZSTD_decompress_usingDDict(decompressor.get(), text.data(), text.size(), frame.data(),
-                                 frame.size(), contexts_->decompress_dictionary);
+  std::size_t written = 0;
+  if (contexts_->as_prefix) {  // for this frame only
+    ZSTD_DCtx_refPrefix(decompressor.get(), content_.data(), content_.size());
+    written = ZSTD_decompressDCtx(decompressor.get(), text.data(), text.size(), frame.data(),
+                                  frame.size());
+  } else {
+    written = ZSTD_decompress_usingDDict(decompressor.get(), text.data(), text.size(), frame.data(),
+                                         frame.size(), contexts_->decompress_dictionary);
+  }
   if (ZSTD_isError(written) || written != size) {
     return MakeError(ErrorKind::kInternal, "corrupt_data",
                      std::string("a zstd frame that does not decompress with its dictionary: ") +

@@ -49,6 +49,19 @@ TEST(ZstdDictionaryTest, TextLikeTheContentShrinksFarMoreThanWithoutIt) {
   for (int again = 0; again < 3; ++again) EXPECT_EQ(dictionary.Compress(text).size(), with);
 }
 
+TEST(ZstdDictionaryTest, ContentThatBeginsLikeATrainedDictionaryIsStillRawContent) {
+  // zstd's dictionary magic number, then what is no trained dictionary: as a damaged store
+  // might hold. It used to throw std::bad_alloc from the constructor.
+  const std::string content = std::string("\x37\xa4\x30\xec", 4) + kContent;
+  const ZstdDictionary dictionary(content);
+  auto back = dictionary.Decompress(dictionary.Compress(kContent));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, kContent);
+  std::string other_content = content;
+  other_content[content.size() - 10] = '9';
+  EXPECT_FALSE(ZstdDictionary(other_content).Decompress(dictionary.Compress(kContent)));
+}
+
 TEST(ZstdDictionaryTest, OtherContentOrDamageIsAnErrorNotOtherText) {
   const ZstdDictionary dictionary(kContent);
   const std::string frame = dictionary.Compress(kContent);

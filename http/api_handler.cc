@@ -32,7 +32,8 @@ std::string_view ApiRequest::Query(std::string_view name) const {
 }
 
 ApiResponse JsonResponse(const nlohmann::json& body, int status) {
-  // Text that is not UTF-8 (echoed from a request, say) is replaced, never thrown about.
+  // Answers quote what requests sent (an id in a path, a parameter's value), which may be any
+  // bytes: those that are not UTF-8 are written as U+FFFD instead of failing the answer.
   return {status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
@@ -80,6 +81,11 @@ class BodyProblemFinder {
   std::optional<Error>& problem_;
   std::vector<std::set<std::string>> keys_;
 };
+std::unexpected<Error> InvalidJson(const JsonParseErrorDescription& where) {
+  return MakeError(ErrorKind::kInvalidArgument, "invalid_json",
+                   "the request body is not valid JSON: line " + std::to_string(where.line) +
+                       ", column " + std::to_string(where.column) + ": " + where.reason);
+}
 
 }  // namespace
 
@@ -90,13 +96,9 @@ Result<nlohmann::json> ParseJsonBody(const ApiRequest& request) {
   try {
     body = nlohmann::json::parse(request.body, BodyProblemFinder(problem));
   } catch (const nlohmann::json::parse_error& error) {
-    const JsonParseErrorDescription where = DescribeJsonParseError(error, request.body);
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_json",
-                     "the request body is not valid JSON: line " + std::to_string(where.line) +
-                         ", column " + std::to_string(where.column) + ": " + where.reason);
-  } catch (const nlohmann::json::out_of_range&) {
-    return MakeError(ErrorKind::kInvalidArgument, "number_out_of_range",
-                     "the request body has a number too large to represent");
+    return InvalidJson(DescribeJsonParseError(error, request.body));
+  } catch (const nlohmann::json::out_of_range& error) {  // a number such as 1e400
+    return InvalidJson(DescribeJsonParseError(error, request.body));
   }
   if (problem) return std::unexpected(*problem);
   if (!body.is_object()) {

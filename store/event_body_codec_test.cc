@@ -5,27 +5,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/map_event_body_dictionaries.h"
+
 namespace recur {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// Dictionaries kept in a map, as a backend keeps them in a table.
-class MapDictionaries final : public EventBodyDictionaries {
- public:
-  Result<std::optional<Stored>> Newest() override {
-    if (stored.empty()) return std::optional<Stored>();
-    return std::optional<Stored>(stored.rbegin()->second);
-  }
-  Result<std::int64_t> Add(const std::vector<std::string>& event_types,
-                           const std::string& content) override {
-    const std::int64_t id = static_cast<std::int64_t>(stored.size()) + 1;
-    stored[id] = {id, event_types, content};
-    return id;
-  }
-  std::map<std::int64_t, Stored> stored;
-};
+using MapDictionaries = MapEventBodyDictionaries;
 
 StoredEvent Event(std::string id, std::string type, std::string email) {
   const std::string body = R"({"data":{"payer":{"email":")" + email +

@@ -2,7 +2,7 @@
 # Sets up and runs every test from a fresh clone: installs the Debian packages, checks the
 # formatting and that includes follow the layers (tools/layers.conf), then builds and runs the
 # unit and end-to-end tests twice, once as built for use and once under AddressSanitizer and
-# UndefinedBehaviorSanitizer.
+# UndefinedBehaviorSanitizer, and runs each fuzz target for a short while (fuzz/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,3 +36,5 @@ run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   run_suite build-sanitize -DCMAKE_BUILD_TYPE=Debug -DRECUR_SANITIZE=ON
+echo "== fuzz targets: regressions, then 25 s each"
+fuzz/run.sh 25

@@ -437,15 +437,20 @@ PlanFileContents ParsePlanFile(std::string_view file, std::string_view text) {
   PlanFileContents contents;
   FileReader reader(file, contents.problems);
 
+  // The parser's refusal, in either of the two forms it takes.
+  auto refuse = [&](const JsonParseErrorDescription& where) {
+    contents.problems.clear();  // a half-read document's key findings would only confuse
+    reader.Report(std::to_string(where.line) + ":" + std::to_string(where.column),
+                  "invalid JSON: " + where.reason);
+    return contents;
+  };
   json root;
   try {
     root = json::parse(text.begin(), text.end(), DuplicateKeyFinder(reader));
   } catch (const json::parse_error& error) {
-    contents.problems.clear();  // a half-read document's key findings would only confuse
-    const JsonParseErrorDescription where = DescribeJsonParseError(error, text);
-    reader.Report(std::to_string(where.line) + ":" + std::to_string(where.column),
-                  "invalid JSON: " + where.reason);
-    return contents;
+    return refuse(DescribeJsonParseError(error, text));
+  } catch (const json::out_of_range& error) {  // a number such as 1e400
+    return refuse(DescribeJsonParseError(error, text));
   }
 
   if (root.is_object() && root.contains("plans")) {

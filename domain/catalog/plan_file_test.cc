@@ -93,6 +93,14 @@ TEST(PlanFile, ReportsInvalidJsonWithLineAndColumn) {
               ElementsAre(::testing::StartsWith("plans/pro.json:1:1: invalid JSON")));
 }
 
+TEST(PlanFile, ReportsANumberOutOfRangeWhereItStandsInsteadOfThrowing) {
+  EXPECT_THAT(ProblemsOf("{\"slug\": \"pro\", \"note\": \"1e400\",\n \"amount\": 1e400}"),
+              ElementsAre("plans/pro.json:2:12: invalid JSON: the number 1e400 is out of range"));
+  EXPECT_THAT(
+      ProblemsOf(Pro(R"(, "free_trial_days": -1e999)")),
+      ElementsAre(::testing::EndsWith(": invalid JSON: the number -1e999 is out of range")));
+}
+
 TEST(PlanFile, RejectsUnknownKeysWithASuggestion) {
   EXPECT_THAT(ProblemsOf(Pro(R"(, "free_trail_days": 14)")),
               ElementsAre("plans/pro.json: free_trail_days: unknown key; did you mean "

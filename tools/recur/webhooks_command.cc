@@ -16,11 +16,11 @@
 #include <thread>
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include "base/clock.h"
 #include "base/host_port.h"
 #include "base/log.h"
+#include "domain/webhooks/received_delivery.h"
 #include "domain/webhooks/signing.h"
 #include "tools/recur/flags.h"
 
@@ -103,33 +103,6 @@ int RunSign(std::span<const std::string> args) {
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
-// A header of a delivery, under its Standard Webhooks name or else its Svix name.
-std::optional<std::string> DeliveryHeader(const httplib::Request& request, const char* standard,
-                                          const char* svix) {
-  if (request.has_header(standard)) return request.get_header_value(standard);
-  if (request.has_header(svix)) return request.get_header_value(svix);
-  return std::nullopt;
-}
-
-// A field of the printed line: never empty, no spaces or control characters.
-std::string Printable(std::string_view text) {
-  if (text.empty()) return "-";
-  std::string out(text);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) c = '?';
-  }
-  return out;
-}
-
-std::string EventType(const std::string& body) {
-  const nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_object()) {
-    auto type = parsed.find("type");
-    if (type != parsed.end() && type->is_string()) return Printable(type->get<std::string>());
-  }
-  return "-";
-}
-
 class Receiver {
  public:
   Receiver(WebhookSecret secret, std::chrono::seconds tolerance)
@@ -137,20 +110,24 @@ class Receiver {
 
   void Handle(const httplib::Request& request, httplib::Response& response) {
     const Instant now = clock_.Now();
-    const std::optional<std::string> id = DeliveryHeader(request, "webhook-id", "svix-id");
-    const Status verified = Verify(request, id, now);
-    std::string line =
-        FormatRfc3339(now) + " " + Printable(id.value_or("")) + " " + EventType(request.body) + " ";
+    const DeliveryHeaders headers =
+        ReadDeliveryHeaders([&request](std::string_view name) -> std::optional<std::string> {
+          const std::string key(name);
+          if (!request.has_header(key)) return std::nullopt;
+          return request.get_header_value(key);
+        });
+    const std::int64_t now_seconds =
+        std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
+    const Status verified = VerifyDelivery(secret_, headers, request.body, now_seconds, tolerance_);
+    std::string line = FormatRfc3339(now) + " " + PrintableWord(headers.id.value_or("")) + " " +
+                       DeliveryEventType(request.body) + " ";
     if (verified) {
       line += "verified\n";
       response.status = 204;
     } else {
       line += "REJECTED: " + verified.error().message + "\n";
-      nlohmann::json error = {{"code", verified.error().code},
-                              {"message", verified.error().message}};
-      if (!verified.error().param.empty()) error["param"] = verified.error().param;
       response.status = 401;
-      response.set_content(nlohmann::json{{"error", error}}.dump(), "application/json");
+      response.set_content(DeliveryRefusalJson(verified.error()), "application/json");
     }
     std::lock_guard lock(output_mutex_);
     std::fputs(line.c_str(), stdout);
@@ -158,26 +135,6 @@ class Receiver {
   }
 
  private:
-  Status Verify(const httplib::Request& request, const std::optional<std::string>& id,
-                Instant now) const {
-    const std::optional<std::string> timestamp =
-        DeliveryHeader(request, "webhook-timestamp", "svix-timestamp");
-    const std::optional<std::string> signature =
-        DeliveryHeader(request, "webhook-signature", "svix-signature");
-    for (const auto& [header, value] :
-         {std::pair{"webhook-id", &id}, std::pair{"webhook-timestamp", &timestamp},
-          std::pair{"webhook-signature", &signature}}) {
-      if (!value->has_value()) {
-        return MakeError(ErrorKind::kUnauthenticated, "missing_header",
-                         std::string("the ") + header + " header is missing", header);
-      }
-    }
-    const std::int64_t now_seconds =
-        std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
-    return VerifyWebhook(secret_, *id, *timestamp, *signature, request.body, now_seconds,
-                         tolerance_);
-  }
-
   const SystemClock clock_;
   const WebhookSecret secret_;
   const std::chrono::seconds tolerance_;
