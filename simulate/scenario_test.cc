@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "simulate/scenario_runner.h"
+
 namespace recur {
 namespace {
 
@@ -76,6 +78,73 @@ TEST(ParseScenario, RefusesBadNamesDurationsAndEmptyFiles) {
               HasSubstr("f:2: usage: card PAYER TOKEN"));
   EXPECT_THAT(ParseScenario("# nothing\n", "f").error().message,
               HasSubstr("f:1: the scenario has no steps"));
+}
+
+TEST(ParseScenario, TryMarksAStepTheEngineMayRefuse) {
+  auto scenario = ParseScenario(
+      "payer alice\n"
+      "try cancel alice now\n"
+      "try subscribe alice pro annual\n"
+      "subscribe alice business\n",
+      "f");
+  ASSERT_TRUE(scenario) << scenario.error().message;
+  const auto& steps = scenario->steps;
+  ASSERT_EQ(steps.size(), 4u);
+  EXPECT_FALSE(steps[0].may_be_refused);
+  EXPECT_TRUE(steps[1].may_be_refused);
+  EXPECT_EQ(steps[1].kind, StepKind::kCancel);
+  EXPECT_TRUE(steps[1].end_now);
+  EXPECT_EQ(steps[1].text, "try cancel alice now");
+  EXPECT_TRUE(steps[2].may_be_refused);
+  EXPECT_EQ(steps[2].subscribe.interval, BillingInterval::kAnnual);
+  EXPECT_FALSE(steps[3].may_be_refused);
+}
+
+TEST(ParseScenario, TryComesOnlyBeforeAStepTheEngineCanRefuse) {
+  for (const char* line : {"try advance 1d", "try payer bob", "try", "try start 2027-02-01"}) {
+    auto scenario = ParseScenario(std::string("payer alice\n") + line + "\n", "f");
+    ASSERT_FALSE(scenario) << line;
+    EXPECT_THAT(scenario.error().message, HasSubstr("f:2: usage: try card|subscribe|cancel"))
+        << line;
+  }
+  EXPECT_THAT(ParseScenario("payer alice\ntry cancel bob\n", "f").error().message,
+              HasSubstr("f:2: no payer \"bob\" yet"));
+}
+
+TEST(RunScenario, ARefusedTryStepIsPrintedAndTheScenarioGoesOn) {
+  auto scenario = ParseScenario(
+      "payer alice\n"
+      "try cancel alice\n"
+      "card alice pm_card_visa\n"
+      "subscribe alice pro no-trial\n",
+      "f");
+  ASSERT_TRUE(scenario) << scenario.error().message;
+  ScenarioRunOptions options;
+  options.plans_path = std::string(RECUR_SOURCE_DIR) + "/plans";
+  std::vector<TimelineEntry> entries;
+  Status ran =
+      RunScenario(*scenario, "f", options, [&](TimelineEntry& entry) { entries.push_back(entry); });
+  ASSERT_TRUE(ran) << ran.error().message;
+  std::vector<std::string> steps;
+  for (const TimelineEntry& entry : entries) {
+    if (!entry.is_event()) steps.push_back(entry.step + " -> " + entry.outcome);
+  }
+  ASSERT_EQ(steps.size(), 4u);
+  EXPECT_THAT(steps[1], HasSubstr("try cancel alice -> refused ("));
+  EXPECT_EQ(entries.back().event_type, "subscription.updated");  // the checkout went through
+}
+
+TEST(RunScenario, ARefusedStepWithoutTryStopsTheScenario) {
+  auto scenario = ParseScenario("payer alice\ncancel alice\nadvance 1d\n", "f");
+  ASSERT_TRUE(scenario);
+  ScenarioRunOptions options;
+  options.plans_path = std::string(RECUR_SOURCE_DIR) + "/plans";
+  int steps = 0;
+  Status ran = RunScenario(*scenario, "f", options,
+                           [&](TimelineEntry& entry) { steps += entry.is_event() ? 0 : 1; });
+  ASSERT_FALSE(ran);
+  EXPECT_THAT(ran.error().message, HasSubstr("f:2: cancel alice: "));
+  EXPECT_EQ(steps, 1);
 }
 
 }  // namespace
