@@ -129,6 +129,12 @@ void LifecycleChecker::CheckPayer(const std::string& payer_id, Instant now,
       problems.push_back({invariant.rule, payer_id + ": " + broken});
     }
   }
+  // A charge the gateway has not decided holds its item where it was (lifecycle.h).
+  auto charging = [&](const std::string& item_id) {
+    return std::any_of(account->attempts.begin(), account->attempts.end(), [&](const auto& a) {
+      return a.item_id == item_id && a.status == AttemptStatus::kPending;
+    });
+  };
   for (const SubscriptionItem& item : account->items) {
     if (item.amount < 0) {
       problems.push_back({"negative_amount", item.id + " costs " + std::to_string(item.amount)});
@@ -139,7 +145,8 @@ void LifecycleChecker::CheckPayer(const std::string& payer_id, Instant now,
         problems.push_back(
             {"trial_twice", item.id + " is a trial again after it converted or ended"});
       }
-      if (IsCurrentStatus(item.status) && item.trial_end && *item.trial_end <= now) {
+      if (IsCurrentStatus(item.status) && item.trial_end && *item.trial_end <= now &&
+          !charging(item.id)) {
         problems.push_back({"trial_outlived_its_end", item.id + " is still a trial at " + Ms(now) +
                                                           ", its trial ended at " +
                                                           Ms(*item.trial_end)});
@@ -148,7 +155,8 @@ void LifecycleChecker::CheckPayer(const std::string& payer_id, Instant now,
       done_trials_.insert(item.id);
     }
     if (!IsCurrentStatus(item.status) || item.is_free_trial || item.amount == 0) continue;
-    if (item.status != ItemStatus::kPastDue && item.period_end && *item.period_end <= now) {
+    if (item.status != ItemStatus::kPastDue && item.period_end && *item.period_end <= now &&
+        !charging(item.id)) {
       problems.push_back({"period_ended_unnoticed",
                           item.id + " is " + std::string(ItemStatusName(item.status)) + " at " +
                               Ms(now) + " in a period that ended " + Ms(*item.period_end)});

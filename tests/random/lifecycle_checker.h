@@ -8,9 +8,11 @@
 //  - amounts are whole minor units and never negative; an attempt never charges more than its
 //    item's price;
 //  - a trial converts or ends exactly once: at most one conversion charge per item, a trial
-//    never outlives its trial_end, and an item that stopped being a trial never is one again;
+//    never outlives its trial_end while no charge for it is pending, and an item that stopped
+//    being a trial never is one again;
 //  - an item's paid periods follow each other without a gap or an overlap; an active or
-//    canceled paid item has paid for the period it is in, and that period has not ended;
+//    canceled paid item has paid for the period it is in, and that period has not ended
+//    unless its next charge is pending;
 //  - no due work is left in the past (nothing at or before the clock after an advance);
 //  - events are stored in time order and never rewritten; every item and attempt a stored
 //    transition changed has its event in that transition, in time order;

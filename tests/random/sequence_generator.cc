@@ -57,8 +57,10 @@ constexpr std::array<Weighted, 8> kTokens{{
     {"pm_card_sandboxPendingThenDeclined", 5},
 }};
 
-constexpr std::array<const char*, 3> kUserPlans{"free", "pro", "business"};
-constexpr std::array<const char*, 2> kOrgPlans{"org-free", "team"};
+// The plans with trials most, since more happens to them; the free plans least, since going
+// back to one is only a cancel by another name.
+constexpr std::array<Weighted, 3> kUserPlans{{{"free", 15}, {"pro", 50}, {"business", 35}}};
+constexpr std::array<Weighted, 2> kOrgPlans{{{"org-free", 25}, {"team", 75}}};
 
 // Lengths that land before, on and past trial ends (14 days, notices 1 to 7 days before),
 // period ends (28 to 31 days, a year) and dunning retries (1, 3, 5, 7 days after a failure).
@@ -110,17 +112,21 @@ std::vector<std::string> GenerateSequence(std::uint64_t seed, const GeneratorOpt
     lines.push_back("payer " + payer.name + (payer.org ? " org" : ""));
     payers.push_back(payer);
   }
+  // Most payers bring a card before anything else, so that most subscribes are taken.
+  const std::span<const Weighted> tokens(kTokens.data(), options.pending_cards ? 8 : 6);
+  for (const Payer& payer : payers) {
+    if (draws.Chance(75)) lines.push_back("card " + payer.name + " " + PickWeighted(draws, tokens));
+  }
   const int steps = draws.Between(options.min_steps, options.max_steps);
   for (int i = 0; i < steps; ++i) {
     const Payer& payer = payers[static_cast<std::size_t>(draws.Below(payer_count))];
-    const std::span<const char* const> plans = payer.org ? std::span<const char* const>(kOrgPlans)
-                                                         : std::span<const char* const>(kUserPlans);
+    const std::span<const Weighted> plans =
+        payer.org ? std::span<const Weighted>(kOrgPlans) : std::span<const Weighted>(kUserPlans);
     const int kind = draws.Below(100);
     if (kind < 16) {
-      const std::span<const Weighted> tokens(kTokens.data(), options.pending_cards ? 8 : 6);
       lines.push_back("card " + payer.name + " " + PickWeighted(draws, tokens));
     } else if (kind < 44) {
-      std::string line = "subscribe " + payer.name + " " + draws.Pick(plans);
+      std::string line = "subscribe " + payer.name + " " + PickWeighted(draws, plans);
       if (draws.Chance(30)) line += " annual";
       if (const int trial = draws.Below(10); trial < 2) {
         line += " trial";
@@ -128,9 +134,16 @@ std::vector<std::string> GenerateSequence(std::uint64_t seed, const GeneratorOpt
         line += " no-trial";
       }
       lines.push_back(line);
+      // A trial is extended soon after it starts, or never: extensions drawn at any time
+      // seldom meet a running trial.
+      if (draws.Chance(15)) {
+        lines.push_back("advance " + std::to_string(draws.Between(1, 13)) + "d");
+        lines.push_back("extend-trial " + payer.name + " " + std::to_string(draws.Between(1, 30)) +
+                        "d");
+      }
     } else if (kind < 56) {
       std::string line = "cancel " + payer.name;
-      if (draws.Chance(25)) line += std::string(" ") + draws.Pick(plans);
+      if (draws.Chance(25)) line += std::string(" ") + PickWeighted(draws, plans);
       if (draws.Chance(35)) line += " now";
       lines.push_back(line);
     } else if (kind < 62) {
