@@ -683,6 +683,13 @@ Result<Transition> ExtendTrial(Account& account, std::string_view item_id, Insta
   if (!item->is_free_trial || item->status != ItemStatus::kActive) {
     return Refused("not_in_trial", "item " + item->id + " is not in a running free trial");
   }
+  if (*item->trial_end <= context.now) {
+    // Its end has run or waits to (the conversion charge is with the gateway, or a checkout's
+    // is): moving it now would put the trial's end, and the work for it, in the past.
+    return Refused("trial_ended", "the free trial of item " + item->id + " ended at " +
+                                      std::to_string(ToUnixMillis(*item->trial_end)) +
+                                      " and is being converted; it can no longer be extended");
+  }
   if (extend_to <= *item->trial_end) {
     return Invalid("invalid_extend_to",
                    "extend_to must be later than the current trial end " +

@@ -1396,6 +1396,21 @@ TEST(ExtendTrial, IsRefusedForAnItemNotInARunningTrial) {
   EXPECT_EQ(CodeOf(h.Extend(max, kStart + days(40))), "not_in_trial");
 }
 
+TEST(ExtendTrial, IsRefusedOnceTheTrialHasEndedAndItsConversionIsBeingCharged) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string trial = h.StartTrial("pro");
+  const Instant end = kStart + days(14);
+  h.AdvanceTo(end + days(2), Always(Outcome::kAnswerPending));
+  ASSERT_TRUE(h.Item(trial).is_free_trial);  // the conversion waits for the gateway
+
+  EXPECT_EQ(CodeOf(h.Extend(trial, end + days(1))), "trial_ended");
+  EXPECT_EQ(CodeOf(h.Extend(trial, end + days(30))), "trial_ended");
+  EXPECT_EQ(h.Extend(trial, end + days(30)).error().kind, ErrorKind::kFailedPrecondition);
+  EXPECT_EQ(Show(h.Item(trial).trial_end), Show(end));
+}
+
 TEST(ExtendTrial, AfterEveryLeadHasPassedOneNoticeGoesOutAtOnce) {
   Harness h(kStart);
   h.Start();

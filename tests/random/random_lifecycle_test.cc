@@ -1,3 +1,7 @@
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -46,6 +50,39 @@ TEST(RandomLifecycle, FixedSeedsKeepEveryInvariantAndBothBackendsTellTheSameEven
     ASSERT_FALSE(report.problem) << Shrunk(seed, lines);
   }
   EXPECT_GT(steps, 200 * 2 * 8);  // every sequence ran to its end on both backends
+}
+
+// Every shrunk scenario of a failure found and fixed is kept in tests/random/regressions/, as
+// printed (the steps the engine refused marked "try"): each must now keep every invariant on
+// both backends, and replay on the simulator.
+TEST(RandomLifecycle, EveryScenarioOfAFixedFailureNowKeepsEveryInvariant) {
+  int scenarios = 0;
+  const std::filesystem::path folder =
+      std::filesystem::path(RECUR_SOURCE_DIR) / "tests/random/regressions";
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    if (entry.path().extension() != ".scenario") continue;
+    ++scenarios;
+    std::ifstream in(entry.path());
+    const std::string text{std::istreambuf_iterator<char>(in), {}};
+    std::vector<std::string> lines;
+    std::istringstream read(text);
+    for (std::string line; std::getline(read, line);) {
+      if (line.empty() || line.starts_with("#")) continue;
+      lines.push_back(line.starts_with("try ") ? line.substr(4) : line);
+    }
+    const RunReport report = RunSequence(lines, Options(1));
+    ASSERT_TRUE(report.valid) << entry.path() << ": " << report.parse_error;
+    EXPECT_FALSE(report.problem) << entry.path() << " breaks " << report.problem->rule << ": "
+                                 << report.problem->message;
+
+    auto scenario = ParseScenario(text, entry.path().string());
+    ASSERT_TRUE(scenario) << scenario.error().message;
+    ScenarioRunOptions replay;
+    replay.plans_path = std::string(RECUR_SOURCE_DIR) + "/plans";
+    Status ran = RunScenario(*scenario, entry.path().string(), replay, [](TimelineEntry&) {});
+    EXPECT_TRUE(ran) << ran.error().message;
+  }
+  EXPECT_GE(scenarios, 1);
 }
 
 // A rule made false on purpose: no item is ever past due. Random sequences break it whenever a
