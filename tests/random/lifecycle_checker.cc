@@ -40,6 +40,11 @@ std::string SubjectId(const StoredEvent& event) {
 
 }  // namespace
 
+Result<std::vector<StoredEvent>> EventsOf(BillingService& billing, const std::string& payer_id) {
+  return ReadAll<StoredEvent>(
+      [&](const ListOptions& options) { return billing.ListEvents(payer_id, "", options); });
+}
+
 std::vector<Problem> LifecycleChecker::AfterStep(const ScenarioStep& step, bool refused,
                                                  const std::vector<std::string>& payer_ids) {
   std::vector<Problem> problems;
@@ -251,9 +256,7 @@ void LifecycleChecker::CheckAttempts(const Account& account,
 
 void LifecycleChecker::CheckEvents(const std::string& payer_id, Instant now,
                                    std::vector<Problem>& problems) {
-  auto events = ReadAll<StoredEvent>([&](const ListOptions& options) {
-    return harness_.billing().ListEvents(payer_id, "", options);
-  });
+  auto events = EventsOf(harness_.billing(), payer_id);
   if (!events) {
     problems.push_back({"read_failed", payer_id + " events: " + events.error().message});
     return;

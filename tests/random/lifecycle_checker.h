@@ -45,6 +45,9 @@ struct ExtraInvariant {
   std::function<std::string(const Account& account, Instant now)> check;
 };
 
+// Every event of the payer, oldest first, read page by page through the billing service.
+Result<std::vector<StoredEvent>> EventsOf(BillingService& billing, const std::string& payer_id);
+
 class LifecycleChecker {
  public:
   LifecycleChecker(LifecycleHarness& harness, std::vector<ExtraInvariant> extra = {})

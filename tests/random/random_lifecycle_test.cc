@@ -52,6 +52,28 @@ TEST(RandomLifecycle, FixedSeedsKeepEveryInvariantAndBothBackendsTellTheSameEven
   EXPECT_GT(steps, 200 * 2 * 8);  // every sequence ran to its end on both backends
 }
 
+TEST(RandomLifecycle, TheBackendsEventsAreComparedByIdTypeInstantAndBody) {
+  const Instant at = FromUnixMillis(1'000'000);
+  const StoredEvent created{"evt_1", "subscription.created", "cpayer_1", at, "{\"a\":1}"};
+  const StoredEvent active{"evt_2", "subscriptionItem.active", "cpayer_1", at, "{\"b\":2}"};
+  const EventStreams memory{{"p1", {created, active}}};
+  EXPECT_FALSE(CompareEventStreams(memory, memory));
+
+  StoredEvent other_body = active;
+  other_body.body = "{\"b\":3}";
+  auto differ = CompareEventStreams(memory, {{"p1", {created, other_body}}});
+  ASSERT_TRUE(differ);
+  EXPECT_EQ(differ->rule, "backends_differ");
+  EXPECT_THAT(differ->message,
+              ::testing::StartsWith("p1's event 1: memory subscriptionItem.active"));
+
+  StoredEvent later = active;
+  later.timestamp = at + std::chrono::milliseconds(1);
+  EXPECT_TRUE(CompareEventStreams(memory, {{"p1", {created, later}}}));
+  EXPECT_TRUE(CompareEventStreams(memory, {{"p1", {created}}}));          // one missing
+  EXPECT_TRUE(CompareEventStreams(memory, {{"p1", {active, created}}}));  // in another order
+}
+
 // Every shrunk scenario of a failure found and fixed is kept in tests/random/regressions/, as
 // printed (the steps the engine refused marked "try"): each must now keep every invariant on
 // both backends, and replay on the simulator.

@@ -34,7 +34,7 @@ struct BackendRun {
   int problem_step = -1;
   std::vector<bool> refused;
   int steps_taken = 0;
-  std::map<std::string, std::vector<StoredEvent>> events;  // scenario payer name -> events
+  EventStreams events;
 };
 
 BackendRun RunOn(Backend backend, const Scenario& scenario, const RunOptions& options) {
@@ -72,32 +72,26 @@ BackendRun RunOn(Backend backend, const Scenario& scenario, const RunOptions& op
     }
   }
   for (std::size_t i = 0; i < names.size(); ++i) {
-    std::vector<StoredEvent>& events = run.events[names[i]];
-    ListOptions page{.limit = 100};
-    for (;;) {
-      auto listed = (*harness)->billing().ListEvents(payer_ids[i], "", page);
-      if (!listed) {
-        run.problem = Problem{"read_failed", listed.error().message};
-        return run;
-      }
-      events.insert(events.end(), listed->data.begin(), listed->data.end());
-      if (!listed->has_more || listed->data.empty()) break;
-      page.starting_after = listed->data.back().id;
+    auto events = EventsOf((*harness)->billing(), payer_ids[i]);
+    if (!events) {
+      run.problem = Problem{"read_failed", events.error().message};
+      return run;
     }
+    run.events[names[i]] = std::move(*events);
   }
   return run;
 }
 
-// The first difference between two backends' events, or nothing.
-std::optional<Problem> CompareEvents(const BackendRun& memory, const BackendRun& sqlite) {
-  for (const auto& [payer, mine] : memory.events) {
-    auto other = sqlite.events.find(payer);
+}  // namespace
+
+std::optional<Problem> CompareEventStreams(const EventStreams& memory, const EventStreams& sqlite) {
+  for (const auto& [payer, mine] : memory) {
+    auto other = sqlite.find(payer);
     const std::vector<StoredEvent> none;
-    const std::vector<StoredEvent>& theirs = other == sqlite.events.end() ? none : other->second;
+    const std::vector<StoredEvent>& theirs = other == sqlite.end() ? none : other->second;
     for (std::size_t i = 0; i < std::max(mine.size(), theirs.size()); ++i) {
-      // Newest first: index from the oldest to name the first difference.
-      const StoredEvent* a = i < mine.size() ? &mine[mine.size() - 1 - i] : nullptr;
-      const StoredEvent* b = i < theirs.size() ? &theirs[theirs.size() - 1 - i] : nullptr;
+      const StoredEvent* a = i < mine.size() ? &mine[i] : nullptr;
+      const StoredEvent* b = i < theirs.size() ? &theirs[i] : nullptr;
       if (a && b && a->id == b->id && a->type == b->type && a->timestamp == b->timestamp &&
           a->body == b->body) {
         continue;
@@ -109,8 +103,6 @@ std::optional<Problem> CompareEvents(const BackendRun& memory, const BackendRun&
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 RunReport RunSequence(const std::vector<std::string>& lines, const RunOptions& options) {
   RunReport report;
@@ -138,7 +130,7 @@ RunReport RunSequence(const std::vector<std::string>& lines, const RunOptions& o
     report.problem_step = sqlite.problem_step;
     return report;
   }
-  if (auto differ = CompareEvents(memory, sqlite)) {
+  if (auto differ = CompareEventStreams(memory.events, sqlite.events)) {
     report.problem = differ;
     report.problem_backend = "both";
   }

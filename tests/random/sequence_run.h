@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,12 @@ struct RunReport {
 };
 
 RunReport RunSequence(const std::vector<std::string>& lines, const RunOptions& options);
+
+// Each payer's events (by its scenario name), oldest first.
+using EventStreams = std::map<std::string, std::vector<StoredEvent>>;
+// The first event where two backends' streams differ (id, type, instant or body), as a
+// "backends_differ" problem naming the payer and the event's place; nothing when they agree.
+std::optional<Problem> CompareEventStreams(const EventStreams& memory, const EventStreams& sqlite);
 
 // The lines as a scenario file, each card, subscribe, cancel or extend-trial step the run
 // refused marked "try" (a replay goes on past it), with a comment heading it.
