@@ -93,6 +93,7 @@ void LifecycleChecker::CheckCommits(bool refused, std::vector<Problem>& problems
       });
     };
     const Account* before = commit.before ? &*commit.before : nullptr;
+    CheckHandOver(before, commit.after, problems);
     for (const SubscriptionItem& item : commit.after.items) {
       const SubscriptionItem* old = before ? before->FindItem(item.id) : nullptr;
       const bool status_changed =
@@ -115,6 +116,20 @@ void LifecycleChecker::CheckCommits(bool refused, std::vector<Problem>& problems
             {"change_without_event", attempt.id + " was settled without paymentAttempt.updated"});
       }
     }
+  }
+}
+
+void LifecycleChecker::CheckHandOver(const Account* before, const Account& after,
+                                     std::vector<Problem>& problems) {
+  const SubscriptionItem* was = before ? before->CurrentItem() : nullptr;
+  const SubscriptionItem* is = after.CurrentItem();
+  if (was == nullptr || is == nullptr || was->id == is->id) return;
+  const SubscriptionItem* ended = after.FindItem(was->id);
+  if (ended == nullptr || ended->status != ItemStatus::kEnded || !ended->ended_at) {
+    problems.push_back({"hand_over_gap", was->id + " gave way to " + is->id + " without ending"});
+  } else if (*ended->ended_at != is->period_start) {
+    problems.push_back({"hand_over_gap", was->id + " ended at " + Ms(*ended->ended_at) + " but " +
+                                             is->id + " starts at " + Ms(is->period_start)});
   }
 }
 

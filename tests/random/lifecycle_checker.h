@@ -10,6 +10,8 @@
 //  - a trial converts or ends exactly once: at most one conversion charge per item, a trial
 //    never outlives its trial_end while no charge for it is pending, and an item that stopped
 //    being a trial never is one again;
+//  - the current item hands over to the next without a gap or an overlap (the one before ends
+//    at the instant the next starts);
 //  - an item's paid periods follow each other without a gap or an overlap; an active or
 //    canceled paid item has paid for the period it is in, and that period has not ended
 //    unless its next charge is pending;
@@ -59,6 +61,9 @@ class LifecycleChecker {
 
  private:
   void CheckCommits(bool refused, std::vector<Problem>& problems);
+  // When a transition moves the payer to another current item, the one before ends at the
+  // instant the new one starts: no time without a plan, none with two.
+  void CheckHandOver(const Account* before, const Account& after, std::vector<Problem>& problems);
   void CheckPayer(const std::string& payer_id, Instant now, std::vector<Problem>& problems);
   void CheckAttempts(const Account& account, const std::vector<PaymentAttempt>& attempts,
                      Instant now, std::vector<Problem>& problems);
