@@ -119,13 +119,18 @@ std::string ParseStep(const std::vector<std::string>& words, ScenarioStep& step,
     }
     return "";
   }
+  if (command == "settle") {
+    step.kind = StepKind::kSettle;
+    if (n != 2) return "usage: settle PAYER";
+    return "";
+  }
   if (command == "extend-trial") {
     step.kind = StepKind::kExtendTrial;
     return read_when(2, "extend-trial PAYER DURATION, or extend-trial PAYER to TIME");
   }
   return "unknown step \"" + command +
-         "\"; the steps are start, payer, card, subscribe, cancel, extend-trial and advance, "
-         "each but start, payer and advance may follow try";
+         "\"; the steps are start, payer, card, subscribe, cancel, extend-trial, settle and "
+         "advance, each but start, payer and advance may follow try";
 }
 
 }  // namespace
@@ -176,10 +181,11 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view file_name
       words.erase(words.begin());
       step.may_be_refused = true;
       const bool refusable = !words.empty() && (words[0] == "card" || words[0] == "subscribe" ||
-                                                words[0] == "cancel" || words[0] == "extend-trial");
+                                                words[0] == "cancel" ||
+                                                words[0] == "extend-trial" || words[0] == "settle");
       if (!refusable) {
         report(line_number,
-               "usage: try card|subscribe|cancel|extend-trial ... (a step the "
+               "usage: try card|subscribe|cancel|extend-trial|settle ... (a step the "
                "engine may refuse)");
         continue;
       }

@@ -8,9 +8,10 @@
 //   advance 10d                      # or: advance to 2027-02-01T12:00Z
 //   cancel alice [PLAN] [now]
 //   extend-trial alice 7d            # or: extend-trial alice to 2027-01-25
+//   settle alice                     # the gateway finishes alice's pending charges
 //   try subscribe alice business     # a step the engine may refuse: its refusal is printed
-//                                    # and the scenario goes on (card, subscribe, cancel and
-//                                    # extend-trial may follow try)
+//                                    # and the scenario goes on (card, subscribe, cancel,
+//                                    # extend-trial and settle may follow try)
 //
 // Actions happen at the simulated time the steps before them reached. Parsing is pure; it
 // checks the shape of every line (and that payers are declared once, before use, and that
@@ -30,7 +31,7 @@
 
 namespace recur {
 
-enum class StepKind { kPayer, kCard, kSubscribe, kCancel, kExtendTrial, kAdvance };
+enum class StepKind { kPayer, kCard, kSubscribe, kCancel, kExtendTrial, kAdvance, kSettle };
 
 struct ScenarioStep {
   int line = 0;

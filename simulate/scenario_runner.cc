@@ -47,7 +47,8 @@ class Run {
     SimulatedEngine& simulated = **engine;
     ScenarioStepper stepper(
         simulated.billing(), [&simulated] { return simulated.Now(); },
-        [&simulated](Instant to) { return simulated.AdvanceTo(to); });
+        [&simulated](Instant to) { return simulated.AdvanceTo(to); },
+        [&simulated](const std::string& key) { return simulated.FinishPendingCharge(key); });
     for (const ScenarioStep& step : scenario_.steps) {
       TimelineEntry entry;
       entry.at = simulated.Now();

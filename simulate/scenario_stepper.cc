@@ -14,10 +14,12 @@ std::string Capitalized(std::string name) {
 }  // namespace
 
 ScenarioStepper::ScenarioStepper(BillingService& billing, std::function<Instant()> now,
-                                 Advance advance, std::optional<std::string> test_clock)
+                                 Advance advance, FinishCharge finish_charge,
+                                 std::optional<std::string> test_clock)
     : billing_(billing),
       now_(std::move(now)),
       advance_(std::move(advance)),
+      finish_charge_(std::move(finish_charge)),
       test_clock_(std::move(test_clock)) {}
 
 std::string ScenarioStepper::PayerId(const std::string& name) const {
@@ -72,8 +74,33 @@ Result<std::string> ScenarioStepper::Take(const ScenarioStep& step) {
       if (!outcome) return std::unexpected(outcome.error());
       return "trial ends " + FormatSimulatedTime(to);
     }
+    case StepKind::kSettle:
+      return Settle(step);
   }
   return MakeError(ErrorKind::kInternal, "unknown_step", "unknown step");
+}
+
+Result<std::string> ScenarioStepper::Settle(const ScenarioStep& step) {
+  auto account = billing_.GetAccount(PayerId(step.payer));
+  if (!account) return std::unexpected(account.error());
+  std::vector<std::string> settled;
+  for (const PaymentAttempt& attempt : account->attempts) {
+    if (attempt.status != AttemptStatus::kPending) continue;
+    auto notice = finish_charge_(attempt.idempotency_key);
+    if (!notice) return std::unexpected(notice.error());
+    auto applied = billing_.ApplyGatewayNotice(*notice);
+    if (!applied) return std::unexpected(applied.error());
+    if (applied->attempt) {
+      settled.push_back(std::string(AttemptStatusName(applied->attempt->status)));
+    }
+  }
+  if (settled.empty()) {
+    return MakeError(ErrorKind::kFailedPrecondition, "nothing_pending",
+                     step.payer + " has no charge pending at the gateway");
+  }
+  std::string outcome;
+  for (const std::string& status : settled) outcome += (outcome.empty() ? "" : ", ") + status;
+  return outcome;
 }
 
 Result<SubscriptionItem> ScenarioStepper::FindItem(const ScenarioStep& step) {

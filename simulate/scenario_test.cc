@@ -1,5 +1,7 @@
 #include "simulate/scenario.h"
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +10,7 @@
 namespace recur {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 Instant At(std::int64_t unix_seconds) { return FromUnixMillis(unix_seconds * 1000); }
@@ -132,6 +135,45 @@ TEST(RunScenario, ARefusedTryStepIsPrintedAndTheScenarioGoesOn) {
   ASSERT_EQ(steps.size(), 4u);
   EXPECT_THAT(steps[1], HasSubstr("try cancel alice -> refused ("));
   EXPECT_EQ(entries.back().event_type, "subscription.updated");  // the checkout went through
+}
+
+TEST(ParseScenario, SettleNamesAPayer) {
+  auto scenario = ParseScenario("payer alice\nsettle alice\ntry settle alice\n", "f");
+  ASSERT_TRUE(scenario) << scenario.error().message;
+  EXPECT_EQ(scenario->steps[1].kind, StepKind::kSettle);
+  EXPECT_EQ(scenario->steps[1].payer, "alice");
+  EXPECT_TRUE(scenario->steps[2].may_be_refused);
+  EXPECT_THAT(ParseScenario("payer alice\nsettle alice now\n", "f").error().message,
+              HasSubstr("f:2: usage: settle PAYER"));
+  EXPECT_THAT(ParseScenario("settle bob\n", "f").error().message,
+              HasSubstr("f:1: no payer \"bob\" yet"));
+}
+
+TEST(RunScenario, SettleFinishesThePayersPendingChargesAsTheGatewaysNoticeWould) {
+  auto scenario = ParseScenario(
+      "payer alice\n"
+      "card alice pm_card_sandboxPendingThenPaid\n"
+      "subscribe alice pro no-trial\n"
+      "settle alice\n"
+      "try settle alice\n",
+      "f");
+  ASSERT_TRUE(scenario) << scenario.error().message;
+  ScenarioRunOptions options;
+  options.plans_path = std::string(RECUR_SOURCE_DIR) + "/plans";
+  std::vector<std::string> lines;
+  Status ran = RunScenario(*scenario, "f", options, [&](TimelineEntry& entry) {
+    lines.push_back(entry.is_event() ? entry.event_type + " " + entry.summary
+                                     : entry.step + " -> " + entry.outcome);
+  });
+  ASSERT_TRUE(ran) << ran.error().message;
+  const auto settle = std::find(lines.begin(), lines.end(), "settle alice -> paid");
+  ASSERT_NE(settle, lines.end()) << ::testing::PrintToString(lines);
+  EXPECT_THAT(
+      std::vector<std::string>(settle + 1, lines.end()),
+      ElementsAre(HasSubstr("paymentAttempt.updated checkout paid"),
+                  HasSubstr("subscriptionItem.active pro month active"),
+                  HasSubstr("subscriptionItem.ended free"), HasSubstr("subscription.updated"),
+                  HasSubstr("try settle alice -> refused (nothing_pending)")));
 }
 
 TEST(RunScenario, ARefusedStepWithoutTryStopsTheScenario) {

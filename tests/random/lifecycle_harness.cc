@@ -89,6 +89,7 @@ Result<std::unique_ptr<LifecycleHarness>> LifecycleHarness::Open(Backend backend
         if (!advanced) return std::unexpected(advanced.error());
         return std::size_t{0};
       },
+      [self](const std::string& key) { return self->gateway_->FinishPendingChargeWithKey(key); },
       harness->test_clock_id_);
   return harness;
 }

@@ -150,6 +150,8 @@ std::vector<std::string> GenerateSequence(std::uint64_t seed, const GeneratorOpt
       lines.push_back("extend-trial " + payer.name + " " +
                       (draws.Chance(30) ? std::to_string(draws.Between(1, 23)) + "h"
                                         : std::to_string(draws.Between(1, 30)) + "d"));
+    } else if (options.pending_cards && kind < 67) {
+      lines.push_back("settle " + payer.name);
     } else {
       lines.push_back("advance " + AdvanceText(draws));
     }
