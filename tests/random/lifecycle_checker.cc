@@ -260,7 +260,12 @@ void LifecycleChecker::CheckAttempts(const Account& account,
       return attempt->period_start == item.period_start && item.period_end &&
              attempt->period_end == *item.period_end;
     });
-    if (!paid_now) {
+    const bool being_charged =
+        std::any_of(attempts.begin(), attempts.end(), [&](const PaymentAttempt& attempt) {
+          return attempt.item_id == item.id && attempt.status == AttemptStatus::kPending &&
+                 attempt.period_start == item.period_start;
+        });
+    if (!paid_now && !being_charged) {
       problems.push_back({"unpaid_period", item.id + " is " +
                                                std::string(ItemStatusName(item.status)) +
                                                " in the unpaid period from " +

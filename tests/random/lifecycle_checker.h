@@ -13,8 +13,8 @@
 //  - the current item hands over to the next without a gap or an overlap (the one before ends
 //    at the instant the next starts);
 //  - an item's paid periods follow each other without a gap or an overlap; an active or
-//    canceled paid item has paid for the period it is in, and that period has not ended
-//    unless its next charge is pending;
+//    canceled paid item has paid for the period it is in (or its charge is pending), and that
+//    period has not ended unless its next charge is pending;
 //  - no due work is left in the past (nothing at or before the clock after an advance);
 //  - events are stored in time order and never rewritten; every item and attempt a stored
 //    transition changed has its event in that transition, in time order;

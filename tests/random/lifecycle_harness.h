@@ -2,9 +2,10 @@
 // service on the shipped plan files, the billing service, the scheduler and test clocks, the
 // sandbox gateway (Stripe's test tokens, records in memory), with payers' accounts in the
 // memory store or in SQLite. Every payer lives on one test clock, made at the scenario's start,
-// and an advance advances that clock; so a run is the same as `recur simulate scenario` on its
-// global simulated clock. Ids come from a generator seeded with the run's seed and the
-// scheduler runs one worker, so the same steps draw the same ids on either backend.
+// and an advance advances that clock; so a run takes the same steps at the same instants as
+// `recur simulate scenario` on its global simulated clock (with other ids). Ids come from a
+// generator seeded with the run's seed and the scheduler runs one worker, so the same steps
+// draw the same ids on either backend.
 // The SQLite database lives in /dev/shm when there is one (commits there cost no disk flush)
 // and is deleted with the harness. Not thread-safe: one caller takes the steps.
 #pragma once
