@@ -1429,6 +1429,30 @@ TEST(ExtendTrial, AfterEveryLeadHasPassedOneNoticeGoesOutAtOnce) {
 // =============================================================================================
 // Stale and repeated work
 
+TEST(DueWork, StaleWorkDoesNothingWhileACheckoutIsBeingCharged) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string trial = h.StartTrial("pro");
+  Must(h.Cancel(trial, true));  // ended now: its notices and its end are stale
+  Must(h.Subscribe("max"));     // a checkout the gateway has not answered
+
+  EXPECT_THAT(h.AdvanceTo(kStart + days(14), Always(Outcome::kLeavePending)), IsEmpty());
+  EXPECT_TRUE(h.Waiting(trial, DueKind::kTrialEnd).empty());
+}
+
+TEST(DueWork, LiveWorkWaitsWhileACheckoutIsBeingCharged) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string trial = h.StartTrial("pro");
+  Must(h.Subscribe("max"));  // a switch out of the trial, charged now; not answered yet
+
+  const std::vector<DueWork> trial_end = h.Waiting(trial, DueKind::kTrialEnd);
+  ASSERT_THAT(trial_end, SizeIs(1));
+  EXPECT_EQ(CodeOf(h.RunWork(trial_end[0])), "checkout_in_progress");
+}
+
 TEST(DueWork, AStaleTrialNoticeAfterAnExtensionDoesNothing) {
   Harness h(kStart);
   h.Start();
