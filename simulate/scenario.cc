@@ -119,12 +119,18 @@ std::string ParseStep(const std::vector<std::string>& words, ScenarioStep& step,
     }
     return "";
   }
+  if (command == "settle") {
+    step.kind = StepKind::kSettle;
+    if (n != 2) return "usage: settle PAYER";
+    return "";
+  }
   if (command == "extend-trial") {
     step.kind = StepKind::kExtendTrial;
     return read_when(2, "extend-trial PAYER DURATION, or extend-trial PAYER to TIME");
   }
   return "unknown step \"" + command +
-         "\"; the steps are start, payer, card, subscribe, cancel, extend-trial and advance";
+         "\"; the steps are start, payer, card, subscribe, cancel, extend-trial, settle and "
+         "advance, each but start, payer and advance may follow try";
 }
 
 }  // namespace
@@ -156,7 +162,7 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view file_name
   for (std::string line; std::getline(in, line);) {
     ++line_number;
     if (const std::size_t hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-    const std::vector<std::string> words = Words(line);
+    std::vector<std::string> words = Words(line);
     if (words.empty()) continue;
     if (words[0] == "start") {
       if (!scenario.steps.empty()) {
@@ -171,6 +177,19 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view file_name
     ScenarioStep step;
     step.line = line_number;
     for (const std::string& word : words) step.text += (step.text.empty() ? "" : " ") + word;
+    if (words[0] == "try") {
+      words.erase(words.begin());
+      step.may_be_refused = true;
+      const bool refusable = !words.empty() && (words[0] == "card" || words[0] == "subscribe" ||
+                                                words[0] == "cancel" ||
+                                                words[0] == "extend-trial" || words[0] == "settle");
+      if (!refusable) {
+        report(line_number,
+               "usage: try card|subscribe|cancel|extend-trial|settle ... (a step the "
+               "engine may refuse)");
+        continue;
+      }
+    }
     if (std::string problem = ParseStep(words, step, now, payers); !problem.empty()) {
       report(line_number, problem);
       continue;

@@ -8,6 +8,10 @@
 //   advance 10d                      # or: advance to 2027-02-01T12:00Z
 //   cancel alice [PLAN] [now]
 //   extend-trial alice 7d            # or: extend-trial alice to 2027-01-25
+//   settle alice                     # the gateway finishes alice's pending charges
+//   try subscribe alice business     # a step the engine may refuse: its refusal is printed
+//                                    # and the scenario goes on (card, subscribe, cancel,
+//                                    # extend-trial and settle may follow try)
 //
 // Actions happen at the simulated time the steps before them reached. Parsing is pure; it
 // checks the shape of every line (and that payers are declared once, before use, and that
@@ -27,7 +31,7 @@
 
 namespace recur {
 
-enum class StepKind { kPayer, kCard, kSubscribe, kCancel, kExtendTrial, kAdvance };
+enum class StepKind { kPayer, kCard, kSubscribe, kCancel, kExtendTrial, kAdvance, kSettle };
 
 struct ScenarioStep {
   int line = 0;
@@ -42,6 +46,9 @@ struct ScenarioStep {
   // kAdvance and kExtendTrial: by how long (from now, or from the trial's end), or until when.
   std::optional<std::chrono::hours> by;
   std::optional<Instant> to;
+  // Written "try STEP": when the engine refuses it, the refusal is the step's outcome and the
+  // scenario goes on; a step without it stops the scenario when refused.
+  bool may_be_refused = false;
 };
 
 struct Scenario {

@@ -1,11 +1,17 @@
 #include "simulate/scenario.h"
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "simulate/scenario_runner.h"
 
 namespace recur {
 namespace {
 
+using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 Instant At(std::int64_t unix_seconds) { return FromUnixMillis(unix_seconds * 1000); }
@@ -76,6 +82,111 @@ TEST(ParseScenario, RefusesBadNamesDurationsAndEmptyFiles) {
               HasSubstr("f:2: usage: card PAYER TOKEN"));
   EXPECT_THAT(ParseScenario("# nothing\n", "f").error().message,
               HasSubstr("f:1: the scenario has no steps"));
+}
+
+TEST(ParseScenario, TryMarksAStepTheEngineMayRefuse) {
+  auto scenario = ParseScenario(
+      "payer alice\n"
+      "try cancel alice now\n"
+      "try subscribe alice pro annual\n"
+      "subscribe alice business\n",
+      "f");
+  ASSERT_TRUE(scenario) << scenario.error().message;
+  const auto& steps = scenario->steps;
+  ASSERT_EQ(steps.size(), 4u);
+  EXPECT_FALSE(steps[0].may_be_refused);
+  EXPECT_TRUE(steps[1].may_be_refused);
+  EXPECT_EQ(steps[1].kind, StepKind::kCancel);
+  EXPECT_TRUE(steps[1].end_now);
+  EXPECT_EQ(steps[1].text, "try cancel alice now");
+  EXPECT_TRUE(steps[2].may_be_refused);
+  EXPECT_EQ(steps[2].subscribe.interval, BillingInterval::kAnnual);
+  EXPECT_FALSE(steps[3].may_be_refused);
+}
+
+TEST(ParseScenario, TryComesOnlyBeforeAStepTheEngineCanRefuse) {
+  for (const char* line : {"try advance 1d", "try payer bob", "try", "try start 2027-02-01"}) {
+    auto scenario = ParseScenario(std::string("payer alice\n") + line + "\n", "f");
+    ASSERT_FALSE(scenario) << line;
+    EXPECT_THAT(scenario.error().message, HasSubstr("f:2: usage: try card|subscribe|cancel"))
+        << line;
+  }
+  EXPECT_THAT(ParseScenario("payer alice\ntry cancel bob\n", "f").error().message,
+              HasSubstr("f:2: no payer \"bob\" yet"));
+}
+
+TEST(ParseScenario, SettleNamesAPayer) {
+  auto scenario = ParseScenario("payer alice\nsettle alice\ntry settle alice\n", "f");
+  ASSERT_TRUE(scenario) << scenario.error().message;
+  EXPECT_EQ(scenario->steps[1].kind, StepKind::kSettle);
+  EXPECT_EQ(scenario->steps[1].payer, "alice");
+  EXPECT_TRUE(scenario->steps[2].may_be_refused);
+  EXPECT_THAT(ParseScenario("payer alice\nsettle alice now\n", "f").error().message,
+              HasSubstr("f:2: usage: settle PAYER"));
+  EXPECT_THAT(ParseScenario("settle bob\n", "f").error().message,
+              HasSubstr("f:1: no payer \"bob\" yet"));
+}
+
+// A scenario run on the shipped plans: each step as "STEP -> OUTCOME", each event as
+// "  TYPE SUMMARY", and how the run ended.
+struct Replayed {
+  Status status;
+  std::vector<std::string> lines;
+  int steps = 0;
+};
+Replayed Replay(std::string_view text) {
+  Replayed replayed;
+  auto scenario = ParseScenario(text, "f");
+  if (!scenario) {
+    replayed.status = std::unexpected(scenario.error());
+    return replayed;
+  }
+  ScenarioRunOptions options;
+  options.plans_path = std::string(RECUR_SOURCE_DIR) + "/plans";
+  replayed.status = RunScenario(*scenario, "f", options, [&](TimelineEntry& entry) {
+    replayed.steps += entry.is_event() ? 0 : 1;
+    replayed.lines.push_back(entry.is_event() ? "  " + entry.event_type + " " + entry.summary
+                                              : entry.step + " -> " + entry.outcome);
+  });
+  return replayed;
+}
+
+TEST(RunScenario, ARefusedTryStepIsPrintedAndTheScenarioGoesOn) {
+  const Replayed replayed = Replay(
+      "payer alice\n"
+      "try cancel alice\n"
+      "card alice pm_card_visa\n"
+      "subscribe alice pro no-trial\n");
+  ASSERT_TRUE(replayed.status) << replayed.status.error().message;
+  EXPECT_EQ(replayed.steps, 4);
+  EXPECT_THAT(replayed.lines, Contains(HasSubstr("try cancel alice -> refused (")));
+  EXPECT_THAT(replayed.lines.back(), HasSubstr("subscription.updated"));  // the checkout went on
+}
+
+TEST(RunScenario, ARefusedStepWithoutTryStopsTheScenario) {
+  const Replayed replayed = Replay("payer alice\ncancel alice\nadvance 1d\n");
+  ASSERT_FALSE(replayed.status);
+  EXPECT_THAT(replayed.status.error().message, HasSubstr("f:2: cancel alice: "));
+  EXPECT_EQ(replayed.steps, 1);
+}
+
+TEST(RunScenario, SettleFinishesThePayersPendingChargesAsTheGatewaysNoticeWould) {
+  const Replayed replayed = Replay(
+      "payer alice\n"
+      "card alice pm_card_sandboxPendingThenPaid\n"
+      "subscribe alice pro no-trial\n"
+      "settle alice\n"
+      "try settle alice\n");
+  ASSERT_TRUE(replayed.status) << replayed.status.error().message;
+  const std::vector<std::string>& lines = replayed.lines;
+  const auto settle = std::find(lines.begin(), lines.end(), "settle alice -> paid");
+  ASSERT_NE(settle, lines.end()) << ::testing::PrintToString(lines);
+  EXPECT_THAT(
+      std::vector<std::string>(settle + 1, lines.end()),
+      ElementsAre(HasSubstr("paymentAttempt.updated checkout paid"),
+                  HasSubstr("subscriptionItem.active pro month active"),
+                  HasSubstr("subscriptionItem.ended free"), HasSubstr("subscription.updated"),
+                  HasSubstr("try settle alice -> refused (nothing_pending)")));
 }
 
 }  // namespace

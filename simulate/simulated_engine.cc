@@ -62,6 +62,14 @@ Result<std::unique_ptr<SimulatedEngine>> SimulatedEngine::Open(
   return engine;
 }
 
+Result<GatewayMessage> SimulatedEngine::FinishPendingCharge(const std::string& idempotency_key) {
+  if (sandbox_ == nullptr) {
+    return MakeError(ErrorKind::kFailedPrecondition, "no_sandbox",
+                     "this simulation charges through its own gateway, not the sandbox");
+  }
+  return sandbox_->FinishPendingChargeWithKey(idempotency_key);
+}
+
 Result<std::size_t> SimulatedEngine::AdvanceTo(Instant to) {
   if (to < clock_.Now()) {
     return MakeError(ErrorKind::kInvalidArgument, "time_goes_back",

@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "base/ids.h"
 #include "gateways/payment_gateway.h"
+#include "gateways/sandbox/sandbox_gateway.h"
 #include "gateways/sandbox/sandbox_ledger.h"
 #include "services/billing/billing_service.h"
 #include "services/catalog/catalog_service.h"
@@ -58,6 +59,11 @@ class SimulatedEngine {
   // Now(). Returns how many pieces of due work ran.
   Result<std::size_t> AdvanceTo(Instant to);
 
+  // The sandbox gateway finishes the pending charge made with `idempotency_key` (as the card
+  // network would) and returns its notice; apply it with BillingService::ApplyGatewayNotice.
+  // Fails with "no_sandbox" when the engine was given another gateway.
+  Result<GatewayMessage> FinishPendingCharge(const std::string& idempotency_key);
+
  private:
   explicit SimulatedEngine(const SimulatedEngineOptions& options);
 
@@ -77,7 +83,7 @@ class SimulatedEngine {
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<CatalogService> catalog_;
   std::unique_ptr<SandboxLedger> sandbox_ledger_;  // the sandbox's records, before it
-  std::unique_ptr<PaymentGateway> sandbox_;
+  std::unique_ptr<SandboxGateway> sandbox_;
   std::unique_ptr<ObservedAccountStore> accounts_;
   std::unique_ptr<BillingService> billing_;
   std::unique_ptr<Scheduler> scheduler_;

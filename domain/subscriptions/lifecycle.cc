@@ -698,6 +698,13 @@ Result<Transition> ExtendTrial(Account& account, std::string_view item_id, Insta
   if (!item->is_free_trial || item->status != ItemStatus::kActive) {
     return Refused("not_in_trial", "item " + item->id + " is not in a running free trial");
   }
+  if (*item->trial_end <= context.now) {
+    // Its end has run or waits to (the conversion charge is with the gateway, or a checkout's
+    // is): moving it now would put the trial's end, and the work for it, in the past.
+    return Refused("trial_ended", "the free trial of item " + item->id + " ended at " +
+                                      std::to_string(ToUnixMillis(*item->trial_end)) +
+                                      " and is being converted; it can no longer be extended");
+  }
   if (extend_to <= *item->trial_end) {
     return Invalid("invalid_extend_to",
                    "extend_to must be later than the current trial end " +
@@ -754,48 +761,58 @@ Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt
   return SettleRecurring(account, *item, settled, paid, context, record);
 }
 
+namespace {
+
+// Whether `work` still applies to `item`, or a later change (an extension, a cancel, a plan
+// change, a paid retry) has made it stale.
+bool StillDue(const SubscriptionItem& item, const DueWork& work) {
+  const bool running = item.status == ItemStatus::kActive || item.status == ItemStatus::kCanceled;
+  switch (work.kind) {
+    case DueKind::kTrialEndingNotice:
+      return item.is_free_trial && item.status == ItemStatus::kActive &&
+             item.trial_end == work.reference;
+    case DueKind::kTrialEnd:
+      return item.is_free_trial && item.trial_end == work.reference && running;
+    case DueKind::kPeriodEnd:
+      return !item.is_free_trial && item.period_end == work.reference && running;
+    case DueKind::kDunningRetry:
+      return item.status == ItemStatus::kPastDue && item.past_due_at == work.reference &&
+             item.dunning_retries == work.retry;
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<Transition> RunDueWork(Account& account, const DueWork& work,
                               const LifecycleContext& context) {
   SubscriptionItem* item = account.FindItem(work.item_id);
   Recorder record(account, context);
   // Work whose charge is still with the gateway has been done already.
   if (item == nullptr || HasPendingAttempt(account, item->id)) return record.Finish();
+  record.transition().item_id = item->id;
+  if (!StillDue(*item, work)) return record.Finish();
   if (work.kind != DueKind::kTrialEndingNotice && PendingCheckout(account)) {
     // The outcome of a plan change decides what this work must do: try again after it.
     return Conflict("checkout_in_progress",
                     "a checkout for this payer is being charged; the work runs after it");
   }
-  record.transition().item_id = item->id;
   switch (work.kind) {
     case DueKind::kTrialEndingNotice:
-      if (item->is_free_trial && item->status == ItemStatus::kActive &&
-          item->trial_end == work.reference) {
-        record.Item(EventType::kItemFreeTrialEnding, *item);
-      }
+      record.Item(EventType::kItemFreeTrialEnding, *item);
       return record.Finish();
     case DueKind::kTrialEnd:
-      if (item->is_free_trial && item->trial_end == work.reference &&
-          (item->status == ItemStatus::kActive || item->status == ItemStatus::kCanceled)) {
-        return TrialEndsNow(account, *item, context, record);
-      }
-      return record.Finish();
+      return TrialEndsNow(account, *item, context, record);
     case DueKind::kPeriodEnd:
-      if (!item->is_free_trial && item->period_end == work.reference &&
-          (item->status == ItemStatus::kActive || item->status == ItemStatus::kCanceled)) {
-        return PeriodEndsNow(account, *item, context, record);
-      }
-      return record.Finish();
+      return PeriodEndsNow(account, *item, context, record);
     case DueKind::kDunningRetry:
-      if (item->status == ItemStatus::kPastDue && item->past_due_at == work.reference &&
-          item->dunning_retries == work.retry) {
-        if (account.DefaultPaymentMethod() == nullptr) {
-          return SettleRecurring(account, *item, PaymentAttempt{}, false, context, record);
-        }
-        RequestCharge(
-            account, *item, ChargePurpose::kDunningRetry, item->period_start, *item->period_end, 0,
-            IdempotencyKey(*item, item->period_start, ":retry" + std::to_string(work.retry + 1)),
-            context, record);
+      if (account.DefaultPaymentMethod() == nullptr) {
+        return SettleRecurring(account, *item, PaymentAttempt{}, false, context, record);
       }
+      RequestCharge(
+          account, *item, ChargePurpose::kDunningRetry, item->period_start, *item->period_end, 0,
+          IdempotencyKey(*item, item->period_start, ":retry" + std::to_string(work.retry + 1)),
+          context, record);
       return record.Finish();
   }
   return record.Finish();

@@ -1398,6 +1398,21 @@ TEST(ExtendTrial, IsRefusedForAnItemNotInARunningTrial) {
   EXPECT_EQ(CodeOf(h.Extend(max, kStart + days(40))), "not_in_trial");
 }
 
+TEST(ExtendTrial, IsRefusedOnceTheTrialHasEndedAndItsConversionIsBeingCharged) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string trial = h.StartTrial("pro");
+  const Instant end = kStart + days(14);
+  h.AdvanceTo(end + days(2), Always(Outcome::kAnswerPending));
+  ASSERT_TRUE(h.Item(trial).is_free_trial);  // the conversion waits for the gateway
+
+  EXPECT_EQ(CodeOf(h.Extend(trial, end + days(1))), "trial_ended");
+  EXPECT_EQ(CodeOf(h.Extend(trial, end + days(30))), "trial_ended");
+  EXPECT_EQ(h.Extend(trial, end + days(30)).error().kind, ErrorKind::kFailedPrecondition);
+  EXPECT_EQ(Show(h.Item(trial).trial_end), Show(end));
+}
+
 TEST(ExtendTrial, AfterEveryLeadHasPassedOneNoticeGoesOutAtOnce) {
   Harness h(kStart);
   h.Start();
@@ -1415,6 +1430,30 @@ TEST(ExtendTrial, AfterEveryLeadHasPassedOneNoticeGoesOutAtOnce) {
 
 // =============================================================================================
 // Stale and repeated work
+
+TEST(DueWork, StaleWorkDoesNothingWhileACheckoutIsBeingCharged) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string trial = h.StartTrial("pro");
+  Must(h.Cancel(trial, true));  // ended now: its notices and its end are stale
+  Must(h.Subscribe("max"));     // a checkout the gateway has not answered
+
+  EXPECT_THAT(h.AdvanceTo(kStart + days(14), Always(Outcome::kLeavePending)), IsEmpty());
+  EXPECT_TRUE(h.Waiting(trial, DueKind::kTrialEnd).empty());
+}
+
+TEST(DueWork, LiveWorkWaitsWhileACheckoutIsBeingCharged) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string trial = h.StartTrial("pro");
+  Must(h.Subscribe("max"));  // a switch out of the trial, charged now; not answered yet
+
+  const std::vector<DueWork> trial_end = h.Waiting(trial, DueKind::kTrialEnd);
+  ASSERT_THAT(trial_end, SizeIs(1));
+  EXPECT_EQ(CodeOf(h.RunWork(trial_end[0])), "checkout_in_progress");
+}
 
 TEST(DueWork, AStaleTrialNoticeAfterAnExtensionDoesNothing) {
   Harness h(kStart);

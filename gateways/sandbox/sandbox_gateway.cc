@@ -336,6 +336,21 @@ Result<GatewayMessage> SandboxGateway::FinishPendingCharge(std::string_view gate
   return std::move(*answer);
 }
 
+Result<GatewayMessage> SandboxGateway::FinishPendingChargeWithKey(
+    std::string_view idempotency_key) {
+  const std::string key(idempotency_key);
+  std::optional<std::string> charge_id;
+  auto read = ledger_.Read([&](SandboxRecords& records) -> Status {
+    auto charge = records.FindCharge(key);
+    if (!charge) return std::unexpected(charge.error());
+    if (*charge) charge_id = (*charge)->charge_id;
+    return Ok();
+  });
+  if (!read) return StorageError("reading the sandbox charge of key " + key, read.error());
+  if (!charge_id) return ChargeNotFound(key);
+  return FinishPendingCharge(*charge_id);
+}
+
 Result<std::optional<ChargeNotice>> SandboxGateway::ReadNotice(const GatewayMessage& message) {
   auto notice = ParseNotice(message.body);
   if (!notice || !*notice) return notice;

@@ -58,6 +58,9 @@ class SandboxGateway final : public PaymentGateway {
   // charge is kNotFound "charge_not_found", one that was not answered pending kFailedPrecondition
   // "charge_not_pending".
   Result<GatewayMessage> FinishPendingCharge(std::string_view gateway_charge_id);
+  // The same for the charge made with `idempotency_key`: all a payment attempt knows of a charge
+  // answered pending. An unknown key is kNotFound "charge_not_found".
+  Result<GatewayMessage> FinishPendingChargeWithKey(std::string_view idempotency_key);
 
  private:
   std::string NewId(std::string_view prefix);

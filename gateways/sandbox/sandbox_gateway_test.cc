@@ -158,6 +158,22 @@ TEST_F(SandboxGatewayTest, OnlyAPendingChargeCanBeFinished) {
   EXPECT_EQ(unknown.error().code, "charge_not_found");
 }
 
+TEST_F(SandboxGatewayTest, APendingChargeIsFinishedByItsKeyAsByItsId) {
+  auto pending = gateway_.Charge(Request("pm_card_sandboxPendingThenPaid", "k"));
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->status, ChargeStatus::kPending);
+  auto by_key = gateway_.FinishPendingChargeWithKey("k");
+  ASSERT_TRUE(by_key) << by_key.error().message;
+  auto notice = gateway_.ReadNotice(*by_key);
+  ASSERT_TRUE(notice && *notice);
+  EXPECT_EQ((*notice)->outcome.status, ChargeStatus::kPaid);
+  EXPECT_EQ((*notice)->outcome.gateway_charge_id, pending->gateway_charge_id);
+  auto again = gateway_.FinishPendingCharge(pending->gateway_charge_id);  // the same notice
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, by_key->body);
+  EXPECT_EQ(gateway_.FinishPendingChargeWithKey("no-such-key").error().code, "charge_not_found");
+}
+
 TEST_F(SandboxGatewayTest, MalformedRequestsAreRefusedAndNotRemembered) {
   auto zero = gateway_.Charge(Request("pm_card_visa", "k", 0));
   ASSERT_FALSE(zero);

@@ -17,6 +17,7 @@
 #   BENCH_WEBHOOK_ENDPOINTS endpoints of the "many endpoints" webhook figure       (10)
 #   BENCH_SQLITE_SECONDS    seconds of each SQLite ceiling probe                   (3)
 #   BENCH_COHORT_PAYERS     payers of the cohort simulation (180 days, 4 designs)  (100000)
+#   BENCH_RANDOM_SEQUENCES  random lifecycle sequences run once, on both backends (10000)
 #   BENCH_OUT               the report written                                     (BENCHMARKS.md)
 #   BENCH_REMARK            a sentence for the report, such as why sizes differ    (none)
 set -euo pipefail
@@ -31,6 +32,7 @@ BENCH_WEBHOOK_PAYERS="${BENCH_WEBHOOK_PAYERS:-4000}"
 BENCH_WEBHOOK_ENDPOINTS="${BENCH_WEBHOOK_ENDPOINTS:-10}"
 BENCH_SQLITE_SECONDS="${BENCH_SQLITE_SECONDS:-3}"
 BENCH_COHORT_PAYERS="${BENCH_COHORT_PAYERS:-100000}"
+BENCH_RANDOM_SEQUENCES="${BENCH_RANDOM_SEQUENCES:-10000}"
 BENCH_OUT="${BENCH_OUT:-BENCHMARKS.md}"
 BENCH_REMARK="${BENCH_REMARK:-}"
 
@@ -313,6 +315,17 @@ measure_cohort() {
   done
 }
 
+# Random lifecycle sequences (tests/random/), each on the memory store and on SQLite with every
+# invariant checked after every step: sequences and steps per second. Run once (the sequences
+# are the same every time); a broken invariant fails the suite with the shrunk scenario.
+measure_random_lifecycle() {
+  log "random lifecycle: $BENCH_RANDOM_SEQUENCES sequences on both backends"
+  local out
+  out="$("$build/recur_random_lifecycle" --sequences "$BENCH_RANDOM_SEQUENCES" 2>/dev/null)"
+  record random_sequences_per_s "$(sed -n 's/.*: \([0-9]*\) sequences\/s.*/\1/p' <<<"$out")"
+  record random_steps_per_s "$(sed -n 's/.*, \([0-9]*\) steps\/s.*/\1/p' <<<"$out")"
+}
+
 paid_attempts() {
   sqlite3 -readonly "$work/recur.db" "SELECT COUNT(*) FROM payment_attempts WHERE status = 'paid'"
 }
@@ -417,6 +430,8 @@ scheduler_peak_mib|MiB||||recur serve peak memory (VmHWM)
 cohort_seconds|s||max|60|cohort: ${BENCH_COHORT_PAYERS} payers x 4 designs x 180 days
 cohort_transitions_per_s|transitions/s|micro_LifecycleTrialConversion_per_s|||cohort: engine transitions per second
 cohort_peak_mib|MiB||||cohort: peak memory (max RSS)
+random_sequences_per_s|sequences/s||||random lifecycle: ${BENCH_RANDOM_SEQUENCES} sequences, both backends, invariants after every step
+random_steps_per_s|steps/s||||random lifecycle: steps
 webhook_one|deliveries/s|micro_SignWebhook1KiB_per_s|min|5000|webhooks: 1 endpoint
 webhook_many|deliveries/s|micro_SignWebhook1KiB_per_s|||webhooks: ${BENCH_WEBHOOK_ENDPOINTS} endpoints
 micro_PeriodBoundary_ns|ns||||micro: period boundary
@@ -618,6 +633,7 @@ main() {
 
   measure_webhooks
   measure_cohort
+  measure_random_lifecycle
 
   local table elapsed
   table="$(report_table)"
