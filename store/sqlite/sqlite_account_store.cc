@@ -279,7 +279,7 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
   if (!bodies) return std::unexpected(bodies.error());
   const std::string& payer_id = after.payer.id;
   const AccountChanges changes = ChangesBetween(before, after);
-  const std::string made = MadeByTransition(before, after, changes);
+  const auto made = [&] { return MadeByTransition(before, after, changes); };
   return WriteChange({"saving payer", payer_id}, made, [&](SQLite::Database& db) -> Status {
     if (before == nullptr) {
       InsertPayer(db, after.payer);

@@ -21,13 +21,14 @@ void RecordIdempotentChange(SQLite::Database& db, const std::string& key, const 
 
 }  // namespace
 
-Status SqliteStore::WriteChange(const Doing& doing, const std::string& made,
+Status SqliteStore::WriteChange(const Doing& doing, const std::function<std::string()>& made,
                                 SqliteConnections::WriteJob job) {
   const std::optional<std::string> key = IdempotentRequestScope::CurrentKey();
   if (!key) return connections_->Write(doing, std::move(job));
+  const std::string what = made();  // on the caller's thread, not the one writer
   return connections_->Write(doing, [&](SQLite::Database& db) -> Status {
     Status done = job(db);
-    if (done) RecordIdempotentChange(db, *key, made);
+    if (done) RecordIdempotentChange(db, *key, what);
     return done;
   });
 }

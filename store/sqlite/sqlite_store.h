@@ -9,6 +9,7 @@
 // is in the contracts, not here.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -108,8 +109,14 @@ class SqliteStore final : public CatalogStore,
   // A write that changes what a request may ask for (accounts, test clocks, endpoints,
   // deliveries, the catalog). Inside an IdempotentRequestScope it records, in its own
   // transaction, that the scope's key made `made` (idempotency_store.h); else it is a plain
-  // write. Every such write goes through here, so none can forget the record.
-  Status WriteChange(const Doing& doing, const std::string& made, SqliteConnections::WriteJob job);
+  // write. Every such write goes through here, so none can forget the record. `made` is asked
+  // for only inside a scope, so a write that no request keyed pays nothing for it.
+  Status WriteChange(const Doing& doing, const std::function<std::string()>& made,
+                     SqliteConnections::WriteJob job);
+  Status WriteChange(const Doing& doing, const std::string& made, SqliteConnections::WriteJob job) {
+    return WriteChange(
+        doing, [&made] { return made; }, std::move(job));
+  }
 
   // Each member uses the ones above it, so they go first.
   std::unique_ptr<SqliteConnections> connections_;
