@@ -14,8 +14,10 @@ std::optional<std::chrono::hours> ParseDuration(std::string_view text) {
   std::int64_t count = 0;
   auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
   if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  constexpr std::int64_t kLongestHours = 24 * 366;
+  if (count > kLongestHours) return std::nullopt;  // before multiplying, so it cannot overflow
   const std::int64_t hours = unit == 'd' ? count * 24 : count;
-  if (count > 24 * 366 || hours > 24 * 366) return std::nullopt;
+  if (hours > kLongestHours) return std::nullopt;
   return std::chrono::hours(hours);
 }
 
