@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds the fuzz targets (in build-fuzz/) and runs each for a bounded time: first over its
+# Builds the fuzz targets (in build-sanitize/) and runs each for a bounded time: first over its
 # regression inputs (fuzz/regressions/TARGET, each must pass), then fuzzing from its seed corpus
 # (fuzz/corpus/TARGET) and the regressions, with its dictionary. Fails on the first crash, leak,
-# timeout or finding; the input that caused it is saved as build-fuzz/findings/TARGET/crash-...
+# timeout or finding; the input that caused it is saved as build-sanitize/findings/TARGET/crash-...
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]   (default: 25 seconds, every target)
-# New inputs the fuzzer finds interesting go to build-fuzz/corpus/TARGET, not into the repo.
-# RECUR_FUZZ_BUILD names another build folder; RECUR_FUZZ_CXX another clang++.
+# New inputs the fuzzer finds interesting go to build-sanitize/corpus/TARGET, not into the repo.
+# The build folder is build-sanitize/, shared with the sanitized test suite of tools/test.sh;
+# RECUR_FUZZ_BUILD names another, RECUR_FUZZ_CXX another clang++.
 # Needs clang 16 or later with its libFuzzer runtime (tools/install-deps.sh installs them);
 # without them it fails rather than skip.
 set -euo pipefail
@@ -24,10 +25,8 @@ if ! command -v "$compiler" >/dev/null; then
   exit 1
 fi
 
-build="${RECUR_FUZZ_BUILD:-build-fuzz}"
-launcher=()
-if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
-cmake -S . -B "$build" -DRECUR_FUZZ=ON -DCMAKE_CXX_COMPILER="$compiler" "${launcher[@]}" >/dev/null
+build="${RECUR_FUZZ_BUILD:-build-sanitize}"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DRECUR_FUZZ=ON -DCMAKE_CXX_COMPILER="$compiler" >/dev/null
 cmake --build "$build" -j"$(nproc)" --target fuzz_targets
 
 # A scratch folder in memory when there is one: the API target writes a small database per input.

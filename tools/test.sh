@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up and runs every test from a fresh clone: installs the Debian packages, checks the
 # formatting and that includes follow the layers (tools/layers.conf), then builds and runs the
-# unit and end-to-end tests twice, once as built for use and once under AddressSanitizer and
-# UndefinedBehaviorSanitizer, and runs each fuzz target for a short while (fuzz/README.md).
+# unit and end-to-end tests twice, once as built for use (g++) and once under AddressSanitizer
+# and UndefinedBehaviorSanitizer (clang, in the same build as the fuzz targets), and runs each
+# fuzz target for a short while (fuzz/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +36,6 @@ echo "== tests (RelWithDebInfo)"
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  run_suite build-sanitize -DCMAKE_BUILD_TYPE=Debug -DRECUR_SANITIZE=ON
+  run_suite build-sanitize -DCMAKE_BUILD_TYPE=Debug -DRECUR_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-16
 echo "== fuzz targets: regressions, then 25 s each"
 fuzz/run.sh 25

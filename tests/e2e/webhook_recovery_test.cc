@@ -147,11 +147,12 @@ TEST_F(WebhookRecoveryTest, ResendSendsOneEventAgainEvenIfDelivered) {
   ASSERT_TRUE(receiver.WaitFor(3));
   const auto received = receiver.Received();
   EXPECT_EQ(EventIdOf(received[2], events), event_id);
-  EXPECT_EQ(received[2].get_header_value("webhook-id"), resent.body["webhook_id"]);
+  const std::string webhook_id = resent.body["webhook_id"];
+  EXPECT_EQ(received[2].get_header_value("webhook-id"), webhook_id);
   const auto original = std::find_if(received.begin(), received.begin() + 2,
                                      [&](const auto& r) { return r.body == received[2].body; });
   ASSERT_NE(original, received.begin() + 2);
-  EXPECT_EQ(original->get_header_value("webhook-id"), resent.body["webhook_id"]);
+  EXPECT_EQ(original->get_header_value("webhook-id"), webhook_id);
   // The attempt log goes on counting: the resend is the delivery's second attempt.
   const json attempts = SettledAttempts(endpoint, 3);
   EXPECT_EQ(attempts[0]["event_id"], event_id);
