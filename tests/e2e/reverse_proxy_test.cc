@@ -414,6 +414,15 @@ TEST_F(ReverseProxyTest, AClientHoldingTooManyRequestsAtOnceIsRefusedWhileOthers
       << "the client was still refused after its held requests ended";
 }
 
+TEST_F(ReverseProxyTest, WhileRecurIsDownTheProxyAnswers503InRecursErrorFormat) {
+  server_->Signal(SIGTERM);
+  ASSERT_EQ(server_->WaitForExit(kPatience), 0);
+  const RawAnswer answer = ThroughProxy(Request("GET", "/v1/plans"));
+  EXPECT_EQ(answer.status, 503);
+  EXPECT_EQ(nlohmann::json::parse(answer.body)["error"]["code"], "unavailable");
+  EXPECT_THAT(answer.head, HasSubstr("Retry-After: 5"));
+}
+
 using TrustedProxySettingTest = ServeTest;
 
 TEST_F(TrustedProxySettingTest, AnEntryThatIsNeitherAnAddressNorARangeStopsTheStartNamingIt) {
