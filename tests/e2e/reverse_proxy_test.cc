@@ -414,6 +414,39 @@ TEST_F(ReverseProxyTest, AClientHoldingTooManyRequestsAtOnceIsRefusedWhileOthers
       << "the client was still refused after its held requests ended";
 }
 
+TEST_F(ReverseProxyTest, AnAnswerLargerThanTheProxysBuffersArrivesWhole) {
+  // Four plans of 100 features, each described in 1000 bytes: /v1/plans is then some 400 KiB,
+  // past the 256 KiB nginx holds in memory, and nginx may not spool answers to disk.
+  nlohmann::json features = nlohmann::json::array();
+  for (int i = 0; i < 100; ++i) {
+    features.push_back({{"slug", "feature_" + std::to_string(i)},
+                        {"name", "Feature " + std::to_string(i)},
+                        {"description", std::string(1000, static_cast<char>('a' + i % 26))}});
+  }
+  for (int plan = 1; plan <= 4; ++plan) {
+    nlohmann::json file = {{"slug", "large_" + std::to_string(plan)},
+                           {"name", "Large " + std::to_string(plan)},
+                           {"payer_type", "user"},
+                           {"amount", 1000 * plan},
+                           {"currency", "USD"},
+                           {"features", features}};
+    WriteFile(plans_dir() + "/large_" + std::to_string(plan) + ".json", file.dump());
+    // A feature's name and description are given once in the catalog.
+    for (nlohmann::json& feature : features) feature = {{"slug", feature["slug"]}};
+  }
+  const RawAnswer reloaded = ThroughProxy(Request(
+      "POST", "/v1/plans/reload",
+      "Authorization: Bearer " + std::string(kTestSecretKey) + "\r\nContent-Length: 0\r\n"));
+  ASSERT_EQ(reloaded.status, 200) << reloaded.body;
+
+  const RawAnswer proxied = ThroughProxy(Request("GET", "/v1/plans?payer_type=user"));
+  const RawAnswer direct = Direct(Request("GET", "/v1/plans?payer_type=user"));
+  EXPECT_EQ(proxied.status, 200);
+  EXPECT_GT(direct.body.size(), 256u << 10);
+  EXPECT_EQ(proxied.body.size(), direct.body.size());
+  EXPECT_TRUE(proxied.body == direct.body);
+}
+
 TEST_F(ReverseProxyTest, WhileRecurIsDownTheProxyAnswers503InRecursErrorFormat) {
   server_->Signal(SIGTERM);
   ASSERT_EQ(server_->WaitForExit(kPatience), 0);
