@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <optional>
+#include <span>
 #include <thread>
 
 #include "base/log.h"
 #include "http/api_error.h"
+#include "http/client_address.h"
 #include "http/request_framing.h"
 
 namespace recur {
@@ -97,7 +99,8 @@ std::string PeerAddress(MHD_Connection* connection) {
   return text;
 }
 
-HttpRequest ReadHead(MHD_Connection* connection, const char* url, const char* method) {
+HttpRequest ReadHead(MHD_Connection* connection, const char* url, const char* method,
+                     std::span<const Cidr> trusted_proxies) {
   HttpRequest request;
   request.method = method;
   request.path = url;
@@ -115,7 +118,8 @@ HttpRequest ReadHead(MHD_Connection* connection, const char* url, const char* me
         return MHD_YES;
       },
       &request.params);
-  request.remote_addr = PeerAddress(connection);
+  request.peer_addr = PeerAddress(connection);
+  request.remote_addr = ClientAddress(request.peer_addr, request.headers, trusted_proxies);
   return request;
 }
 
@@ -142,7 +146,7 @@ struct HttpServerCallbacks {
         exchange = new HttpServer::Exchange;
         *request_context = exchange;
         exchange->started = std::chrono::steady_clock::now();
-        exchange->request = ReadHead(connection, url, method);
+        exchange->request = ReadHead(connection, url, method, server.options_.trusted_proxies);
         server.AdmitHead(connection, *exchange);
         // A refused request with a body announced is answered now, its body unread, and its
         // connection closed; one without a body is answered at the end, keeping the connection.
@@ -449,6 +453,8 @@ void HttpServer::LogRequest(const HttpRequest& request, int status, std::size_t 
       .AddInteger("bytes_in", static_cast<std::int64_t>(request.body.size()))
       .AddInteger("bytes_out", static_cast<std::int64_t>(bytes_out))
       .AddString("remote", request.remote_addr);
+  // The proxy the request came through, when the client's address came from X-Forwarded-For.
+  if (request.remote_addr != request.peer_addr) line.AddString("proxy", request.peer_addr);
   const auto elapsed = std::chrono::steady_clock::now() - started;
   line.AddNumber("duration_ms",
                  std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() / 1000.0);

@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "base/error.h"
+#include "domain/webhooks/url_policy.h"
 
 namespace recur {
 
@@ -42,6 +43,9 @@ struct HttpServerOptions {
   std::size_t polling_threads = 2;
   std::size_t worker_threads = 32;
   bool access_log = true;
+  // Reverse proxies whose X-Forwarded-For names the client (client_address.h); none: every
+  // request's client is its connection's peer.
+  std::vector<Cidr> trusted_proxies;
 };
 
 // A listening TCP socket on `host`:`port` (0: any free port) with a full backlog. Without

@@ -16,7 +16,7 @@ constexpr const char* kUsage =
     "  serve [--db FILE] [--plans PATH] [--addr HOST:PORT] [--dunning-retries LIST]\n"
     "        [--past-due-access keep|revoke] [--webhook-allow-cidr CIDR ...]\n"
     "        [--webhook-retry-schedule SECONDS,...] [--webhook-disable-after SECONDS]\n"
-    "        [--webhook-ca-file PEM]\n"
+    "        [--webhook-ca-file PEM] [--trusted-proxy CIDR ...]\n"
     "      run the HTTP API (defaults: --db ./recur.db --plans ./plans --addr 127.0.0.1:8080\n"
     "      --dunning-retries 1d,3d,5d,7d --past-due-access keep --webhook-retry-schedule\n"
     "      0,5,300,1800,7200,18000,36000,36000 --webhook-disable-after 432000 (5 days))\n"

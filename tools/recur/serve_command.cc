@@ -49,7 +49,8 @@ int Usage(const std::string& problem) {
   std::fprintf(
       stderr,
       "recur serve: %s\nusage: recur serve [--db FILE] [--plans PATH] [--addr HOST:PORT] "
-      "[--dunning-retries LIST] [--past-due-access keep|revoke] [--webhook-... (recur help)]\n",
+      "[--dunning-retries LIST] [--past-due-access keep|revoke] [--trusted-proxy CIDR ...] "
+      "[--webhook-... (recur help)]\n",
       problem.c_str());
   return 2;
 }
@@ -206,11 +207,14 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
   server.WaitUntilRunning();  // from here on, a signal stops a running server
   engine.scheduler.Start();   // catches up on work that fell due while the server was down
   engine.dispatcher.Start();  // sends what is pending, including what a crash left
+  nlohmann::json trusted_proxies = nlohmann::json::array();
+  for (const Cidr& range : settings.trusted_proxies) trusted_proxies.push_back(FormatCidr(range));
   Log(clock.Now(), "info", "listening",
       {{"addr", HostPort(settings.host, *port)},
        {"db", settings.db_path},
        {"plans", settings.plans_path},
        {"plan_count", catalog.Current()->plans().size()},
+       {"trusted_proxies", trusted_proxies},
        {"changes", ReloadOutcomeJson(loaded)["changes"]}});
   const int signal = WaitForStopSignal(signals, catalog, clock);
   Log(clock.Now(), "info", "shutting_down", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
@@ -288,6 +292,7 @@ int RunServe(std::span<const std::string> args) {
   HttpServerOptions options;
   options.host = settings->host;
   options.port = settings->port;
+  options.trusted_proxies = settings->trusted_proxies;
   // Tests of the deadlines shorten them, so that they take a second rather than thirty: the
   // head's and the body's to this many milliseconds, the idle timeout to one second.
   if (const char* deadline = std::getenv("RECUR_TEST_HTTP_DEADLINE_MS")) {

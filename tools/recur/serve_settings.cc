@@ -3,33 +3,53 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "http/client_address.h"
 #include "services/webhooks/connection_pool.h"
 
 namespace recur {
 namespace {
 
-// --webhook-allow-cidr (repeatable) and RECUR_WEBHOOK_ALLOW_CIDRS (comma-separated): address
-// ranges webhook URLs may reach despite the SSRF policy, e.g. 127.0.0.0/8 for local receivers.
-Result<std::vector<Cidr>> ReadWebhookAllowList(const ParsedFlags& flags) {
+// The entries of repeatable flag `flag`, else those of environment variable `variable` (separated
+// by commas, spaces around them ignored), each read by `parse`.
+Result<std::vector<Cidr>> ReadCidrList(const ParsedFlags& flags, std::string_view flag,
+                                       const char* variable,
+                                       Result<Cidr> (*parse)(std::string_view)) {
   std::vector<std::string> texts;
-  if (auto it = flags.lists.find("webhook-allow-cidr"); it != flags.lists.end()) {
+  if (auto it = flags.lists.find(flag); it != flags.lists.end()) {
     texts = it->second;
-  } else if (const char* variable = std::getenv("RECUR_WEBHOOK_ALLOW_CIDRS")) {
-    std::string_view rest = variable;
+  } else if (const char* value = std::getenv(variable)) {
+    std::string_view rest = value;
     while (!rest.empty()) {
       const std::size_t comma = rest.find(',');
-      texts.emplace_back(rest.substr(0, comma));
+      std::string_view entry = rest.substr(0, comma);
+      while (entry.starts_with(' ')) entry.remove_prefix(1);
+      while (entry.ends_with(' ')) entry.remove_suffix(1);
+      texts.emplace_back(entry);
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
   }
-  std::vector<Cidr> allow;
+  std::vector<Cidr> ranges;
   for (const std::string& text : texts) {
-    auto cidr = ParseCidr(text);
+    auto cidr = parse(text);
     if (!cidr) return std::unexpected(cidr.error());
-    allow.push_back(*cidr);
+    ranges.push_back(*cidr);
   }
-  return allow;
+  return ranges;
+}
+
+// --webhook-allow-cidr (repeatable) and RECUR_WEBHOOK_ALLOW_CIDRS (comma-separated): address
+// ranges webhook URLs may reach despite the SSRF policy, e.g. 127.0.0.0/8 for local receivers.
+Result<std::vector<Cidr>> ReadWebhookAllowList(const ParsedFlags& flags) {
+  return ReadCidrList(flags, "webhook-allow-cidr", "RECUR_WEBHOOK_ALLOW_CIDRS", &ParseCidr);
+}
+
+// --trusted-proxy (repeatable) and RECUR_TRUSTED_PROXIES (comma-separated): the reverse proxies,
+// as addresses or ranges, whose X-Forwarded-For names the client.
+Result<std::vector<Cidr>> ReadTrustedProxies(const ParsedFlags& flags) {
+  auto proxies = ReadCidrList(flags, "trusted-proxy", "RECUR_TRUSTED_PROXIES", &ParseTrustedProxy);
+  if (!proxies) return std::unexpected(AboutFlag("trusted-proxy", proxies.error()));
+  return proxies;
 }
 
 // How webhooks are delivered: --webhook-retry-schedule / RECUR_WEBHOOK_RETRY_SCHEDULE,
@@ -120,6 +140,9 @@ Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
   auto dispatcher = ReadDispatcherOptions(flags, std::move(*allow));
   if (!dispatcher) return std::unexpected(dispatcher.error());
   settings.dispatcher = *dispatcher;
+  auto proxies = ReadTrustedProxies(flags);
+  if (!proxies) return std::unexpected(proxies.error());
+  settings.trusted_proxies = std::move(*proxies);
   return settings;
 }
 
