@@ -189,5 +189,30 @@ TEST(RunScenario, SettleFinishesThePayersPendingChargesAsTheGatewaysNoticeWould)
                   HasSubstr("try settle alice -> refused (nothing_pending)")));
 }
 
+// The lines from the first one that starts with `step` on.
+std::vector<std::string> From(const std::vector<std::string>& lines, std::string_view step) {
+  const auto found = std::find_if(lines.begin(), lines.end(),
+                                  [&](const std::string& line) { return line.starts_with(step); });
+  return std::vector<std::string>(found, lines.end());
+}
+
+TEST(RunScenario, ACheckoutPaidLateStartsThePlanAndItsPeriodWhenItIsPaid) {
+  const Replayed replayed = Replay(
+      "start 2028-02-29T23:00Z\n"
+      "payer p2\n"
+      "card p2 pm_card_sandboxPendingThenPaid\n"
+      "subscribe p2 business\n"
+      "advance 1d\n"
+      "settle p2\n");
+  ASSERT_TRUE(replayed.status) << replayed.status.error().message;
+  // Free until 2028-03-01 23:00, business from then: a month from that instant is paid for.
+  EXPECT_THAT(
+      From(replayed.lines, "settle p2"),
+      ElementsAre("settle p2 -> paid", "  paymentAttempt.updated checkout paid $50.00",
+                  "  subscriptionItem.active business month active, renews 2028-04-01 23:00",
+                  "  subscriptionItem.ended free month ended",
+                  "  subscription.updated subscription active"));
+}
+
 }  // namespace
 }  // namespace recur

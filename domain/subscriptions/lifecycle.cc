@@ -409,6 +409,19 @@ void GoPastDue(Account& account, SubscriptionItem& item, const PaymentAttempt& a
   }
 }
 
+// A checkout paid later than it was asked for (the gateway answered pending) starts the new
+// plan now, not when it was asked for: until now the payer had the plan before, so the period
+// paid for begins here and runs a whole interval. The attempt pays for that period; its
+// idempotency key stays the one the gateway knows the charge by.
+void StartFirstPeriodNow(SubscriptionItem& item, PaymentAttempt& attempt, Instant now) {
+  if (now <= item.period_start) return;
+  item.anchor = now;
+  item.period_start = now;
+  item.period_end = PeriodBoundary(now, item.interval, 1);
+  attempt.period_start = item.period_start;
+  attempt.period_end = *item.period_end;
+}
+
 Result<Transition> SettleCheckout(Account& account, SubscriptionItem& item, bool paid,
                                   const LifecycleContext& context, Recorder& record) {
   if (!paid) {
@@ -744,6 +757,10 @@ Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt
   Recorder record(account, context);
   if (outcome.status == ChargeStatus::kPending) return record.Finish();  // settled later
   const bool paid = outcome.status == ChargeStatus::kPaid;
+  if (paid && attempt->purpose == ChargePurpose::kCheckout &&
+      item->status == ItemStatus::kIncomplete) {
+    StartFirstPeriodNow(*item, *attempt, context.now);
+  }
   RecordOutcome(*attempt, outcome, context.now);
   account.payer.has_paid = account.payer.has_paid || paid;
   record.Attempt(EventType::kPaymentAttemptUpdated, *attempt);

@@ -664,6 +664,36 @@ TEST(Checkout, ADeclinedCheckoutLeavesTheItemIncompleteAndThePayerOnFree) {
   EXPECT_THAT(DueTimes(declined.scheduled), IsEmpty());
 }
 
+TEST(Checkout, ACheckoutPaidLaterStartsThePlanWhenItIsPaidAndPaysForAWholePeriodFromThen) {
+  Harness h(kStart);
+  h.Start();
+  const std::string free_id = h.Current().id;
+  h.AddCard();
+  const Transition t = Must(h.Subscribe("max"));
+  const PaymentAttempt asked = h.Attempt(t.charges[0]);
+  const Instant paid_at = kStart + days(1) + hours(5);  // the gateway answered pending
+  h.now = paid_at;
+
+  const Transition paid = Must(h.Settle(t.charges[0], true));
+
+  EXPECT_THAT(Names(paid), ElementsAre("paymentAttempt.updated", "subscriptionItem.active",
+                                       "subscriptionItem.ended", "subscription.updated"));
+  // The payer had the free plan until now: the paid period, and the renewals' anchor, start
+  // here, so no day is both the free plan's and paid for.
+  const SubscriptionItem& max = h.Item(t.item_id);
+  EXPECT_EQ(Show(max.anchor), Show(paid_at));
+  EXPECT_EQ(Show(max.period_start), Show(paid_at));
+  EXPECT_EQ(Show(max.period_end), Show(At(2024, 2, 11, 14)));
+  EXPECT_EQ(Show(h.Item(free_id).ended_at), Show(paid_at));
+  const PaymentAttempt& attempt = h.Attempt(t.charges[0]);
+  EXPECT_EQ(Show(attempt.period_start), Show(paid_at));
+  EXPECT_EQ(Show(attempt.period_end), Show(At(2024, 2, 11, 14)));
+  EXPECT_EQ(attempt.amount, asked.amount);
+  EXPECT_EQ(attempt.idempotency_key, asked.idempotency_key);  // as the gateway knows the charge
+  EXPECT_THAT(DueTimes(h.Waiting(max.id, DueKind::kPeriodEnd)),
+              ElementsAre(Show(At(2024, 2, 11, 14))));
+}
+
 TEST(Checkout, ACheckoutNeedsAPaymentMethod) {
   Harness h(kStart);
   h.Start();
