@@ -253,12 +253,6 @@ bool HasPendingAttempt(const Account& account, std::string_view item_id) {
   });
 }
 
-bool PendingCheckout(const Account& account) {
-  return std::any_of(account.attempts.begin(), account.attempts.end(), [](const auto& attempt) {
-    return attempt.status == AttemptStatus::kPending && attempt.purpose == ChargePurpose::kCheckout;
-  });
-}
-
 // A new paid item whose first period is charged now; the current item gives way only when the
 // charge succeeds (ApplyChargeOutcome).
 Result<Transition> Checkout(Account& account, const Offer& offer, BillingInterval interval,
@@ -641,7 +635,7 @@ Result<Transition> Subscribe(Account& account, const SubscribeRequest& request,
                              const LifecycleContext& context) {
   auto offer = ResolveOffer(account, request, context.catalog);
   if (!offer) return std::unexpected(offer.error());
-  if (PendingCheckout(account)) {
+  if (account.HasPendingCheckout()) {
     return Conflict("checkout_in_progress",
                     "a checkout for this payer is being charged; retry once it has finished");
   }
@@ -780,14 +774,15 @@ Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt
 
 namespace {
 
-// Whether `work` still applies to `item`, or a later change (an extension, a cancel, a plan
-// change, a paid retry) has made it stale.
-bool StillDue(const SubscriptionItem& item, const DueWork& work) {
+// Whether `work` still applies to `item` at `now`, or a later change (an extension, a cancel, a
+// plan change, a paid retry) has made it stale. A notice that the trial is ending is stale once
+// the trial's end has come (it ran late, after a checkout it waited for).
+bool StillDue(const SubscriptionItem& item, const DueWork& work, Instant now) {
   const bool running = item.status == ItemStatus::kActive || item.status == ItemStatus::kCanceled;
   switch (work.kind) {
     case DueKind::kTrialEndingNotice:
       return item.is_free_trial && item.status == ItemStatus::kActive &&
-             item.trial_end == work.reference;
+             item.trial_end == work.reference && now < *item.trial_end;
     case DueKind::kTrialEnd:
       return item.is_free_trial && item.trial_end == work.reference && running;
     case DueKind::kPeriodEnd:
@@ -808,9 +803,11 @@ Result<Transition> RunDueWork(Account& account, const DueWork& work,
   // Work whose charge is still with the gateway has been done already.
   if (item == nullptr || HasPendingAttempt(account, item->id)) return record.Finish();
   record.transition().item_id = item->id;
-  if (!StillDue(*item, work)) return record.Finish();
-  if (work.kind != DueKind::kTrialEndingNotice && PendingCheckout(account)) {
-    // The outcome of a plan change decides what this work must do: try again after it.
+  if (!StillDue(*item, work, context.now)) return record.Finish();
+  if (account.HasPendingCheckout()) {
+    // The outcome of a plan change decides what this work must do (a paid checkout ends the
+    // item, a trial's notices included): it waits for it. Stores hand out no work of a payer
+    // in this state (account_store.h); this holds for work read just before the checkout began.
     return Conflict("checkout_in_progress",
                     "a checkout for this payer is being charged; the work runs after it");
   }

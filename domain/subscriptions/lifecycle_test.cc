@@ -1480,9 +1480,25 @@ TEST(DueWork, LiveWorkWaitsWhileACheckoutIsBeingCharged) {
   const std::string trial = h.StartTrial("pro");
   Must(h.Subscribe("max"));  // a switch out of the trial, charged now; not answered yet
 
+  // The trial's notices too: a paid checkout ends the trial, and they would tell of an end
+  // that does not come.
+  const std::vector<DueWork> notices = h.Waiting(trial, DueKind::kTrialEndingNotice);
+  ASSERT_THAT(notices, Not(IsEmpty()));
+  EXPECT_EQ(CodeOf(h.RunWork(notices[0])), "checkout_in_progress");
   const std::vector<DueWork> trial_end = h.Waiting(trial, DueKind::kTrialEnd);
   ASSERT_THAT(trial_end, SizeIs(1));
   EXPECT_EQ(CodeOf(h.RunWork(trial_end[0])), "checkout_in_progress");
+}
+
+TEST(DueWork, ATrialNoticeThatRunsOnlyAfterTheTrialsEndIsNotSent) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string trial = h.StartTrial("pro");
+  const DueWork notice = h.Waiting(trial, DueKind::kTrialEndingNotice).at(0);
+  h.now = *h.Item(trial).trial_end;  // it waited (for a checkout) until the trial's end
+
+  ExpectNothingHappened(Must(h.RunWork(notice)));
 }
 
 TEST(DueWork, AStaleTrialNoticeAfterAnExtensionDoesNothing) {
