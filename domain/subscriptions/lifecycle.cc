@@ -50,7 +50,13 @@ class Recorder {
     }
     Subscription(type, account);
   }
-  void Schedule(DueWork work) { transition_.scheduled.push_back(std::move(work)); }
+  // Work is never due before the change that makes it: a period paid for only after it ended
+  // (its charge was pending) renews now, not in the past, so events never go back in time. The
+  // work's reference keeps the instant it is for, and the period it charges starts there.
+  void Schedule(DueWork work) {
+    work.due_at = std::max(work.due_at, now_);
+    transition_.scheduled.push_back(std::move(work));
+  }
   Transition& transition() { return transition_; }
   // Hands the transition over; the recorder is done after this.
   Transition Finish() { return std::move(transition_); }

@@ -1631,6 +1631,28 @@ TEST(ChargeOutcome, ARequiredActionFailsAsAuthenticationRequiredWhateverTheGatew
   EXPECT_EQ(h.Attempt(attempt).gateway_charge_id, "pi_3ds");
 }
 
+TEST(Renewal, ARenewalPaidOnlyAfterItsPeriodEndedRenewsAgainAtOnceFromWhereThePeriodEnds) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string max = h.SubscribePaid("max");
+  h.AdvanceTo(At(2024, 2, 10, 9), Always(Outcome::kLeavePending));  // the renewal, pending
+  const std::string renewal = h.pending().at(0);
+  h.now = At(2024, 3, 12, 9);  // the gateway answers after the period it pays for has ended
+
+  const Transition paid = Must(h.Settle(renewal, true));
+
+  EXPECT_EQ(Show(h.Item(max).period_end), Show(At(2024, 3, 10, 9)));
+  ASSERT_THAT(paid.scheduled, SizeIs(1));
+  EXPECT_EQ(Show(paid.scheduled[0].due_at), Show(At(2024, 3, 12, 9)));  // now, not in the past
+  EXPECT_EQ(Show(paid.scheduled[0].reference), Show(At(2024, 3, 10, 9)));
+  // It charges the next period from where the paid one ends: no gap, no day twice.
+  h.RunDue(Always(Outcome::kLeavePending));
+  const PaymentAttempt& next = h.Attempt(h.pending().at(0));
+  EXPECT_EQ(Show(next.period_start), Show(At(2024, 3, 10, 9)));
+  EXPECT_EQ(Show(next.period_end), Show(At(2024, 4, 10, 9)));
+}
+
 // =============================================================================================
 // Pending and requires-action answers, for each purpose of a charge
 
