@@ -201,17 +201,25 @@ std::vector<std::string> From(const std::vector<std::string>& lines, std::string
   return std::vector<std::string>(found, lines.end());
 }
 
+// p1 in a trial of pro, ending 2027-05-29 18:30, switches to business with `card`, whose
+// charge the gateway answers pending.
+std::string SwitchOutOfATrialAnsweredPending(const std::string& card) {
+  return "start 2027-05-15T18:30Z\n"
+         "payer p1\n"
+         "card p1 pm_card_visa\n"
+         "subscribe p1 pro\n"
+         "card p1 " +
+         card +
+         "\n"
+         "subscribe p1 business\n";
+}
+
 TEST(RunScenario, APendingCheckoutHoldsThePayersDueWorkWithoutFailingTheAdvance) {
-  const Replayed replayed = Replay(
-      "start 2027-05-15T18:30Z\n"
-      "payer p1\n"
-      "card p1 pm_card_visa\n"
-      "subscribe p1 pro\n"  // a trial, ending 2027-05-29 18:30
-      "card p1 pm_card_sandboxPendingThenPaid\n"
-      "subscribe p1 business\n"  // a switch out of the trial, answered pending
-      "advance 14d\n"
-      "settle p1\n"
-      "advance 1d\n");
+  const Replayed replayed =
+      Replay(SwitchOutOfATrialAnsweredPending("pm_card_sandboxPendingThenPaid") +
+             "advance 14d\n"
+             "settle p1\n"
+             "advance 1d\n");
   ASSERT_TRUE(replayed.status) << replayed.status.error().message;
   // The trial's notices and end wait for the checkout; once it is paid the trial has given way,
   // and they do nothing.
@@ -226,17 +234,12 @@ TEST(RunScenario, APendingCheckoutHoldsThePayersDueWorkWithoutFailingTheAdvance)
 }
 
 TEST(RunScenario, WorkThatWaitedForADeclinedCheckoutRunsAtTheSettlementsInstant) {
-  const Replayed replayed = Replay(
-      "start 2027-05-15T18:30Z\n"
-      "payer p1\n"
-      "card p1 pm_card_visa\n"
-      "subscribe p1 pro\n"
-      "card p1 pm_card_sandboxPendingThenDeclined\n"
-      "subscribe p1 business\n"
-      "advance 16d\n"  // past the trial's end, 2027-05-29 18:30
-      "card p1 pm_card_visa\n"
-      "settle p1\n"
-      "advance 1d\n");
+  const Replayed replayed =
+      Replay(SwitchOutOfATrialAnsweredPending("pm_card_sandboxPendingThenDeclined") +
+             "advance 16d\n"  // past the trial's end
+             "card p1 pm_card_visa\n"
+             "settle p1\n"
+             "advance 1d\n");
   ASSERT_TRUE(replayed.status) << replayed.status.error().message;
   // The trial goes on until the checkout is declined; then it converts, at that instant, and
   // pays for the period from the trial's end, which the payer had the plan for. The notices
