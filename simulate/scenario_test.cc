@@ -6,12 +6,15 @@
 #include <gtest/gtest.h>
 
 #include "simulate/scenario_runner.h"
+#include "simulate/timeline.h"
 
 namespace recur {
 namespace {
 
 using ::testing::Contains;
+using ::testing::Each;
 using ::testing::ElementsAre;
+using ::testing::Eq;
 using ::testing::HasSubstr;
 
 Instant At(std::int64_t unix_seconds) { return FromUnixMillis(unix_seconds * 1000); }
@@ -132,6 +135,7 @@ TEST(ParseScenario, SettleNamesAPayer) {
 struct Replayed {
   Status status;
   std::vector<std::string> lines;
+  std::vector<std::string> times;  // of each line, as the timeline prints it
   int steps = 0;
 };
 Replayed Replay(std::string_view text) {
@@ -147,6 +151,7 @@ Replayed Replay(std::string_view text) {
     replayed.steps += entry.is_event() ? 0 : 1;
     replayed.lines.push_back(entry.is_event() ? "  " + entry.event_type + " " + entry.summary
                                               : entry.step + " -> " + entry.outcome);
+    replayed.times.push_back(FormatSimulatedTime(entry.at));
   });
   return replayed;
 }
@@ -187,6 +192,87 @@ TEST(RunScenario, SettleFinishesThePayersPendingChargesAsTheGatewaysNoticeWould)
                   HasSubstr("subscriptionItem.active pro month active"),
                   HasSubstr("subscriptionItem.ended free"), HasSubstr("subscription.updated"),
                   HasSubstr("try settle alice -> refused (nothing_pending)")));
+}
+
+// The lines from the first one that starts with `step` on.
+std::vector<std::string> From(const std::vector<std::string>& lines, std::string_view step) {
+  const auto found = std::find_if(lines.begin(), lines.end(),
+                                  [&](const std::string& line) { return line.starts_with(step); });
+  return std::vector<std::string>(found, lines.end());
+}
+
+// p1 in a trial of pro, ending 2027-05-29 18:30, switches to business with `card`, whose
+// charge the gateway answers pending.
+std::string SwitchOutOfATrialAnsweredPending(const std::string& card) {
+  return "start 2027-05-15T18:30Z\n"
+         "payer p1\n"
+         "card p1 pm_card_visa\n"
+         "subscribe p1 pro\n"
+         "card p1 " +
+         card +
+         "\n"
+         "subscribe p1 business\n";
+}
+
+TEST(RunScenario, APendingCheckoutHoldsThePayersDueWorkWithoutFailingTheAdvance) {
+  const Replayed replayed =
+      Replay(SwitchOutOfATrialAnsweredPending("pm_card_sandboxPendingThenPaid") +
+             "advance 14d\n"
+             "settle p1\n"
+             "advance 1d\n");
+  ASSERT_TRUE(replayed.status) << replayed.status.error().message;
+  // The trial's notices and end wait for the checkout; once it is paid the trial has given way,
+  // and they do nothing.
+  EXPECT_THAT(
+      From(replayed.lines, "advance 14d"),
+      ElementsAre("advance 14d -> to 2027-05-29 18:30, 0 pieces of due work ran",
+                  "settle p1 -> paid", "  paymentAttempt.updated checkout paid $50.00",
+                  "  subscriptionItem.active business month active, renews 2027-06-29 18:30",
+                  "  subscriptionItem.ended pro month ended",
+                  "  subscription.updated subscription active",
+                  "advance 1d -> to 2027-05-30 18:30, 4 pieces of due work ran"));
+}
+
+TEST(RunScenario, WorkThatWaitedForADeclinedCheckoutRunsAtTheSettlementsInstant) {
+  const Replayed replayed =
+      Replay(SwitchOutOfATrialAnsweredPending("pm_card_sandboxPendingThenDeclined") +
+             "advance 16d\n"  // past the trial's end
+             "card p1 pm_card_visa\n"
+             "settle p1\n"
+             "advance 1d\n");
+  ASSERT_TRUE(replayed.status) << replayed.status.error().message;
+  // The trial goes on until the checkout is declined; then it converts, at that instant, and
+  // pays for the period from the trial's end, which the payer had the plan for. The notices
+  // of an end that has come are not sent.
+  EXPECT_THAT(
+      From(replayed.lines, "settle p1"),
+      ElementsAre("settle p1 -> failed",
+                  "  paymentAttempt.updated checkout failed $50.00: Your card was declined.",
+                  "  subscriptionItem.incomplete business month incomplete",
+                  "advance 1d -> to 2027-06-01 18:30, 4 pieces of due work ran",
+                  "  paymentAttempt.created recurring pending $20.00",
+                  "  paymentAttempt.updated recurring paid $20.00",
+                  "  subscriptionItem.updated pro month active, renews 2027-06-29 18:30"));
+  const std::vector<std::string> times(replayed.times.end() - 3, replayed.times.end());
+  EXPECT_THAT(times, Each(Eq("2027-05-31 18:30")));  // not the trial's end, before the decline
+}
+
+TEST(RunScenario, ACheckoutPaidLateStartsThePlanAndItsPeriodWhenItIsPaid) {
+  const Replayed replayed = Replay(
+      "start 2028-02-29T23:00Z\n"
+      "payer p2\n"
+      "card p2 pm_card_sandboxPendingThenPaid\n"
+      "subscribe p2 business\n"
+      "advance 1d\n"
+      "settle p2\n");
+  ASSERT_TRUE(replayed.status) << replayed.status.error().message;
+  // Free until 2028-03-01 23:00, business from then: a month from that instant is paid for.
+  EXPECT_THAT(
+      From(replayed.lines, "settle p2"),
+      ElementsAre("settle p2 -> paid", "  paymentAttempt.updated checkout paid $50.00",
+                  "  subscriptionItem.active business month active, renews 2028-04-01 23:00",
+                  "  subscriptionItem.ended free month ended",
+                  "  subscription.updated subscription active"));
 }
 
 }  // namespace

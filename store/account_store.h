@@ -18,7 +18,9 @@
 //     endpoint); an endpoint made or enabled later gets none of the events before it;
 //  4. stores the scheduled work, each piece under the payer's test clock (none: real time) and
 //     a new id, greater than every id given before, then marks the pieces of `completes_work`
-//     done (they may name pieces just stored).
+//     done (they may name pieces just stored);
+//  5. when the change settles a checkout (WaitingWorkReleasedAt, waiting_work.h), moves the
+//     payer's work not yet done that is due before the settlement to the settlement's instant.
 // It keeps these rules, and a change that would break one is refused whole:
 //  - unique: payer ids, subscription ids, (payer type, external id), payment method, item,
 //    attempt and event ids, attempts' idempotency keys; at most one paid attempt per item and
@@ -74,7 +76,9 @@ class AccountStore {
                                 const std::vector<std::int64_t>& completes_work = {}) = 0;
 
   // Work not yet done that is due at or before `until`, for payers on the test clock
-  // `clock_id` (none: payers on real time), oldest first (by due time, then creation).
+  // `clock_id` (none: payers on real time), oldest first (by due time, then creation). A
+  // payer's work waits, and is not listed, while the payer has a checkout pending
+  // (Account::HasPendingCheckout, waiting_work.h).
   virtual Result<std::vector<DueWork>> DueWorkUntil(Instant until,
                                                     const std::optional<std::string>& clock_id,
                                                     int limit) = 0;

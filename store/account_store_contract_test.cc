@@ -559,6 +559,46 @@ TEST_P(AccountStoreContractTest, DueWorkComesOldestFirstPerClockUpToTheLimit) {
   EXPECT_EQ(Load(real_time.payer.id).payer.version, before.payer.version);
 }
 
+TEST_P(AccountStoreContractTest, APayersWorkWaitsForItsCheckoutAndThenRunsAtItsSettlement) {
+  std::int64_t first_id = 1;  // ids are given in the order stored, from 1
+  for (const std::optional<std::string>& clock : {std::optional<std::string>(), {"clock_a"}}) {
+    SCOPED_TRACE(clock.value_or("real time"));
+    const std::string suffix = clock.value_or("");
+    const Account waiting = NewPayer("user_1" + suffix, PayerType::kUser, clock);
+    const Account other = NewPayer("user_2" + suffix, PayerType::kUser, clock);
+    const std::string payer = waiting.payer.id;
+    AddCard(payer, t0_);
+    Schedule(payer, {Work(waiting, t0_ + kDay), Work(waiting, t0_ + 5 * kDay)});
+    Schedule(other.payer.id, {Work(other, t0_ + kDay)});
+    const std::int64_t soon = first_id, later = first_id + 1, others = first_id + 2;
+    first_id += 3;
+    const Account checkout = Change(payer, t0_, [](Account& account, const LifecycleContext& c) {
+      return Subscribe(account, {"pro", BillingInterval::kMonth, false}, c);
+    });
+    ASSERT_TRUE(checkout.HasPendingCheckout());
+
+    // Nothing of the payer's is handed out while the gateway has not answered.
+    EXPECT_THAT(WorkIds(store().DueWorkUntil(t0_ + 10 * kDay, clock, 10).value()),
+                ElementsAre(others));
+
+    // Settled (declined) on the third day: what fell due meanwhile is moved to that instant,
+    // the rest keeps its time.
+    const Instant settled = t0_ + 3 * kDay;
+    Change(payer, settled, [&](Account& account, const LifecycleContext& c) {
+      return ApplyChargeOutcome(account, checkout.attempts.at(0).id,
+                                {ChargeStatus::kDeclined, "", "card_declined", "declined"}, c);
+    });
+    auto due = store().DueWorkUntil(t0_ + 10 * kDay, clock, 10);
+    ASSERT_TRUE(due) << due.error().message;
+    EXPECT_THAT(WorkIds(*due), ElementsAre(others, soon, later));
+    std::vector<std::string> times;
+    for (const DueWork& work : *due) times.push_back(std::to_string(ToUnixMillis(work.due_at)));
+    EXPECT_THAT(times, ElementsAre(std::to_string(ToUnixMillis(t0_ + kDay)),
+                                   std::to_string(ToUnixMillis(settled)),
+                                   std::to_string(ToUnixMillis(t0_ + 5 * kDay))));
+  }
+}
+
 TEST_P(AccountStoreContractTest, CompletingWorkTwiceIsWorkAlreadyDone) {
   const Account account = NewPayer("user_1");
   const std::string payer = account.payer.id;

@@ -129,6 +129,12 @@ const SubscriptionItem* Account::UpcomingItem() const {
   return it == items.end() ? nullptr : &*it;
 }
 
+bool Account::HasPendingCheckout() const {
+  return std::any_of(attempts.begin(), attempts.end(), [](const PaymentAttempt& attempt) {
+    return attempt.status == AttemptStatus::kPending && attempt.purpose == ChargePurpose::kCheckout;
+  });
+}
+
 std::string_view SubscriptionStatusName(const Account& account) {
   const SubscriptionItem* current = account.CurrentItem();
   return current != nullptr && current->status == ItemStatus::kPastDue ? "past_due" : "active";

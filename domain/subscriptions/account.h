@@ -155,6 +155,9 @@ struct Account {
   const SubscriptionItem* CurrentItem() const;
   SubscriptionItem* UpcomingItem();
   const SubscriptionItem* UpcomingItem() const;
+  // Whether a checkout (a plan change charged now) waits for the gateway's answer. Its outcome
+  // decides what the payer's other changes and due work must do, so they wait for it.
+  bool HasPendingCheckout() const;
 };
 
 // "active" or "past_due": the subscription follows its current item.

@@ -50,7 +50,13 @@ class Recorder {
     }
     Subscription(type, account);
   }
-  void Schedule(DueWork work) { transition_.scheduled.push_back(std::move(work)); }
+  // Work is never due before the change that makes it: a period paid for only after it ended
+  // (its charge was pending) renews now, not in the past, so events never go back in time. The
+  // work's reference keeps the instant it is for, and the period it charges starts there.
+  void Schedule(DueWork work) {
+    work.due_at = std::max(work.due_at, now_);
+    transition_.scheduled.push_back(std::move(work));
+  }
   Transition& transition() { return transition_; }
   // Hands the transition over; the recorder is done after this.
   Transition Finish() { return std::move(transition_); }
@@ -253,12 +259,6 @@ bool HasPendingAttempt(const Account& account, std::string_view item_id) {
   });
 }
 
-bool PendingCheckout(const Account& account) {
-  return std::any_of(account.attempts.begin(), account.attempts.end(), [](const auto& attempt) {
-    return attempt.status == AttemptStatus::kPending && attempt.purpose == ChargePurpose::kCheckout;
-  });
-}
-
 // A new paid item whose first period is charged now; the current item gives way only when the
 // charge succeeds (ApplyChargeOutcome).
 Result<Transition> Checkout(Account& account, const Offer& offer, BillingInterval interval,
@@ -407,6 +407,19 @@ void GoPastDue(Account& account, SubscriptionItem& item, const PaymentAttempt& a
     record.Schedule({DueKind::kDunningRetry, account.payer.id, item.id,
                      context.now + context.options.dunning_retries[0], context.now, hours(0), 0});
   }
+}
+
+// A checkout paid later than it was asked for (the gateway answered pending) starts the new
+// plan now, not when it was asked for: until now the payer had the plan before, so the period
+// paid for begins here and runs a whole interval. The attempt pays for that period; its
+// idempotency key stays the one the gateway knows the charge by.
+void StartFirstPeriodNow(SubscriptionItem& item, PaymentAttempt& attempt, Instant now) {
+  if (now <= item.period_start) return;
+  item.anchor = now;
+  item.period_start = now;
+  item.period_end = PeriodBoundary(now, item.interval, 1);
+  attempt.period_start = item.period_start;
+  attempt.period_end = *item.period_end;
 }
 
 Result<Transition> SettleCheckout(Account& account, SubscriptionItem& item, bool paid,
@@ -628,7 +641,7 @@ Result<Transition> Subscribe(Account& account, const SubscribeRequest& request,
                              const LifecycleContext& context) {
   auto offer = ResolveOffer(account, request, context.catalog);
   if (!offer) return std::unexpected(offer.error());
-  if (PendingCheckout(account)) {
+  if (account.HasPendingCheckout()) {
     return Conflict("checkout_in_progress",
                     "a checkout for this payer is being charged; retry once it has finished");
   }
@@ -744,6 +757,10 @@ Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt
   Recorder record(account, context);
   if (outcome.status == ChargeStatus::kPending) return record.Finish();  // settled later
   const bool paid = outcome.status == ChargeStatus::kPaid;
+  if (paid && attempt->purpose == ChargePurpose::kCheckout &&
+      item->status == ItemStatus::kIncomplete) {
+    StartFirstPeriodNow(*item, *attempt, context.now);
+  }
   RecordOutcome(*attempt, outcome, context.now);
   account.payer.has_paid = account.payer.has_paid || paid;
   record.Attempt(EventType::kPaymentAttemptUpdated, *attempt);
@@ -763,14 +780,15 @@ Result<Transition> ApplyChargeOutcome(Account& account, std::string_view attempt
 
 namespace {
 
-// Whether `work` still applies to `item`, or a later change (an extension, a cancel, a plan
-// change, a paid retry) has made it stale.
-bool StillDue(const SubscriptionItem& item, const DueWork& work) {
+// Whether `work` still applies to `item` at `now`, or a later change (an extension, a cancel, a
+// plan change, a paid retry) has made it stale. A notice that the trial is ending is stale once
+// the trial's end has come (it ran late, after a checkout it waited for).
+bool StillDue(const SubscriptionItem& item, const DueWork& work, Instant now) {
   const bool running = item.status == ItemStatus::kActive || item.status == ItemStatus::kCanceled;
   switch (work.kind) {
     case DueKind::kTrialEndingNotice:
       return item.is_free_trial && item.status == ItemStatus::kActive &&
-             item.trial_end == work.reference;
+             item.trial_end == work.reference && now < *item.trial_end;
     case DueKind::kTrialEnd:
       return item.is_free_trial && item.trial_end == work.reference && running;
     case DueKind::kPeriodEnd:
@@ -791,9 +809,11 @@ Result<Transition> RunDueWork(Account& account, const DueWork& work,
   // Work whose charge is still with the gateway has been done already.
   if (item == nullptr || HasPendingAttempt(account, item->id)) return record.Finish();
   record.transition().item_id = item->id;
-  if (!StillDue(*item, work)) return record.Finish();
-  if (work.kind != DueKind::kTrialEndingNotice && PendingCheckout(account)) {
-    // The outcome of a plan change decides what this work must do: try again after it.
+  if (!StillDue(*item, work, context.now)) return record.Finish();
+  if (account.HasPendingCheckout()) {
+    // The outcome of a plan change decides what this work must do (a paid checkout ends the
+    // item, a trial's notices included): it waits for it. Stores hand out no work of a payer
+    // in this state (account_store.h); this holds for work read just before the checkout began.
     return Conflict("checkout_in_progress",
                     "a checkout for this payer is being charged; the work runs after it");
   }

@@ -664,6 +664,36 @@ TEST(Checkout, ADeclinedCheckoutLeavesTheItemIncompleteAndThePayerOnFree) {
   EXPECT_THAT(DueTimes(declined.scheduled), IsEmpty());
 }
 
+TEST(Checkout, ACheckoutPaidLaterStartsThePlanWhenItIsPaidAndPaysForAWholePeriodFromThen) {
+  Harness h(kStart);
+  h.Start();
+  const std::string free_id = h.Current().id;
+  h.AddCard();
+  const Transition t = Must(h.Subscribe("max"));
+  const PaymentAttempt asked = h.Attempt(t.charges[0]);
+  const Instant paid_at = kStart + days(1) + hours(5);  // the gateway answered pending
+  h.now = paid_at;
+
+  const Transition paid = Must(h.Settle(t.charges[0], true));
+
+  EXPECT_THAT(Names(paid), ElementsAre("paymentAttempt.updated", "subscriptionItem.active",
+                                       "subscriptionItem.ended", "subscription.updated"));
+  // The payer had the free plan until now: the paid period, and the renewals' anchor, start
+  // here, so no day is both the free plan's and paid for.
+  const SubscriptionItem& max = h.Item(t.item_id);
+  EXPECT_EQ(Show(max.anchor), Show(paid_at));
+  EXPECT_EQ(Show(max.period_start), Show(paid_at));
+  EXPECT_EQ(Show(max.period_end), Show(At(2024, 2, 11, 14)));
+  EXPECT_EQ(Show(h.Item(free_id).ended_at), Show(paid_at));
+  const PaymentAttempt& attempt = h.Attempt(t.charges[0]);
+  EXPECT_EQ(Show(attempt.period_start), Show(paid_at));
+  EXPECT_EQ(Show(attempt.period_end), Show(At(2024, 2, 11, 14)));
+  EXPECT_EQ(attempt.amount, asked.amount);
+  EXPECT_EQ(attempt.idempotency_key, asked.idempotency_key);  // as the gateway knows the charge
+  EXPECT_THAT(DueTimes(h.Waiting(max.id, DueKind::kPeriodEnd)),
+              ElementsAre(Show(At(2024, 2, 11, 14))));
+}
+
 TEST(Checkout, ACheckoutNeedsAPaymentMethod) {
   Harness h(kStart);
   h.Start();
@@ -1450,9 +1480,25 @@ TEST(DueWork, LiveWorkWaitsWhileACheckoutIsBeingCharged) {
   const std::string trial = h.StartTrial("pro");
   Must(h.Subscribe("max"));  // a switch out of the trial, charged now; not answered yet
 
+  // The trial's notices too: a paid checkout ends the trial, and they would tell of an end
+  // that does not come.
+  const std::vector<DueWork> notices = h.Waiting(trial, DueKind::kTrialEndingNotice);
+  ASSERT_THAT(notices, Not(IsEmpty()));
+  EXPECT_EQ(CodeOf(h.RunWork(notices[0])), "checkout_in_progress");
   const std::vector<DueWork> trial_end = h.Waiting(trial, DueKind::kTrialEnd);
   ASSERT_THAT(trial_end, SizeIs(1));
   EXPECT_EQ(CodeOf(h.RunWork(trial_end[0])), "checkout_in_progress");
+}
+
+TEST(DueWork, ATrialNoticeThatRunsOnlyAfterTheTrialsEndIsNotSent) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string trial = h.StartTrial("pro");
+  const DueWork notice = h.Waiting(trial, DueKind::kTrialEndingNotice).at(0);
+  h.now = *h.Item(trial).trial_end;  // it waited (for a checkout) until the trial's end
+
+  ExpectNothingHappened(Must(h.RunWork(notice)));
 }
 
 TEST(DueWork, AStaleTrialNoticeAfterAnExtensionDoesNothing) {
@@ -1583,6 +1629,28 @@ TEST(ChargeOutcome, ARequiredActionFailsAsAuthenticationRequiredWhateverTheGatew
   EXPECT_EQ(h.Attempt(attempt).failed_code, "authentication_required");
   EXPECT_EQ(h.Attempt(attempt).failed_reason, "The bank asks the cardholder to confirm.");
   EXPECT_EQ(h.Attempt(attempt).gateway_charge_id, "pi_3ds");
+}
+
+TEST(Renewal, ARenewalPaidOnlyAfterItsPeriodEndedRenewsAgainAtOnceFromWhereThePeriodEnds) {
+  Harness h(kStart);
+  h.Start();
+  h.AddCard();
+  const std::string max = h.SubscribePaid("max");
+  h.AdvanceTo(At(2024, 2, 10, 9), Always(Outcome::kLeavePending));  // the renewal, pending
+  const std::string renewal = h.pending().at(0);
+  h.now = At(2024, 3, 12, 9);  // the gateway answers after the period it pays for has ended
+
+  const Transition paid = Must(h.Settle(renewal, true));
+
+  EXPECT_EQ(Show(h.Item(max).period_end), Show(At(2024, 3, 10, 9)));
+  ASSERT_THAT(paid.scheduled, SizeIs(1));
+  EXPECT_EQ(Show(paid.scheduled[0].due_at), Show(At(2024, 3, 12, 9)));  // now, not in the past
+  EXPECT_EQ(Show(paid.scheduled[0].reference), Show(At(2024, 3, 10, 9)));
+  // It charges the next period from where the paid one ends: no gap, no day twice.
+  h.RunDue(Always(Outcome::kLeavePending));
+  const PaymentAttempt& next = h.Attempt(h.pending().at(0));
+  EXPECT_EQ(Show(next.period_start), Show(At(2024, 3, 10, 9)));
+  EXPECT_EQ(Show(next.period_end), Show(At(2024, 4, 10, 9)));
 }
 
 // =============================================================================================

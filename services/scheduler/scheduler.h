@@ -6,6 +6,9 @@
 // order by a following batch. Each piece is applied at its due instant (events carry the due
 // time, not the time the scheduler got to it) and marked done in the same transaction as its
 // changes, so a crash neither loses nor repeats it, and two runners racing apply it once.
+// A payer whose checkout waits for the gateway has its work wait too: the store does not hand
+// it out (account_store.h), and work read just before the checkout began is left, not failed.
+// Neither holds up other payers' work, a test clock's advance, or fills the log.
 // A background loop runs the work of payers on real time; RunUntil runs a test clock's.
 // Thread-safe.
 #pragma once
@@ -41,7 +44,8 @@ class Scheduler {
 
   // Runs, oldest first, everything due at or before `until` for the payers of test clock
   // `clock_id` (none: payers on real time), including work that comes due on the way.
-  // Returns how many pieces ran; fails when a batch makes no progress at all.
+  // Returns how many pieces ran; fails when a batch makes no progress at all and some piece
+  // failed (work left waiting for a checkout is not a failure).
   Result<std::size_t> RunUntil(Instant until, const std::optional<std::string>& clock_id);
 
   // Starts and stops the background loop for payers on real time. Start runs what fell due

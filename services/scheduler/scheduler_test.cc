@@ -166,5 +166,51 @@ TEST_F(SchedulerTest, EventsCarryTheDueInstantNotTheRunTime) {
             1);
 }
 
+TEST_F(SchedulerTest, APayerWaitingForACheckoutHoldsUpNobodyAndRunsAfterItIsSettled) {
+  std::vector<std::string> payers;
+  for (const char* name : {"user_waiting", "user_other"}) {
+    auto account =
+        billing_->CreatePayer({name, PayerType::kUser, "u@example.com", "", std::nullopt});
+    ASSERT_TRUE(account) << account.error().message;
+    ASSERT_TRUE(billing_->AddPaymentMethod(account->payer.id, "pm_card_visa", true));
+    ASSERT_TRUE(billing_->Subscribe(account->payer.id, {"trial"}));
+    payers.push_back(account->payer.id);
+  }
+  const std::string& waiting = payers[0];
+  // A switch out of the trial, charged now; the gateway answers pending.
+  ASSERT_TRUE(billing_->AddPaymentMethod(waiting, "pm_card_sandboxPendingThenDeclined", true));
+  auto checkout = billing_->Subscribe(waiting, {"noticed"});
+  ASSERT_TRUE(checkout) << checkout.error().message;
+  const std::string key = checkout->account.attempts.at(0).idempotency_key;
+  ASSERT_TRUE(billing_->AddPaymentMethod(waiting, "pm_card_visa", true));  // for the conversion
+  const std::string open_work =
+      "SELECT COUNT(*) FROM due_work WHERE done_at IS NULL AND payer_id = '" + waiting + "'";
+  ASSERT_EQ(Count(open_work), 2);  // the trial's notice and its end
+
+  clock_.Advance(15 * kDay);
+  Scheduler scheduler(*billing_, *store_, clock_, {});
+  auto ran = scheduler.RunUntil(clock_.Now(), std::nullopt);
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_EQ(*ran, 2u);  // the other payer's notice and trial end
+  EXPECT_EQ(Count(open_work), 2);
+  EXPECT_EQ(*scheduler.RunUntil(clock_.Now(), std::nullopt), 0u);
+
+  // Declined: the trial goes on, and its end runs after the settlement, at its instant (the
+  // notice is too late to send).
+  auto notice = gateway_->FinishPendingChargeWithKey(key);
+  ASSERT_TRUE(notice) << notice.error().message;
+  ASSERT_TRUE(billing_->ApplyGatewayNotice(*notice));
+  const std::int64_t settled_at = ToUnixMillis(clock_.Now());
+  EXPECT_EQ(Count(open_work + " AND due_at = " + std::to_string(settled_at)), 2);
+  ran = scheduler.RunUntil(clock_.Now(), std::nullopt);
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_EQ(*ran, 2u);
+  EXPECT_EQ(Count(open_work + " AND kind = 'period_end'"), 1);  // converted and paid
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE payer_id = '" + waiting +
+                  "' AND type = 'subscriptionItem.updated' AND timestamp = " +
+                  std::to_string(settled_at)),
+            1);
+}
+
 }  // namespace
 }  // namespace recur

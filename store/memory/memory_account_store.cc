@@ -9,6 +9,7 @@
 #include "store/idempotent_request_scope.h"
 #include "store/store_errors.h"
 #include "store/stored_account.h"
+#include "store/waiting_work.h"
 
 namespace recur {
 namespace {
@@ -67,6 +68,7 @@ struct MemoryAccountStore::CheckedWrites {
   std::vector<const PaymentMethod*> new_methods;
   std::vector<std::pair<std::size_t, const SubscriptionItem*>> items;
   std::vector<std::pair<std::size_t, const PaymentAttempt*>> attempts;
+  std::optional<Instant> releases_waiting_work_at;  // waiting_work.h
 };
 
 MemoryAccountStore::MemoryAccountStore(MemoryAccountStoreOptions options) : options_(options) {}
@@ -129,6 +131,7 @@ Result<MemoryAccountStore::CheckedWrites> MemoryAccountStore::Check(
   const std::string& payer_id = after.payer.id;
   const AccountChanges changes = ChangesBetween(before, after);
   CheckedWrites writes;
+  writes.releases_waiting_work_at = WaitingWorkReleasedAt(changes);
   writes.new_methods = changes.new_methods;
 
   if (before == nullptr) {
@@ -344,6 +347,33 @@ void MemoryAccountStore::Apply(const CheckedWrites& writes, const Account& after
     if (queue->second.empty()) due_queues_.erase(queue);
     pending_work_.erase(done);
   }
+
+  if (after.HasPendingCheckout()) {
+    waiting_payers_.insert(after.payer.id);
+  } else {
+    waiting_payers_.erase(after.payer.id);
+  }
+  if (writes.releases_waiting_work_at) {
+    ReleaseWaitingWork(after.payer.id, after.payer.test_clock_id, *writes.releases_waiting_work_at);
+  }
+}
+
+void MemoryAccountStore::ReleaseWaitingWork(const std::string& payer_id,
+                                            const std::optional<std::string>& clock_id,
+                                            Instant at) {
+  auto queue = due_queues_.find(clock_id);
+  if (queue == due_queues_.end()) return;
+  std::vector<std::int64_t> released;
+  for (const auto& [due_at, id] : queue->second) {
+    if (due_at >= at) break;
+    if (pending_work_.at(id).work.payer_id == payer_id) released.push_back(id);
+  }
+  for (const std::int64_t id : released) {
+    DueWork& work = pending_work_.at(id).work;
+    queue->second.erase({work.due_at, id});
+    work.due_at = at;
+    queue->second.emplace(at, id);
+  }
 }
 
 Result<std::vector<DueWork>> MemoryAccountStore::DueWorkUntil(
@@ -357,7 +387,8 @@ Result<std::vector<DueWork>> MemoryAccountStore::DueWorkUntil(
       limit < 0 ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(limit);
   for (const auto& [due_at, id] : queue->second) {
     if (due_at > until || work.size() >= most) break;
-    work.push_back(pending_work_.at(id).work);
+    const DueWork& piece = pending_work_.at(id).work;
+    if (!waiting_payers_.contains(piece.payer_id)) work.push_back(piece);
   }
   return work;
 }

@@ -2,7 +2,8 @@
 // hundreds of thousands of payers, without a disk. It keeps the AccountStore contract
 // (account_store.h; the contract tests run on it): the same accounts, orders, pages, unique
 // keys and errors as every backend. DueWorkUntil is O(log n + k): pending work is indexed by
-// clock and (due time, id); done work is dropped.
+// clock and (due time, id), done work is dropped, and the work of payers waiting for a
+// checkout is passed over (k counts it).
 // What the contract leaves to a backend, it does this way: nothing is durable; it keeps no
 // webhook endpoints, so events fan out to no deliveries; plans, plan versions and test clocks
 // are not checked to exist; and an item or attempt that `before` names and this payer lacks is
@@ -95,6 +96,9 @@ class MemoryAccountStore final : public AccountStore {
   void Apply(const CheckedWrites& writes, const Account& after,
              const std::vector<StoredEvent>& events, const std::vector<DueWork>& scheduled,
              const std::vector<std::int64_t>& completes_work) noexcept;
+  // Moves the payer's work due before `at` to `at` (waiting_work.h).
+  void ReleaseWaitingWork(const std::string& payer_id, const std::optional<std::string>& clock_id,
+                          Instant at);
 
   const MemoryAccountStoreOptions options_;
   mutable std::shared_mutex mutex_;
@@ -120,6 +124,8 @@ class MemoryAccountStore final : public AccountStore {
   std::unordered_map<std::int64_t, PendingWork> pending_work_;
   std::map<std::optional<std::string>, std::set<std::pair<Instant, std::int64_t>>> due_queues_;
   std::int64_t next_work_id_ = 1;
+  // Payers with a checkout pending, whose work waits for it (waiting_work.h).
+  std::unordered_set<std::string> waiting_payers_;
 };
 
 }  // namespace recur

@@ -9,6 +9,7 @@
 #include "store/sqlite/status_sql.h"
 #include "store/sqlite/webhook_sql.h"
 #include "store/store_errors.h"
+#include "store/waiting_work.h"
 
 namespace recur {
 namespace {
@@ -182,6 +183,17 @@ void InsertDueWork(SQLite::Database& db, const DueWork& work,
       ->exec();
 }
 
+// Moves the payer's work not yet done that is due before `at` to `at` (waiting_work.h).
+void ReleaseWaitingWork(SQLite::Database& db, const Payer& payer, Instant at) {
+  const std::string sql = std::string("UPDATE due_work SET due_at = ? WHERE done_at IS NULL AND ") +
+                          (payer.test_clock_id ? "clock_id = ?" : "clock_id IS NULL") +
+                          " AND due_at < ? AND payer_id = ?";
+  StatementLease update = payer.test_clock_id
+                              ? Prepared(db, sql, at, *payer.test_clock_id, at, payer.id)
+                              : Prepared(db, sql, at, at, payer.id);
+  update->exec();
+}
+
 // done_at records the instant the work was applied for: its due time. Refused when the work
 // is done already: another runner applied it first.
 Status CompleteDueWork(SQLite::Database& db, std::int64_t work_id) {
@@ -310,6 +322,9 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
     for (const std::int64_t work_id : completes_work) {
       if (Status done = CompleteDueWork(db, work_id); !done) return done;
     }
+    if (const std::optional<Instant> released = WaitingWorkReleasedAt(changes)) {
+      ReleaseWaitingWork(db, after.payer, *released);
+    }
     return Ok();
   });
 }
@@ -322,7 +337,9 @@ Result<std::vector<DueWork>> SqliteStore::DueWorkUntil(Instant until,
                                 "SELECT id, payer_id, item_id, kind, due_at, reference, "
                                 "lead_hours, retry FROM due_work WHERE done_at IS NULL AND ") +
                             (clock_id ? "clock_id = ?" : "clock_id IS NULL") +
-                            " AND due_at <= ? ORDER BY due_at, id LIMIT ?";
+                            " AND due_at <= ? AND NOT EXISTS (SELECT 1 FROM payment_attempts "
+                            "WHERE payment_attempts.payer_id = due_work.payer_id AND status = "
+                            "'pending' AND purpose = 'checkout') ORDER BY due_at, id LIMIT ?";
     StatementLease query =
         clock_id ? Prepared(db, sql, *clock_id, until, limit) : Prepared(db, sql, until, limit);
     std::vector<DueWork> work;

@@ -65,6 +65,15 @@ std::vector<Problem> LifecycleChecker::AfterStep(const ScenarioStep& step, bool 
                                                       " still waits at " + Ms(now)});
     }
   }
+  // Work that waits at the clock's instant (released by a checkout settled at it) runs at the
+  // next advance; until then the item it is for may be past its trial's or period's end.
+  items_with_work_now_.clear();
+  auto due_now = harness_.accounts().DueWorkUntil(now, harness_.test_clock_id(), -1);
+  if (!due_now) {
+    problems.push_back({"read_failed", "due work: " + due_now.error().message});
+  } else {
+    for (const DueWork& work : *due_now) items_with_work_now_.insert(work.item_id);
+  }
   for (const std::string& payer_id : payer_ids) CheckPayer(payer_id, now, problems);
   return problems;
 }
@@ -149,11 +158,14 @@ void LifecycleChecker::CheckPayer(const std::string& payer_id, Instant now,
       problems.push_back({invariant.rule, payer_id + ": " + broken});
     }
   }
-  // A charge the gateway has not decided holds its item where it was (lifecycle.h).
+  // A charge the gateway has not decided holds its item where it was (lifecycle.h), and a
+  // checkout holds every item of the payer: their work waits for its outcome. So does work
+  // released at the clock's instant, until the next advance.
   auto charging = [&](const std::string& item_id) {
-    return std::any_of(account->attempts.begin(), account->attempts.end(), [&](const auto& a) {
-      return a.item_id == item_id && a.status == AttemptStatus::kPending;
-    });
+    return account->HasPendingCheckout() || items_with_work_now_.contains(item_id) ||
+           std::any_of(account->attempts.begin(), account->attempts.end(), [&](const auto& a) {
+             return a.item_id == item_id && a.status == AttemptStatus::kPending;
+           });
   };
   for (const SubscriptionItem& item : account->items) {
     if (item.amount < 0) {

@@ -8,14 +8,18 @@
 //  - amounts are whole minor units and never negative; an attempt never charges more than its
 //    item's price;
 //  - a trial converts or ends exactly once: at most one conversion charge per item, a trial
-//    never outlives its trial_end while no charge for it is pending, and an item that stopped
+//    never outlives its trial_end while no charge for it (nor checkout) is pending, nor its end
+//    waits at the clock's instant, and an item that stopped
 //    being a trial never is one again;
 //  - the current item hands over to the next without a gap or an overlap (the one before ends
 //    at the instant the next starts);
 //  - an item's paid periods follow each other without a gap or an overlap; an active or
 //    canceled paid item has paid for the period it is in (or its charge is pending), and that
-//    period has not ended unless its next charge is pending;
-//  - no due work is left in the past (nothing at or before the clock after an advance);
+//    period has not ended unless its next charge is pending, or a checkout of the payer is
+//    (its work waits for the outcome), or the work for its end was released at the clock's
+//    instant by a checkout settled then and waits for the next advance;
+//  - no due work is left in the past (nothing at or before the clock after an advance, but the
+//    work of a payer whose checkout is pending, which waits for it);
 //  - events are stored in time order and never rewritten; every item and attempt a stored
 //    transition changed has its event in that transition, in time order;
 //  - a refused step stores nothing;
@@ -76,6 +80,7 @@ class LifecycleChecker {
   std::set<std::string> done_trials_;                          // items seen in a trial and then not
   std::map<std::string, std::string> attempt_keys_;            // idempotency key -> attempt id
   std::map<std::string, std::vector<std::string>> event_ids_;  // payer -> ids, oldest first
+  std::set<std::string> items_with_work_now_;                  // due at or before the clock
 };
 
 }  // namespace recur::random_lifecycle

@@ -1,7 +1,7 @@
 // recur_random_lifecycle: runs random lifecycle sequences (tests/random/) on both backends and
 // reports how fast; a failing sequence is shrunk and printed as a scenario file.
 //
-//   recur_random_lifecycle [--sequences N] [--first-seed S] [--memory-only] [--pending-cards]
+//   recur_random_lifecycle [--sequences N] [--first-seed S] [--memory-only] [--no-pending-cards]
 //   recur_random_lifecycle --seed S       one sequence: prints it and what became of it
 //
 // Exit status: 0 when every sequence kept every invariant, 1 when one did not, 2 for bad usage.
@@ -19,10 +19,10 @@ namespace {
 using namespace recur::random_lifecycle;
 
 int Usage() {
-  std::fprintf(
-      stderr,
-      "usage: recur_random_lifecycle [--sequences N] [--first-seed S] [--memory-only] "
-      "[--pending-cards] [--plans PATH]\n       recur_random_lifecycle --seed S [--plans PATH]\n");
+  std::fprintf(stderr,
+               "usage: recur_random_lifecycle [--sequences N] [--first-seed S] [--memory-only] "
+               "[--no-pending-cards] [--plans PATH]\n       recur_random_lifecycle --seed S "
+               "[--plans PATH]\n");
   return 2;
 }
 
@@ -60,8 +60,8 @@ int main(int argc, char** argv) {
     const std::string_view flag = argv[i];
     const bool has_value = i + 1 < argc;
     std::uint64_t number = 0;
-    if (flag == "--pending-cards") {
-      generator.pending_cards = true;
+    if (flag == "--no-pending-cards") {
+      generator.pending_cards = false;
     } else if (flag == "--memory-only") {
       options.compare_backends = false;
     } else if (flag == "--plans" && has_value) {

@@ -19,10 +19,8 @@ struct GeneratorOptions {
   int min_steps = 8;
   int max_steps = 40;
   // Cards whose charges stay pending (pm_card_sandboxPendingThen*), and steps in which the
-  // gateway settles them. Off by default: a checkout left pending blocks its payer's due work,
-  // and a test clock's advance then fails after running part of the work, leaving the clock
-  // behind events it made (an open finding; the runner's --pending-cards shows it).
-  bool pending_cards = false;
+  // gateway settles them.
+  bool pending_cards = true;
 };
 
 // The scenario's lines: a start line, then steps. No step is marked "try": whoever runs them

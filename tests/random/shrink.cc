@@ -146,8 +146,13 @@ ShrinkResult Shrink(const std::vector<std::string>& lines, const RunOptions& opt
     const std::size_t keep = static_cast<std::size_t>(first.problem_step) + 2;  // start line too
     if (keep < shrunk.size()) shrunk.resize(keep);
   }
-  shrunk = shrinker.DropSteps(shrunk);
-  shrunk = shrinker.SimplifyArguments(shrunk);
+  // A simpler argument can make a step unneeded (a card that pays makes the step that worked
+  // around the failing one idle), so the two take turns until neither changes anything.
+  for (std::vector<std::string> before; shrunk != before;) {
+    before = shrunk;
+    shrunk = shrinker.DropSteps(shrunk);
+    shrunk = shrinker.SimplifyArguments(shrunk);
+  }
   // The report of the smallest sequence, run once more so that it is its own.
   RunReport report = RunSequence(shrunk, options);
   return {shrunk, report, shrinker.runs() + 2};

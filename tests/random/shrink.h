@@ -1,8 +1,8 @@
 // Shrinks a failing random sequence to a small one that fails the same rule: delta debugging
 // over its steps (the start line stays), then simpler arguments one line at a time (shorter
 // advances and extensions, monthly instead of annual, no trial flag, a card that pays, no
-// plan or "now" on a cancel), until no change keeps the failure. A candidate that is not a
-// valid scenario (a step about a payer no longer declared) does not fail.
+// plan or "now" on a cancel), the two in turn until no change keeps the failure. A candidate that
+// is not a valid scenario (a step about a payer no longer declared) does not fail.
 #pragma once
 
 #include <string>
