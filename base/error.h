@@ -3,9 +3,10 @@
 // across a module edge.
 // An Error names a kind (how a caller or the HTTP edge should treat it), a stable machine
 // `code` (snake_case, part of the public contract once shipped), a human `message`, and the
-// offending parameter where there is one.
+// offending parameter where there is one, and, when retrying later may work, how long to wait.
 #pragma once
 
+#include <chrono>
 #include <expected>
 #include <string>
 #include <utility>
@@ -20,15 +21,17 @@ enum class ErrorKind {
   kFailedPrecondition,  // the input is fine but the current state forbids it
   kUnauthenticated,     // missing or wrong credentials
   kPaymentFailed,       // a charge was declined
-  kUnavailable,         // a dependency is down; retrying later may work
+  kUnavailable,         // a dependency is down or the server is overloaded; retrying later may work
+  kRateLimited,         // the caller used up a limit; retrying after `retry_after` may work
   kInternal,            // a bug or corrupt state
 };
 
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
-  std::string code;     // stable machine code, e.g. "catalog_invalid"
-  std::string message;  // for people: what, where, why
-  std::string param;    // the offending parameter, empty when none
+  std::string code;                     // stable machine code, e.g. "catalog_invalid"
+  std::string message;                  // for people: what, where, why
+  std::string param;                    // the offending parameter, empty when none
+  std::chrono::seconds retry_after{0};  // how long to wait before retrying; 0 when not known
 };
 
 // A value or the Error that stands in its place. It is std::expected in all but one thing: it

@@ -29,6 +29,8 @@ int HttpStatusFor(ErrorKind kind) {
       return 402;
     case ErrorKind::kUnavailable:
       return 503;
+    case ErrorKind::kRateLimited:
+      return 429;
     case ErrorKind::kInternal:
       return 500;
   }
@@ -36,7 +38,12 @@ int HttpStatusFor(ErrorKind kind) {
 }
 
 ApiResponse ErrorResponse(const Error& error, nlohmann::json details) {
-  return JsonResponse(ErrorBody(error, std::move(details)), HttpStatusFor(error.kind));
+  ApiResponse answer =
+      JsonResponse(ErrorBody(error, std::move(details)), HttpStatusFor(error.kind));
+  if (error.retry_after.count() > 0) {
+    answer.headers.emplace_back("Retry-After", std::to_string(error.retry_after.count()));
+  }
+  return answer;
 }
 
 }  // namespace recur

@@ -16,7 +16,8 @@ namespace recur {
 
 int HttpStatusFor(ErrorKind kind);
 
-// The answer to `error`: its status and its body in the format above. The server answers every
+// The answer to `error`: its status and its body in the format above, and a Retry-After header
+// (in seconds) when the error says how long to wait. The server answers every
 // Error a handler returns with it; a handler calls it itself only to add `details`.
 ApiResponse ErrorResponse(const Error& error, nlohmann::json details = nullptr);
 

@@ -29,6 +29,8 @@ struct HttpServer::Exchange {
   bool close_connection = false;      // after the answer
   bool queued = false;                // the answer is with the transport
   bool at_worker = false;             // a worker runs the handler; the connection is suspended
+  bool hold = false;                  // the answer is a rate limit's, to be held back first
+  bool held = false;                  // the answer is held back; the connection is suspended
 };
 
 namespace {
@@ -36,6 +38,9 @@ namespace {
 // How long the unread body of a refused request is read and dropped before its connection
 // closes.
 constexpr std::chrono::seconds kLingering{2};
+
+// How long the answer to a request refused by a rate limit is held back (held_answers.h).
+constexpr std::chrono::milliseconds kRateLimitedHold{100};
 
 std::optional<std::string_view> BearerToken(const HttpRequest& request) {
   auto it = request.headers.find("Authorization");
@@ -175,9 +180,9 @@ struct HttpServerCallbacks {
       }
       // The whole request is in: no deadline while it is answered.
       server.deadlines_->Set(DeadlinesOf(connection), std::nullopt);
-      if (!exchange->answer && !exchange->at_worker && MayWait(exchange->request.method)) {
+      if (!exchange->answer && !exchange->at_worker && MayWait(exchange->request.method) &&
+          server.TakePendingWrite()) {
         exchange->at_worker = true;
-        ++server.suspended_;
         MHD_suspend_connection(connection);
         auto answer_and_resume = [&server, connection, exchange] {
           exchange->answer = server.AnswerSafely(*exchange);
@@ -187,7 +192,20 @@ struct HttpServerCallbacks {
         if (!server.workers_->Submit(answer_and_resume)) answer_and_resume();
         return MHD_YES;  // called again once resumed, to send the answer
       }
+      if (exchange->hold) {
+        exchange->hold = false;
+        exchange->held = true;
+        ++server.held_;
+        MHD_suspend_connection(connection);
+        // While the server stops, nothing is held: answered now instead.
+        if (!server.held_answers_->Hold(connection)) MHD_resume_connection(connection);
+        return MHD_YES;  // called again once resumed, to send the answer
+      }
+      if (exchange->held && !exchange->queued) --server.held_;            // back from being held
       if (exchange->at_worker && !exchange->queued) --server.suspended_;  // back from a worker
+      if (!exchange->answer && MayWait(exchange->request.method) && !exchange->at_worker) {
+        exchange->answer = server.Overloaded();  // no room: more writes came in meanwhile
+      }
       if (!exchange->answer) exchange->answer = server.AnswerSafely(*exchange);
       return server.Send(connection, *exchange);
     } catch (const std::exception& error) {
@@ -244,6 +262,10 @@ void HttpServer::SetIdempotency(IdempotencyOptions options) {
                      : std::make_unique<IdempotentRequests>(std::move(options), clock_);
 }
 
+void HttpServer::SetClientLimits(ClientLimitOptions options) {
+  client_limits_ = std::make_unique<ClientLimits>(std::move(options), clock_);
+}
+
 Result<int> HttpServer::PurgeExpiredIdempotencyKeys() {
   return idempotency_ == nullptr ? 0 : idempotency_->PurgeExpired();
 }
@@ -258,6 +280,9 @@ Result<int> HttpServer::Bind() {
 void HttpServer::Run() {
   deadlines_ = std::make_unique<ConnectionDeadlines>(std::chrono::milliseconds(100));
   workers_ = std::make_unique<WorkerPool>(options_.worker_threads);
+  held_answers_ = std::make_unique<HeldAnswers>(kRateLimitedHold, [](void* connection) {
+    MHD_resume_connection(static_cast<MHD_Connection*>(connection));
+  });
   MHD_Daemon* daemon =
       StartTransport(options_, listen_socket_, &HttpServerCallbacks::OnRequest, this,
                      {{MHD_OPTION_NOTIFY_COMPLETED,
@@ -279,9 +304,10 @@ void HttpServer::Run() {
   // daemon, and with it every connection, goes.
   const int listening = MHD_quiesce_daemon(daemon);
   workers_->Drain();
+  held_answers_->ReleaseAll();
   // A resumed connection is suspended until its polling thread takes it back, and the library
   // must not be stopped with one suspended.
-  while (suspended_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (suspended_ > 0 || held_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   MHD_stop_daemon(daemon);
   if (listening >= 0) ::close(listening);
   listen_socket_ = -1;
@@ -322,6 +348,9 @@ void HttpServer::AdmitHead(MHD_Connection* connection, Exchange& exchange) {
   if (method == "HEAD") method = "GET";  // HEAD is GET without the body
   exchange.match = router_.Match(method, exchange.request.path);
   exchange.answer = Refuse(exchange.request, exchange.match);
+  // A rate limit's refusal without a body to drop is held back before it is sent; one with a
+  // body is sent at once, and its connection closed.
+  exchange.hold = exchange.answer && exchange.answer->status == 429 && !exchange.framing.HasBody();
   if (exchange.answer) return;
   if (auto refusal = RefuseBody(exchange.request, exchange.framing, options_.max_body_bytes)) {
     exchange.answer = Refusal(*refusal);
@@ -403,9 +432,40 @@ std::optional<ApiResponse> HttpServer::Refuse(const HttpRequest& request,
     case RouteMatch::Outcome::kFound:
       break;
   }
-  // A limit per client address (request.remote_addr) belongs here: after the route is known,
-  // before the key is checked.
-  return Authenticate(routes_[match.route].access, request);
+  if (NeedsSecretKey(routes_[match.route].access, request.params)) {
+    if (auto refusal = Authenticate(request)) return refusal;
+  } else if (client_limits_ != nullptr) {
+    if (auto refusal = client_limits_->RefusePublicRequest(request.remote_addr)) {
+      return ErrorResponse(*refusal);
+    }
+  }
+  return Shed(request.method);
+}
+
+std::optional<ApiResponse> HttpServer::Shed(std::string_view method) const {
+  const std::size_t bound = options_.max_pending_writes;
+  if (bound == 0 || !MayWait(method) || static_cast<std::size_t>(suspended_.load()) < bound) {
+    return std::nullopt;
+  }
+  return Overloaded();
+}
+
+bool HttpServer::TakePendingWrite() {
+  const int bound = static_cast<int>(options_.max_pending_writes);
+  int pending = suspended_.load();
+  do {
+    if (bound > 0 && pending >= bound) return false;
+  } while (!suspended_.compare_exchange_weak(pending, pending + 1));
+  return true;
+}
+
+ApiResponse HttpServer::Overloaded() const {
+  Error overloaded{ErrorKind::kUnavailable, "overloaded",
+                   "the server has " + std::to_string(options_.max_pending_writes) +
+                       " writes waiting for the database, as many as it takes at once; retry in "
+                       "1 s"};
+  overloaded.retry_after = std::chrono::seconds(1);
+  return ErrorResponse(overloaded);
 }
 
 ApiResponse HttpServer::Answer(const HttpRequest& request, RouteMatch match) {
@@ -419,11 +479,15 @@ ApiResponse HttpServer::Answer(const HttpRequest& request, RouteMatch match) {
   return Invoke(route, api_request);
 }
 
-std::optional<ApiResponse> HttpServer::Authenticate(Access access,
-                                                    const HttpRequest& request) const {
-  if (!NeedsSecretKey(access, request.params)) return std::nullopt;
+std::optional<ApiResponse> HttpServer::Authenticate(const HttpRequest& request) const {
+  if (client_limits_ != nullptr) {
+    if (auto refusal = client_limits_->RefuseBeforeKeyCheck(request.remote_addr)) {
+      return ErrorResponse(*refusal);
+    }
+  }
   auto token = BearerToken(request);
   if (token && check_secret_key_(*token)) return std::nullopt;
+  if (client_limits_ != nullptr) client_limits_->KeyCheckFailed(request.remote_addr);
   ApiResponse refusal = ErrorResponse(
       {ErrorKind::kUnauthenticated, "unauthorized",
        token ? "the secret key is not valid"

@@ -8,6 +8,10 @@
 // body announced is answered and its connection closed, unread. A body is counted as it
 // arrives and refused past the limit. Requests that may wait on the database (POST, PATCH,
 // PUT, DELETE) run on worker threads while the polling threads serve other connections.
+// Abuse limits, all from the head: per client address (client_limits.h: failed
+// authentications, before the key is checked; public requests), whose 429 is held back a tenth
+// of a second (held_answers.h) when no body follows; and load shedding (a write that finds
+// HttpServerOptions::max_pending_writes pending is answered 503 overloaded).
 // Thread safety: routes are added before Bind(); handlers run concurrently on the server's
 // polling and worker threads and must be thread-safe. Stop() may be called from any thread.
 #pragma once
@@ -26,7 +30,9 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "http/api_handler.h"
+#include "http/client_limits.h"
 #include "http/connection_deadlines.h"
+#include "http/held_answers.h"
 #include "http/http_request.h"
 #include "http/idempotent_request.h"
 #include "http/router.h"
@@ -50,6 +56,8 @@ class HttpServer {
   // handled once per key, as idempotent_request.h says. Without one the header is ignored. Set
   // before Bind().
   void SetIdempotency(IdempotencyOptions options);
+  // Limits per client address (client_limits.h); without them, none. Set before Bind().
+  void SetClientLimits(ClientLimitOptions options);
   // Deletes the expired idempotency keys (none without a store); returns how many.
   Result<int> PurgeExpiredIdempotencyKeys();
 
@@ -80,14 +88,25 @@ class HttpServer {
   // where the library takes no answer; the caller then ends the connection.
   void SendMidBody(MHD_Connection* connection, Exchange& exchange);
   // The refusal of a request its head alone decides: no such route, a method the route does
-  // not take, or missing credentials. None when the body is to be read and the request run.
+  // not take, an address over its limits, missing credentials, or a write past the bound of
+  // pending writes. None when the body is to be read and the request run.
   std::optional<ApiResponse> Refuse(const HttpRequest& request, const RouteMatch& match) const;
+  // The 503 of a write when HttpServerOptions::max_pending_writes are pending; none otherwise.
+  std::optional<ApiResponse> Shed(std::string_view method) const;
+  // Takes a place among the pending writes for a write about to go to a worker (given back
+  // when its connection is taken back); false when there is none, so that no more than the
+  // bound are ever pending.
+  bool TakePendingWrite();
+  // The 503 overloaded of a shed write.
+  ApiResponse Overloaded() const;
   // The answer to an admitted request once its body is in.
   ApiResponse Answer(const HttpRequest& request, RouteMatch match);
   // Answer, with an exception outside the handler (the idempotency store's, say) as a 500.
   ApiResponse AnswerSafely(Exchange& exchange);
-  // The refusal of a request without the credentials `access` asks for; none when it has them.
-  std::optional<ApiResponse> Authenticate(Access access, const HttpRequest& request) const;
+  // The refusal of a request to a route that needs the secret key: its address is past its
+  // failed authentications (checked first, so that its key is not), or its key is missing or
+  // wrong (counted as a failure of its address). None when it has the key.
+  std::optional<ApiResponse> Authenticate(const HttpRequest& request) const;
   // The handler's answer; its Error or exception in the one error format.
   ApiResponse Invoke(const RouteEntry& route, const ApiRequest& request);
   void LogRequest(const HttpRequest& request, int status, std::size_t bytes_out,
@@ -99,11 +118,15 @@ class HttpServer {
   Router router_;
   std::vector<RouteEntry> routes_;
   std::unique_ptr<IdempotentRequests> idempotency_;
+  std::unique_ptr<ClientLimits> client_limits_;  // none: no limits per address
 
   int listen_socket_ = -1;
   std::unique_ptr<ConnectionDeadlines> deadlines_;
   std::unique_ptr<WorkerPool> workers_;
-  std::atomic<int> suspended_ = 0;  // connections suspended for a worker, not yet taken back
+  std::unique_ptr<HeldAnswers> held_answers_;
+  // Connections suspended for a worker, not yet taken back: the writes pending.
+  std::atomic<int> suspended_ = 0;
+  std::atomic<int> held_ = 0;  // connections suspended for a held answer, not yet taken back
   std::atomic<bool> running_ = false;
   std::atomic<bool> run_returned_ = false;
   std::mutex stop_mutex_;

@@ -89,8 +89,9 @@ ApiResponse IdempotentRequests::Handle(std::string_view key_view, std::string_vi
 }
 
 void IdempotentRequests::Keep(const std::string& key, const ApiResponse& answer) {
-  // A server error may pass on retry, so it is not kept.
-  auto kept = answer.status >= 500
+  // A server error may pass on retry, and a request refused by a rate limit (429) changed
+  // nothing and passes once the limit allows it, so neither is kept.
+  auto kept = answer.status >= 500 || answer.status == 429
                   ? options_.store->ReleaseIdempotencyKey(key)
                   : options_.store->CompleteIdempotencyKey(key, answer.status, answer.body);
   if (!kept) {

@@ -6,7 +6,8 @@
 //  - the request's fingerprint is a SHA-256 of its method, path, raw query string and body, so
 //    the same key with any of them different is another request (422 idempotency_key_reused);
 //  - the handler runs inside an IdempotentRequestScope, so every store change it makes records
-//    the key; its answer is kept unless it is a server error (5xx);
+//    the key; its answer is kept unless it is a server error (5xx) or a rate limit's 429, which
+//    a retry after the wait may pass;
 //  - a key whose first request made a change and died before its answer was kept (a crash)
 //    gets an answer rendered from what the change made (RecoverAnswer), never a second run;
 //    a route with no way to render one (an advance to a time, a reload) runs again, which is

@@ -83,6 +83,18 @@ TEST_F(IdempotentRequestsTest, ARetryReplaysAndAnotherQueryPathOrBodyIsAnotherRe
   EXPECT_EQ(runs_, 1);
 }
 
+TEST_F(IdempotentRequestsTest, ARequestRefusedByARateLimitIsNotKeptSoARetryRunsIt) {
+  IdempotentRequests& requests = Requests();
+  const ApiRequest request = Post("/v1/things", "{}");
+  const ApiResponse limited = requests.Handle("k", "/v1/things", request, [&] {
+    ++runs_;
+    return ApiResponse{429, R"({"error": {"code": "rate_limited"}})"};
+  });
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(Handle(requests, "k", request).body, "run 2");
+  EXPECT_EQ(Handle(requests, "k", request).body, "run 2");  // kept from here on
+}
+
 // A change whose answer was not kept: here a server error after the change (a crash leaves
 // the same, under an earlier instance's claim; the store contract tests show that part).
 TEST_F(IdempotentRequestsTest, AKeyWhoseChangeLostItsAnswerIsAnsweredFromWhatItMade) {

@@ -42,6 +42,10 @@ struct HttpServerOptions {
   // never holds up the other connections.
   std::size_t polling_threads = 2;
   std::size_t worker_threads = 32;
+  // Load shedding: writes handed to the workers and not yet answered, waiting for a worker or
+  // for the database; a write that finds this many is answered 503 overloaded with Retry-After
+  // at once, while reads go on being answered. 0: no bound.
+  std::size_t max_pending_writes = 0;
   bool access_log = true;
   // Reverse proxies whose X-Forwarded-For names the client (client_address.h); none: every
   // request's client is its connection's peer.

@@ -27,6 +27,16 @@ Status ValidateNewPayer(const NewPayer& payer) {
   return Ok();
 }
 
+// Whether `transition` asks the gateway for a charge: an attempt of an amount to collect (one
+// fully covered by a credit is settled without the gateway).
+bool AsksForACharge(const Account& after, const Transition& transition) {
+  return std::ranges::any_of(transition.charges, [&](const std::string& attempt_id) {
+    return std::ranges::any_of(after.attempts, [&](const PaymentAttempt& attempt) {
+      return attempt.id == attempt_id && attempt.amount > 0;
+    });
+  });
+}
+
 }  // namespace
 
 BillingService::BillingService(AccountStore& store, TestClockStore& test_clocks,
@@ -45,6 +55,10 @@ BillingService::BillingService(AccountStore& store, TestClockStore& test_clocks,
       instance_id_(std::move(instance_id)),
       bodies_(bodies),
       plan_texts_(catalog) {}
+
+void BillingService::LimitPaymentAttempts(Rate per_payer) {
+  payment_attempts_ = std::make_unique<PaymentAttemptLimit>(per_payer, clock_);
+}
 
 Status BillingService::Start() {
   auto with_pending = store_.PayersWithPendingAttempts();
@@ -291,6 +305,11 @@ Result<AccountChange> BillingService::Mutate(const std::string& payer_id, Change
   const LifecycleContext context{*catalog, row_ids_, options_, *now};
   auto transition = change(after, context);
   if (!transition) return std::unexpected(transition.error());
+  if (payment_attempts_ != nullptr && AsksForACharge(after, *transition)) {
+    if (auto allowed = payment_attempts_->Take(payer_id); !allowed) {
+      return std::unexpected(allowed.error());
+    }
+  }
   return Commit(&before, std::move(after), std::move(*transition), *catalog, *now);
 }
 

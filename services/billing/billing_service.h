@@ -11,9 +11,13 @@
 // still pending (a pending answer, or a crash between commit and answer) is looked up at the
 // gateway by its key, and charged with that same key only when the gateway never saw it, so a
 // charge is never made twice.
+// A payer's own actions (Mutate: subscribes, card changes, cancels, extensions) that ask the
+// gateway for a charge may be limited per payer (LimitPaymentAttempts, payment_attempt_limit.h):
+// one over the limit is refused before anything is stored or charged.
 // Thread-safe: changes to one payer are serialized, different payers proceed in parallel.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,6 +28,7 @@
 #include "base/keyed_mutex.h"
 #include "domain/subscriptions/lifecycle.h"
 #include "gateways/payment_gateway.h"
+#include "services/billing/payment_attempt_limit.h"
 #include "services/billing/plan_texts_cache.h"
 #include "services/catalog/catalog_service.h"
 #include "services/entitlements/entitlement_cache.h"
@@ -83,6 +88,10 @@ class BillingService {
                  IdGenerator& row_ids, LifecycleOptions options, std::string instance_id,
                  EventBodies bodies = EventBodies::kRendered);
 
+  // Limits the payment attempts of each payer's own actions to `per_payer`, counted on the
+  // service's clock (payment_attempt_limit.h). Without it there is no limit. Call before Start().
+  void LimitPaymentAttempts(Rate per_payer);
+
   // Loads the entitlement cache and settles attempts a crash left pending.
   Status Start();
 
@@ -128,7 +137,9 @@ class BillingService {
   std::shared_ptr<const Catalog> catalog() const { return catalog_.Current(); }
 
  private:
-  // Applies `change` to the payer's account at the payer's now.
+  // Applies `change` to the payer's account at the payer's now; refused by the payment attempt
+  // limit, before it is stored, when it asks the gateway for a charge the payer has no attempt
+  // left for.
   template <typename Change>
   Result<AccountChange> Mutate(const std::string& payer_id, Change&& change);
   // Renders the transition's events and stores it (Store).
@@ -177,6 +188,7 @@ class BillingService {
   const EventBodies bodies_;
   PlanTextsCache plan_texts_;
   KeyedMutex payer_locks_;
+  std::unique_ptr<PaymentAttemptLimit> payment_attempts_;  // none: no limit
   EntitlementCache entitlements_;
 };
 

@@ -139,6 +139,38 @@ class BillingServiceChargeTest : public ::testing::Test {
   int payers_ = 0;
 };
 
+TEST_F(BillingServiceChargeTest, APayerPastItsPaymentAttemptsIsRefusedBeforeAnythingIsCharged) {
+  billing_ = std::make_unique<BillingService>(*store_, *store_, *catalog_, gateway_, clock_, ids_,
+                                              ids_, LifecycleOptions{}, "ins_test");
+  billing_->LimitPaymentAttempts({2, std::chrono::hours(1)});
+  ASSERT_TRUE(billing_->Start());
+  const std::string payer = NewPayer("pm_card_chargeCustomerFail");
+  for (int i = 0; i < 2; ++i) {
+    auto declined = billing_->Subscribe(payer, {"pro"});
+    ASSERT_TRUE(declined) << declined.error().message;
+    EXPECT_TRUE(declined->declined);
+  }
+  const std::size_t attempts = store_->ListPaymentAttempts(payer, {100}).value().data.size();
+  const Account before = billing_->GetAccount(payer).value();
+
+  auto refused = billing_->Subscribe(payer, {"pro"});
+
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "rate_limited");
+  EXPECT_EQ(refused.error().retry_after, std::chrono::minutes(30));
+  // Nothing was stored, so nothing was taken to the gateway.
+  EXPECT_EQ(store_->ListPaymentAttempts(payer, {100}).value().data.size(), attempts);
+  EXPECT_EQ(billing_->GetAccount(payer).value(), before);
+  // Another payer's attempts are its own, and a change that charges nothing is not counted.
+  const std::string other = NewPayer("pm_card_visa");
+  EXPECT_TRUE(billing_->Subscribe(other, {"pro"}));
+  EXPECT_TRUE(billing_->AddPaymentMethod(payer, "pm_card_visa", false));
+  clock_.Advance(std::chrono::minutes(30));
+  auto again = billing_->Subscribe(payer, {"pro"});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->declined);
+}
+
 TEST_F(BillingServiceChargeTest, APendingCheckoutWaitsWithItsItemIncomplete) {
   const std::string payer = NewPayer("pm_card_sandboxPendingThenPaid");
 

@@ -16,114 +16,13 @@
 #include <gmock/gmock.h>
 
 #include "tests/e2e/fixture.h"
+#include "tests/e2e/raw_connection.h"
 
 namespace recur::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-// A connection to the server on which anything may be written.
-class RawConnection {
- public:
-  // Connects from `source` (any loopback address) to 127.0.0.1:`port`.
-  RawConnection(int port, const char* source = "127.0.0.1") {
-    socket_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in local{};
-    local.sin_family = AF_INET;
-    inet_pton(AF_INET, source, &local.sin_addr);
-    sockaddr_in server{};
-    server.sin_family = AF_INET;
-    server.sin_port = htons(static_cast<std::uint16_t>(port));
-    inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
-    connected_ = ::bind(socket_, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0 &&
-                 ::connect(socket_, reinterpret_cast<sockaddr*>(&server), sizeof server) == 0;
-  }
-  ~RawConnection() { ::close(socket_); }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  bool connected() const { return connected_; }
-
-  // Writes `bytes`; false when the server no longer takes them.
-  bool Send(std::string_view bytes) {
-    while (!bytes.empty()) {
-      const ssize_t sent = ::send(socket_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (sent <= 0) return false;
-      bytes.remove_prefix(static_cast<std::size_t>(sent));
-    }
-    return true;
-  }
-
-  // Reads what arrives within `wait`, up to the end of one answer (its head only when
-  // `with_body` is false, as for HEAD); sets closed() when the server ended the connection.
-  std::string Read(std::chrono::milliseconds wait, bool with_body = true) {
-    const timeval timeout{static_cast<time_t>(wait.count() / 1000),
-                          static_cast<suseconds_t>(wait.count() % 1000 * 1000)};
-    ::setsockopt(socket_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    std::string received;
-    char buffer[65536];
-    while (!closed_) {
-      const ssize_t got = ::recv(socket_, buffer, sizeof buffer, 0);
-      if (got > 0) {
-        received.append(buffer, static_cast<std::size_t>(got));
-        if (received.find("\r\n\r\n") != std::string::npos &&
-            (!with_body || !WantsMore(received))) {
-          break;
-        }
-      } else if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-        closed_ = true;
-      } else {
-        break;  // nothing more within `wait`
-      }
-    }
-    return received;
-  }
-
-  // Reads until the server closes the connection (or `patience` passes), returning everything.
-  std::string ReadUntilClosed(std::chrono::milliseconds patience = kPatience) {
-    std::string received;
-    const auto deadline = std::chrono::steady_clock::now() + patience;
-    while (!closed_ && std::chrono::steady_clock::now() < deadline) received += Read(250ms);
-    return received;
-  }
-
-  bool closed() const { return closed_; }
-
- private:
-  // Whether an answer's body is not all in yet.
-  static bool WantsMore(const std::string& received) {
-    const std::size_t head_end = received.find("\r\n\r\n");
-    static const std::string kLength = "Content-Length: ";
-    const std::size_t at = received.find(kLength);
-    if (at == std::string::npos || at > head_end) return false;
-    const std::size_t length = std::stoul(received.substr(at + kLength.size()));
-    return received.size() < head_end + 4 + length;
-  }
-
-  int socket_ = -1;
-  bool connected_ = false;
-  bool closed_ = false;
-};
-
-struct RawAnswer {
-  int status = 0;
-  std::string head;
-  json error;  // the error object of a JSON error answer
-};
-
-RawAnswer ParseAnswer(const std::string& text) {
-  RawAnswer answer;
-  if (text.rfind("HTTP/1.1 ", 0) != 0) return answer;
-  answer.status = std::stoi(text.substr(9, 3));
-  const std::size_t head_end = text.find("\r\n\r\n");
-  answer.head = text.substr(0, head_end);
-  if (head_end != std::string::npos) {
-    json body = json::parse(text.substr(head_end + 4), nullptr, false);
-    if (body.is_object() && body.contains("error")) answer.error = body["error"];
-  }
-  return answer;
-}
 
 // Sends `byte` every tenth of a second, which keeps the connection from idling out, until the
 // server closes it (or the test's patience ends).

@@ -23,6 +23,7 @@ bool IsRefusal(const Error& error) {
     case ErrorKind::kAborted:
     case ErrorKind::kUnauthenticated:
     case ErrorKind::kUnavailable:
+    case ErrorKind::kRateLimited:
     case ErrorKind::kInternal:
       return false;
   }

@@ -17,9 +17,13 @@ constexpr const char* kUsage =
     "        [--past-due-access keep|revoke] [--webhook-allow-cidr CIDR ...]\n"
     "        [--webhook-retry-schedule SECONDS,...] [--webhook-disable-after SECONDS]\n"
     "        [--webhook-ca-file PEM] [--trusted-proxy CIDR ...]\n"
+    "        [--limit-failed-auth RATE|off] [--limit-public RATE|off]\n"
+    "        [--limit-payment-attempts RATE|off] [--limit-pending-writes N|off]\n"
     "      run the HTTP API (defaults: --db ./recur.db --plans ./plans --addr 127.0.0.1:8080\n"
     "      --dunning-retries 1d,3d,5d,7d --past-due-access keep --webhook-retry-schedule\n"
-    "      0,5,300,1800,7200,18000,36000,36000 --webhook-disable-after 432000 (5 days))\n"
+    "      0,5,300,1800,7200,18000,36000,36000 --webhook-disable-after 432000 (5 days)\n"
+    "      --limit-failed-auth 20/1m --limit-public off --limit-payment-attempts 10/1h\n"
+    "      --limit-pending-writes 1024; a RATE is COUNT/WINDOW, docs/operating.md)\n"
     "  plans check PATH\n"
     "      validate a plan catalog (a folder of *.json plan files, or one catalog file)\n"
     "  simulate scenario FILE [--plans PATH] [--payloads] [--json] [--seed N]\n"
@@ -41,7 +45,9 @@ constexpr const char* kUsage =
     "  RECUR_SECRET_KEY   the secret API key (sk_...); without it, serve generates one on first\n"
     "                     start, prints it once and stores only its hash\n"
     "  RECUR_DUNNING_RETRIES, RECUR_PAST_DUE_ACCESS, RECUR_WEBHOOK_ALLOW_CIDRS (comma-separated),\n"
-    "  RECUR_WEBHOOK_RETRY_SCHEDULE, RECUR_WEBHOOK_DISABLE_AFTER, RECUR_WEBHOOK_CA_FILE\n"
+    "  RECUR_WEBHOOK_RETRY_SCHEDULE, RECUR_WEBHOOK_DISABLE_AFTER, RECUR_WEBHOOK_CA_FILE,\n"
+    "  RECUR_LIMIT_FAILED_AUTH, RECUR_LIMIT_PUBLIC, RECUR_LIMIT_PAYMENT_ATTEMPTS,\n"
+    "  RECUR_LIMIT_PENDING_WRITES\n"
     "                     as the flags of the same names\n";
 
 }  // namespace

@@ -50,7 +50,7 @@ int Usage(const std::string& problem) {
       stderr,
       "recur serve: %s\nusage: recur serve [--db FILE] [--plans PATH] [--addr HOST:PORT] "
       "[--dunning-retries LIST] [--past-due-access keep|revoke] [--trusted-proxy CIDR ...] "
-      "[--webhook-... (recur help)]\n",
+      "[--webhook-... (recur help)] [--limit-... (recur help)]\n",
       problem.c_str());
   return 2;
 }
@@ -287,12 +287,14 @@ int RunServe(std::span<const std::string> args) {
   if (!sandbox_ledger) return Fail(sandbox_ledger.error());
   SandboxGateway gateway(**sandbox_ledger);
   Engine engine(**store, catalog, gateway, *settings, installation->instance_id, clock, ids);
+  if (settings->payment_attempts) engine.billing.LimitPaymentAttempts(*settings->payment_attempts);
   if (auto ready = engine.Ready(); !ready) return Fail(ready.error());
 
   HttpServerOptions options;
   options.host = settings->host;
   options.port = settings->port;
   options.trusted_proxies = settings->trusted_proxies;
+  options.max_pending_writes = settings->max_pending_writes;
   // Tests of the deadlines shorten them, so that they take a second rather than thirty: the
   // head's and the body's to this many milliseconds, the idle timeout to one second.
   if (const char* deadline = std::getenv("RECUR_TEST_HTTP_DEADLINE_MS")) {
@@ -303,6 +305,7 @@ int RunServe(std::span<const std::string> args) {
   HttpServer server(options, clock, [hash = *secret_hash](std::string_view presented) {
     return SecretKeyMatches(presented, hash);
   });
+  server.SetClientLimits(settings->client_limits);
   RenderedCatalogs rendered_catalogs(catalog);
   const ApiServices api{engine.billing,
                         catalog,

@@ -92,6 +92,59 @@ Result<DispatcherOptions> ReadDispatcherOptions(const ParsedFlags& flags, std::v
   return options;
 }
 
+// A rate flag's value (--limit-...): COUNT/WINDOW as base/rate.h reads it, or "off" (none).
+Result<std::optional<Rate>> ReadRateLimit(const ParsedFlags& flags, std::string_view flag,
+                                          const char* variable, std::string_view fallback,
+                                          std::string_view per) {
+  const std::string text = FlagOrEnvironment(flags, flag, variable, std::string(fallback));
+  if (text == "off") return std::optional<Rate>();
+  if (auto rate = ParseRate(text)) return std::optional<Rate>(*rate);
+  return MakeError(ErrorKind::kInvalidArgument, "invalid_limit",
+                   "--" + std::string(flag) + " must be COUNT/WINDOW " + std::string(per) +
+                       ", a count from 1 to " + std::to_string(kLargestRateCount) +
+                       " and a window from 1s to 7d in s, m, h or d, like 20/1m, or off; got \"" +
+                       text + "\"",
+                   std::string(flag));
+}
+
+// The abuse limits: --limit-failed-auth / RECUR_LIMIT_FAILED_AUTH, --limit-public /
+// RECUR_LIMIT_PUBLIC, --limit-payment-attempts / RECUR_LIMIT_PAYMENT_ATTEMPTS,
+// --limit-pending-writes / RECUR_LIMIT_PENDING_WRITES.
+Status ReadLimits(const ParsedFlags& flags, ServeSettings& settings) {
+  auto failed_auth = ReadRateLimit(flags, "limit-failed-auth", "RECUR_LIMIT_FAILED_AUTH",
+                                   kDefaultFailedAuthLimit, "(failed key checks per address)");
+  if (!failed_auth) return std::unexpected(failed_auth.error());
+  settings.client_limits.failed_auth = *failed_auth;
+  auto public_requests = ReadRateLimit(flags, "limit-public", "RECUR_LIMIT_PUBLIC",
+                                       kDefaultPublicLimit, "(public requests per address)");
+  if (!public_requests) return std::unexpected(public_requests.error());
+  settings.client_limits.public_requests = *public_requests;
+  auto payment_attempts =
+      ReadRateLimit(flags, "limit-payment-attempts", "RECUR_LIMIT_PAYMENT_ATTEMPTS",
+                    kDefaultPaymentAttemptLimit, "(payment attempts per payer)");
+  if (!payment_attempts) return std::unexpected(payment_attempts.error());
+  settings.payment_attempts = *payment_attempts;
+  const std::string pending =
+      FlagOrEnvironment(flags, "limit-pending-writes", "RECUR_LIMIT_PENDING_WRITES",
+                        std::string(kDefaultPendingWritesLimit));
+  if (pending == "off") {
+    settings.max_pending_writes = 0;
+    return Ok();
+  }
+  std::size_t bound = 0;
+  auto [end, error] = std::from_chars(pending.data(), pending.data() + pending.size(), bound);
+  if (error != std::errc() || end != pending.data() + pending.size() || bound < 1 ||
+      bound > 1'000'000 || pending.front() == '0') {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_limit",
+                     "--limit-pending-writes must be a number of writes from 1 to 1000000, or "
+                     "off; got \"" +
+                         pending + "\"",
+                     "limit-pending-writes");
+  }
+  settings.max_pending_writes = bound;
+  return Ok();
+}
+
 // "host:port" or "[v6-host]:port".
 Result<std::pair<std::string, int>> ParseAddress(const std::string& address) {
   auto bad = [&] {
@@ -143,6 +196,7 @@ Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
   auto proxies = ReadTrustedProxies(flags);
   if (!proxies) return std::unexpected(proxies.error());
   settings.trusted_proxies = std::move(*proxies);
+  if (auto limits = ReadLimits(flags, settings); !limits) return std::unexpected(limits.error());
   return settings;
 }
 

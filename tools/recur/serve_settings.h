@@ -1,30 +1,39 @@
 // What `recur serve` is asked to do, read from its flags and the environment: where the database,
-// the plan files and the listening address are, the lifecycle options, and how webhooks are
-// delivered, and which reverse proxies are trusted. The message of a refused setting names the
-// flag that set it, except for an entry of the webhook allow-list, whose message quotes the entry.
+// the plan files and the listening address are, the lifecycle options, how webhooks are
+// delivered, which reverse proxies are trusted, and the abuse limits. The message of a refused
+// setting names the flag that set it, except for an entry of the webhook allow-list, whose
+// message quotes the entry.
 #pragma once
 
 #include <array>
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/error.h"
+#include "base/rate.h"
 #include "domain/subscriptions/lifecycle.h"
 #include "domain/webhooks/url_policy.h"
+#include "http/client_limits.h"
 #include "services/webhooks/dispatcher.h"
 #include "tools/recur/flags.h"
 
 namespace recur {
 
-inline constexpr std::array<std::string_view, 8> kServeFlags = {"db",
-                                                                "plans",
-                                                                "addr",
-                                                                "dunning-retries",
-                                                                "past-due-access",
-                                                                "webhook-retry-schedule",
-                                                                "webhook-disable-after",
-                                                                "webhook-ca-file"};
+inline constexpr std::array<std::string_view, 12> kServeFlags = {"db",
+                                                                 "plans",
+                                                                 "addr",
+                                                                 "dunning-retries",
+                                                                 "past-due-access",
+                                                                 "webhook-retry-schedule",
+                                                                 "webhook-disable-after",
+                                                                 "webhook-ca-file",
+                                                                 "limit-failed-auth",
+                                                                 "limit-public",
+                                                                 "limit-payment-attempts",
+                                                                 "limit-pending-writes"};
 
 inline constexpr std::array<std::string_view, 2> kRepeatableServeFlags = {"webhook-allow-cidr",
                                                                           "trusted-proxy"};
@@ -45,7 +54,19 @@ struct ServeSettings {
   // --trusted-proxy, RECUR_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For names the
   // client (http/client_address.h).
   std::vector<Cidr> trusted_proxies;
+  // Abuse limits (docs/operating.md): --limit-failed-auth and --limit-public per client address,
+  // --limit-payment-attempts per payer (none: no limit), --limit-pending-writes (0: no bound).
+  ClientLimitOptions client_limits;
+  std::optional<Rate> payment_attempts;
+  std::size_t max_pending_writes = 0;
 };
+
+// The limits' defaults: generous for a well-behaved client, tight for one guessing keys or
+// trying cards; the public endpoints are not limited unless asked ("off").
+inline constexpr std::string_view kDefaultFailedAuthLimit = "20/1m";
+inline constexpr std::string_view kDefaultPublicLimit = "off";
+inline constexpr std::string_view kDefaultPaymentAttemptLimit = "10/1h";
+inline constexpr std::string_view kDefaultPendingWritesLimit = "1024";
 
 // The settings from parsed flags; the first refused setting's error otherwise, checked in the
 // order the fields above are listed.
