@@ -431,7 +431,18 @@ std::optional<ApiResponse> HttpServer::Authenticate(Access access,
 ApiResponse HttpServer::Invoke(const RouteEntry& route, const ApiRequest& request) {
   try {
     Result<ApiResponse> answer = route.handler(request);
-    return answer ? std::move(*answer) : ErrorResponse(answer.error());
+    if (answer) return std::move(*answer);
+    // A failure of the server or of what it depends on (a full disk, a locked database, an
+    // unreachable gateway) is the operator's to see, not only the client's.
+    if (answer.error().kind == ErrorKind::kUnavailable ||
+        answer.error().kind == ErrorKind::kInternal) {
+      Log(clock_.Now(), "error", "request_failed",
+          {{"method", request.method},
+           {"path", request.path},
+           {"code", answer.error().code},
+           {"error", answer.error().message}});
+    }
+    return ErrorResponse(answer.error());
   } catch (const std::exception& error) {
     Log(clock_.Now(), "error", "handler_exception",
         {{"method", request.method}, {"path", request.path}, {"what", error.what()}});

@@ -8,6 +8,7 @@ packages=(
   libcpp-httplib-dev libmicrohttpd-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libssl-dev
   libhowardhinnant-date-dev libgtest-dev libgmock-dev libjemalloc-dev libzstd-dev
   clang-16 libclang-rt-16-dev  # the fuzz targets (fuzz/README.md)
+  sqlite3  # the fault tests: another process on the database (tests/e2e/storage_faults_test.cc)
   "$@"
 )
 
