@@ -1,5 +1,7 @@
 #include "http/api_error.h"
 
+#include "base/log.h"
+
 namespace recur {
 namespace {
 
@@ -37,6 +39,15 @@ int HttpStatusFor(ErrorKind kind) {
 
 ApiResponse ErrorResponse(const Error& error, nlohmann::json details) {
   return JsonResponse(ErrorBody(error, std::move(details)), HttpStatusFor(error.kind));
+}
+
+void LogServerFailure(Instant now, const ApiRequest& request, const Error& error) {
+  if (error.kind != ErrorKind::kUnavailable && error.kind != ErrorKind::kInternal) return;
+  Log(now, "error", "request_failed",
+      {{"method", request.method},
+       {"path", request.path},
+       {"code", error.code},
+       {"error", error.message}});
 }
 
 }  // namespace recur

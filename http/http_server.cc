@@ -432,16 +432,7 @@ ApiResponse HttpServer::Invoke(const RouteEntry& route, const ApiRequest& reques
   try {
     Result<ApiResponse> answer = route.handler(request);
     if (answer) return std::move(*answer);
-    // A failure of the server or of what it depends on (a full disk, a locked database, an
-    // unreachable gateway) is the operator's to see, not only the client's.
-    if (answer.error().kind == ErrorKind::kUnavailable ||
-        answer.error().kind == ErrorKind::kInternal) {
-      Log(clock_.Now(), "error", "request_failed",
-          {{"method", request.method},
-           {"path", request.path},
-           {"code", answer.error().code},
-           {"error", answer.error().message}});
-    }
+    LogServerFailure(clock_.Now(), request, answer.error());
     return ErrorResponse(answer.error());
   } catch (const std::exception& error) {
     Log(clock_.Now(), "error", "handler_exception",

@@ -122,8 +122,9 @@ TEST_F(StorageFaultsTest, ALockedDatabaseAnswers503ToWritesAfterTheBusyTimeoutWh
   const std::string locked = "the database " + db_path() + " is locked";
   ExpectStorageError(Call("POST", "/v1/payers", PayerFields("during_the_lock")), locked);
   ExpectStorageError(KeyedPost("/v1/payers", PayerFields("keyed"), "payer-keyed"), locked);
-  EXPECT_TRUE(server_->WaitForStderr("\"event\":\"request_failed\"", kPatience));
+  EXPECT_TRUE(server_->WaitForStderr("\"event\":\"request_failed\"", kPatience, 2));
   EXPECT_THAT(server_->Stderr(), HasSubstr(locked));
+  EXPECT_THAT(server_->Stderr(), HasSubstr("claiming idempotency key payer-keyed failed"));
 
   // Reads do not wait for the lock (WAL).
   EXPECT_EQ(Call("GET", "/v1/payers/" + payer).status, 200);
