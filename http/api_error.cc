@@ -1,5 +1,7 @@
 #include "http/api_error.h"
 
+#include "base/log.h"
+
 namespace recur {
 namespace {
 
@@ -44,6 +46,15 @@ ApiResponse ErrorResponse(const Error& error, nlohmann::json details) {
     answer.headers.emplace_back("Retry-After", std::to_string(error.retry_after.count()));
   }
   return answer;
+}
+
+void LogServerFailure(Instant now, const ApiRequest& request, const Error& error) {
+  if (error.kind != ErrorKind::kUnavailable && error.kind != ErrorKind::kInternal) return;
+  Log(now, "error", "request_failed",
+      {{"method", request.method},
+       {"path", request.path},
+       {"code", error.code},
+       {"error", error.message}});
 }
 
 }  // namespace recur

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "base/error.h"
 #include "http/api_handler.h"
 
@@ -20,5 +21,10 @@ int HttpStatusFor(ErrorKind kind);
 // (in seconds) when the error says how long to wait. The server answers every
 // Error a handler returns with it; a handler calls it itself only to add `details`.
 ApiResponse ErrorResponse(const Error& error, nlohmann::json details = nullptr);
+
+// Logs `error`, met while answering `request`, as "request_failed" at level error when it is a
+// failure of the server or of what it depends on (kUnavailable: a full disk, a locked database,
+// an unreachable gateway; kInternal), so the operator sees it and not only the client.
+void LogServerFailure(Instant now, const ApiRequest& request, const Error& error);
 
 }  // namespace recur

@@ -499,7 +499,9 @@ std::optional<ApiResponse> HttpServer::Authenticate(const HttpRequest& request) 
 ApiResponse HttpServer::Invoke(const RouteEntry& route, const ApiRequest& request) {
   try {
     Result<ApiResponse> answer = route.handler(request);
-    return answer ? std::move(*answer) : ErrorResponse(answer.error());
+    if (answer) return std::move(*answer);
+    LogServerFailure(clock_.Now(), request, answer.error());
+    return ErrorResponse(answer.error());
   } catch (const std::exception& error) {
     Log(clock_.Now(), "error", "handler_exception",
         {{"method", request.method}, {"path", request.path}, {"what", error.what()}});

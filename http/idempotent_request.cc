@@ -47,7 +47,10 @@ ApiResponse IdempotentRequests::Handle(std::string_view key_view, std::string_vi
   const std::string key(key_view);
   auto claim = options_.store->ClaimIdempotencyKey(key, Fingerprint(request), options_.instance_id,
                                                    clock_.Now(), options_.retention);
-  if (!claim) return ErrorResponse(claim.error());
+  if (!claim) {
+    LogServerFailure(clock_.Now(), request, claim.error());
+    return ErrorResponse(claim.error());
+  }
   switch (claim->outcome) {
     case IdempotencyClaim::Outcome::kReplay:
       return Replayed({claim->status, std::move(claim->body), "application/json", {}});

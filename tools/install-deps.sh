@@ -9,6 +9,7 @@ packages=(
   libhowardhinnant-date-dev libgtest-dev libgmock-dev libjemalloc-dev libzstd-dev
   clang-16 libclang-rt-16-dev  # the fuzz targets (fuzz/README.md)
   nginx  # the reverse-proxy test runs deploy/nginx/recur.conf on it
+  sqlite3  # the fault tests: another process on the database (tests/e2e/storage_faults_test.cc)
   "$@"
 )
 

@@ -16,18 +16,21 @@ constexpr SandboxAnswer kNeedsAuthentication{
     ChargeStatus::kRequiresAction, kAuthenticationRequired,
     "Your card was declined. This transaction requires authentication."};
 
-constexpr std::array<SandboxCard, 9> kCards{{
-    {"pm_card_visa", "visa", "4242", std::nullopt, kPaid, kPaid},
-    {"pm_card_mastercard", "mastercard", "4444", std::nullopt, kPaid, kPaid},
-    {"pm_card_amex", "amex", "8431", std::nullopt, kPaid, kPaid},
-    {"pm_card_chargeDeclined", "visa", "0002", kCardDeclined, kCardDeclined, kCardDeclined},
+constexpr std::array<SandboxCard, 10> kCards{{
+    {"pm_card_visa", "visa", "4242", std::nullopt, kPaid, kPaid, false},
+    {"pm_card_mastercard", "mastercard", "4444", std::nullopt, kPaid, kPaid, false},
+    {"pm_card_amex", "amex", "8431", std::nullopt, kPaid, kPaid, false},
+    {"pm_card_chargeDeclined", "visa", "0002", kCardDeclined, kCardDeclined, kCardDeclined, false},
     {"pm_card_chargeDeclinedInsufficientFunds", "visa", "9995", kInsufficientFunds,
-     kInsufficientFunds, kInsufficientFunds},
-    {"pm_card_chargeCustomerFail", "visa", "0341", std::nullopt, kCardDeclined, kCardDeclined},
+     kInsufficientFunds, kInsufficientFunds, false},
+    {"pm_card_chargeCustomerFail", "visa", "0341", std::nullopt, kCardDeclined, kCardDeclined,
+     false},
     {"pm_card_authenticationRequired", "visa", "3184", std::nullopt, kNeedsAuthentication,
-     kNeedsAuthentication},
-    {"pm_card_sandboxPendingThenPaid", "visa", "0077", std::nullopt, kPending, kPaid},
-    {"pm_card_sandboxPendingThenDeclined", "visa", "0085", std::nullopt, kPending, kCardDeclined},
+     kNeedsAuthentication, false},
+    {"pm_card_sandboxPendingThenPaid", "visa", "0077", std::nullopt, kPending, kPaid, false},
+    {"pm_card_sandboxPendingThenDeclined", "visa", "0085", std::nullopt, kPending, kCardDeclined,
+     false},
+    {"pm_card_sandboxAnswerLostThenPaid", "visa", "0093", std::nullopt, kPaid, kPaid, true},
 }};
 
 }  // namespace

@@ -28,6 +28,10 @@ struct SandboxCard {
   SandboxAnswer charge;  // what every charge first answers
   // What a charge first answered pending becomes, once looked up or finished.
   SandboxAnswer decided;
+  // The first charge of each key is made and recorded, but its answer is lost on the way back,
+  // as when a gateway times out: the call fails (kUnavailable "gateway_timeout"). Asked again
+  // with the key, by a charge or a look-up, the sandbox answers what it recorded.
+  bool answer_lost;
 };
 
 // The card of `token`, or Error{kInvalidArgument, "unknown_payment_token"} listing the tokens.

@@ -244,6 +244,7 @@ Result<ChargeOutcome> SandboxGateway::Charge(const ChargeRequest& request) {
   // The look-up and the record run in one transaction, so no other writer can slip a charge
   // for this key in between.
   std::optional<Result<ChargeOutcome>> answer;
+  bool made = false;  // a new charge, not the answer of an earlier one
   auto written = ledger_.Write([&](SandboxBook& book) -> Status {
     auto first = book.FindCharge(request.idempotency_key);
     if (!first) return std::unexpected(first.error());
@@ -270,11 +271,18 @@ Result<ChargeOutcome> SandboxGateway::Charge(const ChargeRequest& request) {
     ChargeOutcome outcome = FirstAnswer(charge);
     outcome.replayed = false;
     answer = std::move(outcome);
+    made = true;
     return Ok();
   });
   if (!written) {
     return StorageError("recording the sandbox charge for key \"" + request.idempotency_key + "\"",
                         written.error());
+  }
+  if (made && (*card)->answer_lost) {
+    return MakeError(ErrorKind::kUnavailable, "gateway_timeout",
+                     "the payment gateway did not answer the charge with key \"" +
+                         request.idempotency_key + "\" in time; it may have been made (" +
+                         std::string((*card)->token) + " made it and lost the answer)");
   }
   return std::move(*answer);
 }

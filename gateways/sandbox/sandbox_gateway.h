@@ -19,6 +19,10 @@
 //                                          looked up (LookUpCharge) or finished
 //                                          (FinishPendingCharge)
 //   pm_card_sandboxPendingThenDeclined     the same, declined (card_declined) in the end
+//   pm_card_sandboxAnswerLostThenPaid      attaches; a key's first charge is made (paid), but
+//                                          the call fails as a timeout does (kUnavailable
+//                                          "gateway_timeout"); asked again with the key, it
+//                                          answers paid
 //
 // A customer's reference is "cus_sandbox_" followed by the payer id. A card setup is only an id
 // and a secret: attaching a token needs none. Notices are JSON the

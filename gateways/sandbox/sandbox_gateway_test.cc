@@ -56,7 +56,8 @@ TEST_F(SandboxGatewayTest, AttachesTheGoodCards) {
                                {"pm_card_chargeCustomerFail", "visa", "0341"},
                                {"pm_card_authenticationRequired", "visa", "3184"},
                                {"pm_card_sandboxPendingThenPaid", "visa", "0077"},
-                               {"pm_card_sandboxPendingThenDeclined", "visa", "0085"}}) {
+                               {"pm_card_sandboxPendingThenDeclined", "visa", "0085"},
+                               {"pm_card_sandboxAnswerLostThenPaid", "visa", "0093"}}) {
     auto card = gateway_.Attach({customer_, c.token});
     ASSERT_TRUE(card) << c.token << ": " << card.error().message;
     EXPECT_EQ(card->brand, c.brand) << c.token;
@@ -144,6 +145,25 @@ TEST_F(SandboxGatewayTest, EachTokenAnswersAsDocumented) {
     EXPECT_EQ(then->code, c.code) << c.token;
     EXPECT_EQ(then->message, c.message) << c.token;
   }
+}
+
+// A gateway that times out after charging: the charge is made, the answer lost; the same key
+// asked again, by a charge or a look-up, answers what was made, and nothing is charged twice.
+TEST_F(SandboxGatewayTest, AChargeWhoseAnswerIsLostIsMadeAndAnsweredWhenAskedAgain) {
+  const ChargeRequest request = Request("pm_card_sandboxAnswerLostThenPaid", "key_lost");
+  auto lost = gateway_.Charge(request);
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().kind, ErrorKind::kUnavailable);
+  EXPECT_EQ(lost.error().code, "gateway_timeout");
+
+  auto looked_up = gateway_.LookUpCharge({customer_, "key_lost", ""});
+  ASSERT_TRUE(looked_up) << looked_up.error().message;
+  EXPECT_EQ(looked_up->status, ChargeStatus::kPaid);
+  auto again = gateway_.Charge(request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->status, ChargeStatus::kPaid);
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->gateway_charge_id, looked_up->gateway_charge_id);
 }
 
 TEST_F(SandboxGatewayTest, OnlyAPendingChargeCanBeFinished) {

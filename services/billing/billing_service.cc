@@ -164,7 +164,20 @@ Status BillingService::DriveCharges(Account& account, Transition& transition, Ac
     const PaymentAttempt* attempt = account.FindAttempt(attempt_id);
     if (attempt == nullptr || attempt->status != AttemptStatus::kPending) continue;
     auto outcome = AskGateway(account, *attempt, how);
-    if (!outcome) return std::unexpected(outcome.error());  // stays pending; looked up at start
+    if (!outcome) {
+      // The attempt stays pending, and the gateway is asked about it, with the same key, when
+      // the service next starts (Start). Unavailable: whether it charged is not known.
+      if (outcome.error().kind == ErrorKind::kUnavailable) {
+        Log(clock_.Now(), "error", "charge_outcome_unknown",
+            {{"payer_id", account.payer.id},
+             {"attempt_id", attempt_id},
+             {"code", outcome.error().code},
+             {"error", outcome.error().message},
+             {"then",
+              "the attempt stays pending until the gateway is asked again at the next start"}});
+      }
+      return std::unexpected(outcome.error());
+    }
     // A pending answer changes nothing: a notice or the look-up at start settles it.
     if (outcome->status == ChargeStatus::kPending) continue;
     auto more = CommitOutcome(account, attempt_id, *outcome, change, catalog, now);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/sha256.h"
+#include "store/sqlite/sqlite_values.h"
 
 namespace recur {
 
@@ -58,6 +59,10 @@ Result<int> ApplyMigrations(SQLite::Database& db, std::span<const Migration> mig
     }
     return applied_now;
   } catch (const SQLite::Exception& error) {
+    if (IsFileFault(error)) {
+      return std::unexpected(
+          SqliteFailure({"applying schema migrations"}, error, db.getFilename()));
+    }
     return MakeError(ErrorKind::kInternal, "migration_failed",
                      std::string("applying schema migrations failed: ") + error.what());
   }

@@ -11,22 +11,33 @@
 namespace recur {
 namespace {
 
-std::unique_ptr<SQLite::Database> OpenConnection(const std::string& path) {
+// A connection to the database at `path`, not yet configured: it has touched no file but the
+// database's own.
+std::unique_ptr<SQLite::Database> Connect(const std::string& path) {
   // SQLite's memory statistics take a process-wide mutex on every allocation, which the
   // store never reads: off, once, before the first connection. Each connection is used by one
   // thread at a time (the writer thread, or a leased reader), so it needs no mutex of its own.
   static std::once_flag configured;
   std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
-  auto db = std::make_unique<SQLite::Database>(
+  return std::make_unique<SQLite::Database>(
       path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
-  db->exec("PRAGMA journal_mode = WAL");
-  db->exec("PRAGMA synchronous = FULL");
-  db->exec("PRAGMA foreign_keys = ON");
+}
+
+// Sets the connection up as the store uses it (WAL, which makes the -wal and -shm files).
+void Configure(SQLite::Database& db) {
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = FULL");
+  db.exec("PRAGMA foreign_keys = ON");
   // Each write of a group runs in a savepoint, whose undo journal (needed only to roll the
   // savepoint back, never for recovery) SQLite otherwise spills to a temporary file past 64 KiB:
   // about 210 KiB of writes per trial conversion, twice the WAL's.
-  db->exec("PRAGMA temp_store = MEMORY");
-  db->setBusyTimeout(5000);
+  db.exec("PRAGMA temp_store = MEMORY");
+  db.setBusyTimeout(kSqliteBusyTimeoutMs);
+}
+
+std::unique_ptr<SQLite::Database> OpenConnection(const std::string& path) {
+  auto db = Connect(path);
+  Configure(*db);
   return db;
 }
 
@@ -38,12 +49,20 @@ Result<std::unique_ptr<SqliteConnections>> SqliteConnections::Open(
     return std::unexpected(created.error());
   }
   try {
-    auto writer = OpenConnection(path);
+    auto writer = Connect(path);
+    // SQLite opens a file it may not write read-only without a word, and every write would
+    // then fail: refused here, before WAL mode makes companion files of the same mode.
+    if (sqlite3_db_readonly(writer->getHandle(), "main") == 1) {
+      return MakeError(ErrorKind::kUnavailable, "storage_error",
+                       "cannot open the database " + path +
+                           " for writing: it is read-only (the file, its folder or its "
+                           "filesystem); make it writable for the user the server runs as");
+    }
+    Configure(*writer);
     if (auto prepared = prepare(*writer); !prepared) return std::unexpected(prepared.error());
     return std::unique_ptr<SqliteConnections>(new SqliteConnections(path, std::move(writer)));
   } catch (const std::exception& error) {
-    return MakeError(ErrorKind::kUnavailable, "storage_error",
-                     "cannot open the database " + path + ": " + error.what());
+    return std::unexpected(SqliteFailure({"opening the database", path}, error, path));
   }
 }
 
@@ -108,7 +127,7 @@ void SqliteConnections::CommitBatch(std::vector<PendingWrite*>& batch) {
       try {
         result = write->job(db);
       } catch (const std::exception& error) {
-        result = std::unexpected(SqliteFailure(write->doing, error));
+        result = std::unexpected(SqliteFailure(write->doing, error, path_));
       }
       if (!result) db.exec("ROLLBACK TO write");
       db.exec("RELEASE write");
@@ -121,7 +140,11 @@ void SqliteConnections::CommitBatch(std::vector<PendingWrite*>& batch) {
     } catch (const std::exception&) {
       // Nothing is open any more; the batch fails as a whole below.
     }
-    results.assign(batch.size(), Status(std::unexpected(SqliteFailure({"committing"}, error))));
+    // Each write of the batch fails, saying what it was doing.
+    results.clear();
+    for (PendingWrite* write : batch) {
+      results.push_back(std::unexpected(SqliteFailure(write->doing, error, path_)));
+    }
   }
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
 }

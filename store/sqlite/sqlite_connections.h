@@ -70,7 +70,7 @@ class SqliteConnections {
       CurrentStatementCache statements(*lease.reader.statements);
       return read(*lease.reader.db);
     } catch (const std::exception& error) {
-      return std::unexpected(SqliteFailure(doing, error));
+      return std::unexpected(SqliteFailure(doing, error, path_));
     }
   }
 

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include <SQLiteCpp/Statement.h>
 #include <gmock/gmock.h>
@@ -139,6 +141,27 @@ TEST_F(SqliteConnectionsTest, ExceptionsBecomeConflictsOrStorageErrorsSayingWhat
   ASSERT_FALSE(read);
   EXPECT_EQ(read.error().code, "storage_error");
   EXPECT_THAT(read.error().message, StartsWith("reading row 3 failed: no such table"));
+}
+
+// A fault of the database's file (fault tests: tests/e2e/storage_faults_test.cc) says what it
+// is in words and names the file, keeping SQLite's own message.
+TEST(SqliteFailureTest, AFaultOfTheDatabasesFileNamesTheFileAndTheCause) {
+  const std::pair<int, std::string> faults[] = {
+      {SQLITE_BUSY, "the database /srv/recur.db is locked: another process held a write"},
+      {SQLITE_FULL, "the disk holding the database /srv/recur.db is full"},
+      {SQLITE_READONLY, "the database /srv/recur.db is read-only"},
+      {SQLITE_IOERR, "the disk failed to read or write the database /srv/recur.db"},
+  };
+  for (const auto& [code, cause] : faults) {
+    const SQLite::Exception thrown("what SQLite said", code);
+    const Error error = SqliteFailure({"saving payer", "cpayer_1"}, thrown, "/srv/recur.db");
+    EXPECT_EQ(error.kind, ErrorKind::kUnavailable);
+    EXPECT_EQ(error.code, "storage_error");
+    EXPECT_THAT(error.message, StartsWith("saving payer cpayer_1 failed: " + cause));
+    EXPECT_THAT(error.message, HasSubstr("(SQLite: what SQLite said)"));
+    EXPECT_TRUE(IsFileFault(thrown));
+  }
+  EXPECT_FALSE(IsFileFault(SQLite::Exception("no such table: rows", SQLITE_ERROR)));
 }
 
 TEST_F(SqliteConnectionsTest, QueuedWritesFinishBeforeShutdown) {

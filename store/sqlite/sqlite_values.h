@@ -27,10 +27,21 @@ struct Doing {
   std::string Text() const;
 };
 
+// How long a connection waits for a lock another connection (or process) holds on the database
+// before its statement fails with SQLITE_BUSY.
+inline constexpr int kSqliteBusyTimeoutMs = 5000;
+
 // What an exception thrown at the SQLite edge becomes: a unique or primary key taken is a
 // conflict (kAlreadyExists "conflict": the change conflicts with stored data); anything else is
-// a storage_error (kUnavailable) saying what was being done.
-[[nodiscard]] Error SqliteFailure(const Doing& doing, const std::exception& error);
+// a storage_error (kUnavailable) saying what was being done. A fault of the database's file
+// (locked past the busy timeout, disk full, read-only, an I/O error, cannot be opened) says so
+// in words and names the file `database`, SQLite's own message following in parentheses.
+[[nodiscard]] Error SqliteFailure(const Doing& doing, const std::exception& error,
+                                  std::string_view database);
+
+// Whether `error` is such a fault of the database's file, which may clear by itself (a lock let
+// go, space freed), rather than a fault of the statement or of the data.
+bool IsFileFault(const std::exception& error);
 
 inline void BindValue(SQLite::Statement& statement, int index, const std::string& value) {
   statement.bind(index, value);

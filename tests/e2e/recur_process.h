@@ -96,6 +96,9 @@ class RecurServer {
     std::string plans;  // --plans
     std::map<std::string, std::string> env;
     std::vector<std::string> args;  // more flags
+    // A command the server runs under: its words come before recur's (e.g. `unshare ...`, which
+    // ends by running the rest). It must exec recur, so that the server's pid is the launcher's.
+    std::vector<std::string> launcher;
   };
 
   // Starts `recur serve --addr 127.0.0.1:0` and waits until it logs that it listens. Returns
