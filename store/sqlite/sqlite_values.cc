@@ -7,12 +7,6 @@
 
 namespace recur {
 
-std::string Doing::Text() const {
-  std::string text(what);
-  if (!subject.empty()) text.append(" ").append(subject);
-  return text;
-}
-
 Error SqliteFailure(const Doing& doing, const std::exception& error) {
   if (const auto* sqlite = dynamic_cast<const SQLite::Exception*>(&error)) {
     const int code = sqlite->getExtendedErrorCode();
