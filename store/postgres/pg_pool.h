@@ -28,17 +28,6 @@
 
 namespace recur {
 
-namespace pg_pool_internal {
-template <typename T>
-struct AsResult {
-  using type = Result<T>;
-};
-template <typename T>
-struct AsResult<Result<T>> {
-  using type = Result<T>;
-};
-}  // namespace pg_pool_internal
-
 // A statement's error, thrown by Required for code that reads several results in a row and
 // caught by PgPool, which returns the error it carries.
 struct PgFailure : std::runtime_error {
@@ -70,8 +59,8 @@ class PgPool {
   static Result<std::unique_ptr<PgPool>> Open(const Settings& settings);
 
   template <typename ReadJob>
-  auto Read(const Doing& doing, ReadJob&& read) ->
-      typename pg_pool_internal::AsResult<std::invoke_result_t<ReadJob, PgConnection&>>::type {
+  auto Read(const Doing& doing, ReadJob&& read)
+      -> AsResult<std::invoke_result_t<ReadJob, PgConnection&>> {
     auto lease = Acquire(doing);
     if (!lease) return std::unexpected(lease.error());
     try {

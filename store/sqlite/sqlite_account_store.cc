@@ -2,6 +2,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "store/account_changes.h"
+#include "store/account_rows.h"
 #include "store/sqlite/row_writes.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_values.h"
@@ -13,24 +14,13 @@
 namespace recur {
 namespace {
 
-template <typename T>
-T Require(std::optional<T> value, std::string_view what) {
-  if (!value) throw std::runtime_error("unreadable " + std::string(what) + " in the database");
-  return *value;
-}
-
-constexpr const char* kItemColumns =
-    "id, plan_slug, plan_version_id, interval, status, is_free_trial, amount, currency, "
-    "created_at, anchor, period_start, period_end, trial_end, canceled_at, ended_at, "
-    "past_due_at, dunning_retries";
-
 SubscriptionItem ReadItem(SQLite::Statement& row) {
   SubscriptionItem item;
   item.id = row.getColumn(0).getString();
   item.plan_slug = row.getColumn(1).getString();
   item.plan_version_id = row.getColumn(2).getString();
-  item.interval = Require(ParseInterval(row.getColumn(3).getString()), "interval");
-  item.status = Require(ParseItemStatus(row.getColumn(4).getString()), "item status");
+  item.interval = ParsedColumn(ParseInterval(row.getColumn(3).getString()), "interval");
+  item.status = ParsedColumn(ParseItemStatus(row.getColumn(4).getString()), "item status");
   item.is_free_trial = row.getColumn(5).getInt() != 0;
   item.amount = row.getColumn(6).getInt64();
   item.currency = row.getColumn(7).getString();
@@ -46,17 +36,13 @@ SubscriptionItem ReadItem(SQLite::Statement& row) {
   return item;
 }
 
-constexpr const char* kAttemptColumns =
-    "id, item_id, purpose, status, amount, currency, proration_credit, payment_method_id, "
-    "period_start, period_end, idempotency_key, gateway_charge_id, failed_reason, created_at, "
-    "updated_at, paid_at, failed_at, failed_code";
-
 PaymentAttempt ReadAttempt(SQLite::Statement& row) {
   PaymentAttempt attempt;
   attempt.id = row.getColumn(0).getString();
   attempt.item_id = row.getColumn(1).getString();
-  attempt.purpose = Require(ParseChargePurpose(row.getColumn(2).getString()), "charge purpose");
-  attempt.status = Require(ParseAttemptStatus(row.getColumn(3).getString()), "attempt status");
+  attempt.purpose =
+      ParsedColumn(ParseChargePurpose(row.getColumn(2).getString()), "charge purpose");
+  attempt.status = ParsedColumn(ParseAttemptStatus(row.getColumn(3).getString()), "attempt status");
   attempt.amount = row.getColumn(4).getInt64();
   attempt.currency = row.getColumn(5).getString();
   attempt.proration_credit = row.getColumn(6).getInt64();
@@ -170,7 +156,7 @@ Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer
     Payer& payer = account.payer;
     payer.id = payer_row->getColumn(0).getString();
     payer.external_id = payer_row->getColumn(1).getString();
-    payer.type = Require(ParsePayerType(payer_row->getColumn(2).getString()), "payer type");
+    payer.type = ParsedColumn(ParsePayerType(payer_row->getColumn(2).getString()), "payer type");
     payer.email = payer_row->getColumn(3).getString();
     payer.name = payer_row->getColumn(4).getString();
     payer.test_clock_id = OptionalText(payer_row->getColumn(5));
@@ -195,13 +181,13 @@ Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer
     }
     // Rows of one creation instant in the order they were stored: SQLite's rowid.
     StatementLease items = Prepared(db,
-                                    std::string("SELECT ") + kItemColumns +
+                                    std::string("SELECT ") + kItemReadColumns +
                                         " FROM subscription_items WHERE payer_id = ? "
                                         "ORDER BY created_at, rowid",
                                     payer_id);
     while (items->executeStep()) account.items.push_back(ReadItem(*items));
     StatementLease attempts = Prepared(db,
-                                       std::string("SELECT ") + kAttemptColumns +
+                                       std::string("SELECT ") + kAttemptReadColumns +
                                            " FROM payment_attempts WHERE payer_id = ? AND "
                                            "status = 'pending' ORDER BY created_at, rowid",
                                        payer_id);
@@ -290,7 +276,7 @@ Result<std::vector<DueWork>> SqliteStore::DueWorkUntil(Instant until,
       row.id = query->getColumn(0).getInt64();
       row.payer_id = query->getColumn(1).getString();
       row.item_id = query->getColumn(2).getString();
-      row.kind = Require(ParseDueKind(query->getColumn(3).getString()), "due work kind");
+      row.kind = ParsedColumn(ParseDueKind(query->getColumn(3).getString()), "due work kind");
       row.due_at = InstantOf(query->getColumn(4));
       row.reference = InstantOf(query->getColumn(5));
       row.lead = std::chrono::hours(query->getColumn(6).getInt64());
@@ -311,8 +297,8 @@ Result<Page<PaymentAttempt>> SqliteStore::ListPaymentAttempts(const std::string&
         }
         const int limit = PageLimit(options);
         // Newest first: by rowid, the order they were stored in.
-        const std::string columns =
-            std::string("SELECT ") + kAttemptColumns + " FROM payment_attempts WHERE payer_id = ?";
+        const std::string columns = std::string("SELECT ") + kAttemptReadColumns +
+                                    " FROM payment_attempts WHERE payer_id = ?";
         StatementLease query =
             after.empty()
                 ? Prepared(db, columns + " ORDER BY rowid DESC LIMIT ?", payer_id, limit + 1)
@@ -371,10 +357,11 @@ Result<std::vector<AccountStore::CurrentPlan>> SqliteStore::ListCurrentPlans() {
                      CurrentStatusesSql() + " ORDER BY i.payer_id");
     std::vector<CurrentPlan> plans;
     while (query->executeStep()) {
-      plans.push_back({query->getColumn(0).getString(),
-                       Require(ParsePayerType(query->getColumn(1).getString()), "payer type"),
-                       query->getColumn(2).getString(), query->getColumn(3).getString(),
-                       Require(ParseItemStatus(query->getColumn(4).getString()), "item status")});
+      plans.push_back(
+          {query->getColumn(0).getString(),
+           ParsedColumn(ParsePayerType(query->getColumn(1).getString()), "payer type"),
+           query->getColumn(2).getString(), query->getColumn(3).getString(),
+           ParsedColumn(ParseItemStatus(query->getColumn(4).getString()), "item status")});
     }
     return plans;
   });
