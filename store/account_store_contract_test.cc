@@ -995,6 +995,16 @@ TEST(AccountStoreContractBillingTest, AProTrialForSixtyDaysGivesTheSameEventsOnE
 // webhook endpoints. The memory store keeps none, so there every event fans out to nothing.
 class WebhookOutboxContractTest : public AccountStoreContractTest {
  protected:
+  // The store that keeps the endpoints: PostgresStore for kPostgres, else the SQLite store
+  // beside (or under) the store under test.
+  template <typename Store>
+  Store& Keeping() {
+    if (postgres_ != nullptr) return *postgres_;
+    return *sqlite_;
+  }
+  WebhookEndpointStore& endpoint_store() { return Keeping<WebhookEndpointStore>(); }
+  WebhookDeliveryStore& delivery_store() { return Keeping<WebhookDeliveryStore>(); }
+
   WebhookEndpoint Endpoint(std::vector<std::string> event_types) {
     WebhookEndpoint endpoint;
     endpoint.id = ids_.NewId("wep");
@@ -1002,14 +1012,15 @@ class WebhookOutboxContractTest : public AccountStoreContractTest {
     endpoint.event_types = std::move(event_types);
     endpoint.secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     endpoint.created_at = endpoint.updated_at = t0_;
-    auto created = sqlite_->CreateWebhookEndpoint(endpoint);
+    auto created = endpoint_store().CreateWebhookEndpoint(endpoint);
     EXPECT_TRUE(created) << created.error().message;
     return endpoint;
   }
   // Every delivery due, as (webhook-id, endpoint id, event type).
   std::vector<std::string> DueDeliveries() {
     std::vector<std::string> due;
-    const std::vector<DueDelivery> deliveries = sqlite_->DueDeliveries(t0_, 100, {}).value();
+    const std::vector<DueDelivery> deliveries =
+        delivery_store().DueDeliveries(t0_, 100, {}).value();
     for (const DueDelivery& delivery : deliveries) {
       due.push_back(delivery.msg_id + " " + delivery.endpoint.id + " " + delivery.event_type);
     }
@@ -1021,17 +1032,18 @@ class WebhookOutboxContractTest : public AccountStoreContractTest {
 };
 
 INSTANTIATE_TEST_SUITE_P(StoresWithEndpoints, WebhookOutboxContractTest,
-                         ::testing::Values(StoreKind::kSqlite, StoreKind::kCachedSqlite),
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kCachedSqlite,
+                                           StoreKind::kPostgres),
                          StoreName);
 
 TEST_P(WebhookOutboxContractTest, EachEventGoesToTheEnabledEndpointsWhoseFilterTakesIt) {
   const WebhookEndpoint every = Endpoint({});
   const WebhookEndpoint items_only = Endpoint({"subscriptionItem.active"});
   const WebhookEndpoint disabled = Endpoint({});
-  ASSERT_TRUE(sqlite_->DisableWebhookEndpoint(disabled.id, "test", t0_, std::nullopt));
+  ASSERT_TRUE(endpoint_store().DisableWebhookEndpoint(disabled.id, "test", t0_, std::nullopt));
   WebhookEndpoint deleted = Endpoint({});
   deleted.deleted_at = t0_;
-  ASSERT_TRUE(sqlite_->UpdateWebhookEndpoint(deleted));
+  ASSERT_TRUE(endpoint_store().UpdateWebhookEndpoint(deleted));
   ASSERT_THAT(DueDeliveries(), IsEmpty());
 
   const Account account = NewPayer("user_1", PayerType::kUser, std::nullopt, false);
@@ -1043,15 +1055,15 @@ TEST_P(WebhookOutboxContractTest, EachEventGoesToTheEnabledEndpointsWhoseFilterT
   EXPECT_THAT(DueDeliveries(),
               UnorderedElementsAre(Delivery(created, every), Delivery(active, every),
                                    Delivery(active, items_only)));
-  const std::vector<DueDelivery> deliveries = sqlite_->DueDeliveries(t0_, 100, {}).value();
+  const std::vector<DueDelivery> deliveries = delivery_store().DueDeliveries(t0_, 100, {}).value();
   for (const DueDelivery& delivery : deliveries) {
     EXPECT_EQ(delivery.body, delivery.event_type == created.type ? created.body : active.body);
     EXPECT_EQ(delivery.attempts, 0);
   }
   // The disabled endpoint had none queued: enabling it brings no delivery of those events.
-  WebhookEndpoint enabled = *sqlite_->GetWebhookEndpoint(disabled.id).value();
+  WebhookEndpoint enabled = *endpoint_store().GetWebhookEndpoint(disabled.id).value();
   enabled.disabled = false;
-  ASSERT_TRUE(sqlite_->UpdateWebhookEndpoint(enabled));
+  ASSERT_TRUE(endpoint_store().UpdateWebhookEndpoint(enabled));
   EXPECT_THAT(DueDeliveries(), SizeIs(3));
 }
 

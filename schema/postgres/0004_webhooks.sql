@@ -7,6 +7,7 @@
 -- bumped by every change, so a read-modify-write of an endpoint cannot overwrite a change made
 -- in between.
 CREATE TABLE webhook_endpoints (
+  seq                        bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- the order made
   id                         text PRIMARY KEY,          -- wep_...
   url                        text NOT NULL,
   description                text NOT NULL DEFAULT '',

@@ -37,7 +37,7 @@ class PgConnection {
     // any, is libpq's to use and never appears in an error.
     std::string conninfo;
     std::chrono::milliseconds connect_timeout{5000};
-    // Each statement is cancelled past this (the error "storage_timeout").
+    // Each statement is cancelled past this (the error "storage_timeout"); 0: never.
     std::chrono::milliseconds statement_timeout{10000};
   };
   static Result<std::unique_ptr<PgConnection>> Open(const Settings& settings);

@@ -2,6 +2,20 @@
 
 namespace recur {
 
+PgParams& PgParams::AddTextArray(const std::vector<std::string>& elements) {
+  std::string literal = "{";
+  for (const std::string& element : elements) {
+    if (literal.size() > 1) literal += ',';
+    literal += '"';
+    for (const char c : element) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  return AddText(literal + "}");
+}
+
 const char* const* PgParams::values() const {
   pointers_.clear();
   for (const std::optional<std::string>& value : values_) {

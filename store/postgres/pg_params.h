@@ -42,6 +42,8 @@ class PgParams {
   PgParams& Add(const std::optional<T>& value) {
     return value ? Add(*value) : Add(std::nullopt);
   }
+  // A text[] value: {"a","b"}, each element quoted.
+  PgParams& AddTextArray(const std::vector<std::string>& elements);
   // A bytea value, sent as it is (binary format).
   PgParams& AddBytes(std::string_view bytes) {
     values_.emplace_back(std::string(bytes));

@@ -7,30 +7,20 @@
 #include "store/account_rows.h"
 #include "store/postgres/postgres_row_writes.h"
 #include "store/postgres/postgres_store.h"
+#include "store/postgres/postgres_webhook_sql.h"
 #include "store/store_errors.h"
 #include "store/webhook_id_sql.h"
 
 namespace recur {
 namespace {
 
-template <typename T>
-T Parsed(std::optional<T> value, std::string_view what) {
-  if (!value) throw std::runtime_error("unreadable " + std::string(what) + " in the database");
-  return *value;
-}
-
-constexpr const char* kItemColumns =
-    "id, plan_slug, plan_version_id, interval, status, is_free_trial, amount, currency, "
-    "created_at, anchor, period_start, period_end, trial_end, canceled_at, ended_at, "
-    "past_due_at, dunning_retries";
-
 SubscriptionItem ReadItem(const PgResult& rows, int row) {
   SubscriptionItem item;
   item.id = rows.Text(row, 0);
   item.plan_slug = rows.Text(row, 1);
   item.plan_version_id = rows.Text(row, 2);
-  item.interval = Parsed(ParseInterval(rows.Text(row, 3)), "interval");
-  item.status = Parsed(ParseItemStatus(rows.Text(row, 4)), "item status");
+  item.interval = ParsedColumn(ParseInterval(rows.Text(row, 3)), "interval");
+  item.status = ParsedColumn(ParseItemStatus(rows.Text(row, 4)), "item status");
   item.is_free_trial = rows.Bool(row, 5);
   item.amount = rows.Int64(row, 6);
   item.currency = rows.Text(row, 7);
@@ -46,17 +36,12 @@ SubscriptionItem ReadItem(const PgResult& rows, int row) {
   return item;
 }
 
-constexpr const char* kAttemptColumns =
-    "id, item_id, purpose, status, amount, currency, proration_credit, payment_method_id, "
-    "period_start, period_end, idempotency_key, gateway_charge_id, failed_reason, created_at, "
-    "updated_at, paid_at, failed_at, failed_code";
-
 PaymentAttempt ReadAttempt(const PgResult& rows, int row) {
   PaymentAttempt attempt;
   attempt.id = rows.Text(row, 0);
   attempt.item_id = rows.Text(row, 1);
-  attempt.purpose = Parsed(ParseChargePurpose(rows.Text(row, 2)), "charge purpose");
-  attempt.status = Parsed(ParseAttemptStatus(rows.Text(row, 3)), "attempt status");
+  attempt.purpose = ParsedColumn(ParseChargePurpose(rows.Text(row, 2)), "charge purpose");
+  attempt.status = ParsedColumn(ParseAttemptStatus(rows.Text(row, 3)), "attempt status");
   attempt.amount = rows.Int64(row, 4);
   attempt.currency = rows.Text(row, 5);
   attempt.proration_credit = rows.Int64(row, 6);
@@ -120,8 +105,8 @@ PgStatement QueueDeliveries(const StoredEvent& event) {
       "next_attempt_at) SELECT " +
           WebhookIdSql("$1::text", "e.id") +
           ", $1, e.id, 'pending', 0 FROM webhook_endpoints e WHERE e.deleted_at IS NULL AND "
-          "NOT e.disabled AND (jsonb_array_length(e.event_types) = 0 OR "
-          "e.event_types ? $2::text)",
+          "NOT e.disabled AND " +
+          PgEndpointTakesTypeSql("$2::text"),
       PgParams::Of(event.id, event.type)};
 }
 
@@ -140,14 +125,13 @@ PgStatement CompleteDueWork(std::int64_t work_id) {
           PgParams::Of(work_id)};
 }
 
-// The current statuses (IsCurrentStatus) as a PostgreSQL array: "{active,past_due,canceled}".
-std::string CurrentStatusesArray() {
-  std::string list;
+// The current statuses (IsCurrentStatus), for a text[] parameter.
+std::vector<std::string> CurrentStatuses() {
+  std::vector<std::string> statuses;
   for (ItemStatus status : EnumValues<ItemStatus>(ItemStatusName)) {
-    if (!IsCurrentStatus(status)) continue;
-    list.append(list.empty() ? "{" : ",").append(ItemStatusName(status));
+    if (IsCurrentStatus(status)) statuses.emplace_back(ItemStatusName(status));
   }
-  return list + "}";
+  return statuses;
 }
 
 bool StartingAfterExists(PgConnection& connection, const std::string& table,
@@ -181,10 +165,10 @@ Result<std::optional<Account>> PostgresStore::LoadAccount(const std::string& pay
          {"SELECT id, token, brand, last4, exp_month, exp_year, created_at FROM payment_methods "
           "WHERE payer_id = $1 ORDER BY created_at, id COLLATE \"C\"",
           PgParams::Of(payer_id)},
-         {std::string("SELECT ") + kItemColumns +
+         {std::string("SELECT ") + kItemReadColumns +
               " FROM subscription_items WHERE payer_id = $1 ORDER BY created_at, seq",
           PgParams::Of(payer_id)},
-         {std::string("SELECT ") + kAttemptColumns +
+         {std::string("SELECT ") + kAttemptReadColumns +
               " FROM payment_attempts WHERE payer_id = $1 AND status = 'pending' "
               "ORDER BY created_at, seq",
           PgParams::Of(payer_id)}});
@@ -194,7 +178,7 @@ Result<std::optional<Account>> PostgresStore::LoadAccount(const std::string& pay
     Payer& payer = account.payer;
     payer.id = payer_row.Text(0, 0);
     payer.external_id = payer_row.Text(0, 1);
-    payer.type = Parsed(ParsePayerType(payer_row.Text(0, 2)), "payer type");
+    payer.type = ParsedColumn(ParsePayerType(payer_row.Text(0, 2)), "payer type");
     payer.email = payer_row.Text(0, 3);
     payer.name = payer_row.Text(0, 4);
     payer.test_clock_id = payer_row.OptionalText(0, 5);
@@ -330,7 +314,7 @@ Result<std::vector<DueWork>> PostgresStore::DueWorkUntil(Instant until,
       piece.id = rows.Int64(row, 0);
       piece.payer_id = rows.Text(row, 1);
       piece.item_id = rows.Text(row, 2);
-      piece.kind = Parsed(ParseDueKind(rows.Text(row, 3)), "due work kind");
+      piece.kind = ParsedColumn(ParseDueKind(rows.Text(row, 3)), "due work kind");
       piece.due_at = rows.InstantAt(row, 4);
       piece.reference = rows.InstantAt(row, 5);
       piece.lead = std::chrono::hours(rows.Int64(row, 6));
@@ -352,7 +336,7 @@ Result<Page<PaymentAttempt>> PostgresStore::ListPaymentAttempts(const std::strin
     const int limit = PageLimit(options);
     // Newest first: by seq, the order they were stored in.
     const std::string columns =
-        std::string("SELECT ") + kAttemptColumns + " FROM payment_attempts WHERE payer_id = $1";
+        std::string("SELECT ") + kAttemptReadColumns + " FROM payment_attempts WHERE payer_id = $1";
     const PgResult rows = Required(
         after.empty() ? connection.Exec(doing, columns + " ORDER BY seq DESC LIMIT $2",
                                         PgParams::Of(payer_id, limit + 1))
@@ -413,12 +397,13 @@ Result<std::vector<AccountStore::CurrentPlan>> PostgresStore::ListCurrentPlans()
                         "SELECT i.payer_id, p.type, p.external_id, i.plan_slug, i.status "
                         "FROM subscription_items i JOIN payers p ON p.id = i.payer_id "
                         "WHERE i.status = ANY ($1::text[]) ORDER BY i.payer_id COLLATE \"C\"",
-                        PgParams::Of(CurrentStatusesArray())));
+                        PgParams().AddTextArray(CurrentStatuses())));
     std::vector<CurrentPlan> plans;
     for (int row = 0; row < rows.rows(); ++row) {
-      plans.push_back({rows.Text(row, 0), Parsed(ParsePayerType(rows.Text(row, 1)), "payer type"),
+      plans.push_back({rows.Text(row, 0),
+                       ParsedColumn(ParsePayerType(rows.Text(row, 1)), "payer type"),
                        rows.Text(row, 2), rows.Text(row, 3),
-                       Parsed(ParseItemStatus(rows.Text(row, 4)), "item status")});
+                       ParsedColumn(ParseItemStatus(rows.Text(row, 4)), "item status")});
     }
     return plans;
   });

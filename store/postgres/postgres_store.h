@@ -8,11 +8,11 @@
 // PostgreSQL's own SQL stays in this folder and in schema/postgres/: rows in the order stored
 // are rows by a seq column from a sequence, endpoint filters are jsonb arrays, statements number
 // their parameters "$1".
-// What this step keeps: accounts (the event outbox and due work with them), idempotency keys,
-// the catalog and settings, test clocks, event body dictionaries. Webhook endpoints, deliveries
-// and their attempts, the sandbox gateway's ledger, and what several nodes need (leases on due
-// work and on claimed keys, fencing, invalidation between nodes) are still to come; until then
-// one node serves a database.
+// What it keeps: accounts (the event outbox and due work with them), idempotency keys, the
+// catalog and settings, test clocks, event body dictionaries, webhook endpoints, deliveries and
+// their attempts. Still to come: the sandbox gateway's ledger, and what several nodes need
+// (leases on due work, on claimed keys and on deliveries, fencing, invalidation between
+// nodes); until then one node serves a database.
 // Thread-safe.
 #pragma once
 
@@ -29,6 +29,8 @@
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/postgres_event_bodies.h"
 #include "store/test_clock_store.h"
+#include "store/webhook_delivery_store.h"
+#include "store/webhook_endpoint_store.h"
 
 namespace recur {
 
@@ -36,7 +38,9 @@ class PostgresStore final : public CatalogStore,
                             public SettingsStore,
                             public AccountStore,
                             public IdempotencyStore,
-                            public TestClockStore {
+                            public TestClockStore,
+                            public WebhookEndpointStore,
+                            public WebhookDeliveryStore {
  public:
   // Connects, applies pending migrations and loads the event body dictionaries.
   static Result<std::unique_ptr<PostgresStore>> Open(const PgPool::Settings& settings,
@@ -84,6 +88,25 @@ class PostgresStore final : public CatalogStore,
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
                          TestClockStatus status) override;
   Status ReadyAdvancingTestClocks() override;
+
+  // WebhookEndpointStore (postgres_webhook_endpoint_store.cc)
+  Status CreateWebhookEndpoint(const WebhookEndpoint& endpoint) override;
+  Status UpdateWebhookEndpoint(const WebhookEndpoint& endpoint) override;
+  Result<std::optional<WebhookEndpoint>> GetWebhookEndpoint(const std::string& id) override;
+  Result<std::vector<WebhookEndpoint>> ListWebhookEndpoints() override;
+  Result<bool> DisableWebhookEndpoint(const std::string& id, const std::string& reason, Instant at,
+                                      std::optional<Instant> failing_since_before) override;
+
+  // WebhookDeliveryStore (postgres_webhook_delivery_store.cc)
+  Result<std::vector<DueDelivery>> DueDeliveries(Instant now, int limit,
+                                                 const std::vector<std::string>& skipped) override;
+  Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
+      const std::vector<DeliveryAttempt>& attempts) override;
+  Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) override;
+  Result<std::string> ResendEvent(const std::string& endpoint_id,
+                                  const std::string& event_id) override;
+  Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(const std::string& endpoint_id,
+                                                            int limit) override;
 
   // Round trips to the server so far, for the benchmarks.
   std::int64_t round_trips() const { return pool_->round_trips(); }
