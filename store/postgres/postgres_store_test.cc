@@ -130,6 +130,39 @@ TEST_F(PostgresStoreTest, TheOneCurrentItemIndexListsTheDomainsCurrentStatuses) 
   }
 }
 
+// A transition's statements go out in one pipeline with its BEGIN, then the commit: two round
+// trips, however many rows it writes.
+TEST_F(PostgresStoreTest, ATransitionCostsTwoRoundTripsHoweverManyRowsItWrites) {
+  auto opened = PostgresStore::Open(database_.settings(1), ids_, t0_);
+  ASSERT_TRUE(opened) << opened.error().message;
+  PostgresStore& store = **opened;
+  const auto save_payer = [&](int events, int work) {
+    Account account;
+    account.payer.id = ids_.NewId("cpayer");
+    account.payer.external_id = account.payer.id;
+    account.payer.email = "payer@example.com";
+    account.payer.subscription_id = ids_.NewId("csub");
+    account.payer.created_at = t0_;
+    std::vector<StoredEvent> stored;
+    for (int i = 0; i < events; ++i) {
+      const std::string id = ids_.NewId("evt");
+      stored.push_back({id, "test.event", account.payer.id, t0_, R"({"id":")" + id + R"("})"});
+    }
+    std::vector<DueWork> scheduled(static_cast<std::size_t>(work));
+    for (DueWork& piece : scheduled) {
+      piece.payer_id = account.payer.id;
+      piece.item_id = "csub_item_x";
+      piece.due_at = piece.reference = t0_;
+    }
+    const std::int64_t before = store.round_trips();
+    EXPECT_TRUE(store.SaveTransition(nullptr, account, stored, scheduled, {}));
+    return store.round_trips() - before;
+  };
+  (void)save_payer(1, 0);  // the first of an event type makes its body dictionary
+  EXPECT_EQ(save_payer(1, 1), 2);
+  EXPECT_EQ(save_payer(20, 10), 2);
+}
+
 TEST_F(PostgresStoreTest, KeepsSettings) {
   auto store = PostgresStore::Open(database_.settings(), ids_, t0_);
   ASSERT_TRUE(store) << store.error().message;
