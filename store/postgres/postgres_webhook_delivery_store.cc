@@ -4,14 +4,6 @@
 #include "store/webhook_id_sql.h"
 
 namespace recur {
-namespace {
-
-std::string_view DeliveryStatusAfter(const DeliveryAttempt& attempt) {
-  if (attempt.delivered) return "delivered";
-  return attempt.next_attempt_at ? "pending" : "failed";
-}
-
-}  // namespace
 
 Result<std::vector<DueDelivery>> PostgresStore::DueDeliveries(
     Instant now, int limit, const std::vector<std::string>& skipped) {
