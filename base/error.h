@@ -50,6 +50,22 @@ class [[nodiscard]] Result : public std::expected<T, Error> {
 // Result<void> reads better as Status where nothing is returned.
 using Status = Result<void>;
 
+namespace error_internal {
+template <typename T>
+struct AsResult {
+  using type = Result<T>;
+};
+template <typename T>
+struct AsResult<Result<T>> {
+  using type = Result<T>;
+};
+}  // namespace error_internal
+
+// T, or Result<T> when T is not a Result already: what a function that runs a job returning T
+// returns, when it may also fail itself.
+template <typename T>
+using AsResult = typename error_internal::AsResult<T>::type;
+
 [[nodiscard]] inline std::unexpected<Error> MakeError(ErrorKind kind, std::string code,
                                                       std::string message, std::string param = {}) {
   return std::unexpected(Error{kind, std::move(code), std::move(message), std::move(param)});

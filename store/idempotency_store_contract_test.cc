@@ -1,5 +1,6 @@
 // The IdempotencyStore contract (idempotency_store.h), run on every implementation: SqliteStore
-// on a temporary file (a crash is the store closed and opened again on the same file) and
+// on a temporary file (a crash is the store closed and opened again on the same file),
+// PostgresStore on a temporary database of the test cluster (likewise), and
 // MemoryIdempotencyStore with the MemoryAccountStore that records its changes. A change is a
 // new payer stored through the backend's AccountStore.
 #include <memory>
@@ -11,8 +12,10 @@
 #include "store/idempotent_request_scope.h"
 #include "store/memory/memory_account_store.h"
 #include "store/memory/memory_idempotency_store.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/support/temporary_database.h"
+#include "tests/support/temporary_postgres.h"
 
 namespace recur {
 namespace {
@@ -21,7 +24,7 @@ using Outcome = IdempotencyClaim::Outcome;
 using std::chrono::hours;
 using std::chrono::minutes;
 
-enum class Backend { kSqlite, kMemory };
+enum class Backend { kSqlite, kMemory, kPostgres };
 
 const Instant kT0 = FromUnixMillis(1'700'000'000'000);
 constexpr auto kRetention = hours(24);
@@ -39,6 +42,19 @@ class IdempotencyStoreContractTest : public ::testing::TestWithParam<Backend> {
       accounts_ = memory_accounts_.get();
       return;
     }
+    if (GetParam() == Backend::kPostgres) {
+      postgres_.reset();
+      if (postgres_database_ == nullptr) {
+        postgres_database_ = std::make_unique<TemporaryPostgresDatabase>();
+      }
+      ASSERT_TRUE(postgres_database_->ok()) << postgres_database_->error();
+      auto opened = PostgresStore::Open(postgres_database_->settings(), ids_, kT0);
+      ASSERT_TRUE(opened) << opened.error().message;
+      postgres_ = std::move(*opened);
+      keys_ = postgres_.get();
+      accounts_ = postgres_.get();
+      return;
+    }
     sqlite_.reset();
     auto opened = SqliteStore::Open(database_.path(), ids_, kT0);
     ASSERT_TRUE(opened) << opened.error().message;
@@ -47,10 +63,10 @@ class IdempotencyStoreContractTest : public ::testing::TestWithParam<Backend> {
     accounts_ = sqlite_.get();
   }
 
-  // What a crash leaves: for SQLite, what the file holds when opened again; memory has no
-  // crash to survive, so it stays as it is.
+  // What a crash leaves: for SQLite and PostgreSQL, what the database holds when opened again;
+  // memory has no crash to survive, so it stays as it is.
   void Crash() {
-    if (GetParam() == Backend::kSqlite) Open();
+    if (GetParam() != Backend::kMemory) Open();
   }
 
   IdempotencyClaim Claim(const std::string& key, const std::string& instance,
@@ -76,6 +92,8 @@ class IdempotencyStoreContractTest : public ::testing::TestWithParam<Backend> {
   TemporaryDatabase database_;
   SeededIdGenerator ids_{7};
   std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<TemporaryPostgresDatabase> postgres_database_;  // outlives postgres_
+  std::unique_ptr<PostgresStore> postgres_;
   std::unique_ptr<MemoryIdempotencyStore> memory_keys_;
   std::unique_ptr<MemoryAccountStore> memory_accounts_;
   IdempotencyStore* keys_ = nullptr;
@@ -207,10 +225,17 @@ TEST_P(IdempotencyStoreContractTest, PurgeDeletesKeysClaimedBeforeATimeInBatches
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IdempotencyStoreContractTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kMemory),
+                         ::testing::Values(Backend::kSqlite, Backend::kMemory, Backend::kPostgres),
                          [](const ::testing::TestParamInfo<Backend>& info) {
-                           return info.param == Backend::kSqlite ? std::string("Sqlite")
-                                                                 : std::string("Memory");
+                           switch (info.param) {
+                             case Backend::kSqlite:
+                               return std::string("Sqlite");
+                             case Backend::kMemory:
+                               return std::string("Memory");
+                             case Backend::kPostgres:
+                               return std::string("Postgres");
+                           }
+                           return std::string();
                          });
 
 }  // namespace

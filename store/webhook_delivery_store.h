@@ -51,6 +51,10 @@ struct DeliveryAttempt {
   std::optional<Instant> next_attempt_at;  // none and not delivered: given up
 };
 
+// The status a delivery has after `attempt`, as the stores keep it: "delivered", "pending" (a
+// next attempt is set) or "failed" (given up).
+std::string_view DeliveryStatusAfter(const DeliveryAttempt& attempt);
+
 class WebhookDeliveryStore {
  public:
   virtual ~WebhookDeliveryStore() = default;

@@ -15,4 +15,9 @@ std::string WebhookIdOf(std::string_view event_id, std::string_view endpoint_id)
          std::string(endpoint_id.substr(std::min<std::size_t>(4, endpoint_id.size())));
 }
 
+std::string_view DeliveryStatusAfter(const DeliveryAttempt& attempt) {
+  if (attempt.delivered) return "delivered";
+  return attempt.next_attempt_at ? "pending" : "failed";
+}
+
 }  // namespace recur

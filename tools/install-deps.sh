@@ -7,6 +7,7 @@ packages=(
   g++ cmake make pkg-config clang-format python3
   libcpp-httplib-dev libmicrohttpd-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libssl-dev
   libhowardhinnant-date-dev libgtest-dev libgmock-dev libjemalloc-dev libzstd-dev
+  libpq-dev postgresql-15  # the PostgreSQL store, and the throwaway cluster its tests run on
   clang-16 libclang-rt-16-dev  # the fuzz targets (fuzz/README.md)
   nginx  # the reverse-proxy test runs deploy/nginx/recur.conf on it
   sqlite3  # the fault tests: another process on the database (tests/e2e/storage_faults_test.cc)

@@ -26,9 +26,23 @@ using testing::kStart;
 using ::testing::Optional;
 using testing::Receiver;
 
-class DispatcherTest : public testing::DispatcherFixture {};
+// Every test runs on both SQL stores: what the dispatcher sees of deliveries is the store's.
+enum class Backend { kSqlite, kPostgres };
 
-TEST_F(DispatcherTest, RetriesComeAtTheScheduleInstantsAndNotBefore) {
+class DispatcherTest : public testing::DispatcherFixture,
+                       public ::testing::WithParamInterface<Backend> {
+ protected:
+  bool OnPostgres() const override { return GetParam() == Backend::kPostgres; }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, DispatcherTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param == Backend::kPostgres ? std::string("Postgres")
+                                                                   : std::string("Sqlite");
+                         });
+
+TEST_P(DispatcherTest, RetriesComeAtTheScheduleInstantsAndNotBefore) {
   Receiver& receiver = NewReceiver();
   receiver.AnswerWith({500, 500, 500});
   const std::string endpoint = NewEndpoint(receiver);
@@ -59,7 +73,7 @@ TEST_F(DispatcherTest, RetriesComeAtTheScheduleInstantsAndNotBefore) {
   }
 }
 
-TEST_F(DispatcherTest, A2xxStopsTheRetries) {
+TEST_P(DispatcherTest, A2xxStopsTheRetries) {
   Receiver& receiver = NewReceiver();
   receiver.AnswerWith({503});
   const std::string endpoint = NewEndpoint(receiver);
@@ -80,7 +94,7 @@ TEST_F(DispatcherTest, A2xxStopsTheRetries) {
   EXPECT_EQ(receiver.Count(), 2u);
 }
 
-TEST_F(DispatcherTest, RetryAfterIsHonouredOnThrottlingAnswersWithinBounds) {
+TEST_P(DispatcherTest, RetryAfterIsHonouredOnThrottlingAnswersWithinBounds) {
   Receiver& receiver = NewReceiver();
   const std::string endpoint = NewEndpoint(receiver);
   DispatcherOptions options = Options({0s, 5s, 5s, 5s, 5s, 5s});
@@ -112,7 +126,7 @@ TEST_F(DispatcherTest, RetryAfterIsHonouredOnThrottlingAnswersWithinBounds) {
   EXPECT_EQ(receiver.Count(), 6u);
 }
 
-TEST_F(DispatcherTest, JitterSpreadsEachDelayWithinItsBoundsAndASeedRepeatsIt) {
+TEST_P(DispatcherTest, JitterSpreadsEachDelayWithinItsBoundsAndASeedRepeatsIt) {
   Receiver& receiver = NewReceiver();
   receiver.AnswerWith(std::deque<int>(100, 500));
   const std::string endpoint = NewEndpoint(receiver);
@@ -144,7 +158,7 @@ TEST_F(DispatcherTest, JitterSpreadsEachDelayWithinItsBoundsAndASeedRepeatsIt) {
   EXPECT_EQ(run(), first) << "the same seed gave other instants";
 }
 
-TEST_F(DispatcherTest, GoneDisablesTheEndpointAndEndsItsRetries) {
+TEST_P(DispatcherTest, GoneDisablesTheEndpointAndEndsItsRetries) {
   Receiver& receiver = NewReceiver();
   receiver.AnswerWith({410});
   const std::string endpoint = NewEndpoint(receiver);
@@ -161,7 +175,7 @@ TEST_F(DispatcherTest, GoneDisablesTheEndpointAndEndsItsRetries) {
   EXPECT_EQ(receiver.Count(), 1u);
 }
 
-TEST_F(DispatcherTest, AnEndpointFailingForTheDisablePeriodIsDisabledSinceItsFirstFailure) {
+TEST_P(DispatcherTest, AnEndpointFailingForTheDisablePeriodIsDisabledSinceItsFirstFailure) {
   Receiver& receiver = NewReceiver();
   receiver.AnswerWith(std::deque<int>(100, 500));
   const std::string endpoint = NewEndpoint(receiver);
@@ -187,7 +201,7 @@ TEST_F(DispatcherTest, AnEndpointFailingForTheDisablePeriodIsDisabledSinceItsFir
   EXPECT_EQ(receiver.Count(), 3u);
 }
 
-TEST_F(DispatcherTest, OneEndpointsFailuresLeaveAnotherAlone) {
+TEST_P(DispatcherTest, OneEndpointsFailuresLeaveAnotherAlone) {
   Receiver& failing = NewReceiver();
   Receiver& healthy = NewReceiver();
   failing.AnswerWith({410});
@@ -209,7 +223,7 @@ TEST_F(DispatcherTest, OneEndpointsFailuresLeaveAnotherAlone) {
   EXPECT_EQ(failing.Count(), 1u);
 }
 
-TEST_F(DispatcherTest, AHungEndpointDoesNotHoldUpTheWorkersOfAnother) {
+TEST_P(DispatcherTest, AHungEndpointDoesNotHoldUpTheWorkersOfAnother) {
   Receiver& hung = NewReceiver();
   Receiver& healthy = NewReceiver();
   hung.Hold();  // answers nothing until the test ends

@@ -4,8 +4,8 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include <string>
+#include <vector>
 
-#include "base/sha256.h"
 #include "store/sqlite/sqlite_values.h"
 
 namespace recur {
@@ -17,33 +17,15 @@ Result<int> ApplyMigrations(SQLite::Database& db, std::span<const Migration> mig
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL,"
         " applied_at INTEGER NOT NULL)");
-    int newest_known = 0;
-    for (const Migration& migration : migrations) newest_known = migration.version;
-
-    SQLite::Statement newest(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    newest.executeStep();
-    const int newest_applied = newest.getColumn(0).getInt();
-    if (newest_applied > newest_known) {
-      return MakeError(ErrorKind::kFailedPrecondition, "schema_too_new",
-                       "the database has schema version " + std::to_string(newest_applied) +
-                           " but this recur knows versions up to " + std::to_string(newest_known) +
-                           "; run a newer recur");
+    std::vector<AppliedMigration> applied;
+    SQLite::Statement recorded(db, "SELECT version, checksum FROM schema_migrations");
+    while (recorded.executeStep()) {
+      applied.push_back({recorded.getColumn(0).getInt(), recorded.getColumn(1).getString()});
     }
+    auto pending = PendingMigrations(migrations, applied);
+    if (!pending) return std::unexpected(pending.error());
 
-    int applied_now = 0;
-    for (const Migration& migration : migrations) {
-      const std::string checksum = Sha256Hex(migration.sql);
-      SQLite::Statement recorded(db, "SELECT checksum FROM schema_migrations WHERE version = ?");
-      recorded.bind(1, migration.version);
-      if (recorded.executeStep()) {
-        if (recorded.getColumn(0).getString() != checksum) {
-          return MakeError(ErrorKind::kFailedPrecondition, "schema_changed",
-                           "migration " + std::string(migration.name) +
-                               " differs from the one applied to this database; applied "
-                               "migrations are never edited, add a new one instead");
-        }
-        continue;
-      }
+    for (const Migration& migration : *pending) {
       SQLite::Transaction transaction(db);
       db.exec(std::string(migration.sql));
       SQLite::Statement record(db,
@@ -51,13 +33,12 @@ Result<int> ApplyMigrations(SQLite::Database& db, std::span<const Migration> mig
                                " VALUES (?, ?, ?, ?)");
       record.bind(1, migration.version);
       record.bind(2, std::string(migration.name));
-      record.bind(3, checksum);
+      record.bind(3, MigrationChecksum(migration));
       record.bind(4, static_cast<std::int64_t>(ToUnixMillis(now)));
       record.exec();
       transaction.commit();
-      ++applied_now;
     }
-    return applied_now;
+    return static_cast<int>(pending->size());
   } catch (const SQLite::Exception& error) {
     if (IsFileFault(error)) {
       return std::unexpected(

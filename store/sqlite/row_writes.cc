@@ -21,12 +21,6 @@ void Bind(SQLite::Statement& statement, int index, const SqlValue& value) {
 
 }  // namespace
 
-SqlValue MillisValue(Instant instant) { return static_cast<std::int64_t>(ToUnixMillis(instant)); }
-
-SqlValue MillisValue(const std::optional<Instant>& instant) {
-  return instant ? MillisValue(*instant) : SqlValue();
-}
-
 void InsertRow(SQLite::Database& db, std::string_view table, const std::string& id,
                const std::vector<Column>& columns) {
   std::string sql = "INSERT INTO ";
@@ -45,16 +39,7 @@ void InsertRow(SQLite::Database& db, std::string_view table, const std::string& 
 
 void UpdateChangedColumns(SQLite::Database& db, std::string_view table, const std::string& id,
                           const std::vector<Column>& before, const std::vector<Column>& after) {
-  if (before.size() != after.size()) {
-    throw std::runtime_error("UpdateChangedColumns: the rows name different columns");
-  }
-  std::vector<const Column*> changed;
-  for (std::size_t i = 0; i < after.size(); ++i) {
-    if (before[i].name != after[i].name) {
-      throw std::runtime_error("UpdateChangedColumns: the rows name different columns");
-    }
-    if (before[i].value != after[i].value) changed.push_back(&after[i]);
-  }
+  const std::vector<const Column*> changed = ChangedColumns(before, after);
   if (changed.empty()) return;
   std::string sql = "UPDATE ";
   sql.append(table).append(" SET ");

@@ -2,6 +2,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "store/account_changes.h"
+#include "store/account_rows.h"
 #include "store/sqlite/row_writes.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_values.h"
@@ -14,24 +15,13 @@
 namespace recur {
 namespace {
 
-template <typename T>
-T Require(std::optional<T> value, std::string_view what) {
-  if (!value) throw std::runtime_error("unreadable " + std::string(what) + " in the database");
-  return *value;
-}
-
-constexpr const char* kItemColumns =
-    "id, plan_slug, plan_version_id, interval, status, is_free_trial, amount, currency, "
-    "created_at, anchor, period_start, period_end, trial_end, canceled_at, ended_at, "
-    "past_due_at, dunning_retries";
-
 SubscriptionItem ReadItem(SQLite::Statement& row) {
   SubscriptionItem item;
   item.id = row.getColumn(0).getString();
   item.plan_slug = row.getColumn(1).getString();
   item.plan_version_id = row.getColumn(2).getString();
-  item.interval = Require(ParseInterval(row.getColumn(3).getString()), "interval");
-  item.status = Require(ParseItemStatus(row.getColumn(4).getString()), "item status");
+  item.interval = ParsedColumn(ParseInterval(row.getColumn(3).getString()), "interval");
+  item.status = ParsedColumn(ParseItemStatus(row.getColumn(4).getString()), "item status");
   item.is_free_trial = row.getColumn(5).getInt() != 0;
   item.amount = row.getColumn(6).getInt64();
   item.currency = row.getColumn(7).getString();
@@ -47,17 +37,13 @@ SubscriptionItem ReadItem(SQLite::Statement& row) {
   return item;
 }
 
-constexpr const char* kAttemptColumns =
-    "id, item_id, purpose, status, amount, currency, proration_credit, payment_method_id, "
-    "period_start, period_end, idempotency_key, gateway_charge_id, failed_reason, created_at, "
-    "updated_at, paid_at, failed_at, failed_code";
-
 PaymentAttempt ReadAttempt(SQLite::Statement& row) {
   PaymentAttempt attempt;
   attempt.id = row.getColumn(0).getString();
   attempt.item_id = row.getColumn(1).getString();
-  attempt.purpose = Require(ParseChargePurpose(row.getColumn(2).getString()), "charge purpose");
-  attempt.status = Require(ParseAttemptStatus(row.getColumn(3).getString()), "attempt status");
+  attempt.purpose =
+      ParsedColumn(ParseChargePurpose(row.getColumn(2).getString()), "charge purpose");
+  attempt.status = ParsedColumn(ParseAttemptStatus(row.getColumn(3).getString()), "attempt status");
   attempt.amount = row.getColumn(4).getInt64();
   attempt.currency = row.getColumn(5).getString();
   attempt.proration_credit = row.getColumn(6).getInt64();
@@ -73,47 +59,6 @@ PaymentAttempt ReadAttempt(SQLite::Statement& row) {
   attempt.failed_at = OptionalInstant(row.getColumn(16));
   attempt.failed_code = row.getColumn(17).getString();
   return attempt;
-}
-
-std::vector<Column> ItemColumns(const std::string& payer_id, const SubscriptionItem& item) {
-  return {{"payer_id", payer_id},
-          {"plan_slug", item.plan_slug},
-          {"plan_version_id", item.plan_version_id},
-          {"interval", std::string(IntervalName(item.interval))},
-          {"status", std::string(ItemStatusName(item.status))},
-          {"is_free_trial", std::int64_t{item.is_free_trial ? 1 : 0}},
-          {"amount", item.amount},
-          {"currency", item.currency},
-          {"created_at", MillisValue(item.created_at)},
-          {"anchor", MillisValue(item.anchor)},
-          {"period_start", MillisValue(item.period_start)},
-          {"period_end", MillisValue(item.period_end)},
-          {"trial_end", MillisValue(item.trial_end)},
-          {"canceled_at", MillisValue(item.canceled_at)},
-          {"ended_at", MillisValue(item.ended_at)},
-          {"past_due_at", MillisValue(item.past_due_at)},
-          {"dunning_retries", std::int64_t{item.dunning_retries}}};
-}
-
-std::vector<Column> AttemptColumns(const std::string& payer_id, const PaymentAttempt& attempt) {
-  return {{"payer_id", payer_id},
-          {"item_id", attempt.item_id},
-          {"purpose", std::string(ChargePurposeName(attempt.purpose))},
-          {"status", std::string(AttemptStatusName(attempt.status))},
-          {"amount", attempt.amount},
-          {"currency", attempt.currency},
-          {"proration_credit", attempt.proration_credit},
-          {"payment_method_id", attempt.payment_method_id},
-          {"period_start", MillisValue(attempt.period_start)},
-          {"period_end", MillisValue(attempt.period_end)},
-          {"idempotency_key", attempt.idempotency_key},
-          {"gateway_charge_id", attempt.gateway_charge_id},
-          {"failed_reason", attempt.failed_reason},
-          {"created_at", MillisValue(attempt.created_at)},
-          {"updated_at", MillisValue(attempt.updated_at)},
-          {"paid_at", MillisValue(attempt.paid_at)},
-          {"failed_at", MillisValue(attempt.failed_at)},
-          {"failed_code", attempt.failed_code}};
 }
 
 void InsertPayer(SQLite::Database& db, const Payer& payer) {
@@ -223,7 +168,7 @@ Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer
     Payer& payer = account.payer;
     payer.id = payer_row->getColumn(0).getString();
     payer.external_id = payer_row->getColumn(1).getString();
-    payer.type = Require(ParsePayerType(payer_row->getColumn(2).getString()), "payer type");
+    payer.type = ParsedColumn(ParsePayerType(payer_row->getColumn(2).getString()), "payer type");
     payer.email = payer_row->getColumn(3).getString();
     payer.name = payer_row->getColumn(4).getString();
     payer.test_clock_id = OptionalText(payer_row->getColumn(5));
@@ -248,13 +193,13 @@ Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer
     }
     // Rows of one creation instant in the order they were stored: SQLite's rowid.
     StatementLease items = Prepared(db,
-                                    std::string("SELECT ") + kItemColumns +
+                                    std::string("SELECT ") + kItemReadColumns +
                                         " FROM subscription_items WHERE payer_id = ? "
                                         "ORDER BY created_at, rowid",
                                     payer_id);
     while (items->executeStep()) account.items.push_back(ReadItem(*items));
     StatementLease attempts = Prepared(db,
-                                       std::string("SELECT ") + kAttemptColumns +
+                                       std::string("SELECT ") + kAttemptReadColumns +
                                            " FROM payment_attempts WHERE payer_id = ? AND "
                                            "status = 'pending' ORDER BY created_at, rowid",
                                        payer_id);
@@ -348,7 +293,7 @@ Result<std::vector<DueWork>> SqliteStore::DueWorkUntil(Instant until,
       row.id = query->getColumn(0).getInt64();
       row.payer_id = query->getColumn(1).getString();
       row.item_id = query->getColumn(2).getString();
-      row.kind = Require(ParseDueKind(query->getColumn(3).getString()), "due work kind");
+      row.kind = ParsedColumn(ParseDueKind(query->getColumn(3).getString()), "due work kind");
       row.due_at = InstantOf(query->getColumn(4));
       row.reference = InstantOf(query->getColumn(5));
       row.lead = std::chrono::hours(query->getColumn(6).getInt64());
@@ -369,8 +314,8 @@ Result<Page<PaymentAttempt>> SqliteStore::ListPaymentAttempts(const std::string&
         }
         const int limit = PageLimit(options);
         // Newest first: by rowid, the order they were stored in.
-        const std::string columns =
-            std::string("SELECT ") + kAttemptColumns + " FROM payment_attempts WHERE payer_id = ?";
+        const std::string columns = std::string("SELECT ") + kAttemptReadColumns +
+                                    " FROM payment_attempts WHERE payer_id = ?";
         StatementLease query =
             after.empty()
                 ? Prepared(db, columns + " ORDER BY rowid DESC LIMIT ?", payer_id, limit + 1)
@@ -429,10 +374,11 @@ Result<std::vector<AccountStore::CurrentPlan>> SqliteStore::ListCurrentPlans() {
                      CurrentStatusesSql() + " ORDER BY i.payer_id");
     std::vector<CurrentPlan> plans;
     while (query->executeStep()) {
-      plans.push_back({query->getColumn(0).getString(),
-                       Require(ParsePayerType(query->getColumn(1).getString()), "payer type"),
-                       query->getColumn(2).getString(), query->getColumn(3).getString(),
-                       Require(ParseItemStatus(query->getColumn(4).getString()), "item status")});
+      plans.push_back(
+          {query->getColumn(0).getString(),
+           ParsedColumn(ParsePayerType(query->getColumn(1).getString()), "payer type"),
+           query->getColumn(2).getString(), query->getColumn(3).getString(),
+           ParsedColumn(ParseItemStatus(query->getColumn(4).getString()), "item status")});
     }
     return plans;
   });

@@ -26,21 +26,6 @@
 
 namespace recur {
 
-namespace sqlite_connections_internal {
-template <typename T>
-struct AsResult {
-  using type = Result<T>;
-};
-template <typename T>
-struct AsResult<Result<T>> {
-  using type = Result<T>;
-};
-}  // namespace sqlite_connections_internal
-
-// T, or Result<T> when T is not a Result already.
-template <typename T>
-using AsResult = typename sqlite_connections_internal::AsResult<T>::type;
-
 class SqliteConnections {
  public:
   // A write: statements on the writer connection inside the shared transaction. Returning an

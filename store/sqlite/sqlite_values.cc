@@ -7,12 +7,6 @@
 
 namespace recur {
 
-std::string Doing::Text() const {
-  std::string text(what);
-  if (!subject.empty()) text.append(" ").append(subject);
-  return text;
-}
-
 namespace {
 
 // What a fault of the database's file means, in words naming the file; empty when the error is

@@ -14,18 +14,10 @@
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "store/doing.h"
 #include "store/sqlite/statement_cache.h"
 
 namespace recur {
-
-// What a store call was doing, for the message of its error ("loading payer cpayer_..."). Only
-// views are kept, and the text is made only when the call fails, so naming the payer costs a
-// read that succeeds nothing.
-struct Doing {
-  std::string_view what;
-  std::string_view subject = {};
-  std::string Text() const;
-};
 
 // How long a connection waits for a lock another connection (or process) holds on the database
 // before its statement fails with SQLITE_BUSY.

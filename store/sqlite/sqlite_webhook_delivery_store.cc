@@ -8,14 +8,6 @@
 #include "store/sqlite/webhook_sql.h"
 
 namespace recur {
-namespace {
-
-std::string_view DeliveryStatusAfter(const DeliveryAttempt& attempt) {
-  if (attempt.delivered) return "delivered";
-  return attempt.next_attempt_at ? "pending" : "failed";
-}
-
-}  // namespace
 
 Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(
     Instant now, int limit, const std::vector<std::string>& skipped) {

@@ -1,4 +1,5 @@
-// The dispatcher's unit tests' set-up: a real SQLite store on a temporary file, a manual clock,
+// The dispatcher's unit tests' set-up: a real store (SQLite on a temporary file, or, for a test
+// whose OnPostgres() says so, PostgreSQL on a temporary database), a manual clock,
 // endpoints made through WebhookEndpoints, receivers on loopback in the test process, events
 // stored as the billing service stores them, and the attempts read back. Tests drive the
 // dispatcher step by step (RunOnce) or run its workers.
@@ -19,8 +20,10 @@
 #include "services/webhooks/dispatcher.h"
 #include "services/webhooks/endpoints.h"
 #include "services/webhooks/host_resolver.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/support/temporary_database.h"
+#include "tests/support/temporary_postgres.h"
 #include "tests/support/test_certificate.h"
 #include "tests/support/webhook_receiver.h"
 
@@ -31,12 +34,33 @@ const Instant kStart = FromUnixMillis(1'767'225'600'000);
 
 class DispatcherFixture : public ::testing::Test {
  protected:
+  // Whether the test runs on PostgreSQL; a test parameterized by backend says so.
+  virtual bool OnPostgres() const { return false; }
+
   void SetUp() override {
-    auto store = SqliteStore::Open(database_.path(), ids_, clock_.Now());
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
+    if (OnPostgres()) {
+      postgres_database_ = std::make_unique<TemporaryPostgresDatabase>();
+      ASSERT_TRUE(postgres_database_->ok()) << postgres_database_->error();
+      auto store = PostgresStore::Open(postgres_database_->settings(), ids_, clock_.Now());
+      ASSERT_TRUE(store) << store.error().message;
+      postgres_ = std::move(*store);
+      Use(*postgres_);
+    } else {
+      auto store = SqliteStore::Open(database_.path(), ids_, clock_.Now());
+      ASSERT_TRUE(store) << store.error().message;
+      sqlite_ = std::move(*store);
+      Use(*sqlite_);
+    }
     endpoints_ = std::make_unique<WebhookEndpoints>(
-        *store_, ids_, clock_, WebhookEndpointOptions{.allow = allow_, .resolver = resolver_});
+        *endpoint_store_, ids_, clock_,
+        WebhookEndpointOptions{.allow = allow_, .resolver = resolver_});
+  }
+
+  template <typename Store>
+  void Use(Store& store) {
+    accounts_ = &store;
+    endpoint_store_ = &store;
+    delivery_store_ = &store;
   }
 
   // Held answers go out, so that the dispatcher, stopped first, need not wait for them.
@@ -65,7 +89,8 @@ class DispatcherFixture : public ::testing::Test {
   }
 
   Dispatcher& Dispatch(DispatcherOptions options) {
-    dispatcher_ = std::make_unique<Dispatcher>(*store_, *store_, clock_, std::move(options));
+    dispatcher_ = std::make_unique<Dispatcher>(*delivery_store_, *endpoint_store_, clock_,
+                                               std::move(options));
     return *dispatcher_;
   }
 
@@ -91,7 +116,7 @@ class DispatcherFixture : public ::testing::Test {
     const StoredEvent event{
         "evt_" + std::to_string(n), "subscription.created", account.payer.id, clock_.Now(),
         R"({"object":"event","type":"subscription.created","n":)" + std::to_string(n) + "}"};
-    if (Status saved = store_->SaveTransition(nullptr, account, {event}, {}, {}); !saved) {
+    if (Status saved = accounts_->SaveTransition(nullptr, account, {event}, {}, {}); !saved) {
       throw std::runtime_error(saved.error().message);
     }
     return event.id;
@@ -99,7 +124,7 @@ class DispatcherFixture : public ::testing::Test {
 
   // The endpoint's attempts, oldest first.
   std::vector<DeliveryAttempt> Attempts(const std::string& endpoint_id) {
-    auto attempts = store_->ListDeliveryAttempts(endpoint_id, 100);
+    auto attempts = delivery_store_->ListDeliveryAttempts(endpoint_id, 100);
     if (!attempts) throw std::runtime_error(attempts.error().message);
     std::reverse(attempts->begin(), attempts->end());
     return *attempts;
@@ -119,7 +144,7 @@ class DispatcherFixture : public ::testing::Test {
   }
 
   WebhookEndpoint Endpoint(const std::string& id) {
-    auto endpoint = store_->GetWebhookEndpoint(id);
+    auto endpoint = endpoint_store_->GetWebhookEndpoint(id);
     if (!endpoint || !*endpoint) throw std::runtime_error("no endpoint " + id);
     return **endpoint;
   }
@@ -144,9 +169,14 @@ class DispatcherFixture : public ::testing::Test {
   std::vector<Cidr> allow_ = Loopback();
   std::shared_ptr<const HostResolver> resolver_ = SystemHostResolver();
   TemporaryDatabase database_;  // destroyed last of what follows: the store has it open
+  std::unique_ptr<TemporaryPostgresDatabase> postgres_database_;  // likewise
   SeededIdGenerator ids_{1};
   ManualClock clock_{kStart};
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<PostgresStore> postgres_;
+  AccountStore* accounts_ = nullptr;  // the one of the two stores in use
+  WebhookEndpointStore* endpoint_store_ = nullptr;
+  WebhookDeliveryStore* delivery_store_ = nullptr;
   std::unique_ptr<WebhookEndpoints> endpoints_;
   std::vector<std::unique_ptr<Receiver>> receivers_;
   std::unique_ptr<Dispatcher> dispatcher_;

@@ -1,0 +1,446 @@
+// PostgresStore's AccountStore half: accounts, the event outbox, due work and listings.
+#include <stdexcept>
+
+#include "base/enum_names.h"
+
+#include "store/account_changes.h"
+#include "store/account_rows.h"
+#include "store/postgres/postgres_row_writes.h"
+#include "store/postgres/postgres_store.h"
+#include "store/postgres/postgres_webhook_sql.h"
+#include "store/store_errors.h"
+#include "store/waiting_work.h"
+#include "store/webhook_id_sql.h"
+
+namespace recur {
+namespace {
+
+SubscriptionItem ReadItem(const PgResult& rows, int row) {
+  SubscriptionItem item;
+  item.id = rows.Text(row, 0);
+  item.plan_slug = rows.Text(row, 1);
+  item.plan_version_id = rows.Text(row, 2);
+  item.interval = ParsedColumn(ParseInterval(rows.Text(row, 3)), "interval");
+  item.status = ParsedColumn(ParseItemStatus(rows.Text(row, 4)), "item status");
+  item.is_free_trial = rows.Bool(row, 5);
+  item.amount = rows.Int64(row, 6);
+  item.currency = rows.Text(row, 7);
+  item.created_at = rows.InstantAt(row, 8);
+  item.anchor = rows.InstantAt(row, 9);
+  item.period_start = rows.InstantAt(row, 10);
+  item.period_end = rows.OptionalInstant(row, 11);
+  item.trial_end = rows.OptionalInstant(row, 12);
+  item.canceled_at = rows.OptionalInstant(row, 13);
+  item.ended_at = rows.OptionalInstant(row, 14);
+  item.past_due_at = rows.OptionalInstant(row, 15);
+  item.dunning_retries = rows.Int(row, 16);
+  return item;
+}
+
+PaymentAttempt ReadAttempt(const PgResult& rows, int row) {
+  PaymentAttempt attempt;
+  attempt.id = rows.Text(row, 0);
+  attempt.item_id = rows.Text(row, 1);
+  attempt.purpose = ParsedColumn(ParseChargePurpose(rows.Text(row, 2)), "charge purpose");
+  attempt.status = ParsedColumn(ParseAttemptStatus(rows.Text(row, 3)), "attempt status");
+  attempt.amount = rows.Int64(row, 4);
+  attempt.currency = rows.Text(row, 5);
+  attempt.proration_credit = rows.Int64(row, 6);
+  attempt.payment_method_id = rows.Text(row, 7);
+  attempt.period_start = rows.InstantAt(row, 8);
+  attempt.period_end = rows.InstantAt(row, 9);
+  attempt.idempotency_key = rows.Text(row, 10);
+  attempt.gateway_charge_id = rows.Text(row, 11);
+  attempt.failed_reason = rows.Text(row, 12);
+  attempt.created_at = rows.InstantAt(row, 13);
+  attempt.updated_at = rows.InstantAt(row, 14);
+  attempt.paid_at = rows.OptionalInstant(row, 15);
+  attempt.failed_at = rows.OptionalInstant(row, 16);
+  attempt.failed_code = rows.Text(row, 17);
+  return attempt;
+}
+
+PgStatement InsertPayer(const Payer& payer) {
+  return {
+      "INSERT INTO payers (id, external_id, type, email, name, test_clock_id, "
+      "subscription_id, trial_used, has_paid, default_payment_method_id, created_at, "
+      "version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)",
+      PgParams::Of(payer.id, payer.external_id, PayerTypeName(payer.type), payer.email, payer.name,
+                   payer.test_clock_id, payer.subscription_id, payer.trial_used, payer.has_paid,
+                   payer.default_payment_method_id, payer.created_at)};
+}
+
+// What an update may change; the rest of a payer is fixed at its creation. It touches no row
+// when the stored version is no longer `version`: another writer changed the payer since.
+PgStatement UpdatePayer(const Payer& payer, std::int64_t version) {
+  return {
+      "UPDATE payers SET email = $1, name = $2, trial_used = $3, has_paid = $4, "
+      "default_payment_method_id = $5, version = version + 1 WHERE id = $6 AND version = $7",
+      PgParams::Of(payer.email, payer.name, payer.trial_used, payer.has_paid,
+                   payer.default_payment_method_id, payer.id, version)};
+}
+
+PgStatement InsertPaymentMethod(const std::string& payer_id, const PaymentMethod& method) {
+  return {
+      "INSERT INTO payment_methods (id, payer_id, token, brand, last4, exp_month, exp_year, "
+      "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      PgParams::Of(method.id, payer_id, method.token, method.brand, method.last4, method.exp_month,
+                   method.exp_year, method.created_at)};
+}
+
+PgStatement InsertEvent(const StoredEvent& event, const EventBodyCodec::Encoded& body) {
+  PgParams params = PgParams::Of(event.id, event.type, event.payer_id, event.timestamp);
+  params.AddBytes(body.frame);
+  params.Add(body.dictionary_id);
+  return {
+      "INSERT INTO events (id, type, payer_id, timestamp, body, body_dictionary_id) "
+      "VALUES ($1, $2, $3, $4, $5, $6)",
+      std::move(params)};
+}
+
+// The event's webhook deliveries: one per enabled endpoint whose filter takes its type (an
+// empty filter takes every type).
+PgStatement QueueDeliveries(const StoredEvent& event) {
+  return {
+      "INSERT INTO webhook_deliveries (msg_id, event_id, endpoint_id, status, "
+      "next_attempt_at) SELECT " +
+          WebhookIdSql("$1::text", "e.id") +
+          ", $1, e.id, 'pending', 0 FROM webhook_endpoints e WHERE e.deleted_at IS NULL AND "
+          "NOT e.disabled AND " +
+          PgEndpointTakesTypeSql("$2::text"),
+      PgParams::Of(event.id, event.type)};
+}
+
+PgStatement InsertDueWork(const DueWork& work, const std::optional<std::string>& clock_id) {
+  return {
+      "INSERT INTO due_work (payer_id, item_id, kind, due_at, reference, lead_hours, retry, "
+      "clock_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      PgParams::Of(work.payer_id, work.item_id, DueKindName(work.kind), work.due_at, work.reference,
+                   static_cast<std::int64_t>(work.lead.count()), work.retry, clock_id)};
+}
+
+// done_at records the instant the work was applied for: its due time. Touches no row when the
+// work is done already: another runner applied it first.
+PgStatement CompleteDueWork(std::int64_t work_id) {
+  return {"UPDATE due_work SET done_at = due_at WHERE id = $1 AND done_at IS NULL",
+          PgParams::Of(work_id)};
+}
+
+// The payer's due work that waited for its pending checkout, and fell due meanwhile, becomes due
+// at `at`, the checkout's settlement (store/waiting_work.h).
+PgStatement ReleaseWaitingWork(const Payer& payer, Instant at) {
+  if (payer.test_clock_id) {
+    return {
+        "UPDATE due_work SET due_at = $1 WHERE done_at IS NULL AND clock_id = $3 "
+        "AND due_at < $1 AND payer_id = $2",
+        PgParams::Of(at, payer.id, *payer.test_clock_id)};
+  }
+  return {
+      "UPDATE due_work SET due_at = $1 WHERE done_at IS NULL AND clock_id IS NULL "
+      "AND due_at < $1 AND payer_id = $2",
+      PgParams::Of(at, payer.id)};
+}
+
+// The current statuses (IsCurrentStatus), for a text[] parameter.
+std::vector<std::string> CurrentStatuses() {
+  std::vector<std::string> statuses;
+  for (ItemStatus status : EnumValues<ItemStatus>(ItemStatusName)) {
+    if (IsCurrentStatus(status)) statuses.emplace_back(ItemStatusName(status));
+  }
+  return statuses;
+}
+
+bool StartingAfterExists(PgConnection& connection, const std::string& table,
+                         const std::string& id) {
+  return Required(connection.Exec({"reading the page cursor", id},
+                                  "SELECT 1 FROM " + table + " WHERE id = $1", PgParams::Of(id)))
+             .rows() > 0;
+}
+
+// The statements of a read that must see one state of the database, in one round trip.
+std::vector<PgResult> ReadTogether(PgConnection& connection, const Doing& doing,
+                                   std::vector<PgStatement> statements) {
+  statements.insert(statements.begin(), {"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", {}});
+  statements.push_back({"COMMIT", {}});
+  std::vector<PgResult> results = Required(connection.Pipeline(doing, statements));
+  results.erase(results.begin());
+  results.pop_back();
+  return results;
+}
+
+}  // namespace
+
+Result<std::optional<Account>> PostgresStore::LoadAccount(const std::string& payer_id) {
+  const Doing doing{"loading payer", payer_id};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    const std::vector<PgResult> rows = ReadTogether(
+        connection, doing,
+        {{"SELECT id, external_id, type, email, name, test_clock_id, subscription_id, trial_used, "
+          "has_paid, default_payment_method_id, created_at, version FROM payers WHERE id = $1",
+          PgParams::Of(payer_id)},
+         {"SELECT id, token, brand, last4, exp_month, exp_year, created_at FROM payment_methods "
+          "WHERE payer_id = $1 ORDER BY created_at, id COLLATE \"C\"",
+          PgParams::Of(payer_id)},
+         {std::string("SELECT ") + kItemReadColumns +
+              " FROM subscription_items WHERE payer_id = $1 ORDER BY created_at, seq",
+          PgParams::Of(payer_id)},
+         {std::string("SELECT ") + kAttemptReadColumns +
+              " FROM payment_attempts WHERE payer_id = $1 AND status = 'pending' "
+              "ORDER BY created_at, seq",
+          PgParams::Of(payer_id)}});
+    const PgResult& payer_row = rows[0];
+    if (payer_row.rows() == 0) return std::optional<Account>();
+    Account account;
+    Payer& payer = account.payer;
+    payer.id = payer_row.Text(0, 0);
+    payer.external_id = payer_row.Text(0, 1);
+    payer.type = ParsedColumn(ParsePayerType(payer_row.Text(0, 2)), "payer type");
+    payer.email = payer_row.Text(0, 3);
+    payer.name = payer_row.Text(0, 4);
+    payer.test_clock_id = payer_row.OptionalText(0, 5);
+    payer.subscription_id = payer_row.Text(0, 6);
+    payer.trial_used = payer_row.Bool(0, 7);
+    payer.has_paid = payer_row.Bool(0, 8);
+    payer.default_payment_method_id = payer_row.OptionalText(0, 9);
+    payer.created_at = payer_row.InstantAt(0, 10);
+    payer.version = payer_row.Int64(0, 11);
+    const PgResult& methods = rows[1];
+    for (int row = 0; row < methods.rows(); ++row) {
+      account.payment_methods.push_back(
+          {methods.Text(row, 0), methods.Text(row, 1), methods.Text(row, 2), methods.Text(row, 3),
+           methods.Int(row, 4), methods.Int(row, 5), methods.InstantAt(row, 6)});
+    }
+    for (int row = 0; row < rows[2].rows(); ++row) account.items.push_back(ReadItem(rows[2], row));
+    for (int row = 0; row < rows[3].rows(); ++row) {
+      account.attempts.push_back(ReadAttempt(rows[3], row));
+    }
+    return std::optional<Account>(std::move(account));
+  });
+}
+
+Result<std::optional<std::string>> PostgresStore::FindPayerId(PayerType type,
+                                                              const std::string& external_id) {
+  const Doing doing{"looking up a payer"};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    const PgResult found = Required(
+        connection.Exec(doing, "SELECT id FROM payers WHERE type = $1 AND external_id = $2",
+                        PgParams::Of(PayerTypeName(type), external_id)));
+    if (found.rows() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(found.Text(0, 0));
+  });
+}
+
+Result<std::optional<std::string>> PostgresStore::FindPayerIdOfItem(const std::string& item_id) {
+  const Doing doing{"looking up an item"};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    const PgResult found = Required(connection.Exec(
+        doing, "SELECT payer_id FROM subscription_items WHERE id = $1", PgParams::Of(item_id)));
+    if (found.rows() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(found.Text(0, 0));
+  });
+}
+
+Status PostgresStore::SaveTransition(const Account* before, const Account& after,
+                                     const std::vector<StoredEvent>& events,
+                                     const std::vector<DueWork>& scheduled,
+                                     const std::vector<std::int64_t>& completes_work) {
+  auto bodies = event_bodies_->Encode(events);
+  if (!bodies) return std::unexpected(bodies.error());
+  const std::string& payer_id = after.payer.id;
+  const AccountChanges changes = ChangesBetween(before, after);
+  const auto made = [&] { return MadeByTransition(before, after, changes); };
+
+  // Every statement of the transition, sent together: one round trip, then the commit.
+  std::vector<PgStatement> statements;
+  statements.push_back(before == nullptr ? InsertPayer(after.payer)
+                                         : UpdatePayer(after.payer, before->payer.version));
+  for (const PaymentMethod* method : changes.new_methods) {
+    statements.push_back(InsertPaymentMethod(payer_id, *method));
+  }
+  std::vector<std::size_t> row_updates;  // each must touch its row
+  for (const auto& [item, old] : changes.items) {
+    if (old == nullptr) {
+      statements.push_back(
+          InsertRowStatement("subscription_items", item->id, ItemColumns(payer_id, *item)));
+    } else if (auto update = UpdateChangedColumnsStatement("subscription_items", item->id,
+                                                           ItemColumns(payer_id, *old),
+                                                           ItemColumns(payer_id, *item))) {
+      row_updates.push_back(statements.size());
+      statements.push_back(std::move(*update));
+    }
+  }
+  for (const auto& [attempt, old] : changes.attempts) {
+    if (old == nullptr) {
+      statements.push_back(
+          InsertRowStatement("payment_attempts", attempt->id, AttemptColumns(payer_id, *attempt)));
+    } else if (auto update = UpdateChangedColumnsStatement("payment_attempts", attempt->id,
+                                                           AttemptColumns(payer_id, *old),
+                                                           AttemptColumns(payer_id, *attempt))) {
+      row_updates.push_back(statements.size());
+      statements.push_back(std::move(*update));
+    }
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    statements.push_back(InsertEvent(events[i], (*bodies)[i]));
+    statements.push_back(QueueDeliveries(events[i]));
+  }
+  for (const DueWork& work : scheduled) {
+    statements.push_back(InsertDueWork(work, after.payer.test_clock_id));
+  }
+  const std::size_t first_completion = statements.size();
+  for (const std::int64_t work_id : completes_work) {
+    statements.push_back(CompleteDueWork(work_id));
+  }
+  if (const std::optional<Instant> released = WaitingWorkReleasedAt(changes)) {
+    statements.push_back(ReleaseWaitingWork(after.payer, *released));
+  }
+
+  const Doing doing{"saving payer", payer_id};
+  return WriteChange(doing, made, [&](PgConnection& connection) -> Status {
+    const std::vector<PgResult> results = Required(connection.Pipeline(doing, statements));
+    if (before != nullptr && results[0].affected() != 1)
+      return ConcurrentChange("payer " + payer_id);
+    for (const std::size_t update : row_updates) {
+      if (results[update].affected() != 1) {
+        return MakeError(ErrorKind::kUnavailable, "storage_error",
+                         doing.Text() + " failed: a row it updates is not stored");
+      }
+    }
+    for (std::size_t i = 0; i < completes_work.size(); ++i) {
+      if (results[first_completion + i].affected() != 1) return WorkAlreadyDone(completes_work[i]);
+    }
+    return Ok();
+  });
+}
+
+Result<std::vector<DueWork>> PostgresStore::DueWorkUntil(Instant until,
+                                                         const std::optional<std::string>& clock_id,
+                                                         int limit) {
+  const Doing doing{"listing due work"};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    const std::string sql =
+        std::string(
+            "SELECT id, payer_id, item_id, kind, due_at, reference, lead_hours, retry FROM "
+            "due_work WHERE done_at IS NULL AND ") +
+        (clock_id ? "clock_id = $3" : "clock_id IS NULL") +
+        " AND due_at <= $1 AND NOT EXISTS (SELECT 1 FROM payment_attempts p WHERE "
+        "p.payer_id = due_work.payer_id AND p.status = 'pending' AND p.purpose = 'checkout') "
+        "ORDER BY due_at, id LIMIT $2";
+    PgParams params = PgParams::Of(until, limit);
+    if (clock_id) params.Add(*clock_id);
+    const PgResult rows = Required(connection.Exec(doing, sql, params));
+    std::vector<DueWork> work;
+    for (int row = 0; row < rows.rows(); ++row) {
+      DueWork piece;
+      piece.id = rows.Int64(row, 0);
+      piece.payer_id = rows.Text(row, 1);
+      piece.item_id = rows.Text(row, 2);
+      piece.kind = ParsedColumn(ParseDueKind(rows.Text(row, 3)), "due work kind");
+      piece.due_at = rows.InstantAt(row, 4);
+      piece.reference = rows.InstantAt(row, 5);
+      piece.lead = std::chrono::hours(rows.Int64(row, 6));
+      piece.retry = rows.Int(row, 7);
+      work.push_back(std::move(piece));
+    }
+    return work;
+  });
+}
+
+Result<Page<PaymentAttempt>> PostgresStore::ListPaymentAttempts(const std::string& payer_id,
+                                                                const ListOptions& options) {
+  const Doing doing{"listing payment attempts"};
+  return pool_->Read(doing, [&](PgConnection& connection) -> Result<Page<PaymentAttempt>> {
+    const std::string& after = options.starting_after;
+    if (!after.empty() && !StartingAfterExists(connection, "payment_attempts", after)) {
+      return UnknownStartingAfter(after);
+    }
+    const int limit = PageLimit(options);
+    // Newest first: by seq, the order they were stored in.
+    const std::string columns =
+        std::string("SELECT ") + kAttemptReadColumns + " FROM payment_attempts WHERE payer_id = $1";
+    const PgResult rows = Required(
+        after.empty() ? connection.Exec(doing, columns + " ORDER BY seq DESC LIMIT $2",
+                                        PgParams::Of(payer_id, limit + 1))
+                      : connection.Exec(
+                            doing,
+                            columns + " AND seq < (SELECT seq FROM payment_attempts WHERE id = $3)"
+                                      " ORDER BY seq DESC LIMIT $2",
+                            PgParams::Of(payer_id, limit + 1, after)));
+    std::vector<PaymentAttempt> read;
+    for (int row = 0; row < rows.rows(); ++row) read.push_back(ReadAttempt(rows, row));
+    return PageOf(std::move(read), limit);
+  });
+}
+
+Result<Page<StoredEvent>> PostgresStore::ListEvents(const std::string& payer_id,
+                                                    const std::string& type,
+                                                    const ListOptions& options) {
+  const Doing doing{"listing events"};
+  return pool_->Read(doing, [&](PgConnection& connection) -> Result<Page<StoredEvent>> {
+    const std::string& after = options.starting_after;
+    if (!after.empty() && !StartingAfterExists(connection, "events", after)) {
+      return UnknownStartingAfter(after);
+    }
+    const int limit = PageLimit(options);
+    PgParams params = PgParams::Of(limit + 1);
+    std::string sql =
+        "SELECT id, type, payer_id, timestamp, body, body_dictionary_id FROM events WHERE true";
+    if (!payer_id.empty()) {
+      params.Add(payer_id);
+      sql += " AND payer_id = $" + std::to_string(params.size());
+    }
+    if (!type.empty()) {
+      params.Add(type);
+      sql += " AND type = $" + std::to_string(params.size());
+    }
+    if (!after.empty()) {
+      params.Add(after);
+      sql +=
+          " AND seq < (SELECT seq FROM events WHERE id = $" + std::to_string(params.size()) + ")";
+    }
+    sql += " ORDER BY seq DESC LIMIT $1";
+    const PgResult rows = Required(connection.Exec(doing, sql, params));
+    std::vector<StoredEvent> read;
+    for (int row = 0; row < rows.rows(); ++row) {
+      read.push_back({rows.Text(row, 0), rows.Text(row, 1), rows.Text(row, 2),
+                      rows.InstantAt(row, 3),
+                      ReadEventBody(*event_bodies_, connection, rows, row, 4, 5)});
+    }
+    return PageOf(std::move(read), limit);
+  });
+}
+
+Result<std::vector<AccountStore::CurrentPlan>> PostgresStore::ListCurrentPlans() {
+  const Doing doing{"listing current plans"};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    const PgResult rows = Required(
+        connection.Exec(doing,
+                        "SELECT i.payer_id, p.type, p.external_id, i.plan_slug, i.status "
+                        "FROM subscription_items i JOIN payers p ON p.id = i.payer_id "
+                        "WHERE i.status = ANY ($1::text[]) ORDER BY i.payer_id COLLATE \"C\"",
+                        PgParams().AddTextArray(CurrentStatuses())));
+    std::vector<CurrentPlan> plans;
+    for (int row = 0; row < rows.rows(); ++row) {
+      plans.push_back({rows.Text(row, 0),
+                       ParsedColumn(ParsePayerType(rows.Text(row, 1)), "payer type"),
+                       rows.Text(row, 2), rows.Text(row, 3),
+                       ParsedColumn(ParseItemStatus(rows.Text(row, 4)), "item status")});
+    }
+    return plans;
+  });
+}
+
+Result<std::vector<std::string>> PostgresStore::PayersWithPendingAttempts() {
+  const Doing doing{"listing pending attempts"};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    const PgResult rows =
+        Required(connection.Exec(doing,
+                                 "SELECT payer_id FROM payment_attempts WHERE status = 'pending' "
+                                 "GROUP BY payer_id ORDER BY MIN(seq)"));
+    std::vector<std::string> payers;
+    for (int row = 0; row < rows.rows(); ++row) payers.push_back(rows.Text(row, 0));
+    return payers;
+  });
+}
+
+}  // namespace recur

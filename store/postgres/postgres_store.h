@@ -1,0 +1,134 @@
+// The PostgreSQL store: the contracts of store/ on a PostgreSQL database (15 or later), for
+// installations that outgrow one machine's SQLite file. Every change and its events, due work
+// and webhook deliveries commit in one transaction, sent as one pipeline where the change has
+// several statements (pg_connection.h). Connections come from a bounded pool (pg_pool.h) with a
+// statement timeout; a lost connection fails its call with "unavailable" and is replaced on the
+// next. The migrations of schema/postgres/ are applied at open, once across nodes starting
+// together (postgres_migration.h).
+// PostgreSQL's own SQL stays in this folder and in schema/postgres/: rows in the order stored
+// are rows by a seq column from a sequence, endpoint filters are jsonb arrays, statements number
+// their parameters "$1".
+// What it keeps: accounts (the event outbox and due work with them), idempotency keys, the
+// catalog and settings, test clocks, event body dictionaries, webhook endpoints, deliveries and
+// their attempts. Still to come: the sandbox gateway's ledger, and what several nodes need
+// (leases on due work, on claimed keys and on deliveries, fencing, invalidation between
+// nodes); until then one node serves a database.
+// Thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "base/ids.h"
+#include "store/account_store.h"
+#include "store/catalog_store.h"
+#include "store/event_body_codec.h"
+#include "store/idempotency_store.h"
+#include "store/postgres/pg_pool.h"
+#include "store/postgres/postgres_event_bodies.h"
+#include "store/test_clock_store.h"
+#include "store/webhook_delivery_store.h"
+#include "store/webhook_endpoint_store.h"
+
+namespace recur {
+
+class PostgresStore final : public CatalogStore,
+                            public SettingsStore,
+                            public AccountStore,
+                            public IdempotencyStore,
+                            public TestClockStore,
+                            public WebhookEndpointStore,
+                            public WebhookDeliveryStore {
+ public:
+  // Connects, applies pending migrations and loads the event body dictionaries.
+  static Result<std::unique_ptr<PostgresStore>> Open(const PgPool::Settings& settings,
+                                                     IdGenerator& ids, Instant now);
+
+  // CatalogStore and SettingsStore (postgres_store.cc)
+  Result<std::shared_ptr<const Catalog>> LoadCatalog() override;
+  Result<CatalogSyncResult> SyncCatalog(const std::vector<PlanSource>& desired,
+                                        Instant now) override;
+  Result<std::optional<std::string>> GetSetting(const std::string& key) override;
+  Status PutSetting(const std::string& key, const std::string& value) override;
+
+  // AccountStore (postgres_account_store.cc)
+  Result<std::optional<Account>> LoadAccount(const std::string& payer_id) override;
+  Result<std::optional<std::string>> FindPayerId(PayerType type,
+                                                 const std::string& external_id) override;
+  Result<std::optional<std::string>> FindPayerIdOfItem(const std::string& item_id) override;
+  Status SaveTransition(const Account* before, const Account& after,
+                        const std::vector<StoredEvent>& events,
+                        const std::vector<DueWork>& scheduled,
+                        const std::vector<std::int64_t>& completes_work) override;
+  Result<std::vector<DueWork>> DueWorkUntil(Instant until,
+                                            const std::optional<std::string>& clock_id,
+                                            int limit) override;
+  Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
+                                                   const ListOptions& options) override;
+  Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
+                                       const ListOptions& options) override;
+  Result<std::vector<CurrentPlan>> ListCurrentPlans() override;
+  Result<std::vector<std::string>> PayersWithPendingAttempts() override;
+
+  // IdempotencyStore (postgres_idempotency_store.cc)
+  Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
+                                               const std::string& request_hash,
+                                               const std::string& instance_id, Instant now,
+                                               std::chrono::milliseconds retention) override;
+  Status CompleteIdempotencyKey(const std::string& key, int status,
+                                const std::string& body) override;
+  Status ReleaseIdempotencyKey(const std::string& key) override;
+  Result<int> PurgeIdempotencyKeys(Instant claimed_before, int limit) override;
+
+  // TestClockStore (postgres_test_clock_store.cc)
+  Status CreateTestClock(const TestClock& clock) override;
+  Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
+  Status UpdateTestClock(const std::string& id, Instant frozen_time,
+                         TestClockStatus status) override;
+  Status ReadyAdvancingTestClocks() override;
+
+  // WebhookEndpointStore (postgres_webhook_endpoint_store.cc)
+  Status CreateWebhookEndpoint(const WebhookEndpoint& endpoint) override;
+  Status UpdateWebhookEndpoint(const WebhookEndpoint& endpoint) override;
+  Result<std::optional<WebhookEndpoint>> GetWebhookEndpoint(const std::string& id) override;
+  Result<std::vector<WebhookEndpoint>> ListWebhookEndpoints() override;
+  Result<bool> DisableWebhookEndpoint(const std::string& id, const std::string& reason, Instant at,
+                                      std::optional<Instant> failing_since_before) override;
+
+  // WebhookDeliveryStore (postgres_webhook_delivery_store.cc)
+  Result<std::vector<DueDelivery>> DueDeliveries(Instant now, int limit,
+                                                 const std::vector<std::string>& skipped) override;
+  Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
+      const std::vector<DeliveryAttempt>& attempts) override;
+  Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) override;
+  Result<std::string> ResendEvent(const std::string& endpoint_id,
+                                  const std::string& event_id) override;
+  Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(const std::string& endpoint_id,
+                                                            int limit) override;
+
+  // Round trips to the server so far, for the benchmarks.
+  std::int64_t round_trips() const { return pool_->round_trips(); }
+
+ private:
+  PostgresStore(std::unique_ptr<PgPool> pool, IdGenerator& ids);
+
+  // A write that changes what a request may ask for. Inside an IdempotentRequestScope it
+  // records, in the same transaction, that the scope's key made `made` (idempotency_store.h);
+  // else it is a plain write. `made` is asked for only inside a scope.
+  Status WriteChange(const Doing& doing, const std::function<std::string()>& made,
+                     const PgPool::WriteJob& job);
+  Status WriteChange(const Doing& doing, const std::string& made, const PgPool::WriteJob& job) {
+    return WriteChange(
+        doing, [&made] { return made; }, job);
+  }
+
+  // Each member uses the ones above it, so they go first.
+  std::unique_ptr<PgPool> pool_;
+  PostgresEventBodyDictionaries event_body_dictionaries_;
+  std::unique_ptr<EventBodyCodec> event_bodies_;
+  IdGenerator& ids_;
+};
+
+}  // namespace recur
