@@ -24,6 +24,13 @@ std::string Fingerprint(const ApiRequest& request) {
   return Sha256Hex(text);
 }
 
+ApiResponse InProgress() {
+  return ErrorResponse({ErrorKind::kAlreadyExists, "idempotency_key_in_progress",
+                        "a request with this Idempotency-Key is still being handled; retry "
+                        "shortly",
+                        "Idempotency-Key"});
+}
+
 ApiResponse Replayed(ApiResponse answer) {
   answer.headers.emplace_back("Idempotent-Replayed", "true");
   return answer;
@@ -45,20 +52,22 @@ ApiResponse IdempotentRequests::Handle(std::string_view key_view, std::string_vi
   }
   PurgeIfDue();
   const std::string key(key_view);
-  auto claim = options_.store->ClaimIdempotencyKey(key, Fingerprint(request), options_.instance_id,
-                                                   clock_.Now(), options_.retention);
+  if (!StartHandling(key)) return InProgress();
+  auto claim = Claim(key, request);
   if (!claim) {
+    StopHandling(key);
     LogServerFailure(clock_.Now(), request, claim.error());
     return ErrorResponse(claim.error());
+  }
+  if (claim->outcome != IdempotencyClaim::Outcome::kClaimed &&
+      claim->outcome != IdempotencyClaim::Outcome::kRecover) {
+    StopHandling(key);
   }
   switch (claim->outcome) {
     case IdempotencyClaim::Outcome::kReplay:
       return Replayed({claim->status, std::move(claim->body), "application/json", {}});
     case IdempotencyClaim::Outcome::kInProgress:
-      return ErrorResponse({ErrorKind::kAlreadyExists, "idempotency_key_in_progress",
-                            "a request with this Idempotency-Key is still being handled; retry "
-                            "shortly",
-                            "Idempotency-Key"});
+      return InProgress();
     case IdempotencyClaim::Outcome::kMismatch:
       return ErrorResponse({ErrorKind::kFailedPrecondition, "idempotency_key_reused",
                             "this Idempotency-Key was used with a different request (method, "
@@ -72,6 +81,7 @@ ApiResponse IdempotentRequests::Handle(std::string_view key_view, std::string_vi
           ApiResponse answer =
               *recovered ? std::move(**recovered) : ErrorResponse(recovered->error());
           Keep(key, answer);
+          StopHandling(key);
           return Replayed(std::move(answer));
         }
       }
@@ -88,7 +98,34 @@ ApiResponse IdempotentRequests::Handle(std::string_view key_view, std::string_vi
     ::raise(SIGKILL);
   }
   Keep(key, answer);
+  StopHandling(key);
   return answer;
+}
+
+Result<IdempotencyClaim> IdempotentRequests::Claim(const std::string& key,
+                                                   const ApiRequest& request) {
+  const std::string fingerprint = Fingerprint(request);
+  auto claim = options_.store->ClaimIdempotencyKey(key, fingerprint, options_.instance_id,
+                                                   clock_.Now(), options_.retention);
+  if (!claim || claim->outcome != IdempotencyClaim::Outcome::kInProgress) return claim;
+  // Ours, yet no request of ours handles it (StartHandling noted this one only): an earlier
+  // request could neither keep its answer nor release the key. Release it now.
+  if (Status released = options_.store->ReleaseIdempotencyKey(key); !released) {
+    return std::unexpected(released.error());
+  }
+  Log(clock_.Now(), "info", "idempotency_key_released_late", {{"key", key}});
+  return options_.store->ClaimIdempotencyKey(key, fingerprint, options_.instance_id, clock_.Now(),
+                                             options_.retention);
+}
+
+bool IdempotentRequests::StartHandling(const std::string& key) {
+  std::lock_guard lock(handling_mutex_);
+  return handling_.insert(key).second;
+}
+
+void IdempotentRequests::StopHandling(const std::string& key) {
+  std::lock_guard lock(handling_mutex_);
+  handling_.erase(key);
 }
 
 void IdempotentRequests::Keep(const std::string& key, const ApiResponse& answer) {

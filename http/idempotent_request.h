@@ -12,6 +12,9 @@
 //    gets an answer rendered from what the change made (RecoverAnswer), never a second run;
 //    a route with no way to render one (an advance to a time, a reload) runs again, which is
 //    safe because such a request sets a state rather than adding one;
+//  - a key this server claimed but no request of it still handles (its answer could not be kept
+//    or released: the database failed just then) is released again and claimed anew by the
+//    next request with it, so a retry after the fault clears is not refused as in progress;
 //  - keys expire `retention` after their first claim: a keyed request that finds the last purge
 //    `purge_every` old deletes a batch of expired keys before it is handled (the next one does
 //    again while batches come back full); PurgeExpired deletes them all (at start).
@@ -24,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "base/clock.h"
 #include "base/error.h"
@@ -70,12 +74,20 @@ class IdempotentRequests {
   // that was full); logs a failure.
   void PurgeIfDue();
   void Keep(const std::string& key, const ApiResponse& answer);
+  // Claims `key` in the store, first noting it as handled here (false: a request of this
+  // server handles it already, which answers in progress). A claim the store says is this
+  // server's, though no request of it handles the key, is released and claimed again once.
+  Result<IdempotencyClaim> Claim(const std::string& key, const ApiRequest& request);
+  bool StartHandling(const std::string& key);
+  void StopHandling(const std::string& key);
 
   const IdempotencyOptions options_;
   const Clock& clock_;
   std::mutex purge_mutex_;
   bool purging_ = false;
   std::optional<Instant> last_purge_;
+  std::mutex handling_mutex_;
+  std::unordered_set<std::string> handling_;  // keys a request of this server is handling
 };
 
 }  // namespace recur

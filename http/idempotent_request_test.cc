@@ -129,6 +129,64 @@ TEST_F(IdempotentRequestsTest, AKeyWhoseChangeLostItsAnswerIsAnsweredFromWhatItM
   EXPECT_EQ(Handle(requests, "k2", request, "/v1/clock_advance").body, "run 3");
 }
 
+// The memory store, except that giving up a claim fails while `release_fails` is set, as a
+// database does while it is locked or its disk is full.
+class StoreWhoseReleaseFails : public IdempotencyStore {
+ public:
+  Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
+                                               const std::string& request_hash,
+                                               const std::string& instance_id, Instant now,
+                                               std::chrono::milliseconds retention) override {
+    return store.ClaimIdempotencyKey(key, request_hash, instance_id, now, retention);
+  }
+  Status CompleteIdempotencyKey(const std::string& key, int status,
+                                const std::string& body) override {
+    return store.CompleteIdempotencyKey(key, status, body);
+  }
+  Status ReleaseIdempotencyKey(const std::string& key) override {
+    if (release_fails) return MakeError(ErrorKind::kUnavailable, "storage_error", "disk full");
+    return store.ReleaseIdempotencyKey(key);
+  }
+  Result<int> PurgeIdempotencyKeys(Instant claimed_before, int limit) override {
+    return store.PurgeIdempotencyKeys(claimed_before, limit);
+  }
+
+  MemoryIdempotencyStore store;
+  bool release_fails = false;
+};
+
+TEST(IdempotentRequestsFaultTest, AKeyWhoseReleaseFailedRunsAgainOnceTheStoreRecovers) {
+  StoreWhoseReleaseFails store;
+  ManualClock clock{kT0};
+  IdempotencyOptions options;
+  options.store = &store;
+  options.instance_id = "run_1";
+  IdempotentRequests requests(std::move(options), clock);
+  const ApiRequest request = Post("/v1/things", "{}");
+  int runs = 0;
+  auto failing = [&] {
+    ++runs;
+    return ApiResponse{503, "the database failed"};
+  };
+  store.release_fails = true;
+  EXPECT_EQ(requests.Handle("k", "/v1/things", request, failing).status, 503);
+  // The key stays claimed by this server in the store: a retry while the fault lasts fails too,
+  // and does not run the handler.
+  EXPECT_EQ(requests.Handle("k", "/v1/things", request, failing).status, 503);
+  EXPECT_EQ(runs, 1);
+  store.release_fails = false;
+  const ApiResponse retried = requests.Handle("k", "/v1/things", request, [&] {
+    ++runs;
+    // Meanwhile the key is in progress for any other request with it.
+    EXPECT_EQ(requests.Handle("k", "/v1/things", request, failing).status, 409);
+    return ApiResponse{200, "done"};
+  });
+  EXPECT_EQ(retried.status, 200);
+  EXPECT_EQ(retried.body, "done");
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ(requests.Handle("k", "/v1/things", request, failing).body, "done");  // kept
+}
+
 TEST_F(IdempotentRequestsTest, ExpiredKeysArePurgedByAKeyedRequestAtMostOncePerInterval) {
   IdempotentRequests& requests = Requests();
   for (const char* key : {"a", "b", "c", "d", "e"}) {
