@@ -197,7 +197,8 @@ void BackgroundProcess::JoinOutput() {
 std::unique_ptr<RecurServer> RecurServer::Start(const Options& options, int* exit_code,
                                                 std::string* output) {
   std::vector<std::string> argv = options.launcher;
-  argv.insert(argv.end(), {RecurBinary(), "serve", "--addr", "127.0.0.1:0"});
+  argv.insert(argv.end(), {options.binary.empty() ? RecurBinary() : options.binary, "serve",
+                           "--addr", "127.0.0.1:0"});
   if (!options.db.empty()) argv.insert(argv.end(), {"--db", options.db});
   if (!options.plans.empty()) argv.insert(argv.end(), {"--plans", options.plans});
   argv.insert(argv.end(), options.args.begin(), options.args.end());

@@ -99,6 +99,8 @@ class RecurServer {
     // A command the server runs under: its words come before recur's (e.g. `unshare ...`, which
     // ends by running the rest). It must exec recur, so that the server's pid is the launcher's.
     std::vector<std::string> launcher;
+    // The recur program to run; empty: the one this build made (RecurBinary()).
+    std::string binary;
   };
 
   // Starts `recur serve --addr 127.0.0.1:0` and waits until it logs that it listens. Returns

@@ -146,9 +146,12 @@ TEST_F(StorageFaultsTest, AServerOnADatabaseItMayNotWriteRefusesToStartNamingItA
   server_->Signal(SIGTERM);
   ASSERT_EQ(server_->WaitForExit(kPatience), 0);
 
-  // Permissions do not bind root: run as root, the test serves as an unprivileged user.
+  // Permissions do not bind root: run as root, the test serves as an unprivileged user, from a
+  // copy of recur beside the database (the build folder may be closed to that user).
   RecurServer::Options options = Options();
   if (geteuid() == 0) {
+    options.binary = dir_ / "recur";
+    fs::copy_file(RecurBinary(), options.binary);
     for (const fs::directory_entry& entry : fs::recursive_directory_iterator(dir_.path())) {
       ASSERT_EQ(::chown(entry.path().c_str(), 65534, 65534), 0) << entry.path();
     }
