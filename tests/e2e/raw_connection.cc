@@ -85,7 +85,8 @@ RawAnswer ParseAnswer(const std::string& text) {
   const std::size_t head_end = text.find("\r\n\r\n");
   answer.head = text.substr(0, head_end);
   if (head_end != std::string::npos) {
-    nlohmann::json body = nlohmann::json::parse(text.substr(head_end + 4), nullptr, false);
+    answer.body = text.substr(head_end + 4);
+    nlohmann::json body = nlohmann::json::parse(answer.body, nullptr, false);
     if (body.is_object() && body.contains("error")) answer.error = body["error"];
   }
   return answer;

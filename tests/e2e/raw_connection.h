@@ -43,11 +43,12 @@ class RawConnection {
 struct RawAnswer {
   int status = 0;
   std::string head;
+  std::string body;      // what follows the head, as sent (a chunked body is not unchunked)
   nlohmann::json error;  // the error object of a JSON error answer
 };
 
-// The status, head and error object of an answer as Read returned it; status 0 when it is not
-// an HTTP/1.1 answer.
+// The status, head, body and error object of an answer as Read returned it; status 0 when it
+// is not an HTTP/1.1 answer.
 RawAnswer ParseAnswer(const std::string& text);
 
 // The value of header `name` in an answer's head ("" when it has none).

@@ -23,6 +23,7 @@
 #include <gmock/gmock.h>
 
 #include "tests/e2e/fixture.h"
+#include "tests/e2e/raw_connection.h"
 #include "tests/support/test_certificate.h"
 
 namespace recur::testing {
@@ -69,12 +70,12 @@ int FreePort() {
   return ntohs(address.sin_port);
 }
 
-// A TCP connection from `source` to 127.0.0.1:`port`, in TLS (trusting the certificate at
-// `ca_file`, for the address 127.0.0.1) when `ca_file` is given. Requests are written as raw
-// bytes, so that the test says exactly what a client sends.
-class Connection {
+// A TLS connection from `source` to 127.0.0.1:`port`, trusting the certificate at `ca_file` for
+// the address 127.0.0.1. Requests are written as raw bytes, so that the test says exactly what a
+// client sends (tests/e2e/raw_connection.h is the same without TLS).
+class TlsConnection {
  public:
-  Connection(const std::string& source, int port, const std::string& ca_file = "") {
+  TlsConnection(const std::string& source, int port, const std::string& ca_file) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in from{}, to{};
     from.sin_family = to.sin_family = AF_INET;
@@ -86,7 +87,6 @@ class Connection {
       throw std::runtime_error("cannot connect from " + source + " to port " +
                                std::to_string(port));
     }
-    if (ca_file.empty()) return;
     context_ = SSL_CTX_new(TLS_client_method());
     if (context_ == nullptr ||
         SSL_CTX_load_verify_locations(context_, ca_file.c_str(), nullptr) != 1) {
@@ -101,20 +101,18 @@ class Connection {
                                std::string(ERR_error_string(ERR_get_error(), nullptr)));
     }
   }
-  ~Connection() {
+  ~TlsConnection() {
     if (ssl_ != nullptr) SSL_free(ssl_);
     if (context_ != nullptr) SSL_CTX_free(context_);
     if (fd_ >= 0) ::close(fd_);
   }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  TlsConnection(const TlsConnection&) = delete;
+  TlsConnection& operator=(const TlsConnection&) = delete;
 
   // Writes `bytes`; false once the other side no longer takes them.
   bool Write(std::string_view bytes) {
     while (!bytes.empty()) {
-      const int n = ssl_ != nullptr
-                        ? SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()))
-                        : static_cast<int>(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL));
+      const int n = SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
       if (n <= 0) return false;
       bytes.remove_prefix(static_cast<std::size_t>(n));
     }
@@ -129,8 +127,7 @@ class Connection {
     std::string text;
     char buffer[16384];
     while (needle.empty() || text.find(needle) == std::string::npos) {
-      const int n = ssl_ != nullptr ? SSL_read(ssl_, buffer, sizeof buffer)
-                                    : static_cast<int>(::recv(fd_, buffer, sizeof buffer, 0));
+      const int n = SSL_read(ssl_, buffer, sizeof buffer);
       if (n <= 0) break;
       text.append(buffer, static_cast<std::size_t>(n));
     }
@@ -142,24 +139,6 @@ class Connection {
   SSL_CTX* context_ = nullptr;
   SSL* ssl_ = nullptr;
 };
-
-struct RawAnswer {
-  int status = 0;
-  std::string head;
-  std::string body;
-};
-
-// An answer read to the end of its connection; a body sent chunked is not unchunked.
-RawAnswer ParseAnswer(const std::string& text) {
-  RawAnswer answer;
-  const std::size_t end_of_head = text.find("\r\n\r\n");
-  answer.head = text.substr(0, end_of_head);
-  if (end_of_head != std::string::npos) answer.body = text.substr(end_of_head + 4);
-  std::smatch status;
-  static const std::regex kStatusLine(R"(^HTTP/1\.[01] (\d{3}))");
-  if (std::regex_search(answer.head, status, kStatusLine)) answer.status = std::stoi(status[1]);
-  return answer;
-}
 
 // A request of `method` for `path` with `extra_headers` (each ending in \r\n) and `body`,
 // asking for the connection to be closed after the answer.
@@ -273,16 +252,16 @@ class ReverseProxyTest : public ServeTest {
 
   // `request` sent over TLS through nginx from the client's address; its answer.
   RawAnswer ThroughProxy(const std::string& request, const std::string& source = kClientAddress) {
-    Connection connection(source, proxy_port_, certificate_.certificate_path);
+    TlsConnection connection(source, proxy_port_, certificate_.certificate_path);
     connection.Write(request);
     return ParseAnswer(connection.ReadToEnd());
   }
 
   // `request` sent to recur directly from the client's address; its answer.
   RawAnswer Direct(const std::string& request) {
-    Connection connection(kClientAddress, server_->port());
-    connection.Write(request);
-    return ParseAnswer(connection.ReadToEnd());
+    RawConnection connection(server_->port(), kClientAddress);
+    connection.Send(request);
+    return ParseAnswer(connection.ReadUntilClosed());
   }
 
   // recur's access-log line for the request for `path` (each test asks for paths of its own).
@@ -392,10 +371,10 @@ TEST_F(ReverseProxyTest, AClientHoldingTooManyRequestsAtOnceIsRefusedWhileOthers
   // Requests whose bodies never come: nginx answers "100 Continue" once it has counted the
   // request and starts reading the body, so each one is known to hold its place.
   constexpr int kRequestsAtOnce = 50;  // the shipped file's limit_conn
-  std::vector<std::unique_ptr<Connection>> held;
+  std::vector<std::unique_ptr<TlsConnection>> held;
   for (int i = 0; i < kRequestsAtOnce; ++i) {
-    held.push_back(
-        std::make_unique<Connection>(kClientAddress, proxy_port_, certificate_.certificate_path));
+    held.push_back(std::make_unique<TlsConnection>(kClientAddress, proxy_port_,
+                                                   certificate_.certificate_path));
     held.back()->Write(
         "POST /probe/held HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n"
         "Expect: 100-continue\r\n\r\n");
