@@ -6,7 +6,7 @@
 // StoredVersions (CheckAgainst), Follow() compares that revision with the one in force, one
 // cheap read, and installs the stored catalog when they differ. The billing service follows
 // before each change a payer asks for, so no node sells from a catalog another node replaced;
-// a CatalogFollower (catalog_follower.h) follows every few seconds for reads. Everything made
+// a CatalogFollower (catalog_follower.h) follows every second or so for reads. Everything made
 // from a snapshot (rendered plan texts, resolved entitlements) is keyed by the snapshot, so it
 // follows too. Alone on its database (SQLite), Follow() does nothing.
 // Thread safety: Current() and Follow() may be called from any thread at any time; reloads are

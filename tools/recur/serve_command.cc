@@ -48,7 +48,7 @@ namespace {
 constexpr std::size_t kCachedAccounts = 100000;
 constexpr std::size_t kCachedTestClocks = 10000;  // about 150 bytes each
 // Sharing the database: how often, about, the catalog is checked for another node's reload.
-constexpr std::chrono::milliseconds kCatalogFollowPeriod{2000};
+constexpr std::chrono::milliseconds kCatalogFollowPeriod{1000};
 
 int Usage(const std::string& problem) {
   std::fprintf(
