@@ -13,11 +13,12 @@ std::string Scope(PayerType type) { return type == PayerType::kUser ? "u:" : "o:
 
 Result<std::pair<EntitlementEntry, Entitlements>> Lookup(BillingService& billing,
                                                          const std::string& payer_id) {
-  std::optional<EntitlementEntry> entry = billing.entitlements().Get(payer_id);
-  if (!entry) {
+  auto entry = billing.Entitlement(payer_id);
+  if (!entry) return std::unexpected(entry.error());
+  if (!*entry) {
     return MakeError(ErrorKind::kNotFound, "payer_not_found", "no payer " + payer_id, "payer_id");
   }
-  return std::pair{*entry, ResolveEntitlements(*billing.catalog(), *entry)};
+  return std::pair{**entry, ResolveEntitlements(*billing.catalog(), **entry)};
 }
 
 }  // namespace

@@ -96,11 +96,46 @@ Status BillingService::Start() {
   return Ok();
 }
 
-void BillingService::Cache(const Account& account) {
+namespace {
+
+// The entitlement entry of `account`; none without a current item.
+std::optional<EntitlementEntry> EntryOf(const Account& account, const LifecycleOptions& options) {
   const SubscriptionItem* current = account.CurrentItem();
-  if (current == nullptr) return;
-  entitlements_.Set(account.payer.id, {account.payer.type, account.payer.external_id,
-                                       current->plan_slug, HasAccess(current->status, options_)});
+  if (current == nullptr) return std::nullopt;
+  return EntitlementEntry{account.payer.type, account.payer.external_id, current->plan_slug,
+                          HasAccess(current->status, options), account.payer.version};
+}
+
+}  // namespace
+
+void BillingService::Cache(const Account& account) {
+  if (std::optional<EntitlementEntry> entry = EntryOf(account, options_)) {
+    entitlements_.Set(account.payer.id, std::move(*entry));
+  }
+}
+
+Result<std::optional<EntitlementEntry>> BillingService::Entitlement(const std::string& payer_id) {
+  std::optional<EntitlementEntry> held = entitlements_.Get(payer_id);
+  if (shared_ == nullptr) return held;
+  auto stored = shared_->PayerVersion(payer_id);
+  if (!stored) return std::unexpected(stored.error());
+  if (!*stored) return std::nullopt;
+  if (held && held->payer_version == **stored) return held;
+  // Another node changed the payer (or made it): the entry is made again from the account. Not
+  // under the payer's lock, so it may land after a newer one of a change here; the next read's
+  // check sees the version differ and makes it again.
+  auto loaded = store_.LoadAccount(payer_id);
+  if (!loaded) return std::unexpected(loaded.error());
+  if (!*loaded) return std::nullopt;
+  Cache(**loaded);
+  return EntryOf(**loaded, options_);
+}
+
+Result<std::shared_ptr<const Catalog>> BillingService::CatalogForChange() {
+  if (shared_ != nullptr) {
+    if (auto followed = catalog_.Follow(); !followed) return std::unexpected(followed.error());
+  }
+  return catalog_.Current();
 }
 
 Result<AccountChange> BillingService::Commit(const Account* before, Account after,
@@ -314,8 +349,9 @@ Result<AccountChange> BillingService::Mutate(const std::string& payer_id, Change
   auto now = NowFor(before.payer.test_clock_id);
   if (!now) return std::unexpected(now.error());
   Account after = before;
-  std::shared_ptr<const Catalog> catalog = catalog_.Current();
-  const LifecycleContext context{*catalog, row_ids_, options_, *now};
+  auto catalog = CatalogForChange();
+  if (!catalog) return std::unexpected(catalog.error());
+  const LifecycleContext context{**catalog, row_ids_, options_, *now};
   auto transition = change(after, context);
   if (!transition) return std::unexpected(transition.error());
   if (payment_attempts_ != nullptr && AsksForACharge(after, *transition)) {
@@ -323,7 +359,7 @@ Result<AccountChange> BillingService::Mutate(const std::string& payer_id, Change
       return std::unexpected(allowed.error());
     }
   }
-  return Commit(&before, std::move(after), std::move(*transition), *catalog, *now);
+  return Commit(&before, std::move(after), std::move(*transition), **catalog, *now);
 }
 
 Result<Account> BillingService::CreatePayer(const NewPayer& payer) {
@@ -356,11 +392,12 @@ Result<Account> BillingService::CreatePayer(const NewPayer& payer) {
   account.payer.test_clock_id = payer.test_clock;
   account.payer.subscription_id = row_ids_.NewId("csub");
   account.payer.created_at = *now;
-  std::shared_ptr<const Catalog> catalog = catalog_.Current();
-  const LifecycleContext context{*catalog, row_ids_, options_, *now};
+  auto catalog = CatalogForChange();
+  if (!catalog) return std::unexpected(catalog.error());
+  const LifecycleContext context{**catalog, row_ids_, options_, *now};
   auto transition = StartPayer(account, context);
   if (!transition) return std::unexpected(transition.error());
-  auto committed = Commit(nullptr, std::move(account), std::move(*transition), *catalog, *now);
+  auto committed = Commit(nullptr, std::move(account), std::move(*transition), **catalog, *now);
   if (!committed) return std::unexpected(committed.error());
   return std::move(committed->account);
 }

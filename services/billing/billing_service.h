@@ -14,6 +14,11 @@
 // A payer's own actions (Mutate: subscribes, card changes, cancels, extensions) that ask the
 // gateway for a charge may be limited per payer (LimitPaymentAttempts, payment_attempt_limit.h):
 // one over the limit is refused before anything is stored or charged.
+// Nodes sharing one database (CheckReadsAgainst): before answering an entitlement from memory,
+// the service checks the payer's stored version (one indexed read) and reads the account again
+// when another node changed it; before a change a payer asks for, it follows the catalog
+// (CatalogService::Follow) so that it never sells from a catalog another node replaced. The
+// account store it is given checks its own cache (caching_account_store.h).
 // Thread-safe: changes to one payer are serialized, different payers proceed in parallel.
 #pragma once
 
@@ -33,6 +38,7 @@
 #include "services/catalog/catalog_service.h"
 #include "services/entitlements/entitlement_cache.h"
 #include "store/account_store.h"
+#include "store/stored_versions.h"
 #include "store/test_clock_store.h"
 
 namespace recur {
@@ -92,6 +98,11 @@ class BillingService {
   // service's clock (payment_attempt_limit.h). Without it there is no limit. Call before Start().
   void LimitPaymentAttempts(Rate per_payer);
 
+  // Other nodes write the same database: entitlements are checked against `shared` before they
+  // are answered, and the catalog followed before each change a payer asks for. Call before
+  // Start().
+  void CheckReadsAgainst(StoredVersions& shared) { shared_ = &shared; }
+
   // Loads the entitlement cache and settles attempts a crash left pending.
   Status Start();
 
@@ -131,6 +142,10 @@ class BillingService {
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
                                        const ListOptions& options);
 
+  // What the payer is entitled to: the cached entry, checked against the stored payer's
+  // version when the database is shared (and made again from the account when it is stale).
+  // nullopt: no such payer, or one without a current item.
+  Result<std::optional<EntitlementEntry>> Entitlement(const std::string& payer_id);
   const EntitlementCache& entitlements() const { return entitlements_; }
   const LifecycleOptions& options() const { return options_; }
   const std::string& instance_id() const { return instance_id_; }
@@ -175,6 +190,9 @@ class BillingService {
   Result<std::optional<PaymentAttempt>> FindSettledAttempt(const std::string& payer_id,
                                                            const std::string& attempt_id);
   void Cache(const Account& account);
+  // The catalog a change a payer asked for is made against: where the database is shared, the
+  // stored one (followed first), so no node sells from a catalog another node replaced.
+  Result<std::shared_ptr<const Catalog>> CatalogForChange();
 
   AccountStore& store_;
   TestClockStore& test_clocks_;
@@ -190,6 +208,7 @@ class BillingService {
   KeyedMutex payer_locks_;
   std::unique_ptr<PaymentAttemptLimit> payment_attempts_;  // none: no limit
   EntitlementCache entitlements_;
+  StoredVersions* shared_ = nullptr;  // null: this process is the database's only writer
 };
 
 }  // namespace recur

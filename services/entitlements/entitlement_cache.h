@@ -1,11 +1,14 @@
 // What each payer is entitled to, kept in memory so that checks never touch the database.
 // The billing service updates an entry after every committed change of that payer (and loads
-// all entries at start), so the cache is exact for this process. An entry names the payer's
-// current plan and whether it grants access now; the plan's features come from the catalog in
-// force, so a catalog reload changes answers at once.
+// all entries at start), so the cache is exact for a process alone on its database. An entry
+// names the payer's current plan and whether it grants access now, and the payer's version it
+// was made from: where other nodes write the same database, the billing service checks that
+// version against the stored one before answering (BillingService::Entitlement). The plan's
+// features come from the catalog in force, so a catalog reload changes answers at once.
 // Thread-safe: many readers, one writer at a time.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -20,8 +23,9 @@ namespace recur {
 struct EntitlementEntry {
   PayerType payer_type = PayerType::kUser;
   std::string external_id;
-  std::string plan_slug;   // the current item's plan
-  bool has_access = true;  // false: past due without access, the default plan applies
+  std::string plan_slug;           // the current item's plan
+  bool has_access = true;          // false: past due without access, the default plan applies
+  std::int64_t payer_version = 0;  // the payer's version the entry was made from; 0: not known
 };
 
 struct FeatureEntitlement {

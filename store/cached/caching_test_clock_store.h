@@ -4,7 +4,10 @@
 // that began before a write never puts the older clock back, so once a write has returned,
 // every read sees it.
 // At most `capacity` clocks are kept; past that, all are dropped and read again as needed.
-// For one process, as the account cache: test clocks are only written by the serving process.
+// For a process alone on its database (SQLite), where test clocks are only written by it. Where
+// other nodes write the same database it is not used: a clock is one small row read by its key,
+// so checking a held one against the database would cost what reading it costs, and the node
+// reads the store directly (tools/recur/serve_command.cc, Engine).
 // Thread-safe.
 #pragma once
 

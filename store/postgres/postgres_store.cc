@@ -1,4 +1,5 @@
-// PostgresStore's opening, its CatalogStore and SettingsStore halves, and WriteChange.
+// PostgresStore's opening, its CatalogStore, SettingsStore and StoredVersions halves, and
+// WriteChange.
 #include "store/postgres/postgres_store.h"
 
 #include "domain/catalog/plan_file.h"
@@ -156,6 +157,11 @@ Result<CatalogSyncResult> PostgresStore::SyncCatalog(const std::vector<PlanSourc
           return MakeError(ErrorKind::kFailedPrecondition, "catalog_invalid", "refused");
         }
         ApplySyncSteps(connection, sync, ids_, now);
+        if (!sync.steps.empty()) {
+          // Other nodes see by this one read that the catalog they have in force is stale.
+          Required(connection.Exec({"moving the catalog revision on"},
+                                   "UPDATE catalog_revision SET revision = revision + 1"));
+        }
         result.changes = sync.Summary();
         result.catalog = ReadCatalog(connection);
         return Ok();
@@ -163,6 +169,23 @@ Result<CatalogSyncResult> PostgresStore::SyncCatalog(const std::vector<PlanSourc
   if (!written && result.problems.empty()) return std::unexpected(written.error());
   if (!result.problems.empty()) result.catalog.reset();
   return result;
+}
+
+Result<std::optional<std::int64_t>> PostgresStore::PayerVersion(const std::string& payer_id) {
+  const Doing doing{"reading payer version", payer_id};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    const PgResult row = Required(
+        connection.Exec(doing, "SELECT version FROM payers WHERE id = $1", PgParams::Of(payer_id)));
+    if (row.rows() == 0) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(row.Int64(0, 0));
+  });
+}
+
+Result<std::int64_t> PostgresStore::CatalogRevision() {
+  const Doing doing{"reading the catalog revision"};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    return Required(connection.Exec(doing, "SELECT revision FROM catalog_revision")).Int64(0, 0);
+  });
 }
 
 Result<std::optional<std::string>> PostgresStore::GetSetting(const std::string& key) {

@@ -9,10 +9,12 @@
 // are rows by a seq column from a sequence, endpoint filters are jsonb arrays, statements number
 // their parameters "$1".
 // What it keeps: accounts (the event outbox and due work with them), idempotency keys, the
-// catalog and settings, test clocks, event body dictionaries, webhook endpoints, deliveries and
-// their attempts. Still to come: the sandbox gateway's ledger, and what several nodes need
-// (leases on due work, on claimed keys and on deliveries, fencing, invalidation between
-// nodes); until then one node serves a database.
+// catalog (with a revision every changing sync moves on) and settings, test clocks, event body
+// dictionaries, webhook endpoints, deliveries and their attempts. For nodes sharing the
+// database it answers StoredVersions (stored_versions.h): a payer's version and the catalog's
+// revision, each one indexed read, which the nodes' caches are checked against before they
+// answer (docs/postgresql.md, "What a node caches"). Still to come: the sandbox gateway's
+// ledger, and leases on due work, on claimed keys and on deliveries, with fencing.
 // Thread-safe.
 #pragma once
 
@@ -28,6 +30,7 @@
 #include "store/idempotency_store.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/postgres_event_bodies.h"
+#include "store/stored_versions.h"
 #include "store/test_clock_store.h"
 #include "store/webhook_delivery_store.h"
 #include "store/webhook_endpoint_store.h"
@@ -40,7 +43,8 @@ class PostgresStore final : public CatalogStore,
                             public IdempotencyStore,
                             public TestClockStore,
                             public WebhookEndpointStore,
-                            public WebhookDeliveryStore {
+                            public WebhookDeliveryStore,
+                            public StoredVersions {
  public:
   // Connects, applies pending migrations and loads the event body dictionaries.
   static Result<std::unique_ptr<PostgresStore>> Open(const PgPool::Settings& settings,
@@ -52,6 +56,10 @@ class PostgresStore final : public CatalogStore,
                                         Instant now) override;
   Result<std::optional<std::string>> GetSetting(const std::string& key) override;
   Status PutSetting(const std::string& key, const std::string& value) override;
+
+  // StoredVersions (postgres_store.cc): what a node checks its caches against
+  Result<std::optional<std::int64_t>> PayerVersion(const std::string& payer_id) override;
+  Result<std::int64_t> CatalogRevision() override;
 
   // AccountStore (postgres_account_store.cc)
   Result<std::optional<Account>> LoadAccount(const std::string& payer_id) override;

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "base/clock.h"
@@ -23,6 +24,7 @@
 #include "http/http_server.h"
 #include "http/recovered_answers.h"
 #include "http/secret_key.h"
+#include "services/catalog/catalog_follower.h"
 #include "services/catalog/catalog_service.h"
 #include "services/scheduler/scheduler.h"
 #include "services/scheduler/test_clocks.h"
@@ -34,6 +36,7 @@
 #include "store/sqlite/private_files.h"
 #include "store/sqlite/sqlite_sandbox_ledger.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/stored_versions.h"
 #include "tools/recur/commands.h"
 #include "tools/recur/flags.h"
 #include "tools/recur/installation.h"
@@ -44,6 +47,8 @@ namespace {
 
 constexpr std::size_t kCachedAccounts = 100000;
 constexpr std::size_t kCachedTestClocks = 10000;  // about 150 bytes each
+// Sharing the database: how often, about, the catalog is checked for another node's reload.
+constexpr std::chrono::milliseconds kCatalogFollowPeriod{1000};
 
 int Usage(const std::string& problem) {
   std::fprintf(
@@ -138,26 +143,40 @@ Result<std::string> SetUpSecretKeyHash(SettingsStore& settings) {
 
 // The engine's running parts over the store, the catalog and the gateway, in the order they are
 // made (and unmade in reverse).
+// `shared` is the one place that decides how the node's caches stay fresh: null where this
+// process is the database's only writer (SQLite: its caches are exact, answered unchecked);
+// the database's StoredVersions where other nodes write it too (PostgreSQL): accounts and
+// entitlements are checked against the payer's stored version before they are answered, test
+// clocks are read from the database every time (checking one costs the read itself), the
+// catalog is followed before each change and by a thread (docs/postgresql.md).
 struct Engine {
   Engine(SqliteStore& store, CatalogService& catalog, PaymentGateway& gateway,
          const ServeSettings& settings, const std::string& instance_id, const Clock& clock,
-         IdGenerator& ids)
+         IdGenerator& ids, StoredVersions* shared = nullptr)
       // Reads of accounts (the pricing table above all) come from memory while the payer is
       // unchanged: about 1.3 KiB per payer held (13 MB for 10,000 payers).
-      : accounts(store, kCachedAccounts),
+      : accounts(store, kCachedAccounts, shared),
         // Ids of rows other than payers increase in the order they are made, so their indexes
         // grow at their end and a commit rewrites their last pages instead of pages spread
         // across them.
         row_ids(clock),
         // Every change of a payer on a test clock, and every pricing table of one, reads the
         // clock.
-        test_clock_store(store, kCachedTestClocks),
+        cached_test_clocks(store, kCachedTestClocks),
+        test_clock_store(shared == nullptr ? static_cast<TestClockStore&>(cached_test_clocks)
+                                           : store),
         billing(accounts, test_clock_store, catalog, gateway, clock, ids, row_ids,
                 settings.lifecycle, instance_id),
         scheduler(billing, accounts, clock, SchedulerOptions{}),
         test_clocks(test_clock_store, scheduler, ids, clock),
         webhook_endpoints(store, ids, clock, EndpointOptions(settings)),
-        dispatcher(store, store, clock, settings.dispatcher) {}
+        dispatcher(store, store, clock, settings.dispatcher) {
+    if (shared != nullptr) {
+      billing.CheckReadsAgainst(*shared);
+      catalog.CheckAgainst(*shared);
+      catalog_follower.emplace(catalog, clock, kCatalogFollowPeriod);
+    }
+  }
 
   static WebhookEndpointOptions EndpointOptions(const ServeSettings& settings) {
     WebhookEndpointOptions options;
@@ -174,12 +193,14 @@ struct Engine {
 
   CachingAccountStore accounts;
   IncreasingKsuidGenerator row_ids;
-  CachingTestClockStore test_clock_store;
+  CachingTestClockStore cached_test_clocks;
+  TestClockStore& test_clock_store;
   BillingService billing;
   Scheduler scheduler;
   TestClocks test_clocks;
   WebhookEndpoints webhook_endpoints;
   Dispatcher dispatcher;
+  std::optional<CatalogFollower> catalog_follower;  // sharing the database only
 };
 
 // Waits for SIGTERM or SIGINT, reloading the catalog on each SIGHUP; returns the stop signal.
@@ -207,6 +228,7 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
   server.WaitUntilRunning();  // from here on, a signal stops a running server
   engine.scheduler.Start();   // catches up on work that fell due while the server was down
   engine.dispatcher.Start();  // sends what is pending, including what a crash left
+  if (engine.catalog_follower) engine.catalog_follower->Start();
   nlohmann::json trusted_proxies = nlohmann::json::array();
   for (const Cidr& range : settings.trusted_proxies) trusted_proxies.push_back(FormatCidr(range));
   Log(clock.Now(), "info", "listening",
@@ -223,6 +245,7 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
   serving.join();
   engine.scheduler.Stop();
   engine.dispatcher.Stop();
+  if (engine.catalog_follower) engine.catalog_follower->Stop();
   Log(clock.Now(), "info", "stopped");
   return 0;
 }
@@ -286,7 +309,10 @@ int RunServe(std::span<const std::string> args) {
   auto sandbox_ledger = SqliteSandboxLedger::Open(sandbox_path);
   if (!sandbox_ledger) return Fail(sandbox_ledger.error());
   SandboxGateway gateway(**sandbox_ledger);
-  Engine engine(**store, catalog, gateway, *settings, installation->instance_id, clock, ids);
+  // SQLite: the database lock makes this process its only writer, so the caches go unchecked.
+  StoredVersions* const shared_database = nullptr;
+  Engine engine(**store, catalog, gateway, *settings, installation->instance_id, clock, ids,
+                shared_database);
   if (settings->payment_attempts) engine.billing.LimitPaymentAttempts(*settings->payment_attempts);
   if (auto ready = engine.Ready(); !ready) return Fail(ready.error());
 
