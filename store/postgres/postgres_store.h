@@ -22,25 +22,14 @@
 
 #include "base/clock.h"
 #include "base/ids.h"
-#include "store/account_store.h"
-#include "store/catalog_store.h"
 #include "store/event_body_codec.h"
-#include "store/idempotency_store.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/postgres_event_bodies.h"
-#include "store/test_clock_store.h"
-#include "store/webhook_delivery_store.h"
-#include "store/webhook_endpoint_store.h"
+#include "store/store.h"
 
 namespace recur {
 
-class PostgresStore final : public CatalogStore,
-                            public SettingsStore,
-                            public AccountStore,
-                            public IdempotencyStore,
-                            public TestClockStore,
-                            public WebhookEndpointStore,
-                            public WebhookDeliveryStore {
+class PostgresStore final : public Store {
  public:
   // Connects, applies pending migrations and loads the event body dictionaries.
   static Result<std::unique_ptr<PostgresStore>> Open(const PgPool::Settings& settings,
