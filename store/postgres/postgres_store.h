@@ -10,7 +10,8 @@
 // their parameters "$1".
 // What it keeps: accounts (the event outbox and due work with them), idempotency keys, the
 // catalog and settings, test clocks, event body dictionaries, webhook endpoints, deliveries and
-// their attempts. Still to come: the sandbox gateway's ledger, and what several nodes need
+// their attempts (the sandbox gateway's ledger, in the same database, is
+// postgres_sandbox_ledger.h). Still to come: what several nodes need
 // (leases on due work, on claimed keys and on deliveries, fencing, invalidation between
 // nodes); until then one node serves a database.
 // Thread-safe.
