@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "store/postgres/pg_conninfo.h"
 #include "store/postgres/pg_errors.h"
 
 namespace recur {
@@ -14,21 +15,6 @@ OwnedResult Own(PGresult* result) { return OwnedResult(result, &PQclear); }
 bool Succeeded(const PGresult* result) {
   const ExecStatusType status = PQresultStatus(result);
   return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-}
-
-// A connection string libpq cannot read is the caller's mistake, not the server's.
-Status CheckConninfo(const std::string& conninfo) {
-  char* problem = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &problem);
-  if (options == nullptr) {
-    std::string message = problem != nullptr ? problem : "out of memory";
-    PQfreemem(problem);
-    while (!message.empty() && message.back() == '\n') message.pop_back();
-    return MakeError(ErrorKind::kInvalidArgument, "database_invalid",
-                     "the PostgreSQL connection string does not read: " + message, "database");
-  }
-  PQconninfoFree(options);
-  return Ok();
 }
 
 }  // namespace
@@ -50,7 +36,9 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const Settings& setting
   }
   std::unique_ptr<PgConnection> connection(new PgConnection(raw));
   if (PQstatus(raw) != CONNECTION_OK) {
-    return std::unexpected(PostgresFailure({"connecting to PostgreSQL"}, "", PQerrorMessage(raw)));
+    const std::string database = DescribeConninfo(settings.conninfo);
+    return std::unexpected(
+        PostgresFailure({"connecting to PostgreSQL", database}, "", PQerrorMessage(raw)));
   }
   const std::string session =
       "SET statement_timeout = " + std::to_string(settings.statement_timeout.count()) +
