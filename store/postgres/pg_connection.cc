@@ -1,5 +1,7 @@
 #include "store/postgres/pg_connection.h"
 
+#include <poll.h>
+
 #include <string>
 
 #include "store/postgres/pg_conninfo.h"
@@ -52,6 +54,17 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const Settings& setting
 PgConnection::~PgConnection() { PQfinish(connection_); }
 
 bool PgConnection::broken() const { return PQstatus(connection_) != CONNECTION_OK; }
+
+bool PgConnection::ClosedByServer() {
+  // An idle connection has nothing to read but a notice, or the server's last words (a FATAL
+  // message) and then the end: two reads at most tell them apart.
+  for (int read = 0; read < 2 && !broken(); ++read) {
+    pollfd socket{PQsocket(connection_), POLLIN, 0};
+    if (::poll(&socket, 1, 0) <= 0) break;
+    if (PQconsumeInput(connection_) == 0) return true;
+  }
+  return broken();
+}
 
 bool PgConnection::in_transaction() const {
   return !pending_begin_.empty() || PQtransactionStatus(connection_) != PQTRANS_IDLE;
