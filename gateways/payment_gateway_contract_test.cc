@@ -1,5 +1,6 @@
 // The PaymentGateway contract (payment_gateway.h), run on the sandbox gateway over each of its
-// ledgers: in memory, SQLite in memory, and a SQLite file (which a restart reopens). Every
+// ledgers: in memory, SQLite in memory, a SQLite file and a PostgreSQL database (both of which
+// a restart reopens). Every
 // outcome is reached through the sandbox's test tokens; what the sandbox alone promises (its
 // token table, its ids) is in sandbox/sandbox_gateway_test.cc.
 
@@ -15,15 +16,17 @@
 #include "gateways/payment_gateway.h"
 #include "gateways/sandbox/memory_sandbox_ledger.h"
 #include "gateways/sandbox/sandbox_gateway.h"
+#include "store/postgres/postgres_sandbox_ledger.h"
 #include "store/sqlite/sqlite_sandbox_ledger.h"
 #include "tests/support/temporary_database.h"
+#include "tests/support/temporary_postgres.h"
 
 namespace recur {
 namespace {
 
 using ::testing::HasSubstr;
 
-enum class LedgerKind { kMemory, kSqliteInMemory, kSqliteFile };
+enum class LedgerKind { kMemory, kSqliteInMemory, kSqliteFile, kPostgres };
 
 std::string LedgerName(const ::testing::TestParamInfo<LedgerKind>& info) {
   switch (info.param) {
@@ -33,6 +36,8 @@ std::string LedgerName(const ::testing::TestParamInfo<LedgerKind>& info) {
       return "SqliteInMemory";
     case LedgerKind::kSqliteFile:
       return "SqliteFile";
+    case LedgerKind::kPostgres:
+      return "Postgres";
   }
   return "";
 }
@@ -52,13 +57,21 @@ class PaymentGatewayContractTest : public ::testing::TestWithParam<LedgerKind> {
     customer_ = *customer;
   }
 
-  // A new gateway on the same records; for a SQLite file, the file opened again (a restart).
+  // A new gateway on the same records; for a SQLite file or a PostgreSQL database, the records
+  // opened again (a restart).
   void Reopen() {
     gateway_.reset();
-    if (GetParam() == LedgerKind::kSqliteFile || !ledger_) {
+    const bool kept = GetParam() == LedgerKind::kSqliteFile || GetParam() == LedgerKind::kPostgres;
+    if (kept || !ledger_) {
       ledger_.reset();
       if (GetParam() == LedgerKind::kMemory) {
         ledger_ = std::make_unique<MemorySandboxLedger>();
+      } else if (GetParam() == LedgerKind::kPostgres) {
+        if (postgres_ == nullptr) postgres_ = std::make_unique<TemporaryPostgresDatabase>();
+        ASSERT_TRUE(postgres_->ok()) << postgres_->error();
+        auto opened = PostgresSandboxLedger::Open(postgres_->settings(2), Instant{});
+        ASSERT_TRUE(opened) << opened.error().message;
+        ledger_ = std::move(*opened);
       } else {
         auto opened = SqliteSandboxLedger::Open(
             GetParam() == LedgerKind::kSqliteFile ? database_.path() : ":memory:");
@@ -87,7 +100,8 @@ class PaymentGatewayContractTest : public ::testing::TestWithParam<LedgerKind> {
     return gateway().LookUpCharge({customer_, key, charge_id});
   }
 
-  TemporaryDatabase database_;  // for kSqliteFile; declared first, so it goes last
+  TemporaryDatabase database_;                           // for kSqliteFile
+  std::unique_ptr<TemporaryPostgresDatabase> postgres_;  // for kPostgres; dropped after the ledger
   std::unique_ptr<SandboxLedger> ledger_;
   std::unique_ptr<SandboxGateway> gateway_;
   std::string customer_;
@@ -95,7 +109,7 @@ class PaymentGatewayContractTest : public ::testing::TestWithParam<LedgerKind> {
 
 INSTANTIATE_TEST_SUITE_P(Ledgers, PaymentGatewayContractTest,
                          ::testing::Values(LedgerKind::kMemory, LedgerKind::kSqliteInMemory,
-                                           LedgerKind::kSqliteFile),
+                                           LedgerKind::kSqliteFile, LedgerKind::kPostgres),
                          LedgerName);
 
 // ---------------------------------------------------------------------------------------------

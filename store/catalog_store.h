@@ -1,5 +1,5 @@
 // Where the catalog and installation settings are kept. Implementations: SqliteStore (the
-// embedded default). A PostgreSQL store is planned behind the same interfaces.
+// embedded default) and PostgresStore.
 // Implementations are safe to call from any thread.
 #pragma once
 

@@ -3,6 +3,8 @@
 #   tools/pg-cluster.sh start FOLDER   makes the cluster (initdb), starts it and prints its
 #                                      connection string (also written to FOLDER/conninfo)
 #   tools/pg-cluster.sh stop FOLDER    stops it and removes it and FOLDER
+#   tools/pg-cluster.sh halt FOLDER    stops its server, keeping its data (a restart's first half)
+#   tools/pg-cluster.sh resume FOLDER  starts a halted server again, on the same port
 # It listens on a free port of 127.0.0.1 and on a unix socket beside its data, nowhere else,
 # with fsync off (a test cluster need not survive a power cut). PostgreSQL refuses to run as
 # root, so as root (CI) the cluster belongs to the `postgres` user of Debian's package, and its
@@ -12,7 +14,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 start|stop FOLDER" >&2
+  echo "usage: $0 start|stop|halt|resume FOLDER" >&2
   exit 2
 }
 [ $# -eq 2 ] || usage
@@ -33,6 +35,14 @@ fi
 # A port nobody listens on now, from the kernel's own choice.
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts the server of the cluster in $1 on port $2 and waits until it accepts connections.
+launch() {
+  "${as_owner[@]}" "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 30 start \
+    -o "-p $2 -c listen_addresses=127.0.0.1 -c unix_socket_directories=$1 \
+        -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+        -c max_connections=200" >/dev/null
 }
 
 start() {
@@ -57,10 +67,7 @@ start() {
   local port tries=0
   while :; do
     port="$(free_port)"
-    if "${as_owner[@]}" "$bin/pg_ctl" -D "$data/data" -l "$data/server.log" -w -t 30 start \
-      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$data \
-          -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-          -c max_connections=200" >/dev/null; then
+    if launch "$data" "$port"; then
       break
     fi
     # Another program may have taken the port between the choice and the start.
@@ -87,8 +94,26 @@ stop() {
   rm -rf "$folder"
 }
 
+halt() {
+  local data
+  data="$(cat "$folder/data-folder")"
+  "${as_owner[@]}" "$bin/pg_ctl" -D "$data/data" -m fast -w stop >/dev/null
+}
+
+resume() {
+  local data port
+  data="$(cat "$folder/data-folder")"
+  port="$(sed -n 's/.*port=\([0-9]*\).*/\1/p' "$folder/conninfo")"
+  launch "$data" "$port" || {
+    cat "$data/server.log" >&2
+    exit 1
+  }
+}
+
 case "$command" in
   start) start ;;
   stop) stop ;;
+  halt) halt ;;
+  resume) resume ;;
   *) usage ;;
 esac

@@ -216,7 +216,8 @@ bool Dispatcher::HasRoom(const std::string& endpoint_id) const {
 
 std::optional<DueDelivery> Dispatcher::Take() {
   const auto now = std::chrono::steady_clock::now();
-  if (queue_.empty() || now - queue_read_at_ >= options_.poll) {
+  const bool store_failing = now - read_failed_at_ < options_.poll;
+  if ((queue_.empty() || now - queue_read_at_ >= options_.poll) && !store_failing) {
     // Read again what is due for the endpoints with room. Those without keep what is queued for
     // them: left in the read, their backlog would crowd out every other endpoint.
     std::vector<std::string> full;
@@ -227,6 +228,7 @@ std::optional<DueDelivery> Dispatcher::Take() {
     const int limit = kQueueRefill + static_cast<int>(in_flight_.size());
     auto due = deliveries_.DueDeliveries(clock_.Now(), limit, full);
     if (!due) {
+      read_failed_at_ = now;
       Log(clock_.Now(), "error", "webhook_deliveries_unreadable", {{"error", due.error().message}});
       return std::nullopt;
     }

@@ -117,6 +117,9 @@ class Dispatcher {
   std::thread recorder_;
   std::vector<DueDelivery> queue_;
   std::chrono::steady_clock::time_point queue_read_at_;
+  // When a read of what is due last failed: the store is not read again (by any worker) until
+  // `poll` has passed, so a store that is down costs one failed read and one log line per poll.
+  std::chrono::steady_clock::time_point read_failed_at_;
   // Deliveries being sent or whose attempt is not recorded yet: not taken again meanwhile.
   std::unordered_set<std::int64_t> in_flight_;
   std::vector<DeliveryAttempt> unrecorded_;

@@ -1,7 +1,10 @@
 #include "store/postgres/pg_connection.h"
 
+#include <poll.h>
+
 #include <string>
 
+#include "store/postgres/pg_conninfo.h"
 #include "store/postgres/pg_errors.h"
 
 namespace recur {
@@ -14,21 +17,6 @@ OwnedResult Own(PGresult* result) { return OwnedResult(result, &PQclear); }
 bool Succeeded(const PGresult* result) {
   const ExecStatusType status = PQresultStatus(result);
   return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-}
-
-// A connection string libpq cannot read is the caller's mistake, not the server's.
-Status CheckConninfo(const std::string& conninfo) {
-  char* problem = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &problem);
-  if (options == nullptr) {
-    std::string message = problem != nullptr ? problem : "out of memory";
-    PQfreemem(problem);
-    while (!message.empty() && message.back() == '\n') message.pop_back();
-    return MakeError(ErrorKind::kInvalidArgument, "database_invalid",
-                     "the PostgreSQL connection string does not read: " + message, "database");
-  }
-  PQconninfoFree(options);
-  return Ok();
 }
 
 }  // namespace
@@ -50,7 +38,9 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const Settings& setting
   }
   std::unique_ptr<PgConnection> connection(new PgConnection(raw));
   if (PQstatus(raw) != CONNECTION_OK) {
-    return std::unexpected(PostgresFailure({"connecting to PostgreSQL"}, "", PQerrorMessage(raw)));
+    const std::string database = DescribeConninfo(settings.conninfo);
+    return std::unexpected(
+        PostgresFailure({"connecting to PostgreSQL", database}, "", PQerrorMessage(raw)));
   }
   const std::string session =
       "SET statement_timeout = " + std::to_string(settings.statement_timeout.count()) +
@@ -64,6 +54,17 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const Settings& setting
 PgConnection::~PgConnection() { PQfinish(connection_); }
 
 bool PgConnection::broken() const { return PQstatus(connection_) != CONNECTION_OK; }
+
+bool PgConnection::ClosedByServer() {
+  // An idle connection has nothing to read but a notice, or the server's last words (a FATAL
+  // message) and then the end: two reads at most tell them apart.
+  for (int read = 0; read < 2 && !broken(); ++read) {
+    pollfd socket{PQsocket(connection_), POLLIN, 0};
+    if (::poll(&socket, 1, 0) <= 0) break;
+    if (PQconsumeInput(connection_) == 0) return true;
+  }
+  return broken();
+}
 
 bool PgConnection::in_transaction() const {
   return !pending_begin_.empty() || PQtransactionStatus(connection_) != PQTRANS_IDLE;

@@ -65,6 +65,11 @@ class PgConnection {
   }
   // Whether the server is gone (or the connection unusable): the pool drops it.
   bool broken() const;
+  // Whether the server closed this idle connection (a restart, a failover, an idle timeout),
+  // told without a round trip: the end of a closed socket reads as ready. A connection the
+  // server closed is broken() after this, so the pool opens a new one instead of failing the
+  // first call after the server is back.
+  bool ClosedByServer();
   // Whether a transaction is open (or a BEGIN waits to be sent).
   bool in_transaction() const;
   // How many round trips to the server this connection has made, for the benchmarks.

@@ -15,23 +15,36 @@ Result<std::unique_ptr<PgPool>> PgPool::Open(const Settings& settings) {
 }
 
 Result<PgPool::Lease> PgPool::Acquire(const Doing& doing) {
-  {
-    std::unique_lock lock(mutex_);
-    const bool available = returned_.wait_for(lock, settings_.acquire_timeout, [&] {
-      return !idle_.empty() || open_ < settings_.max_connections;
-    });
-    if (!available) {
-      return MakeError(ErrorKind::kUnavailable, "unavailable",
-                       doing.Text() + " failed: all " + std::to_string(settings_.max_connections) +
-                           " PostgreSQL connections stayed busy for " +
-                           std::to_string(settings_.acquire_timeout.count()) + " ms");
-    }
-    if (!idle_.empty()) {
-      std::unique_ptr<PgConnection> connection = std::move(idle_.back());
+  while (true) {
+    std::unique_ptr<PgConnection> idle;
+    {
+      std::unique_lock lock(mutex_);
+      const bool available = returned_.wait_for(lock, settings_.acquire_timeout, [&] {
+        return !idle_.empty() || open_ < settings_.max_connections;
+      });
+      if (!available) {
+        return MakeError(ErrorKind::kUnavailable, "unavailable",
+                         doing.Text() + " failed: all " +
+                             std::to_string(settings_.max_connections) +
+                             " PostgreSQL connections stayed busy for " +
+                             std::to_string(settings_.acquire_timeout.count()) + " ms");
+      }
+      if (idle_.empty()) {
+        ++open_;  // a place taken for the connection opened below, outside the lock
+        break;
+      }
+      idle = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(*this, std::move(connection));
     }
-    ++open_;  // a place taken for the connection opened below, outside the lock
+    // One the server closed while it was idle (it restarted, say) is dropped, not used to fail
+    // this call.
+    if (!idle->ClosedByServer()) return Lease(*this, std::move(idle));
+    {
+      std::lock_guard lock(mutex_);
+      round_trips_of_closed_ += idle->round_trips();
+      --open_;
+    }
+    idle.reset();
   }
   auto opened = PgConnection::Open(settings_.connection);
   if (!opened) {

@@ -1,9 +1,11 @@
 // A bounded pool of PostgreSQL connections (pg_connection.h), the PostgreSQL store's one way to
 // the server. At most `max_connections` are open; a call that finds them all busy waits up to
 // `acquire_timeout` for one, then fails with "unavailable" (kUnavailable) rather than queue
-// without end. A connection the server dropped (a restart, a failover) is closed when it comes
-// back and a new one opened on the next call, so the store recovers by itself once the server
-// is back; meanwhile calls fail fast with "unavailable".
+// without end. A connection the server dropped (a restart, a failover) is closed: one dropped
+// during a call fails that call with "unavailable" when it comes back, one dropped while idle
+// is seen before it is handed out (PgConnection::ClosedByServer), and a new one is opened in
+// its place. So the store recovers by itself once the server is back, without failing the
+// first call after; meanwhile calls fail fast with "unavailable".
 // Read runs a job on a connection outside any transaction it did not start itself; Write runs
 // it inside one transaction, committed when the job returns success and rolled back when it
 // returns an error or throws. Both turn an exception into an error: a PgFailure (Required,

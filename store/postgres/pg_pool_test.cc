@@ -54,6 +54,13 @@ class PgPoolTest : public ::testing::Test {
         .value();
   }
 
+  // The process id of the server's backend that answers on `pool`'s connection.
+  static Result<std::int64_t> Backend(PgPool& pool) {
+    return pool.Read({"asking the backend"}, [](PgConnection& connection) {
+      return Required(connection.Exec({"asking"}, "SELECT pg_backend_pid()")).Int64(0, 0);
+    });
+  }
+
   TemporaryPostgresDatabase database_;
   std::unique_ptr<PgPool> pool_;
 };
@@ -166,26 +173,34 @@ TEST_F(PgPoolTest, ACallFindingEveryConnectionBusyFailsAsUnavailable) {
   EXPECT_TRUE(pool->Read({"asking"}, [](PgConnection&) { return 0; }));
 }
 
-TEST_F(PgPoolTest, AConnectionTheServerDroppedFailsOnceAsUnavailableAndIsReplaced) {
-  PgPool::Settings settings = database_.settings(1);
-  std::unique_ptr<PgPool> pool = Open(settings);
+TEST_F(PgPoolTest, AConnectionTheServerDroppedMidCallFailsItAsUnavailableAndIsReplaced) {
+  std::unique_ptr<PgPool> pool = Open(database_.settings(1));
   ASSERT_NE(pool, nullptr);
-  const auto backend = [&] {
-    return pool->Read({"asking the backend"}, [](PgConnection& connection) {
-      return Required(connection.Exec({"asking"}, "SELECT pg_backend_pid()")).Int64(0, 0);
-    });
-  };
-  const std::int64_t first = backend().value();
-  ASSERT_TRUE(pool_->Read({"terminating"}, [&](PgConnection& connection) {
-    return Required(connection.Exec({"terminating"}, "SELECT pg_terminate_backend($1)",
-                                    PgParams::Of(first)))
+  const std::int64_t first = Backend(*pool).value();
+  auto lost = pool->Read({"ending its own backend"}, [](PgConnection& connection) {
+    return Required(connection.Exec({"ending"}, "SELECT pg_terminate_backend(pg_backend_pid())"))
         .Bool(0, 0);
-  }));
-  auto lost = backend();
+  });
   ASSERT_FALSE(lost);
   EXPECT_EQ(lost.error().kind, ErrorKind::kUnavailable);
   EXPECT_EQ(lost.error().code, "unavailable");
-  auto replaced = backend();
+  auto replaced = Backend(*pool);
+  ASSERT_TRUE(replaced) << replaced.error().message;
+  EXPECT_NE(*replaced, first);
+}
+
+// As after a restart of the server: the idle connection's end is seen before it is used.
+TEST_F(PgPoolTest, AConnectionTheServerDroppedWhileIdleIsReplacedWithoutFailingACall) {
+  std::unique_ptr<PgPool> pool = Open(database_.settings(1));
+  ASSERT_NE(pool, nullptr);
+  const std::int64_t first = Backend(*pool).value();
+  // The second argument waits (up to 10 s) until the backend has ended.
+  ASSERT_TRUE(pool_->Read({"terminating"}, [&](PgConnection& connection) {
+    return Required(connection.Exec({"terminating"}, "SELECT pg_terminate_backend($1, 10000)",
+                                    PgParams::Of(first)))
+        .Bool(0, 0);
+  }));
+  auto replaced = Backend(*pool);
   ASSERT_TRUE(replaced) << replaced.error().message;
   EXPECT_NE(*replaced, first);
 }

@@ -65,4 +65,14 @@ Result<int> ApplyPostgresMigrations(PgConnection& connection, std::span<const Mi
   return applied;
 }
 
+Status ApplyEmbeddedPostgresMigrations(const PgConnection::Settings& settings, Instant now) {
+  PgConnection::Settings unhurried = settings;
+  unhurried.statement_timeout = std::chrono::milliseconds(0);
+  auto migrating = PgConnection::Open(unhurried);
+  if (!migrating) return std::unexpected(migrating.error());
+  auto applied = ApplyPostgresMigrations(**migrating, EmbeddedPostgresMigrations(), now);
+  if (!applied) return std::unexpected(applied.error());
+  return Ok();
+}
+
 }  // namespace recur

@@ -22,4 +22,9 @@ std::span<const Migration> EmbeddedPostgresMigrations();
 Result<int> ApplyPostgresMigrations(PgConnection& connection, std::span<const Migration> migrations,
                                     Instant now);
 
+// The embedded migrations applied on a connection of its own, opened with `settings` and
+// closed before returning (so the lock goes with it, whatever happens), and without the
+// statement timeout: a migration, or the wait for another node's, may be long.
+Status ApplyEmbeddedPostgresMigrations(const PgConnection::Settings& settings, Instant now);
+
 }  // namespace recur

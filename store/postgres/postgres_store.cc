@@ -98,15 +98,8 @@ PostgresStore::PostgresStore(std::unique_ptr<PgPool> pool, IdGenerator& ids)
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PgPool::Settings& settings,
                                                            IdGenerator& ids, Instant now) {
-  {
-    // On a connection of its own, whose end releases the migration lock whatever happens, and
-    // without the statement timeout: a migration, or the wait for another node's, may be long.
-    PgConnection::Settings unhurried = settings.connection;
-    unhurried.statement_timeout = std::chrono::milliseconds(0);
-    auto migrating = PgConnection::Open(unhurried);
-    if (!migrating) return std::unexpected(migrating.error());
-    auto applied = ApplyPostgresMigrations(**migrating, EmbeddedPostgresMigrations(), now);
-    if (!applied) return std::unexpected(applied.error());
+  if (Status migrated = ApplyEmbeddedPostgresMigrations(settings.connection, now); !migrated) {
+    return std::unexpected(migrated.error());
   }
   auto pool = PgPool::Open(settings);
   if (!pool) return std::unexpected(pool.error());

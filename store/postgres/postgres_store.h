@@ -10,11 +10,12 @@
 // their parameters "$1".
 // What it keeps: accounts (the event outbox and due work with them), idempotency keys, the
 // catalog (with a revision every changing sync moves on) and settings, test clocks, event body
-// dictionaries, webhook endpoints, deliveries and their attempts. For nodes sharing the
-// database it answers StoredVersions (stored_versions.h): a payer's version and the catalog's
-// revision, each one indexed read, which the nodes' caches are checked against before they
-// answer (docs/postgresql.md, "What a node caches"). Still to come: the sandbox gateway's
-// ledger, and leases on due work, on claimed keys and on deliveries, with fencing.
+// dictionaries, webhook endpoints, deliveries and their attempts (the sandbox gateway's ledger,
+// in the same database, is postgres_sandbox_ledger.h). For nodes sharing the database it
+// answers StoredVersions (stored_versions.h): a payer's version and the catalog's revision,
+// each one indexed read, which the nodes' caches are checked against before they answer
+// (docs/postgresql.md, "What a node caches"). Still to come: leases on due work, on claimed
+// keys and on deliveries, with fencing.
 // Thread-safe.
 #pragma once
 
@@ -24,27 +25,15 @@
 
 #include "base/clock.h"
 #include "base/ids.h"
-#include "store/account_store.h"
-#include "store/catalog_store.h"
 #include "store/event_body_codec.h"
-#include "store/idempotency_store.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/postgres_event_bodies.h"
+#include "store/store.h"
 #include "store/stored_versions.h"
-#include "store/test_clock_store.h"
-#include "store/webhook_delivery_store.h"
-#include "store/webhook_endpoint_store.h"
 
 namespace recur {
 
-class PostgresStore final : public CatalogStore,
-                            public SettingsStore,
-                            public AccountStore,
-                            public IdempotencyStore,
-                            public TestClockStore,
-                            public WebhookEndpointStore,
-                            public WebhookDeliveryStore,
-                            public StoredVersions {
+class PostgresStore final : public Store, public StoredVersions {
  public:
   // Connects, applies pending migrations and loads the event body dictionaries.
   static Result<std::unique_ptr<PostgresStore>> Open(const PgPool::Settings& settings,

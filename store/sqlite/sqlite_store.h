@@ -21,22 +21,11 @@
 
 #include "base/clock.h"
 #include "base/ids.h"
-#include "store/account_store.h"
-#include "store/catalog_store.h"
-#include "store/idempotency_store.h"
-#include "store/test_clock_store.h"
-#include "store/webhook_delivery_store.h"
-#include "store/webhook_endpoint_store.h"
+#include "store/store.h"
 
 namespace recur {
 
-class SqliteStore final : public CatalogStore,
-                          public SettingsStore,
-                          public AccountStore,
-                          public IdempotencyStore,
-                          public TestClockStore,
-                          public WebhookEndpointStore,
-                          public WebhookDeliveryStore {
+class SqliteStore final : public Store {
  public:
   // Opens (creating if needed) the database at `path` and applies pending migrations.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, IdGenerator& ids,

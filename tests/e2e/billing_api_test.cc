@@ -148,21 +148,13 @@ TEST_F(ServeTest, ADeclinedCheckoutLeavesAnIncompleteItemAndTheFreePlan) {
 }
 
 TEST_F(ServeTest, TheSandboxGatewayKeepsItsChargesInAFileOfItsOwn) {
-  Serve();
-  const std::string payer = NewPayer("user_1", "pm_card_visa");
-  ASSERT_EQ(
-      Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "business"}}).status,
-      200);
-  Answer attempts = Call("GET", "/v1/payment_attempts?payer_id=" + payer);
-  ASSERT_EQ(attempts.body["data"].size(), 1u);
-  server_.reset();
+  const std::string charge_id = ChargeOnceAndStop();
 
   SQLite::Database sandbox(db_path() + ".sandbox");
   SQLite::Statement charges(sandbox, "SELECT status, charge_id FROM sandbox_charges");
   ASSERT_TRUE(charges.executeStep());
   EXPECT_EQ(charges.getColumn(0).getString(), "paid");
-  EXPECT_EQ(charges.getColumn(1).getString(),
-            attempts.body["data"][0]["gateway_external_id"].get<std::string>());
+  EXPECT_EQ(charges.getColumn(1).getString(), charge_id);
   EXPECT_FALSE(charges.executeStep());
   SQLite::Database store(db_path());
   EXPECT_FALSE(store.tableExists("sandbox_charges"));

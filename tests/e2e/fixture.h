@@ -1,5 +1,8 @@
 // Shared set-up of the end-to-end tests: a temporary folder holding a copy of the shipped
-// plan catalog and a database path, and a running `recur serve` on them with a known key.
+// plan catalog and a database, and a running `recur serve` on them with a known key. The
+// database is a SQLite file in the folder, or, when RECUR_E2E_DATABASE is "postgres" (the
+// suite's PostgreSQL run, postgres_main.cc), a fresh database of the test cluster
+// (tests/support/temporary_postgres.h), made for the test and dropped after it.
 #pragma once
 
 #include <algorithm>
@@ -11,10 +14,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <SQLiteCpp/Database.h>
+
 #include "base/ids.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/e2e/recur_process.h"
 #include "tests/support/invariants.h"
+#include "tests/support/temporary_postgres.h"
 #include "tests/support/wait.h"
 
 namespace recur::testing {
@@ -25,13 +32,48 @@ class ServeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::filesystem::copy(std::string(RECUR_SOURCE_DIR) + "/plans", plans_dir());
+    if (OnPostgres()) {
+      postgres_ = std::make_unique<TemporaryPostgresDatabase>();
+      ASSERT_TRUE(postgres_->ok()) << postgres_->error();
+    }
+  }
+
+  // Whether this run of the suite serves on PostgreSQL.
+  static bool OnPostgres() {
+    const char* database = std::getenv("RECUR_E2E_DATABASE");
+    return database != nullptr && std::string(database) == "postgres";
   }
 
   std::string plans_dir() const { return dir_ / "plans"; }
+  // The SQLite file the server keeps its data in (tests about SQLite's files use it).
   std::string db_path() const { return dir_ / "recur.db"; }
+  // What --db names: the SQLite file, or the PostgreSQL database's connection string.
+  std::string database() const { return postgres_ ? postgres_->conninfo() : db_path(); }
 
   RecurServer::Options Options() const {
-    return {db_path(), plans_dir(), {{"RECUR_SECRET_KEY", kTestSecretKey}}};
+    return {database(), plans_dir(), {{"RECUR_SECRET_KEY", kTestSecretKey}}};
+  }
+
+  // The one value a query (of SQL both backends read alike) gives, as text, read from the
+  // database beside the running server; throws when it cannot.
+  std::string StoredText(const std::string& sql) const {
+    if (postgres_) {
+      auto connection = PgConnection::Open({postgres_->conninfo()});
+      if (!connection) throw std::runtime_error(connection.error().message);
+      auto result = (*connection)->Exec({"reading for a test"}, sql);
+      if (!result) throw std::runtime_error(result.error().message);
+      return result->Text(0, 0);
+    }
+    SQLite::Database db(db_path(), SQLite::OPEN_READONLY);
+    return db.execAndGet(sql).getString();
+  }
+  std::int64_t StoredNumber(const std::string& sql) const { return std::stoll(StoredText(sql)); }
+
+  // `text` as an SQL string literal.
+  static std::string Quoted(const std::string& text) {
+    std::string quoted = "'";
+    for (const char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    return quoted + "'";
   }
 
   RecurServer& Serve() {
@@ -86,6 +128,20 @@ class ServeTest : public ::testing::Test {
     return id;
   }
 
+  // Serves, subscribes a new payer whose card pays to the business plan, and stops the server:
+  // the gateway's id of the one charge that made (what the sandbox keeps it under).
+  std::string ChargeOnceAndStop() {
+    Serve();
+    const std::string payer = NewPayer("user_1", "pm_card_visa");
+    Answer subscribed =
+        Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "business"}});
+    if (subscribed.status != 200) throw std::runtime_error(subscribed.body.dump());
+    Answer attempts = Call("GET", "/v1/payment_attempts?payer_id=" + payer);
+    if (attempts.body["data"].size() != 1) throw std::runtime_error(attempts.body.dump());
+    server_.reset();
+    return attempts.body["data"][0]["gateway_external_id"];
+  }
+
   // A new test clock frozen at `frozen_time` (Unix ms).
   std::string NewClock(std::int64_t frozen_time) {
     Answer clock = Call("POST", "/v1/test_clocks", {{"frozen_time", frozen_time}});
@@ -137,18 +193,31 @@ class ServeTest : public ::testing::Test {
     return types;
   }
 
-  // The invariants of the payer's account as stored, read from the database file beside the
-  // running server (WAL lets a second connection read while it writes).
+  // The invariants of the payer's account as stored, read from the database beside the running
+  // server (on SQLite, WAL lets a second connection read while it writes).
   std::vector<std::string> InvariantViolations(const std::string& payer_id) {
     SeededIdGenerator ids(1);
-    auto store = SqliteStore::Open(db_path(), ids, Instant{});
+    auto store = OpenStore(ids);
     if (!store) return {"cannot open the database: " + store.error().message};
     auto account = (*store)->LoadAccount(payer_id);
     if (!account || !*account) return {"cannot load payer " + payer_id};
     return CheckAccountInvariants(**account);
   }
 
+  // A store of the test's own on the server's database.
+  Result<std::unique_ptr<Store>> OpenStore(IdGenerator& ids) const {
+    if (postgres_) {
+      auto store = PostgresStore::Open(postgres_->settings(1), ids, Instant{});
+      if (!store) return std::unexpected(store.error());
+      return std::unique_ptr<Store>(std::move(*store));
+    }
+    auto store = SqliteStore::Open(db_path(), ids, Instant{});
+    if (!store) return std::unexpected(store.error());
+    return std::unique_ptr<Store>(std::move(*store));
+  }
+
   TempDir dir_;
+  std::unique_ptr<TemporaryPostgresDatabase> postgres_;  // on PostgreSQL; dropped after the server
   std::unique_ptr<RecurServer> server_;
 };
 

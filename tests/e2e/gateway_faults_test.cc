@@ -18,8 +18,13 @@ using ::testing::IsEmpty;
 
 class GatewayFaultsTest : public ServeTest {
  protected:
-  // How many charges the sandbox gateway made for the payer, read from its own file.
+  // How many charges the sandbox gateway made for the payer, read from its own file (on
+  // PostgreSQL, its own tables).
   int SandboxCharges(const std::string& payer) {
+    if (OnPostgres()) {
+      return static_cast<int>(
+          StoredNumber("SELECT COUNT(*) FROM sandbox_charges WHERE payer_id = " + Quoted(payer)));
+    }
     const CommandResult counted = RunCommand(
         {"sqlite3", db_path() + ".sandbox",
          "SELECT COUNT(*) FROM sandbox_charge_requests WHERE payer_id = '" + payer + "'"});

@@ -16,8 +16,6 @@
 #include <random>
 #include <thread>
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 #include <gmock/gmock.h>
 
 #include "tests/e2e/fixture.h"
@@ -95,28 +93,23 @@ class IdempotencyCrashTest : public ServeTest {
 
   // How many changes the request's key made, read from the database beside the server.
   int Changes(const KeyedRequest& request) {
-    SQLite::Database db(db_path(), SQLite::OPEN_READONLY);
-    const char* sql = "";
-    std::string value = request.key;
+    std::string sql;
     switch (request.kind) {
       case Kind::kPayer:
-        sql = "SELECT COUNT(*) FROM payers WHERE external_id = ?";
+        sql = "SELECT COUNT(*) FROM payers WHERE external_id = " + Quoted(request.key);
         break;
       case Kind::kSubscribe:
-        sql = "SELECT COUNT(*) FROM subscription_items WHERE payer_id = ? AND plan_slug = 'pro'";
-        value = request.payer;
+        sql = "SELECT COUNT(*) FROM subscription_items WHERE plan_slug = 'pro' AND payer_id = " +
+              Quoted(request.payer);
         break;
       case Kind::kTestClock:
-        sql = "SELECT COUNT(*) FROM test_clocks WHERE name = ?";
+        sql = "SELECT COUNT(*) FROM test_clocks WHERE name = " + Quoted(request.key);
         break;
       case Kind::kWebhookEndpoint:
-        sql = "SELECT COUNT(*) FROM webhook_endpoints WHERE description = ?";
+        sql = "SELECT COUNT(*) FROM webhook_endpoints WHERE description = " + Quoted(request.key);
         break;
     }
-    SQLite::Statement count(db, sql);
-    count.bind(1, value);
-    count.executeStep();
-    return count.getColumn(0).getInt();
+    return static_cast<int>(StoredNumber(sql));
   }
 
   // Retries the request until it is answered other than "in progress"; the answer.

@@ -4,7 +4,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 
 #include "tests/e2e/fixture.h"
@@ -88,15 +87,14 @@ TEST_F(ServeTest, RepricingMakesANewVersionAndKeepsTheOldOne) {
   EXPECT_EQ(repriced["version"], 2);
   EXPECT_NE(repriced["id"], old_id);
 
-  SQLite::Database db(db_path());
-  SQLite::Statement versions(db,
-                             "SELECT id, amount FROM plan_versions WHERE plan_slug = 'pro' "
-                             "ORDER BY version");
-  ASSERT_TRUE(versions.executeStep());
-  EXPECT_EQ(versions.getColumn(0).getString(), old_id);
-  EXPECT_EQ(versions.getColumn(1).getInt(), 2000);
-  ASSERT_TRUE(versions.executeStep());
-  EXPECT_EQ(versions.getColumn(1).getInt(), 2500);
+  EXPECT_EQ(StoredText("SELECT id FROM plan_versions WHERE plan_slug = 'pro' AND version = 1"),
+            old_id);
+  EXPECT_EQ(
+      StoredNumber("SELECT amount FROM plan_versions WHERE plan_slug = 'pro' AND version = 1"),
+      2000);
+  EXPECT_EQ(
+      StoredNumber("SELECT amount FROM plan_versions WHERE plan_slug = 'pro' AND version = 2"),
+      2500);
 }
 
 TEST_F(ServeTest, ARemovedPlanIsArchivedNotDeletedAndCanComeBack) {
@@ -108,12 +106,9 @@ TEST_F(ServeTest, ARemovedPlanIsArchivedNotDeletedAndCanComeBack) {
       Json(client.Post("/v1/plans/reload", Auth(), "", "application/json"))["changes"]["archived"],
       json::array({"business"}));
   EXPECT_THAT(Slugs(Json(client.Get("/v1/plans?payer_type=user"))), ElementsAre("free", "pro"));
-  {
-    SQLite::Database db(db_path());
-    SQLite::Statement row(db, "SELECT archived_at IS NOT NULL FROM plans WHERE slug = 'business'");
-    ASSERT_TRUE(row.executeStep());
-    EXPECT_EQ(row.getColumn(0).getInt(), 1);
-  }
+  EXPECT_EQ(StoredNumber("SELECT COUNT(*) FROM plans WHERE slug = 'business' AND archived_at IS "
+                         "NOT NULL"),
+            1);
   WriteFile(plans_dir() + "/business.json", business);
   json back = Json(client.Post("/v1/plans/reload", Auth(), "", "application/json"));
   EXPECT_EQ(back["changes"]["restored"], json::array({"business"}));

@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <sstream>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 
 #include "tests/e2e/fixture.h"
@@ -136,11 +135,8 @@ TEST_F(ServeTest, NoSecretReachesTheLogs) {
 
   // The entitlement signing key, as stored.
   {
-    SQLite::Database db(db_path(), SQLite::OPEN_READONLY);
-    SQLite::Statement pem(db,
-                          "SELECT value FROM settings WHERE key = 'entitlement_signing_key_pem'");
-    ASSERT_TRUE(pem.executeStep());
-    std::istringstream lines(pem.getColumn(0).getString());
+    std::istringstream lines(
+        StoredText("SELECT value FROM settings WHERE key = 'entitlement_signing_key_pem'"));
     for (std::string line; std::getline(lines, line);) {
       if (!line.empty() && !line.starts_with("-----")) secrets.push_back(line);
     }

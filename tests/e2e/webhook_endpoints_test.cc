@@ -1,6 +1,5 @@
 // Webhook endpoints through the real `recur serve`: secrets, rotation, filters and the SSRF
 // policy with and without an operator allow-list.
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
 
 #include "domain/webhooks/signing.h"
@@ -139,19 +138,15 @@ TEST_F(WebhookEndpointsTest, EventsFanOutToMatchingEndpointsAsTheyAreWritten) {
   ASSERT_EQ(Call("PATCH", "/v1/webhook_endpoints/" + off, {{"disabled", true}}).status, 200);
 
   NewPayer("user_1");  // subscription.created, subscriptionItem.active
-  SQLite::Database db(db_path());
   auto count = [&](const std::string& endpoint) {
-    SQLite::Statement query(db, "SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = ?");
-    query.bind(1, endpoint);
-    query.executeStep();
-    return query.getColumn(0).getInt();
+    return StoredNumber("SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = " +
+                        Quoted(endpoint));
   };
   EXPECT_EQ(count(all), 2);
   EXPECT_EQ(count(trials), 1);
   EXPECT_EQ(count(off), 0);
-  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending' AND "
-                          "msg_id LIKE 'msg_%'")
-                .getInt(),
+  EXPECT_EQ(StoredNumber("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending' AND "
+                         "msg_id LIKE 'msg_%'"),
             3);
 }
 

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -71,13 +70,10 @@ class WebhookServeTest : public ServeTest {
   // its database beside it (the API lists attempts, not deliveries): a delivery stays pending
   // until the attempt that delivers it or gives it up is recorded.
   int PendingDeliveries(const std::string& endpoint_id) const {
-    SQLite::Database db(db_path(), SQLite::OPEN_READONLY);
-    SQLite::Statement pending(db,
-                              "SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = ? AND "
-                              "status = 'pending'");
-    pending.bind(1, endpoint_id);
-    pending.executeStep();
-    return pending.getColumn(0).getInt();
+    return static_cast<int>(
+        StoredNumber("SELECT COUNT(*) FROM webhook_deliveries WHERE status = "
+                     "'pending' AND endpoint_id = " +
+                     Quoted(endpoint_id)));
   }
 
   // Waits until the server has nothing left to send to the endpoint and its attempt log holds at

@@ -13,7 +13,8 @@ constexpr const char* kUsage =
     "usage: recur <command> [flags]\n"
     "\n"
     "commands:\n"
-    "  serve [--db FILE] [--plans PATH] [--addr HOST:PORT] [--dunning-retries LIST]\n"
+    "  serve [--db FILE|POSTGRESQL] [--plans PATH] [--addr HOST:PORT] [--dunning-retries LIST]\n"
+    "        [--db-pool N] [--db-statement-timeout DURATION|off]\n"
     "        [--past-due-access keep|revoke] [--webhook-allow-cidr CIDR ...]\n"
     "        [--webhook-retry-schedule SECONDS,...] [--webhook-disable-after SECONDS]\n"
     "        [--webhook-ca-file PEM] [--trusted-proxy CIDR ...]\n"
@@ -23,7 +24,11 @@ constexpr const char* kUsage =
     "      --dunning-retries 1d,3d,5d,7d --past-due-access keep --webhook-retry-schedule\n"
     "      0,5,300,1800,7200,18000,36000,36000 --webhook-disable-after 432000 (5 days)\n"
     "      --limit-failed-auth 20/1m --limit-public off --limit-payment-attempts 10/1h\n"
-    "      --limit-pending-writes 1024; a RATE is COUNT/WINDOW, docs/operating.md)\n"
+    "      --limit-pending-writes 1024; a RATE is COUNT/WINDOW, docs/operating.md).\n"
+    "      --db takes a SQLite file, or a PostgreSQL database as a postgresql:// URI or libpq\n"
+    "      words (\"host=db1 dbname=recur\"; password from the URI, PGPASSWORD or ~/.pgpass);\n"
+    "      on PostgreSQL, --db-pool (default 8) bounds the connections and\n"
+    "      --db-statement-timeout (default 10s; ms, s or m) each statement, docs/postgresql.md\n"
     "  plans check PATH\n"
     "      validate a plan catalog (a folder of *.json plan files, or one catalog file)\n"
     "  simulate scenario FILE [--plans PATH] [--payloads] [--json] [--seed N]\n"
@@ -47,7 +52,7 @@ constexpr const char* kUsage =
     "  RECUR_DUNNING_RETRIES, RECUR_PAST_DUE_ACCESS, RECUR_WEBHOOK_ALLOW_CIDRS (comma-separated),\n"
     "  RECUR_WEBHOOK_RETRY_SCHEDULE, RECUR_WEBHOOK_DISABLE_AFTER, RECUR_WEBHOOK_CA_FILE,\n"
     "  RECUR_LIMIT_FAILED_AUTH, RECUR_LIMIT_PUBLIC, RECUR_LIMIT_PAYMENT_ATTEMPTS,\n"
-    "  RECUR_LIMIT_PENDING_WRITES\n"
+    "  RECUR_LIMIT_PENDING_WRITES, RECUR_DB, RECUR_DB_POOL, RECUR_DB_STATEMENT_TIMEOUT\n"
     "                     as the flags of the same names\n";
 
 }  // namespace

@@ -1,8 +1,7 @@
 // recur serve: the composition root of the server. Wires the system clock, random ids, the
-// SQLite store, the catalog and the HTTP API together; SIGHUP reloads the plan files,
-// SIGTERM/SIGINT stop the server cleanly (requests in flight finish). Before it opens anything
-// it takes the database's lock (one server per database, database_lock.h) and makes the
-// database's files private (private_files.h); a database served by another process, or an
+// store (SQLite or PostgreSQL, chosen in serve_store.h), the catalog and the HTTP API together;
+// SIGHUP reloads the plan files, SIGTERM/SIGINT stop the server cleanly (requests in flight
+// finish). A database served by another process, a PostgreSQL server it cannot reach, or an
 // address it cannot listen on, exits 2 with a message naming it.
 #include <pthread.h>
 #include <signal.h>
@@ -32,15 +31,12 @@
 #include "services/webhooks/endpoints.h"
 #include "store/cached/caching_account_store.h"
 #include "store/cached/caching_test_clock_store.h"
-#include "store/sqlite/database_lock.h"
-#include "store/sqlite/private_files.h"
-#include "store/sqlite/sqlite_sandbox_ledger.h"
-#include "store/sqlite/sqlite_store.h"
 #include "store/stored_versions.h"
 #include "tools/recur/commands.h"
 #include "tools/recur/flags.h"
 #include "tools/recur/installation.h"
 #include "tools/recur/serve_settings.h"
+#include "tools/recur/serve_store.h"
 
 namespace recur {
 namespace {
@@ -63,23 +59,6 @@ int Usage(const std::string& problem) {
 int Fail(const Error& error, int exit_code = 1) {
   std::fprintf(stderr, "recur serve: %s\n", error.message.c_str());
   return exit_code;
-}
-
-// The files of the database at `db_path` (and their companions) made the owner's alone; each
-// one that was open to other users is fixed with a warning, since it holds secrets.
-Status MakeFilesPrivate(const std::string& db_path, const Clock& clock) {
-  auto changes = MakeDatabaseFilesPrivate(db_path);
-  if (!changes) return std::unexpected(changes.error());
-  for (const ModeChange& change : *changes) {
-    Log(clock.Now(), "warn", "database_file_made_private",
-        {{"file", change.path},
-         {"old_mode", ModeText(change.old_mode)},
-         {"mode", ModeText(change.new_mode)},
-         {"why",
-          "it holds secrets (the signing key, webhook secrets); other users may have "
-          "read it before"}});
-  }
-  return {};
 }
 
 void PrintGeneratedKey(const std::string& key) {
@@ -150,7 +129,7 @@ Result<std::string> SetUpSecretKeyHash(SettingsStore& settings) {
 // clocks are read from the database every time (checking one costs the read itself), the
 // catalog is followed before each change and by a thread (docs/postgresql.md).
 struct Engine {
-  Engine(SqliteStore& store, CatalogService& catalog, PaymentGateway& gateway,
+  Engine(Store& store, CatalogService& catalog, PaymentGateway& gateway,
          const ServeSettings& settings, const std::string& instance_id, const Clock& clock,
          IdGenerator& ids, StoredVersions* shared = nullptr)
       // Reads of accounts (the pricing table above all) come from memory while the payer is
@@ -216,8 +195,8 @@ int WaitForStopSignal(const sigset_t& signals, CatalogService& catalog, const Cl
 // Serves until a stop signal (or until the server ends on its own), running the scheduler and
 // the dispatcher meanwhile.
 int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
-          const ServeSettings& settings, const ReloadOutcome& loaded, const sigset_t& signals,
-          const Clock& clock) {
+          const ServeSettings& settings, const std::string& database, const ReloadOutcome& loaded,
+          const sigset_t& signals, const Clock& clock) {
   auto port = server.Bind();
   if (!port) return Fail(port.error(), 2);
   std::atomic<bool> stopping = false;
@@ -233,7 +212,7 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
   for (const Cidr& range : settings.trusted_proxies) trusted_proxies.push_back(FormatCidr(range));
   Log(clock.Now(), "info", "listening",
       {{"addr", HostPort(settings.host, *port)},
-       {"db", settings.db_path},
+       {"db", database},
        {"plans", settings.plans_path},
        {"plan_count", catalog.Current()->plans().size()},
        {"trusted_proxies", trusted_proxies},
@@ -287,32 +266,24 @@ int RunServe(std::span<const std::string> args) {
   const sigset_t signals = BlockStopSignals();
 
   SystemClock clock;
-  // Held until the process ends, however it ends: the kernel releases it even on SIGKILL.
-  auto lock = DatabaseLock::Acquire(settings->db_path);
-  if (!lock) return Fail(lock.error(), lock.error().code == "database_in_use" ? 2 : 1);
-  const std::string sandbox_path = settings->db_path + ".sandbox";
-  for (const std::string& path : {settings->db_path, sandbox_path}) {
-    if (auto made = MakeFilesPrivate(path, clock); !made) return Fail(made.error());
-  }
   KsuidGenerator ids(clock);
-  auto store = SqliteStore::Open(settings->db_path, ids, clock.Now());
-  if (!store) return Fail(store.error());
-  CatalogService catalog(settings->plans_path, **store, clock);
+  auto opened = OpenServeStore(settings->database, ids, clock);
+  if (!opened) {
+    const std::string& code = opened.error().code;
+    return Fail(opened.error(),
+                code == "database_in_use" || code == "database_unreachable" ? 2 : 1);
+  }
+  Store& store = *opened->store;
+  CatalogService catalog(settings->plans_path, store, clock);
   auto loaded = LoadCatalog(catalog, settings->plans_path);
   if (!loaded) return Fail(loaded.error());
-  auto secret_hash = SetUpSecretKeyHash(**store);
+  auto secret_hash = SetUpSecretKeyHash(store);
   if (!secret_hash) return Fail(secret_hash.error());
-  auto installation = LoadInstallation(**store, ids);
+  auto installation = LoadInstallation(store, ids);
   if (!installation) return Fail(installation.error());
-  // The sandbox gateway keeps its charges on its side, as an external gateway would: in a file
-  // of its own beside the database, whose writes never wait on the store's.
-  auto sandbox_ledger = SqliteSandboxLedger::Open(sandbox_path);
-  if (!sandbox_ledger) return Fail(sandbox_ledger.error());
-  SandboxGateway gateway(**sandbox_ledger);
-  // SQLite: the database lock makes this process its only writer, so the caches go unchecked.
-  StoredVersions* const shared_database = nullptr;
-  Engine engine(**store, catalog, gateway, *settings, installation->instance_id, clock, ids,
-                shared_database);
+  SandboxGateway gateway(*opened->sandbox_ledger);
+  Engine engine(store, catalog, gateway, *settings, installation->instance_id, clock, ids,
+                opened->shared);
   if (settings->payment_attempts) engine.billing.LimitPaymentAttempts(*settings->payment_attempts);
   if (auto ready = engine.Ready(); !ready) return Fail(ready.error());
 
@@ -338,14 +309,14 @@ int RunServe(std::span<const std::string> args) {
                         rendered_catalogs,
                         engine.test_clocks,
                         engine.webhook_endpoints,
-                        **store,
+                        store,
                         installation->signing_key,
                         clock,
                         {"recur:" + installation->instance_id}};
   AddApiRoutes(server, api);
-  if (auto keys = SetUpIdempotency(server, **store, api, ids, clock); !keys)
+  if (auto keys = SetUpIdempotency(server, store, api, ids, clock); !keys)
     return Fail(keys.error());
-  return Serve(server, engine, catalog, *settings, *loaded, signals, clock);
+  return Serve(server, engine, catalog, *settings, opened->name, *loaded, signals, clock);
 }
 
 }  // namespace recur

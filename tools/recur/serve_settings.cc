@@ -5,6 +5,7 @@
 
 #include "http/client_address.h"
 #include "services/webhooks/connection_pool.h"
+#include "store/postgres/pg_conninfo.h"
 
 namespace recur {
 namespace {
@@ -145,6 +146,74 @@ Status ReadLimits(const ParsedFlags& flags, ServeSettings& settings) {
   return Ok();
 }
 
+// --db-statement-timeout: a number of ms, s or m ("500ms", "10s", "1m"), at most an hour, or
+// "off".
+Result<std::chrono::milliseconds> ReadStatementTimeout(const ParsedFlags& flags) {
+  const std::string text =
+      FlagOrEnvironment(flags, "db-statement-timeout", "RECUR_DB_STATEMENT_TIMEOUT",
+                        std::string(kDefaultStatementTimeout));
+  if (text == "off") return std::chrono::milliseconds(0);
+  long long count = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+  const std::string_view unit(end, text.data() + text.size() - end);
+  const long long scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : 0;
+  if (error != std::errc() || scale == 0 || count < 1 || text.front() == '0' ||
+      count > 3'600'000 / scale) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_db_statement_timeout",
+                     "--db-statement-timeout must be a duration from 1ms to 1h in ms, s or m, "
+                     "like 10s, or off; got \"" +
+                         text + "\"",
+                     "db-statement-timeout");
+  }
+  return std::chrono::milliseconds(count * scale);
+}
+
+// --db / RECUR_DB and, for PostgreSQL, --db-pool / RECUR_DB_POOL and --db-statement-timeout /
+// RECUR_DB_STATEMENT_TIMEOUT. The PostgreSQL-only flags are refused beside a SQLite file, where
+// they would do nothing.
+Result<DatabaseSettings> ReadDatabaseSettings(const ParsedFlags& flags) {
+  DatabaseSettings database;
+  database.db = FlagOrEnvironment(flags, "db", "RECUR_DB", "recur.db");
+  database.postgres = IsPostgresConninfo(database.db);
+  if (!database.postgres) {
+    // SQLite's names for a database without a file: the server's reader connections would each
+    // see a database of their own, and its lock and the sandbox's records need a file.
+    if (database.db.empty() || database.db == ":memory:") {
+      return MakeError(ErrorKind::kInvalidArgument, "invalid_db",
+                       "--db must name a file or a PostgreSQL database; recur serve keeps its "
+                       "data in one (got \"" +
+                           database.db + "\")",
+                       "db");
+    }
+    for (std::string_view flag : {"db-pool", "db-statement-timeout"}) {
+      if (flags.values.contains(flag)) {
+        return MakeError(ErrorKind::kInvalidArgument, "invalid_db",
+                         "--" + std::string(flag) +
+                             " is for a PostgreSQL database, and --db names a SQLite file",
+                         std::string(flag));
+      }
+    }
+    return database;
+  }
+  if (Status readable = CheckConninfo(database.db); !readable) {
+    return std::unexpected(AboutFlag("db", readable.error()));
+  }
+  const std::string pool =
+      FlagOrEnvironment(flags, "db-pool", "RECUR_DB_POOL", std::string(kDefaultDatabasePool));
+  auto [end, error] = std::from_chars(pool.data(), pool.data() + pool.size(), database.pool_size);
+  if (error != std::errc() || end != pool.data() + pool.size() || database.pool_size < 1 ||
+      database.pool_size > 1000 || pool.front() == '0') {
+    return MakeError(
+        ErrorKind::kInvalidArgument, "invalid_db_pool",
+        "--db-pool must be a number of connections from 1 to 1000; got \"" + pool + "\"",
+        "db-pool");
+  }
+  auto timeout = ReadStatementTimeout(flags);
+  if (!timeout) return std::unexpected(timeout.error());
+  database.statement_timeout = *timeout;
+  return database;
+}
+
 // "host:port" or "[v6-host]:port".
 Result<std::pair<std::string, int>> ParseAddress(const std::string& address) {
   auto bad = [&] {
@@ -172,15 +241,9 @@ Result<std::pair<std::string, int>> ParseAddress(const std::string& address) {
 
 Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
   ServeSettings settings;
-  settings.db_path = flags.Get("db", "recur.db");
-  // SQLite's names for a database without a file: the server's reader connections would each
-  // see a database of their own, and its lock and the sandbox's records need a file.
-  if (settings.db_path.empty() || settings.db_path == ":memory:") {
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_db",
-                     "--db must name a file; recur serve keeps its data in one (got \"" +
-                         settings.db_path + "\")",
-                     "db");
-  }
+  auto database = ReadDatabaseSettings(flags);
+  if (!database) return std::unexpected(database.error());
+  settings.database = std::move(*database);
   settings.plans_path = flags.Get("plans", "plans");
   auto address = ParseAddress(flags.Get("addr", "127.0.0.1:8080"));
   if (!address) return std::unexpected(address.error());

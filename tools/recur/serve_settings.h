@@ -1,4 +1,5 @@
-// What `recur serve` is asked to do, read from its flags and the environment: where the database,
+// What `recur serve` is asked to do, read from its flags and the environment: which database (a
+// SQLite file, or PostgreSQL with its pool size and statement timeout),
 // the plan files and the listening address are, the lifecycle options, how webhooks are
 // delivered, which reverse proxies are trusted, and the abuse limits. The message of a refused
 // setting names the flag that set it, except for an entry of the webhook allow-list, whose
@@ -6,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -22,7 +24,9 @@
 
 namespace recur {
 
-inline constexpr std::array<std::string_view, 12> kServeFlags = {"db",
+inline constexpr std::array<std::string_view, 14> kServeFlags = {"db",
+                                                                 "db-pool",
+                                                                 "db-statement-timeout",
                                                                  "plans",
                                                                  "addr",
                                                                  "dunning-retries",
@@ -42,10 +46,21 @@ inline constexpr std::array<std::string_view, 2> kRepeatableServeFlags = {"webho
 // webhook address (over HTTP, and in the attempt log) name it.
 inline constexpr std::string_view kAllowFlag = "--webhook-allow-cidr";
 
+// Where the store lives: --db / RECUR_DB names a SQLite file, or a PostgreSQL database by a
+// postgresql:// or postgres:// URI or libpq's "key=value" words (store/postgres/pg_conninfo.h).
+struct DatabaseSettings {
+  std::string db;  // as given; for PostgreSQL it may hold a password: never print it
+  bool postgres = false;
+  // PostgreSQL only: --db-pool / RECUR_DB_POOL connections at most, and
+  // --db-statement-timeout / RECUR_DB_STATEMENT_TIMEOUT for each statement (0: none).
+  int pool_size = 8;
+  std::chrono::milliseconds statement_timeout{10000};
+};
+
 struct ServeSettings {
-  std::string db_path;     // --db
-  std::string plans_path;  // --plans
-  std::string host;        // --addr
+  DatabaseSettings database;  // --db, --db-pool, --db-statement-timeout
+  std::string plans_path;     // --plans
+  std::string host;           // --addr
   int port = 0;
   LifecycleOptions lifecycle;  // --dunning-retries, --past-due-access
   // --webhook-*; its `allow` (--webhook-allow-cidr, RECUR_WEBHOOK_ALLOW_CIDRS) is the allow-list
@@ -67,6 +82,8 @@ inline constexpr std::string_view kDefaultFailedAuthLimit = "20/1m";
 inline constexpr std::string_view kDefaultPublicLimit = "off";
 inline constexpr std::string_view kDefaultPaymentAttemptLimit = "10/1h";
 inline constexpr std::string_view kDefaultPendingWritesLimit = "1024";
+inline constexpr std::string_view kDefaultDatabasePool = "8";
+inline constexpr std::string_view kDefaultStatementTimeout = "10s";
 
 // The settings from parsed flags; the first refused setting's error otherwise, checked in the
 // order the fields above are listed.

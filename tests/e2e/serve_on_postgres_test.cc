@@ -1,0 +1,197 @@
+// What `recur serve --db` does with a PostgreSQL database that a SQLite file has no counterpart
+// for: how the database is named (never with its password), what an unreachable one does, and
+// that the sandbox gateway's records live in it rather than in files, and a restart of
+// PostgreSQL under a running server (on a cluster of the test's own, so that the tests beside
+// it keep theirs). Built into the suite's PostgreSQL run only (recur_e2e_postgres_tests).
+#include <libpq-fe.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include <gmock/gmock.h>
+
+#include "tests/e2e/fixture.h"
+#include "tests/support/webhook_receiver.h"
+
+namespace recur::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kPassword = "hunter2-never-printed";
+
+class ServeOnPostgresTest : public ServeTest {
+ protected:
+  // The test database's connection words, by keyword.
+  std::map<std::string, std::string> Words() const {
+    std::map<std::string, std::string> words;
+    PQconninfoOption* options = PQconninfoParse(database().c_str(), nullptr);
+    for (PQconninfoOption* option = options; option && option->keyword; ++option) {
+      if (option->val != nullptr) words[option->keyword] = option->val;
+    }
+    PQconninfoFree(options);
+    return words;
+  }
+
+  // The test database as a URI with a password (the test cluster trusts its clients, so any
+  // password lets them in), with `port` in place of the cluster's when given.
+  std::string UriWithPassword(const std::string& port = "") {
+    std::map<std::string, std::string> words = Words();
+    return "postgresql://" + words["user"] + ":" + kPassword + "@" + words["host"] + ":" +
+           (port.empty() ? words["port"] : port) + "/" + words["dbname"];
+  }
+
+  std::string NameWithoutPassword(const std::string& port = "") {
+    std::map<std::string, std::string> words = Words();
+    return "postgresql://" + words["user"] + "@" + words["host"] + ":" +
+           (port.empty() ? words["port"] : port) + "/" + words["dbname"];
+  }
+};
+
+TEST_F(ServeOnPostgresTest, TheListeningLineNamesTheDatabaseWithoutItsPassword) {
+  RecurServer::Options options = Options();
+  options.db = UriWithPassword();
+  server_ = RecurServer::Start(options);
+  ASSERT_NE(server_, nullptr);
+  EXPECT_EQ(Call("GET", "/v1/plans?payer_type=user").status, 200);
+  ASSERT_TRUE(server_->WaitForStderr("\"event\":\"listening\"", std::chrono::seconds(5)));
+  EXPECT_THAT(server_->Stderr(), HasSubstr("\"db\":\"" + NameWithoutPassword() + "\""));
+  EXPECT_THAT(server_->Stderr(), Not(HasSubstr(kPassword)));
+  EXPECT_THAT(server_->Stdout(), Not(HasSubstr(kPassword)));
+}
+
+TEST_F(ServeOnPostgresTest, AnUnreachableDatabaseExitsWithTwoNamingItsHostAndDatabase) {
+  // Port 1 of the loopback address, where no PostgreSQL listens.
+  const int port = 1;
+  RecurServer::Options options = Options();
+  options.db = UriWithPassword(std::to_string(port));
+  int exit_code = 0;
+  std::string output;
+  EXPECT_EQ(RecurServer::Start(options, &exit_code, &output), nullptr);
+  EXPECT_EQ(exit_code, 2) << output;
+  EXPECT_THAT(output, HasSubstr("recur serve: cannot open the database: connecting to PostgreSQL " +
+                                NameWithoutPassword(std::to_string(port))));
+  EXPECT_THAT(output, Not(HasSubstr(kPassword)));
+}
+
+TEST_F(ServeOnPostgresTest, AMissingDatabaseExitsWithTwoNamingIt) {
+  std::map<std::string, std::string> words = Words();
+  RecurServer::Options options = Options();
+  options.db = "host=" + words["host"] + " port=" + words["port"] + " user=" + words["user"] +
+               " password=" + kPassword + " dbname=no_such_database";
+  int exit_code = 0;
+  std::string output;
+  EXPECT_EQ(RecurServer::Start(options, &exit_code, &output), nullptr);
+  EXPECT_EQ(exit_code, 2) << output;
+  EXPECT_THAT(output, HasSubstr("/no_such_database"));
+  EXPECT_THAT(output, HasSubstr("\"no_such_database\" does not exist"));
+  EXPECT_THAT(output, Not(HasSubstr(kPassword)));
+}
+
+TEST_F(ServeOnPostgresTest, PostgresSettingsAreRefusedBesideASqliteFile) {
+  for (const char* flag : {"--db-pool", "--db-statement-timeout"}) {
+    CommandResult run = RunRecur(
+        {"serve", "--db", db_path(), "--plans", plans_dir(), "--addr", "127.0.0.1:0", flag, "4"});
+    EXPECT_EQ(run.exit_code, 2) << flag;
+    EXPECT_THAT(run.err, HasSubstr(std::string(flag) + " is for a PostgreSQL database")) << flag;
+  }
+  for (const char* bad : {"0", "1001", "many"}) {
+    CommandResult run = RunRecur({"serve", "--db", database(), "--plans", plans_dir(), "--addr",
+                                  "127.0.0.1:0", "--db-pool", bad});
+    EXPECT_EQ(run.exit_code, 2) << bad;
+    EXPECT_THAT(run.err, HasSubstr("--db-pool must be a number of connections")) << bad;
+  }
+  for (const char* bad : {"0s", "10", "2h", "soon"}) {
+    CommandResult run = RunRecur({"serve", "--db", database(), "--plans", plans_dir(), "--addr",
+                                  "127.0.0.1:0", "--db-statement-timeout", bad});
+    EXPECT_EQ(run.exit_code, 2) << bad;
+    EXPECT_THAT(run.err, HasSubstr("--db-statement-timeout must be a duration")) << bad;
+  }
+}
+
+TEST_F(ServeOnPostgresTest, TheSandboxGatewayKeepsItsChargesInTheDatabaseAndNoFileIsMade) {
+  const std::string charge_id = ChargeOnceAndStop();
+
+  EXPECT_EQ(StoredNumber("SELECT COUNT(*) FROM sandbox_charges"), 1);
+  EXPECT_EQ(StoredText("SELECT charge_id FROM sandbox_charges WHERE status = 'paid'"), charge_id);
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+    files.push_back(entry.path().filename());
+  }
+  EXPECT_THAT(files, ::testing::ElementsAre("plans"));
+}
+
+// A throwaway cluster of the test's own (tools/pg-cluster.sh), removed when the test ends.
+class OwnCluster {
+ public:
+  explicit OwnCluster(std::string folder) : folder_(std::move(folder)) {
+    CommandResult started = Run("start");
+    if (started.exit_code != 0) throw std::runtime_error("no cluster: " + started.err);
+    conninfo_ = started.out.substr(0, started.out.find('\n'));
+  }
+  ~OwnCluster() { Run("stop"); }
+  OwnCluster(const OwnCluster&) = delete;
+  OwnCluster& operator=(const OwnCluster&) = delete;
+
+  const std::string& conninfo() const { return conninfo_; }
+  // Stops the server (fast: its connections are ended), keeping the data; Resume starts it
+  // again on the same port.
+  void Halt() { ASSERT_EQ(Run("halt").exit_code, 0); }
+  void Resume() { ASSERT_EQ(Run("resume").exit_code, 0); }
+
+ private:
+  CommandResult Run(const std::string& command) const {
+    return RunCommand({std::string(RECUR_SOURCE_DIR) + "/tools/pg-cluster.sh", command, folder_});
+  }
+
+  std::string folder_;
+  std::string conninfo_;
+};
+
+TEST_F(ServeOnPostgresTest, WhilePostgresRestartsRequestsFailAtOnceAndAfterwardsNothingIsLost) {
+  OwnCluster cluster(dir_ / "cluster");
+  Receiver receiver;
+  RecurServer::Options options = Options();
+  options.db = cluster.conninfo();
+  options.args = {"--webhook-allow-cidr", "127.0.0.0/8"};
+  server_ = RecurServer::Start(options);
+  ASSERT_NE(server_, nullptr);
+  ASSERT_EQ(Call("POST", "/v1/webhook_endpoints", {{"url", receiver.Url()}}).status, 200);
+  const std::string before = NewPayer("before", "pm_card_visa");
+  ASSERT_EQ(
+      Call("POST", "/v1/payers/" + before + "/subscription_items", {{"plan", "business"}}).status,
+      200);
+  const std::vector<nlohmann::json> acknowledged = Events(before);
+  const std::size_t events_before = Events().size();
+  ASSERT_TRUE(receiver.WaitFor(events_before));
+
+  cluster.Halt();
+  Answer down = Call("POST", "/v1/payers",
+                     {{"external_id", "while_down"}, {"type", "user"}, {"email", "w@example.com"}});
+  EXPECT_EQ(down.status, 503) << down.body;
+  EXPECT_EQ(down.body["error"]["code"], "unavailable") << down.body;
+
+  cluster.Resume();
+  // Back without a restart of recur: what was acknowledged is there, new changes are made, and
+  // the dispatcher delivers them by itself.
+  EXPECT_EQ(Events(before), acknowledged);
+  const std::string after = NewPayer("after", "pm_card_visa");
+  ASSERT_EQ(
+      Call("POST", "/v1/payers/" + after + "/subscription_items", {{"plan", "business"}}).status,
+      200);
+  EXPECT_EQ(Call("GET", "/v1/payers/" + before).body["external_id"], "before");
+  const std::size_t events_after = Events().size();
+  EXPECT_GT(events_after, events_before);
+  EXPECT_TRUE(receiver.WaitFor(events_after));
+  // The payer refused while PostgreSQL was down was not made: making it now is no conflict.
+  EXPECT_EQ(Call("POST", "/v1/payers",
+                 {{"external_id", "while_down"}, {"type", "user"}, {"email", "w@example.com"}})
+                .status,
+            200);
+  server_.reset();
+}
+
+}  // namespace
+}  // namespace recur::testing
