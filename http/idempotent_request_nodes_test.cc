@@ -6,7 +6,6 @@
 #include <future>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -14,13 +13,14 @@
 #include "http/api_error.h"
 #include "http/idempotent_request.h"
 #include "store/postgres/postgres_store.h"
+#include "tests/support/new_payer.h"
 #include "tests/support/temporary_postgres.h"
+#include "tests/support/wait.h"
 
 namespace recur {
 namespace {
 
 using std::chrono::hours;
-using std::chrono::milliseconds;
 
 const Instant kT0 = FromUnixMillis(1'700'000'000'000);
 
@@ -56,12 +56,7 @@ class IdempotentRequestsOnTwoNodesTest : public ::testing::Test {
   // 201 with its id; a change the store refuses answers as the API would.
   std::function<ApiResponse()> MakePayer(Node& node) {
     return [this, &node] {
-      Account account;
-      account.payer.id = ids_.NewId("cpayer");
-      account.payer.external_id = "user_from_" + node.name;
-      account.payer.email = account.payer.external_id + "@example.com";
-      account.payer.subscription_id = ids_.NewId("csub");
-      account.payer.created_at = kT0;
+      const Account account = NewPayerAccount(ids_, "user_from_" + node.name, kT0);
       if (Status saved = node.store->SaveTransition(nullptr, account, {}, {}, {}); !saved) {
         return ErrorResponse(saved.error());
       }
@@ -73,12 +68,10 @@ class IdempotentRequestsOnTwoNodesTest : public ::testing::Test {
   // retries a 409; the answer it gets then.
   ApiResponse SendUntilAnswered(Node& node, const std::function<ApiResponse()>& run) {
     ApiResponse answer;
-    for (int attempt = 0; attempt < 2000; ++attempt) {
+    EXPECT_TRUE(testing::WaitUntil(node.name + " answering past 409", [&] {
       answer = node.requests->Handle("k", "/v1/things", Post("{}"), run);
-      if (answer.status != 409) return answer;
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-    ADD_FAILURE() << node.name << " never got past 409: " << answer.body;
+      return answer.status != 409;
+    })) << answer.body;
     return answer;
   }
 

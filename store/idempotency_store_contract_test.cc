@@ -14,6 +14,7 @@
 #include "store/memory/memory_idempotency_store.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tests/support/new_payer.h"
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
 
@@ -88,12 +89,7 @@ class IdempotencyStoreContractTest : public ::testing::TestWithParam<Backend> {
 
   // Stores a new payer, as a keyed request's change would; returns its id.
   std::string NewPayer(const std::string& external_id) {
-    Account account;
-    account.payer.id = ids_.NewId("cpayer");
-    account.payer.external_id = external_id;
-    account.payer.email = external_id + "@example.com";
-    account.payer.subscription_id = ids_.NewId("csub");
-    account.payer.created_at = kT0;
+    const Account account = NewPayerAccount(ids_, external_id, kT0);
     Status saved = accounts_->SaveTransition(nullptr, account, {}, {});
     EXPECT_TRUE(saved) << saved.error().message;
     return account.payer.id;

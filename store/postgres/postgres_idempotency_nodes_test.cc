@@ -5,7 +5,6 @@
 #include <chrono>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,7 +12,9 @@
 #include "base/ids.h"
 #include "store/idempotent_request_scope.h"
 #include "store/postgres/postgres_store.h"
+#include "tests/support/new_payer.h"
 #include "tests/support/temporary_postgres.h"
+#include "tests/support/wait.h"
 
 namespace recur {
 namespace {
@@ -50,39 +51,31 @@ class PostgresIdempotencyNodesTest : public ::testing::Test {
   // Node B's claim of "k", asked again until the claim it finds (node A's, under a short lease)
   // has lapsed: what B gets then. Bounded, so a lease that never lapses fails the test.
   IdempotencyClaim ClaimOnBOnceALapsed() {
-    for (int attempt = 0; attempt < 2000; ++attempt) {
-      IdempotencyClaim claim = Claim(*node_b_, "node_b");
-      if (claim.outcome != Outcome::kInProgress) return claim;
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-    ADD_FAILURE() << "node A's lease never lapsed";
-    return {};
+    IdempotencyClaim claim;
+    EXPECT_TRUE(testing::WaitUntil("node A's lease on k to lapse for node B", [&] {
+      claim = Claim(*node_b_, "node_b");
+      return claim.outcome != Outcome::kInProgress;
+    }));
+    return claim;
   }
 
   // Asks the database, by its own clock, until the lease on "k" has lapsed (bounded).
   void WaitUntilTheLeaseOfKLapsed() {
     auto connection = PgConnection::Open(database_.settings().connection);
     ASSERT_TRUE(connection) << connection.error().message;
-    for (int attempt = 0; attempt < 2000; ++attempt) {
+    ASSERT_TRUE(testing::WaitUntil("the lease on k to lapse", [&] {
       auto lapsed = (*connection)
                         ->Exec({"reading a lease"},
                                "SELECT lease_expires_at <= (extract(epoch FROM clock_timestamp()) "
                                "* 1000)::bigint FROM idempotency_keys WHERE key = 'k'");
-      ASSERT_TRUE(lapsed) << lapsed.error().message;
-      if (lapsed->Bool(0, 0)) return;
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-    FAIL() << "the lease on k never lapsed";
+      EXPECT_TRUE(lapsed) << lapsed.error().message;
+      return lapsed && lapsed->Bool(0, 0);
+    }));
   }
 
   // Stores a new payer through `node`, as a keyed request's change would.
   Status NewPayer(PostgresStore& node, const std::string& external_id, std::string* id = nullptr) {
-    Account account;
-    account.payer.id = ids_.NewId("cpayer");
-    account.payer.external_id = external_id;
-    account.payer.email = external_id + "@example.com";
-    account.payer.subscription_id = ids_.NewId("csub");
-    account.payer.created_at = kT0;
+    const Account account = NewPayerAccount(ids_, external_id, kT0);
     if (id != nullptr) *id = account.payer.id;
     return node.SaveTransition(nullptr, account, {}, {}, {});
   }
@@ -207,6 +200,19 @@ TEST_F(PostgresIdempotencyNodesTest, ARenewedClaimHoldsPastItsFirstLeaseAndOnlyI
   }
   EXPECT_FALSE(not_ours);
   EXPECT_FALSE(PayerExists("user_b"));
+}
+
+TEST_F(PostgresIdempotencyNodesTest, TheFenceOfAKeyedChangeCostsNoRoundTripOfItsOwn) {
+  std::int64_t before = node_a_->round_trips();
+  ASSERT_TRUE(NewPayer(*node_a_, "user_plain"));
+  const std::int64_t plain = node_a_->round_trips() - before;
+  EXPECT_EQ(Claim(*node_a_, "node_a").outcome, Outcome::kClaimed);
+  before = node_a_->round_trips();
+  {
+    IdempotentRequestScope scope("k", "node_a");
+    ASSERT_TRUE(NewPayer(*node_a_, "user_keyed"));
+  }
+  EXPECT_EQ(node_a_->round_trips() - before, plain);
 }
 
 }  // namespace
