@@ -2,6 +2,9 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "base/log.h"
 #include "base/sha256.h"
 #include "http/api_error.h"
@@ -39,7 +42,9 @@ ApiResponse Replayed(ApiResponse answer) {
 }  // namespace
 
 IdempotentRequests::IdempotentRequests(IdempotencyOptions options, const Clock& clock)
-    : options_(std::move(options)), clock_(clock) {}
+    : options_(std::move(options)), clock_(clock) {
+  if (enabled()) renewer_ = std::jthread([this](std::stop_token stop) { RenewClaims(stop); });
+}
 
 ApiResponse IdempotentRequests::Handle(std::string_view key_view, std::string_view route_pattern,
                                        const ApiRequest& request,
@@ -90,7 +95,7 @@ ApiResponse IdempotentRequests::Handle(std::string_view key_view, std::string_vi
       break;
   }
   ApiResponse answer = [&] {
-    IdempotentRequestScope scope(key);
+    IdempotentRequestScope scope(key, options_.instance_id);
     return run();
   }();
   if (!options_.kill_before_answer_prefix.empty() &&
@@ -105,17 +110,22 @@ ApiResponse IdempotentRequests::Handle(std::string_view key_view, std::string_vi
 Result<IdempotencyClaim> IdempotentRequests::Claim(const std::string& key,
                                                    const ApiRequest& request) {
   const std::string fingerprint = Fingerprint(request);
-  auto claim = options_.store->ClaimIdempotencyKey(key, fingerprint, options_.instance_id,
-                                                   clock_.Now(), options_.retention);
-  if (!claim || claim->outcome != IdempotencyClaim::Outcome::kInProgress) return claim;
+  auto claim =
+      options_.store->ClaimIdempotencyKey(key, fingerprint, options_.instance_id, clock_.Now(),
+                                          options_.retention, options_.claim_lease);
+  if (!claim || claim->outcome != IdempotencyClaim::Outcome::kInProgress ||
+      claim->held_by_another_instance) {
+    return claim;
+  }
   // Ours, yet no request of ours handles it (StartHandling noted this one only): an earlier
   // request could neither keep its answer nor release the key. Release it now.
-  if (Status released = options_.store->ReleaseIdempotencyKey(key); !released) {
+  if (Status released = options_.store->ReleaseIdempotencyKey(key, options_.instance_id);
+      !released) {
     return std::unexpected(released.error());
   }
   Log(clock_.Now(), "info", "idempotency_key_released_late", {{"key", key}});
   return options_.store->ClaimIdempotencyKey(key, fingerprint, options_.instance_id, clock_.Now(),
-                                             options_.retention);
+                                             options_.retention, options_.claim_lease);
 }
 
 bool IdempotentRequests::StartHandling(const std::string& key) {
@@ -128,12 +138,34 @@ void IdempotentRequests::StopHandling(const std::string& key) {
   handling_.erase(key);
 }
 
+void IdempotentRequests::RenewClaims(std::stop_token stop) {
+  while (true) {
+    std::unique_lock lock(handling_mutex_);
+    renew_stopped_.wait_for(lock, stop,
+                            std::max(options_.claim_lease / 3, std::chrono::milliseconds(1)),
+                            [&stop] { return stop.stop_requested(); });
+    if (stop.stop_requested()) return;
+    const std::vector<std::string> keys(handling_.begin(), handling_.end());
+    lock.unlock();
+    if (keys.empty()) continue;
+    // A renewal that fails is tried again a third of the lease later; should the lease lapse
+    // meanwhile, another server may take a key over, and the fence refuses this one's change.
+    if (Status renewed = options_.store->RenewIdempotencyClaims(keys, options_.instance_id,
+                                                                options_.claim_lease);
+        !renewed) {
+      Log(clock_.Now(), "error", "idempotency_claims_not_renewed",
+          {{"keys", static_cast<int>(keys.size())}, {"error", renewed.error().message}});
+    }
+  }
+}
+
 void IdempotentRequests::Keep(const std::string& key, const ApiResponse& answer) {
   // A server error may pass on retry, and a request refused by a rate limit (429) changed
   // nothing and passes once the limit allows it, so neither is kept.
   auto kept = answer.status >= 500 || answer.status == 429
-                  ? options_.store->ReleaseIdempotencyKey(key)
-                  : options_.store->CompleteIdempotencyKey(key, answer.status, answer.body);
+                  ? options_.store->ReleaseIdempotencyKey(key, options_.instance_id)
+                  : options_.store->CompleteIdempotencyKey(key, options_.instance_id, answer.status,
+                                                           answer.body);
   if (!kept) {
     Log(clock_.Now(), "error", "idempotency_key_not_saved",
         {{"key", key}, {"error", kept.error().message}});

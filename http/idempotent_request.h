@@ -15,18 +15,28 @@
 //  - a key this server claimed but no request of it still handles (its answer could not be kept
 //    or released: the database failed just then) is released again and claimed anew by the
 //    next request with it, so a retry after the fault clears is not refused as in progress;
+//  - a claim holds against other servers on a shared database for `claim_lease`, renewed every
+//    third of it by a thread of its own for every key a request of this server still handles
+//    (so a request may wait on the gateway as long as it must). Renewal rather than one long
+//    lease: a request's length has no firm bound (pool waits, statement timeouts, the gateway),
+//    while a dead node's keys should pass to another node soon. A server paused past its lease
+//    (its renewals paused too) finds its change refused by the store's fence and answers 503
+//    idempotency_claim_lapsed; a retry gets the answer of the server that took the key over;
 //  - keys expire `retention` after their first claim: a keyed request that finds the last purge
 //    `purge_every` old deletes a batch of expired keys before it is handled (the next one does
 //    again while batches come back full); PurgeExpired deletes them all (at start).
-// Thread-safe: requests are handled concurrently; the store serializes the claims of a key.
+// Thread-safe: requests are handled concurrently; the store serializes the claims of a key. The
+// renewing thread is stopped and joined when the IdempotentRequests is destroyed.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_set>
 
 #include "base/clock.h"
@@ -43,9 +53,12 @@ using RecoverAnswer = std::function<std::optional<Result<ApiResponse>>(
 
 struct IdempotencyOptions {
   IdempotencyStore* store = nullptr;  // not owned; none: the header is ignored
-  // This run of the server: a claim made under another id cannot be running any more.
+  // This run of the server. On a backend of one server (SQLite), a claim made under another id
+  // cannot be running any more; on a shared one (PostgreSQL), it holds while its lease runs.
   std::string instance_id;
   std::chrono::milliseconds retention = std::chrono::hours(24);
+  // How long a claim holds against other servers unless renewed (every third of it).
+  std::chrono::milliseconds claim_lease = std::chrono::seconds(30);
   std::chrono::milliseconds purge_every = std::chrono::minutes(10);
   int purge_batch = 1000;
   RecoverAnswer recover;  // none: every such key runs again
@@ -80,6 +93,8 @@ class IdempotentRequests {
   Result<IdempotencyClaim> Claim(const std::string& key, const ApiRequest& request);
   bool StartHandling(const std::string& key);
   void StopHandling(const std::string& key);
+  // Renews the claims of the keys handled here every third of the lease, until stopped.
+  void RenewClaims(std::stop_token stop);
 
   const IdempotencyOptions options_;
   const Clock& clock_;
@@ -88,6 +103,8 @@ class IdempotentRequests {
   std::optional<Instant> last_purge_;
   std::mutex handling_mutex_;
   std::unordered_set<std::string> handling_;  // keys a request of this server is handling
+  std::condition_variable_any renew_stopped_;
+  std::jthread renewer_;  // last: stopped and joined before the members it uses go
 };
 
 }  // namespace recur

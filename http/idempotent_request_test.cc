@@ -136,16 +136,22 @@ class StoreWhoseReleaseFails : public IdempotencyStore {
   Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
                                                const std::string& request_hash,
                                                const std::string& instance_id, Instant now,
-                                               std::chrono::milliseconds retention) override {
-    return store.ClaimIdempotencyKey(key, request_hash, instance_id, now, retention);
+                                               std::chrono::milliseconds retention,
+                                               std::chrono::milliseconds lease) override {
+    return store.ClaimIdempotencyKey(key, request_hash, instance_id, now, retention, lease);
   }
-  Status CompleteIdempotencyKey(const std::string& key, int status,
+  Status RenewIdempotencyClaims(const std::vector<std::string>& keys,
+                                const std::string& instance_id,
+                                std::chrono::milliseconds lease) override {
+    return store.RenewIdempotencyClaims(keys, instance_id, lease);
+  }
+  Status CompleteIdempotencyKey(const std::string& key, const std::string& instance_id, int status,
                                 const std::string& body) override {
-    return store.CompleteIdempotencyKey(key, status, body);
+    return store.CompleteIdempotencyKey(key, instance_id, status, body);
   }
-  Status ReleaseIdempotencyKey(const std::string& key) override {
+  Status ReleaseIdempotencyKey(const std::string& key, const std::string& instance_id) override {
     if (release_fails) return MakeError(ErrorKind::kUnavailable, "storage_error", "disk full");
-    return store.ReleaseIdempotencyKey(key);
+    return store.ReleaseIdempotencyKey(key, instance_id);
   }
   Result<int> PurgeIdempotencyKeys(Instant claimed_before, int limit) override {
     return store.PurgeIdempotencyKeys(claimed_before, limit);
@@ -194,7 +200,8 @@ TEST_F(IdempotentRequestsTest, ExpiredKeysArePurgedByAKeyedRequestAtMostOncePerI
   }
   clock_.Advance(hours(24) + minutes(1));  // a to e expired
   auto claim = [&](const std::string& key) {
-    return store_.ClaimIdempotencyKey(key, "other request", "run_1", kT0, hours(24))->outcome;
+    return store_.ClaimIdempotencyKey(key, "other request", "run_1", kT0, hours(24), minutes(1))
+        ->outcome;
   };
   // Claims at kT0 see what is stored: a key still there is a mismatch, a purged one is new.
   Handle(requests, "f", Post("/v1/things", "f"));  // purges a batch of two: full, so ...

@@ -5,19 +5,25 @@
 namespace recur {
 namespace {
 
-thread_local const std::string* current_key = nullptr;
+thread_local const IdempotentRequestScope* current_scope = nullptr;
 
 }  // namespace
 
-IdempotentRequestScope::IdempotentRequestScope(std::string key) : key_(std::move(key)) {
-  current_key = &key_;
+IdempotentRequestScope::IdempotentRequestScope(std::string key, std::string claimant)
+    : key_(std::move(key)), claimant_(std::move(claimant)) {
+  current_scope = this;
 }
 
-IdempotentRequestScope::~IdempotentRequestScope() { current_key = nullptr; }
+IdempotentRequestScope::~IdempotentRequestScope() { current_scope = nullptr; }
 
 std::optional<std::string> IdempotentRequestScope::CurrentKey() {
-  if (current_key == nullptr) return std::nullopt;
-  return *current_key;
+  if (current_scope == nullptr) return std::nullopt;
+  return current_scope->key_;
+}
+
+std::optional<std::string> IdempotentRequestScope::CurrentClaimant() {
+  if (current_scope == nullptr) return std::nullopt;
+  return current_scope->claimant_;
 }
 
 std::string MadeByTransition(const Account* before, const Account& after,

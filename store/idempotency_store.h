@@ -26,18 +26,36 @@
 //  - a key never seen, or seen more than `retention` before `now`: claimed (first use).
 //  - the same key with another request fingerprint: kMismatch.
 //  - answered: kReplay, the kept status and body.
-//  - claimed by the instance asking: kInProgress (its request may still run: 409).
-//  - claimed by another instance, or by no one (released), without a change: claimed again. A
-//    claim by an earlier instance cannot still run: one server serves a database at a time (an
-//    OS lock held for the process's life), and a process that no longer runs runs no request.
-//    Its change would have committed with the record of it, so no record means no change.
+//  - claimed by the instance asking: kInProgress (its request may still run: 409). The HTTP
+//    layer knows which of its own claims a request still handles and releases the others.
+//  - claimed by another instance that may still be handling it: kInProgress (below).
+//  - claimed by another instance that cannot be handling it any more, or by no one (released),
+//    without a change: claimed again. Its change would have committed with the record of it,
+//    so no record means no change.
 //  - the same with a recorded change: kRecover with `made`; the key is claimed for the asker,
 //    who renders the answer from `made` and completes the key with it (or releases it).
-// A backend shared by several servers at once (PostgreSQL behind many nodes) cannot tell a dead
-// instance from a live one by its id alone: there a claim must carry a lease (an expiry the
-// claiming node renews while it handles the request, in the same database), a claim is taken
-// over only once its lease has lapsed, and a node whose lease lapsed must not commit the change
-// (the change's transaction checks the lease is still its own).
+// Complete and Release act only on a key the given instance still claims: for any other (taken
+// over, answered, forgotten) they change nothing and succeed, since the answer that stands is
+// the one to give.
+//
+// When another instance's claim is over: a claim carries a lease of `lease` from the moment it
+// is made, which the claiming instance renews (RenewIdempotencyClaims) for as long as a request
+// of it handles the key.
+//  - A backend shared by several live servers (PostgreSQL behind several nodes) cannot tell a
+//    dead instance from a live one by its id, so it keeps the lease, timed by the database's own
+//    clock (the nodes' clocks differ, and a test clock must not move it): another instance's
+//    claim is kInProgress while its lease runs and taken over once it has lapsed. And it fences:
+//    a change made inside the scope of a key commits only if, in its own transaction, the key is
+//    still claimed by the scope's instance under a running lease and unanswered; otherwise the
+//    change is refused (kUnavailable, "idempotency_claim_lapsed") and nothing of it is stored.
+//    So a node paused past its lease (SIGSTOP, a long GC, a partition) cannot make a change
+//    that the node which took the request over makes too. A claim taken over while the old
+//    claimant's change commits waits for that commit (the key's row is locked by the change),
+//    and then finds the change recorded: kRecover.
+//  - Memory and SQLite serve one server at a time (SQLite's database by an OS lock held for the
+//    process's life), so the lease is never contended there: they keep no lease, take another
+//    instance's claim over at once (a process that no longer runs runs no request), and do not
+//    fence; Renew does nothing.
 //
 // Expiry: a key is kept for `retention` from its claim; PurgeIdempotencyKeys deletes expired
 // ones in batches, and a claim treats an expired key as never seen.
@@ -46,6 +64,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/error.h"
@@ -58,7 +77,7 @@ struct IdempotencyClaim {
   enum class Outcome {
     kClaimed,     // first use (or after a claim that died without a change): handle the request
     kReplay,      // answered before: send `status` and `body`
-    kInProgress,  // the first request with this key is still being handled by this instance
+    kInProgress,  // the first request with this key may still be handled (here or elsewhere)
     kMismatch,    // the key was used for a different request
     kRecover,     // the first request made a change (`made`) but its answer was never kept
   };
@@ -66,23 +85,32 @@ struct IdempotencyClaim {
   int status = 0;
   std::string body;
   std::string made;
+  // kInProgress: the claim is another instance's, under a running lease (a shared backend).
+  bool held_by_another_instance = false;
 };
 
 class IdempotencyStore {
  public:
   virtual ~IdempotencyStore() = default;
   // `request_hash` fingerprints the request (method, path, query, body); `instance_id` names the
-  // running server instance. Keys claimed `retention` or longer before `now` count as unseen.
+  // running server instance, whose claim holds against other instances for `lease` unless
+  // renewed. Keys claimed `retention` or longer before `now` count as unseen.
   virtual Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
                                                        const std::string& request_hash,
                                                        const std::string& instance_id, Instant now,
-                                                       std::chrono::milliseconds retention) = 0;
-  // Keeps the answer of a claimed key.
-  virtual Status CompleteIdempotencyKey(const std::string& key, int status,
-                                        const std::string& body) = 0;
-  // Gives up a claim whose answer is not kept (a server error a retry may fix): forgotten if
-  // the key made no change, else left unanswered and claimed by no one (see above).
-  virtual Status ReleaseIdempotencyKey(const std::string& key) = 0;
+                                                       std::chrono::milliseconds retention,
+                                                       std::chrono::milliseconds lease) = 0;
+  // Extends to `lease` from now the claims `instance_id` still holds on `keys` (those another
+  // instance took over stay theirs).
+  virtual Status RenewIdempotencyClaims(const std::vector<std::string>& keys,
+                                        const std::string& instance_id,
+                                        std::chrono::milliseconds lease) = 0;
+  // Keeps the answer of a key `instance_id` claims.
+  virtual Status CompleteIdempotencyKey(const std::string& key, const std::string& instance_id,
+                                        int status, const std::string& body) = 0;
+  // Gives up a claim of `instance_id` whose answer is not kept (a server error a retry may fix):
+  // forgotten if the key made no change, else left unanswered and claimed by no one (see above).
+  virtual Status ReleaseIdempotencyKey(const std::string& key, const std::string& instance_id) = 0;
   // Deletes up to `limit` keys claimed before `claimed_before`; returns how many it deleted.
   virtual Result<int> PurgeIdempotencyKeys(Instant claimed_before, int limit) = 0;
 };

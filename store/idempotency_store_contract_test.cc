@@ -14,6 +14,7 @@
 #include "store/memory/memory_idempotency_store.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tests/support/new_payer.h"
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
 
@@ -28,6 +29,7 @@ enum class Backend { kSqlite, kMemory, kPostgres };
 
 const Instant kT0 = FromUnixMillis(1'700'000'000'000);
 constexpr auto kRetention = hours(24);
+constexpr auto kLease = hours(1);  // never lapses by itself during a test
 
 class IdempotencyStoreContractTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -64,26 +66,30 @@ class IdempotencyStoreContractTest : public ::testing::TestWithParam<Backend> {
   }
 
   // What a crash leaves: for SQLite and PostgreSQL, what the database holds when opened again;
-  // memory has no crash to survive, so it stays as it is.
+  // memory has no crash to survive, so it stays as it is. On PostgreSQL, a dead server's claims
+  // are taken over once their leases lapse: the test lets that time pass at once.
   void Crash() {
-    if (GetParam() != Backend::kMemory) Open();
+    if (GetParam() == Backend::kMemory) return;
+    Open();
+    if (GetParam() == Backend::kPostgres) {
+      auto connection = PgConnection::Open({postgres_database_->conninfo()});
+      ASSERT_TRUE(connection) << connection.error().message;
+      ASSERT_TRUE((*connection)
+                      ->Script({"letting leases lapse"},
+                               "UPDATE idempotency_keys SET lease_expires_at = 0"));
+    }
   }
 
   IdempotencyClaim Claim(const std::string& key, const std::string& instance,
                          const std::string& hash = "hash", Instant now = kT0) {
-    auto claim = keys_->ClaimIdempotencyKey(key, hash, instance, now, kRetention);
+    auto claim = keys_->ClaimIdempotencyKey(key, hash, instance, now, kRetention, kLease);
     EXPECT_TRUE(claim) << claim.error().message;
     return claim ? *claim : IdempotencyClaim{};
   }
 
   // Stores a new payer, as a keyed request's change would; returns its id.
   std::string NewPayer(const std::string& external_id) {
-    Account account;
-    account.payer.id = ids_.NewId("cpayer");
-    account.payer.external_id = external_id;
-    account.payer.email = external_id + "@example.com";
-    account.payer.subscription_id = ids_.NewId("csub");
-    account.payer.created_at = kT0;
+    const Account account = NewPayerAccount(ids_, external_id, kT0);
     Status saved = accounts_->SaveTransition(nullptr, account, {}, {});
     EXPECT_TRUE(saved) << saved.error().message;
     return account.payer.id;
@@ -102,7 +108,7 @@ class IdempotencyStoreContractTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(IdempotencyStoreContractTest, AKeyIsClaimedOnceAndThenReplaysItsAnswer) {
   EXPECT_EQ(Claim("k", "run_1").outcome, Outcome::kClaimed);
-  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", 201, R"({"id":"x"})"));
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", "run_1", 201, R"({"id":"x"})"));
   const IdempotencyClaim again = Claim("k", "run_1");
   EXPECT_EQ(again.outcome, Outcome::kReplay);
   EXPECT_EQ(again.status, 201);
@@ -114,7 +120,7 @@ TEST_P(IdempotencyStoreContractTest, AKeyIsClaimedOnceAndThenReplaysItsAnswer) {
 TEST_P(IdempotencyStoreContractTest, AKeyUsedForAnotherRequestIsAMismatch) {
   EXPECT_EQ(Claim("k", "run_1", "hash_a").outcome, Outcome::kClaimed);
   EXPECT_EQ(Claim("k", "run_1", "hash_b").outcome, Outcome::kMismatch);
-  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", 200, "{}"));
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", "run_1", 200, "{}"));
   EXPECT_EQ(Claim("k", "run_2", "hash_b").outcome, Outcome::kMismatch);
 }
 
@@ -135,7 +141,7 @@ TEST_P(IdempotencyStoreContractTest, AChangeMadeForAKeyIsRecordedWithTheChangeAn
   EXPECT_EQ(Claim("k", "run_1").outcome, Outcome::kClaimed);
   std::string payer;
   {
-    IdempotentRequestScope scope("k");
+    IdempotentRequestScope scope("k", "run_1");
     payer = NewPayer("user_1");
     NewPayer("user_2");  // a second change: the record keeps the first
   }
@@ -145,15 +151,16 @@ TEST_P(IdempotencyStoreContractTest, AChangeMadeForAKeyIsRecordedWithTheChangeAn
   EXPECT_EQ(retry.made, payer);
   // The retry holds the key while it renders the answer, then keeps it.
   EXPECT_EQ(Claim("k", "run_2").outcome, Outcome::kInProgress);
-  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", 200, "{}"));
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", "run_2", 200, "{}"));
   EXPECT_EQ(Claim("k", "run_3").outcome, Outcome::kReplay);
 }
 
 TEST_P(IdempotencyStoreContractTest, AChangeOutsideTheKeysScopeIsNotRecorded) {
   EXPECT_EQ(Claim("k", "run_1").outcome, Outcome::kClaimed);
   NewPayer("user_1");  // no scope: another thread's work
+  EXPECT_EQ(Claim("other_key", "run_1").outcome, Outcome::kClaimed);
   {
-    IdempotentRequestScope scope("other_key");
+    IdempotentRequestScope scope("other_key", "run_1");
     NewPayer("user_2");
   }
   Crash();
@@ -164,7 +171,7 @@ TEST_P(IdempotencyStoreContractTest, AChangeTheStoreRefusesRecordsNothing) {
   NewPayer("user_1");
   EXPECT_EQ(Claim("k", "run_1").outcome, Outcome::kClaimed);
   {
-    IdempotentRequestScope scope("k");
+    IdempotentRequestScope scope("k", "run_1");
     Account taken;
     taken.payer.id = ids_.NewId("cpayer");
     taken.payer.external_id = "user_1";  // taken: a conflict
@@ -177,26 +184,42 @@ TEST_P(IdempotencyStoreContractTest, AChangeTheStoreRefusesRecordsNothing) {
 
 TEST_P(IdempotencyStoreContractTest, AReleasedKeyIsForgottenUnlessItMadeAChange) {
   EXPECT_EQ(Claim("plain", "run_1").outcome, Outcome::kClaimed);
-  ASSERT_TRUE(keys_->ReleaseIdempotencyKey("plain"));
+  ASSERT_TRUE(keys_->ReleaseIdempotencyKey("plain", "run_1"));
   // Forgotten: even another request may use it now.
   EXPECT_EQ(Claim("plain", "run_1", "other_hash").outcome, Outcome::kClaimed);
 
   EXPECT_EQ(Claim("changed", "run_1").outcome, Outcome::kClaimed);
   std::string payer;
   {
-    IdempotentRequestScope scope("changed");
+    IdempotentRequestScope scope("changed", "run_1");
     payer = NewPayer("user_1");
   }
-  ASSERT_TRUE(keys_->ReleaseIdempotencyKey("changed"));
+  ASSERT_TRUE(keys_->ReleaseIdempotencyKey("changed", "run_1"));
   // Claimed by no one: the same instance recovers it rather than waiting on itself.
   const IdempotencyClaim retry = Claim("changed", "run_1");
   EXPECT_EQ(retry.outcome, Outcome::kRecover);
   EXPECT_EQ(retry.made, payer);
 }
 
+TEST_P(IdempotencyStoreContractTest, AnInstanceWhoseClaimWasTakenOverCompletesAndReleasesNothing) {
+  EXPECT_EQ(Claim("k", "run_1").outcome, Outcome::kClaimed);
+  Crash();  // run_1 is gone (or, on a shared backend, its lease lapsed)
+  EXPECT_EQ(Claim("k", "run_2").outcome, Outcome::kClaimed);
+  ASSERT_TRUE(keys_->ReleaseIdempotencyKey("k", "run_1"));  // late: nothing released
+  EXPECT_EQ(Claim("k", "run_2").outcome, Outcome::kInProgress);
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", "run_1", 500, "late"));  // late: nothing kept
+  EXPECT_EQ(Claim("k", "run_2").outcome, Outcome::kInProgress);
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", "run_2", 201, "taken over"));
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", "run_1", 500, "late"));
+  const IdempotencyClaim answered = Claim("k", "run_3");
+  EXPECT_EQ(answered.outcome, Outcome::kReplay);
+  EXPECT_EQ(answered.status, 201);
+  EXPECT_EQ(answered.body, "taken over");
+}
+
 TEST_P(IdempotencyStoreContractTest, AKeyExpiresARetentionAfterItsFirstClaim) {
   EXPECT_EQ(Claim("k", "run_1", "hash_a").outcome, Outcome::kClaimed);
-  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", 200, "{}"));
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("k", "run_1", 200, "{}"));
   EXPECT_EQ(Claim("k", "run_1", "hash_a", kT0 + kRetention - minutes(1)).outcome, Outcome::kReplay);
   EXPECT_EQ(Claim("k", "run_1", "hash_b", kT0 + kRetention).outcome, Outcome::kClaimed);
 }
@@ -206,7 +229,7 @@ TEST_P(IdempotencyStoreContractTest, PurgeDeletesKeysClaimedBeforeATimeInBatches
     EXPECT_EQ(Claim("old_" + std::to_string(i), "run_1").outcome, Outcome::kClaimed);
   }
   EXPECT_EQ(Claim("new", "run_1", "hash", kT0 + hours(1)).outcome, Outcome::kClaimed);
-  ASSERT_TRUE(keys_->CompleteIdempotencyKey("new", 200, "{}"));
+  ASSERT_TRUE(keys_->CompleteIdempotencyKey("new", "run_1", 200, "{}"));
 
   const Instant cutoff = kT0 + minutes(30);
   auto first = keys_->PurgeIdempotencyKeys(cutoff, 2);

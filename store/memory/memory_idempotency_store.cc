@@ -4,7 +4,7 @@ namespace recur {
 
 Result<IdempotencyClaim> MemoryIdempotencyStore::ClaimIdempotencyKey(
     const std::string& key, const std::string& request_hash, const std::string& instance_id,
-    Instant now, std::chrono::milliseconds retention) {
+    Instant now, std::chrono::milliseconds retention, std::chrono::milliseconds /*lease*/) {
   std::lock_guard lock(mutex_);
   auto found = keys_.find(key);
   if (found == keys_.end() || now - found->second.created_at >= retention) {
@@ -27,21 +27,29 @@ Result<IdempotencyClaim> MemoryIdempotencyStore::ClaimIdempotencyKey(
   return IdempotencyClaim{IdempotencyClaim::Outcome::kClaimed};
 }
 
-Status MemoryIdempotencyStore::CompleteIdempotencyKey(const std::string& key, int status,
+Status MemoryIdempotencyStore::RenewIdempotencyClaims(const std::vector<std::string>& /*keys*/,
+                                                      const std::string& /*instance_id*/,
+                                                      std::chrono::milliseconds /*lease*/) {
+  return Ok();  // no lease to renew: one server at a time
+}
+
+Status MemoryIdempotencyStore::CompleteIdempotencyKey(const std::string& key,
+                                                      const std::string& instance_id, int status,
                                                       const std::string& body) {
   std::lock_guard lock(mutex_);
   auto found = keys_.find(key);
-  if (found != keys_.end()) {
+  if (found != keys_.end() && found->second.claimed_by == instance_id && !found->second.status) {
     found->second.status = status;
     found->second.body = body;
   }
   return Ok();
 }
 
-Status MemoryIdempotencyStore::ReleaseIdempotencyKey(const std::string& key) {
+Status MemoryIdempotencyStore::ReleaseIdempotencyKey(const std::string& key,
+                                                     const std::string& instance_id) {
   std::lock_guard lock(mutex_);
   auto found = keys_.find(key);
-  if (found == keys_.end()) return Ok();
+  if (found == keys_.end() || found->second.claimed_by != instance_id) return Ok();
   if (!found->second.made) {
     keys_.erase(found);
   } else {

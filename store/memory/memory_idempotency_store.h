@@ -2,6 +2,7 @@
 // run on it). Nothing is durable, so a crash forgets keys and changes alike; the record of a
 // keyed change is written by a MemoryAccountStore given this store
 // (MemoryAccountStoreOptions::idempotency_keys), under its own lock as it applies the change.
+// One server at a time, so it keeps no lease: another instance's claim is taken over at once.
 // Thread-safe: one lock over every key.
 #pragma once
 
@@ -19,10 +20,14 @@ class MemoryIdempotencyStore final : public IdempotencyStore {
   Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
                                                const std::string& request_hash,
                                                const std::string& instance_id, Instant now,
-                                               std::chrono::milliseconds retention) override;
-  Status CompleteIdempotencyKey(const std::string& key, int status,
+                                               std::chrono::milliseconds retention,
+                                               std::chrono::milliseconds lease) override;
+  Status RenewIdempotencyClaims(const std::vector<std::string>& keys,
+                                const std::string& instance_id,
+                                std::chrono::milliseconds lease) override;
+  Status CompleteIdempotencyKey(const std::string& key, const std::string& instance_id, int status,
                                 const std::string& body) override;
-  Status ReleaseIdempotencyKey(const std::string& key) override;
+  Status ReleaseIdempotencyKey(const std::string& key, const std::string& instance_id) override;
   Result<int> PurgeIdempotencyKeys(Instant claimed_before, int limit) override;
 
   // Notes that `key`'s request made `made` (the first thing only; an answered key is left

@@ -108,19 +108,23 @@ Result<PgResult> PgConnection::Exec(const Doing& doing, const std::string& sql,
 Result<std::vector<PgResult>> PgConnection::Pipeline(const Doing& doing,
                                                      const std::vector<PgStatement>& statements) {
   if (PQenterPipelineMode(connection_) != 1) return std::unexpected(Failure(doing, nullptr));
-  const bool with_begin = !pending_begin_.empty();
+  // BEGIN and the statements that open the transaction go first; their results are dropped.
+  std::size_t leading = 0;
   bool sent = true;
-  if (with_begin) {
-    sent = PQsendQueryParams(connection_, pending_begin_.c_str(), 0, nullptr, nullptr, nullptr,
-                             nullptr, 0) == 1;
-    pending_begin_.clear();
-  }
-  for (const PgStatement& statement : statements) {
-    if (!sent) break;
+  auto send = [&](const PgStatement& statement) {
+    if (!sent) return;
     const PgParams& params = statement.params;
     sent = PQsendQueryParams(connection_, statement.sql.c_str(), params.size(), nullptr,
                              params.values(), params.lengths(), params.formats(), 0) == 1;
+  };
+  if (!pending_begin_.empty()) {
+    send({pending_begin_, {}});
+    for (const PgStatement& statement : pending_opening_) send(statement);
+    leading = 1 + pending_opening_.size();
+    pending_begin_.clear();
+    pending_opening_.clear();
   }
+  for (const PgStatement& statement : statements) send(statement);
   if (!sent || PQpipelineSync(connection_) != 1) {
     return std::unexpected(Failure(doing, nullptr));
   }
@@ -129,14 +133,14 @@ Result<std::vector<PgResult>> PgConnection::Pipeline(const Doing& doing,
   std::vector<PgResult> results;
   results.reserve(statements.size());
   std::optional<Error> first_failure;
-  const std::size_t expected = statements.size() + (with_begin ? 1 : 0);
+  const std::size_t expected = leading + statements.size();
   for (std::size_t i = 0; i < expected; ++i) {
     PGresult* result = PQgetResult(connection_);
     if (result == nullptr) return std::unexpected(Failure(doing, nullptr));  // connection lost
     if (PQresultStatus(result) == PGRES_FATAL_ERROR && !first_failure) {
       first_failure = Failure(doing, result);
     }
-    if (with_begin && i == 0) {
+    if (i < leading) {
       PQclear(result);
     } else {
       results.emplace_back(result);
@@ -154,6 +158,10 @@ Result<std::vector<PgResult>> PgConnection::Pipeline(const Doing& doing,
 }
 
 Status PgConnection::Script(const Doing& doing, const std::string& sql) {
+  if (!pending_opening_.empty()) {
+    // Statements with parameters cannot go in a script: they open the transaction first.
+    if (auto opened = Pipeline(doing, {}); !opened) return std::unexpected(opened.error());
+  }
   std::string text = sql;
   if (!pending_begin_.empty()) {
     text = pending_begin_ + "; " + sql;

@@ -3,7 +3,9 @@
 // each distinct statement once per connection and runs it by name after. Pipeline sends several
 // statements at once and reads their results after (libpq's pipeline mode: one round trip for a
 // whole transition). BeginLazily starts a transaction without a round trip of its own: BEGIN goes
-// out with the next statement or pipeline.
+// out with the next statement or pipeline, and so do the statements it is given to open the
+// transaction with (a check the whole transaction depends on, such as the fence of a keyed
+// change).
 // What fails comes back as an error value (PostgresFailure, pg_errors.h); once the server is
 // gone the connection is broken() and its pool (pg_pool.h) drops it.
 // Used by one thread at a time.
@@ -55,12 +57,18 @@ class PgConnection {
   // Runs `sql` with the simple protocol, which takes several statements at once (migrations).
   Status Script(const Doing& doing, const std::string& sql);
 
-  // Starts a transaction; BEGIN is sent with the next statement.
-  void BeginLazily(std::string_view begin = "BEGIN") { pending_begin_ = std::string(begin); }
+  // Starts a transaction; BEGIN is sent with the next statement, and `opening` right after it:
+  // their results are not returned, but the first that fails fails that call (and those after
+  // it are not run).
+  void BeginLazily(std::string_view begin = "BEGIN", std::vector<PgStatement> opening = {}) {
+    pending_begin_ = std::string(begin);
+    pending_opening_ = std::move(opening);
+  }
   // Ends a transaction begun lazily that ran no statement; false when there is none such.
   bool DropUnsentBegin() {
     const bool unsent = !pending_begin_.empty();
     pending_begin_.clear();
+    pending_opening_.clear();
     return unsent;
   }
   // Whether the server is gone (or the connection unusable): the pool drops it.
@@ -82,6 +90,7 @@ class PgConnection {
   PGconn* connection_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
   std::string pending_begin_;
+  std::vector<PgStatement> pending_opening_;  // sent after pending_begin_
   std::int64_t round_trips_ = 0;
 };
 

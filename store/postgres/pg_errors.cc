@@ -12,6 +12,11 @@ Error PostgresFailure(const Doing& doing, std::string_view sqlstate, std::string
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   if (sqlstate == "23505") return Conflict(text).error();
   if (sqlstate == "40001" || sqlstate == "40P01") return ConcurrentChange(doing.Text()).error();
+  if (sqlstate == kClaimLapsedSqlstate) {
+    if (text.starts_with("ERROR:")) text.erase(0, text.find_first_not_of(' ', 6));
+    return {ErrorKind::kUnavailable, "idempotency_claim_lapsed",
+            doing.Text() + " refused: " + text};
+  }
   if (sqlstate == "57014") {
     return {ErrorKind::kUnavailable, "storage_timeout",
             doing.Text() + " took longer than the statement timeout: " + text};

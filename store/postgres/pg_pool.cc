@@ -84,11 +84,11 @@ Error PgPool::ExceptionFailure(const Doing& doing, const std::exception& error) 
   return {ErrorKind::kUnavailable, "storage_error", doing.Text() + " failed: " + error.what()};
 }
 
-Status PgPool::Write(const Doing& doing, const WriteJob& write) {
+Status PgPool::Write(const Doing& doing, const WriteJob& write, std::vector<PgStatement> opening) {
   auto lease = Acquire(doing);
   if (!lease) return std::unexpected(lease.error());
   PgConnection& connection = **lease;
-  connection.BeginLazily();
+  connection.BeginLazily("BEGIN", std::move(opening));
   Status done;
   try {
     done = write(connection);

@@ -73,7 +73,9 @@ class PgPool {
   }
 
   // Runs `write` in a transaction (BEGIN goes out with its first statement) and commits it.
-  Status Write(const Doing& doing, const WriteJob& write);
+  // `opening` goes out right after BEGIN, in the same round trip; when one of them fails, so
+  // does the write, and nothing of it is stored.
+  Status Write(const Doing& doing, const WriteJob& write, std::vector<PgStatement> opening = {});
 
   // Round trips made by every connection this pool has had, for the benchmarks.
   std::int64_t round_trips() const;

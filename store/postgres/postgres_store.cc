@@ -114,18 +114,12 @@ Status PostgresStore::WriteChange(const Doing& doing, const std::function<std::s
                                   const PgPool::WriteJob& job) {
   const std::optional<std::string> key = IdempotentRequestScope::CurrentKey();
   if (!key) return pool_->Write(doing, job);
-  const std::string what = made();
-  return pool_->Write(doing, [&](PgConnection& connection) -> Status {
-    if (Status done = job(connection); !done) return done;
-    // What the change made, noted in the key's row in the same transaction (the first thing
-    // only; a key already answered is left alone).
-    auto recorded = connection.Exec({"recording what an idempotent request made", *key},
-                                    "UPDATE idempotency_keys SET made = COALESCE(made, $1) "
-                                    "WHERE key = $2 AND status IS NULL",
-                                    PgParams::Of(what, *key));
-    if (!recorded) return std::unexpected(recorded.error());
-    return Ok();
-  });
+  // The fence (schema/postgres/0009): sent with BEGIN, ahead of the change's own statements and
+  // in their round trip, it records what the change made if the key is still claimed by the
+  // scope's instance under a running lease, and refuses the whole change otherwise.
+  return pool_->Write(doing, job,
+                      {{"SELECT record_idempotent_change($1, $2, $3)",
+                        PgParams::Of(*key, *IdempotentRequestScope::CurrentClaimant(), made())}});
 }
 
 Result<std::shared_ptr<const Catalog>> PostgresStore::LoadCatalog() {

@@ -73,10 +73,14 @@ class PostgresStore final : public Store, public StoredVersions {
   Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
                                                const std::string& request_hash,
                                                const std::string& instance_id, Instant now,
-                                               std::chrono::milliseconds retention) override;
-  Status CompleteIdempotencyKey(const std::string& key, int status,
+                                               std::chrono::milliseconds retention,
+                                               std::chrono::milliseconds lease) override;
+  Status RenewIdempotencyClaims(const std::vector<std::string>& keys,
+                                const std::string& instance_id,
+                                std::chrono::milliseconds lease) override;
+  Status CompleteIdempotencyKey(const std::string& key, const std::string& instance_id, int status,
                                 const std::string& body) override;
-  Status ReleaseIdempotencyKey(const std::string& key) override;
+  Status ReleaseIdempotencyKey(const std::string& key, const std::string& instance_id) override;
   Result<int> PurgeIdempotencyKeys(Instant claimed_before, int limit) override;
 
   // TestClockStore (postgres_test_clock_store.cc)
@@ -112,8 +116,10 @@ class PostgresStore final : public Store, public StoredVersions {
   PostgresStore(std::unique_ptr<PgPool> pool, IdGenerator& ids);
 
   // A write that changes what a request may ask for. Inside an IdempotentRequestScope it
-  // records, in the same transaction, that the scope's key made `made` (idempotency_store.h);
-  // else it is a plain write. `made` is asked for only inside a scope.
+  // records, in the same transaction, that the scope's key made `made`, and is refused whole
+  // ("idempotency_claim_lapsed") when the key is no longer the scope's instance's under a running
+  // lease (idempotency_store.h); else it is a plain write. `made` is asked for only inside a
+  // scope.
   Status WriteChange(const Doing& doing, const std::function<std::string()>& made,
                      const PgPool::WriteJob& job);
   Status WriteChange(const Doing& doing, const std::string& made, const PgPool::WriteJob& job) {

@@ -33,11 +33,9 @@ Status SqliteStore::WriteChange(const Doing& doing, const std::function<std::str
   });
 }
 
-Result<IdempotencyClaim> SqliteStore::ClaimIdempotencyKey(const std::string& key,
-                                                          const std::string& request_hash,
-                                                          const std::string& instance_id,
-                                                          Instant now,
-                                                          std::chrono::milliseconds retention) {
+Result<IdempotencyClaim> SqliteStore::ClaimIdempotencyKey(
+    const std::string& key, const std::string& request_hash, const std::string& instance_id,
+    Instant now, std::chrono::milliseconds retention, std::chrono::milliseconds /*lease*/) {
   IdempotencyClaim claimed;
   auto written =
       connections_->Write({"claiming idempotency key", key}, [&](SQLite::Database& db) -> Status {
@@ -85,24 +83,38 @@ Result<IdempotencyClaim> SqliteStore::ClaimIdempotencyKey(const std::string& key
   return claimed;
 }
 
-Status SqliteStore::CompleteIdempotencyKey(const std::string& key, int status,
-                                           const std::string& body) {
+Status SqliteStore::RenewIdempotencyClaims(const std::vector<std::string>& /*keys*/,
+                                           const std::string& /*instance_id*/,
+                                           std::chrono::milliseconds /*lease*/) {
+  return Ok();  // no lease to renew: one server at a time (the OS lock)
+}
+
+Status SqliteStore::CompleteIdempotencyKey(const std::string& key, const std::string& instance_id,
+                                           int status, const std::string& body) {
   return connections_->Write({"completing idempotency key", key},
                              [&](SQLite::Database& db) -> Status {
                                Prepared(db,
                                         "UPDATE idempotency_keys SET status = ?, body = ? "
-                                        "WHERE key = ?",
-                                        status, body, key)
+                                        "WHERE key = ? AND claimed_by = ? AND status IS NULL",
+                                        status, body, key, instance_id)
                                    ->exec();
                                return Ok();
                              });
 }
 
-Status SqliteStore::ReleaseIdempotencyKey(const std::string& key) {
+Status SqliteStore::ReleaseIdempotencyKey(const std::string& key, const std::string& instance_id) {
   return connections_->Write(
       {"releasing idempotency key", key}, [&](SQLite::Database& db) -> Status {
-        Prepared(db, "DELETE FROM idempotency_keys WHERE key = ? AND made IS NULL", key)->exec();
-        Prepared(db, "UPDATE idempotency_keys SET claimed_by = NULL WHERE key = ?", key)->exec();
+        Prepared(db,
+                 "DELETE FROM idempotency_keys WHERE key = ? AND claimed_by = ? AND made IS NULL "
+                 "AND status IS NULL",
+                 key, instance_id)
+            ->exec();
+        Prepared(db,
+                 "UPDATE idempotency_keys SET claimed_by = NULL WHERE key = ? AND claimed_by = ? "
+                 "AND status IS NULL",
+                 key, instance_id)
+            ->exec();
         return Ok();
       });
 }

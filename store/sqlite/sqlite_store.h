@@ -60,10 +60,14 @@ class SqliteStore final : public Store {
   Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
                                                const std::string& request_hash,
                                                const std::string& instance_id, Instant now,
-                                               std::chrono::milliseconds retention) override;
-  Status CompleteIdempotencyKey(const std::string& key, int status,
+                                               std::chrono::milliseconds retention,
+                                               std::chrono::milliseconds lease) override;
+  Status RenewIdempotencyClaims(const std::vector<std::string>& keys,
+                                const std::string& instance_id,
+                                std::chrono::milliseconds lease) override;
+  Status CompleteIdempotencyKey(const std::string& key, const std::string& instance_id, int status,
                                 const std::string& body) override;
-  Status ReleaseIdempotencyKey(const std::string& key) override;
+  Status ReleaseIdempotencyKey(const std::string& key, const std::string& instance_id) override;
   Result<int> PurgeIdempotencyKeys(Instant claimed_before, int limit) override;
 
   // TestClockStore (sqlite_test_clock_store.cc)
