@@ -140,6 +140,7 @@ DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
   attempt.delivery_id = delivery.id;
   attempt.endpoint_id = delivery.endpoint.id;
   attempt.attempt = delivery.attempts + 1;
+  attempt.lease = delivery.lease;
   attempt.attempted_at = clock_.Now();
   const auto started = std::chrono::steady_clock::now();
 
@@ -223,9 +224,13 @@ std::optional<DueDelivery> Dispatcher::Take() {
     for (const auto& [endpoint_id, in_flight] : in_flight_per_endpoint_) {
       if (in_flight >= options_.per_endpoint) full.push_back(endpoint_id);
     }
-    // What is in flight is still pending in the store: read past it.
+    // What is in flight is still pending in the store: read past it. The read renews the
+    // leases of what this dispatcher holds; what it no longer holds (its lease lapsed while
+    // this node was paused, and another took it) is not in the read and leaves the queue.
     const int limit = kQueueRefill + static_cast<int>(in_flight_.size());
-    auto due = deliveries_.DueDeliveries(clock_.Now(), limit, full);
+    auto due = deliveries_.DueDeliveries(
+        clock_.Now(), limit, full,
+        {.per_endpoint = options_.per_endpoint, .duration = options_.lease});
     if (!due) {
       Log(clock_.Now(), "error", "webhook_deliveries_unreadable", {{"error", due.error().message}});
       return std::nullopt;
@@ -288,7 +293,9 @@ void Dispatcher::RecordWhileRunning() {
 }
 
 std::size_t Dispatcher::RunOnce() {
-  auto due = deliveries_.DueDeliveries(clock_.Now(), kQueueRefill, {});
+  // One attempt after another: nothing bounds the step's deliveries per endpoint.
+  auto due = deliveries_.DueDeliveries(clock_.Now(), kQueueRefill, {},
+                                       {.per_endpoint = 0, .duration = options_.lease});
   if (!due) {
     Log(clock_.Now(), "error", "webhook_deliveries_unreadable", {{"error", due.error().message}});
     return 0;

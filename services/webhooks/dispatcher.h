@@ -16,6 +16,9 @@
 // recorder thread writes the attempts made meanwhile in one transaction, so sending does not
 // wait for each commit; a delivery is not sent again before its attempt is recorded, and one
 // whose attempt was lost with a crash is sent again (the same webhook-id: at least once).
+// Several nodes may share one store, each with its dispatcher: what it reads is leased to it
+// (webhook_delivery_store.h) and renewed by each read while it holds it, the in-flight limit is
+// the store's across nodes.
 // Tests drive it step by step instead: RunOnce on a ManualClock, with the jitter seeded.
 // Thread-safe.
 #pragma once
@@ -60,6 +63,9 @@ struct DispatcherOptions {
   int workers = 8;
   int per_endpoint = 2;
   std::chrono::milliseconds poll{200};
+  // How long what a read hands this dispatcher stays its own, unrecorded, before another node
+  // may take it: well past an attempt's timeouts (connections) and the wait for its record.
+  std::chrono::milliseconds lease{60'000};
   std::vector<Cidr> allow;  // checked again at send time, as at creation
   // What a refused address's message calls an entry of `allow` (url_policy.h).
   std::string allow_entry_name{kAllowListEntryName};

@@ -10,9 +10,12 @@
 // their parameters "$1".
 // What it keeps: accounts (the event outbox and due work with them), idempotency keys, the
 // catalog and settings, test clocks, event body dictionaries, webhook endpoints, deliveries and
-// their attempts. Still to come: the sandbox gateway's ledger, and what several nodes need
-// (leases on due work, on claimed keys and on deliveries, fencing, invalidation between
-// nodes); until then one node serves a database.
+// their attempts. Several nodes may share webhook deliveries: each PostgresStore is a node
+// (node_id(), new at every open) and leases the deliveries it is handed, by the database's clock,
+// with a fencing token checked when their attempts are recorded
+// (postgres_webhook_delivery_store.cc). Still to come: the sandbox gateway's ledger, and leases
+// on due work and on claimed keys, and invalidation between nodes; until then one node serves
+// the rest of a database.
 // Thread-safe.
 #pragma once
 
@@ -99,7 +102,8 @@ class PostgresStore final : public CatalogStore,
 
   // WebhookDeliveryStore (postgres_webhook_delivery_store.cc)
   Result<std::vector<DueDelivery>> DueDeliveries(Instant now, int limit,
-                                                 const std::vector<std::string>& skipped) override;
+                                                 const std::vector<std::string>& skipped,
+                                                 const DeliveryLease& lease) override;
   Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
       const std::vector<DeliveryAttempt>& attempts) override;
   Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) override;
@@ -107,6 +111,9 @@ class PostgresStore final : public CatalogStore,
                                   const std::string& event_id) override;
   Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(const std::string& endpoint_id,
                                                             int limit) override;
+
+  // This node's identity among those sharing the database: who holds a lease. New at every open.
+  const std::string& node_id() const { return node_id_; }
 
   // Round trips to the server so far, for the benchmarks.
   std::int64_t round_trips() const { return pool_->round_trips(); }
@@ -129,6 +136,7 @@ class PostgresStore final : public CatalogStore,
   PostgresEventBodyDictionaries event_body_dictionaries_;
   std::unique_ptr<EventBodyCodec> event_bodies_;
   IdGenerator& ids_;
+  std::string node_id_;
 };
 
 }  // namespace recur
