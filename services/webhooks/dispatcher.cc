@@ -71,6 +71,14 @@ Result<std::vector<std::chrono::seconds>> ParseRetrySchedule(std::string_view te
   return schedule;
 }
 
+std::chrono::milliseconds JitteredPoll(std::chrono::milliseconds poll, double jitter,
+                                       std::mt19937_64& random) {
+  std::uniform_real_distribution<double> spread(1.0 - jitter, 1.0 + jitter);
+  const auto spread_ms =
+      static_cast<std::int64_t>(static_cast<double>(poll.count()) * spread(random));
+  return std::chrono::milliseconds(std::max<std::int64_t>(spread_ms, 1));
+}
+
 Dispatcher::Dispatcher(WebhookDeliveryStore& deliveries, WebhookEndpointStore& endpoints,
                        const Clock& clock, DispatcherOptions options)
     : deliveries_(deliveries),
@@ -96,6 +104,11 @@ std::chrono::milliseconds Dispatcher::Jittered(std::chrono::seconds delay) {
   std::uniform_real_distribution<double> spread(1.0 - options_.jitter, 1.0 + options_.jitter);
   return std::chrono::milliseconds(
       static_cast<std::int64_t>(static_cast<double>(delay.count()) * 1000.0 * spread(random_)));
+}
+
+std::chrono::milliseconds Dispatcher::NextPoll() {
+  std::lock_guard lock(random_mutex_);
+  return JitteredPoll(options_.poll, options_.poll_jitter, random_);
 }
 
 void Dispatcher::Send(const DueDelivery& delivery, const CheckedWebhookUrl& checked,
@@ -217,7 +230,7 @@ bool Dispatcher::HasRoom(const std::string& endpoint_id) const {
 
 std::optional<DueDelivery> Dispatcher::Take() {
   const auto now = std::chrono::steady_clock::now();
-  if (queue_.empty() || now - queue_read_at_ >= options_.poll) {
+  if (queue_.empty() || now - queue_read_at_ >= queue_kept_for_) {
     // Read again what is due for the endpoints with room. Those without keep what is queued for
     // them: left in the read, their backlog would crowd out every other endpoint.
     std::vector<std::string> full;
@@ -241,6 +254,7 @@ std::optional<DueDelivery> Dispatcher::Take() {
       if (!in_flight_.contains(delivery.id)) queue_.push_back(std::move(delivery));
     }
     queue_read_at_ = now;
+    queue_kept_for_ = NextPoll();
   }
   auto ready = std::find_if(queue_.begin(), queue_.end(), [this](const DueDelivery& queued) {
     return HasRoom(queued.endpoint.id);
@@ -257,7 +271,7 @@ void Dispatcher::Work() {
     std::optional<DueDelivery> delivery = Take();
     if (!delivery) {
       connections_.CloseIdle();
-      wake_.wait_for(lock, options_.poll);
+      wake_.wait_for(lock, NextPoll());
       continue;
     }
     in_flight_.insert(delivery->id);

@@ -2,11 +2,12 @@
 // real receivers on loopback: every event reaches every endpoint once, under one webhook-id, and
 // no receiver ever has more requests in flight than the per-endpoint limit, which the nodes share.
 // What a node that died or was paused held is sent by the other, and the paused one's late record
-// changes nothing.
+// changes nothing. Also the jitter of the dispatcher's reads.
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
+#include <random>
 #include <set>
 #include <string>
 #include <utility>
@@ -185,6 +186,27 @@ TEST_F(TwoNodesTest, ANodePausedPastItsLeaseCannotUndoWhatTheNextHolderRecorded)
   EXPECT_EQ(Endpoint(endpoint).failing_since, std::nullopt);
   EXPECT_EQ(dispatcher_->RunOnce(), 0u) << "no retry of a delivered delivery";
   EXPECT_EQ(second_->RunOnce(), 0u);
+}
+
+TEST(DispatcherPollTest, ReadsAreSpreadWithinTheJitterAndRepeatFromASeed) {
+  std::mt19937_64 first(7);
+  std::mt19937_64 again(7);
+  std::mt19937_64 other(8);
+  std::set<std::int64_t> seen;
+  bool differs = false;
+  for (int i = 0; i < 100; ++i) {
+    const std::chrono::milliseconds wait = JitteredPoll(200ms, 0.5, first);
+    EXPECT_GE(wait, 100ms);
+    EXPECT_LE(wait, 300ms);
+    EXPECT_EQ(JitteredPoll(200ms, 0.5, again), wait);
+    differs = differs || JitteredPoll(200ms, 0.5, other) != wait;
+    seen.insert(wait.count());
+  }
+  EXPECT_GT(seen.size(), 50u) << "reads at a fixed interval would let nodes fall in step";
+  EXPECT_TRUE(differs) << "two nodes' seeds gave the same waits";
+  std::mt19937_64 any(1);
+  EXPECT_EQ(JitteredPoll(200ms, 0, any), 200ms);
+  EXPECT_GE(JitteredPoll(1ms, 1, any), 1ms) << "never a wait of nothing";
 }
 
 }  // namespace
