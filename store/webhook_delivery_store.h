@@ -98,6 +98,11 @@ class WebhookDeliveryStore {
   // so it cannot undo what the newer holder recorded; its failing_since comes back as none.
   virtual Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
       const std::vector<DeliveryAttempt>& attempts) = 0;
+  // Gives back the leases of deliveries the calling node was handed and will not attempt (its
+  // dispatcher is stopping), so that another node may take them at once instead of when their
+  // leases lapse. A delivery the calling node no longer holds, under the lease it was handed
+  // with, is left alone.
+  virtual Status ReleaseDeliveries(const std::vector<DueDelivery>& deliveries) = 0;
   // Queues again, for a new round of retries starting at once, every event with a timestamp at
   // or after `since` that the endpoint's filter takes and that it has not received: failed
   // deliveries, pending ones (brought forward) and events it never had a delivery for (made

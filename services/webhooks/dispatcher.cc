@@ -343,6 +343,17 @@ void Dispatcher::Stop() {
   }
   recorder_wake_.notify_all();
   if (recorder_.joinable()) recorder_.join();
+  // What was read and not attempted is given back, for another node to send at once rather
+  // than after its lease.
+  std::vector<DueDelivery> unsent;
+  {
+    std::lock_guard lock(mutex_);
+    unsent.swap(queue_);
+  }
+  if (Status released = deliveries_.ReleaseDeliveries(unsent); !released) {
+    Log(clock_.Now(), "error", "webhook_leases_not_released",
+        {{"deliveries", unsent.size()}, {"error", released.error().message}});
+  }
 }
 
 }  // namespace recur

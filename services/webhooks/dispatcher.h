@@ -84,7 +84,7 @@ class Dispatcher {
   ~Dispatcher();
 
   // Starts and stops the workers and the recorder. Stop waits for attempts in flight (at most
-  // the timeouts) and records them.
+  // the timeouts), records them, and gives back what it read and did not attempt.
   void Start();
   void Stop();
 

@@ -1,8 +1,9 @@
 // What WebhookDeliveryStore (webhook_delivery_store.h) promises when several nodes share one
 // store: two PostgresStores on one database, each standing for a node. Deliveries handed to one
 // are not handed to the other until recorded or lapsed; the per-endpoint limit holds across
-// both; a lapsed lease is taken over; an attempt recorded under a lease taken over is kept in the
-// log and changes nothing else. A lease of 0 ms lapses at once, so no test waits for time.
+// both; a lapsed lease is taken over, a released one at once; an attempt recorded under a lease
+// taken over is kept in the log and changes nothing else. A lease of 0 ms lapses at once, so no
+// test waits for time.
 #include <algorithm>
 #include <barrier>
 #include <map>
@@ -262,6 +263,20 @@ TEST_F(DeliveryLeasesTest, AnAttemptUnderALapsedLeaseNobodyTookIsRecorded) {
   const std::vector<DeliveryAttempt> log = a_->ListDeliveryAttempts(endpoint, 10).value();
   ASSERT_THAT(log, SizeIs(1));
   EXPECT_FALSE(log[0].superseded);
+}
+
+TEST_F(DeliveryLeasesTest, AReleasedDeliveryIsTheOtherNodesAtOnce) {
+  NewEndpoint();
+  Publish(2);
+  const std::vector<DueDelivery> to_a = Claim(*a_, kHeld);
+  ASSERT_THAT(to_a, SizeIs(2));
+  ASSERT_TRUE(a_->ReleaseDeliveries({to_a[0]}));
+  EXPECT_THAT(IdsOf(Claim(*b_, kHeld)), ElementsAre(to_a[0].id));
+
+  // Released again, under the lease b took over since: nothing changes.
+  ASSERT_TRUE(a_->ReleaseDeliveries({to_a[0]}));
+  EXPECT_THAT(IdsOf(Claim(*a_, kHeld)), ElementsAre(to_a[1].id));
+  EXPECT_THAT(IdsOf(Claim(*b_, kHeld)), ElementsAre(to_a[0].id));
 }
 
 TEST_F(DeliveryLeasesTest, ARecordedDeliveryIsClaimedAgainUnderANewToken) {

@@ -106,6 +106,7 @@ class PostgresStore final : public CatalogStore,
                                                  const DeliveryLease& lease) override;
   Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
       const std::vector<DeliveryAttempt>& attempts) override;
+  Status ReleaseDeliveries(const std::vector<DueDelivery>& deliveries) override;
   Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) override;
   Result<std::string> ResendEvent(const std::string& endpoint_id,
                                   const std::string& event_id) override;

@@ -151,6 +151,34 @@ Result<std::vector<std::optional<Instant>>> PostgresStore::RecordDeliveryAttempt
   return failing_since;
 }
 
+Status PostgresStore::ReleaseDeliveries(const std::vector<DueDelivery>& deliveries) {
+  if (deliveries.empty()) return Ok();
+  // Two bigint arrays in PostgreSQL's text form: the ids and the leases they were handed under.
+  std::string ids = "{";
+  std::string leases = "{";
+  for (const DueDelivery& delivery : deliveries) {
+    if (ids.size() > 1) {
+      ids += ',';
+      leases += ',';
+    }
+    ids += std::to_string(delivery.id);
+    leases += std::to_string(delivery.lease);
+  }
+  ids += '}';
+  leases += '}';
+  const Doing doing{"releasing delivery leases"};
+  return pool_->Write(doing, [&](PgConnection& connection) -> Status {
+    Required(
+        connection.Exec(doing,
+                        "UPDATE webhook_deliveries d SET lease_owner = NULL, lease_until = NULL "
+                        "FROM unnest($1::bigint[], $2::bigint[]) AS released (id, lease) "
+                        "WHERE d.id = released.id AND d.lease = released.lease AND "
+                        "d.lease_owner = $3",
+                        PgParams::Of(ids, leases, node_id_)));
+    return Ok();
+  });
+}
+
 Result<int> PostgresStore::RecoverDeliveries(const std::string& endpoint_id, Instant since) {
   int queued = 0;
   const Doing doing{"recovering deliveries of webhook endpoint", endpoint_id};

@@ -100,6 +100,7 @@ class SqliteStore final : public CatalogStore,
                                                  const DeliveryLease& lease) override;
   Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
       const std::vector<DeliveryAttempt>& attempts) override;
+  Status ReleaseDeliveries(const std::vector<DueDelivery>&) override { return Ok(); }
   Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) override;
   Result<std::string> ResendEvent(const std::string& endpoint_id,
                                   const std::string& event_id) override;
