@@ -11,6 +11,7 @@
 #include "base/ids.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tests/support/published_event.h"
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
 
@@ -62,16 +63,7 @@ class WebhookDeliveryStoreContractTest : public ::testing::TestWithParam<Backend
 
   // A new payer with one event of `type` at `at`, stored as a transition is.
   StoredEvent Publish(const std::string& type, Instant at) {
-    Account account;
-    account.payer.id = ids_.NewId("cpayer");
-    account.payer.external_id = account.payer.id;
-    account.payer.email = "payer@example.com";
-    account.payer.subscription_id = ids_.NewId("csub");
-    account.payer.created_at = at;
-    const std::string id = ids_.NewId("evt");
-    const StoredEvent event{id, type, account.payer.id, at, R"({"id":")" + id + R"("})"};
-    EXPECT_TRUE(accounts_->SaveTransition(nullptr, account, {event}, {}, {}));
-    return event;
+    return testing::PublishEvent(*accounts_, ids_, type, at);
   }
 
   // Every delivery due far in the future, as "webhook-id attempts/round_start".

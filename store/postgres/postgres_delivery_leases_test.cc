@@ -18,6 +18,7 @@
 
 #include "base/ids.h"
 #include "store/postgres/postgres_store.h"
+#include "tests/support/published_event.h"
 #include "tests/support/temporary_postgres.h"
 
 namespace recur {
@@ -70,18 +71,7 @@ class DeliveryLeasesTest : public ::testing::Test {
 
   // `count` events, each stored as a transition is, so each endpoint gets a delivery of each.
   void Publish(int count) {
-    for (int i = 0; i < count; ++i) {
-      Account account;
-      account.payer.id = ids_.NewId("cpayer");
-      account.payer.external_id = account.payer.id;
-      account.payer.email = "payer@example.com";
-      account.payer.subscription_id = ids_.NewId("csub");
-      account.payer.created_at = kT0;
-      const std::string id = ids_.NewId("evt");
-      const StoredEvent event{id, "subscription.created", account.payer.id, kT0,
-                              R"({"id":")" + id + R"("})"};
-      ASSERT_TRUE(a_->SaveTransition(nullptr, account, {event}, {}, {}));
-    }
+    for (int i = 0; i < count; ++i) testing::PublishEvent(*a_, ids_, "subscription.created", kT0);
   }
 
   static std::vector<DueDelivery> Claim(PostgresStore& node, const DeliveryLease& lease,
