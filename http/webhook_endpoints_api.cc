@@ -84,7 +84,8 @@ json AttemptJson(const DeliveryAttempt& attempt) {
           {"latency_ms", attempt.latency_ms},
           {"response_body", attempt.response_body},
           {"next_attempt_at",
-           attempt.next_attempt_at ? json(ToUnixMillis(*attempt.next_attempt_at)) : json(nullptr)}};
+           attempt.next_attempt_at ? json(ToUnixMillis(*attempt.next_attempt_at)) : json(nullptr)},
+          {"superseded", attempt.superseded}};
 }
 
 }  // namespace

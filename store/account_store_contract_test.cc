@@ -1060,7 +1060,7 @@ class WebhookOutboxContractTest : public AccountStoreContractTest {
   std::vector<std::string> DueDeliveries() {
     std::vector<std::string> due;
     const std::vector<DueDelivery> deliveries =
-        delivery_store().DueDeliveries(t0_, 100, {}).value();
+        delivery_store().DueDeliveries(t0_, 100, {}, {}).value();
     for (const DueDelivery& delivery : deliveries) {
       due.push_back(delivery.msg_id + " " + delivery.endpoint.id + " " + delivery.event_type);
     }
@@ -1095,7 +1095,8 @@ TEST_P(WebhookOutboxContractTest, EachEventGoesToTheEnabledEndpointsWhoseFilterT
   EXPECT_THAT(DueDeliveries(),
               UnorderedElementsAre(Delivery(created, every), Delivery(active, every),
                                    Delivery(active, items_only)));
-  const std::vector<DueDelivery> deliveries = delivery_store().DueDeliveries(t0_, 100, {}).value();
+  const std::vector<DueDelivery> deliveries =
+      delivery_store().DueDeliveries(t0_, 100, {}, {}).value();
   for (const DueDelivery& delivery : deliveries) {
     EXPECT_EQ(delivery.body, delivery.event_type == created.type ? created.body : active.body);
     EXPECT_EQ(delivery.attempts, 0);

@@ -11,6 +11,7 @@
 #include "base/ids.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tests/support/published_event.h"
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
 
@@ -62,23 +63,14 @@ class WebhookDeliveryStoreContractTest : public ::testing::TestWithParam<Backend
 
   // A new payer with one event of `type` at `at`, stored as a transition is.
   StoredEvent Publish(const std::string& type, Instant at) {
-    Account account;
-    account.payer.id = ids_.NewId("cpayer");
-    account.payer.external_id = account.payer.id;
-    account.payer.email = "payer@example.com";
-    account.payer.subscription_id = ids_.NewId("csub");
-    account.payer.created_at = at;
-    const std::string id = ids_.NewId("evt");
-    const StoredEvent event{id, type, account.payer.id, at, R"({"id":")" + id + R"("})"};
-    EXPECT_TRUE(accounts_->SaveTransition(nullptr, account, {event}, {}, {}));
-    return event;
+    return testing::PublishEvent(*accounts_, ids_, type, at);
   }
 
   // Every delivery due far in the future, as "webhook-id attempts/round_start".
   std::vector<std::string> Due() {
     std::vector<std::string> due;
     const std::vector<DueDelivery> deliveries =
-        deliveries_->DueDeliveries(kT0 + hours(100), 100, {}).value();
+        deliveries_->DueDeliveries(kT0 + hours(100), 100, {}, {}).value();
     for (const DueDelivery& delivery : deliveries) {
       due.push_back(delivery.msg_id + " " + std::to_string(delivery.attempts) + "/" +
                     std::to_string(delivery.round_start));
@@ -89,14 +81,19 @@ class WebhookDeliveryStoreContractTest : public ::testing::TestWithParam<Backend
   // Records one attempt of the event's delivery to the endpoint: delivered, or failed for good.
   void Attempt(const StoredEvent& event, const WebhookEndpoint& endpoint, bool delivered) {
     std::int64_t delivery_id = 0;
+    std::int64_t lease = 0;
     const std::vector<DueDelivery> deliveries =
-        deliveries_->DueDeliveries(kT0 + hours(100), 100, {}).value();
+        deliveries_->DueDeliveries(kT0 + hours(100), 100, {}, {}).value();
     for (const DueDelivery& delivery : deliveries) {
-      if (delivery.msg_id == WebhookIdOf(event.id, endpoint.id)) delivery_id = delivery.id;
+      if (delivery.msg_id == WebhookIdOf(event.id, endpoint.id)) {
+        delivery_id = delivery.id;
+        lease = delivery.lease;
+      }
     }
     ASSERT_NE(delivery_id, 0) << "no due delivery of " << event.id;
     DeliveryAttempt attempt;
     attempt.delivery_id = delivery_id;
+    attempt.lease = lease;
     attempt.endpoint_id = endpoint.id;
     attempt.attempted_at = event.timestamp;
     attempt.http_status = delivered ? 200 : 500;
@@ -171,7 +168,7 @@ TEST_P(WebhookDeliveryStoreContractTest, DueDeliveriesLeaveOutTheSkippedEndpoint
   const StoredEvent event = Publish("subscription.created", kT0);
   std::vector<std::string> due;
   const std::vector<DueDelivery> deliveries =
-      deliveries_->DueDeliveries(kT0, 100, {first.id}).value();
+      deliveries_->DueDeliveries(kT0, 100, {first.id}, {}).value();
   for (const DueDelivery& delivery : deliveries) {
     due.push_back(delivery.msg_id);
   }

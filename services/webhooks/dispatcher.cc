@@ -71,6 +71,14 @@ Result<std::vector<std::chrono::seconds>> ParseRetrySchedule(std::string_view te
   return schedule;
 }
 
+std::chrono::milliseconds JitteredPoll(std::chrono::milliseconds poll, double jitter,
+                                       std::mt19937_64& random) {
+  std::uniform_real_distribution<double> spread(1.0 - jitter, 1.0 + jitter);
+  const auto spread_ms =
+      static_cast<std::int64_t>(static_cast<double>(poll.count()) * spread(random));
+  return std::chrono::milliseconds(std::max<std::int64_t>(spread_ms, 1));
+}
+
 Dispatcher::Dispatcher(WebhookDeliveryStore& deliveries, WebhookEndpointStore& endpoints,
                        const Clock& clock, DispatcherOptions options)
     : deliveries_(deliveries),
@@ -96,6 +104,11 @@ std::chrono::milliseconds Dispatcher::Jittered(std::chrono::seconds delay) {
   std::uniform_real_distribution<double> spread(1.0 - options_.jitter, 1.0 + options_.jitter);
   return std::chrono::milliseconds(
       static_cast<std::int64_t>(static_cast<double>(delay.count()) * 1000.0 * spread(random_)));
+}
+
+std::chrono::milliseconds Dispatcher::NextPoll() {
+  std::lock_guard lock(random_mutex_);
+  return JitteredPoll(options_.poll, options_.poll_jitter, random_);
 }
 
 void Dispatcher::Send(const DueDelivery& delivery, const CheckedWebhookUrl& checked,
@@ -140,6 +153,7 @@ DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
   attempt.delivery_id = delivery.id;
   attempt.endpoint_id = delivery.endpoint.id;
   attempt.attempt = delivery.attempts + 1;
+  attempt.lease = delivery.lease;
   attempt.attempted_at = clock_.Now();
   const auto started = std::chrono::steady_clock::now();
 
@@ -217,16 +231,20 @@ bool Dispatcher::HasRoom(const std::string& endpoint_id) const {
 std::optional<DueDelivery> Dispatcher::Take() {
   const auto now = std::chrono::steady_clock::now();
   const bool store_failing = now - read_failed_at_ < options_.poll;
-  if ((queue_.empty() || now - queue_read_at_ >= options_.poll) && !store_failing) {
+  if ((queue_.empty() || now - queue_read_at_ >= queue_kept_for_) && !store_failing) {
     // Read again what is due for the endpoints with room. Those without keep what is queued for
     // them: left in the read, their backlog would crowd out every other endpoint.
     std::vector<std::string> full;
     for (const auto& [endpoint_id, in_flight] : in_flight_per_endpoint_) {
       if (in_flight >= options_.per_endpoint) full.push_back(endpoint_id);
     }
-    // What is in flight is still pending in the store: read past it.
+    // What is in flight is still pending in the store: read past it. The read renews the
+    // leases of what this dispatcher holds; what it no longer holds (its lease lapsed while
+    // this node was paused, and another took it) is not in the read and leaves the queue.
     const int limit = kQueueRefill + static_cast<int>(in_flight_.size());
-    auto due = deliveries_.DueDeliveries(clock_.Now(), limit, full);
+    auto due = deliveries_.DueDeliveries(
+        clock_.Now(), limit, full,
+        {.per_endpoint = options_.per_endpoint, .duration = options_.lease});
     if (!due) {
       read_failed_at_ = now;
       Log(clock_.Now(), "error", "webhook_deliveries_unreadable", {{"error", due.error().message}});
@@ -238,6 +256,7 @@ std::optional<DueDelivery> Dispatcher::Take() {
       if (!in_flight_.contains(delivery.id)) queue_.push_back(std::move(delivery));
     }
     queue_read_at_ = now;
+    queue_kept_for_ = NextPoll();
   }
   auto ready = std::find_if(queue_.begin(), queue_.end(), [this](const DueDelivery& queued) {
     return HasRoom(queued.endpoint.id);
@@ -254,7 +273,7 @@ void Dispatcher::Work() {
     std::optional<DueDelivery> delivery = Take();
     if (!delivery) {
       connections_.CloseIdle();
-      wake_.wait_for(lock, options_.poll);
+      wake_.wait_for(lock, NextPoll());
       continue;
     }
     in_flight_.insert(delivery->id);
@@ -290,7 +309,9 @@ void Dispatcher::RecordWhileRunning() {
 }
 
 std::size_t Dispatcher::RunOnce() {
-  auto due = deliveries_.DueDeliveries(clock_.Now(), kQueueRefill, {});
+  // One attempt after another: nothing bounds the step's deliveries per endpoint.
+  auto due = deliveries_.DueDeliveries(clock_.Now(), kQueueRefill, {},
+                                       {.per_endpoint = 0, .duration = options_.lease});
   if (!due) {
     Log(clock_.Now(), "error", "webhook_deliveries_unreadable", {{"error", due.error().message}});
     return 0;
@@ -324,6 +345,17 @@ void Dispatcher::Stop() {
   }
   recorder_wake_.notify_all();
   if (recorder_.joinable()) recorder_.join();
+  // What was read and not attempted is given back, for another node to send at once rather
+  // than after its lease.
+  std::vector<DueDelivery> unsent;
+  {
+    std::lock_guard lock(mutex_);
+    unsent.swap(queue_);
+  }
+  if (Status released = deliveries_.ReleaseDeliveries(unsent); !released) {
+    Log(clock_.Now(), "error", "webhook_leases_not_released",
+        {{"deliveries", unsent.size()}, {"error", released.error().message}});
+  }
 }
 
 }  // namespace recur

@@ -16,6 +16,10 @@
 // recorder thread writes the attempts made meanwhile in one transaction, so sending does not
 // wait for each commit; a delivery is not sent again before its attempt is recorded, and one
 // whose attempt was lost with a crash is sent again (the same webhook-id: at least once).
+// Several nodes may share one store, each with its dispatcher: what it reads is leased to it
+// (webhook_delivery_store.h) and renewed by each read while it holds it, the in-flight limit is
+// the store's across nodes, and the reads are spread in time at random (`poll_jitter`) so that
+// nodes started together do not read in step.
 // Tests drive it step by step instead: RunOnce on a ManualClock, with the jitter seeded.
 // Thread-safe.
 #pragma once
@@ -59,7 +63,13 @@ struct DispatcherOptions {
   std::size_t response_body_cap = 1024;  // bytes of an answer read and kept
   int workers = 8;
   int per_endpoint = 2;
+  // The wait between reads of what is due, each spread at random by up to ±`poll_jitter` of it
+  // (from the same seed as the retries' jitter).
   std::chrono::milliseconds poll{200};
+  double poll_jitter = 0.5;
+  // How long what a read hands this dispatcher stays its own, unrecorded, before another node
+  // may take it: well past an attempt's timeouts (connections) and the wait for its record.
+  std::chrono::milliseconds lease{60'000};
   std::vector<Cidr> allow;  // checked again at send time, as at creation
   // What a refused address's message calls an entry of `allow` (url_policy.h).
   std::string allow_entry_name{kAllowListEntryName};
@@ -74,7 +84,7 @@ class Dispatcher {
   ~Dispatcher();
 
   // Starts and stops the workers and the recorder. Stop waits for attempts in flight (at most
-  // the timeouts) and records them.
+  // the timeouts), records them, and gives back what it read and did not attempt.
   void Start();
   void Stop();
 
@@ -97,9 +107,11 @@ class Dispatcher {
   // Disables the attempt's endpoint if it answered 410 or has failed for too long.
   void DisableIfDue(const DeliveryAttempt& attempt, std::optional<Instant> failing_since);
   std::chrono::milliseconds Jittered(std::chrono::seconds delay);
+  // The next wait between reads, jittered.
+  std::chrono::milliseconds NextPoll();
   void Work();
   // Under mutex_: a queued delivery whose endpoint has room. The queue is read again from the
-  // store when it is empty or older than `poll`.
+  // store when it is empty or older than the (jittered) poll.
   std::optional<DueDelivery> Take();
   // Under mutex_: whether the endpoint has fewer than `per_endpoint` attempts in flight.
   bool HasRoom(const std::string& endpoint_id) const;
@@ -120,6 +132,7 @@ class Dispatcher {
   // When a read of what is due last failed: the store is not read again (by any worker) until
   // `poll` has passed, so a store that is down costs one failed read and one log line per poll.
   std::chrono::steady_clock::time_point read_failed_at_;
+  std::chrono::milliseconds queue_kept_for_{0};  // how long the last read stands
   // Deliveries being sent or whose attempt is not recorded yet: not taken again meanwhile.
   std::unordered_set<std::int64_t> in_flight_;
   std::vector<DeliveryAttempt> unrecorded_;
@@ -128,6 +141,10 @@ class Dispatcher {
   std::mutex random_mutex_;
   std::mt19937_64 random_;  // for jitter, guarded by random_mutex_
 };
+
+// `poll` spread at random by up to ±`jitter` of it (0 to 1), at least a millisecond.
+std::chrono::milliseconds JitteredPoll(std::chrono::milliseconds poll, double jitter,
+                                       std::mt19937_64& random);
 
 // "0,5,300" seconds -> delays; errors name the setting ("the webhook retry schedule"), param
 // "retry_schedule".

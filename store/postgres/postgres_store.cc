@@ -104,6 +104,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PgPool::Setting
   auto pool = PgPool::Open(settings);
   if (!pool) return std::unexpected(pool.error());
   std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(*pool), ids));
+  store->node_id_ = ids.NewId("node");
   auto event_bodies = EventBodyCodec::Load(store->event_body_dictionaries_);
   if (!event_bodies) return std::unexpected(event_bodies.error());
   store->event_bodies_ = std::move(*event_bodies);

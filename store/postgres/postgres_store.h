@@ -100,14 +100,19 @@ class PostgresStore final : public Store, public StoredVersions {
 
   // WebhookDeliveryStore (postgres_webhook_delivery_store.cc)
   Result<std::vector<DueDelivery>> DueDeliveries(Instant now, int limit,
-                                                 const std::vector<std::string>& skipped) override;
+                                                 const std::vector<std::string>& skipped,
+                                                 const DeliveryLease& lease) override;
   Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
       const std::vector<DeliveryAttempt>& attempts) override;
+  Status ReleaseDeliveries(const std::vector<DueDelivery>& deliveries) override;
   Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) override;
   Result<std::string> ResendEvent(const std::string& endpoint_id,
                                   const std::string& event_id) override;
   Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(const std::string& endpoint_id,
                                                             int limit) override;
+
+  // This node's identity among those sharing the database: who holds a lease. New at every open.
+  const std::string& node_id() const { return node_id_; }
 
   // Round trips to the server so far, for the benchmarks.
   std::int64_t round_trips() const { return pool_->round_trips(); }
@@ -132,6 +137,7 @@ class PostgresStore final : public Store, public StoredVersions {
   PostgresEventBodyDictionaries event_body_dictionaries_;
   std::unique_ptr<EventBodyCodec> event_bodies_;
   IdGenerator& ids_;
+  std::string node_id_;
 };
 
 }  // namespace recur

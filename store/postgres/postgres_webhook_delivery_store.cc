@@ -1,27 +1,79 @@
 // PostgresStore's WebhookDeliveryStore half.
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/postgres_webhook_sql.h"
 #include "store/webhook_id_sql.h"
 
 namespace recur {
 
+// Claiming: one round trip, one transaction of two statements. The first locks the endpoints
+// with due deliveries that no other node is claiming for right now (SKIP LOCKED), and notes them
+// for the second. The second, whose snapshot is taken after those locks are held, so that it
+// sees every lease another node committed for them, counts each endpoint's leases held by other
+// nodes and leases the rest of its room to this node, the deliveries it holds already first.
+// Claims for one endpoint thus follow one another, which is what keeps `per_endpoint` across
+// nodes; claims for different endpoints go side by side. The lease's times are the database's
+// clock; the domain's `now` says only what is due.
+namespace {
+
+constexpr const char* kLockClaimableEndpoints =
+    "SELECT set_config('recur.claimable_endpoints', COALESCE(string_agg(id, ','), ''), true) "
+    "FROM (SELECT e.id FROM webhook_endpoints e "
+    "WHERE NOT e.disabled AND e.deleted_at IS NULL AND e.id <> ALL ($2::text[]) AND "
+    "EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND "
+    "d.status = 'pending' AND d.next_attempt_at <= $1) "
+    "FOR NO KEY UPDATE SKIP LOCKED) claimable";
+
+// $1 now, $2 limit, $3 per_endpoint (0: no bound), $4 lease milliseconds, $5 this node.
+// The deliveries it may lease are locked first, skipping those a recording transaction holds
+// (they are about to be recorded), so that it never waits for a transaction that may be waiting
+// for the endpoints it locked.
+constexpr const char* kLeaseDueDeliveries =
+    "WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms), "
+    "claimable AS (SELECT unnest(string_to_array("
+    "current_setting('recur.claimable_endpoints'), ',')) AS id), "
+    "room AS (SELECT c.id, $3::int - (SELECT count(*) FROM webhook_deliveries h, clock "
+    "WHERE h.endpoint_id = c.id AND h.lease_owner <> $5 AND h.lease_until > clock.now_ms) "
+    "AS free FROM claimable c), "
+    "free_rows AS (SELECT d.id, d.endpoint_id, d.next_attempt_at, "
+    "COALESCE(d.lease_owner = $5, false) AS held "
+    "FROM webhook_deliveries d JOIN claimable c ON c.id = d.endpoint_id CROSS JOIN clock "
+    "WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_owner IS NULL OR "
+    "d.lease_owner = $5 OR d.lease_until <= clock.now_ms) FOR NO KEY UPDATE OF d SKIP LOCKED), "
+    "ranked AS (SELECT f.id, f.next_attempt_at, f.held, room.free, row_number() OVER "
+    "(PARTITION BY f.endpoint_id ORDER BY f.held DESC, f.next_attempt_at, f.id) AS rank "
+    "FROM free_rows f JOIN room ON room.id = f.endpoint_id), "
+    "chosen AS (SELECT id FROM ranked WHERE $3::int = 0 OR rank <= free "
+    "ORDER BY held DESC, next_attempt_at, id LIMIT $2) "
+    "UPDATE webhook_deliveries d SET "
+    "lease = CASE WHEN d.lease_owner = $5 THEN d.lease ELSE d.lease + 1 END, "
+    "lease_owner = $5, lease_until = clock.now_ms + $4::bigint "
+    "FROM chosen, clock, events v, webhook_endpoints e "
+    "WHERE d.id = chosen.id AND v.id = d.event_id AND e.id = d.endpoint_id "
+    "RETURNING d.id, d.msg_id, v.type, v.body, d.attempts, e.id, e.url, e.secret, "
+    "e.previous_secret, e.previous_secret_expires_at, d.round_start, v.body_dictionary_id, "
+    "d.lease, d.next_attempt_at";
+
+}  // namespace
+
 Result<std::vector<DueDelivery>> PostgresStore::DueDeliveries(
-    Instant now, int limit, const std::vector<std::string>& skipped) {
-  const Doing doing{"reading due deliveries"};
+    Instant now, int limit, const std::vector<std::string>& skipped, const DeliveryLease& lease) {
+  const Doing doing{"claiming due deliveries"};
   return pool_->Read(doing, [&](PgConnection& connection) {
-    PgParams params = PgParams::Of(now, limit);
-    params.AddTextArray(skipped);
-    const PgResult rows = Required(connection.Exec(
-        doing,
-        "SELECT d.id, d.msg_id, v.type, v.body, d.attempts, e.id, e.url, e.secret, "
-        "e.previous_secret, e.previous_secret_expires_at, d.round_start, v.body_dictionary_id "
-        "FROM webhook_deliveries d "
-        "JOIN events v ON v.id = d.event_id JOIN webhook_endpoints e ON e.id = d.endpoint_id "
-        "WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND NOT e.disabled AND "
-        "e.deleted_at IS NULL AND d.endpoint_id <> ALL ($3::text[]) "
-        "ORDER BY d.next_attempt_at, d.id LIMIT $2",
-        params));
-    std::vector<DueDelivery> due;
+    PgParams endpoints = PgParams::Of(now);
+    endpoints.AddTextArray(skipped);
+    const std::vector<PgResult> results = Required(connection.Pipeline(
+        doing, {{"BEGIN", {}},
+                {kLockClaimableEndpoints, std::move(endpoints)},
+                {kLeaseDueDeliveries,
+                 PgParams::Of(now, limit, std::max(lease.per_endpoint, 0),
+                              static_cast<std::int64_t>(lease.duration.count()), node_id_)},
+                {"COMMIT", {}}}));
+    const PgResult& rows = results[2];
+    std::vector<std::pair<std::int64_t, DueDelivery>> leased;
     for (int row = 0; row < rows.rows(); ++row) {
       DueDelivery delivery;
       delivery.id = rows.Int64(row, 0);
@@ -35,60 +87,96 @@ Result<std::vector<DueDelivery>> PostgresStore::DueDeliveries(
       delivery.endpoint.previous_secret = rows.OptionalText(row, 8);
       delivery.endpoint.previous_secret_expires_at = rows.OptionalInstant(row, 9);
       delivery.round_start = rows.Int(row, 10);
-      due.push_back(std::move(delivery));
+      delivery.lease = rows.Int64(row, 12);
+      leased.emplace_back(rows.Int64(row, 13), std::move(delivery));
     }
+    // An UPDATE returns its rows in no set order: oldest first, as the contract says.
+    std::sort(leased.begin(), leased.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.first, a.second.id) < std::tie(b.first, b.second.id);
+    });
+    std::vector<DueDelivery> due;
+    due.reserve(leased.size());
+    for (auto& [next_attempt_at, delivery] : leased) due.push_back(std::move(delivery));
     return due;
   });
 }
 
 Result<std::vector<std::optional<Instant>>> PostgresStore::RecordDeliveryAttempts(
     const std::vector<DeliveryAttempt>& attempts) {
-  // Three statements an attempt, all sent together: the log row, the delivery moved on, and
-  // the endpoint's failing_since (cleared by a success, set by the first failure after one;
-  // neither is a change of its settings, so its version stays).
+  // One statement an attempt, all sent together: the delivery moved on and its lease ended, if
+  // the attempt was made under the delivery's current lease (fencing: a node paused past its
+  // lease, whose delivery another node claimed since, changes nothing); the log row, marked
+  // superseded when it was not; and, when it was, the endpoint's failing_since (cleared by a
+  // success, set by the first failure after one; neither is a change of its settings, so its
+  // version stays).
+  // They go by endpoint (each endpoint's in the order given), so that recording transactions of
+  // several nodes lock endpoints in one order and never wait for each other in a circle.
+  std::vector<std::size_t> order(attempts.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return attempts[a].endpoint_id < attempts[b].endpoint_id;
+  });
   std::vector<PgStatement> statements;
-  for (const DeliveryAttempt& attempt : attempts) {
+  for (const std::size_t i : order) {
+    const DeliveryAttempt& attempt = attempts[i];
     statements.push_back(
-        {"INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, attempted_at, "
-         "http_status, error, latency_ms, response_body, next_attempt_at) "
-         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        {"WITH moved AS (UPDATE webhook_deliveries SET attempts = $3, status = $10, "
+         "next_attempt_at = COALESCE($9, next_attempt_at), lease_owner = NULL, "
+         "lease_until = NULL WHERE id = $1 AND lease = $11 RETURNING id), "
+         "logged AS (INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, "
+         "attempted_at, http_status, error, latency_ms, response_body, next_attempt_at, "
+         "superseded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+         "NOT EXISTS (SELECT 1 FROM moved))) "
+         "UPDATE webhook_endpoints SET failing_since = "
+         "CASE WHEN $12::boolean THEN NULL ELSE COALESCE(failing_since, $4) END "
+         "WHERE id = $2 AND EXISTS (SELECT 1 FROM moved) AND "
+         "(NOT $12::boolean OR failing_since IS NOT NULL) RETURNING failing_since",
          PgParams::Of(attempt.delivery_id, attempt.endpoint_id, attempt.attempt,
                       attempt.attempted_at, attempt.http_status, attempt.error, attempt.latency_ms,
-                      attempt.response_body, attempt.next_attempt_at)});
-    statements.push_back(
-        {"UPDATE webhook_deliveries SET attempts = $1, status = $2, "
-         "next_attempt_at = COALESCE($3, next_attempt_at) WHERE id = $4",
-         PgParams::Of(attempt.attempt, DeliveryStatusAfter(attempt), attempt.next_attempt_at,
-                      attempt.delivery_id)});
-    if (attempt.delivered) {
-      statements.push_back(
-          {"UPDATE webhook_endpoints SET failing_since = NULL "
-           "WHERE id = $1 AND failing_since IS NOT NULL",
-           PgParams::Of(attempt.endpoint_id)});
-    } else {
-      statements.push_back(
-          {"UPDATE webhook_endpoints SET failing_since = "
-           "COALESCE(failing_since, $1) WHERE id = $2 RETURNING failing_since",
-           PgParams::Of(attempt.attempted_at, attempt.endpoint_id)});
-    }
+                      attempt.response_body, attempt.next_attempt_at, DeliveryStatusAfter(attempt),
+                      attempt.lease, attempt.delivered)});
   }
   std::vector<std::optional<Instant>> failing_since;
   const Doing doing{"recording delivery attempts"};
   Status written = pool_->Write(doing, [&](PgConnection& connection) -> Status {
     const std::vector<PgResult> results = Required(connection.Pipeline(doing, statements));
-    failing_since.clear();
-    for (std::size_t i = 0; i < attempts.size(); ++i) {
-      const PgResult& endpoint = results[3 * i + 2];
-      if (attempts[i].delivered || endpoint.rows() == 0) {
-        failing_since.emplace_back();
-      } else {
-        failing_since.push_back(endpoint.OptionalInstant(0, 0));
-      }
+    failing_since.assign(attempts.size(), std::nullopt);
+    for (std::size_t sent = 0; sent < order.size(); ++sent) {
+      const PgResult& endpoint = results[sent];
+      if (endpoint.rows() > 0) failing_since[order[sent]] = endpoint.OptionalInstant(0, 0);
     }
     return Ok();
   });
   if (!written) return std::unexpected(written.error());
   return failing_since;
+}
+
+Status PostgresStore::ReleaseDeliveries(const std::vector<DueDelivery>& deliveries) {
+  if (deliveries.empty()) return Ok();
+  // Two bigint arrays in PostgreSQL's text form: the ids and the leases they were handed under.
+  std::string ids = "{";
+  std::string leases = "{";
+  for (const DueDelivery& delivery : deliveries) {
+    if (ids.size() > 1) {
+      ids += ',';
+      leases += ',';
+    }
+    ids += std::to_string(delivery.id);
+    leases += std::to_string(delivery.lease);
+  }
+  ids += '}';
+  leases += '}';
+  const Doing doing{"releasing delivery leases"};
+  return pool_->Write(doing, [&](PgConnection& connection) -> Status {
+    Required(
+        connection.Exec(doing,
+                        "UPDATE webhook_deliveries d SET lease_owner = NULL, lease_until = NULL "
+                        "FROM unnest($1::bigint[], $2::bigint[]) AS released (id, lease) "
+                        "WHERE d.id = released.id AND d.lease = released.lease AND "
+                        "d.lease_owner = $3",
+                        PgParams::Of(ids, leases, node_id_)));
+    return Ok();
+  });
 }
 
 Result<int> PostgresStore::RecoverDeliveries(const std::string& endpoint_id, Instant since) {
@@ -157,7 +245,7 @@ Result<std::vector<DeliveryAttempt>> PostgresStore::ListDeliveryAttempts(
     const PgResult rows = Required(connection.Exec(
         doing,
         "SELECT a.delivery_id, d.msg_id, d.event_id, v.type, a.attempt, a.attempted_at, "
-        "a.http_status, a.error, a.latency_ms, a.response_body, a.next_attempt_at "
+        "a.http_status, a.error, a.latency_ms, a.response_body, a.next_attempt_at, a.superseded "
         "FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id "
         "JOIN events v ON v.id = d.event_id WHERE a.endpoint_id = $1 ORDER BY a.id DESC LIMIT $2",
         PgParams::Of(endpoint_id, limit)));
@@ -177,6 +265,7 @@ Result<std::vector<DeliveryAttempt>> PostgresStore::ListDeliveryAttempts(
       attempt.response_body = rows.Text(row, 9);
       attempt.next_attempt_at = rows.OptionalInstant(row, 10);
       attempt.delivered = Delivers(attempt.http_status);
+      attempt.superseded = rows.Bool(row, 11);
       attempts.push_back(std::move(attempt));
     }
     return attempts;

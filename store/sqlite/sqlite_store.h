@@ -86,10 +86,14 @@ class SqliteStore final : public Store {
                                       std::optional<Instant> failing_since_before) override;
 
   // WebhookDeliveryStore (sqlite_webhook_delivery_store.cc)
+  // One node serves a database file, so there is no other node to hand a delivery to: `lease`
+  // asks nothing here, and the dispatcher's own count keeps its in-flight limit.
   Result<std::vector<DueDelivery>> DueDeliveries(Instant now, int limit,
-                                                 const std::vector<std::string>& skipped) override;
+                                                 const std::vector<std::string>& skipped,
+                                                 const DeliveryLease& lease) override;
   Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
       const std::vector<DeliveryAttempt>& attempts) override;
+  Status ReleaseDeliveries(const std::vector<DueDelivery>&) override { return Ok(); }
   Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) override;
   Result<std::string> ResendEvent(const std::string& endpoint_id,
                                   const std::string& event_id) override;

@@ -9,8 +9,9 @@
 
 namespace recur {
 
-Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(
-    Instant now, int limit, const std::vector<std::string>& skipped) {
+Result<std::vector<DueDelivery>> SqliteStore::DueDeliveries(Instant now, int limit,
+                                                            const std::vector<std::string>& skipped,
+                                                            const DeliveryLease&) {
   return connections_->Read({"reading due deliveries"}, [&](SQLite::Database& db) {
     StatementLease query = Prepared(
         db,

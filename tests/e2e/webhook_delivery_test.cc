@@ -89,6 +89,7 @@ TEST_F(WebhookDeliveryTest, RetriesWithTheSameIdUntilA2xx) {
   EXPECT_THAT(statuses, ElementsAre(500, 503, 200));
   EXPECT_EQ(attempts[0]["next_attempt_at"], nullptr);
   EXPECT_EQ(attempts[1]["attempt"], 2);
+  EXPECT_EQ(attempts[0]["superseded"], false);  // one node made them all
 }
 
 TEST_F(WebhookDeliveryTest, ARedirectIsAFailureAndIsNotFollowed) {
