@@ -10,12 +10,15 @@
 // their parameters "$1".
 // What it keeps: accounts (the event outbox and due work with them), idempotency keys, the
 // catalog and settings, test clocks, event body dictionaries, webhook endpoints, deliveries and
-// their attempts. Still to come: the sandbox gateway's ledger, and what several nodes need
-// (leases on due work, on claimed keys and on deliveries, fencing, invalidation between
-// nodes); until then one node serves a database.
+// their attempts. Several stores (nodes) may share a database: each is a node of its own, with
+// an id new at every Open, and due work is leased to the node that reads it for
+// `due_work_lease` (account_store.h), timed by the database's clock. Still to come: the sandbox
+// gateway's ledger, and the rest of what several nodes need (leases on claimed keys and on
+// deliveries, invalidation between nodes).
 // Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -34,6 +37,12 @@
 
 namespace recur {
 
+struct PostgresStoreOptions {
+  // How long due work stays leased to the node that read it (account_store.h). Longer than a
+  // batch of the scheduler takes, charges included; a node that dies holds its work this long.
+  std::chrono::milliseconds due_work_lease{60'000};
+};
+
 class PostgresStore final : public CatalogStore,
                             public SettingsStore,
                             public AccountStore,
@@ -44,7 +53,11 @@ class PostgresStore final : public CatalogStore,
  public:
   // Connects, applies pending migrations and loads the event body dictionaries.
   static Result<std::unique_ptr<PostgresStore>> Open(const PgPool::Settings& settings,
-                                                     IdGenerator& ids, Instant now);
+                                                     IdGenerator& ids, Instant now,
+                                                     const PostgresStoreOptions& options = {});
+
+  // This node's id, new at every Open: what its leases are held under.
+  const std::string& node_id() const { return node_id_; }
 
   // CatalogStore and SettingsStore (postgres_store.cc)
   Result<std::shared_ptr<const Catalog>> LoadCatalog() override;
@@ -61,7 +74,7 @@ class PostgresStore final : public CatalogStore,
   Status SaveTransition(const Account* before, const Account& after,
                         const std::vector<StoredEvent>& events,
                         const std::vector<DueWork>& scheduled,
-                        const std::vector<std::int64_t>& completes_work) override;
+                        const std::vector<DueWork>& completes_work) override;
   Result<std::vector<DueWork>> DueWorkUntil(Instant until,
                                             const std::optional<std::string>& clock_id,
                                             int limit) override;
@@ -112,7 +125,8 @@ class PostgresStore final : public CatalogStore,
   std::int64_t round_trips() const { return pool_->round_trips(); }
 
  private:
-  PostgresStore(std::unique_ptr<PgPool> pool, IdGenerator& ids);
+  PostgresStore(std::unique_ptr<PgPool> pool, IdGenerator& ids,
+                const PostgresStoreOptions& options);
 
   // A write that changes what a request may ask for. Inside an IdempotentRequestScope it
   // records, in the same transaction, that the scope's key made `made` (idempotency_store.h);
@@ -129,6 +143,8 @@ class PostgresStore final : public CatalogStore,
   PostgresEventBodyDictionaries event_body_dictionaries_;
   std::unique_ptr<EventBodyCodec> event_bodies_;
   IdGenerator& ids_;
+  const PostgresStoreOptions options_;
+  std::string node_id_;
 };
 
 }  // namespace recur
