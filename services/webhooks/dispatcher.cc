@@ -7,7 +7,6 @@
 #include <charconv>
 #include <set>
 
-#include "base/ids.h"
 #include "base/log.h"
 #include "domain/webhooks/delivery_request.h"
 #include "domain/webhooks/signing.h"
@@ -77,26 +76,10 @@ Dispatcher::Dispatcher(WebhookDeliveryStore& deliveries, WebhookEndpointStore& e
       endpoints_(endpoints),
       clock_(clock),
       options_(std::move(options)),
-      connections_(options_.connections) {
-  if (options_.jitter_seed) {
-    random_.seed(*options_.jitter_seed);
-    return;
-  }
-  unsigned char seed[8];
-  FillRandomBytes(seed, sizeof seed);
-  std::uint64_t value = 0;
-  for (unsigned char byte : seed) value = (value << 8) | byte;
-  random_.seed(value);
-}
+      connections_(options_.connections),
+      jitter_(options_.jitter, options_.jitter_seed) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
-
-std::chrono::milliseconds Dispatcher::Jittered(std::chrono::seconds delay) {
-  std::lock_guard lock(random_mutex_);
-  std::uniform_real_distribution<double> spread(1.0 - options_.jitter, 1.0 + options_.jitter);
-  return std::chrono::milliseconds(
-      static_cast<std::int64_t>(static_cast<double>(delay.count()) * 1000.0 * spread(random_)));
-}
 
 void Dispatcher::Send(const DueDelivery& delivery, const CheckedWebhookUrl& checked,
                       DeliveryAttempt& attempt, std::optional<std::chrono::seconds>& retry_after) {
@@ -163,7 +146,7 @@ DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
   if (attempt.delivered || status == 410) return attempt;
   const std::size_t next = static_cast<std::size_t>(attempt.attempt - delivery.round_start);
   if (next < options_.retry_schedule.size()) {
-    std::chrono::milliseconds delay = Jittered(options_.retry_schedule[next]);
+    std::chrono::milliseconds delay = jitter_.Spread(options_.retry_schedule[next]);
     const bool throttled = status == 429 || status == 502 || status == 503 || status == 504;
     if (throttled && retry_after) {
       delay = std::max(delay,

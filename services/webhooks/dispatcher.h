@@ -26,7 +26,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -34,6 +33,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/jitter.h"
 #include "domain/webhooks/url_policy.h"
 #include "services/webhooks/connection_pool.h"
 #include "services/webhooks/endpoints.h"
@@ -96,7 +96,6 @@ class Dispatcher {
   void RecordWhileRunning();
   // Disables the attempt's endpoint if it answered 410 or has failed for too long.
   void DisableIfDue(const DeliveryAttempt& attempt, std::optional<Instant> failing_since);
-  std::chrono::milliseconds Jittered(std::chrono::seconds delay);
   void Work();
   // Under mutex_: a queued delivery whose endpoint has room. The queue is read again from the
   // store when it is empty or older than `poll`.
@@ -122,8 +121,7 @@ class Dispatcher {
   std::vector<DeliveryAttempt> unrecorded_;
   std::condition_variable recorder_wake_;
   std::unordered_map<std::string, int> in_flight_per_endpoint_;
-  std::mutex random_mutex_;
-  std::mt19937_64 random_;  // for jitter, guarded by random_mutex_
+  Jitter jitter_;  // of retry delays
 };
 
 // "0,5,300" seconds -> delays; errors name the setting ("the webhook retry schedule"), param
