@@ -18,7 +18,7 @@
 //     endpoint); an endpoint made or enabled later gets none of the events before it;
 //  4. stores the scheduled work, each piece under the payer's test clock (none: real time) and
 //     a new id, greater than every id given before, then marks the pieces of `completes_work`
-//     done (they may name pieces just stored);
+//     done: pieces as DueWorkUntil handed them out to this store (id and lease);
 //  5. when the change settles a checkout (WaitingWorkReleasedAt, waiting_work.h), moves the
 //     payer's work not yet done that is due before the settlement to the settlement's instant.
 // It keeps these rules, and a change that would break one is refused whole:
@@ -29,8 +29,24 @@
 //  - the payer's stored version is `before`'s: else "concurrent_change" (kAborted).
 //  - each piece of `completes_work` is stored and not done, and named once: else
 //    "work_already_done" (kAborted).
+//  - each piece of `completes_work` is still leased to this store under the lease it was
+//    handed out with, and that lease has not lapsed (below): else "work_lease_lost" (kAborted). The
+//    caller was too slow, or paused, and another node may be applying the piece; it must apply
+//    nothing of it.
 //  - amounts are not negative, an attempt names an item of its payer, scheduled work names a
 //    stored payer: else "storage_error" (kUnavailable); the lifecycle never makes such a change.
+// Leases on due work. Several nodes (each a store instance, however many threads it has) may
+// share one database. DueWorkUntil leases the pieces it returns to the calling store for a lease
+// time (each backend says how long) and stamps each with its lease (DueWork::lease). A piece
+// leased to another store whose lease has not lapsed is not returned; a lapsed lease is taken
+// over by whoever reads the piece next, with a new lease. A piece this store holds already is
+// returned again with its lease extended and unchanged, so a store may read what it left; once
+// its lease has lapsed, even a lease this store takes again is a new one, and the old one no
+// longer completes the piece. So each piece is applied once across nodes, a node that dies loses
+// its pieces after a lease, and a node woken from a pause longer than its lease cannot complete
+// what it read before. Leases are timed by the database's clock, never a node's or a test
+// clock's. A store one node has to itself (memory; SQLite, whose file one process holds by the
+// OS lock) keeps this trivially: its pieces are always its own, their lease is 0 and never lost.
 // Reads see every change whose SaveTransition has returned. Lists are ordered as each method
 // says; "in the order stored" is the order SaveTransition calls returned, and rows of one call
 // in the order given.
@@ -73,11 +89,12 @@ class AccountStore {
   virtual Status SaveTransition(const Account* before, const Account& after,
                                 const std::vector<StoredEvent>& events,
                                 const std::vector<DueWork>& scheduled,
-                                const std::vector<std::int64_t>& completes_work = {}) = 0;
+                                const std::vector<DueWork>& completes_work = {}) = 0;
 
   // Work not yet done that is due at or before `until`, for payers on the test clock
-  // `clock_id` (none: payers on real time), oldest first (by due time, then creation). A
-  // payer's work waits, and is not listed, while the payer has a checkout pending
+  // `clock_id` (none: payers on real time), oldest first (by due time, then creation), at most
+  // `limit` pieces, each leased to this store (above); pieces another store holds are left out.
+  // A payer's work waits, and is not listed, while the payer has a checkout pending
   // (Account::HasPendingCheckout, waiting_work.h).
   virtual Result<std::vector<DueWork>> DueWorkUntil(Instant until,
                                                     const std::optional<std::string>& clock_id,

@@ -94,6 +94,13 @@ std::vector<std::int64_t> WorkIds(const std::vector<DueWork>& work) {
   return ids;
 }
 
+// A piece of due work no store handed out: only its id.
+DueWork NeverHandedOut(std::int64_t id) {
+  DueWork piece;
+  piece.id = id;
+  return piece;
+}
+
 // The store under test, and beside it a SqliteStore that holds the shipped catalog and the
 // test clocks (SqliteStore's foreign keys want both). For kSqlite the two are one store;
 // PostgresStore holds its own catalog and clocks.
@@ -149,7 +156,7 @@ class AccountStoreContractTest : public ::testing::TestWithParam<StoreKind> {
   // gives `after` the version the store gave the payer.
   Status Save(const Account* before, Account& after, const std::vector<StoredEvent>& events,
               const std::vector<DueWork>& scheduled = {},
-              const std::vector<std::int64_t>& completes_work = {}) {
+              const std::vector<DueWork>& completes_work = {}) {
     auto saved = store().SaveTransition(before, after, events, scheduled, completes_work);
     if (saved) {
       // What the cache keeps in place of a read must be what the store reads back.
@@ -548,6 +555,7 @@ TEST_P(AccountStoreContractTest, DueWorkComesOldestFirstPerClockUpToTheLimit) {
   ASSERT_THAT(WorkIds(*all), ElementsAre(2, 4, 3, 1));  // by due time, then id
   DueWork expected = Work(real_time, t0_ + kDay);
   expected.id = 2;
+  expected.lease = all->front().lease;  // the backend's own
   EXPECT_EQ(all->front(), expected);
 
   EXPECT_THAT(WorkIds(store().DueWorkUntil(t0_ + 2 * kDay, std::nullopt, 100).value()),
@@ -624,10 +632,12 @@ TEST_P(AccountStoreContractTest, CompletingWorkTwiceIsWorkAlreadyDone) {
   const Account account = NewPayer("user_1");
   const std::string payer = account.payer.id;
   Schedule(payer, {Work(account, t0_ + kDay), Work(account, t0_ + 2 * kDay)});
+  const std::vector<DueWork> read = store().DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value();
+  ASSERT_THAT(WorkIds(read), ElementsAre(1, 2));
 
   const Account before = Load(payer);
   Account after = before;
-  ASSERT_TRUE(Save(&before, after, {Event(payer, "test.done", t0_ + kDay)}, {}, {1}));
+  ASSERT_TRUE(Save(&before, after, {Event(payer, "test.done", t0_ + kDay)}, {}, {read[0]}));
   EXPECT_THAT(WorkIds(store().DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value()),
               ElementsAre(2));
 
@@ -635,18 +645,19 @@ TEST_P(AccountStoreContractTest, CompletingWorkTwiceIsWorkAlreadyDone) {
   const Account latest = Load(payer);
   Account again = latest;
   const StoredEvent lost = Event(payer, "test.again", t0_ + kDay);
-  EXPECT_EQ(Outcome(Save(&latest, again, {lost}, {Work(account, t0_ + 5 * kDay)}, {1})),
+  EXPECT_EQ(Outcome(Save(&latest, again, {lost}, {Work(account, t0_ + 5 * kDay)}, {read[0]})),
             kWorkAlreadyDone);
   EXPECT_EQ(Load(payer).payer.version, latest.payer.version);
   EXPECT_THAT(EventIds(AllEvents(payer, "test.again", 10)), IsEmpty());
   EXPECT_THAT(WorkIds(store().DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value()),
               ElementsAre(2));
-  EXPECT_EQ(Outcome(Save(&latest, again, {}, {}, {999})), kWorkAlreadyDone);
+  EXPECT_EQ(Outcome(Save(&latest, again, {}, {}, {NeverHandedOut(999)})), kWorkAlreadyDone);
 
   // Completing one piece while scheduling the next, as a renewal does. The new piece's id is
   // greater than every id given before; the refused work may have used one up (PostgreSQL's
-  // sequences do not roll back), so that is all it promises.
-  ASSERT_TRUE(Save(&latest, again, {}, {Work(account, t0_ + 3 * kDay)}, {2}));
+  // sequences do not roll back), so that is all it promises. The piece was read twice by this
+  // store: the lease it was first handed out with is still the one it holds.
+  ASSERT_TRUE(Save(&latest, again, {}, {Work(account, t0_ + 3 * kDay)}, {read[1]}));
   EXPECT_THAT(WorkIds(store().DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value()),
               ElementsAre(::testing::Gt(2)));
 }
@@ -656,10 +667,13 @@ TEST_P(AccountStoreContractTest, SeveralPiecesCompleteTogetherOrNotAtAll) {
   const std::string payer = account.payer.id;
   Schedule(payer, {Work(account, t0_ + kDay), Work(account, t0_ + 2 * kDay),
                    Work(account, t0_ + 3 * kDay)});
+  const std::vector<DueWork> read = store().DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value();
+  ASSERT_THAT(WorkIds(read), ElementsAre(1, 2, 3));
 
   // One of them done already (or named twice): nothing of the save is kept.
-  for (const std::vector<std::int64_t>& refused :
-       {std::vector<std::int64_t>{1, 2, 999}, std::vector<std::int64_t>{1, 1}}) {
+  for (const std::vector<DueWork>& refused :
+       {std::vector<DueWork>{read[0], read[1], NeverHandedOut(999)},
+        std::vector<DueWork>{read[0], read[0]}}) {
     const Account before = Load(payer);
     Account after = before;
     const StoredEvent lost = Event(payer, "test.lost", t0_ + kDay);
@@ -672,7 +686,8 @@ TEST_P(AccountStoreContractTest, SeveralPiecesCompleteTogetherOrNotAtAll) {
 
   const Account before = Load(payer);
   Account after = before;
-  ASSERT_TRUE(Save(&before, after, {Event(payer, "test.both", t0_ + 2 * kDay)}, {}, {1, 2}));
+  ASSERT_TRUE(
+      Save(&before, after, {Event(payer, "test.both", t0_ + 2 * kDay)}, {}, {read[0], read[1]}));
   EXPECT_THAT(WorkIds(store().DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value()),
               ElementsAre(3));
 }

@@ -23,7 +23,7 @@ class ForwardingAccountStore : public AccountStore {
   Status SaveTransition(const Account* before, const Account& after,
                         const std::vector<StoredEvent>& events,
                         const std::vector<DueWork>& scheduled,
-                        const std::vector<std::int64_t>& completes_work) override {
+                        const std::vector<DueWork>& completes_work) override {
     return inner_.SaveTransition(before, after, events, scheduled, completes_work);
   }
   Result<std::vector<DueWork>> DueWorkUntil(Instant until,

@@ -19,4 +19,10 @@ std::unexpected<Error> WorkAlreadyDone(std::int64_t work_id) {
                    "due work " + std::to_string(work_id) + " was done already");
 }
 
+std::unexpected<Error> WorkLeaseLost(std::int64_t work_id) {
+  return MakeError(ErrorKind::kAborted, "work_lease_lost",
+                   "the lease on due work " + std::to_string(work_id) +
+                       " lapsed or was taken over; the change was not stored");
+}
+
 }  // namespace recur

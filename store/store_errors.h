@@ -5,7 +5,9 @@
 //    a second current or upcoming item); retrying the same change fails again;
 //  - "concurrent_change" (kAborted): another writer changed the thing since it was read; read
 //    it again and retry;
-//  - "work_already_done" (kAborted): another runner applied the due work first.
+//  - "work_already_done" (kAborted): another runner applied the due work first;
+//  - "work_lease_lost" (kAborted): the due work's lease is no longer the caller's (another node
+//    may hold it now); apply nothing of it.
 #pragma once
 
 #include <cstdint>
@@ -19,5 +21,6 @@ namespace recur {
 [[nodiscard]] std::unexpected<Error> Conflict(std::string_view what);
 [[nodiscard]] std::unexpected<Error> ConcurrentChange(std::string_view what_changed);
 [[nodiscard]] std::unexpected<Error> WorkAlreadyDone(std::int64_t work_id);
+[[nodiscard]] std::unexpected<Error> WorkLeaseLost(std::int64_t work_id);
 
 }  // namespace recur

@@ -36,6 +36,10 @@ struct DueWork {
   std::chrono::hours lead{0};  // kTrialEndingNotice only
   int retry = 0;               // kDunningRetry only: which retry (0 = the first)
   std::int64_t id = 0;         // the store's id; 0 until stored
+  // The store's lease on the piece as DueWorkUntil handed it out (store/account_store.h): what
+  // the change that completes it shows to prove the piece is still the caller's. 0 until handed
+  // out, and always 0 from a store one node has to itself.
+  std::int64_t lease = 0;
   friend bool operator==(const DueWork&, const DueWork&) = default;
 };
 

@@ -169,7 +169,7 @@ Result<AccountChange> BillingService::Store(const Account* before, Account after
                                             Transition transition,
                                             const std::vector<StoredEvent>& events,
                                             const Catalog& catalog, Instant now,
-                                            const std::vector<std::int64_t>& completes_work) {
+                                            const std::vector<DueWork>& completes_work) {
   if (auto saved =
           store_.SaveTransition(before, after, events, transition.scheduled, completes_work);
       !saved) {
@@ -488,7 +488,7 @@ Result<std::size_t> BillingService::RunDue(std::span<const DueWork> pieces) {
   Account after = before;
   Transition together;
   std::vector<StoredEvent> events;
-  std::vector<std::int64_t> done;
+  std::vector<DueWork> done;
   Instant now = pieces.front().due_at;
   for (const DueWork& piece : pieces) {
     if (piece.payer_id != payer_id) {
@@ -509,7 +509,7 @@ Result<std::size_t> BillingService::RunDue(std::span<const DueWork> pieces) {
     together.item_id = transition->item_id;
     after = std::move(next);
     now = piece.due_at;
-    done.push_back(piece.id);
+    done.push_back(piece);
   }
   auto stored = Store(&before, std::move(after), std::move(together), events, *catalog, now, done);
   if (!stored) return std::unexpected(stored.error());

@@ -167,7 +167,7 @@ class BillingService {
   // transition's charges.
   Result<AccountChange> Store(const Account* before, Account after, Transition transition,
                               const std::vector<StoredEvent>& events, const Catalog& catalog,
-                              Instant now, const std::vector<std::int64_t>& completes_work);
+                              Instant now, const std::vector<DueWork>& completes_work);
   // How a pending attempt is taken to the gateway: charged, or first looked up (at start, when
   // the gateway may have seen it already) and charged only when the gateway never did.
   enum class Ask { kCharge, kLookUpFirst };

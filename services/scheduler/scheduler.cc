@@ -24,7 +24,11 @@ std::vector<std::vector<DueWork>> ByPayer(std::vector<DueWork> rows) {
 
 Scheduler::Scheduler(BillingService& billing, AccountStore& store, const Clock& clock,
                      SchedulerOptions options)
-    : billing_(billing), store_(store), clock_(clock), options_(options) {}
+    : billing_(billing),
+      store_(store),
+      clock_(clock),
+      options_(options),
+      jitter_(options_.poll_jitter, options_.jitter_seed) {}
 
 Scheduler::~Scheduler() { Stop(); }
 
@@ -53,6 +57,16 @@ Result<std::size_t> Scheduler::RunUntil(Instant until, const std::optional<std::
         // A checkout began after the work was read: the payer's work waits for its outcome,
         // and the store hands it out again once the checkout is settled.
         if (ran.error().code == "checkout_in_progress") continue;
+        // Held too long (a pause, a slow gateway): another node may hold the work now, and
+        // this node's change was refused whole. Whoever holds the lease applies it.
+        if (ran.error().code == "work_lease_lost") {
+          const DueWork& first = work[i].front();
+          Log(clock_.Now(), "warn", "due_work_lease_lost",
+              {{"work_id", first.id},
+               {"payer_id", first.payer_id},
+               {"then", "the node holding the lease now applies it"}});
+          continue;
+        }
         const DueWork& first = work[i].front();
         Log(clock_.Now(), "error", "due_work_failed",
             {{"work_id", first.id},
@@ -99,7 +113,7 @@ void Scheduler::Loop() {
     auto ran = RunUntil(clock_.Now(), std::nullopt);
     if (ran && *ran > 0) Log(clock_.Now(), "info", "due_work_ran", {{"count", *ran}});
     std::unique_lock lock(mutex_);
-    if (wake_.wait_for(lock, options_.poll, [&] { return stopping_; })) return;
+    if (wake_.wait_for(lock, jitter_.Spread(options_.poll), [&] { return stopping_; })) return;
   }
 }
 

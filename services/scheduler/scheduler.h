@@ -9,13 +9,21 @@
 // A payer whose checkout waits for the gateway has its work wait too: the store does not hand
 // it out (account_store.h), and work read just before the checkout began is left, not failed.
 // Neither holds up other payers' work, a test clock's advance, or fills the log.
-// A background loop runs the work of payers on real time; RunUntil runs a test clock's.
+// Several nodes may run schedulers on one database: the store leases each piece it hands out to
+// the node that read it (account_store.h), so each piece is applied by one node, and a piece
+// whose lease was lost before its change committed (a node paused past its lease) is refused
+// whole by the store and left to the node that holds it now, not counted as a failure. A
+// charge asked for by a piece is made after the change (its pending attempt) commits, so a
+// node whose lease was lost never charges for that piece.
+// A background loop runs the work of payers on real time, polling at a jittered interval so
+// that nodes started together do not poll in step; RunUntil runs a test clock's.
 // Thread-safe.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -23,6 +31,7 @@
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "base/jitter.h"
 #include "services/billing/billing_service.h"
 #include "store/account_store.h"
 
@@ -34,6 +43,9 @@ struct SchedulerOptions {
   // fewer, larger transactions; a worker mostly waits for a commit, not for a core.
   int workers = 64;
   std::chrono::milliseconds poll{1000};  // how often the real-time loop looks for due work
+  double poll_jitter = 0.2;              // each wait is spread by up to ±20% (base/jitter.h)
+  // Seeds the jitter so that a run's waits repeat (tests); none: seeded from random bytes.
+  std::optional<std::uint64_t> jitter_seed;
 };
 
 class Scheduler {
@@ -60,6 +72,7 @@ class Scheduler {
   AccountStore& store_;
   const Clock& clock_;
   const SchedulerOptions options_;
+  Jitter jitter_;  // of the loop's waits
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

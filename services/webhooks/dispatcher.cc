@@ -7,7 +7,6 @@
 #include <charconv>
 #include <set>
 
-#include "base/ids.h"
 #include "base/log.h"
 #include "domain/webhooks/delivery_request.h"
 #include "domain/webhooks/signing.h"
@@ -71,44 +70,20 @@ Result<std::vector<std::chrono::seconds>> ParseRetrySchedule(std::string_view te
   return schedule;
 }
 
-std::chrono::milliseconds JitteredPoll(std::chrono::milliseconds poll, double jitter,
-                                       std::mt19937_64& random) {
-  std::uniform_real_distribution<double> spread(1.0 - jitter, 1.0 + jitter);
-  const auto spread_ms =
-      static_cast<std::int64_t>(static_cast<double>(poll.count()) * spread(random));
-  return std::chrono::milliseconds(std::max<std::int64_t>(spread_ms, 1));
-}
-
 Dispatcher::Dispatcher(WebhookDeliveryStore& deliveries, WebhookEndpointStore& endpoints,
                        const Clock& clock, DispatcherOptions options)
     : deliveries_(deliveries),
       endpoints_(endpoints),
       clock_(clock),
       options_(std::move(options)),
-      connections_(options_.connections) {
-  if (options_.jitter_seed) {
-    random_.seed(*options_.jitter_seed);
-    return;
-  }
-  unsigned char seed[8];
-  FillRandomBytes(seed, sizeof seed);
-  std::uint64_t value = 0;
-  for (unsigned char byte : seed) value = (value << 8) | byte;
-  random_.seed(value);
-}
+      connections_(options_.connections),
+      jitter_(options_.jitter, options_.jitter_seed),
+      poll_jitter_(options_.poll_jitter, options_.jitter_seed) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
-std::chrono::milliseconds Dispatcher::Jittered(std::chrono::seconds delay) {
-  std::lock_guard lock(random_mutex_);
-  std::uniform_real_distribution<double> spread(1.0 - options_.jitter, 1.0 + options_.jitter);
-  return std::chrono::milliseconds(
-      static_cast<std::int64_t>(static_cast<double>(delay.count()) * 1000.0 * spread(random_)));
-}
-
 std::chrono::milliseconds Dispatcher::NextPoll() {
-  std::lock_guard lock(random_mutex_);
-  return JitteredPoll(options_.poll, options_.poll_jitter, random_);
+  return std::max(poll_jitter_.Spread(options_.poll), std::chrono::milliseconds(1));
 }
 
 void Dispatcher::Send(const DueDelivery& delivery, const CheckedWebhookUrl& checked,
@@ -177,7 +152,7 @@ DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
   if (attempt.delivered || status == 410) return attempt;
   const std::size_t next = static_cast<std::size_t>(attempt.attempt - delivery.round_start);
   if (next < options_.retry_schedule.size()) {
-    std::chrono::milliseconds delay = Jittered(options_.retry_schedule[next]);
+    std::chrono::milliseconds delay = jitter_.Spread(options_.retry_schedule[next]);
     const bool throttled = status == 429 || status == 502 || status == 503 || status == 504;
     if (throttled && retry_after) {
       delay = std::max(delay,

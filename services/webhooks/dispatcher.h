@@ -30,7 +30,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -38,6 +37,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/jitter.h"
 #include "domain/webhooks/url_policy.h"
 #include "services/webhooks/connection_pool.h"
 #include "services/webhooks/endpoints.h"
@@ -106,8 +106,7 @@ class Dispatcher {
   void RecordWhileRunning();
   // Disables the attempt's endpoint if it answered 410 or has failed for too long.
   void DisableIfDue(const DeliveryAttempt& attempt, std::optional<Instant> failing_since);
-  std::chrono::milliseconds Jittered(std::chrono::seconds delay);
-  // The next wait between reads, jittered.
+  // The next wait between reads: `poll` spread by `poll_jitter`, at least a millisecond.
   std::chrono::milliseconds NextPoll();
   void Work();
   // Under mutex_: a queued delivery whose endpoint has room. The queue is read again from the
@@ -138,13 +137,9 @@ class Dispatcher {
   std::vector<DeliveryAttempt> unrecorded_;
   std::condition_variable recorder_wake_;
   std::unordered_map<std::string, int> in_flight_per_endpoint_;
-  std::mutex random_mutex_;
-  std::mt19937_64 random_;  // for jitter, guarded by random_mutex_
+  Jitter jitter_;       // of retry delays
+  Jitter poll_jitter_;  // of the waits between reads
 };
-
-// `poll` spread at random by up to ±`jitter` of it (0 to 1), at least a millisecond.
-std::chrono::milliseconds JitteredPoll(std::chrono::milliseconds poll, double jitter,
-                                       std::mt19937_64& random);
 
 // "0,5,300" seconds -> delays; errors name the setting ("the webhook retry schedule"), param
 // "retry_schedule".

@@ -188,26 +188,5 @@ TEST_F(TwoNodesTest, ANodePausedPastItsLeaseCannotUndoWhatTheNextHolderRecorded)
   EXPECT_EQ(second_->RunOnce(), 0u);
 }
 
-TEST(DispatcherPollTest, ReadsAreSpreadWithinTheJitterAndRepeatFromASeed) {
-  std::mt19937_64 first(7);
-  std::mt19937_64 again(7);
-  std::mt19937_64 other(8);
-  std::set<std::int64_t> seen;
-  bool differs = false;
-  for (int i = 0; i < 100; ++i) {
-    const std::chrono::milliseconds wait = JitteredPoll(200ms, 0.5, first);
-    EXPECT_GE(wait, 100ms);
-    EXPECT_LE(wait, 300ms);
-    EXPECT_EQ(JitteredPoll(200ms, 0.5, again), wait);
-    differs = differs || JitteredPoll(200ms, 0.5, other) != wait;
-    seen.insert(wait.count());
-  }
-  EXPECT_GT(seen.size(), 50u) << "reads at a fixed interval would let nodes fall in step";
-  EXPECT_TRUE(differs) << "two nodes' seeds gave the same waits";
-  std::mt19937_64 any(1);
-  EXPECT_EQ(JitteredPoll(200ms, 0, any), 200ms);
-  EXPECT_GE(JitteredPoll(1ms, 1, any), 1ms) << "never a wait of nothing";
-}
-
 }  // namespace
 }  // namespace recur

@@ -44,7 +44,7 @@ class CachingAccountStore final : public ForwardingAccountStore {
   Status SaveTransition(const Account* before, const Account& after,
                         const std::vector<StoredEvent>& events,
                         const std::vector<DueWork>& scheduled,
-                        const std::vector<std::int64_t>& completes_work) override {
+                        const std::vector<DueWork>& completes_work) override {
     Status saved =
         ForwardingAccountStore::SaveTransition(before, after, events, scheduled, completes_work);
     std::optional<Account> stored = saved ? AccountAsStored(before, after) : std::nullopt;

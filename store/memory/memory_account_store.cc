@@ -111,7 +111,7 @@ Result<std::optional<std::string>> MemoryAccountStore::FindPayerIdOfItem(
 Status MemoryAccountStore::SaveTransition(const Account* before, const Account& after,
                                           const std::vector<StoredEvent>& events,
                                           const std::vector<DueWork>& scheduled,
-                                          const std::vector<std::int64_t>& completes_work) {
+                                          const std::vector<DueWork>& completes_work) {
   std::unique_lock lock(mutex_);
   auto writes = Check(before, after, events, scheduled, completes_work);
   if (!writes) return std::unexpected(writes.error());
@@ -127,7 +127,7 @@ Status MemoryAccountStore::SaveTransition(const Account* before, const Account& 
 
 Result<MemoryAccountStore::CheckedWrites> MemoryAccountStore::Check(
     const Account* before, const Account& after, const std::vector<StoredEvent>& events,
-    const std::vector<DueWork>& scheduled, const std::vector<std::int64_t>& completes_work) {
+    const std::vector<DueWork>& scheduled, const std::vector<DueWork>& completes_work) {
   const std::string& payer_id = after.payer.id;
   const AccountChanges changes = ChangesBetween(before, after);
   CheckedWrites writes;
@@ -245,12 +245,15 @@ Result<MemoryAccountStore::CheckedWrites> MemoryAccountStore::Check(
 
   // Marked done after the new work is stored, so it may name a piece of that work. A piece
   // named twice is done already the second time.
-  for (auto id = completes_work.begin(); id != completes_work.end(); ++id) {
+  // Its pieces' leases are always its own (account_store.h): only one node uses it.
+  for (auto piece = completes_work.begin(); piece != completes_work.end(); ++piece) {
+    const std::int64_t id = piece->id;
     const bool stored_now =
-        *id >= next_work_id_ && *id < next_work_id_ + static_cast<std::int64_t>(scheduled.size());
-    if ((!pending_work_.contains(*id) && !stored_now) ||
-        std::find(completes_work.begin(), id, *id) != id) {
-      return WorkAlreadyDone(*id);
+        id >= next_work_id_ && id < next_work_id_ + static_cast<std::int64_t>(scheduled.size());
+    if ((!pending_work_.contains(id) && !stored_now) ||
+        std::any_of(completes_work.begin(), piece,
+                    [id](const DueWork& earlier) { return earlier.id == id; })) {
+      return WorkAlreadyDone(id);
     }
   }
   return writes;
@@ -261,7 +264,7 @@ Result<MemoryAccountStore::CheckedWrites> MemoryAccountStore::Check(
 void MemoryAccountStore::Apply(const CheckedWrites& writes, const Account& after,
                                const std::vector<StoredEvent>& events,
                                const std::vector<DueWork>& scheduled,
-                               const std::vector<std::int64_t>& completes_work) noexcept {
+                               const std::vector<DueWork>& completes_work) noexcept {
   PayerRecord* record = writes.payer;
   if (record == nullptr) {
     record = &payers_[after.payer.id];
@@ -340,7 +343,8 @@ void MemoryAccountStore::Apply(const CheckedWrites& writes, const Account& after
     due_queues_[pending.clock_id].emplace(work.due_at, id);
   }
 
-  for (const std::int64_t id : completes_work) {
+  for (const DueWork& piece : completes_work) {
+    const std::int64_t id = piece.id;
     auto done = pending_work_.find(id);
     auto queue = due_queues_.find(done->second.clock_id);
     queue->second.erase({done->second.work.due_at, id});

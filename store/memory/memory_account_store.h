@@ -56,7 +56,7 @@ class MemoryAccountStore final : public AccountStore {
   Status SaveTransition(const Account* before, const Account& after,
                         const std::vector<StoredEvent>& events,
                         const std::vector<DueWork>& scheduled,
-                        const std::vector<std::int64_t>& completes_work) override;
+                        const std::vector<DueWork>& completes_work) override;
   Result<std::vector<DueWork>> DueWorkUntil(Instant until,
                                             const std::optional<std::string>& clock_id,
                                             int limit) override;
@@ -92,10 +92,10 @@ class MemoryAccountStore final : public AccountStore {
   Result<CheckedWrites> Check(const Account* before, const Account& after,
                               const std::vector<StoredEvent>& events,
                               const std::vector<DueWork>& scheduled,
-                              const std::vector<std::int64_t>& completes_work);
+                              const std::vector<DueWork>& completes_work);
   void Apply(const CheckedWrites& writes, const Account& after,
              const std::vector<StoredEvent>& events, const std::vector<DueWork>& scheduled,
-             const std::vector<std::int64_t>& completes_work) noexcept;
+             const std::vector<DueWork>& completes_work) noexcept;
   // Moves the payer's work due before `at` to `at` (waiting_work.h).
   void ReleaseWaitingWork(const std::string& payer_id, const std::optional<std::string>& clock_id,
                           Instant at);

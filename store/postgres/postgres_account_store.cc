@@ -119,11 +119,28 @@ PgStatement InsertDueWork(const DueWork& work, const std::optional<std::string>&
                    static_cast<std::int64_t>(work.lead.count()), work.retry, clock_id)};
 }
 
+// The database's clock, in Unix milliseconds: what leases are timed by, the same for every
+// node whatever its own clock says.
+constexpr const char* kDatabaseNow = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
 // done_at records the instant the work was applied for: its due time. Touches no row when the
-// work is done already: another runner applied it first.
-PgStatement CompleteDueWork(std::int64_t work_id) {
-  return {"UPDATE due_work SET done_at = due_at WHERE id = $1 AND done_at IS NULL",
-          PgParams::Of(work_id)};
+// work is done already (another runner applied it first), or when the piece is no longer held
+// under `piece.lease`, or that lease has lapsed (account_store.h).
+PgStatement CompleteDueWork(const DueWork& piece) {
+  return {std::string("UPDATE due_work SET done_at = due_at WHERE id = $1 AND done_at IS NULL "
+                      "AND lease = $2 AND lease_until > ") +
+              kDatabaseNow,
+          PgParams::Of(piece.id, piece.lease)};
+}
+
+// Run after the completions, in their transaction: which of the pieces are stored and still not
+// done. A piece whose completion touched no row is one whose lease was lost when it is listed
+// here, and one done already (or not stored) when it is not.
+PgStatement DueWorkNotDone(const std::vector<DueWork>& pieces) {
+  std::vector<std::string> ids;
+  for (const DueWork& piece : pieces) ids.push_back(std::to_string(piece.id));
+  return {"SELECT id FROM due_work WHERE id = ANY ($1::bigint[]) AND done_at IS NULL",
+          PgParams().AddTextArray(ids)};
 }
 
 // The payer's due work that waited for its pending checkout, and fell due meanwhile, becomes due
@@ -243,7 +260,7 @@ Result<std::optional<std::string>> PostgresStore::FindPayerIdOfItem(const std::s
 Status PostgresStore::SaveTransition(const Account* before, const Account& after,
                                      const std::vector<StoredEvent>& events,
                                      const std::vector<DueWork>& scheduled,
-                                     const std::vector<std::int64_t>& completes_work) {
+                                     const std::vector<DueWork>& completes_work) {
   auto bodies = event_bodies_->Encode(events);
   if (!bodies) return std::unexpected(bodies.error());
   const std::string& payer_id = after.payer.id;
@@ -288,9 +305,8 @@ Status PostgresStore::SaveTransition(const Account* before, const Account& after
     statements.push_back(InsertDueWork(work, after.payer.test_clock_id));
   }
   const std::size_t first_completion = statements.size();
-  for (const std::int64_t work_id : completes_work) {
-    statements.push_back(CompleteDueWork(work_id));
-  }
+  for (const DueWork& piece : completes_work) statements.push_back(CompleteDueWork(piece));
+  if (!completes_work.empty()) statements.push_back(DueWorkNotDone(completes_work));
   if (const std::optional<Instant> released = WaitingWorkReleasedAt(changes)) {
     statements.push_back(ReleaseWaitingWork(after.payer, *released));
   }
@@ -307,7 +323,13 @@ Status PostgresStore::SaveTransition(const Account* before, const Account& after
       }
     }
     for (std::size_t i = 0; i < completes_work.size(); ++i) {
-      if (results[first_completion + i].affected() != 1) return WorkAlreadyDone(completes_work[i]);
+      if (results[first_completion + i].affected() == 1) continue;
+      const std::int64_t id = completes_work[i].id;
+      const PgResult& not_done = results[first_completion + completes_work.size()];
+      for (int row = 0; row < not_done.rows(); ++row) {
+        if (not_done.Int64(row, 0) == id) return WorkLeaseLost(id);
+      }
+      return WorkAlreadyDone(id);
     }
     return Ok();
   });
@@ -316,18 +338,31 @@ Status PostgresStore::SaveTransition(const Account* before, const Account& after
 Result<std::vector<DueWork>> PostgresStore::DueWorkUntil(Instant until,
                                                          const std::optional<std::string>& clock_id,
                                                          int limit) {
-  const Doing doing{"listing due work"};
+  const Doing doing{"claiming due work"};
+  // One statement, so one round trip and its own transaction: the pieces due are picked, those
+  // other claimers have locked this instant are skipped, and the rest are leased to this node.
+  // A lease this node holds and has not lapsed is extended under the same number; any other
+  // lease taken is a new one. RETURNING gives no order, hence the outer ORDER BY.
+  const std::string now = kDatabaseNow;
+  const std::string sql =
+      "WITH picked AS (SELECT id FROM due_work WHERE done_at IS NULL AND " +
+      std::string(clock_id ? "clock_id = $5" : "clock_id IS NULL") +
+      " AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= " + now +
+      " OR lease_owner = $3) AND NOT EXISTS (SELECT 1 FROM payment_attempts p WHERE "
+      "p.payer_id = due_work.payer_id AND p.status = 'pending' AND p.purpose = 'checkout') "
+      "ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED), "
+      "claimed AS (UPDATE due_work SET lease = CASE WHEN lease_owner = $3 AND lease_until > " +
+      now +
+      " THEN lease ELSE nextval('due_work_leases') END, lease_owner = $3, lease_until = " + now +
+      " + $4 FROM picked WHERE due_work.id = picked.id RETURNING due_work.id, payer_id, "
+      "item_id, kind, due_at, reference, lead_hours, retry, lease) "
+      "SELECT * FROM claimed ORDER BY due_at, id";
+  // As SQL's LIMIT elsewhere: a negative limit is none, which PostgreSQL says with NULL.
+  PgParams params =
+      PgParams::Of(until, limit < 0 ? std::optional<int>() : std::optional(limit), node_id_,
+                   static_cast<std::int64_t>(options_.due_work_lease.count()));
+  if (clock_id) params.Add(*clock_id);
   return pool_->Read(doing, [&](PgConnection& connection) {
-    const std::string sql =
-        std::string(
-            "SELECT id, payer_id, item_id, kind, due_at, reference, lead_hours, retry FROM "
-            "due_work WHERE done_at IS NULL AND ") +
-        (clock_id ? "clock_id = $3" : "clock_id IS NULL") +
-        " AND due_at <= $1 AND NOT EXISTS (SELECT 1 FROM payment_attempts p WHERE "
-        "p.payer_id = due_work.payer_id AND p.status = 'pending' AND p.purpose = 'checkout') "
-        "ORDER BY due_at, id LIMIT $2";
-    PgParams params = PgParams::Of(until, limit);
-    if (clock_id) params.Add(*clock_id);
     const PgResult rows = Required(connection.Exec(doing, sql, params));
     std::vector<DueWork> work;
     for (int row = 0; row < rows.rows(); ++row) {
@@ -340,6 +375,7 @@ Result<std::vector<DueWork>> PostgresStore::DueWorkUntil(Instant until,
       piece.reference = rows.InstantAt(row, 5);
       piece.lead = std::chrono::hours(rows.Int64(row, 6));
       piece.retry = rows.Int(row, 7);
+      piece.lease = rows.Int64(row, 8);
       work.push_back(std::move(piece));
     }
     return work;

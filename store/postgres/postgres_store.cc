@@ -93,17 +93,19 @@ void ApplySyncSteps(PgConnection& connection, const CatalogSync& sync, IdGenerat
 
 }  // namespace
 
-PostgresStore::PostgresStore(std::unique_ptr<PgPool> pool, IdGenerator& ids)
-    : pool_(std::move(pool)), event_body_dictionaries_(*pool_), ids_(ids) {}
+PostgresStore::PostgresStore(std::unique_ptr<PgPool> pool, IdGenerator& ids,
+                             const PostgresStoreOptions& options)
+    : pool_(std::move(pool)), event_body_dictionaries_(*pool_), ids_(ids), options_(options) {}
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PgPool::Settings& settings,
-                                                           IdGenerator& ids, Instant now) {
+                                                           IdGenerator& ids, Instant now,
+                                                           const PostgresStoreOptions& options) {
   if (Status migrated = ApplyEmbeddedPostgresMigrations(settings.connection, now); !migrated) {
     return std::unexpected(migrated.error());
   }
   auto pool = PgPool::Open(settings);
   if (!pool) return std::unexpected(pool.error());
-  std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(*pool), ids));
+  std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(*pool), ids, options));
   store->node_id_ = ids.NewId("node");
   auto event_bodies = EventBodyCodec::Load(store->event_body_dictionaries_);
   if (!event_bodies) return std::unexpected(event_bodies.error());

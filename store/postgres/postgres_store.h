@@ -11,14 +11,19 @@
 // What it keeps: accounts (the event outbox and due work with them), idempotency keys, the
 // catalog (with a revision every changing sync moves on) and settings, test clocks, event body
 // dictionaries, webhook endpoints, deliveries and their attempts (the sandbox gateway's ledger,
-// in the same database, is postgres_sandbox_ledger.h). For nodes sharing the database it
-// answers StoredVersions (stored_versions.h): a payer's version and the catalog's revision,
-// each one indexed read, which the nodes' caches are checked against before they answer
-// (docs/postgresql.md, "What a node caches"). Still to come: leases on due work, on claimed
-// keys and on deliveries, with fencing.
+// in the same database, is postgres_sandbox_ledger.h).
+// Several stores (nodes: `recur serve` processes) may share a database. Each is a node of its
+// own, with an id new at every Open (node_id()), and leases what it takes, timed by the
+// database's clock: due work for `due_work_lease` (account_store.h), webhook deliveries with a
+// fencing token checked when their attempts are recorded (webhook_delivery_store.h), and
+// idempotency keys, whose keyed changes are fenced in their own transaction
+// (idempotency_store.h). It answers StoredVersions (stored_versions.h): a payer's version and
+// the catalog's revision, each one indexed read, which the nodes' caches are checked against
+// before they answer (docs/postgresql.md, "What a node caches").
 // Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,11 +38,21 @@
 
 namespace recur {
 
+struct PostgresStoreOptions {
+  // How long due work stays leased to the node that read it (account_store.h). Longer than a
+  // batch of the scheduler takes, charges included; a node that dies holds its work this long.
+  std::chrono::milliseconds due_work_lease{60'000};
+};
+
 class PostgresStore final : public Store, public StoredVersions {
  public:
   // Connects, applies pending migrations and loads the event body dictionaries.
   static Result<std::unique_ptr<PostgresStore>> Open(const PgPool::Settings& settings,
-                                                     IdGenerator& ids, Instant now);
+                                                     IdGenerator& ids, Instant now,
+                                                     const PostgresStoreOptions& options = {});
+
+  // This node's id, new at every Open: what its leases are held under.
+  const std::string& node_id() const { return node_id_; }
 
   // CatalogStore and SettingsStore (postgres_store.cc)
   Result<std::shared_ptr<const Catalog>> LoadCatalog() override;
@@ -58,7 +73,7 @@ class PostgresStore final : public Store, public StoredVersions {
   Status SaveTransition(const Account* before, const Account& after,
                         const std::vector<StoredEvent>& events,
                         const std::vector<DueWork>& scheduled,
-                        const std::vector<std::int64_t>& completes_work) override;
+                        const std::vector<DueWork>& completes_work) override;
   Result<std::vector<DueWork>> DueWorkUntil(Instant until,
                                             const std::optional<std::string>& clock_id,
                                             int limit) override;
@@ -111,14 +126,12 @@ class PostgresStore final : public Store, public StoredVersions {
   Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(const std::string& endpoint_id,
                                                             int limit) override;
 
-  // This node's identity among those sharing the database: who holds a lease. New at every open.
-  const std::string& node_id() const { return node_id_; }
-
   // Round trips to the server so far, for the benchmarks.
   std::int64_t round_trips() const { return pool_->round_trips(); }
 
  private:
-  PostgresStore(std::unique_ptr<PgPool> pool, IdGenerator& ids);
+  PostgresStore(std::unique_ptr<PgPool> pool, IdGenerator& ids,
+                const PostgresStoreOptions& options);
 
   // A write that changes what a request may ask for. Inside an IdempotentRequestScope it
   // records, in the same transaction, that the scope's key made `made`, and is refused whole
@@ -137,6 +150,7 @@ class PostgresStore final : public Store, public StoredVersions {
   PostgresEventBodyDictionaries event_body_dictionaries_;
   std::unique_ptr<EventBodyCodec> event_bodies_;
   IdGenerator& ids_;
+  const PostgresStoreOptions options_;
   std::string node_id_;
 };
 

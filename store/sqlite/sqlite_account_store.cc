@@ -230,7 +230,7 @@ Result<std::optional<std::string>> SqliteStore::FindPayerIdOfItem(const std::str
 Status SqliteStore::SaveTransition(const Account* before, const Account& after,
                                    const std::vector<StoredEvent>& events,
                                    const std::vector<DueWork>& scheduled,
-                                   const std::vector<std::int64_t>& completes_work) {
+                                   const std::vector<DueWork>& completes_work) {
   // Compressed here, on the caller's thread, so that the one writer does not.
   auto bodies = event_bodies_->Encode(events);
   if (!bodies) return std::unexpected(bodies.error());
@@ -264,8 +264,9 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
     }
     for (std::size_t i = 0; i < events.size(); ++i) InsertEvent(db, events[i], (*bodies)[i]);
     for (const DueWork& work : scheduled) InsertDueWork(db, work, after.payer.test_clock_id);
-    for (const std::int64_t work_id : completes_work) {
-      if (Status done = CompleteDueWork(db, work_id); !done) return done;
+    // Its pieces' leases are always its own (account_store.h): one process holds the file.
+    for (const DueWork& piece : completes_work) {
+      if (Status done = CompleteDueWork(db, piece.id); !done) return done;
     }
     if (const std::optional<Instant> released = WaitingWorkReleasedAt(changes)) {
       ReleaseWaitingWork(db, after.payer, *released);

@@ -45,7 +45,7 @@ class SqliteStore final : public Store {
   Status SaveTransition(const Account* before, const Account& after,
                         const std::vector<StoredEvent>& events,
                         const std::vector<DueWork>& scheduled,
-                        const std::vector<std::int64_t>& completes_work) override;
+                        const std::vector<DueWork>& completes_work) override;
   Result<std::vector<DueWork>> DueWorkUntil(Instant until,
                                             const std::optional<std::string>& clock_id,
                                             int limit) override;
