@@ -5,9 +5,39 @@
 #include <cctype>
 #include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace recur {
 namespace {
+
+std::vector<std::string> SplitOnCommas(const std::string& text) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1) {
+    parts.push_back(text.substr(start, comma - start));
+  }
+  parts.push_back(text.substr(start));
+  return parts;
+}
+
+// libpq's host list with its port list ("db1,db2" and "5432,5433", or one port for every host)
+// written as a URI writes them: db1:5432,db2:5433.
+std::string PairHostsWithPorts(const std::string& host, const std::string& port) {
+  const std::vector<std::string> hosts = SplitOnCommas(host);
+  const std::vector<std::string> ports =
+      port.empty() ? std::vector<std::string>{} : SplitOnCommas(port);
+  std::string text;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    if (i > 0) text += ",";
+    text += hosts[i];
+    const std::string its_port = ports.size() == hosts.size() ? ports[i]
+                                 : ports.size() == 1          ? ports[0]
+                                                              : std::string();
+    if (!its_port.empty()) text += ":" + its_port;
+  }
+  return text;
+}
 
 using ParsedOptions = std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)>;
 
@@ -65,16 +95,18 @@ std::string DescribeConninfo(const std::string& conninfo) {
   for (PQconninfoOption* option = options.get(); option->keyword != nullptr; ++option) {
     if (option->val != nullptr && *option->val != '\0') given[option->keyword] = option->val;
   }
-  std::string host = given.count("host") ? given["host"] : given["hostaddr"];
+  const std::string host = given.count("host") ? given["host"] : given["hostaddr"];
   std::string socket;
-  if (host.starts_with('/')) {
+  std::string hosts;
+  if (host.starts_with('/') && host.find(',') == std::string::npos) {
     socket = host;
-    host.clear();
+    if (given.count("port")) hosts = ":" + given["port"];
+  } else {
+    hosts = PairHostsWithPorts(host, given.count("port") ? given["port"] : "");
   }
   std::string text = "postgresql://";
   if (given.count("user")) text += given["user"] + "@";
-  text += host;
-  if (given.count("port")) text += ":" + given["port"];
+  text += hosts;
   if (given.count("dbname")) text += "/" + given["dbname"];
   if (!socket.empty()) text += "?host=" + socket;
   return text;

@@ -34,6 +34,15 @@ TEST(PgConninfoTest, TheDatabaseIsNamedWithoutItsPassword) {
             "postgresql:///billing?host=/run/postgresql");
 }
 
+TEST(PgConninfoTest, EachHostOfAFailoverListIsNamedWithItsOwnPort) {
+  EXPECT_EQ(DescribeConninfo(
+                "postgresql://recur@db1:5432,db2:5433/billing?target_session_attrs=read-write"),
+            "postgresql://recur@db1:5432,db2:5433/billing");
+  EXPECT_EQ(DescribeConninfo("host=db1,db2 port=5432 dbname=billing"),
+            "postgresql://db1:5432,db2:5432/billing");
+  EXPECT_EQ(DescribeConninfo("host=db1,db2 dbname=billing"), "postgresql://db1,db2/billing");
+}
+
 TEST(PgConninfoTest, AnUnreadableStringSaysWhyUnlessItHoldsAPassword) {
   Status plain = CheckConninfo("host=db1 dbname");
   ASSERT_FALSE(plain);
