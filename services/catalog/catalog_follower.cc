@@ -40,7 +40,9 @@ void CatalogFollower::Loop() {
            {"then", "the catalog in force stays; read again at the next turn"}});
     } else if (*followed) {
       Log(clock_.Now(), "info", "catalog_followed",
-          {{"why", "another node's reload changed the stored catalog"}});
+          {{"why",
+            "the stored catalog's revision is not the one in force (a reload, here or on another "
+            "node)"}});
     }
     lock.lock();
   }
