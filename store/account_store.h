@@ -39,7 +39,9 @@
 // share one database. DueWorkUntil leases the pieces it returns to the calling store for a lease
 // time (each backend says how long) and stamps each with its lease (DueWork::lease). A piece
 // leased to another store whose lease has not lapsed is not returned; a lapsed lease is taken
-// over by whoever reads the piece next, with a new lease. A piece this store holds already is
+// over by whoever reads the piece next, with a new lease. A backend that can tell a dead store
+// from a paused one (PostgreSQL: store/postgres/pg_lease_rule.h) also takes over at once the
+// lease of a store that died. A piece this store holds already is
 // returned again with its lease extended and unchanged, so a store may read what it left; once
 // its lease has lapsed, even a lease this store takes again is a new one, and the old one no
 // longer completes the piece. So each piece is applied once across nodes, a node that dies loses

@@ -82,7 +82,8 @@ class WebhookDeliveryStore {
   // Pending deliveries due at `now` to enabled endpoints other than `skipped`, at most `limit`,
   // oldest first, each leased to the calling node for `lease.duration` (timed by the store's
   // own clock, never by `now`, which is the domain's). A delivery leased to another node is not
-  // handed out until that node records its attempt or its lease lapses; one the calling node
+  // handed out until that node records its attempt or its lease lapses (or at once when the
+  // node died, on a backend that can tell: PostgreSQL); one the calling node
   // holds already is handed again, its lease renewed under the same token. At most
   // `lease.per_endpoint` deliveries of an endpoint are leased at once across the nodes: those
   // the calling node holds come first, and what another node holds leaves less room.

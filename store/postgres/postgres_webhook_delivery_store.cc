@@ -3,6 +3,7 @@
 #include <tuple>
 #include <utility>
 
+#include "store/postgres/pg_lease_rule.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/postgres_webhook_sql.h"
 #include "store/webhook_id_sql.h"
@@ -13,10 +14,11 @@ namespace recur {
 // with due deliveries that no other node is claiming for right now (SKIP LOCKED), and notes them
 // for the second. The second, whose snapshot is taken after those locks are held, so that it
 // sees every lease another node committed for them, counts each endpoint's leases held by other
-// nodes and leases the rest of its room to this node, the deliveries it holds already first.
-// Claims for one endpoint thus follow one another, which is what keeps `per_endpoint` across
-// nodes; claims for different endpoints go side by side. The lease's times are the database's
-// clock; the domain's `now` says only what is due.
+// nodes (those not over: pg_lease_rule.h ends them when they lapse or their node is dead) and
+// leases the rest of its room to this node, the deliveries it holds already first. Claims for one
+// endpoint thus follow one another, which is what keeps `per_endpoint` across nodes; claims for
+// different endpoints go side by side. The lease's times are the database's clock; the domain's
+// `now` says only what is due.
 namespace {
 
 constexpr const char* kLockClaimableEndpoints =
@@ -30,19 +32,23 @@ constexpr const char* kLockClaimableEndpoints =
 // $1 now, $2 limit, $3 per_endpoint (0: no bound), $4 lease milliseconds, $5 this node.
 // The deliveries it may lease are locked first, skipping those a recording transaction holds
 // (they are about to be recorded), so that it never waits for a transaction that may be waiting
-// for the endpoints it locked.
-constexpr const char* kLeaseDueDeliveries =
+// for the endpoints it locked. The count of other nodes' leases says `lease_until >` now before
+// the rule, so that it keeps to the index of leased deliveries.
+const std::string kLeaseDueDeliveries =
     "WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms), "
     "claimable AS (SELECT unnest(string_to_array("
     "current_setting('recur.claimable_endpoints'), ',')) AS id), "
     "room AS (SELECT c.id, $3::int - (SELECT count(*) FROM webhook_deliveries h, clock "
-    "WHERE h.endpoint_id = c.id AND h.lease_owner <> $5 AND h.lease_until > clock.now_ms) "
+    "WHERE h.endpoint_id = c.id AND h.lease_owner <> $5 AND h.lease_until > clock.now_ms AND NOT " +
+    LeaseLapsedSql("h.lease_owner", "h.lease_until") +
+    ") "
     "AS free FROM claimable c), "
     "free_rows AS (SELECT d.id, d.endpoint_id, d.next_attempt_at, "
     "COALESCE(d.lease_owner = $5, false) AS held "
     "FROM webhook_deliveries d JOIN claimable c ON c.id = d.endpoint_id CROSS JOIN clock "
-    "WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_owner IS NULL OR "
-    "d.lease_owner = $5 OR d.lease_until <= clock.now_ms) FOR NO KEY UPDATE OF d SKIP LOCKED), "
+    "WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_owner = $5 OR " +
+    LeaseLapsedSql("d.lease_owner", "d.lease_until") +
+    ") FOR NO KEY UPDATE OF d SKIP LOCKED), "
     "ranked AS (SELECT f.id, f.next_attempt_at, f.held, room.free, row_number() OVER "
     "(PARTITION BY f.endpoint_id ORDER BY f.held DESC, f.next_attempt_at, f.id) AS rank "
     "FROM free_rows f JOIN room ON room.id = f.endpoint_id), "

@@ -6,11 +6,6 @@
 //    write lock held by another process, a locked, read-only or full database file, and
 //    SQLite's schema_migrations (PostgreSQL's migrations have tests of their own in
 //    store/postgres/postgres_store_test.cc);
-//  - killing a server and starting a new one on the same database at once, expecting the new
-//    one to take over what the killed one held: on PostgreSQL the new process is another node,
-//    and the killed one's due work, deliveries and idempotency keys stay leased to it until
-//    their leases lapse (30 to 60 s; docs/postgresql.md). Taking over at once when a node's
-//    connections are gone is the next step of the multi-node work;
 //  - not serving at all (`recur simulate`, `recur plans check`, `recur webhooks sign|listen`),
 //    so they would run the same thing twice.
 #include <string>
@@ -31,11 +26,6 @@ constexpr const char* kLeftOut[] = {
     "AbuseLimitsTest.WritesPastTheBoundOfPendingWritesGet503WhileReadsAreAnswered",
     "HttpEdgeTest.WritesWaitingOnTheDatabaseDoNotHoldUpReads",
     "StorageFaultsTest.*",
-    "IdempotencyCrashTest.AKeyWhoseServerDiedBetweenChangeAndAnswerAnswersWithoutRepeating",
-    "IdempotencyCrashTest.ADeclinedCheckoutAndATrialExtensionAnswerAsTheyWouldHave",
-    "IdempotencyCrashTest.EveryKeyMakesExactlyOneChangeWhenTheServerIsKilledAtRandom",
-    "SchedulerTest.AKilledAdvanceResumesWithoutLosingOrRepeatingAnything",
-    "WebhookCrashTest.AKillInTheMiddleOfABurstLosesNoDelivery",
     "SimulateCohort.*",
     "SimulateScenario.*",
     "Shipped/ExampleScenario.*",
