@@ -101,6 +101,12 @@ class AccountStore {
   virtual Result<std::vector<DueWork>> DueWorkUntil(Instant until,
                                                     const std::optional<std::string>& clock_id,
                                                     int limit) = 0;
+  // Gives back the leases of `pieces`, as DueWorkUntil handed them to this store, so that any
+  // store takes them at once rather than once they lapse (a scheduler that stops gives back
+  // what it read and did not apply). A piece done, or whose lease another store took since, is
+  // left as it is; a lease given back no longer completes its piece. A store one node has to
+  // itself has nothing to give back.
+  virtual Status ReleaseDueWork(const std::vector<DueWork>& pieces) = 0;
 
   // Newest first (the reverse of the order stored), in pages (page.h). Every attempt the payer
   // ever had, settled ones included.

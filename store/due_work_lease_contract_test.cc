@@ -238,6 +238,27 @@ TEST_F(DueWorkLeaseContractTest, APausedNodesWorkIsTakenOverOnceItsLeaseLapsesBy
   ASSERT_TRUE(Complete(*node_b_, payer.payer.id, taken));
 }
 
+TEST_F(DueWorkLeaseContractTest, WorkGivenBackIsTakenAtOnceAndItsOldLeaseCompletesNothing) {
+  const Account payer = PayerWithWork("user_1", 2);
+  const std::vector<DueWork> held =
+      node_a_->DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value();
+  ASSERT_THAT(WorkIds(held), ElementsAre(1, 2));
+  ASSERT_TRUE(node_a_->ReleaseDueWork({held[0]}));
+  const std::vector<DueWork> taken =
+      node_b_->DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value();
+  ASSERT_THAT(WorkIds(taken), ElementsAre(1));
+  EXPECT_NE(taken[0].lease, held[0].lease);
+
+  // Given back again under the old lease: B keeps it, and A's old lease completes nothing.
+  ASSERT_TRUE(node_a_->ReleaseDueWork({held[0]}));
+  EXPECT_THAT(WorkIds(node_a_->DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value()),
+              ElementsAre(2));
+  auto refused = Complete(*node_a_, payer.payer.id, {held[0]});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "work_lease_lost");
+  ASSERT_TRUE(Complete(*node_b_, payer.payer.id, taken));
+}
+
 TEST_F(DueWorkLeaseContractTest, TestClockWorkIsLeasedAlikeAndLeasesIgnoreTheTestClock) {
   ASSERT_TRUE(node_a_->CreateTestClock({"clock_a", "clock_a", t0_, TestClockStatus::kReady, t0_}));
   Account payer;

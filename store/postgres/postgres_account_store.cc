@@ -382,6 +382,29 @@ Result<std::vector<DueWork>> PostgresStore::DueWorkUntil(Instant until,
   });
 }
 
+Status PostgresStore::ReleaseDueWork(const std::vector<DueWork>& pieces) {
+  if (pieces.empty()) return Ok();
+  std::vector<std::string> ids;
+  std::vector<std::string> leases;
+  for (const DueWork& piece : pieces) {
+    ids.push_back(std::to_string(piece.id));
+    leases.push_back(std::to_string(piece.lease));
+  }
+  const Doing doing{"giving back due work"};
+  // Only what this node still holds under the lease it was handed: the piece's next reader,
+  // this node included, takes it under a new lease.
+  return pool_->Write(doing, [&](PgConnection& connection) -> Status {
+    Required(connection.Exec(
+        doing,
+        "UPDATE due_work d SET lease_owner = NULL, lease_until = NULL "
+        "FROM unnest($1::bigint[], $2::bigint[]) AS released (id, lease) "
+        "WHERE d.id = released.id AND d.lease = released.lease AND d.lease_owner = $3 AND "
+        "d.done_at IS NULL",
+        PgParams().AddTextArray(ids).AddTextArray(leases).Add(node_id_)));
+    return Ok();
+  });
+}
+
 Result<Page<PaymentAttempt>> PostgresStore::ListPaymentAttempts(const std::string& payer_id,
                                                                 const ListOptions& options) {
   const Doing doing{"listing payment attempts"};

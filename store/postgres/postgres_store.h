@@ -84,6 +84,7 @@ class PostgresStore final : public Store, public StoredVersions {
   Result<std::vector<DueWork>> DueWorkUntil(Instant until,
                                             const std::optional<std::string>& clock_id,
                                             int limit) override;
+  Status ReleaseDueWork(const std::vector<DueWork>& pieces) override;
   Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
                                                    const ListOptions& options) override;
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
