@@ -63,6 +63,11 @@ const std::string kLeaseDueDeliveries =
     "e.previous_secret, e.previous_secret_expires_at, d.round_start, v.body_dictionary_id, "
     "d.lease, d.next_attempt_at";
 
+// A delivery queued again (recovered, resent) starts afresh: whoever holds it loses it, and its
+// token moves on, so that an attempt sent before is kept in the log as superseded rather than
+// recorded over the new round.
+constexpr const char* kEndLease = "lease = d.lease + 1, lease_owner = NULL, lease_until = NULL";
+
 }  // namespace
 
 Result<std::vector<DueDelivery>> PostgresStore::DueDeliveries(
@@ -189,20 +194,21 @@ Result<int> PostgresStore::RecoverDeliveries(const std::string& endpoint_id, Ins
   int queued = 0;
   const Doing doing{"recovering deliveries of webhook endpoint", endpoint_id};
   Status written = WriteChange(doing, endpoint_id, [&](PgConnection& connection) -> Status {
-    queued = Required(connection.Exec(
-                          doing,
-                          "INSERT INTO webhook_deliveries AS d (msg_id, event_id, endpoint_id, "
-                          "status, next_attempt_at) SELECT " +
-                              WebhookIdSql("v.id", "e.id") +
-                              ", v.id, e.id, 'pending', 0 FROM events v "
-                              "JOIN webhook_endpoints e ON e.id = $1 "
-                              "WHERE v.timestamp >= $2 AND e.deleted_at IS NULL AND " +
-                              PgEndpointTakesTypeSql("v.type") +
-                              " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET "
-                              "status = 'pending', next_attempt_at = 0, round_start = d.attempts "
-                              "WHERE d.status <> 'delivered'",
-                          PgParams::Of(endpoint_id, since)))
-                 .affected();
+    queued =
+        Required(connection.Exec(
+                     doing,
+                     "INSERT INTO webhook_deliveries AS d (msg_id, event_id, endpoint_id, "
+                     "status, next_attempt_at) SELECT " +
+                         WebhookIdSql("v.id", "e.id") +
+                         ", v.id, e.id, 'pending', 0 FROM events v "
+                         "JOIN webhook_endpoints e ON e.id = $1 "
+                         "WHERE v.timestamp >= $2 AND e.deleted_at IS NULL AND " +
+                         PgEndpointTakesTypeSql("v.type") +
+                         " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET "
+                         "status = 'pending', next_attempt_at = 0, round_start = d.attempts, " +
+                         kEndLease + " WHERE d.status <> 'delivered'",
+                     PgParams::Of(endpoint_id, since)))
+            .affected();
     return Ok();
   });
   if (!written) return std::unexpected(written.error());
@@ -229,7 +235,8 @@ Result<std::string> PostgresStore::ResendEvent(const std::string& endpoint_id,
             "e.deleted_at IS NULL AND " +
             PgEndpointTakesTypeSql("$3::text") +
             " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending', "
-            "next_attempt_at = 0, round_start = d.attempts RETURNING msg_id",
+            "next_attempt_at = 0, round_start = d.attempts, " +
+            kEndLease + " RETURNING msg_id",
         PgParams::Of(event_id, endpoint_id, type)));
     if (resent.rows() == 0) {
       return MakeError(ErrorKind::kFailedPrecondition, "event_type_not_taken",
