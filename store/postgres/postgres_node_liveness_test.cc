@@ -29,7 +29,6 @@ namespace {
 using Outcome = IdempotencyClaim::Outcome;
 using std::chrono::hours;
 using std::chrono::milliseconds;
-using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
 const Instant kT0 = FromUnixMillis(1'767'225'600'000);  // 2026-01-01
@@ -43,6 +42,29 @@ struct Claimed {
   std::vector<DueDelivery> deliveries;
   Outcome key = Outcome::kMismatch;
 };
+
+// Whether a node was handed all there is: the piece, the delivery, and the key for itself.
+::testing::AssertionResult GotEverything(const Claimed& claimed) {
+  if (claimed.work.size() == 1 && claimed.deliveries.size() == 1 &&
+      claimed.key == Outcome::kClaimed) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure()
+         << claimed.work.size() << " pieces, " << claimed.deliveries.size()
+         << " deliveries, the key "
+         << (claimed.key == Outcome::kClaimed ? "claimed" : "not claimed");
+}
+
+// Whether a node was handed nothing, and found the key in another's hands.
+::testing::AssertionResult GotNothing(const Claimed& claimed) {
+  if (claimed.work.empty() && claimed.deliveries.empty() && claimed.key == Outcome::kInProgress) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure()
+         << claimed.work.size() << " pieces, " << claimed.deliveries.size()
+         << " deliveries, the key "
+         << (claimed.key == Outcome::kInProgress ? "in progress" : "not in progress");
+}
 
 class NodeLivenessTest : public ::testing::Test {
  protected:
@@ -142,13 +164,9 @@ TEST_F(NodeLivenessTest, ADeadNodesWorkDeliveriesAndKeysAreTakenOverAtOnce) {
   StoreWorkAndADelivery();
   std::unique_ptr<PostgresStore> a = OpenNode();
   const Claimed by_a = ClaimEverything(*a);
-  ASSERT_THAT(by_a.work, SizeIs(1));
-  ASSERT_THAT(by_a.deliveries, SizeIs(1));
-  ASSERT_EQ(by_a.key, Outcome::kClaimed);
+  ASSERT_TRUE(GotEverything(by_a));
   const Claimed while_a_lives = ClaimEverything(*b_);
-  EXPECT_THAT(while_a_lives.work, IsEmpty());
-  EXPECT_THAT(while_a_lives.deliveries, IsEmpty());
-  EXPECT_EQ(while_a_lives.key, Outcome::kInProgress);
+  EXPECT_TRUE(GotNothing(while_a_lives));
 
   // A dies: its connections close without anything given back.
   const std::string a_id = a->node_id();
@@ -157,13 +175,11 @@ TEST_F(NodeLivenessTest, ADeadNodesWorkDeliveriesAndKeysAreTakenOverAtOnce) {
 
   // B takes everything over, an hour before A's leases would have lapsed.
   const Claimed by_b = ClaimEverything(*b_);
-  ASSERT_THAT(by_b.work, SizeIs(1));
+  ASSERT_TRUE(GotEverything(by_b));
   EXPECT_EQ(by_b.work[0].id, by_a.work[0].id);
   EXPECT_NE(by_b.work[0].lease, by_a.work[0].lease);
-  ASSERT_THAT(by_b.deliveries, SizeIs(1));
   EXPECT_EQ(by_b.deliveries[0].id, by_a.deliveries[0].id);
   EXPECT_NE(by_b.deliveries[0].lease, by_a.deliveries[0].lease);
-  EXPECT_EQ(by_b.key, Outcome::kClaimed);
   EXPECT_FALSE(Gone(b_->node_id()));
 }
 
@@ -171,22 +187,16 @@ TEST_F(NodeLivenessTest, ANodeThatIsOnlyQuietKeepsItsLeasesUntilTheyLapse) {
   StoreWorkAndADelivery();
   std::unique_ptr<PostgresStore> a = OpenNode();
   const Claimed by_a = ClaimEverything(*a);
-  ASSERT_THAT(by_a.work, SizeIs(1));
-  ASSERT_THAT(by_a.deliveries, SizeIs(1));
-  ASSERT_EQ(by_a.key, Outcome::kClaimed);
+  ASSERT_TRUE(GotEverything(by_a));
 
   // A does nothing more (paused, or slow), but its lock's connection stays open.
   EXPECT_FALSE(Gone(a->node_id()));
   const Claimed while_held = ClaimEverything(*b_);
-  EXPECT_THAT(while_held.work, IsEmpty());
-  EXPECT_THAT(while_held.deliveries, IsEmpty());
-  EXPECT_EQ(while_held.key, Outcome::kInProgress);
+  EXPECT_TRUE(GotNothing(while_held));
 
   LapseEveryLease();
   const Claimed by_b = ClaimEverything(*b_);
-  EXPECT_THAT(by_b.work, SizeIs(1));
-  EXPECT_THAT(by_b.deliveries, SizeIs(1));
-  EXPECT_EQ(by_b.key, Outcome::kClaimed);
+  EXPECT_TRUE(GotEverything(by_b));
 }
 
 TEST_F(NodeLivenessTest, ANodeThatLostItsLockWhileLivingHasItsLateWritesRefused) {
@@ -194,15 +204,11 @@ TEST_F(NodeLivenessTest, ANodeThatLostItsLockWhileLivingHasItsLateWritesRefused)
   // A looks at its lock's connection once an hour: it goes on as if nothing happened.
   std::unique_ptr<PostgresStore> a = OpenNode(kHour);
   const Claimed by_a = ClaimEverything(*a);
-  ASSERT_THAT(by_a.work, SizeIs(1));
-  ASSERT_THAT(by_a.deliveries, SizeIs(1));
-  ASSERT_EQ(by_a.key, Outcome::kClaimed);
+  ASSERT_TRUE(GotEverything(by_a));
 
   DropLockConnectionOf(a->node_id());
   const Claimed by_b = ClaimEverything(*b_);
-  ASSERT_THAT(by_b.work, SizeIs(1));
-  ASSERT_THAT(by_b.deliveries, SizeIs(1));
-  ASSERT_EQ(by_b.key, Outcome::kClaimed);
+  ASSERT_TRUE(GotEverything(by_b));
 
   // A's completion of the work is refused whole.
   const Account before = *a->LoadAccount(payer_id_).value();
@@ -247,13 +253,9 @@ TEST_F(NodeLivenessTest, ANodeTakesItsLockAgainWhenItsConnectionComesBackAndKeep
       testing::WaitUntil("node A to take its lock again", [&] { return !Gone(a->node_id()); }));
 
   const Claimed by_a = ClaimEverything(*a);
-  ASSERT_THAT(by_a.work, SizeIs(1));
-  ASSERT_THAT(by_a.deliveries, SizeIs(1));
-  ASSERT_EQ(by_a.key, Outcome::kClaimed);
+  ASSERT_TRUE(GotEverything(by_a));
   const Claimed by_b = ClaimEverything(*b_);
-  EXPECT_THAT(by_b.work, IsEmpty());
-  EXPECT_THAT(by_b.deliveries, IsEmpty());
-  EXPECT_EQ(by_b.key, Outcome::kInProgress);
+  EXPECT_TRUE(GotNothing(by_b));
 }
 
 TEST_F(NodeLivenessTest, ANodeThatStopsLeavesNoLockBehind) {
