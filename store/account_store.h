@@ -39,7 +39,9 @@
 // share one database. DueWorkUntil leases the pieces it returns to the calling store for a lease
 // time (each backend says how long) and stamps each with its lease (DueWork::lease). A piece
 // leased to another store whose lease has not lapsed is not returned; a lapsed lease is taken
-// over by whoever reads the piece next, with a new lease. A piece this store holds already is
+// over by whoever reads the piece next, with a new lease. A backend that can tell a dead store
+// from a paused one (PostgreSQL: store/postgres/pg_lease_rule.h) also takes over at once the
+// lease of a store that died. A piece this store holds already is
 // returned again with its lease extended and unchanged, so a store may read what it left; once
 // its lease has lapsed, even a lease this store takes again is a new one, and the old one no
 // longer completes the piece. So each piece is applied once across nodes, a node that dies loses
@@ -99,6 +101,12 @@ class AccountStore {
   virtual Result<std::vector<DueWork>> DueWorkUntil(Instant until,
                                                     const std::optional<std::string>& clock_id,
                                                     int limit) = 0;
+  // Gives back the leases of `pieces`, as DueWorkUntil handed them to this store, so that any
+  // store takes them at once rather than once they lapse (a scheduler that stops gives back
+  // what it read and did not apply). A piece done, or whose lease another store took since, is
+  // left as it is; a lease given back no longer completes its piece. A store one node has to
+  // itself has nothing to give back.
+  virtual Status ReleaseDueWork(const std::vector<DueWork>& pieces) = 0;
 
   // Newest first (the reverse of the order stored), in pages (page.h). Every attempt the payer
   // ever had, settled ones included.

@@ -219,13 +219,14 @@ TEST_F(DueWorkLeaseContractTest, ALeaseGivenBackToTheSameNodeIsANewOne) {
   ASSERT_TRUE(Complete(*node_a_, payer.payer.id, again));
 }
 
-TEST_F(DueWorkLeaseContractTest, ADeadNodesWorkIsTakenOverOnceItsLeaseLapses) {
+TEST_F(DueWorkLeaseContractTest, APausedNodesWorkIsTakenOverOnceItsLeaseLapsesByItself) {
   const Account payer = PayerWithWork("user_1", 3);
   SeededIdGenerator ids_c{3};
   std::unique_ptr<PostgresStore> short_lived = OpenNode(ids_c, std::chrono::milliseconds(200));
   ASSERT_NE(short_lived, nullptr);
   ASSERT_THAT(short_lived->DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value(), SizeIs(3));
-  short_lived.reset();  // dies holding the work
+  // It does nothing more, but stays open: a paused node, alive to the others, whose leases end
+  // only when they lapse (a dead node's end at once: postgres_node_liveness_test.cc).
 
   // Node B waits for the lease to lapse by itself, then takes all of it.
   std::vector<DueWork> taken;
@@ -234,6 +235,27 @@ TEST_F(DueWorkLeaseContractTest, ADeadNodesWorkIsTakenOverOnceItsLeaseLapses) {
     if (taken.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_THAT(WorkIds(taken), ElementsAre(1, 2, 3));
+  ASSERT_TRUE(Complete(*node_b_, payer.payer.id, taken));
+}
+
+TEST_F(DueWorkLeaseContractTest, WorkGivenBackIsTakenAtOnceAndItsOldLeaseCompletesNothing) {
+  const Account payer = PayerWithWork("user_1", 2);
+  const std::vector<DueWork> held =
+      node_a_->DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value();
+  ASSERT_THAT(WorkIds(held), ElementsAre(1, 2));
+  ASSERT_TRUE(node_a_->ReleaseDueWork({held[0]}));
+  const std::vector<DueWork> taken =
+      node_b_->DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value();
+  ASSERT_THAT(WorkIds(taken), ElementsAre(1));
+  EXPECT_NE(taken[0].lease, held[0].lease);
+
+  // Given back again under the old lease: B keeps it, and A's old lease completes nothing.
+  ASSERT_TRUE(node_a_->ReleaseDueWork({held[0]}));
+  EXPECT_THAT(WorkIds(node_a_->DueWorkUntil(t0_ + 10 * kDay, std::nullopt, 10).value()),
+              ElementsAre(2));
+  auto refused = Complete(*node_a_, payer.payer.id, {held[0]});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "work_lease_lost");
   ASSERT_TRUE(Complete(*node_b_, payer.payer.id, taken));
 }
 

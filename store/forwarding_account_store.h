@@ -31,6 +31,9 @@ class ForwardingAccountStore : public AccountStore {
                                             int limit) override {
     return inner_.DueWorkUntil(until, clock_id, limit);
   }
+  Status ReleaseDueWork(const std::vector<DueWork>& pieces) override {
+    return inner_.ReleaseDueWork(pieces);
+  }
   Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
                                                    const ListOptions& options) override {
     return inner_.ListPaymentAttempts(payer_id, options);

@@ -42,12 +42,14 @@
 // is made, which the claiming instance renews (RenewIdempotencyClaims) for as long as a request
 // of it handles the key.
 //  - A backend shared by several live servers (PostgreSQL behind several nodes) cannot tell a
-//    dead instance from a live one by its id, so it keeps the lease, timed by the database's own
-//    clock (the nodes' clocks differ, and a test clock must not move it): another instance's
-//    claim is kInProgress while its lease runs and taken over once it has lapsed. And it fences:
-//    a change made inside the scope of a key commits only if, in its own transaction, the key is
-//    still claimed by the scope's instance under a running lease and unanswered; otherwise the
-//    change is refused (kUnavailable, "idempotency_claim_lapsed") and nothing of it is stored.
+//    dead instance from a paused one by its id alone, so it keeps the lease (and where the
+//    instance id is a node's whose death the backend can see, PostgreSQL's node id under which
+//    recur serve claims, a dead instance's claim is over at once: pg_lease_rule.h), timed by the
+//    database's own clock (the nodes' clocks differ, and a test clock must not move it): another
+//    instance's claim is kInProgress while its lease runs and taken over once it has lapsed. And it
+//    fences: a change made inside the scope of a key commits only if, in its own transaction, the
+//    key is still claimed by the scope's instance under a running lease and unanswered; otherwise
+//    the change is refused (kUnavailable, "idempotency_claim_lapsed") and nothing of it is stored.
 //    So a node paused past its lease (SIGSTOP, a long GC, a partition) cannot make a change
 //    that the node which took the request over makes too. A claim taken over while the old
 //    claimant's change commits waits for that commit (the key's row is locked by the change),

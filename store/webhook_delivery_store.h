@@ -82,7 +82,8 @@ class WebhookDeliveryStore {
   // Pending deliveries due at `now` to enabled endpoints other than `skipped`, at most `limit`,
   // oldest first, each leased to the calling node for `lease.duration` (timed by the store's
   // own clock, never by `now`, which is the domain's). A delivery leased to another node is not
-  // handed out until that node records its attempt or its lease lapses; one the calling node
+  // handed out until that node records its attempt or its lease lapses (or at once when the
+  // node died, on a backend that can tell: PostgreSQL); one the calling node
   // holds already is handed again, its lease renewed under the same token. At most
   // `lease.per_endpoint` deliveries of an endpoint are leased at once across the nodes: those
   // the calling node holds come first, and what another node holds leaves less room.
@@ -106,7 +107,10 @@ class WebhookDeliveryStore {
   // Queues again, for a new round of retries starting at once, every event with a timestamp at
   // or after `since` that the endpoint's filter takes and that it has not received: failed
   // deliveries, pending ones (brought forward) and events it never had a delivery for (made
-  // while it was disabled). Returns how many deliveries were queued.
+  // while it was disabled). Returns how many deliveries were queued. Where deliveries are leased
+  // (several nodes), a delivery queued again is held by no node and its lease moves on, so an
+  // attempt made under the lease before (in flight meanwhile) is recorded as superseded; the
+  // same for ResendEvent.
   virtual Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) = 0;
   // Queues one event again for the endpoint, for a new round starting at once, even if it was
   // delivered. Fails with event_not_found, or event_type_not_taken when the endpoint's filter

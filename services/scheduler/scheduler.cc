@@ -33,18 +33,30 @@ Scheduler::Scheduler(BillingService& billing, AccountStore& store, const Clock& 
 Scheduler::~Scheduler() { Stop(); }
 
 Result<std::size_t> Scheduler::RunUntil(Instant until, const std::optional<std::string>& clock_id) {
+  std::vector<DueWork> left;
+  return Run(until, clock_id, /*stoppable=*/false, left);
+}
+
+Result<std::size_t> Scheduler::Run(Instant until, const std::optional<std::string>& clock_id,
+                                   bool stoppable, std::vector<DueWork>& left) {
   std::size_t total = 0;
   while (true) {
     auto rows = store_.DueWorkUntil(until, clock_id, options_.batch_size);
     if (!rows) return std::unexpected(rows.error());
+    left.clear();
     if (rows->empty()) return total;
     const std::vector<std::vector<DueWork>> work = ByPayer(std::move(*rows));
+    const auto keep_what_is_left = [&] {
+      for (const std::vector<DueWork>& pieces : work)
+        left.insert(left.end(), pieces.begin(), pieces.end());
+    };
 
     std::atomic<std::size_t> next = 0, done = 0;
     std::mutex failure_mutex;
     std::optional<Error> failure;
     auto run = [&] {
       for (std::size_t i = next++; i < work.size(); i = next++) {
+        if (stoppable && stop_requested_) return;  // the payers not begun are given back
         auto ran = billing_.RunDue(work[i]);
         if (ran) {
           done += *ran;
@@ -85,7 +97,12 @@ Result<std::size_t> Scheduler::RunUntil(Instant until, const std::optional<std::
     for (std::thread& worker : workers) worker.join();
 
     total += done;
+    if (stoppable && stop_requested_) {
+      keep_what_is_left();  // pieces done are among them: giving them back changes nothing
+      return total;
+    }
     if (done == 0) {
+      keep_what_is_left();
       if (failure) return std::unexpected(*failure);
       return total;  // what is left waits for checkouts
     }
@@ -96,24 +113,38 @@ void Scheduler::Start() {
   std::lock_guard lock(mutex_);
   if (loop_.joinable()) return;
   stopping_ = false;
+  stop_requested_ = false;
   loop_ = std::thread([this] { Loop(); });
 }
 
-void Scheduler::Stop() {
+void Scheduler::RequestStop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    stop_requested_ = true;
   }
   wake_.notify_all();
+}
+
+void Scheduler::Stop() {
+  RequestStop();
   if (loop_.joinable()) loop_.join();
 }
 
 void Scheduler::Loop() {
+  std::vector<DueWork> left;  // read by the last run and not applied: still leased to this node
   while (true) {
-    auto ran = RunUntil(clock_.Now(), std::nullopt);
+    auto ran = Run(clock_.Now(), std::nullopt, /*stoppable=*/true, left);
     if (ran && *ran > 0) Log(clock_.Now(), "info", "due_work_ran", {{"count", *ran}});
     std::unique_lock lock(mutex_);
-    if (wake_.wait_for(lock, jitter_.Spread(options_.poll), [&] { return stopping_; })) return;
+    if (wake_.wait_for(lock, jitter_.Spread(options_.poll), [&] { return stopping_; })) break;
+  }
+  // Given back, so that another node takes it at once rather than once its leases lapse.
+  if (Status given_back = store_.ReleaseDueWork(left); !given_back) {
+    Log(clock_.Now(), "warn", "due_work_not_given_back",
+        {{"count", left.size()},
+         {"error", given_back.error().message},
+         {"then", "another node takes it once its leases lapse"}});
   }
 }
 

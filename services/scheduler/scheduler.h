@@ -16,7 +16,8 @@
 // charge asked for by a piece is made after the change (its pending attempt) commits, so a
 // node whose lease was lost never charges for that piece.
 // A background loop runs the work of payers on real time, polling at a jittered interval so
-// that nodes started together do not poll in step; RunUntil runs a test clock's.
+// that nodes started together do not poll in step; RunUntil runs a test clock's. A stopping
+// loop gives back the work it holds and did not apply.
 // Thread-safe.
 #pragma once
 
@@ -61,11 +62,19 @@ class Scheduler {
   Result<std::size_t> RunUntil(Instant until, const std::optional<std::string>& clock_id);
 
   // Starts and stops the background loop for payers on real time. Start runs what fell due
-  // while the server was down first (catch-up), oldest first.
+  // while the server was down first (catch-up), oldest first. A stop lets the payers being
+  // applied finish, begins no other, and gives back (AccountStore::ReleaseDueWork) the work the
+  // loop read and did not apply, so that another node takes it at once. RequestStop asks for
+  // that and returns; Stop asks and waits until the loop has ended.
   void Start();
+  void RequestStop();
   void Stop();
 
  private:
+  // RunUntil; when `stoppable`, it ends between payers once a stop is asked for. `left` is what
+  // the last batch read and did not apply (still leased to this node) when it returns.
+  Result<std::size_t> Run(Instant until, const std::optional<std::string>& clock_id, bool stoppable,
+                          std::vector<DueWork>& left);
   void Loop();
 
   BillingService& billing_;
@@ -76,6 +85,7 @@ class Scheduler {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::atomic<bool> stop_requested_ = false;  // stopping_, read by the workers without the mutex
   std::thread loop_;
 };
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -275,6 +276,37 @@ TEST_F(SchedulerNodesTest, ANodePausedBetweenItsReadAndItsCommitNeitherAppliesNo
   auto ran_b = b->scheduler->RunUntil(clock_.Now(), std::nullopt);
   ASSERT_TRUE(ran_b) << ran_b.error().message;
   EXPECT_EQ(*ran_b, 4u);
+  ExpectEachPieceAppliedOnce(payers);
+}
+
+TEST_F(SchedulerNodesTest, AStoppingSchedulerGivesBackTheWorkItReadAndDidNotApply) {
+  std::unique_ptr<Node> a = StartNode(1, {.batch_size = 100, .workers = 1});
+  std::unique_ptr<Node> b = StartNode(2, {.batch_size = 100, .workers = 1});
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  const std::vector<std::string> payers = StartTrials(*a, 3);
+  ASSERT_EQ(payers.size(), 3u);
+  clock_.Advance(15 * kDay);
+
+  // A's loop reads the three payers' work in one batch and is stopped while it applies the
+  // first payer's: it finishes that one and begins neither of the others.
+  a->pausing->PauseTheNextCompletion();
+  a->scheduler->Start();
+  a->pausing->WaitUntilPaused();
+  a->scheduler->RequestStop();
+  a->pausing->Release();
+  a->scheduler->Stop();
+  EXPECT_EQ(Count("SELECT count(DISTINCT payer_id) FROM due_work WHERE done_at IS NOT NULL"), 1);
+
+  // B is handed the other two payers' work at once, though A's leases run a minute more and A's
+  // store is still open.
+  const std::vector<DueWork> to_b = b->store->DueWorkUntil(clock_.Now(), std::nullopt, 100).value();
+  std::set<std::string> payers_of_b;
+  for (const DueWork& piece : to_b) payers_of_b.insert(piece.payer_id);
+  EXPECT_EQ(payers_of_b.size(), 2u);
+  EXPECT_EQ(to_b.size(), 8u);  // three notices and a trial's end each
+  auto ran_b = b->scheduler->RunUntil(clock_.Now(), std::nullopt);
+  ASSERT_TRUE(ran_b) << ran_b.error().message;
   ExpectEachPieceAppliedOnce(payers);
 }
 

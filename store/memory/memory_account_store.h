@@ -60,6 +60,8 @@ class MemoryAccountStore final : public AccountStore {
   Result<std::vector<DueWork>> DueWorkUntil(Instant until,
                                             const std::optional<std::string>& clock_id,
                                             int limit) override;
+  // Its pieces are always its own (one node): nothing to give back.
+  Status ReleaseDueWork(const std::vector<DueWork>&) override { return Ok(); }
   Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
                                                    const ListOptions& options) override;
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,

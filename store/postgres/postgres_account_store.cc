@@ -5,6 +5,7 @@
 
 #include "store/account_changes.h"
 #include "store/account_rows.h"
+#include "store/postgres/pg_lease_rule.h"
 #include "store/postgres/postgres_row_writes.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/postgres_webhook_sql.h"
@@ -119,9 +120,7 @@ PgStatement InsertDueWork(const DueWork& work, const std::optional<std::string>&
                    static_cast<std::int64_t>(work.lead.count()), work.retry, clock_id)};
 }
 
-// The database's clock, in Unix milliseconds: what leases are timed by, the same for every
-// node whatever its own clock says.
-constexpr const char* kDatabaseNow = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+const std::string kDatabaseNow(kPgDatabaseNow);
 
 // done_at records the instant the work was applied for: its due time. Touches no row when the
 // work is done already (another runner applied it first), or when the piece is no longer held
@@ -341,14 +340,15 @@ Result<std::vector<DueWork>> PostgresStore::DueWorkUntil(Instant until,
   const Doing doing{"claiming due work"};
   // One statement, so one round trip and its own transaction: the pieces due are picked, those
   // other claimers have locked this instant are skipped, and the rest are leased to this node.
-  // A lease this node holds and has not lapsed is extended under the same number; any other
-  // lease taken is a new one. RETURNING gives no order, hence the outer ORDER BY.
+  // Another node's lease is taken once it is over (pg_lease_rule.h: it lapsed, or the node is
+  // dead). A lease this node holds and has not lapsed is extended under the same number; any
+  // other lease taken is a new one. RETURNING gives no order, hence the outer ORDER BY.
   const std::string now = kDatabaseNow;
   const std::string sql =
       "WITH picked AS (SELECT id FROM due_work WHERE done_at IS NULL AND " +
       std::string(clock_id ? "clock_id = $5" : "clock_id IS NULL") +
-      " AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= " + now +
-      " OR lease_owner = $3) AND NOT EXISTS (SELECT 1 FROM payment_attempts p WHERE "
+      " AND due_at <= $1 AND (lease_owner = $3 OR " + LeaseLapsedSql("lease_owner", "lease_until") +
+      ") AND NOT EXISTS (SELECT 1 FROM payment_attempts p WHERE "
       "p.payer_id = due_work.payer_id AND p.status = 'pending' AND p.purpose = 'checkout') "
       "ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED), "
       "claimed AS (UPDATE due_work SET lease = CASE WHEN lease_owner = $3 AND lease_until > " +
@@ -379,6 +379,29 @@ Result<std::vector<DueWork>> PostgresStore::DueWorkUntil(Instant until,
       work.push_back(std::move(piece));
     }
     return work;
+  });
+}
+
+Status PostgresStore::ReleaseDueWork(const std::vector<DueWork>& pieces) {
+  if (pieces.empty()) return Ok();
+  std::vector<std::string> ids;
+  std::vector<std::string> leases;
+  for (const DueWork& piece : pieces) {
+    ids.push_back(std::to_string(piece.id));
+    leases.push_back(std::to_string(piece.lease));
+  }
+  const Doing doing{"giving back due work"};
+  // Only what this node still holds under the lease it was handed: the piece's next reader,
+  // this node included, takes it under a new lease.
+  return pool_->Write(doing, [&](PgConnection& connection) -> Status {
+    Required(connection.Exec(
+        doing,
+        "UPDATE due_work d SET lease_owner = NULL, lease_until = NULL "
+        "FROM unnest($1::bigint[], $2::bigint[]) AS released (id, lease) "
+        "WHERE d.id = released.id AND d.lease = released.lease AND d.lease_owner = $3 AND "
+        "d.done_at IS NULL",
+        PgParams().AddTextArray(ids).AddTextArray(leases).Add(node_id_)));
+    return Ok();
   });
 }
 

@@ -281,5 +281,37 @@ TEST_F(DeliveryLeasesTest, ARecordedDeliveryIsClaimedAgainUnderANewToken) {
   EXPECT_EQ(retried->front().attempts, 1);
 }
 
+// An attempt in flight when its delivery is queued again (resent, or recovered) belongs to the
+// round before: recorded after, it is kept in the log as superseded, and the new round is owed.
+TEST_F(DeliveryLeasesTest, AnAttemptMadeBeforeAResendIsKeptAsSupersededAndTheResendIsOwed) {
+  const std::string endpoint = NewEndpoint();
+  const StoredEvent event = testing::PublishEvent(*a_, ids_, "subscription.created", kT0);
+  const DueDelivery in_flight = Claim(*a_, kHeld).at(0);
+  ASSERT_TRUE(b_->ResendEvent(endpoint, event.id));
+  ASSERT_TRUE(a_->RecordDeliveryAttempts({AttemptOf(in_flight, true)}));
+  const std::vector<DeliveryAttempt> log = a_->ListDeliveryAttempts(endpoint, 10).value();
+  ASSERT_THAT(log, SizeIs(1));
+  EXPECT_TRUE(log[0].superseded);
+  const std::vector<DueDelivery> resent = Claim(*b_, kHeld);
+  ASSERT_THAT(IdsOf(resent), ElementsAre(in_flight.id));
+  EXPECT_GT(resent[0].lease, in_flight.lease);
+  EXPECT_EQ(resent[0].attempts, 0);
+}
+
+TEST_F(DeliveryLeasesTest, AnAttemptMadeBeforeARecoveryIsKeptAsSupersededAndTheRecoveryIsOwed) {
+  const std::string endpoint = NewEndpoint();
+  Publish(1);
+  const DueDelivery in_flight = Claim(*a_, kHeld).at(0);
+  ASSERT_EQ(b_->RecoverDeliveries(endpoint, kT0).value(), 1);
+  ASSERT_TRUE(a_->RecordDeliveryAttempts({AttemptOf(in_flight, false)}));
+  const std::vector<DeliveryAttempt> log = a_->ListDeliveryAttempts(endpoint, 10).value();
+  ASSERT_THAT(log, SizeIs(1));
+  EXPECT_TRUE(log[0].superseded);
+  EXPECT_EQ(b_->GetWebhookEndpoint(endpoint).value()->failing_since, std::nullopt);
+  const std::vector<DueDelivery> recovered = Claim(*b_, kHeld);
+  ASSERT_THAT(IdsOf(recovered), ElementsAre(in_flight.id));
+  EXPECT_GT(recovered[0].lease, in_flight.lease);
+}
+
 }  // namespace
 }  // namespace recur

@@ -2,14 +2,14 @@
 // against other nodes while its lease runs, by the database's clock (idempotency_store.h). The
 // record of a keyed change, and the fence that refuses it once the claim is over, are added to
 // the change's own transaction by WriteChange (postgres_store.cc, schema/postgres/0009).
+#include "store/postgres/pg_lease_rule.h"
 #include "store/postgres/postgres_store.h"
 #include "store/store_errors.h"
 
 namespace recur {
 namespace {
 
-// Now by the database's clock, in the schema's bigint Unix milliseconds.
-const std::string kDatabaseNow = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+const std::string kDatabaseNow(kPgDatabaseNow);
 
 }  // namespace
 
@@ -32,12 +32,13 @@ Result<IdempotencyClaim> PostgresStore::ClaimIdempotencyKey(
       claimed = {IdempotencyClaim::Outcome::kClaimed};
       return Ok();
     }
-    const PgResult row = Required(connection.Exec(
-        doing,
-        "SELECT request_hash, status, body, created_at, claimed_by, made, "
-        "COALESCE(lease_expires_at > " +
-            kDatabaseNow + ", false) FROM idempotency_keys WHERE key = $1 FOR UPDATE",
-        PgParams::Of(key)));
+    const PgResult row =
+        Required(connection.Exec(doing,
+                                 "SELECT request_hash, status, body, created_at, claimed_by, made, "
+                                 "NOT " +
+                                     LeaseLapsedSql("claimed_by", "lease_expires_at") +
+                                     " FROM idempotency_keys WHERE key = $1 FOR UPDATE",
+                                 PgParams::Of(key)));
     if (row.rows() == 0) return ConcurrentChange("idempotency key " + key);  // released just now
     const std::int64_t age = ToUnixMillis(now) - row.Int64(0, 3);
     if (age < retention.count()) {
@@ -56,9 +57,10 @@ Result<IdempotencyClaim> PostgresStore::ClaimIdempotencyKey(
         claimed.held_by_another_instance = row.Text(0, 4) != instance_id;
         return Ok();
       }
-      // Claimed by a node whose lease lapsed (it died, or was paused: its change, if it wakes,
-      // is refused by the fence), or by no one: taken over, keeping the time of the first
-      // claim (the key expires `retention` after it) and what it made.
+      // Claimed by a node whose lease is over (pg_lease_rule.h: it lapsed, the node being paused,
+      // whose change is refused by the fence if it wakes; or the node is gone), or by no one: taken
+      // over, keeping the time of the first claim (the key expires `retention` after it) and what
+      // it made.
       if (!row.IsNull(0, 5)) {
         claimed = {IdempotencyClaim::Outcome::kRecover, 0, "", row.Text(0, 5)};
       }

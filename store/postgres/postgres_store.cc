@@ -107,6 +107,10 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PgPool::Setting
   if (!pool) return std::unexpected(pool.error());
   std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(*pool), ids, options));
   store->node_id_ = ids.NewId("node");
+  auto liveness =
+      PgNodeLiveness::Start(settings.connection, store->node_id_, options.liveness_check);
+  if (!liveness) return std::unexpected(liveness.error());
+  store->liveness_ = std::move(*liveness);
   auto event_bodies = EventBodyCodec::Load(store->event_body_dictionaries_);
   if (!event_bodies) return std::unexpected(event_bodies.error());
   store->event_bodies_ = std::move(*event_bodies);

@@ -17,7 +17,10 @@
 // database's clock: due work for `due_work_lease` (account_store.h), webhook deliveries with a
 // fencing token checked when their attempts are recorded (webhook_delivery_store.h), and
 // idempotency keys, whose keyed changes are fenced in their own transaction
-// (idempotency_store.h). It answers StoredVersions (stored_versions.h): a payer's version and
+// (idempotency_store.h). A node's leases end when they lapse, or at once when the node is gone
+// (killed: its connections closed), which a lock it holds on a connection of its own tells
+// (pg_node_liveness.h); so a node started after another was killed takes over its work at once.
+// It answers StoredVersions (stored_versions.h): a payer's version and
 // the catalog's revision, each one indexed read, which the nodes' caches are checked against
 // before they answer (docs/postgresql.md, "What a node caches").
 // Thread-safe.
@@ -31,6 +34,7 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "store/event_body_codec.h"
+#include "store/postgres/pg_node_liveness.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/postgres_event_bodies.h"
 #include "store/store.h"
@@ -42,6 +46,9 @@ struct PostgresStoreOptions {
   // How long due work stays leased to the node that read it (account_store.h). Longer than a
   // batch of the scheduler takes, charges included; a node that dies holds its work this long.
   std::chrono::milliseconds due_work_lease{60'000};
+  // How often the node looks at the connection that holds its lock, to take the lock again
+  // when the connection dropped (pg_node_liveness.h).
+  std::chrono::milliseconds liveness_check{500};
 };
 
 class PostgresStore final : public Store, public StoredVersions {
@@ -77,6 +84,7 @@ class PostgresStore final : public Store, public StoredVersions {
   Result<std::vector<DueWork>> DueWorkUntil(Instant until,
                                             const std::optional<std::string>& clock_id,
                                             int limit) override;
+  Status ReleaseDueWork(const std::vector<DueWork>& pieces) override;
   Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
                                                    const ListOptions& options) override;
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
@@ -152,6 +160,8 @@ class PostgresStore final : public Store, public StoredVersions {
   IdGenerator& ids_;
   const PostgresStoreOptions options_;
   std::string node_id_;
+  // Holds the node's lock while the store is open: what tells the other nodes it is alive.
+  std::unique_ptr<PgNodeLiveness> liveness_;
 };
 
 }  // namespace recur

@@ -3,6 +3,7 @@
 #include <tuple>
 #include <utility>
 
+#include "store/postgres/pg_lease_rule.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/postgres_webhook_sql.h"
 #include "store/webhook_id_sql.h"
@@ -13,10 +14,11 @@ namespace recur {
 // with due deliveries that no other node is claiming for right now (SKIP LOCKED), and notes them
 // for the second. The second, whose snapshot is taken after those locks are held, so that it
 // sees every lease another node committed for them, counts each endpoint's leases held by other
-// nodes and leases the rest of its room to this node, the deliveries it holds already first.
-// Claims for one endpoint thus follow one another, which is what keeps `per_endpoint` across
-// nodes; claims for different endpoints go side by side. The lease's times are the database's
-// clock; the domain's `now` says only what is due.
+// nodes (those not over: pg_lease_rule.h ends them when they lapse or their node is dead) and
+// leases the rest of its room to this node, the deliveries it holds already first. Claims for one
+// endpoint thus follow one another, which is what keeps `per_endpoint` across nodes; claims for
+// different endpoints go side by side. The lease's times are the database's clock; the domain's
+// `now` says only what is due.
 namespace {
 
 constexpr const char* kLockClaimableEndpoints =
@@ -30,19 +32,23 @@ constexpr const char* kLockClaimableEndpoints =
 // $1 now, $2 limit, $3 per_endpoint (0: no bound), $4 lease milliseconds, $5 this node.
 // The deliveries it may lease are locked first, skipping those a recording transaction holds
 // (they are about to be recorded), so that it never waits for a transaction that may be waiting
-// for the endpoints it locked.
-constexpr const char* kLeaseDueDeliveries =
+// for the endpoints it locked. The count of other nodes' leases says `lease_until >` now before
+// the rule, so that it keeps to the index of leased deliveries.
+const std::string kLeaseDueDeliveries =
     "WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms), "
     "claimable AS (SELECT unnest(string_to_array("
     "current_setting('recur.claimable_endpoints'), ',')) AS id), "
     "room AS (SELECT c.id, $3::int - (SELECT count(*) FROM webhook_deliveries h, clock "
-    "WHERE h.endpoint_id = c.id AND h.lease_owner <> $5 AND h.lease_until > clock.now_ms) "
+    "WHERE h.endpoint_id = c.id AND h.lease_owner <> $5 AND h.lease_until > clock.now_ms AND NOT " +
+    LeaseLapsedSql("h.lease_owner", "h.lease_until") +
+    ") "
     "AS free FROM claimable c), "
     "free_rows AS (SELECT d.id, d.endpoint_id, d.next_attempt_at, "
     "COALESCE(d.lease_owner = $5, false) AS held "
     "FROM webhook_deliveries d JOIN claimable c ON c.id = d.endpoint_id CROSS JOIN clock "
-    "WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_owner IS NULL OR "
-    "d.lease_owner = $5 OR d.lease_until <= clock.now_ms) FOR NO KEY UPDATE OF d SKIP LOCKED), "
+    "WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_owner = $5 OR " +
+    LeaseLapsedSql("d.lease_owner", "d.lease_until") +
+    ") FOR NO KEY UPDATE OF d SKIP LOCKED), "
     "ranked AS (SELECT f.id, f.next_attempt_at, f.held, room.free, row_number() OVER "
     "(PARTITION BY f.endpoint_id ORDER BY f.held DESC, f.next_attempt_at, f.id) AS rank "
     "FROM free_rows f JOIN room ON room.id = f.endpoint_id), "
@@ -56,6 +62,11 @@ constexpr const char* kLeaseDueDeliveries =
     "RETURNING d.id, d.msg_id, v.type, v.body, d.attempts, e.id, e.url, e.secret, "
     "e.previous_secret, e.previous_secret_expires_at, d.round_start, v.body_dictionary_id, "
     "d.lease, d.next_attempt_at";
+
+// A delivery queued again (recovered, resent) starts afresh: whoever holds it loses it, and its
+// token moves on, so that an attempt sent before is kept in the log as superseded rather than
+// recorded over the new round.
+constexpr const char* kEndLease = "lease = d.lease + 1, lease_owner = NULL, lease_until = NULL";
 
 }  // namespace
 
@@ -183,20 +194,21 @@ Result<int> PostgresStore::RecoverDeliveries(const std::string& endpoint_id, Ins
   int queued = 0;
   const Doing doing{"recovering deliveries of webhook endpoint", endpoint_id};
   Status written = WriteChange(doing, endpoint_id, [&](PgConnection& connection) -> Status {
-    queued = Required(connection.Exec(
-                          doing,
-                          "INSERT INTO webhook_deliveries AS d (msg_id, event_id, endpoint_id, "
-                          "status, next_attempt_at) SELECT " +
-                              WebhookIdSql("v.id", "e.id") +
-                              ", v.id, e.id, 'pending', 0 FROM events v "
-                              "JOIN webhook_endpoints e ON e.id = $1 "
-                              "WHERE v.timestamp >= $2 AND e.deleted_at IS NULL AND " +
-                              PgEndpointTakesTypeSql("v.type") +
-                              " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET "
-                              "status = 'pending', next_attempt_at = 0, round_start = d.attempts "
-                              "WHERE d.status <> 'delivered'",
-                          PgParams::Of(endpoint_id, since)))
-                 .affected();
+    queued =
+        Required(connection.Exec(
+                     doing,
+                     "INSERT INTO webhook_deliveries AS d (msg_id, event_id, endpoint_id, "
+                     "status, next_attempt_at) SELECT " +
+                         WebhookIdSql("v.id", "e.id") +
+                         ", v.id, e.id, 'pending', 0 FROM events v "
+                         "JOIN webhook_endpoints e ON e.id = $1 "
+                         "WHERE v.timestamp >= $2 AND e.deleted_at IS NULL AND " +
+                         PgEndpointTakesTypeSql("v.type") +
+                         " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET "
+                         "status = 'pending', next_attempt_at = 0, round_start = d.attempts, " +
+                         kEndLease + " WHERE d.status <> 'delivered'",
+                     PgParams::Of(endpoint_id, since)))
+            .affected();
     return Ok();
   });
   if (!written) return std::unexpected(written.error());
@@ -223,7 +235,8 @@ Result<std::string> PostgresStore::ResendEvent(const std::string& endpoint_id,
             "e.deleted_at IS NULL AND " +
             PgEndpointTakesTypeSql("$3::text") +
             " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending', "
-            "next_attempt_at = 0, round_start = d.attempts RETURNING msg_id",
+            "next_attempt_at = 0, round_start = d.attempts, " +
+            kEndLease + " RETURNING msg_id",
         PgParams::Of(event_id, endpoint_id, type)));
     if (resent.rows() == 0) {
       return MakeError(ErrorKind::kFailedPrecondition, "event_type_not_taken",

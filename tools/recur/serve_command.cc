@@ -230,14 +230,15 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
 }
 
 // Idempotency-Key handling (http/idempotent_request.h) under an id new to this run of the
-// server, and the expired keys purged now. RECUR_TEST_KILL_BEFORE_IDEMPOTENT_ANSWER is for tests
-// only: a keyed request whose key starts with its value kills the server between its change and
-// its answer.
-Status SetUpIdempotency(HttpServer& server, IdempotencyStore& keys, const ApiServices& api,
-                        IdGenerator& ids, const Clock& clock) {
+// server (the store's node id where nodes share the database, so that a dead node's claims end
+// with its other leases), and the expired keys purged now. RECUR_TEST_KILL_BEFORE_IDEMPOTENT_ANSWER
+// is for tests only: a keyed request whose key starts with its value kills the server between its
+// change and its answer.
+Status SetUpIdempotency(HttpServer& server, IdempotencyStore& keys, const std::string& node_id,
+                        const ApiServices& api, IdGenerator& ids, const Clock& clock) {
   IdempotencyOptions options;
   options.store = &keys;
-  options.instance_id = ids.NewId("run");
+  options.instance_id = node_id.empty() ? ids.NewId("run") : node_id;
   options.recover = [&api](std::string_view route, const ApiRequest& request,
                            std::string_view made) {
     return RecoveredAnswer(api, route, request, made);
@@ -314,7 +315,7 @@ int RunServe(std::span<const std::string> args) {
                         clock,
                         {"recur:" + installation->instance_id}};
   AddApiRoutes(server, api);
-  if (auto keys = SetUpIdempotency(server, store, api, ids, clock); !keys)
+  if (auto keys = SetUpIdempotency(server, store, opened->node_id, api, ids, clock); !keys)
     return Fail(keys.error());
   return Serve(server, engine, catalog, *settings, opened->name, *loaded, signals, clock);
 }

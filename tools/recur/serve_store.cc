@@ -70,6 +70,7 @@ Result<ServeStore> OpenPostgres(const DatabaseSettings& database, IdGenerator& i
   auto store = PostgresStore::Open(settings, ids, clock.Now());
   if (!store) return std::unexpected(store.error());
   opened.shared = store->get();
+  opened.node_id = (*store)->node_id();
   opened.store = std::move(*store);
   settings.max_connections = kSandboxLedgerConnections;
   auto ledger = PostgresSandboxLedger::Open(settings, clock.Now());

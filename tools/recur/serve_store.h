@@ -30,6 +30,10 @@ struct ServeStore {
   // What the node's caches are checked against when other nodes write the database too
   // (PostgreSQL; it is `store`); null where this process is its only writer (SQLite).
   StoredVersions* shared = nullptr;
+  // The node's id where several nodes share the database (PostgreSQL: PostgresStore::node_id,
+  // whose leases end at once when the node dies); empty on SQLite. Idempotency keys are claimed
+  // under it, so that they end with the node as its other leases do.
+  std::string node_id;
   // The sandbox gateway's records, kept apart from the store's writes: a file of their own
   // beside a SQLite file, a pool of their own on PostgreSQL.
   std::unique_ptr<SandboxLedger> sandbox_ledger;
