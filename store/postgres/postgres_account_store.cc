@@ -399,6 +399,19 @@ Result<std::vector<DueWork>> PostgresStore::DueWorkUntil(Instant until,
   });
 }
 
+Result<std::int64_t> PostgresStore::AdvanceWorkLeft(const std::string& clock_id, Instant until) {
+  const Doing doing{"looking for the work of test clock", clock_id};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    return Required(connection.Exec(
+                        doing,
+                        std::string("SELECT count(*) FROM due_work WHERE done_at IS NULL AND "
+                                    "clock_id = $1 AND due_at <= $2 AND ") +
+                            kNotWaitingForACheckoutSql,
+                        PgParams::Of(clock_id, until)))
+        .Int64(0, 0);
+  });
+}
+
 Result<Page<PaymentAttempt>> PostgresStore::ListPaymentAttempts(const std::string& payer_id,
                                                                 const ListOptions& options) {
   const Doing doing{"listing payment attempts"};
