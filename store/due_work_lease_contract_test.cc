@@ -7,6 +7,7 @@
 // lease lapsing by itself waits for it, and asserts nothing about when.
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -70,6 +71,26 @@ class DueWorkLeaseContractTest : public ::testing::Test {
     return account;
   }
 
+  // Reads due work on both nodes at once, `readers_per_node` threads each, each reading `rounds`
+  // times at most `batch` pieces due by t0_ + 10d. What reader r read is at r: node A's readers
+  // at even r, node B's at odd r.
+  std::vector<std::vector<DueWork>> ReadAtOnce(int readers_per_node, int rounds, int batch) {
+    std::vector<std::vector<DueWork>> read(2 * static_cast<std::size_t>(readers_per_node));
+    std::vector<std::thread> readers;
+    for (std::size_t r = 0; r < read.size(); ++r) {
+      readers.emplace_back([&, r] {
+        PostgresStore& node = r % 2 == 0 ? *node_a_ : *node_b_;
+        for (int round = 0; round < rounds; ++round) {
+          auto due = node.DueWorkUntil(t0_ + 10 * kDay, std::nullopt, batch);
+          ASSERT_TRUE(due) << due.error().message;
+          read[r].insert(read[r].end(), due->begin(), due->end());
+        }
+      });
+    }
+    for (std::thread& reader : readers) reader.join();
+    return read;
+  }
+
   // Completes `pieces` on `node` in a change of the payer that stores one event.
   Status Complete(PostgresStore& node, const std::string& payer_id,
                   const std::vector<DueWork>& pieces) {
@@ -111,22 +132,14 @@ TEST_F(DueWorkLeaseContractTest, EachNodeHasAnIdOfItsOwn) {
 }
 
 TEST_F(DueWorkLeaseContractTest, NodesClaimingAtOnceGetDisjointPieces) {
-  constexpr int kPayers = 40, kPiecesEach = 5, kReadersPerNode = 3, kBatch = 40;
+  // One piece per payer: a payer's work goes to one node at a time (the next test), so pieces
+  // of many payers are what several nodes share.
+  constexpr int kPayers = 200, kPiecesEach = 1, kReadersPerNode = 3, kBatch = 40;
   for (int p = 0; p < kPayers; ++p) PayerWithWork("user_" + std::to_string(p), kPiecesEach);
 
   // Every reader of both nodes reads at once. A node's readers together take at most 120 of the
   // 200 pieces, so whichever node reads first leaves the other some.
-  std::vector<std::vector<DueWork>> read(2 * kReadersPerNode);
-  std::vector<std::thread> readers;
-  for (std::size_t r = 0; r < read.size(); ++r) {
-    readers.emplace_back([&, r] {
-      PostgresStore& node = r % 2 == 0 ? *node_a_ : *node_b_;
-      auto due = node.DueWorkUntil(t0_ + 10 * kDay, std::nullopt, kBatch);
-      ASSERT_TRUE(due) << due.error().message;
-      read[r] = std::move(*due);
-    });
-  }
-  for (std::thread& reader : readers) reader.join();
+  const std::vector<std::vector<DueWork>> read = ReadAtOnce(kReadersPerNode, 1, kBatch);
 
   std::set<std::int64_t> by_a, by_b;
   for (std::size_t r = 0; r < read.size(); ++r) {
@@ -146,6 +159,34 @@ TEST_F(DueWorkLeaseContractTest, NodesClaimingAtOnceGetDisjointPieces) {
       node_b_->DueWorkUntil(t0_ + 10 * kDay, std::nullopt, -1).value();
   for (const DueWork& piece : again_b) EXPECT_FALSE(by_a.contains(piece.id)) << piece.id;
   EXPECT_EQ(again_a.size() + again_b.size(), static_cast<std::size_t>(kPayers * kPiecesEach));
+}
+
+TEST_F(DueWorkLeaseContractTest, NodesClaimingAtOnceNeverSplitAPayersWork) {
+  constexpr int kPayers = 30, kPiecesEach = 4, kReadersPerNode = 3, kBatch = 7;
+  for (int p = 0; p < kPayers; ++p) PayerWithWork("user_" + std::to_string(p), kPiecesEach);
+
+  // Small batches cut payers' work in the middle: a payer may be left with pieces after those a
+  // node took, which no other node may take before the earlier ones are done.
+  const std::vector<std::vector<DueWork>> read = ReadAtOnce(kReadersPerNode, 3, kBatch);
+
+  // Each payer's pieces held are its earliest, all held by one node.
+  std::map<std::string, std::set<std::int64_t>> held_by_a, held_by_b;
+  for (std::size_t r = 0; r < read.size(); ++r) {
+    for (const DueWork& piece : read[r]) {
+      (r % 2 == 0 ? held_by_a : held_by_b)[piece.payer_id].insert(piece.id);
+    }
+  }
+  for (const auto& [payer, pieces] : held_by_a) {
+    EXPECT_FALSE(held_by_b.contains(payer)) << payer << " has work on both nodes";
+  }
+  for (const auto* held : {&held_by_a, &held_by_b}) {
+    for (const auto& [payer, pieces] : *held) {
+      const std::int64_t earliest =
+          Count("SELECT min(id) FROM due_work WHERE payer_id = '" + payer + "'");
+      std::int64_t expected = earliest;
+      for (const std::int64_t id : pieces) EXPECT_EQ(id, expected++) << payer;
+    }
+  }
 }
 
 TEST_F(DueWorkLeaseContractTest, ALapsedLeaseIsTakenOverAndOnlyTheNewHolderCompletes) {

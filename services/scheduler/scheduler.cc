@@ -136,6 +136,7 @@ void Scheduler::Loop() {
   while (true) {
     auto ran = Run(clock_.Now(), std::nullopt, /*stoppable=*/true, left);
     if (ran && *ran > 0) Log(clock_.Now(), "info", "due_work_ran", {{"count", *ran}});
+    if (advances_ != nullptr) RunAdvancesUnderway();
     std::unique_lock lock(mutex_);
     if (wake_.wait_for(lock, jitter_.Spread(options_.poll), [&] { return stopping_; })) break;
   }
@@ -145,6 +146,27 @@ void Scheduler::Loop() {
         {{"count", left.size()},
          {"error", given_back.error().message},
          {"then", "another node takes it once its leases lapse"}});
+  }
+}
+
+void Scheduler::RunAdvancesUnderway() {
+  auto underway = advances_->AdvancesUnderway();
+  if (!underway) {
+    Log(clock_.Now(), "warn", "test_clock_advances_unreadable",
+        {{"error", underway.error().message}});
+    return;
+  }
+  for (const ClockAdvance& advance : *underway) {
+    // Failures are the advancing node's to report: it answers for the advance, and takes over
+    // what this node leaves once its leases lapse.
+    auto ran = RunUntil(advance.to, advance.clock_id);
+    if (!ran) {
+      Log(clock_.Now(), "warn", "test_clock_work_failed",
+          {{"clock_id", advance.clock_id}, {"error", ran.error().message}});
+    } else if (*ran > 0) {
+      Log(clock_.Now(), "info", "test_clock_work_ran",
+          {{"clock_id", advance.clock_id}, {"count", *ran}});
+    }
   }
 }
 

@@ -17,7 +17,10 @@
 // node whose lease was lost never charges for that piece.
 // A background loop runs the work of payers on real time, polling at a jittered interval so
 // that nodes started together do not poll in step; RunUntil runs a test clock's. A stopping
-// loop gives back the work it holds and did not apply.
+// loop gives back the work it holds and did not apply. Where nodes
+// share the database (ShareAdvances), the loop also runs, at each poll, the work of every test
+// clock another node is advancing, up to the advance's target: the work of an advance is spread
+// over the nodes, each piece applied by the one that leased it, a payer's pieces in due order.
 // Thread-safe.
 #pragma once
 
@@ -35,6 +38,7 @@
 #include "base/jitter.h"
 #include "services/billing/billing_service.h"
 #include "store/account_store.h"
+#include "store/test_clock_store.h"
 
 namespace recur {
 
@@ -70,18 +74,24 @@ class Scheduler {
   void RequestStop();
   void Stop();
 
+  // The loop also runs the work of the test clocks `clocks` says other nodes are advancing.
+  // Call before Start().
+  void ShareAdvances(TestClockStore& clocks) { advances_ = &clocks; }
+
  private:
   // RunUntil; when `stoppable`, it ends between payers once a stop is asked for. `left` is what
   // the last batch read and did not apply (still leased to this node) when it returns.
   Result<std::size_t> Run(Instant until, const std::optional<std::string>& clock_id, bool stoppable,
                           std::vector<DueWork>& left);
   void Loop();
+  void RunAdvancesUnderway();
 
   BillingService& billing_;
   AccountStore& store_;
   const Clock& clock_;
   const SchedulerOptions options_;
-  Jitter jitter_;  // of the loop's waits
+  TestClockStore* advances_ = nullptr;  // none: advances run only where they were asked for
+  Jitter jitter_;                       // of the loop's waits
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

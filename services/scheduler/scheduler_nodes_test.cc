@@ -19,6 +19,7 @@
 #include "services/billing/billing_service.h"
 #include "services/catalog/catalog_service.h"
 #include "services/scheduler/scheduler.h"
+#include "services/scheduler/test_clocks.h"
 #include "store/forwarding_account_store.h"
 #include "store/postgres/postgres_store.h"
 #include "tests/support/temporary_postgres.h"
@@ -93,9 +94,12 @@ class PausingStore final : public ForwardingAccountStore {
     }
     Status saved =
         ForwardingAccountStore::SaveTransition(before, after, events, scheduled, completes_work);
+    std::lock_guard lock(mutex_);
     if (!saved) {
-      std::lock_guard lock(mutex_);
       refusals_.push_back(saved.error().code);
+    } else {
+      completed_ += completes_work.size();
+      changed_.notify_all();
     }
     return saved;
   }
@@ -119,6 +123,15 @@ class PausingStore final : public ForwardingAccountStore {
     std::lock_guard lock(mutex_);
     return refusals_;
   }
+  // Pieces of due work this node's changes completed.
+  std::size_t completed() {
+    std::lock_guard lock(mutex_);
+    return completed_;
+  }
+  void WaitUntilCompleted(std::size_t pieces) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return completed_ >= pieces; });
+  }
 
  private:
   std::mutex mutex_;
@@ -126,6 +139,7 @@ class PausingStore final : public ForwardingAccountStore {
   bool armed_ = false;
   bool paused_ = false;
   std::vector<std::string> refusals_;
+  std::size_t completed_ = 0;
 };
 
 class SchedulerNodesTest : public ::testing::Test {
@@ -138,6 +152,7 @@ class SchedulerNodesTest : public ::testing::Test {
     std::unique_ptr<CatalogService> catalog;
     std::unique_ptr<BillingService> billing;
     std::unique_ptr<Scheduler> scheduler;
+    std::unique_ptr<TestClocks> test_clocks;
     explicit Node(std::uint64_t seed) : ids(seed) {}
   };
 
@@ -159,15 +174,19 @@ class SchedulerNodesTest : public ::testing::Test {
     EXPECT_TRUE(node->billing->Start());
     options.jitter_seed = seed;
     node->scheduler = std::make_unique<Scheduler>(*node->billing, *node->pausing, clock_, options);
+    node->test_clocks =
+        std::make_unique<TestClocks>(*node->store, *node->scheduler, node->ids, clock_);
     return node;
   }
 
   // Payers on Pro's trial (three notices before its end, then a charge), made through `node`.
-  std::vector<std::string> StartTrials(Node& node, int count) {
+  // On the test clock `test_clock` when given.
+  std::vector<std::string> StartTrials(Node& node, int count,
+                                       std::optional<std::string> test_clock = std::nullopt) {
     std::vector<std::string> payers;
     for (int i = 0; i < count; ++i) {
       auto account = node.billing->CreatePayer(
-          {"user_" + std::to_string(i), PayerType::kUser, "u@example.com", "", std::nullopt});
+          {"user_" + std::to_string(i), PayerType::kUser, "u@example.com", "", test_clock});
       EXPECT_TRUE(account) << account.error().message;
       if (!account) break;
       EXPECT_TRUE(node.billing->AddPaymentMethod(account->payer.id, "pm_card_visa", true));
@@ -186,15 +205,73 @@ class SchedulerNodesTest : public ::testing::Test {
     return Required((*connection)->Exec({"counting"}, sql)).Int64(0, 0);
   }
 
-  // Every lease handed out so far lapses now, by the database's clock: as if its holder had
-  // been paused for a lease.
+  // Every lease handed out so far (on due work, on test clock advances) lapses now, by the
+  // database's clock: as if its holder had been paused for a lease.
   void LapseLeases() {
     auto connection = PgConnection::Open(database_.settings().connection);
     ASSERT_TRUE(connection) << connection.error().message;
     ASSERT_TRUE((*connection)
                     ->Script({"lapsing leases"},
                              "UPDATE due_work SET lease_until = (extract(epoch FROM "
-                             "clock_timestamp()) * 1000)::bigint WHERE lease_until IS NOT NULL"));
+                             "clock_timestamp()) * 1000)::bigint WHERE lease_until IS NOT NULL; "
+                             "UPDATE test_clocks SET advance_until = (extract(epoch FROM "
+                             "clock_timestamp()) * 1000)::bigint WHERE advance_until IS NOT NULL"));
+  }
+
+  // Events of one payer stored after an event of a later instant: none when each payer's work
+  // was applied in due order.
+  std::int64_t EventsOutOfOrder() {
+    return Count(
+        "SELECT count(*) FROM events a JOIN events b ON a.payer_id = b.payer_id AND "
+        "b.seq > a.seq AND b.timestamp < a.timestamp");
+  }
+
+  // A test clock made through `node`, with `count` payers on Pro's trial living on it.
+  struct ClockOfTrials {
+    std::string id;
+    Instant start;
+    std::vector<std::string> payers;
+  };
+  ClockOfTrials MakeClockOfTrials(Node& node, int count) {
+    auto made = node.test_clocks->Create(clock_.Now(), "shared");
+    EXPECT_TRUE(made) << made.error().message;
+    if (!made) return {};
+    ClockOfTrials test_clock{made->id, made->frozen_time, {}};
+    test_clock.payers = StartTrials(node, count, made->id);
+    EXPECT_EQ(test_clock.payers.size(), static_cast<std::size_t>(count));
+    return test_clock;
+  }
+
+  // An advance through `node`, on a thread of its own, stopped at the node's first commit of the
+  // clock's work until Resume: a node paused, or dead, in the middle of an advance.
+  class PausedAdvance {
+   public:
+    PausedAdvance(Node& node, const std::string& clock_id, Instant to) : node_(node) {
+      node_.pausing->PauseTheNextCompletion();
+      thread_ = std::thread(
+          [this, clock_id, to] { advanced_ = node_.test_clocks->Advance(clock_id, to); });
+      node_.pausing->WaitUntilPaused();
+    }
+    ~PausedAdvance() {
+      if (thread_.joinable()) (void)Resume();
+    }
+    // Lets the node go on, and returns what its advance answered.
+    Result<TestClock> Resume() {
+      node_.pausing->Release();
+      thread_.join();
+      return advanced_;
+    }
+
+   private:
+    Node& node_;
+    Result<TestClock> advanced_ = MakeError(ErrorKind::kInternal, "not_answered", "");
+    std::thread thread_;
+  };
+
+  TestClock ClockNow(Node& node, const std::string& id) {
+    auto found = node.test_clocks->Get(id);
+    EXPECT_TRUE(found) << found.error().message;
+    return found.value_or(TestClock{});
   }
 
   // What the payers got: each trial-ending notice once, one charge asked and paid each.
@@ -277,6 +354,130 @@ TEST_F(SchedulerNodesTest, ANodePausedBetweenItsReadAndItsCommitNeitherAppliesNo
   ASSERT_TRUE(ran_b) << ran_b.error().message;
   EXPECT_EQ(*ran_b, 4u);
   ExpectEachPieceAppliedOnce(payers);
+}
+
+TEST_F(SchedulerNodesTest, AnAdvanceThroughOneNodeIsSharedWithTheOtherNodesScheduler) {
+  std::unique_ptr<Node> a = StartNode(1, {.batch_size = 10, .workers = 2});
+  std::unique_ptr<Node> b =
+      StartNode(2, {.batch_size = 10, .workers = 2, .poll = std::chrono::milliseconds(5)});
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  const ClockOfTrials test_clock = MakeClockOfTrials(*a, 40);
+  const std::vector<std::string>& payers = test_clock.payers;
+  ASSERT_EQ(payers.size(), 40u);
+  b->scheduler->ShareAdvances(*b->store);
+  b->scheduler->Start();
+
+  // A's advance stops at its first commit; meanwhile B's scheduler finds the advance and does
+  // work of it. A's first batch stays A's, and the later work of A's paused payer waits for it.
+  const Instant target = test_clock.start + 15 * kDay;
+  PausedAdvance on_a(*a, test_clock.id, target);
+  b->pausing->WaitUntilCompleted(1);
+  const Result<TestClock> advanced = on_a.Resume();
+  b->scheduler->Stop();
+
+  ASSERT_TRUE(advanced) << advanced.error().message;
+  EXPECT_EQ(advanced->frozen_time, target);
+  const TestClock stored = ClockNow(*b, test_clock.id);
+  EXPECT_EQ(stored.frozen_time, target);
+  EXPECT_EQ(stored.status, TestClockStatus::kReady);
+  ExpectEachPieceAppliedOnce(payers);
+  EXPECT_GT(b->pausing->completed(), 0u);
+  EXPECT_GT(a->pausing->completed(), 0u);
+  EXPECT_EQ(a->pausing->completed() + b->pausing->completed(), 4 * payers.size());
+  EXPECT_EQ(EventsOutOfOrder(), 0);
+}
+
+TEST_F(SchedulerNodesTest, ASecondAdvanceOfAClockThroughAnyNodeIsRefusedAndChangesNothing) {
+  std::unique_ptr<Node> a = StartNode(1, {.batch_size = 100, .workers = 1});
+  std::unique_ptr<Node> b = StartNode(2, {.batch_size = 100, .workers = 1});
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  const ClockOfTrials test_clock = MakeClockOfTrials(*a, 2);
+  ASSERT_EQ(test_clock.payers.size(), 2u);
+
+  const Instant target = test_clock.start + 15 * kDay;
+  PausedAdvance on_a(*a, test_clock.id, target);
+  for (Node* through : {b.get(), a.get()}) {
+    auto second = through->test_clocks->Advance(test_clock.id, target + kDay);
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().code, "test_clock_advancing");
+    EXPECT_EQ(second.error().kind, ErrorKind::kAborted);
+    EXPECT_NE(second.error().message.find(test_clock.id), std::string::npos);
+    auto deleted = through->test_clocks->Delete(test_clock.id);
+    ASSERT_FALSE(deleted);
+    EXPECT_EQ(deleted.error().code, "test_clock_advancing");
+  }
+  const TestClock during = ClockNow(*b, test_clock.id);
+  EXPECT_EQ(during.frozen_time, test_clock.start);
+  EXPECT_EQ(during.status, TestClockStatus::kAdvancing);
+
+  const Result<TestClock> advanced = on_a.Resume();
+  ASSERT_TRUE(advanced) << advanced.error().message;
+  EXPECT_EQ(ClockNow(*b, test_clock.id).frozen_time, target);
+  ExpectEachPieceAppliedOnce(test_clock.payers);
+}
+
+TEST_F(SchedulerNodesTest, AnAdvanceWhoseNodeStoppedMidwayIsFinishedByAnother) {
+  std::unique_ptr<Node> a = StartNode(1, {.batch_size = 100, .workers = 1});
+  std::unique_ptr<Node> b = StartNode(2, {.batch_size = 100, .workers = 1});
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  const ClockOfTrials test_clock = MakeClockOfTrials(*a, 3);
+  ASSERT_EQ(test_clock.payers.size(), 3u);
+
+  // A holds the clock and its first payer's work, then stops (paused: as good as dead to B).
+  const Instant target = test_clock.start + 15 * kDay;
+  PausedAdvance on_a(*a, test_clock.id, target);
+
+  // A node starting while A's lease runs leaves A's advance to it.
+  ASSERT_TRUE(b->store->ReadyAdvancingTestClocks());
+  EXPECT_EQ(ClockNow(*b, test_clock.id).status, TestClockStatus::kAdvancing);
+
+  // Once A's leases lapse, an advance through B takes the clock over and does all the work.
+  LapseLeases();
+  auto advanced_b = b->test_clocks->Advance(test_clock.id, target);
+  ASSERT_TRUE(advanced_b) << advanced_b.error().message;
+  EXPECT_EQ(advanced_b->frozen_time, target);
+  ExpectEachPieceAppliedOnce(test_clock.payers);
+
+  // A wakes: its commit is refused whole (the conversion's charge B made already takes its
+  // attempt's key, so the refusal may say "conflict" before the lost lease), it completes
+  // nothing, and its advance, taken over, changes nothing of the clock.
+  const Result<TestClock> advanced_a = on_a.Resume();
+  ASSERT_FALSE(advanced_a);
+  EXPECT_EQ(advanced_a.error().code, "test_clock_advance_lost");
+  EXPECT_FALSE(a->pausing->refusals().empty());
+  EXPECT_EQ(a->pausing->completed(), 0u);
+  const TestClock after = ClockNow(*a, test_clock.id);
+  EXPECT_EQ(after.frozen_time, target);
+  EXPECT_EQ(after.status, TestClockStatus::kReady);
+  ExpectEachPieceAppliedOnce(test_clock.payers);
+  EXPECT_EQ(EventsOutOfOrder(), 0);
+}
+
+TEST_F(SchedulerNodesTest, AStartingNodeReadiesAnAdvanceWhoseLeaseLapsed) {
+  std::unique_ptr<Node> a = StartNode(1, {});
+  std::unique_ptr<Node> b = StartNode(2, {});
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  const Instant start = clock_.Now();
+  auto test_clock = a->test_clocks->Create(start, "shared");
+  ASSERT_TRUE(test_clock) << test_clock.error().message;
+  auto taken = a->store->BeginAdvance(test_clock->id, start, start + kDay);
+  ASSERT_TRUE(taken && *taken);
+
+  ASSERT_TRUE(b->store->ReadyAdvancingTestClocks());
+  EXPECT_EQ(ClockNow(*b, test_clock->id).status, TestClockStatus::kAdvancing);
+  LapseLeases();
+  ASSERT_TRUE(b->store->ReadyAdvancingTestClocks());
+  const TestClock readied = ClockNow(*b, test_clock->id);
+  EXPECT_EQ(readied.status, TestClockStatus::kReady);
+  EXPECT_EQ(readied.frozen_time, start);
+  // A's advance no longer holds the clock: it can neither renew nor finish it.
+  EXPECT_EQ(a->store->RenewAdvance(**taken).error().code, "test_clock_advance_lost");
+  EXPECT_EQ(a->store->FinishAdvance(**taken).error().code, "test_clock_advance_lost");
+  EXPECT_EQ(ClockNow(*b, test_clock->id).frozen_time, start);
 }
 
 TEST_F(SchedulerNodesTest, AStoppingSchedulerGivesBackTheWorkItReadAndDidNotApply) {

@@ -34,13 +34,36 @@ Result<std::optional<TestClock>> CachingTestClockStore::GetTestClock(const std::
   return found;
 }
 
-Status CachingTestClockStore::UpdateTestClock(const std::string& id, Instant frozen_time,
-                                              TestClockStatus status) {
-  Status updated = inner_.UpdateTestClock(id, frozen_time, status);
+void CachingTestClockStore::Forget(const std::string& id) {
   std::lock_guard lock(mutex_);
   ++writes_;
   clocks_.erase(id);  // read again, as the store now has it
+}
+
+Status CachingTestClockStore::UpdateTestClock(const std::string& id, Instant frozen_time,
+                                              TestClockStatus status) {
+  Status updated = inner_.UpdateTestClock(id, frozen_time, status);
+  Forget(id);
   return updated;
+}
+
+Result<std::optional<ClockAdvance>> CachingTestClockStore::BeginAdvance(const std::string& id,
+                                                                        Instant from, Instant to) {
+  auto began = inner_.BeginAdvance(id, from, to);
+  Forget(id);
+  return began;
+}
+
+Status CachingTestClockStore::FinishAdvance(const ClockAdvance& advance) {
+  Status finished = inner_.FinishAdvance(advance);
+  Forget(advance.clock_id);
+  return finished;
+}
+
+Status CachingTestClockStore::GiveUpAdvance(const ClockAdvance& advance) {
+  Status given_up = inner_.GiveUpAdvance(advance);
+  Forget(advance.clock_id);
+  return given_up;
 }
 
 Status CachingTestClockStore::ReadyAdvancingTestClocks() {

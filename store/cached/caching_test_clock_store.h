@@ -30,10 +30,22 @@ class CachingTestClockStore final : public TestClockStore {
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
                          TestClockStatus status) override;
+  Result<std::optional<ClockAdvance>> BeginAdvance(const std::string& id, Instant from,
+                                                   Instant to) override;
+  Status RenewAdvance(const ClockAdvance& advance) override { return inner_.RenewAdvance(advance); }
+  Status FinishAdvance(const ClockAdvance& advance) override;
+  Status GiveUpAdvance(const ClockAdvance& advance) override;
+  Result<std::vector<ClockAdvance>> AdvancesUnderway() override {
+    return inner_.AdvancesUnderway();
+  }
+  Result<std::int64_t> AdvanceWorkLeft(const std::string& clock_id, Instant until) override {
+    return inner_.AdvanceWorkLeft(clock_id, until);
+  }
   Status ReadyAdvancingTestClocks() override;
 
  private:
-  void Keep(const TestClock& clock);  // with mutex_ held
+  void Keep(const TestClock& clock);   // with mutex_ held
+  void Forget(const std::string& id);  // after a write of the clock to the store
 
   TestClockStore& inner_;
   const std::size_t capacity_;

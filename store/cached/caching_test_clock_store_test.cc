@@ -31,6 +31,24 @@ class CountingTestClockStore final : public TestClockStore {
     clocks.at(id).status = status;
     return Ok();
   }
+  Result<std::optional<ClockAdvance>> BeginAdvance(const std::string& id, Instant from,
+                                                   Instant to) override {
+    TestClock& clock = clocks.at(id);
+    if (clock.status != TestClockStatus::kReady || clock.frozen_time != from) return std::nullopt;
+    clock.status = TestClockStatus::kAdvancing;
+    return ClockAdvance{id, from, to, 0, {}};
+  }
+  Status RenewAdvance(const ClockAdvance&) override { return Ok(); }
+  Status FinishAdvance(const ClockAdvance& advance) override {
+    return UpdateTestClock(advance.clock_id, advance.to, TestClockStatus::kReady);
+  }
+  Status GiveUpAdvance(const ClockAdvance& advance) override {
+    return UpdateTestClock(advance.clock_id, advance.from, TestClockStatus::kReady);
+  }
+  Result<std::vector<ClockAdvance>> AdvancesUnderway() override {
+    return std::vector<ClockAdvance>();
+  }
+  Result<std::int64_t> AdvanceWorkLeft(const std::string&, Instant) override { return 0; }
   Status ReadyAdvancingTestClocks() override {
     for (auto& [id, clock] : clocks) {
       if (clock.status == TestClockStatus::kAdvancing) clock.status = TestClockStatus::kReady;
@@ -108,6 +126,19 @@ TEST(CachingTestClockStore, AFailedUpdateReadsTheStoreAgain) {
   EXPECT_FALSE(store.UpdateTestClock("clock_a", kLater, TestClockStatus::kReady));
   EXPECT_EQ(FrozenTime(store, "clock_a"), kStart);
   EXPECT_EQ(inner.reads, 2);
+}
+
+TEST(CachingTestClockStore, AnAdvanceTakenAndFinishedIsSeenByTheNextRead) {
+  CountingTestClockStore inner;
+  inner.clocks["clock_a"] = Clock("clock_a");
+  CachingTestClockStore store(inner, 16);
+  EXPECT_EQ((*store.GetTestClock("clock_a"))->status, TestClockStatus::kReady);
+  auto taken = store.BeginAdvance("clock_a", kStart, kLater);
+  ASSERT_TRUE(taken && *taken);
+  EXPECT_EQ((*store.GetTestClock("clock_a"))->status, TestClockStatus::kAdvancing);
+  ASSERT_TRUE(store.FinishAdvance(**taken));
+  EXPECT_EQ(FrozenTime(store, "clock_a"), kLater);
+  EXPECT_EQ((*store.GetTestClock("clock_a"))->status, TestClockStatus::kReady);
 }
 
 TEST(CachingTestClockStore, ReadyingAdvancingClocksIsSeen) {

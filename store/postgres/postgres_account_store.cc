@@ -343,14 +343,31 @@ Result<std::vector<DueWork>> PostgresStore::DueWorkUntil(Instant until,
   // Another node's lease is taken once it is over (pg_lease_rule.h: it lapsed, or the node is
   // dead). A lease this node holds and has not lapsed is extended under the same number; any
   // other lease taken is a new one. RETURNING gives no order, hence the outer ORDER BY.
+  // A payer's work applies in due order across nodes: a payer is claimed through its head, its
+  // earliest piece not yet done, which the claim locks (FOR UPDATE SKIP LOCKED) and leases with
+  // the rest, so two nodes claiming at once never split one payer's work between them (the
+  // second skips the payer), and a node never takes a payer whose head another node holds. A
+  // head another claim leased or completed after this statement's snapshot is checked again,
+  // as it stands, when it is locked, and left. Pieces after the head are taken only while no
+  // earlier piece is held by another node.
   const std::string now = kDatabaseNow;
+  const std::string clock = clock_id ? "clock_id = $5" : "clock_id IS NULL";
+  const std::string free =
+      "(lease_owner = $3 OR " + LeaseLapsedSql("lease_owner", "lease_until") + ")";
   const std::string sql =
-      "WITH picked AS (SELECT id FROM due_work WHERE done_at IS NULL AND " +
-      std::string(clock_id ? "clock_id = $5" : "clock_id IS NULL") +
-      " AND due_at <= $1 AND (lease_owner = $3 OR " + LeaseLapsedSql("lease_owner", "lease_until") +
-      ") AND NOT EXISTS (SELECT 1 FROM payment_attempts p WHERE "
-      "p.payer_id = due_work.payer_id AND p.status = 'pending' AND p.purpose = 'checkout') "
-      "ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED), "
+      "WITH heads AS (SELECT id, payer_id FROM due_work WHERE done_at IS NULL AND " + clock +
+      " AND due_at <= $1 AND " + free + " AND " + kNotWaitingForACheckoutSql +
+      " AND NOT EXISTS (SELECT 1 FROM due_work earlier WHERE earlier.payer_id = "
+      "due_work.payer_id AND earlier.done_at IS NULL AND (earlier.due_at, earlier.id) < "
+      "(due_work.due_at, due_work.id)) ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED), "
+      "picked AS (SELECT due_work.id FROM due_work JOIN heads ON heads.payer_id = "
+      "due_work.payer_id WHERE done_at IS NULL AND " +
+      clock + " AND due_at <= $1 AND " + free +
+      " AND NOT EXISTS (SELECT 1 FROM due_work earlier WHERE earlier.payer_id = "
+      "due_work.payer_id AND earlier.done_at IS NULL AND (earlier.due_at, earlier.id) < "
+      "(due_work.due_at, due_work.id) AND earlier.lease_owner <> $3 AND NOT " +
+      LeaseLapsedSql("earlier.lease_owner", "earlier.lease_until") +
+      ") ORDER BY due_at, due_work.id LIMIT $2 FOR UPDATE OF due_work SKIP LOCKED), "
       "claimed AS (UPDATE due_work SET lease = CASE WHEN lease_owner = $3 AND lease_until > " +
       now +
       " THEN lease ELSE nextval('due_work_leases') END, lease_owner = $3, lease_until = " + now +
@@ -402,6 +419,19 @@ Status PostgresStore::ReleaseDueWork(const std::vector<DueWork>& pieces) {
         "d.done_at IS NULL",
         PgParams().AddTextArray(ids).AddTextArray(leases).Add(node_id_)));
     return Ok();
+  });
+}
+
+Result<std::int64_t> PostgresStore::AdvanceWorkLeft(const std::string& clock_id, Instant until) {
+  const Doing doing{"looking for the work of test clock", clock_id};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    return Required(connection.Exec(
+                        doing,
+                        std::string("SELECT count(*) FROM due_work WHERE done_at IS NULL AND "
+                                    "clock_id = $1 AND due_at <= $2 AND ") +
+                            kNotWaitingForACheckoutSql,
+                        PgParams::Of(clock_id, until)))
+        .Int64(0, 0);
   });
 }
 

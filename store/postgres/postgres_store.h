@@ -17,7 +17,8 @@
 // database's clock: due work for `due_work_lease` (account_store.h), webhook deliveries with a
 // fencing token checked when their attempts are recorded (webhook_delivery_store.h), and
 // idempotency keys, whose keyed changes are fenced in their own transaction
-// (idempotency_store.h). A node's leases end when they lapse, or at once when the node is gone
+// (idempotency_store.h), and test clocks for `test_clock_advance_lease` while advancing
+// (test_clock_store.h). A node's leases end when they lapse, or at once when the node is gone
 // (killed: its connections closed), which a lock it holds on a connection of its own tells
 // (pg_node_liveness.h); so a node started after another was killed takes over its work at once.
 // It answers StoredVersions (stored_versions.h): a payer's version and
@@ -49,6 +50,9 @@ struct PostgresStoreOptions {
   // How often the node looks at the connection that holds its lock, to take the lock again
   // when the connection dropped (pg_node_liveness.h).
   std::chrono::milliseconds liveness_check{500};
+  // How long an advance of a test clock holds the clock unless renewed (test_clock_store.h); the
+  // advancing node renews it every third of this. A node that dies mid-advance holds it this long.
+  std::chrono::milliseconds test_clock_advance_lease{30'000};
 };
 
 class PostgresStore final : public Store, public StoredVersions {
@@ -111,6 +115,14 @@ class PostgresStore final : public Store, public StoredVersions {
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
                          TestClockStatus status) override;
+  Result<std::optional<ClockAdvance>> BeginAdvance(const std::string& id, Instant from,
+                                                   Instant to) override;
+  Status RenewAdvance(const ClockAdvance& advance) override;
+  Status FinishAdvance(const ClockAdvance& advance) override;
+  Status GiveUpAdvance(const ClockAdvance& advance) override;
+  Result<std::vector<ClockAdvance>> AdvancesUnderway() override;
+  // Reads due work, with DueWorkUntil's rules (postgres_account_store.cc).
+  Result<std::int64_t> AdvanceWorkLeft(const std::string& clock_id, Instant until) override;
   Status ReadyAdvancingTestClocks() override;
 
   // WebhookEndpointStore (postgres_webhook_endpoint_store.cc)

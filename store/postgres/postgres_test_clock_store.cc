@@ -1,9 +1,20 @@
 // PostgresStore's TestClockStore half.
 #include <stdexcept>
 
+#include "store/postgres/pg_lease_rule.h"
 #include "store/postgres/postgres_store.h"
 
 namespace recur {
+namespace {
+
+// The database's clock, in Unix milliseconds: what an advance's lease is timed by.
+constexpr const char* kDatabaseNow = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
+// What a clock no longer under an advance holds: no target, holder or lease.
+constexpr const char* kNoAdvance =
+    "advancing_to = NULL, advance_owner = NULL, advance = NULL, advance_until = NULL";
+
+}  // namespace
 
 Status PostgresStore::CreateTestClock(const TestClock& clock) {
   const Doing doing{"creating test clock", clock.id};
@@ -42,11 +53,91 @@ Status PostgresStore::UpdateTestClock(const std::string& id, Instant frozen_time
   });
 }
 
-Status PostgresStore::ReadyAdvancingTestClocks() {
-  const Doing doing{"readying advancing test clocks"};
+Result<std::optional<ClockAdvance>> PostgresStore::BeginAdvance(const std::string& id, Instant from,
+                                                                Instant to) {
+  const Doing doing{"beginning an advance of test clock", id};
+  const std::chrono::milliseconds lease = options_.test_clock_advance_lease;
+  std::optional<ClockAdvance> taken;
+  Status began = WriteChange(doing, id, [&](PgConnection& connection) -> Status {
+    const PgResult row = Required(connection.Exec(
+        doing,
+        std::string("UPDATE test_clocks SET status = 'advancing', advancing_to = $3, "
+                    "advance_owner = $4, advance = nextval('test_clock_advances'), "
+                    "advance_until = ") +
+            kDatabaseNow +
+            " + $5 WHERE id = $1 AND frozen_time = $2 AND (status = 'ready' OR (status = "
+            "'advancing' AND " +
+            LeaseLapsedSql("advance_owner", "advance_until") + ")) RETURNING advance",
+        PgParams::Of(id, from, to, node_id_, static_cast<std::int64_t>(lease.count()))));
+    if (row.rows() == 1) taken = ClockAdvance{id, from, to, row.Int64(0, 0), lease};
+    return Ok();
+  });
+  if (!began) return std::unexpected(began.error());
+  return taken;
+}
+
+Status PostgresStore::RenewAdvance(const ClockAdvance& advance) {
+  const Doing doing{"renewing the advance of test clock", advance.clock_id};
+  return pool_->Write(doing, [&](PgConnection& connection) -> Status {
+    const PgResult renewed = Required(
+        connection.Exec(doing,
+                        std::string("UPDATE test_clocks SET advance_until = ") + kDatabaseNow +
+                            " + $3 WHERE id = $1 AND status = 'advancing' AND advance = $2",
+                        PgParams::Of(advance.clock_id, advance.number,
+                                     static_cast<std::int64_t>(advance.lease.count()))));
+    if (renewed.affected() != 1) return std::unexpected(TestClockAdvanceLost(advance));
+    return Ok();
+  });
+}
+
+Status PostgresStore::FinishAdvance(const ClockAdvance& advance) {
+  const Doing doing{"finishing the advance of test clock", advance.clock_id};
+  return WriteChange(doing, advance.clock_id, [&](PgConnection& connection) -> Status {
+    const PgResult finished = Required(
+        connection.Exec(doing,
+                        std::string("UPDATE test_clocks SET frozen_time = $3, status = 'ready', ") +
+                            kNoAdvance + " WHERE id = $1 AND status = 'advancing' AND advance = $2",
+                        PgParams::Of(advance.clock_id, advance.number, advance.to)));
+    if (finished.affected() != 1) return std::unexpected(TestClockAdvanceLost(advance));
+    return Ok();
+  });
+}
+
+Status PostgresStore::GiveUpAdvance(const ClockAdvance& advance) {
+  const Doing doing{"giving up the advance of test clock", advance.clock_id};
   return pool_->Write(doing, [&](PgConnection& connection) -> Status {
     Required(connection.Exec(doing,
-                             "UPDATE test_clocks SET status = 'ready' WHERE status = 'advancing'"));
+                             std::string("UPDATE test_clocks SET status = 'ready', ") + kNoAdvance +
+                                 " WHERE id = $1 AND status = 'advancing' AND advance = $2",
+                             PgParams::Of(advance.clock_id, advance.number)));
+    return Ok();
+  });
+}
+
+Result<std::vector<ClockAdvance>> PostgresStore::AdvancesUnderway() {
+  const Doing doing{"listing test clock advances"};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    const PgResult rows = Required(connection.Exec(
+        doing,
+        "SELECT id, frozen_time, advancing_to, advance FROM test_clocks WHERE status = "
+        "'advancing' AND advance_owner <> $1 AND NOT " +
+            LeaseLapsedSql("advance_owner", "advance_until") + " ORDER BY advancing_to, id",
+        PgParams::Of(node_id_)));
+    std::vector<ClockAdvance> underway;
+    for (int row = 0; row < rows.rows(); ++row) {
+      underway.push_back({rows.Text(row, 0), rows.InstantAt(row, 1), rows.InstantAt(row, 2),
+                          rows.Int64(row, 3), options_.test_clock_advance_lease});
+    }
+    return underway;
+  });
+}
+
+Status PostgresStore::ReadyAdvancingTestClocks() {
+  const Doing doing{"readying abandoned test clock advances"};
+  return pool_->Write(doing, [&](PgConnection& connection) -> Status {
+    Required(connection.Exec(doing, std::string("UPDATE test_clocks SET status = 'ready', ") +
+                                        kNoAdvance + " WHERE status = 'advancing' AND " +
+                                        LeaseLapsedSql("advance_owner", "advance_until")));
     return Ok();
   });
 }

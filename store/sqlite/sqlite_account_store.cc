@@ -283,9 +283,8 @@ Result<std::vector<DueWork>> SqliteStore::DueWorkUntil(Instant until,
                                 "SELECT id, payer_id, item_id, kind, due_at, reference, "
                                 "lead_hours, retry FROM due_work WHERE done_at IS NULL AND ") +
                             (clock_id ? "clock_id = ?" : "clock_id IS NULL") +
-                            " AND due_at <= ? AND NOT EXISTS (SELECT 1 FROM payment_attempts "
-                            "WHERE payment_attempts.payer_id = due_work.payer_id AND status = "
-                            "'pending' AND purpose = 'checkout') ORDER BY due_at, id LIMIT ?";
+                            " AND due_at <= ? AND " + kNotWaitingForACheckoutSql +
+                            " ORDER BY due_at, id LIMIT ?";
     StatementLease query =
         clock_id ? Prepared(db, sql, *clock_id, until, limit) : Prepared(db, sql, until, limit);
     std::vector<DueWork> work;

@@ -77,6 +77,13 @@ class SqliteStore final : public Store {
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
                          TestClockStatus status) override;
+  Result<std::optional<ClockAdvance>> BeginAdvance(const std::string& id, Instant from,
+                                                   Instant to) override;
+  Status RenewAdvance(const ClockAdvance& advance) override;
+  Status FinishAdvance(const ClockAdvance& advance) override;
+  Status GiveUpAdvance(const ClockAdvance& advance) override;
+  Result<std::vector<ClockAdvance>> AdvancesUnderway() override;
+  Result<std::int64_t> AdvanceWorkLeft(const std::string& clock_id, Instant until) override;
   Status ReadyAdvancingTestClocks() override;
 
   // WebhookEndpointStore (sqlite_webhook_endpoint_store.cc)

@@ -3,6 +3,7 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_values.h"
+#include "store/waiting_work.h"
 
 namespace recur {
 
@@ -40,6 +41,72 @@ Status SqliteStore::UpdateTestClock(const std::string& id, Instant frozen_time,
         ->exec();
     return Ok();
   });
+}
+
+// One process has the file (its lock): an advance holds its clock without a lease, and the
+// number of every advance is 0.
+
+Result<std::optional<ClockAdvance>> SqliteStore::BeginAdvance(const std::string& id, Instant from,
+                                                              Instant to) {
+  std::optional<ClockAdvance> taken;
+  Status began = WriteChange({"beginning an advance of test clock", id}, id,
+                             [&](SQLite::Database& db) -> Status {
+                               if (Prepared(db,
+                                            "UPDATE test_clocks SET status = 'advancing' WHERE "
+                                            "id = ? AND frozen_time = ? AND status = 'ready'",
+                                            id, from)
+                                       ->exec() == 1) {
+                                 taken = ClockAdvance{id, from, to, 0, {}};
+                               }
+                               return Ok();
+                             });
+  if (!began) return std::unexpected(began.error());
+  return taken;
+}
+
+Status SqliteStore::RenewAdvance(const ClockAdvance&) { return Ok(); }
+
+Status SqliteStore::FinishAdvance(const ClockAdvance& advance) {
+  return WriteChange({"finishing the advance of test clock", advance.clock_id}, advance.clock_id,
+                     [&](SQLite::Database& db) -> Status {
+                       if (Prepared(db,
+                                    "UPDATE test_clocks SET frozen_time = ?, status = 'ready' "
+                                    "WHERE id = ? AND status = 'advancing'",
+                                    advance.to, advance.clock_id)
+                               ->exec() != 1) {
+                         return std::unexpected(TestClockAdvanceLost(advance));
+                       }
+                       return Ok();
+                     });
+}
+
+Status SqliteStore::GiveUpAdvance(const ClockAdvance& advance) {
+  return connections_->Write(
+      {"giving up the advance of test clock", advance.clock_id},
+      [&](SQLite::Database& db) -> Status {
+        Prepared(db,
+                 "UPDATE test_clocks SET status = 'ready' WHERE id = ? AND status = 'advancing'",
+                 advance.clock_id)
+            ->exec();
+        return Ok();
+      });
+}
+
+Result<std::vector<ClockAdvance>> SqliteStore::AdvancesUnderway() {
+  return std::vector<ClockAdvance>();
+}
+
+Result<std::int64_t> SqliteStore::AdvanceWorkLeft(const std::string& clock_id, Instant until) {
+  return connections_->Read(
+      {"looking for the work of test clock", clock_id}, [&](SQLite::Database& db) {
+        StatementLease query = Prepared(db,
+                                        "SELECT count(*) FROM due_work WHERE done_at IS NULL AND "
+                                        "clock_id = ? AND due_at <= ? AND " +
+                                            std::string(kNotWaitingForACheckoutSql),
+                                        clock_id, until);
+        query->executeStep();
+        return static_cast<std::int64_t>(query->getColumn(0).getInt64());
+      });
 }
 
 Status SqliteStore::ReadyAdvancingTestClocks() {

@@ -127,7 +127,8 @@ Result<std::string> SetUpSecretKeyHash(SettingsStore& settings) {
 // the database's StoredVersions where other nodes write it too (PostgreSQL): accounts and
 // entitlements are checked against the payer's stored version before they are answered, test
 // clocks are read from the database every time (checking one costs the read itself), the
-// catalog is followed before each change and by a thread (docs/postgresql.md).
+// catalog is followed before each change and by a thread (docs/postgresql.md), and the
+// scheduler shares the work of test clocks other nodes advance.
 struct Engine {
   Engine(Store& store, CatalogService& catalog, PaymentGateway& gateway,
          const ServeSettings& settings, const std::string& instance_id, const Clock& clock,
@@ -154,6 +155,7 @@ struct Engine {
       billing.CheckReadsAgainst(*shared);
       catalog.CheckAgainst(*shared);
       catalog_follower.emplace(catalog, clock, kCatalogFollowPeriod);
+      scheduler.ShareAdvances(test_clock_store);
     }
   }
 
@@ -164,7 +166,8 @@ struct Engine {
     return options;
   }
 
-  // Before serving: test clocks left mid-advance are readied and the billing service started.
+  // Before serving: test clocks whose advance was abandoned are readied and the billing service
+  // started.
   Status Ready() {
     if (auto readied = test_clock_store.ReadyAdvancingTestClocks(); !readied) return readied;
     return billing.Start();
