@@ -1,7 +1,8 @@
 // What `recur serve --db` does with a PostgreSQL database that a SQLite file has no counterpart
 // for: how the database is named (never with its password), what an unreachable one does, and
-// that the sandbox gateway's records live in it rather than in files, and a restart of
-// PostgreSQL under a running server (on a cluster of the test's own, so that the tests beside
+// that the sandbox gateway's records live in it rather than in files, the PostgreSQL-only
+// settings refused beside a SQLite file or out of range, and a restart of PostgreSQL under a
+// running server (on a cluster of the test's own, so that the tests beside
 // it keep theirs). Built into the suite's PostgreSQL run only (recur_e2e_postgres_tests).
 #include <libpq-fe.h>
 
@@ -91,7 +92,7 @@ TEST_F(ServeOnPostgresTest, AMissingDatabaseExitsWithTwoNamingIt) {
 }
 
 TEST_F(ServeOnPostgresTest, PostgresSettingsAreRefusedBesideASqliteFile) {
-  for (const char* flag : {"--db-pool", "--db-statement-timeout"}) {
+  for (const char* flag : {"--db-pool", "--db-statement-timeout", "--lease"}) {
     CommandResult run = RunRecur(
         {"serve", "--db", db_path(), "--plans", plans_dir(), "--addr", "127.0.0.1:0", flag, "4"});
     EXPECT_EQ(run.exit_code, 2) << flag;
@@ -109,6 +110,23 @@ TEST_F(ServeOnPostgresTest, PostgresSettingsAreRefusedBesideASqliteFile) {
     EXPECT_EQ(run.exit_code, 2) << bad;
     EXPECT_THAT(run.err, HasSubstr("--db-statement-timeout must be a duration")) << bad;
   }
+  for (const char* bad : {"0s", "500ms", "61m", "60", "soon", "off"}) {
+    CommandResult run = RunRecur({"serve", "--db", database(), "--plans", plans_dir(), "--addr",
+                                  "127.0.0.1:0", "--lease", bad});
+    EXPECT_EQ(run.exit_code, 2) << bad;
+    EXPECT_THAT(run.err, HasSubstr("--lease must be a duration from 1s to 1h")) << bad;
+  }
+}
+
+TEST_F(ServeOnPostgresTest, ALeaseFromTheEnvironmentIsRefusedOutOfRange) {
+  RecurServer::Options options = Options();
+  options.env["RECUR_LEASE"] = "2h";
+  int exit_code = 0;
+  std::string output;
+  EXPECT_EQ(RecurServer::Start(options, &exit_code, &output), nullptr);
+  EXPECT_EQ(exit_code, 2) << output;
+  EXPECT_THAT(output, HasSubstr("--lease must be a duration from 1s to 1h in ms, s or m, like "
+                                "60s; got \"2h\""));
 }
 
 TEST_F(ServeOnPostgresTest, TheSandboxGatewayKeepsItsChargesInTheDatabaseAndNoFileIsMade) {

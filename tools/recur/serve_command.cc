@@ -230,13 +230,16 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
 }
 
 // Idempotency-Key handling (http/idempotent_request.h) under an id new to this run of the
-// server, and the expired keys purged now. RECUR_TEST_KILL_BEFORE_IDEMPOTENT_ANSWER is for tests
+// server, each claim leased for `claim_lease` (a shared database's), and the expired keys
+// purged now. RECUR_TEST_KILL_BEFORE_IDEMPOTENT_ANSWER is for tests
 // only: a keyed request whose key starts with its value kills the server between its change and
 // its answer.
 Status SetUpIdempotency(HttpServer& server, IdempotencyStore& keys, const ApiServices& api,
-                        IdGenerator& ids, const Clock& clock) {
+                        std::chrono::milliseconds claim_lease, IdGenerator& ids,
+                        const Clock& clock) {
   IdempotencyOptions options;
   options.store = &keys;
+  options.claim_lease = claim_lease;
   options.instance_id = ids.NewId("run");
   options.recover = [&api](std::string_view route, const ApiRequest& request,
                            std::string_view made) {
@@ -314,7 +317,9 @@ int RunServe(std::span<const std::string> args) {
                         clock,
                         {"recur:" + installation->instance_id}};
   AddApiRoutes(server, api);
-  if (auto keys = SetUpIdempotency(server, store, api, ids, clock); !keys)
+  if (auto keys = SetUpIdempotency(server, store, api, settings->database.idempotency_claim_lease(),
+                                   ids, clock);
+      !keys)
     return Fail(keys.error());
   return Serve(server, engine, catalog, *settings, opened->name, *loaded, signals, clock);
 }

@@ -67,7 +67,9 @@ Result<ServeStore> OpenPostgres(const DatabaseSettings& database, IdGenerator& i
     return MakeError(ErrorKind::kUnavailable, "database_unreachable",
                      "cannot open the database: " + reached.error().message, "db");
   }
-  auto store = PostgresStore::Open(settings, ids, clock.Now());
+  PostgresStoreOptions options;
+  options.due_work_lease = database.lease;
+  auto store = PostgresStore::Open(settings, ids, clock.Now(), options);
   if (!store) return std::unexpected(store.error());
   opened.shared = store->get();
   opened.store = std::move(*store);
