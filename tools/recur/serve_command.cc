@@ -193,9 +193,9 @@ int WaitForStopSignal(const sigset_t& signals, CatalogService& catalog, const Cl
 }
 
 // Serves until a stop signal (or until the server ends on its own), running the scheduler and
-// the dispatcher meanwhile.
+// the dispatcher meanwhile. On PostgreSQL the `stopped` line counts the store's round trips.
 int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
-          const ServeSettings& settings, const std::string& database, const ReloadOutcome& loaded,
+          const ServeSettings& settings, const ServeStore& database, const ReloadOutcome& loaded,
           const sigset_t& signals, const Clock& clock) {
   auto port = server.Bind();
   if (!port) return Fail(port.error(), 2);
@@ -212,7 +212,7 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
   for (const Cidr& range : settings.trusted_proxies) trusted_proxies.push_back(FormatCidr(range));
   Log(clock.Now(), "info", "listening",
       {{"addr", HostPort(settings.host, *port)},
-       {"db", database},
+       {"db", database.name},
        {"plans", settings.plans_path},
        {"plan_count", catalog.Current()->plans().size()},
        {"trusted_proxies", trusted_proxies},
@@ -225,7 +225,9 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
   engine.scheduler.Stop();
   engine.dispatcher.Stop();
   if (engine.catalog_follower) engine.catalog_follower->Stop();
-  Log(clock.Now(), "info", "stopped");
+  nlohmann::json stopped = nlohmann::json::object();
+  if (database.round_trips) stopped["round_trips"] = database.round_trips();
+  Log(clock.Now(), "info", "stopped", stopped);
   return 0;
 }
 
@@ -321,7 +323,7 @@ int RunServe(std::span<const std::string> args) {
                                    ids, clock);
       !keys)
     return Fail(keys.error());
-  return Serve(server, engine, catalog, *settings, opened->name, *loaded, signals, clock);
+  return Serve(server, engine, catalog, *settings, *opened, *loaded, signals, clock);
 }
 
 }  // namespace recur

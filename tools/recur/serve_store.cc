@@ -72,6 +72,7 @@ Result<ServeStore> OpenPostgres(const DatabaseSettings& database, IdGenerator& i
   auto store = PostgresStore::Open(settings, ids, clock.Now(), options);
   if (!store) return std::unexpected(store.error());
   opened.shared = store->get();
+  opened.round_trips = [postgres = store->get()] { return postgres->round_trips(); };
   opened.store = std::move(*store);
   settings.max_connections = kSandboxLedgerConnections;
   auto ledger = PostgresSandboxLedger::Open(settings, clock.Now());
