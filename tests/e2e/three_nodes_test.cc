@@ -1,15 +1,15 @@
 // Three real `recur serve` nodes on one PostgreSQL database, with short leases (--lease): Pro
 // trials on one test clock, made in parallel through all three, the clock advanced in steps
-// through node A while B and C run their schedulers and dispatchers; B is killed (SIGKILL) in
-// the middle, C paused (SIGSTOP) past its lease and woken. What a user sees afterwards: through
-// a surviving node, every payer has each trial-ending notice once and one paid conversion; the
-// sandbox gateway's ledger holds one charge per payer; a webhook receiver on loopback got every
-// event, each under one webhook-id, every signature valid.
-// The test asks only what the API answers, so it holds whichever node does a clock's work (the
-// one the advance went to, or every node sharing it). RECUR_THREE_NODE_TRIALS sets the number
-// of trials: 60 by default, which the suite runs; the deliveries to one endpoint bound its run
-// time, and the 2,000 take far longer (docs/postgresql.md gives the figures). Built into
-// the suite's PostgreSQL run only (recur_e2e_postgres_tests).
+// through node A while B and C run their schedulers and dispatchers; B is killed (SIGKILL) and
+// C paused (SIGSTOP) past its lease and woken, each in the middle of the deliveries. What a user
+// sees afterwards: through a surviving node, every payer has each trial-ending notice once and one
+// paid conversion; the sandbox gateway's ledger holds one charge per payer; a webhook receiver on
+// loopback got every event, each under one webhook-id, every signature valid. The test asks only
+// what the API answers, so it holds whichever node does a clock's work (the one the advance went
+// to, or every node sharing it). RECUR_THREE_NODE_TRIALS sets the number of trials: 60 by default,
+// which the suite runs; the deliveries to one endpoint bound its run time, and the 2,000
+// take far longer (docs/postgresql.md gives the figures). Built into the suite's PostgreSQL run
+// only (recur_e2e_postgres_tests).
 #include <signal.h>
 
 #include <algorithm>
@@ -156,7 +156,8 @@ TEST_F(ThreeNodesTest, KilledAndPausedNodesLoseNothingAndDoNothingTwice) {
   ASSERT_EQ(payers.size(), static_cast<std::size_t>(trials));
   const std::size_t expected = payers.size() * kEventsPerPayer;
 
-  // Day 7, the first notices; B killed while they are being delivered.
+  // Day 7, the first notices; B killed while the deliveries go on (of the trials' events and
+  // the notices, in the order they were made).
   std::thread first = AdvanceInBackground(clock, trial_end - 7 * kDay);
   const std::size_t halfway = receiver.Count() + payers.size() / 2;
   EXPECT_TRUE(PollUntil([&] { return receiver.Count() >= halfway; }, patience));
@@ -164,7 +165,8 @@ TEST_F(ThreeNodesTest, KilledAndPausedNodesLoseNothingAndDoNothingTwice) {
   EXPECT_EQ(b.WaitForExit(10s), 128 + SIGKILL);
   first.join();
 
-  // Day 11, the second; C paused while they are delivered, past its lease, then woken.
+  // Day 11, the second notices; C paused while the deliveries go on, past its lease, then
+  // woken.
   std::thread second = AdvanceInBackground(clock, trial_end - 3 * kDay);
   const std::size_t paused_at = receiver.Count() + payers.size() / 4;
   EXPECT_TRUE(PollUntil([&] { return receiver.Count() >= paused_at; }, patience));
