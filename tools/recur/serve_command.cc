@@ -196,9 +196,9 @@ int WaitForStopSignal(const sigset_t& signals, CatalogService& catalog, const Cl
 }
 
 // Serves until a stop signal (or until the server ends on its own), running the scheduler and
-// the dispatcher meanwhile.
+// the dispatcher meanwhile. On PostgreSQL the `stopped` line counts the store's round trips.
 int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
-          const ServeSettings& settings, const std::string& database, const ReloadOutcome& loaded,
+          const ServeSettings& settings, const ServeStore& database, const ReloadOutcome& loaded,
           const sigset_t& signals, const Clock& clock) {
   auto port = server.Bind();
   if (!port) return Fail(port.error(), 2);
@@ -215,7 +215,7 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
   for (const Cidr& range : settings.trusted_proxies) trusted_proxies.push_back(FormatCidr(range));
   Log(clock.Now(), "info", "listening",
       {{"addr", HostPort(settings.host, *port)},
-       {"db", database},
+       {"db", database.name},
        {"plans", settings.plans_path},
        {"plan_count", catalog.Current()->plans().size()},
        {"trusted_proxies", trusted_proxies},
@@ -228,19 +228,23 @@ int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
   engine.scheduler.Stop();
   engine.dispatcher.Stop();
   if (engine.catalog_follower) engine.catalog_follower->Stop();
-  Log(clock.Now(), "info", "stopped");
+  nlohmann::json stopped = nlohmann::json::object();
+  if (database.round_trips) stopped["round_trips"] = database.round_trips();
+  Log(clock.Now(), "info", "stopped", stopped);
   return 0;
 }
 
 // Idempotency-Key handling (http/idempotent_request.h) under an id new to this run of the
 // server (the store's node id where nodes share the database, so that a dead node's claims end
-// with its other leases), and the expired keys purged now. RECUR_TEST_KILL_BEFORE_IDEMPOTENT_ANSWER
-// is for tests only: a keyed request whose key starts with its value kills the server between its
-// change and its answer.
+// with its other leases), each claim leased for `claim_lease` (a shared database's), and the
+// expired keys purged now. RECUR_TEST_KILL_BEFORE_IDEMPOTENT_ANSWER is for tests only: a keyed
+// request whose key starts with its value kills the server between its change and its answer.
 Status SetUpIdempotency(HttpServer& server, IdempotencyStore& keys, const std::string& node_id,
-                        const ApiServices& api, IdGenerator& ids, const Clock& clock) {
+                        const ApiServices& api, std::chrono::milliseconds claim_lease,
+                        IdGenerator& ids, const Clock& clock) {
   IdempotencyOptions options;
   options.store = &keys;
+  options.claim_lease = claim_lease;
   options.instance_id = node_id.empty() ? ids.NewId("run") : node_id;
   options.recover = [&api](std::string_view route, const ApiRequest& request,
                            std::string_view made) {
@@ -318,9 +322,11 @@ int RunServe(std::span<const std::string> args) {
                         clock,
                         {"recur:" + installation->instance_id}};
   AddApiRoutes(server, api);
-  if (auto keys = SetUpIdempotency(server, store, opened->node_id, api, ids, clock); !keys)
+  if (auto keys = SetUpIdempotency(server, store, opened->node_id, api,
+                                   settings->database.idempotency_claim_lease(), ids, clock);
+      !keys)
     return Fail(keys.error());
-  return Serve(server, engine, catalog, *settings, opened->name, *loaded, signals, clock);
+  return Serve(server, engine, catalog, *settings, *opened, *loaded, signals, clock);
 }
 
 }  // namespace recur

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <optional>
 
 #include "http/client_address.h"
 #include "services/webhooks/connection_pool.h"
@@ -146,6 +147,22 @@ Status ReadLimits(const ParsedFlags& flags, ServeSettings& settings) {
   return Ok();
 }
 
+// A duration written as a whole number of ms, s or m ("500ms", "10s", "1m") from `least` to
+// `most`; none when `text` is not one.
+std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text,
+                                                       std::chrono::milliseconds least,
+                                                       std::chrono::milliseconds most) {
+  long long count = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+  const std::string_view unit(end, text.data() + text.size() - end);
+  const long long scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : 0;
+  if (error != std::errc() || scale == 0 || text.front() == '0' || count < 1 ||
+      count > most.count() / scale || count * scale < least.count()) {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(count * scale);
+}
+
 // --db-statement-timeout: a number of ms, s or m ("500ms", "10s", "1m"), at most an hour, or
 // "off".
 Result<std::chrono::milliseconds> ReadStatementTimeout(const ParsedFlags& flags) {
@@ -153,24 +170,35 @@ Result<std::chrono::milliseconds> ReadStatementTimeout(const ParsedFlags& flags)
       FlagOrEnvironment(flags, "db-statement-timeout", "RECUR_DB_STATEMENT_TIMEOUT",
                         std::string(kDefaultStatementTimeout));
   if (text == "off") return std::chrono::milliseconds(0);
-  long long count = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
-  const std::string_view unit(end, text.data() + text.size() - end);
-  const long long scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : 0;
-  if (error != std::errc() || scale == 0 || count < 1 || text.front() == '0' ||
-      count > 3'600'000 / scale) {
+  auto timeout = ParseDuration(text, std::chrono::milliseconds(1), std::chrono::hours(1));
+  if (!timeout) {
     return MakeError(ErrorKind::kInvalidArgument, "invalid_db_statement_timeout",
                      "--db-statement-timeout must be a duration from 1ms to 1h in ms, s or m, "
                      "like 10s, or off; got \"" +
                          text + "\"",
                      "db-statement-timeout");
   }
-  return std::chrono::milliseconds(count * scale);
+  return *timeout;
 }
 
-// --db / RECUR_DB and, for PostgreSQL, --db-pool / RECUR_DB_POOL and --db-statement-timeout /
-// RECUR_DB_STATEMENT_TIMEOUT. The PostgreSQL-only flags are refused beside a SQLite file, where
-// they would do nothing.
+// --lease: from a second (a test's nodes) to an hour. Below a second a node would spend its
+// time renewing; past an hour a dead node's work would wait longer than any operator would.
+Result<std::chrono::milliseconds> ReadLease(const ParsedFlags& flags) {
+  const std::string text =
+      FlagOrEnvironment(flags, "lease", "RECUR_LEASE", std::string(kDefaultLease));
+  auto lease = ParseDuration(text, std::chrono::seconds(1), std::chrono::hours(1));
+  if (!lease) {
+    return MakeError(
+        ErrorKind::kInvalidArgument, "invalid_lease",
+        "--lease must be a duration from 1s to 1h in ms, s or m, like 60s; got \"" + text + "\"",
+        "lease");
+  }
+  return *lease;
+}
+
+// --db / RECUR_DB and, for PostgreSQL, --db-pool / RECUR_DB_POOL, --db-statement-timeout /
+// RECUR_DB_STATEMENT_TIMEOUT and --lease / RECUR_LEASE. The PostgreSQL-only flags are refused
+// beside a SQLite file, where they would do nothing.
 Result<DatabaseSettings> ReadDatabaseSettings(const ParsedFlags& flags) {
   DatabaseSettings database;
   database.db = FlagOrEnvironment(flags, "db", "RECUR_DB", "recur.db");
@@ -185,7 +213,7 @@ Result<DatabaseSettings> ReadDatabaseSettings(const ParsedFlags& flags) {
                            database.db + "\")",
                        "db");
     }
-    for (std::string_view flag : {"db-pool", "db-statement-timeout"}) {
+    for (std::string_view flag : {"db-pool", "db-statement-timeout", "lease"}) {
       if (flags.values.contains(flag)) {
         return MakeError(ErrorKind::kInvalidArgument, "invalid_db",
                          "--" + std::string(flag) +
@@ -211,6 +239,9 @@ Result<DatabaseSettings> ReadDatabaseSettings(const ParsedFlags& flags) {
   auto timeout = ReadStatementTimeout(flags);
   if (!timeout) return std::unexpected(timeout.error());
   database.statement_timeout = *timeout;
+  auto lease = ReadLease(flags);
+  if (!lease) return std::unexpected(lease.error());
+  database.lease = *lease;
   return database;
 }
 
@@ -256,6 +287,7 @@ Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
   auto dispatcher = ReadDispatcherOptions(flags, std::move(*allow));
   if (!dispatcher) return std::unexpected(dispatcher.error());
   settings.dispatcher = *dispatcher;
+  settings.dispatcher.lease = settings.database.lease;
   auto proxies = ReadTrustedProxies(flags);
   if (!proxies) return std::unexpected(proxies.error());
   settings.trusted_proxies = std::move(*proxies);

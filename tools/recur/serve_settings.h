@@ -1,5 +1,5 @@
 // What `recur serve` is asked to do, read from its flags and the environment: which database (a
-// SQLite file, or PostgreSQL with its pool size and statement timeout),
+// SQLite file, or PostgreSQL with its pool size, statement timeout and the nodes' leases),
 // the plan files and the listening address are, the lifecycle options, how webhooks are
 // delivered, which reverse proxies are trusted, and the abuse limits. The message of a refused
 // setting names the flag that set it, except for an entry of the webhook allow-list, whose
@@ -24,9 +24,10 @@
 
 namespace recur {
 
-inline constexpr std::array<std::string_view, 14> kServeFlags = {"db",
+inline constexpr std::array<std::string_view, 15> kServeFlags = {"db",
                                                                  "db-pool",
                                                                  "db-statement-timeout",
+                                                                 "lease",
                                                                  "plans",
                                                                  "addr",
                                                                  "dunning-retries",
@@ -55,16 +56,22 @@ struct DatabaseSettings {
   // --db-statement-timeout / RECUR_DB_STATEMENT_TIMEOUT for each statement (0: none).
   int pool_size = 8;
   std::chrono::milliseconds statement_timeout{10000};
+  // --lease / RECUR_LEASE: how long what a node takes stays its own while it does not renew
+  // it (docs/postgresql.md): due work and webhook deliveries for the lease, an idempotency
+  // key's claim for half of it (renewed every third of that while its request runs). What a
+  // node that died or paused held waits this long before another node takes it over.
+  std::chrono::milliseconds lease{60000};
+  std::chrono::milliseconds idempotency_claim_lease() const { return lease / 2; }
 };
 
 struct ServeSettings {
-  DatabaseSettings database;  // --db, --db-pool, --db-statement-timeout
+  DatabaseSettings database;  // --db, --db-pool, --db-statement-timeout, --lease
   std::string plans_path;     // --plans
   std::string host;           // --addr
   int port = 0;
   LifecycleOptions lifecycle;  // --dunning-retries, --past-due-access
   // --webhook-*; its `allow` (--webhook-allow-cidr, RECUR_WEBHOOK_ALLOW_CIDRS) is the allow-list
-  // of webhook endpoints' URLs too.
+  // of webhook endpoints' URLs too; its `lease` is the database's.
   DispatcherOptions dispatcher;
   // --trusted-proxy, RECUR_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For names the
   // client (http/client_address.h).
@@ -84,6 +91,7 @@ inline constexpr std::string_view kDefaultPaymentAttemptLimit = "10/1h";
 inline constexpr std::string_view kDefaultPendingWritesLimit = "1024";
 inline constexpr std::string_view kDefaultDatabasePool = "8";
 inline constexpr std::string_view kDefaultStatementTimeout = "10s";
+inline constexpr std::string_view kDefaultLease = "60s";
 
 // The settings from parsed flags; the first refused setting's error otherwise, checked in the
 // order the fields above are listed.

@@ -67,10 +67,14 @@ Result<ServeStore> OpenPostgres(const DatabaseSettings& database, IdGenerator& i
     return MakeError(ErrorKind::kUnavailable, "database_unreachable",
                      "cannot open the database: " + reached.error().message, "db");
   }
-  auto store = PostgresStore::Open(settings, ids, clock.Now());
+  PostgresStoreOptions options;
+  options.due_work_lease = database.lease;
+  options.test_clock_advance_lease = database.idempotency_claim_lease();
+  auto store = PostgresStore::Open(settings, ids, clock.Now(), options);
   if (!store) return std::unexpected(store.error());
   opened.shared = store->get();
   opened.node_id = (*store)->node_id();
+  opened.round_trips = [postgres = store->get()] { return postgres->round_trips(); };
   opened.store = std::move(*store);
   settings.max_connections = kSandboxLedgerConnections;
   auto ledger = PostgresSandboxLedger::Open(settings, clock.Now());

@@ -8,6 +8,8 @@
 // database without its password.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +39,9 @@ struct ServeStore {
   // The sandbox gateway's records, kept apart from the store's writes: a file of their own
   // beside a SQLite file, a pool of their own on PostgreSQL.
   std::unique_ptr<SandboxLedger> sandbox_ledger;
+  // PostgreSQL: the round trips the store has made to the server so far (logged when the
+  // server stops, for the figures of docs/postgresql.md); empty on SQLite.
+  std::function<std::int64_t()> round_trips;
 };
 
 // Opens what `database` names. A database another process serves ("database_in_use"), or a
