@@ -1,5 +1,5 @@
 // What `recur serve` is asked to do, read from its flags and the environment: which database (a
-// SQLite file, or PostgreSQL with its pool size and statement timeout),
+// SQLite file, or PostgreSQL with its pool size and statement timeout), the payment gateway,
 // the plan files and the listening address are, the lifecycle options, how webhooks are
 // delivered, which reverse proxies are trusted, and the abuse limits. The message of a refused
 // setting names the flag that set it, except for an entry of the webhook allow-list, whose
@@ -24,7 +24,7 @@
 
 namespace recur {
 
-inline constexpr std::array<std::string_view, 14> kServeFlags = {"db",
+inline constexpr std::array<std::string_view, 16> kServeFlags = {"db",
                                                                  "db-pool",
                                                                  "db-statement-timeout",
                                                                  "plans",
@@ -37,7 +37,9 @@ inline constexpr std::array<std::string_view, 14> kServeFlags = {"db",
                                                                  "limit-failed-auth",
                                                                  "limit-public",
                                                                  "limit-payment-attempts",
-                                                                 "limit-pending-writes"};
+                                                                 "limit-pending-writes",
+                                                                 "gateway",
+                                                                 "stripe-api-base"};
 
 inline constexpr std::array<std::string_view, 2> kRepeatableServeFlags = {"webhook-allow-cidr",
                                                                           "trusted-proxy"};
@@ -57,6 +59,16 @@ struct DatabaseSettings {
   std::chrono::milliseconds statement_timeout{10000};
 };
 
+// Who moves the money: --gateway / RECUR_GATEWAY, "sandbox" (the default: no money moves) or
+// "stripe". For Stripe, the secret key comes from STRIPE_SECRET_KEY only (a flag would show in
+// the process list) and the API from --stripe-api-base / RECUR_STRIPE_API_BASE.
+struct GatewaySettings {
+  bool stripe = false;
+  std::string stripe_secret_key;  // never print it
+  bool stripe_live = false;       // an sk_live_ key, or a restricted rk_live_ one
+  std::string stripe_api_base = "https://api.stripe.com";
+};
+
 struct ServeSettings {
   DatabaseSettings database;  // --db, --db-pool, --db-statement-timeout
   std::string plans_path;     // --plans
@@ -74,6 +86,7 @@ struct ServeSettings {
   ClientLimitOptions client_limits;
   std::optional<Rate> payment_attempts;
   std::size_t max_pending_writes = 0;
+  GatewaySettings gateway;  // --gateway, --stripe-api-base, STRIPE_SECRET_KEY
 };
 
 // The limits' defaults: generous for a well-behaved client, tight for one guessing keys or
