@@ -13,11 +13,12 @@ tools/check-layers.py --self-test
 tools/check-layers.py
 
 # Real clients from npm check our output independently: jose our entitlement tokens, svix and
-# standardwebhooks our webhook signatures. Without npm those checks are skipped.
+# standardwebhooks our webhook signatures, stripe the fake Stripe of the tests. Without npm those
+# checks are skipped.
 interop="$PWD/build/interop"
 if command -v npm >/dev/null &&
   mkdir -p "$interop" && (cd "$interop" && { [ -f package.json ] || npm init -y >/dev/null; } &&
-    npm install --silent --no-audit --no-fund jose@6 svix standardwebhooks >/dev/null 2>&1); then
+    npm install --silent --no-audit --no-fund jose@6 svix standardwebhooks stripe >/dev/null 2>&1); then
   export RECUR_NODE_MODULES="$interop/node_modules"
 else
   echo "npm or its packages unavailable: the interop checks will be skipped"

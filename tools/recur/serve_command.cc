@@ -19,6 +19,7 @@
 #include "base/ids.h"
 #include "base/log.h"
 #include "gateways/sandbox/sandbox_gateway.h"
+#include "gateways/stripe/stripe_gateway.h"
 #include "http/billing_api.h"
 #include "http/http_server.h"
 #include "http/recovered_answers.h"
@@ -289,7 +290,21 @@ int RunServe(std::span<const std::string> args) {
   if (!secret_hash) return Fail(secret_hash.error());
   auto installation = LoadInstallation(store, ids);
   if (!installation) return Fail(installation.error());
-  SandboxGateway gateway(*opened->sandbox_ledger);
+  SandboxGateway sandbox(*opened->sandbox_ledger);
+  std::unique_ptr<StripeGateway> stripe;
+  if (settings->gateway.stripe) {
+    stripe = std::make_unique<StripeGateway>(
+        StripeClientOptions{.secret_key = settings->gateway.stripe_secret_key,
+                            .api_base = settings->gateway.stripe_api_base});
+    // Which mode and where, never the key.
+    Log(clock.Now(), "info", "payment_gateway",
+        {{"gateway", "stripe"},
+         {"mode", settings->gateway.stripe_live ? "live" : "test"},
+         {"api_base", settings->gateway.stripe_api_base}});
+  } else {
+    Log(clock.Now(), "info", "payment_gateway", {{"gateway", "sandbox"}, {"mode", "test"}});
+  }
+  PaymentGateway& gateway = stripe ? static_cast<PaymentGateway&>(*stripe) : sandbox;
   Engine engine(store, catalog, gateway, *settings, installation->instance_id, clock, ids,
                 opened->shared);
   if (settings->payment_attempts) engine.billing.LimitPaymentAttempts(*settings->payment_attempts);

@@ -268,6 +268,68 @@ Result<std::pair<std::string, int>> ParseAddress(const std::string& address) {
   return std::pair{host, port};
 }
 
+// True for 127.0.0.0/8, ::1 and localhost: where plain http may reach a fake Stripe.
+bool LoopbackHost(std::string_view host) {
+  return host == "localhost" || host == "[::1]" || host.starts_with("127.");
+}
+
+// --gateway / RECUR_GATEWAY and, for Stripe, STRIPE_SECRET_KEY and --stripe-api-base /
+// RECUR_STRIPE_API_BASE (https, or http to a loopback address only).
+Result<GatewaySettings> ReadGatewaySettings(const ParsedFlags& flags) {
+  GatewaySettings gateway;
+  const std::string name = FlagOrEnvironment(flags, "gateway", "RECUR_GATEWAY", "sandbox");
+  if (name != "sandbox" && name != "stripe") {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_gateway",
+                     "--gateway must be sandbox or stripe, got \"" + name + "\"", "gateway");
+  }
+  gateway.stripe = name == "stripe";
+  if (!gateway.stripe) {
+    if (flags.values.contains("stripe-api-base")) {
+      return MakeError(ErrorKind::kInvalidArgument, "invalid_gateway",
+                       "--stripe-api-base is for --gateway stripe, and the gateway is the sandbox",
+                       "stripe-api-base");
+    }
+    return gateway;
+  }
+  const char* key = std::getenv("STRIPE_SECRET_KEY");
+  gateway.stripe_secret_key = key != nullptr ? key : "";
+  const std::string& secret = gateway.stripe_secret_key;
+  if (secret.empty()) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_stripe_key",
+                     "--gateway stripe needs the environment variable STRIPE_SECRET_KEY (a secret "
+                     "key sk_test_... or sk_live_..., or a restricted key rk_...); it is not set",
+                     "gateway");
+  }
+  if (!secret.starts_with("sk_test_") && !secret.starts_with("sk_live_") &&
+      !secret.starts_with("rk_test_") && !secret.starts_with("rk_live_")) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_stripe_key",
+                     "STRIPE_SECRET_KEY must be a secret key (sk_test_... or sk_live_...) or a "
+                     "restricted key (rk_test_... or rk_live_...); the one set starts otherwise "
+                     "(a publishable key pk_... belongs in the browser)",
+                     "gateway");
+  }
+  gateway.stripe_live = secret.starts_with("sk_live_") || secret.starts_with("rk_live_");
+  gateway.stripe_api_base =
+      FlagOrEnvironment(flags, "stripe-api-base", "RECUR_STRIPE_API_BASE", gateway.stripe_api_base);
+  const std::string& base = gateway.stripe_api_base;
+  const bool https = base.starts_with("https://");
+  const std::string_view rest = std::string_view(base).substr(https                         ? 8
+                                                              : base.starts_with("http://") ? 7
+                                                                                            : 0);
+  const std::size_t colon = rest.rfind(':');
+  const std::string_view host =
+      colon == std::string_view::npos || rest.ends_with(']') ? rest : rest.substr(0, colon);
+  const bool plain_loopback = base.starts_with("http://") && LoopbackHost(host);
+  if ((!https && !plain_loopback) || rest.empty() || rest.find('/') != std::string_view::npos) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_stripe_api_base",
+                     "--stripe-api-base must be https://HOST[:PORT] (or http:// to a loopback "
+                     "address, for a local fake), without a path; got \"" +
+                         base + "\"",
+                     "stripe-api-base");
+  }
+  return gateway;
+}
+
 }  // namespace
 
 Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
@@ -292,6 +354,9 @@ Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
   if (!proxies) return std::unexpected(proxies.error());
   settings.trusted_proxies = std::move(*proxies);
   if (auto limits = ReadLimits(flags, settings); !limits) return std::unexpected(limits.error());
+  auto gateway = ReadGatewaySettings(flags);
+  if (!gateway) return std::unexpected(gateway.error());
+  settings.gateway = std::move(*gateway);
   return settings;
 }
 

@@ -1,8 +1,8 @@
 // What `recur serve` is asked to do, read from its flags and the environment: which database (a
-// SQLite file, or PostgreSQL with its pool size, statement timeout and the nodes' leases),
-// the plan files and the listening address are, the lifecycle options, how webhooks are
-// delivered, which reverse proxies are trusted, and the abuse limits. The message of a refused
-// setting names the flag that set it, except for an entry of the webhook allow-list, whose
+// SQLite file, or PostgreSQL with its pool size, statement timeout and the nodes' leases), the
+// payment gateway, the plan files and the listening address are, the lifecycle options, how
+// webhooks are delivered, which reverse proxies are trusted, and the abuse limits. The message of a
+// refused setting names the flag that set it, except for an entry of the webhook allow-list, whose
 // message quotes the entry.
 #pragma once
 
@@ -24,7 +24,7 @@
 
 namespace recur {
 
-inline constexpr std::array<std::string_view, 15> kServeFlags = {"db",
+inline constexpr std::array<std::string_view, 17> kServeFlags = {"db",
                                                                  "db-pool",
                                                                  "db-statement-timeout",
                                                                  "lease",
@@ -38,7 +38,9 @@ inline constexpr std::array<std::string_view, 15> kServeFlags = {"db",
                                                                  "limit-failed-auth",
                                                                  "limit-public",
                                                                  "limit-payment-attempts",
-                                                                 "limit-pending-writes"};
+                                                                 "limit-pending-writes",
+                                                                 "gateway",
+                                                                 "stripe-api-base"};
 
 inline constexpr std::array<std::string_view, 2> kRepeatableServeFlags = {"webhook-allow-cidr",
                                                                           "trusted-proxy"};
@@ -58,10 +60,21 @@ struct DatabaseSettings {
   std::chrono::milliseconds statement_timeout{10000};
   // --lease / RECUR_LEASE: how long what a node takes stays its own while it does not renew
   // it (docs/postgresql.md): due work and webhook deliveries for the lease, an idempotency
-  // key's claim for half of it (renewed every third of that while its request runs). What a
-  // node that died or paused held waits this long before another node takes it over.
+  // key's claim and a test clock's advance for half of it (renewed every third of that while
+  // they run). What a paused node held waits this long before another node takes it over; a
+  // dead node's ends at once.
   std::chrono::milliseconds lease{60000};
   std::chrono::milliseconds idempotency_claim_lease() const { return lease / 2; }
+};
+
+// Who moves the money: --gateway / RECUR_GATEWAY, "sandbox" (the default: no money moves) or
+// "stripe". For Stripe, the secret key comes from STRIPE_SECRET_KEY only (a flag would show in
+// the process list) and the API from --stripe-api-base / RECUR_STRIPE_API_BASE.
+struct GatewaySettings {
+  bool stripe = false;
+  std::string stripe_secret_key;  // never print it
+  bool stripe_live = false;       // an sk_live_ key, or a restricted rk_live_ one
+  std::string stripe_api_base = "https://api.stripe.com";
 };
 
 struct ServeSettings {
@@ -81,6 +94,7 @@ struct ServeSettings {
   ClientLimitOptions client_limits;
   std::optional<Rate> payment_attempts;
   std::size_t max_pending_writes = 0;
+  GatewaySettings gateway;  // --gateway, --stripe-api-base, STRIPE_SECRET_KEY
 };
 
 // The limits' defaults: generous for a well-behaved client, tight for one guessing keys or

@@ -1,0 +1,62 @@
+// The Stripe gateway: the PaymentGateway contract (payment_gateway.h) on Stripe's API, through
+// StripeClient (stripe_client.h: form encoding, the pinned version, retries under one key).
+//
+// How each call maps:
+//   EnsureCustomer  the Customer whose metadata[recur_payer_id] is the payer (Customer search),
+//                   else a new one, created under the key "recur-customer-<payer id>" so that
+//                   concurrent first calls make one. Remembered for the process.
+//   StartCardSetup  a SetupIntent for the customer, usage=off_session, cards.
+//   Attach          attaches the PaymentMethod to the customer; Stripe gives a test
+//                   PaymentMethod (pm_card_visa) a new id when attached, which CardDetails::token
+//                   carries.
+//   Charge          a PaymentIntent (confirm=true, off_session=true, cards) with the payer,
+//                   attempt and key in its metadata, sent with the charge's key as
+//                   Idempotency-Key: a retry, here or by the billing service, never charges twice.
+//                   The charge id is the PaymentIntent's id.
+//   LookUpCharge    retrieves the PaymentIntent by id, or finds it by
+//   metadata[recur_idempotency_key]
+//                   (Customer and PaymentIntent search: Stripe indexes new objects within about a
+//                   minute, and a charge made again in that window is answered by Stripe's
+//                   idempotency, which holds a key for 24 hours).
+//   Refund          a Refund of the PaymentIntent under the refund's key.
+//   ReadNotice      Stripe's webhooks are not read yet: every message is refused as unverified.
+//
+// Outcomes: succeeded is paid; processing pending; a card error (402) or a PaymentIntent left
+// requires_payment_method is declined, with Stripe's decline code as the code when it is more
+// precise than card_declined (insufficient_funds, ...) and Stripe's message;
+// authentication_required, or a PaymentIntent in requires_action, is requires_action with the
+// PaymentIntent's id. A charge Stripe did not answer after the client's retries is answered
+// pending (no charge id): the attempt stays pending and is looked up later, never charged anew
+// under another key.
+//
+// Thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "gateways/payment_gateway.h"
+#include "gateways/stripe/stripe_client.h"
+
+namespace recur {
+
+class StripeGateway final : public PaymentGateway {
+ public:
+  explicit StripeGateway(StripeClientOptions options);
+
+  Result<std::string> EnsureCustomer(const CustomerRequest& request) override;
+  Result<CardSetup> StartCardSetup(const std::string& customer) override;
+  Result<CardDetails> Attach(const AttachRequest& request) override;
+  Result<ChargeOutcome> Charge(const ChargeRequest& request) override;
+  Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) override;
+  Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) override;
+  Result<RefundOutcome> Refund(const RefundRequest& request) override;
+
+ private:
+  StripeClient client_;
+  std::mutex mutex_;
+  std::map<std::string, std::string> customers_;  // payer id -> Customer id; guarded by mutex_
+};
+
+}  // namespace recur

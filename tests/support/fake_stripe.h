@@ -1,0 +1,100 @@
+// A fake Stripe API for tests: an httplib server on 127.0.0.1 that answers the calls Recur makes
+// in Stripe's wire format, so the Stripe gateway (and Stripe's own npm client, which checks the
+// fake's fidelity in tests/e2e/fake_stripe_interop_test.cc) can be driven without the network.
+//
+// What it speaks: form-encoded bodies with bracket notation (`metadata[key]`, `expand[]`), Bearer
+// keys (`sk_test_`, `sk_live_` or `rk_`; none or another: 401 in Stripe's shape), the
+// `Idempotency-Key` header on POST (the same key and body replay the first answer with
+// `Idempotent-Replayed: true`; the same key with another body or path is 400
+// `idempotency_error`; like Stripe, an answer is remembered only once the endpoint ran, so a
+// request refused for its parameters leaves its key free), and Stripe's error object
+// (`{"error": {"type", "code", "decline_code", "message", "payment_intent", ...}}`).
+//
+// The endpoints: customers (create, retrieve, search by metadata), setup_intents (create),
+// payment_methods (retrieve, attach, detach, list by customer), payment_intents (create with
+// confirm and off_session, retrieve) and refunds (create). Stripe's test PaymentMethods answer as
+// Stripe documents them:
+//   pm_card_visa, pm_card_mastercard            attach; charges succeed
+//   pm_card_chargeDeclined                      attach fails: card_declined (generic_decline)
+//   pm_card_chargeDeclinedInsufficientFunds     attach fails: card_declined (insufficient_funds)
+//   pm_card_chargeDeclinedExpiredCard           attach fails: expired_card
+//   pm_card_chargeCustomerFail                  attaches; charges fail: card_declined
+//   pm_card_authenticationRequired              attaches; off-session charges fail:
+//                                               authentication_required
+// Attaching one makes a PaymentMethod of its own (pm_fake_...) that charges as its source does.
+// Two more are the fake's own, for charges Stripe leaves "processing" (as it does for some
+// payment methods) until they are retrieved: pm_card_fakeProcessingThenSucceeded and
+// pm_card_fakeProcessingThenDeclined.
+//
+// Fault switches for tests of what goes wrong: the next N requests answered 500 or 429 without
+// doing anything, and the next N PaymentIntents made but their answers cut off mid-body (the
+// connection dropped after charging). Requests are handled one at a time, so two concurrent
+// requests with one key charge once. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace recur::testing {
+
+// A PaymentIntent as the fake holds it.
+struct FakePaymentIntent {
+  std::string id;
+  std::int64_t amount = 0;
+  std::string currency;  // lower case, as Stripe keeps it
+  std::string customer;
+  std::string payment_method;
+  std::string status;  // succeeded, processing, requires_payment_method
+  std::string idempotency_key;
+  std::map<std::string, std::string> metadata;
+};
+
+class FakeStripe {
+ public:
+  // Listening on 127.0.0.1:`port` (0: a free one) once constructed; throws when it cannot.
+  explicit FakeStripe(int port = 0);
+  ~FakeStripe();
+  FakeStripe(const FakeStripe&) = delete;
+  FakeStripe& operator=(const FakeStripe&) = delete;
+
+  int port() const { return port_; }
+  std::string base_url() const;  // http://127.0.0.1:PORT
+
+  // Runs until Stop (from a signal handler's thread or another): for `fake-stripe` alone.
+  void Wait();
+  void Stop();
+
+  // Every PaymentIntent made, in order.
+  std::vector<FakePaymentIntent> PaymentIntents() const;
+  std::size_t CustomerCount() const;
+  // Requests answered, counting faults and refusals.
+  std::size_t RequestCount() const;
+
+  // The next `count` requests (after the key check) are answered `status` (500 or 429) with
+  // Stripe's api_error or rate_limit error, doing nothing.
+  void FailNextRequests(int count, int status);
+  // The next `count` PaymentIntents are made, and their answers cut off after the head.
+  void DropAnswersAfterCharging(int count);
+
+ private:
+  struct State;
+  void Handle(const httplib::Request& request, httplib::Response& response);
+
+  std::unique_ptr<State> state_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace recur::testing
