@@ -1,6 +1,8 @@
 # Generates a C++ source defining `std::string_view function_name()` (declared in `header`) that
 # returns the text of `source` (a path under the source tree), so the binary carries the file and
 # reads nothing at run time. CMake re-runs when the file changes.
+include(${CMAKE_CURRENT_LIST_DIR}/write_if_changed.cmake)
+
 function(recur_embed_text source header function_name output)
   set(path "${CMAKE_SOURCE_DIR}/${source}")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${path}")
@@ -22,11 +24,5 @@ std::string_view ${function_name}() {
 
 }  // namespace recur
 ")
-  # Written only when it changed, so a re-run of CMake does not force a rebuild.
-  if(EXISTS "${output}")
-    file(READ "${output}" previous)
-  endif()
-  if(NOT "${previous}" STREQUAL "${content}")
-    file(WRITE "${output}" "${content}")
-  endif()
+  recur_write_if_changed("${output}" "${content}")
 endfunction()
