@@ -38,12 +38,15 @@ void RecordExchanges(httplib::Client& client) {
   std::filesystem::create_directories(folder);
   const std::string file = std::string(folder) + "/" + std::to_string(getpid()) + ".jsonl";
   client.set_logger([file](const httplib::Request& request, const httplib::Response& response) {
+    nlohmann::json headers = nlohmann::json::object();
+    for (const auto& [name, value] : response.headers) headers[name] = value;
     const nlohmann::json exchange = {{"test", CurrentTest()},
                                      {"method", request.method},
                                      {"target", request.path},
                                      {"request_body", request.body},
                                      {"status", response.status},
                                      {"content_type", response.get_header_value("Content-Type")},
+                                     {"response_headers", std::move(headers)},
                                      {"response_body", response.body}};
     Append(file, exchange.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   });

@@ -3,7 +3,8 @@
 // Recording is on when the environment variable RECUR_E2E_EXCHANGES names a folder (ctest sets
 // it for the SQLite run of the suite): each exchange of a client given to RecordExchanges is
 // then appended, as one JSON line, to a file of this process's own in that folder
-// ({"test", "method", "target", "request_body", "status", "content_type", "response_body"}).
+// ({"test", "method", "target", "request_body", "status", "content_type", "response_headers",
+// "response_body"}).
 // Off, it does nothing. Safe from any thread: each line is one append to the file.
 #pragma once
 

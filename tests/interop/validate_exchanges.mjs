@@ -2,9 +2,11 @@
 // draft 2020-12, the dialect of OpenAPI 3.1). The exchanges are what the end-to-end tests sent
 // to `recur serve` and got back, one JSON object a line in every *.jsonl file of a folder
 // (tests/e2e/recur_process.cc writes them when RECUR_E2E_EXCHANGES names the folder):
-//   {"test", "method", "target", "request_body", "status", "content_type", "response_body"}
+//   {"test", "method", "target", "request_body", "status", "content_type", "response_headers",
+//    "response_body"}
 // Every exchange whose path the document describes must be documented: its status among the
-// operation's responses and its body valid against that response's schema; when the server took
+// operation's responses, the headers it requires present and valid, and its body valid against
+// that response's schema; when the server took
 // the request (2xx), the request too (its body, its query parameters). A path the document does
 // not describe must have been answered 404 route_not_found (or 405 for a known path asked with
 // another method). An operation marked "x-ignores-query-parameters" takes any query parameter
@@ -111,6 +113,19 @@ function checkResponse(exchange, route, operation) {
   if (!response) {
     fail(exchange, route, 'status', 'not among the documented responses');
     return;
+  }
+  const headers = new Map(
+    Object.entries(exchange.response_headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+  );
+  for (const [name, header] of Object.entries(response.headers ?? {})) {
+    const value = headers.get(name.toLowerCase());
+    if (value === undefined) {
+      if (header.required) fail(exchange, route, `response header ${name}`, 'required, but absent');
+      continue;
+    }
+    for (const e of schemaErrors(header.schema, queryValue(header.schema, value))) {
+      fail(exchange, route, `response header ${name}`, e);
+    }
   }
   const content = response.content?.['application/json'];
   if (!content) {
