@@ -45,7 +45,16 @@ std::string JsonText(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, kReplaceInvalidUtf8);
 }
 
+// The request this thread serves (LogRequestScope); empty when none.
+thread_local std::string_view current_request_id;
+
 }  // namespace
+
+LogRequestScope::LogRequestScope(std::string_view request_id) : previous_(current_request_id) {
+  current_request_id = request_id;
+}
+
+LogRequestScope::~LogRequestScope() { current_request_id = previous_; }
 
 void Log(Instant now, std::string_view level, std::string_view event, nlohmann::json fields) {
   if (!fields.is_object()) fields = nlohmann::json::object();
@@ -53,6 +62,7 @@ void Log(Instant now, std::string_view level, std::string_view event, nlohmann::
   fields.emplace("time", FormatRfc3339(now));
   fields.emplace("level", level);
   fields.emplace("event", event);
+  if (!current_request_id.empty()) fields.emplace("request_id", current_request_id);
   WriteLine(JsonText(fields));
 }
 
@@ -94,6 +104,10 @@ std::string LogLine::Text(Instant now) const {
   text += R"(","event":")";
   text += event_;
   text += '"';
+  if (!current_request_id.empty()) {
+    text += R"(,"request_id":)";
+    text += JsonText(current_request_id);
+  }
   text += members_;
   text += '}';
   return text;

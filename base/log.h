@@ -1,6 +1,7 @@
 // Structured logs: one JSON object per line on stderr, written with a single write so lines
 // from different threads never interleave. Every line has "time" (RFC 3339, UTC, from the
-// caller's clock), "level" and "event"; the caller adds its own fields.
+// caller's clock), "level" and "event", "request_id" while its thread serves a request
+// (LogRequestScope); the caller adds its own fields.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,20 @@ std::string FormatRfc3339(Instant t);  // "2026-11-26T06:53:16.123Z"
 
 void Log(Instant now, std::string_view level, std::string_view event,
          nlohmann::json fields = nlohmann::json::object());
+
+// While one lives, every line its thread logs (Log and LogLine) names `request_id`: the HTTP
+// server opens one around the work of each request (http/request_id.h). Scopes nest; the
+// innermost wins, and the outer one is back when it ends. `request_id` must outlive the scope.
+class LogRequestScope {
+ public:
+  explicit LogRequestScope(std::string_view request_id);
+  ~LogRequestScope();
+  LogRequestScope(const LogRequestScope&) = delete;
+  LogRequestScope& operator=(const LogRequestScope&) = delete;
+
+ private:
+  std::string_view previous_;
+};
 
 // The same line written member by member instead of from a tree, for lines written on every
 // request, where building and dumping a tree was most of the line's cost: "time", "level" and

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <date/date.h>
 #include <nlohmann/json.hpp>
 
@@ -41,6 +46,31 @@ TEST(LogLine, WritesWhatLogWritesForTheSameFields) {
   testing::internal::CaptureStderr();
   line.Write(now);
   EXPECT_EQ(testing::internal::GetCapturedStderr(), text + "\n");
+}
+
+TEST(LogRequestScope, NamesTheRequestInEveryLineItsThreadWritesWhileItLives) {
+  const Instant now = FromUnixMillis(1'795'676'996'123);
+  const auto logged = [&] {
+    testing::internal::CaptureStderr();
+    Log(now, "info", "by_tree");
+    LogLine("info", "by_members").AddInteger("n", 1).Write(now);
+    std::vector<nlohmann::json> lines;
+    std::istringstream text(testing::internal::GetCapturedStderr());
+    for (std::string line; std::getline(text, line);) lines.push_back(nlohmann::json::parse(line));
+    return lines;
+  };
+  {
+    const LogRequestScope outer("req_outer");
+    {
+      const LogRequestScope inner("req_inner");
+      for (const nlohmann::json& line : logged()) EXPECT_EQ(line["request_id"], "req_inner");
+    }
+    for (const nlohmann::json& line : logged()) EXPECT_EQ(line["request_id"], "req_outer");
+    std::thread([&] {
+      for (const nlohmann::json& line : logged()) EXPECT_FALSE(line.contains("request_id"));
+    }).join();
+  }
+  for (const nlohmann::json& line : logged()) EXPECT_FALSE(line.contains("request_id"));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 # Generates a C++ source holding every schema/BACKEND/NNNN_name.sql file as a Migration
 # (store/migrations.h), returned by `function_name` (declared in `header`), so the binary carries
 # its schemas and runs from any folder. CMake re-runs when a migration file changes.
+include(${CMAKE_CURRENT_LIST_DIR}/write_if_changed.cmake)
+
 function(recur_embed_migrations backend header function_name output)
   file(GLOB sql_files CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/schema/${backend}/*.sql")
   list(SORT sql_files)
@@ -30,11 +32,5 @@ ${entries}  };
 
 }  // namespace recur
 ")
-  # Written only when it changed, so a re-run of CMake does not force a rebuild.
-  if(EXISTS "${output}")
-    file(READ "${output}" previous)
-  endif()
-  if(NOT "${previous}" STREQUAL "${content}")
-    file(WRITE "${output}" "${content}")
-  endif()
+  recur_write_if_changed("${output}" "${content}")
 endfunction()

@@ -1,7 +1,9 @@
 // The API's routes: kApiRoutes below is the one table of every route `recur serve` answers, with
 // its method, pattern, who may call it (Access) and its handler. AddApiRoutes gives the table to
-// a server. docs/api.md lists the same routes for users; billing_api_test.cc fails when the two
-// differ. A new endpoint is a handler in one of the files named below and a line in the table.
+// a server. docs/api.md lists the same routes for users and docs/openapi.json describes them;
+// billing_api_test.cc and openapi_document_test.cc fail when either differs from the table. A
+// new endpoint is a handler in one of the files named below, a line in the table, a row of
+// docs/api.md's index and an operation in docs/openapi.json.
 //
 // Every handler has one shape (RouteHandler): it takes the services it calls (ApiServices) and
 // the request (api_handler.h), and answers a response or an Error. The services are thread-safe
@@ -73,6 +75,8 @@ Result<ApiResponse> ListPaymentAttempts(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> ListEvents(const ApiServices&, const ApiRequest&);
 // pricing_table_api.cc: the plans' texts rendered once per snapshot, the payer's part per request.
 Result<ApiResponse> GetPricingTable(const ApiServices&, const ApiRequest&);
+// openapi_api.cc: docs/openapi.json, compiled in (openapi_document.h).
+Result<ApiResponse> GetOpenApiDocument(const ApiServices&, const ApiRequest&);
 // test_clocks_api.cc
 Result<ApiResponse> CreateTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetTestClock(const ApiServices&, const ApiRequest&);
@@ -99,6 +103,7 @@ struct ApiRoute {
 // Matched in this order; a path asked with another method lists the methods in this order too.
 inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/healthz", Access::kPublic, Health},
+    {"GET", "/v1/openapi.json", Access::kPublic, GetOpenApiDocument},
     {"GET", "/v1/plans", Access::kPublic, ListPlans},  // ?payer_type=user|org
     {"POST", "/v1/plans/reload", Access::kSecretKey, ReloadPlans},
     {"POST", "/v1/payers", Access::kSecretKey, CreatePayer},

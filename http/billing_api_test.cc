@@ -105,7 +105,7 @@ TEST(ApiRoutesTest, PublicRoutesAreTheOnesAVisitorWithoutAnAccountNeeds) {
     }
   }
   EXPECT_THAT(without_key,
-              UnorderedElementsAreArray({"GET /healthz", "GET /v1/plans",
+              UnorderedElementsAreArray({"GET /healthz", "GET /v1/openapi.json", "GET /v1/plans",
                                          "GET /.well-known/jwks.json", "GET /v1/pricing_table"}));
 }
 

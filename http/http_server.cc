@@ -15,6 +15,7 @@
 #include "http/api_error.h"
 #include "http/client_address.h"
 #include "http/request_framing.h"
+#include "http/request_id.h"
 
 namespace recur {
 
@@ -22,6 +23,7 @@ namespace recur {
 // the transport is done with it.
 struct HttpServer::Exchange {
   HttpRequest request;
+  std::string request_id;  // request_id.h
   RouteMatch match;
   BodyFraming framing;
   std::chrono::steady_clock::time_point started;
@@ -31,6 +33,7 @@ struct HttpServer::Exchange {
   bool at_worker = false;             // a worker runs the handler; the connection is suspended
   bool hold = false;                  // the answer is a rate limit's, to be held back first
   bool held = false;                  // the answer is held back; the connection is suspended
+  bool started_admission = false;     // AdmitHead has judged the head
 };
 
 namespace {
@@ -152,6 +155,13 @@ struct HttpServerCallbacks {
         *request_context = exchange;
         exchange->started = std::chrono::steady_clock::now();
         exchange->request = ReadHead(connection, url, method, server.options_.trusted_proxies);
+        auto incoming = exchange->request.headers.find("X-Request-Id");
+        exchange->request_id =
+            RequestIdFor(incoming == exchange->request.headers.end() ? nullptr : &incoming->second);
+      }
+      const LogRequestScope log_scope(exchange->request_id);
+      if (!exchange->started_admission) {
+        exchange->started_admission = true;
         server.AdmitHead(connection, *exchange);
         // A refused request with a body announced is answered now, its body unread, and its
         // connection closed; one without a body is answered at the end, keeping the connection.
@@ -185,6 +195,7 @@ struct HttpServerCallbacks {
         exchange->at_worker = true;
         MHD_suspend_connection(connection);
         auto answer_and_resume = [&server, connection, exchange] {
+          const LogRequestScope worker_log_scope(exchange->request_id);
           exchange->answer = server.AnswerSafely(*exchange);
           MHD_resume_connection(connection);
         };
@@ -359,9 +370,10 @@ void HttpServer::AdmitHead(MHD_Connection* connection, Exchange& exchange) {
 
 MHD_Result HttpServer::Send(MHD_Connection* connection, Exchange& exchange) {
   ApiResponse& answer = *exchange.answer;
-  auto* body = new std::string(std::move(answer.body));
+  auto* body = new std::string(WithRequestId(std::move(answer.body), exchange.request_id));
   MHD_Response* response = MHD_create_response_from_buffer_with_free_callback_cls(
       body->size(), body->data(), [](void* text) { delete static_cast<std::string*>(text); }, body);
+  MHD_add_response_header(response, "Request-Id", exchange.request_id.c_str());
   for (const auto& [name, value] : answer.headers) {
     MHD_add_response_header(response, name.c_str(), value.c_str());
   }
@@ -400,7 +412,9 @@ ApiResponse HttpServer::AnswerSafely(Exchange& exchange) {
 }
 
 void HttpServer::SendMidBody(MHD_Connection* connection, Exchange& exchange) {
-  const ApiResponse& answer = *exchange.answer;
+  ApiResponse& answer = *exchange.answer;
+  answer.body = WithRequestId(std::move(answer.body), exchange.request_id);
+  answer.headers.emplace_back("Request-Id", exchange.request_id);
   std::string text = "HTTP/1.1 " + std::to_string(answer.status) + " " +
                      MHD_get_reason_phrase_for(static_cast<unsigned>(answer.status)) +
                      "\r\nConnection: close\r\nContent-Type: " + std::string(answer.content_type) +

@@ -269,7 +269,10 @@ TEST_F(ServeTest, AnUnknownPlanSlugGetsTheClosestSlugOfTheCatalog) {
   const std::string path = "/v1/payers/" + payer + "/subscription_items";
   const Answer typo = Call("POST", path, {{"plan", "prp"}});
   EXPECT_EQ(typo.status, 404);
-  EXPECT_EQ(typo.body["error"],
+  json typo_error = typo.body["error"];
+  EXPECT_TRUE(typo_error["request_id"].is_string());
+  typo_error.erase("request_id");
+  EXPECT_EQ(typo_error,
             json({{"code", "plan_not_found"},
                   {"message", "no plan \"prp\" (give a plan slug or id); did you mean \"pro\"?"},
                   {"param", "plan"}}));
@@ -285,7 +288,10 @@ TEST_F(ServeTest, AnUnknownQueryParameterGetsADidYouMeanForALikelyTypo) {
   auto error_of = [&](const std::string& path, const std::string& method = "GET") {
     const Answer answer = Call(method, path);
     EXPECT_EQ(answer.status, 400) << method << " " << path;
-    return answer.body["error"];
+    json error = answer.body["error"];
+    EXPECT_TRUE(error["request_id"].is_string());
+    error.erase("request_id");
+    return error;
   };
   EXPECT_EQ(error_of("/v1/events?limt=5"),
             json({{"code", "unknown_parameter"},

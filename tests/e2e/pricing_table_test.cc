@@ -134,8 +134,11 @@ TEST_F(ServeTest, APayersPricingTableNeedsTheKeyAndWithoutItAnyPayerIdAnswersAli
   auto client = server.Client();
   // Without the key (or with a wrong one), an existing payer, an unknown one and an empty id get
   // the same answer: nothing of the payer, nor whether it exists.
+  // Each request names itself alike (X-Request-Id), so that the answers may be compared whole.
   for (const httplib::Headers& credentials :
-       {httplib::Headers{}, httplib::Headers{{"Authorization", "Bearer sk_wrong_0123456789"}}}) {
+       {httplib::Headers{{"X-Request-Id", "alike"}},
+        httplib::Headers{{"Authorization", "Bearer sk_wrong_0123456789"},
+                         {"X-Request-Id", "alike"}}}) {
     std::vector<std::pair<int, std::string>> answers;
     for (const std::string& id : {payer, std::string("cpayer_nope"), std::string()}) {
       for (const std::string& query : {"payer_id=" + id, "payer_type=user&payer_id=" + id}) {

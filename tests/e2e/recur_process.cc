@@ -11,6 +11,7 @@
 #include <regex>
 #include <stdexcept>
 
+#include "tests/e2e/exchange_recorder.h"
 #include "tests/support/wait.h"
 
 namespace recur::testing {
@@ -229,6 +230,7 @@ httplib::Client RecurServer::Client() const {
   httplib::Client client("127.0.0.1", port_);
   client.set_connection_timeout(5s);
   client.set_read_timeout(10s);
+  RecordExchanges(client);
   return client;
 }
 

@@ -109,7 +109,8 @@ class RecurServer {
                                             std::string* output = nullptr);
 
   int port() const { return port_; }
-  httplib::Client Client() const;  // with no authorization header
+  // With no authorization header; its exchanges recorded when asked (exchange_recorder.h).
+  httplib::Client Client() const;
 
   std::string Stdout() const { return process_->Stdout(); }
   std::string Stderr() const { return process_->Stderr(); }

@@ -22,7 +22,11 @@ json ErrorOf(const httplib::Result& result, int expected_status) {
   if (!result) throw std::runtime_error("no HTTP answer");
   EXPECT_EQ(result->status, expected_status) << result->body;
   EXPECT_EQ(result->get_header_value("Content-Type"), "application/json");
-  return json::parse(result->body)["error"];
+  json error = json::parse(result->body)["error"];
+  // Every error names its request as the Request-Id header does; the rest is the error's own.
+  EXPECT_EQ(error["request_id"], result->get_header_value("Request-Id")) << result->body;
+  error.erase("request_id");
+  return error;
 }
 
 TEST_F(ServeTest, HealthzAnswersWithoutAKey) {
