@@ -57,6 +57,19 @@ TEST_F(StripeGatewayTest, AChargeIsOnePaymentIntentWithTheKeyAndWhatItIsFor) {
   EXPECT_EQ(intents[0].metadata.at("recur_attempt_id"), "cpay_1");
 }
 
+// Until Stripe's webhooks are read (Stripe-Signature), no message can be verified, so none may
+// settle an attempt: a pending charge is settled by looking it up instead.
+TEST_F(StripeGatewayTest, EveryNoticeIsRefusedAsUnverifiedUntilStripesWebhooksAreRead) {
+  const std::string succeeded =
+      R"({"type": "payment_intent.succeeded", "data": {"object": {"id": "pi_1"}}})";
+  for (const std::string& body : {succeeded, std::string("not json")}) {
+    auto refused = gateway_->ReadNotice({{{"Stripe-Signature", "t=1,v1=00"}}, body});
+    ASSERT_FALSE(refused) << body;
+    EXPECT_EQ(refused.error().kind, ErrorKind::kUnauthenticated);
+    EXPECT_EQ(refused.error().code, "notice_not_verified");
+  }
+}
+
 TEST_F(StripeGatewayTest, ServerErrorsAreRetriedUnderTheSameKeyWithGrowingWaits) {
   fake_.FailNextRequests(2, 500);
   auto paid = gateway_->Charge(Request("pm_card_visa", "k"));
