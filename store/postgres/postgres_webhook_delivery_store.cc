@@ -30,35 +30,49 @@ constexpr const char* kLockClaimableEndpoints =
     "FOR NO KEY UPDATE SKIP LOCKED) claimable";
 
 // $1 now, $2 limit, $3 per_endpoint (0: no bound), $4 lease milliseconds, $5 this node.
-// The deliveries it may lease are locked first, skipping those a recording transaction holds
-// (they are about to be recorded), so that it never waits for a transaction that may be waiting
-// for the endpoints it locked. The count of other nodes' leases says `lease_until >` now before
-// the rule, so that it keeps to the index of leased deliveries.
+// `room` is what each endpoint has left once other nodes' leases are counted (said as
+// `lease_until >` now before the rule, so that it keeps to the index of leased deliveries).
+// What this node holds already comes first (`held`, ranked within the room); the rest of the room
+// is filled by `fresh`: for each endpoint, its oldest due deliveries, read in the index's order
+// (schema/postgres/0013) and no more than the room left, so that a claim reads and locks a few
+// rows whatever the endpoint's backlog. Deliveries a recording transaction holds are skipped
+// (they are about to be recorded), never waited for: such a transaction may be waiting for the
+// endpoints this one locked. The chosen ids go to the UPDATE as an array, so that it finds
+// them by the primary key rather than reading the whole table to join them.
 const std::string kLeaseDueDeliveries =
-    "WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms), "
+    "WITH clock AS (SELECT " + std::string(kPgDatabaseNow) +
+    " AS now_ms), "
     "claimable AS (SELECT unnest(string_to_array("
     "current_setting('recur.claimable_endpoints'), ',')) AS id), "
     "room AS (SELECT c.id, $3::int - (SELECT count(*) FROM webhook_deliveries h, clock "
     "WHERE h.endpoint_id = c.id AND h.lease_owner <> $5 AND h.lease_until > clock.now_ms AND NOT " +
     LeaseLapsedSql("h.lease_owner", "h.lease_until") +
-    ") "
-    "AS free FROM claimable c), "
-    "free_rows AS (SELECT d.id, d.endpoint_id, d.next_attempt_at, "
-    "COALESCE(d.lease_owner = $5, false) AS held "
-    "FROM webhook_deliveries d JOIN claimable c ON c.id = d.endpoint_id CROSS JOIN clock "
-    "WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_owner = $5 OR " +
+    ") AS free FROM claimable c), "
+    "held AS (SELECT d.id, d.endpoint_id, d.next_attempt_at FROM webhook_deliveries d "
+    "JOIN claimable c ON c.id = d.endpoint_id WHERE d.lease_owner = $5 AND "
+    "d.status = 'pending' AND d.next_attempt_at <= $1 FOR NO KEY UPDATE OF d SKIP LOCKED), "
+    "kept AS (SELECT ranked.id, ranked.endpoint_id, ranked.next_attempt_at FROM (SELECT h.*, "
+    "room.free, row_number() OVER (PARTITION BY h.endpoint_id ORDER BY h.next_attempt_at, h.id) "
+    "AS rank FROM held h JOIN room ON room.id = h.endpoint_id) ranked "
+    "WHERE $3::int = 0 OR ranked.rank <= ranked.free), "
+    "space AS (SELECT room.id, CASE WHEN $3::int = 0 THEN $2::bigint ELSE GREATEST(room.free - "
+    "(SELECT count(*) FROM kept WHERE kept.endpoint_id = room.id), 0) END AS left_over "
+    "FROM room), "
+    "fresh AS (SELECT f.id, f.next_attempt_at FROM space CROSS JOIN LATERAL ("
+    "SELECT d.id, d.next_attempt_at FROM webhook_deliveries d WHERE d.endpoint_id = space.id AND "
+    "d.status = 'pending' AND d.next_attempt_at <= $1 AND d.lease_owner IS DISTINCT FROM $5 AND " +
     LeaseLapsedSql("d.lease_owner", "d.lease_until") +
-    ") FOR NO KEY UPDATE OF d SKIP LOCKED), "
-    "ranked AS (SELECT f.id, f.next_attempt_at, f.held, room.free, row_number() OVER "
-    "(PARTITION BY f.endpoint_id ORDER BY f.held DESC, f.next_attempt_at, f.id) AS rank "
-    "FROM free_rows f JOIN room ON room.id = f.endpoint_id), "
-    "chosen AS (SELECT id FROM ranked WHERE $3::int = 0 OR rank <= free "
+    " ORDER BY d.next_attempt_at, d.id LIMIT space.left_over "
+    "FOR NO KEY UPDATE OF d SKIP LOCKED) f), "
+    "chosen AS (SELECT id FROM (SELECT id, next_attempt_at, true AS held FROM kept UNION ALL "
+    "SELECT id, next_attempt_at, false FROM fresh) candidates "
     "ORDER BY held DESC, next_attempt_at, id LIMIT $2) "
     "UPDATE webhook_deliveries d SET "
     "lease = CASE WHEN d.lease_owner = $5 THEN d.lease ELSE d.lease + 1 END, "
     "lease_owner = $5, lease_until = clock.now_ms + $4::bigint "
-    "FROM chosen, clock, events v, webhook_endpoints e "
-    "WHERE d.id = chosen.id AND v.id = d.event_id AND e.id = d.endpoint_id "
+    "FROM clock, events v, webhook_endpoints e "
+    "WHERE d.id = ANY (ARRAY(SELECT id FROM chosen)) AND v.id = d.event_id AND "
+    "e.id = d.endpoint_id "
     "RETURNING d.id, d.msg_id, v.type, v.body, d.attempts, e.id, e.url, e.secret, "
     "e.previous_secret, e.previous_secret_expires_at, d.round_start, v.body_dictionary_id, "
     "d.lease, d.next_attempt_at";

@@ -6,10 +6,6 @@
 //    write lock held by another process, a locked, read-only or full database file, and
 //    SQLite's schema_migrations (PostgreSQL's migrations have tests of their own in
 //    store/postgres/postgres_store_test.cc);
-//  - WebhookCrashTest.AKillInTheMiddleOfABurstLosesNoDelivery: the restarted node takes the
-//    killed one's deliveries over at once, but it has 1,500 to send within 60 s, and on
-//    PostgreSQL an endpoint's deliveries are leased at most `per_endpoint` (2) at a time, claimed
-//    once per poll (200 ms): about 10 a second per endpoint, 150 s for the burst;
 //  - not serving at all (`recur simulate`, `recur plans check`, `recur webhooks sign|listen`),
 //    so they would run the same thing twice.
 #include <string>
@@ -30,7 +26,6 @@ constexpr const char* kLeftOut[] = {
     "AbuseLimitsTest.WritesPastTheBoundOfPendingWritesGet503WhileReadsAreAnswered",
     "HttpEdgeTest.WritesWaitingOnTheDatabaseDoNotHoldUpReads",
     "StorageFaultsTest.*",
-    "WebhookCrashTest.AKillInTheMiddleOfABurstLosesNoDelivery",
     "SimulateCohort.*",
     "SimulateScenario.*",
     "Shipped/ExampleScenario.*",
