@@ -8,7 +8,7 @@ namespace recur {
 namespace {
 
 // The database's clock, in Unix milliseconds: what an advance's lease is timed by.
-constexpr const char* kDatabaseNow = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+const std::string kDatabaseNow(kPgDatabaseNow);
 
 // What a clock no longer under an advance holds: no target, holder or lease.
 constexpr const char* kNoAdvance =
