@@ -33,6 +33,10 @@
 //    handed out with, and that lease has not lapsed (below): else "work_lease_lost" (kAborted). The
 //    caller was too slow, or paused, and another node may be applying the piece; it must apply
 //    nothing of it.
+//  - a change that settles a pending attempt (stores it paid or failed) is refused whole,
+//    "attempt_lease_lost" (kAborted), while another store holds the attempt under a lease that
+//    is not over (below): that store is settling it, and the caller, paused or too slow, must
+//    not settle it too.
 //  - amounts are not negative, an attempt names an item of its payer, scheduled work names a
 //    stored payer: else "storage_error" (kUnavailable); the lifecycle never makes such a change.
 // Leases on due work. Several nodes (each a store instance, however many threads it has) may
@@ -49,12 +53,22 @@
 // what it read before. Leases are timed by the database's clock, never a node's or a test
 // clock's. A store one node has to itself (memory; SQLite, whose file one process holds by the
 // OS lock) keeps this trivially: its pieces are always its own, their lease is 0 and never lost.
+// Leases on pending attempts. An attempt a SaveTransition stores pending (its charge about to be
+// asked for) is held by that store for a lease from the commit, so no other store looks it up
+// while its own store charges it. Once that lease is over (lapsed; or at once, where a backend
+// can tell, because its store died), TakePendingAttempts hands the attempt to the next store
+// that asks, under a lease of its own; settling it ends the lease. An attempt whose charge the
+// gateway answered as still pending is set aside for a while (PostponePendingAttempt): held by
+// no store, so a gateway's notice may settle it through any store, and taken by none before
+// then. A store one node has to itself (memory; SQLite) times these leases by its own clock,
+// and counts a lease of an earlier run of the process (SQLite) as over at once.
 // Reads see every change whose SaveTransition has returned. Lists are ordered as each method
 // says; "in the order stored" is the order SaveTransition calls returned, and rows of one call
 // in the order given.
 // Implementations are safe to call from any thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -73,6 +87,16 @@ struct StoredEvent {
   std::string payer_id;
   Instant timestamp;
   std::string body;  // the envelope JSON, exactly as it will be delivered
+};
+
+// A pending attempt TakePendingAttempts handed to this store to settle.
+struct TakenAttempt {
+  std::string payer_id;
+  std::string attempt_id;
+  // How many times the gateway answered before that the charge was still pending
+  // (PostponePendingAttempt): what the next wait is reckoned from.
+  int still_pending_answers = 0;
+  friend bool operator==(const TakenAttempt&, const TakenAttempt&) = default;
 };
 
 class AccountStore {
@@ -126,9 +150,18 @@ class AccountStore {
     ItemStatus status;
   };
   virtual Result<std::vector<CurrentPlan>> ListCurrentPlans() = 0;
-  // Payers with attempts still pending (after a crash between commit and gateway answer), by
-  // the creation of their first pending attempt.
-  virtual Result<std::vector<std::string>> PayersWithPendingAttempts() = 0;
+  // Pending attempts no store is settling (their lease is over, above), in the order stored, at
+  // most `limit` (negative: no limit), each now held by this store for a lease: a crash or a
+  // pause between an attempt's commit and the gateway's answer, an answer that never came, or
+  // a postponement run out. Attempts another store holds under a running lease, this store's
+  // own included, are left out.
+  virtual Result<std::vector<TakenAttempt>> TakePendingAttempts(int limit) = 0;
+  // The gateway answered that the charge of a pending attempt this store holds is still
+  // pending: the attempt stays pending, held by no store, and no store takes it for `wait`; its
+  // still_pending_answers counts one more. An attempt not pending, or held by another store
+  // now, is left as it is.
+  virtual Status PostponePendingAttempt(const std::string& attempt_id,
+                                        std::chrono::milliseconds wait) = 0;
 };
 
 }  // namespace recur

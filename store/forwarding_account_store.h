@@ -43,8 +43,12 @@ class ForwardingAccountStore : public AccountStore {
     return inner_.ListEvents(payer_id, type, options);
   }
   Result<std::vector<CurrentPlan>> ListCurrentPlans() override { return inner_.ListCurrentPlans(); }
-  Result<std::vector<std::string>> PayersWithPendingAttempts() override {
-    return inner_.PayersWithPendingAttempts();
+  Result<std::vector<TakenAttempt>> TakePendingAttempts(int limit) override {
+    return inner_.TakePendingAttempts(limit);
+  }
+  Status PostponePendingAttempt(const std::string& attempt_id,
+                                std::chrono::milliseconds wait) override {
+    return inner_.PostponePendingAttempt(attempt_id, wait);
   }
 
  private:

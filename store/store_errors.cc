@@ -25,4 +25,10 @@ std::unexpected<Error> WorkLeaseLost(std::int64_t work_id) {
                        " lapsed or was taken over; the change was not stored");
 }
 
+std::unexpected<Error> AttemptLeaseLost(std::string_view attempt_id) {
+  return MakeError(ErrorKind::kAborted, "attempt_lease_lost",
+                   "payment attempt " + std::string(attempt_id) +
+                       " is held by another node, which settles it; the change was not stored");
+}
+
 }  // namespace recur

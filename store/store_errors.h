@@ -8,6 +8,8 @@
 //  - "work_already_done" (kAborted): another runner applied the due work first;
 //  - "work_lease_lost" (kAborted): the due work's lease is no longer the caller's (another node
 //    may hold it now); apply nothing of it.
+//  - "attempt_lease_lost" (kAborted): another store holds the pending attempt the change
+//    settles, and is settling it; settle nothing of it.
 #pragma once
 
 #include <cstdint>
@@ -22,5 +24,6 @@ namespace recur {
 [[nodiscard]] std::unexpected<Error> ConcurrentChange(std::string_view what_changed);
 [[nodiscard]] std::unexpected<Error> WorkAlreadyDone(std::int64_t work_id);
 [[nodiscard]] std::unexpected<Error> WorkLeaseLost(std::int64_t work_id);
+[[nodiscard]] std::unexpected<Error> AttemptLeaseLost(std::string_view attempt_id);
 
 }  // namespace recur

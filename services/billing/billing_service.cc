@@ -61,31 +61,9 @@ void BillingService::LimitPaymentAttempts(Rate per_payer) {
 }
 
 Status BillingService::Start() {
-  auto with_pending = store_.PayersWithPendingAttempts();
-  if (!with_pending) return std::unexpected(with_pending.error());
-  for (const std::string& payer_id : *with_pending) {
-    auto guard = payer_locks_.Lock(payer_id);
-    auto account = store_.LoadAccount(payer_id);
-    if (!account) return std::unexpected(account.error());
-    if (!*account) continue;
-    const std::vector<PaymentAttempt> pending = (*account)->attempts;
-    for (const PaymentAttempt& attempt : pending) {
-      // The outcome belongs to the instant the charge was asked for, as it would have without
-      // the crash; looking the charge up first makes sure it is charged at most once.
-      Transition transition;
-      transition.charges.push_back(attempt.id);
-      AccountChange change{**account, "", std::nullopt};
-      auto driven = DriveCharges(**account, transition, change, *catalog_.Current(),
-                                 attempt.created_at, Ask::kLookUpFirst);
-      const PaymentAttempt* after = (*account)->FindAttempt(attempt.id);
-      const bool still_pending = after != nullptr && after->status == AttemptStatus::kPending;
-      Log(clock_.Now(), driven ? "info" : "error",
-          driven && still_pending ? "pending_charge_still_pending" : "pending_charge_settled",
-          {{"payer_id", payer_id},
-           {"attempt_id", attempt.id},
-           {"error", driven ? "" : driven.error().message}});
-    }
-  }
+  // What a crash or a dead node left pending; never what a live node is charging now.
+  auto settled = SettlePendingAttempts(-1);
+  if (!settled) return std::unexpected(settled.error());
   // Filled after recovery, so the cache reflects recovered outcomes too.
   auto current = store_.ListCurrentPlans();
   if (!current) return std::unexpected(current.error());
@@ -94,6 +72,51 @@ Status BillingService::Start() {
                                       HasAccess(plan.status, options_)});
   }
   return Ok();
+}
+
+std::chrono::milliseconds BillingService::WaitAfterPendingAnswer(int answers_before) const {
+  std::chrono::milliseconds wait = pending_look_ups_.first;
+  for (int i = 0; i < answers_before && wait < pending_look_ups_.most; ++i) wait *= 2;
+  return std::min(wait, pending_look_ups_.most);
+}
+
+Result<std::size_t> BillingService::SettlePendingAttempts(int limit) {
+  auto taken = store_.TakePendingAttempts(limit);
+  if (!taken) return std::unexpected(taken.error());
+  std::size_t settled = 0;
+  for (const TakenAttempt& held : *taken) {
+    auto guard = payer_locks_.Lock(held.payer_id);
+    auto account = store_.LoadAccount(held.payer_id);
+    if (!account) return std::unexpected(account.error());
+    if (!*account) continue;
+    const PaymentAttempt* attempt = (*account)->FindAttempt(held.attempt_id);
+    if (attempt == nullptr) continue;  // settled since it was taken
+    const std::string attempt_id = attempt->id;
+    // The outcome belongs to the instant the charge was asked for, as it would have without
+    // the crash or the pause; looking the charge up first makes sure it is charged at most once.
+    const Instant asked_at = attempt->created_at;
+    Transition transition;
+    transition.charges.push_back(attempt_id);
+    AccountChange change{**account, "", std::nullopt};
+    auto driven = DriveCharges(**account, transition, change, *catalog_.Current(), asked_at,
+                               Ask::kLookUpFirst, held.still_pending_answers);
+    const PaymentAttempt* after = (*account)->FindAttempt(attempt_id);
+    const bool still_pending = after != nullptr && after->status == AttemptStatus::kPending;
+    if (driven && !still_pending) ++settled;
+    if (!driven && driven.error().code == "attempt_lease_lost") {
+      Log(clock_.Now(), "warn", "pending_charge_lease_lost",
+          {{"payer_id", held.payer_id},
+           {"attempt_id", attempt_id},
+           {"then", "the node holding the attempt now settles it"}});
+      continue;
+    }
+    Log(clock_.Now(), driven ? "info" : "error",
+        driven && still_pending ? "pending_charge_still_pending" : "pending_charge_settled",
+        {{"payer_id", held.payer_id},
+         {"attempt_id", attempt_id},
+         {"error", driven ? "" : driven.error().message}});
+  }
+  return settled;
 }
 
 namespace {
@@ -187,21 +210,28 @@ Result<AccountChange> BillingService::Store(const Account* before, Account after
 }
 
 Status BillingService::DriveCharges(Account& account, Transition& transition, AccountChange& change,
-                                    const Catalog& catalog, Instant now, Ask ask) {
-  std::vector<std::pair<std::string, Ask>> pending;
+                                    const Catalog& catalog, Instant now, Ask ask,
+                                    int still_pending_answers) {
+  struct Charge {
+    std::string attempt_id;
+    Ask how;
+    int still_pending_answers;
+  };
+  std::vector<Charge> pending;
   for (std::string& attempt_id : transition.charges) {
-    pending.emplace_back(std::move(attempt_id), ask);
+    pending.push_back({std::move(attempt_id), ask, still_pending_answers});
   }
   transition.charges.clear();
   while (!pending.empty()) {
-    const auto [attempt_id, how] = pending.front();
+    const auto [attempt_id, how, answers_before] = pending.front();
     pending.erase(pending.begin());
     const PaymentAttempt* attempt = account.FindAttempt(attempt_id);
     if (attempt == nullptr || attempt->status != AttemptStatus::kPending) continue;
     auto outcome = AskGateway(account, *attempt, how);
     if (!outcome) {
-      // The attempt stays pending, and the gateway is asked about it, with the same key, when
-      // the service next starts (Start). Unavailable: whether it charged is not known.
+      // The attempt stays pending, held by this node until its lease is over; then a pass of
+      // SettlePendingAttempts, on this node or another, asks the gateway about it with the
+      // same key. Unavailable: whether it charged is not known.
       if (outcome.error().kind == ErrorKind::kUnavailable) {
         Log(clock_.Now(), "error", "charge_outcome_unknown",
             {{"payer_id", account.payer.id},
@@ -209,15 +239,27 @@ Status BillingService::DriveCharges(Account& account, Transition& transition, Ac
              {"code", outcome.error().code},
              {"error", outcome.error().message},
              {"then",
-              "the attempt stays pending until the gateway is asked again at the next start"}});
+              "the attempt stays pending until the gateway is asked again once its lease is "
+              "over"}});
       }
       return std::unexpected(outcome.error());
     }
-    // A pending answer changes nothing: a notice or the look-up at start settles it.
-    if (outcome->status == ChargeStatus::kPending) continue;
+    // A pending answer leaves the attempt pending: a notice settles it, or a later pass of
+    // SettlePendingAttempts asks again, each wait twice the one before.
+    if (outcome->status == ChargeStatus::kPending) {
+      const std::chrono::milliseconds wait = WaitAfterPendingAnswer(answers_before);
+      if (Status postponed = store_.PostponePendingAttempt(attempt_id, wait); !postponed) {
+        Log(clock_.Now(), "warn", "pending_charge_not_postponed",
+            {{"payer_id", account.payer.id},
+             {"attempt_id", attempt_id},
+             {"error", postponed.error().message},
+             {"then", "the gateway is asked again once the attempt's lease is over"}});
+      }
+      continue;
+    }
     auto more = CommitOutcome(account, attempt_id, *outcome, change, catalog, now);
     if (!more) return std::unexpected(more.error());
-    for (std::string& next : *more) pending.emplace_back(std::move(next), Ask::kCharge);
+    for (std::string& next : *more) pending.push_back({std::move(next), Ask::kCharge, 0});
   }
   change.account = account;
   return Ok();

@@ -6,11 +6,16 @@
 // attempt is committed first; the gateway (payment_gateway.h) is called outside any
 // transaction with the attempt's idempotency key; its outcome is committed as a transition of
 // its own. Before saving a card or charging, the service makes sure the payer has a customer at
-// the gateway. An outcome that is pending leaves the attempt pending: a notice from the gateway
-// (ApplyGatewayNotice) or the look-up at the next start settles it. At start, every attempt
-// still pending (a pending answer, or a crash between commit and answer) is looked up at the
-// gateway by its key, and charged with that same key only when the gateway never saw it, so a
-// charge is never made twice.
+// the gateway. The store holds a pending attempt for the node that committed it, under a lease
+// (account_store.h). SettlePendingAttempts, run at start and by the scheduler's loop, takes the
+// attempts no live node is settling (a crash or a pause between commit and answer, an answer
+// that never came; on a shared database, a dead node's at once and a paused one's once its
+// lease lapsed), looks each up at the gateway by its key, charges it with that same key only
+// when the gateway never saw it, so a charge is never made twice, and commits the outcome with
+// its events; the store refuses the commit of a node whose attempt another node took over. An
+// outcome that is pending leaves the attempt pending and set aside (PostponePendingAttempt): a
+// notice from the gateway (ApplyGatewayNotice) settles it, or a later pass asks again, waiting
+// `PendingLookUps::first`, then twice as long each time, up to `PendingLookUps::most`.
 // A payer's own actions (Mutate: subscribes, card changes, cancels, extensions) that ask the
 // gateway for a charge may be limited per payer (LimitPaymentAttempts, payment_attempt_limit.h):
 // one over the limit is refused before anything is stored or charged.
@@ -22,6 +27,7 @@
 // Thread-safe: changes to one payer are serialized, different payers proceed in parallel.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <span>
@@ -83,6 +89,13 @@ enum class EventBodies { kRendered, kOmitted };
 // due at the same instant comes after it, as the store orders work by due time, then creation).
 bool RunsInTheSameTransaction(const Transition& so_far, const DueWork& next);
 
+// How long an attempt whose charge the gateway answered as pending waits before it is looked
+// up again: `first` after the first such answer, twice as long after each next, at most `most`.
+struct PendingLookUps {
+  std::chrono::milliseconds first{std::chrono::minutes(1)};
+  std::chrono::milliseconds most{std::chrono::hours(1)};
+};
+
 class BillingService {
  public:
   // A payer's "now" is `clock`'s, or its test clock's frozen time (`test_clocks`). Payers take
@@ -103,8 +116,19 @@ class BillingService {
   // Start().
   void CheckReadsAgainst(StoredVersions& shared) { shared_ = &shared; }
 
-  // Loads the entitlement cache and settles attempts a crash left pending.
+  // The waits between look-ups of an attempt the gateway answers as pending. Call before
+  // Start().
+  void LookUpPendingCharges(PendingLookUps waits) { pending_look_ups_ = waits; }
+
+  // Settles attempts a crash left pending (SettlePendingAttempts) and loads the entitlement
+  // cache.
   Status Start();
+
+  // Takes up to `limit` pending attempts no live node is settling (negative: all of them;
+  // AccountStore::TakePendingAttempts) and settles each as the service header says. Returns how
+  // many it settled; one still pending, or that failed, is logged and left (it is taken again
+  // once its lease or its wait is over). Fails only when the store cannot be read.
+  Result<std::size_t> SettlePendingAttempts(int limit);
 
   Result<Account> CreatePayer(const NewPayer& payer);
   Result<Account> GetAccount(const std::string& payer_id);
@@ -174,8 +198,13 @@ class BillingService {
   // Takes each of the transition's pending attempts to the gateway as `ask` says, and commits
   // each decided outcome, stamped `now` (the instant of the change that asked for the charge);
   // charges those outcomes ask for follow.
+  // `still_pending_answers`: of the transition's attempts, as TakePendingAttempts counted them.
   Status DriveCharges(Account& account, Transition& transition, AccountChange& change,
-                      const Catalog& catalog, Instant now, Ask ask = Ask::kCharge);
+                      const Catalog& catalog, Instant now, Ask ask = Ask::kCharge,
+                      int still_pending_answers = 0);
+  // How long an attempt waits after the gateway answered pending, having answered so
+  // `answers_before` times before.
+  std::chrono::milliseconds WaitAfterPendingAnswer(int answers_before) const;
   // The gateway's answer about one pending attempt.
   Result<ChargeOutcome> AskGateway(const Account& account, const PaymentAttempt& attempt, Ask ask);
   // Applies a decided outcome to a pending attempt and commits it as a transition of its own.
@@ -207,6 +236,7 @@ class BillingService {
   PlanTextsCache plan_texts_;
   KeyedMutex payer_locks_;
   std::unique_ptr<PaymentAttemptLimit> payment_attempts_;  // none: no limit
+  PendingLookUps pending_look_ups_;
   EntitlementCache entitlements_;
   StoredVersions* shared_ = nullptr;  // null: this process is the database's only writer
 };

@@ -67,11 +67,6 @@ class BillingServiceChargeTest : public ::testing::Test {
       {"slug": "free", "name": "Free", "payer_type": "user", "is_default": true, "amount": 0,
        "currency": "USD"},
       {"slug": "pro", "name": "Pro", "payer_type": "user", "amount": 2000, "currency": "USD"}]})";
-    auto store = SqliteStore::Open(database_.path(), ids_, clock_.Now());
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
-    catalog_ = std::make_unique<CatalogService>(plans_dir().string(), *store_, clock_);
-    ASSERT_TRUE(catalog_->Reload().value().ok());
     Restart();
   }
   void TearDown() override {
@@ -83,12 +78,25 @@ class BillingServiceChargeTest : public ::testing::Test {
     return std::filesystem::path(database_.path() + ".plans");
   }
 
-  // A new billing service on the same store and gateway, started: a restart of the program.
-  void Restart() {
+  // The store opened again and a new billing service on it and the same gateway, started: a
+  // restart of the program. `waits`: between look-ups of a charge the gateway answers pending.
+  void Restart(PendingLookUps waits = {}) {
+    billing_.reset();
+    catalog_.reset();
+    store_.reset();
+    auto store = SqliteStore::Open(database_.path(), ids_, clock_.Now());
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
+    catalog_ = std::make_unique<CatalogService>(plans_dir().string(), *store_, clock_);
+    ASSERT_TRUE(catalog_->Reload().value().ok());
     billing_ = std::make_unique<BillingService>(*store_, *store_, *catalog_, gateway_, clock_, ids_,
                                                 ids_, LifecycleOptions{}, "ins_test");
+    billing_->LookUpPendingCharges(waits);
     ASSERT_TRUE(billing_->Start());
   }
+
+  // Finishes at the sandbox the charge of `attempt` it answered pending, sending no notice.
+  void FinishQuietly(const PaymentAttempt& attempt) { (void)NoticeOf(attempt); }
 
   // A payer with `token` as its card.
   std::string NewPayer(const std::string& token) {
@@ -274,6 +282,32 @@ TEST_F(BillingServiceChargeTest, StartChargesAnAttemptTheGatewayNeverSaw) {
 
   EXPECT_EQ(OnlyAttempt(payer).status, AttemptStatus::kPaid);
   EXPECT_EQ(billing_->GetAccount(payer).value().CurrentItem()->id, checkout.item_id);
+}
+
+TEST_F(BillingServiceChargeTest, AChargeAnsweredPendingIsLookedUpAgainOnceItsWaitIsOver) {
+  Restart({.first = std::chrono::milliseconds(0), .most = std::chrono::milliseconds(0)});
+  const std::string payer = NewPayer("pm_card_sandboxPendingThenPaid");
+  const std::string item = billing_->Subscribe(payer, {"pro"}).value().item_id;
+  ASSERT_EQ(OnlyAttempt(payer).status, AttemptStatus::kPending);
+
+  // No wait here: the next pass, with no restart, asks the gateway again and finds it paid.
+  EXPECT_EQ(billing_->SettlePendingAttempts(-1).value(), 1u);
+  EXPECT_EQ(OnlyAttempt(payer).status, AttemptStatus::kPaid);
+  EXPECT_EQ(billing_->GetAccount(payer).value().CurrentItem()->id, item);
+  EXPECT_EQ(billing_->entitlements().Get(payer)->plan_slug, "pro");
+  const std::vector<std::string> events = EventTypes(payer);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "paymentAttempt.updated"), 1);
+  EXPECT_EQ(billing_->SettlePendingAttempts(-1).value(), 0u);
+}
+
+TEST_F(BillingServiceChargeTest, AChargeAnsweredPendingIsNotLookedUpBeforeItsWaitIsOver) {
+  const std::string payer = NewPayer("pm_card_sandboxPendingThenPaid");
+  ASSERT_TRUE(billing_->Subscribe(payer, {"pro"}));
+  FinishQuietly(OnlyAttempt(payer));
+
+  // The first wait is a minute: a pass now leaves the attempt alone.
+  EXPECT_EQ(billing_->SettlePendingAttempts(-1).value(), 0u);
+  EXPECT_EQ(OnlyAttempt(payer).status, AttemptStatus::kPending);
 }
 
 }  // namespace

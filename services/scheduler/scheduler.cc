@@ -137,6 +137,7 @@ void Scheduler::Loop() {
     auto ran = Run(clock_.Now(), std::nullopt, /*stoppable=*/true, left);
     if (ran && *ran > 0) Log(clock_.Now(), "info", "due_work_ran", {{"count", *ran}});
     if (advances_ != nullptr) RunAdvancesUnderway();
+    SettlePendingAttempts();
     std::unique_lock lock(mutex_);
     if (wake_.wait_for(lock, jitter_.Spread(options_.poll), [&] { return stopping_; })) break;
   }
@@ -146,6 +147,17 @@ void Scheduler::Loop() {
         {{"count", left.size()},
          {"error", given_back.error().message},
          {"then", "another node takes it once its leases lapse"}});
+  }
+}
+
+void Scheduler::SettlePendingAttempts() {
+  if (stop_requested_) return;
+  auto settled = billing_.SettlePendingAttempts(options_.batch_size);
+  if (!settled) {
+    Log(clock_.Now(), "warn", "pending_attempts_unreadable",
+        {{"error", settled.error().message}, {"then", "the next poll tries again"}});
+  } else if (*settled > 0) {
+    Log(clock_.Now(), "info", "pending_attempts_settled", {{"count", *settled}});
   }
 }
 

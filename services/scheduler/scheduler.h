@@ -21,6 +21,9 @@
 // share the database (ShareAdvances), the loop also runs, at each poll, the work of every test
 // clock another node is advancing, up to the advance's target: the work of an advance is spread
 // over the nodes, each piece applied by the one that leased it, a payer's pieces in due order.
+// At each poll the loop also settles the pending payment attempts no live node is settling
+// (BillingService::SettlePendingAttempts): a dead node's, a paused one's whose lease lapsed, and
+// those whose charge the gateway answered as pending once their wait is over.
 // Thread-safe.
 #pragma once
 
@@ -85,6 +88,8 @@ class Scheduler {
                           std::vector<DueWork>& left);
   void Loop();
   void RunAdvancesUnderway();
+  // One pass of BillingService::SettlePendingAttempts, of at most a batch; failures are logged.
+  void SettlePendingAttempts();
 
   BillingService& billing_;
   AccountStore& store_;

@@ -14,6 +14,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "gateways/forwarding_payment_gateway.h"
 #include "gateways/sandbox/memory_sandbox_ledger.h"
 #include "gateways/sandbox/sandbox_gateway.h"
 #include "services/billing/billing_service.h"
@@ -31,34 +32,16 @@ constexpr auto kDay = std::chrono::hours(24);
 const std::string kPlans = std::string(RECUR_SOURCE_DIR) + "/plans";
 
 // The sandbox gateway, counting the charges asked for by idempotency key.
-class CountingGateway final : public PaymentGateway {
+class CountingGateway final : public ForwardingPaymentGateway {
  public:
-  explicit CountingGateway(PaymentGateway& inner) : inner_(inner) {}
+  using ForwardingPaymentGateway::ForwardingPaymentGateway;
 
-  Result<std::string> EnsureCustomer(const CustomerRequest& request) override {
-    return inner_.EnsureCustomer(request);
-  }
-  Result<CardSetup> StartCardSetup(const std::string& customer) override {
-    return inner_.StartCardSetup(customer);
-  }
-  Result<CardDetails> Attach(const AttachRequest& request) override {
-    return inner_.Attach(request);
-  }
   Result<ChargeOutcome> Charge(const ChargeRequest& request) override {
     {
       std::lock_guard lock(mutex_);
       ++charges_[request.idempotency_key];
     }
-    return inner_.Charge(request);
-  }
-  Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) override {
-    return inner_.LookUpCharge(lookup);
-  }
-  Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) override {
-    return inner_.ReadNotice(message);
-  }
-  Result<RefundOutcome> Refund(const RefundRequest& request) override {
-    return inner_.Refund(request);
+    return ForwardingPaymentGateway::Charge(request);
   }
 
   std::map<std::string, int> charges() {
@@ -67,7 +50,6 @@ class CountingGateway final : public PaymentGateway {
   }
 
  private:
-  PaymentGateway& inner_;
   std::mutex mutex_;
   std::map<std::string, int> charges_;
 };

@@ -303,13 +303,22 @@ void MemoryAccountStore::Apply(const CheckedWrites& writes, const Account& after
     idempotency_keys_.erase(stored.idempotency_key);
     if (stored.status == AttemptStatus::kPaid) paid_periods_.erase(PaidPeriodKey(stored));
   }
+  const auto now = std::chrono::steady_clock::now();
   for (const auto& [slot, attempt] : writes.attempts) {
+    std::uint64_t seq = 0;
     if (slot == kNew) {
-      const std::uint64_t seq = next_attempt_seq_++;
+      seq = next_attempt_seq_++;
       record->attempts.push_back({seq, *attempt});
       attempts_by_id_.emplace(attempt->id, AttemptRef{record, seq});
     } else {
+      seq = record->attempts[slot].seq;
       record->attempts[slot].attempt = *attempt;
+    }
+    if (attempt->status != AttemptStatus::kPending) {
+      pending_attempts_.erase(seq);
+    } else if (slot == kNew) {
+      pending_attempts_.emplace(
+          seq, PendingAttempt{after.payer.id, attempt->id, now + options_.pending_attempt_lease});
     }
     idempotency_keys_.insert(attempt->idempotency_key);
     if (attempt->status == AttemptStatus::kPaid) paid_periods_.insert(PaidPeriodKey(*attempt));
@@ -473,20 +482,29 @@ Result<std::vector<AccountStore::CurrentPlan>> MemoryAccountStore::ListCurrentPl
   return plans;
 }
 
-Result<std::vector<std::string>> MemoryAccountStore::PayersWithPendingAttempts() {
-  std::shared_lock lock(mutex_);
-  std::vector<std::pair<std::uint64_t, std::string>> firsts;  // first pending attempt, payer
-  for (const auto& [id, record] : payers_) {
-    auto pending = std::ranges::find(record.attempts, AttemptStatus::kPending,
-                                     [](const StoredAttempt& s) { return s.attempt.status; });
-    if (pending != record.attempts.end()) firsts.emplace_back(pending->seq, id);
+Result<std::vector<TakenAttempt>> MemoryAccountStore::TakePendingAttempts(int limit) {
+  std::unique_lock lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<TakenAttempt> taken;
+  for (auto& [seq, pending] : pending_attempts_) {
+    if (limit >= 0 && taken.size() >= static_cast<std::size_t>(limit)) break;
+    if (pending.held_until > now) continue;
+    pending.held_until = now + options_.pending_attempt_lease;
+    taken.push_back({pending.payer_id, pending.attempt_id, pending.still_pending_answers});
   }
-  // By their first pending attempt's creation, as the contract orders them.
-  std::ranges::sort(firsts);
-  std::vector<std::string> payers;
-  payers.reserve(firsts.size());
-  for (auto& [seq, id] : firsts) payers.push_back(std::move(id));
-  return payers;
+  return taken;
+}
+
+Status MemoryAccountStore::PostponePendingAttempt(const std::string& attempt_id,
+                                                  std::chrono::milliseconds wait) {
+  std::unique_lock lock(mutex_);
+  auto ref = attempts_by_id_.find(attempt_id);
+  if (ref == attempts_by_id_.end()) return Ok();
+  auto pending = pending_attempts_.find(ref->second.seq);
+  if (pending == pending_attempts_.end()) return Ok();
+  pending->second.held_until = std::chrono::steady_clock::now() + wait;
+  ++pending->second.still_pending_answers;
+  return Ok();
 }
 
 }  // namespace recur

@@ -11,6 +11,7 @@
 // Thread-safe: reads share a lock; a SaveTransition holds it alone and applies all or nothing.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -40,6 +41,9 @@ struct MemoryAccountStoreOptions {
   // When set, a SaveTransition inside an IdempotentRequestScope records in this store, as it
   // applies the change, that the scope's key made it (idempotency_store.h). Not owned.
   MemoryIdempotencyStore* idempotency_keys = nullptr;
+  // How long a pending attempt stays this store's before TakePendingAttempts hands it out
+  // again (account_store.h), timed by the process's steady clock.
+  std::chrono::milliseconds pending_attempt_lease{60'000};
 };
 
 class MemoryAccountStore final : public AccountStore {
@@ -67,7 +71,9 @@ class MemoryAccountStore final : public AccountStore {
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
                                        const ListOptions& options) override;
   Result<std::vector<CurrentPlan>> ListCurrentPlans() override;
-  Result<std::vector<std::string>> PayersWithPendingAttempts() override;
+  Result<std::vector<TakenAttempt>> TakePendingAttempts(int limit) override;
+  Status PostponePendingAttempt(const std::string& attempt_id,
+                                std::chrono::milliseconds wait) override;
 
  private:
   struct StoredAttempt {
@@ -88,6 +94,13 @@ class MemoryAccountStore final : public AccountStore {
   struct PendingWork {
     DueWork work;
     std::optional<std::string> clock_id;  // the payer's test clock when the work was stored
+  };
+  // A pending attempt and until when no TakePendingAttempts hands it out.
+  struct PendingAttempt {
+    std::string payer_id;
+    std::string attempt_id;
+    std::chrono::steady_clock::time_point held_until;
+    int still_pending_answers = 0;
   };
   struct CheckedWrites;  // a SaveTransition's writes, checked (memory_account_store.cc)
 
@@ -115,6 +128,7 @@ class MemoryAccountStore final : public AccountStore {
   std::unordered_set<std::string> idempotency_keys_;
   std::unordered_set<std::string> paid_periods_;  // item id '\n' period start, of paid attempts
   std::uint64_t next_attempt_seq_ = 1;
+  std::map<std::uint64_t, PendingAttempt> pending_attempts_;  // by seq: in the order stored
 
   // The event outbox (with keep_events): index = sequence number.
   std::vector<StoredEvent> events_;

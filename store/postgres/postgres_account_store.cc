@@ -132,6 +132,26 @@ PgStatement CompleteDueWork(const DueWork& piece) {
           PgParams::Of(piece.id, piece.lease)};
 }
 
+// A pending attempt just stored is held by this node while it asks the gateway
+// (account_store.h).
+PgStatement HoldNewAttempt(const std::string& attempt_id, const std::string& node_id,
+                           std::chrono::milliseconds lease) {
+  return {"UPDATE payment_attempts SET lease_owner = $2, lease_until = " + kDatabaseNow +
+              " + $3 WHERE id = $1 AND status = 'pending'",
+          PgParams::Of(attempt_id, node_id, static_cast<std::int64_t>(lease.count()))};
+}
+
+// Before a change settles a pending attempt: ends the attempt's lease, touching no row while
+// another node holds it under a lease that is not over (it is settling the attempt). Its lock on
+// the row keeps the attempt from being taken until the change commits.
+PgStatement EndAttemptLease(const std::string& attempt_id, const std::string& node_id) {
+  return {
+      "UPDATE payment_attempts SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND "
+      "(lease_owner IS NULL OR lease_owner = $2 OR " +
+          LeaseLapsedSql("lease_owner", "lease_until") + ")",
+      PgParams::Of(attempt_id, node_id)};
+}
+
 // Run after the completions, in their transaction: which of the pieces are stored and still not
 // done. A piece whose completion touched no row is one whose lease was lost when it is listed
 // here, and one done already (or not stored) when it is not.
@@ -285,10 +305,19 @@ Status PostgresStore::SaveTransition(const Account* before, const Account& after
       statements.push_back(std::move(*update));
     }
   }
+  std::vector<std::pair<std::size_t, const std::string*>> lease_ends;  // each must touch its row
   for (const auto& [attempt, old] : changes.attempts) {
+    if (old != nullptr && old->status == AttemptStatus::kPending &&
+        attempt->status != AttemptStatus::kPending) {
+      lease_ends.emplace_back(statements.size(), &attempt->id);
+      statements.push_back(EndAttemptLease(attempt->id, node_id_));
+    }
     if (old == nullptr) {
       statements.push_back(
           InsertRowStatement("payment_attempts", attempt->id, AttemptColumns(payer_id, *attempt)));
+      if (attempt->status == AttemptStatus::kPending) {
+        statements.push_back(HoldNewAttempt(attempt->id, node_id_, options_.due_work_lease));
+      }
     } else if (auto update = UpdateChangedColumnsStatement("payment_attempts", attempt->id,
                                                            AttemptColumns(payer_id, *old),
                                                            AttemptColumns(payer_id, *attempt))) {
@@ -315,6 +344,9 @@ Status PostgresStore::SaveTransition(const Account* before, const Account& after
     const std::vector<PgResult> results = Required(connection.Pipeline(doing, statements));
     if (before != nullptr && results[0].affected() != 1)
       return ConcurrentChange("payer " + payer_id);
+    for (const auto& [lease_end, attempt_id] : lease_ends) {
+      if (results[lease_end].affected() != 1) return AttemptLeaseLost(*attempt_id);
+    }
     for (const std::size_t update : row_updates) {
       if (results[update].affected() != 1) {
         return MakeError(ErrorKind::kUnavailable, "storage_error",
@@ -519,16 +551,44 @@ Result<std::vector<AccountStore::CurrentPlan>> PostgresStore::ListCurrentPlans()
   });
 }
 
-Result<std::vector<std::string>> PostgresStore::PayersWithPendingAttempts() {
-  const Doing doing{"listing pending attempts"};
+Result<std::vector<TakenAttempt>> PostgresStore::TakePendingAttempts(int limit) {
+  const Doing doing{"taking pending payment attempts"};
+  // One statement, its own transaction: the attempts whose lease is over (pg_lease_rule.h:
+  // lapsed, or held by a dead node; a postponed one has no owner and waits out its time), those
+  // another node is taking this instant skipped, the rest held by this node.
+  const std::string sql =
+      "WITH picked AS (SELECT id FROM payment_attempts WHERE status = 'pending' AND " +
+      LeaseLapsedSql("lease_owner", "lease_until") +
+      " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED), taken AS (UPDATE payment_attempts a SET "
+      "lease_owner = $2, lease_until = " +
+      kDatabaseNow +
+      " + $3 FROM picked WHERE a.id = picked.id RETURNING a.payer_id, a.id, "
+      "a.still_pending_answers, a.seq) SELECT payer_id, id, still_pending_answers FROM taken "
+      "ORDER BY seq";
+  const PgParams params =
+      PgParams::Of(limit < 0 ? std::optional<int>() : std::optional(limit), node_id_,
+                   static_cast<std::int64_t>(options_.due_work_lease.count()));
   return pool_->Read(doing, [&](PgConnection& connection) {
-    const PgResult rows =
-        Required(connection.Exec(doing,
-                                 "SELECT payer_id FROM payment_attempts WHERE status = 'pending' "
-                                 "GROUP BY payer_id ORDER BY MIN(seq)"));
-    std::vector<std::string> payers;
-    for (int row = 0; row < rows.rows(); ++row) payers.push_back(rows.Text(row, 0));
-    return payers;
+    const PgResult rows = Required(connection.Exec(doing, sql, params));
+    std::vector<TakenAttempt> taken;
+    for (int row = 0; row < rows.rows(); ++row) {
+      taken.push_back({rows.Text(row, 0), rows.Text(row, 1), rows.Int(row, 2)});
+    }
+    return taken;
+  });
+}
+
+Status PostgresStore::PostponePendingAttempt(const std::string& attempt_id,
+                                             std::chrono::milliseconds wait) {
+  const Doing doing{"postponing the look-up of payment attempt", attempt_id};
+  return pool_->Write(doing, [&](PgConnection& connection) -> Status {
+    Required(connection.Exec(
+        doing,
+        "UPDATE payment_attempts SET lease_owner = NULL, lease_until = " + kDatabaseNow +
+            " + $2, still_pending_answers = still_pending_answers + 1 WHERE id = $1 AND "
+            "status = 'pending' AND lease_owner = $3",
+        PgParams::Of(attempt_id, static_cast<std::int64_t>(wait.count()), node_id_)));
+    return Ok();
   });
 }
 

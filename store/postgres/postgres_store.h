@@ -14,7 +14,8 @@
 // in the same database, is postgres_sandbox_ledger.h).
 // Several stores (nodes: `recur serve` processes) may share a database. Each is a node of its
 // own, with an id new at every Open (node_id()), and leases what it takes, timed by the
-// database's clock: due work for `due_work_lease` (account_store.h), webhook deliveries with a
+// database's clock: due work and pending payment attempts for `due_work_lease`
+// (account_store.h; a settlement under another node's lease is refused), webhook deliveries with a
 // fencing token checked when their attempts are recorded (webhook_delivery_store.h), and
 // idempotency keys, whose keyed changes are fenced in their own transaction
 // (idempotency_store.h), and test clocks for `test_clock_advance_lease` while advancing
@@ -46,6 +47,8 @@ namespace recur {
 struct PostgresStoreOptions {
   // How long due work stays leased to the node that read it (account_store.h). Longer than a
   // batch of the scheduler takes, charges included; a node that dies holds its work this long.
+  // A pending payment attempt is held as long by the node settling it: longer than a charge
+  // takes to answer.
   std::chrono::milliseconds due_work_lease{60'000};
   // How often the node looks at the connection that holds its lock, to take the lock again
   // when the connection dropped (pg_node_liveness.h).
@@ -94,7 +97,9 @@ class PostgresStore final : public Store, public StoredVersions {
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
                                        const ListOptions& options) override;
   Result<std::vector<CurrentPlan>> ListCurrentPlans() override;
-  Result<std::vector<std::string>> PayersWithPendingAttempts() override;
+  Result<std::vector<TakenAttempt>> TakePendingAttempts(int limit) override;
+  Status PostponePendingAttempt(const std::string& attempt_id,
+                                std::chrono::milliseconds wait) override;
 
   // IdempotencyStore (postgres_idempotency_store.cc)
   Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,

@@ -149,6 +149,13 @@ Status CompleteDueWork(SQLite::Database& db, std::int64_t work_id) {
   return Ok();
 }
 
+// This machine's clock in Unix milliseconds, as SQLite reads it: what the leases on pending
+// attempts are timed by (one process holds the file, so it is the only clock that counts).
+constexpr const char* kSqliteNow = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+
+// How long a pending attempt stays this run's before TakePendingAttempts hands it out again.
+constexpr std::chrono::milliseconds kPendingAttemptLease{60'000};
+
 bool StartingAfterExists(SQLite::Database& db, const std::string& table, const std::string& id) {
   return Prepared(db, "SELECT 1 FROM " + table + " WHERE id = ?", id)->executeStep();
 }
@@ -257,6 +264,15 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
     for (const auto& [attempt, old] : changes.attempts) {
       if (old == nullptr) {
         InsertRow(db, "payment_attempts", attempt->id, AttemptColumns(payer_id, *attempt));
+        // Held by this run while it asks the gateway (account_store.h). Its settlement needs no
+        // check: no other process holds the file.
+        if (attempt->status == AttemptStatus::kPending) {
+          Prepared(db,
+                   std::string("UPDATE payment_attempts SET lease_owner = ?, lease_until = ") +
+                       kSqliteNow + " + ? WHERE id = ?",
+                   run_id_, static_cast<std::int64_t>(kPendingAttemptLease.count()), attempt->id)
+              ->exec();
+        }
       } else {
         UpdateChangedColumns(db, "payment_attempts", attempt->id, AttemptColumns(payer_id, *old),
                              AttemptColumns(payer_id, *attempt));
@@ -384,15 +400,48 @@ Result<std::vector<AccountStore::CurrentPlan>> SqliteStore::ListCurrentPlans() {
   });
 }
 
-Result<std::vector<std::string>> SqliteStore::PayersWithPendingAttempts() {
-  return connections_->Read({"listing pending attempts"}, [&](SQLite::Database& db) {
-    StatementLease query = Prepared(db,
-                                    "SELECT payer_id FROM payment_attempts WHERE status = "
-                                    "'pending' GROUP BY payer_id ORDER BY MIN(rowid)");
-    std::vector<std::string> payers;
-    while (query->executeStep()) payers.push_back(query->getColumn(0).getString());
-    return payers;
-  });
+Result<std::vector<TakenAttempt>> SqliteStore::TakePendingAttempts(int limit) {
+  std::vector<TakenAttempt> taken;
+  const Status took =
+      connections_->Write({"taking pending payment attempts"}, [&](SQLite::Database& db) -> Status {
+        taken.clear();  // a write may run again when its group is retried
+        // Over: lapsed, or held by an earlier run of the process.
+        StatementLease query = Prepared(
+            db,
+            std::string("UPDATE payment_attempts SET lease_owner = ?, lease_until = ") +
+                kSqliteNow +
+                " + ? WHERE id IN (SELECT id FROM payment_attempts WHERE status = 'pending' AND "
+                "(lease_owner IS NOT ? OR lease_until IS NULL OR lease_until <= " +
+                kSqliteNow +
+                ") ORDER BY rowid LIMIT ?) RETURNING payer_id, id, still_pending_answers, rowid",
+            run_id_, static_cast<std::int64_t>(kPendingAttemptLease.count()), run_id_, limit);
+        std::vector<std::pair<std::int64_t, TakenAttempt>> rows;
+        while (query->executeStep()) {
+          rows.push_back({query->getColumn(3).getInt64(),
+                          {query->getColumn(0).getString(), query->getColumn(1).getString(),
+                           query->getColumn(2).getInt()}});
+        }
+        std::ranges::sort(rows, {}, &std::pair<std::int64_t, TakenAttempt>::first);
+        for (auto& [rowid, attempt] : rows) taken.push_back(std::move(attempt));
+        return Ok();
+      });
+  if (!took) return std::unexpected(took.error());
+  return taken;
+}
+
+Status SqliteStore::PostponePendingAttempt(const std::string& attempt_id,
+                                           std::chrono::milliseconds wait) {
+  return connections_->Write(
+      {"postponing the look-up of payment attempt", attempt_id},
+      [&](SQLite::Database& db) -> Status {
+        Prepared(db,
+                 std::string("UPDATE payment_attempts SET lease_until = ") + kSqliteNow +
+                     " + ?, still_pending_answers = still_pending_answers + 1 WHERE id = ? AND "
+                     "status = 'pending'",
+                 static_cast<std::int64_t>(wait.count()), attempt_id)
+            ->exec();
+        return Ok();
+      });
 }
 
 }  // namespace recur

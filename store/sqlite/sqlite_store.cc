@@ -28,8 +28,28 @@ int NextVersionNumber(SQLite::Database& db, const std::string& slug) {
 
 }  // namespace
 
+namespace {
+
+// Not from the store's IdGenerator, whose ids a run hands out in a fixed order.
+std::string RandomRunId() {
+  unsigned char bytes[12];
+  FillRandomBytes(bytes, sizeof bytes);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = "run_";
+  for (unsigned char byte : bytes) {
+    id += kHex[byte >> 4];
+    id += kHex[byte & 15];
+  }
+  return id;
+}
+
+}  // namespace
+
 SqliteStore::SqliteStore(std::unique_ptr<SqliteConnections> connections, IdGenerator& ids)
-    : connections_(std::move(connections)), event_body_dictionaries_(*connections_), ids_(ids) {}
+    : connections_(std::move(connections)),
+      event_body_dictionaries_(*connections_),
+      ids_(ids),
+      run_id_(RandomRunId()) {}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, IdGenerator& ids,
                                                        Instant now) {

@@ -9,6 +9,7 @@
 // is in the contracts, not here.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -56,7 +57,9 @@ class SqliteStore final : public Store {
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
                                        const ListOptions& options) override;
   Result<std::vector<CurrentPlan>> ListCurrentPlans() override;
-  Result<std::vector<std::string>> PayersWithPendingAttempts() override;
+  Result<std::vector<TakenAttempt>> TakePendingAttempts(int limit) override;
+  Status PostponePendingAttempt(const std::string& attempt_id,
+                                std::chrono::milliseconds wait) override;
 
   // IdempotencyStore (sqlite_idempotency_store.cc)
   Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
@@ -129,6 +132,9 @@ class SqliteStore final : public Store {
   SqliteEventBodyDictionaries event_body_dictionaries_;
   std::unique_ptr<EventBodyCodec> event_bodies_;
   IdGenerator& ids_;
+  // This run of the process: what its leases on pending attempts are held under. One process
+  // holds the file, so a lease held under another is an earlier run's, and over.
+  const std::string run_id_;
 };
 
 }  // namespace recur

@@ -36,6 +36,7 @@
 #include "tools/recur/commands.h"
 #include "tools/recur/flags.h"
 #include "tools/recur/installation.h"
+#include "tools/recur/killed_after_charge_gateway.h"
 #include "tools/recur/serve_settings.h"
 #include "tools/recur/serve_store.h"
 
@@ -304,8 +305,14 @@ int RunServe(std::span<const std::string> args) {
   } else {
     Log(clock.Now(), "info", "payment_gateway", {{"gateway", "sandbox"}, {"mode", "test"}});
   }
-  PaymentGateway& gateway = stripe ? static_cast<PaymentGateway&>(*stripe) : sandbox;
-  Engine engine(store, catalog, gateway, *settings, installation->instance_id, clock, ids,
+  PaymentGateway* gateway = stripe ? static_cast<PaymentGateway*>(stripe.get()) : &sandbox;
+  // For tests only: the process dies between a charge and the commit of its answer.
+  std::unique_ptr<KilledAfterChargeGateway> killed_after_charge;
+  if (std::getenv("RECUR_TEST_KILL_AFTER_CHARGE") != nullptr) {
+    killed_after_charge = std::make_unique<KilledAfterChargeGateway>(*gateway);
+    gateway = killed_after_charge.get();
+  }
+  Engine engine(store, catalog, *gateway, *settings, installation->instance_id, clock, ids,
                 opened->shared);
   if (settings->payment_attempts) engine.billing.LimitPaymentAttempts(*settings->payment_attempts);
   if (auto ready = engine.Ready(); !ready) return Fail(ready.error());
