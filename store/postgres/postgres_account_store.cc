@@ -177,6 +177,34 @@ PgStatement ReleaseWaitingWork(const Payer& payer, Instant at) {
       PgParams::Of(at, payer.id)};
 }
 
+// Why a change completing `pieces` was refused, when it was refused as a conflict or a
+// concurrent change: a node whose lease lapsed (a pause) and was taken over meets the change
+// of the node that applied the work in its stead (the payer's version moved on, the attempt's
+// key taken), and that is the lease lost, not a conflict of its own. The first piece no longer
+// held under its lease, if any.
+std::optional<std::int64_t> PieceWithLeaseLost(PgPool& pool, const std::string& node_id,
+                                               const std::vector<DueWork>& pieces) {
+  std::vector<std::string> ids;
+  std::vector<std::string> leases;
+  for (const DueWork& piece : pieces) {
+    ids.push_back(std::to_string(piece.id));
+    leases.push_back(std::to_string(piece.lease));
+  }
+  const Doing doing{"checking the leases of due work"};
+  auto lost = pool.Read(doing, [&](PgConnection& connection) {
+    const PgResult rows = Required(connection.Exec(
+        doing,
+        "SELECT d.id FROM due_work d JOIN unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY "
+        "AS held (id, lease, n) ON d.id = held.id WHERE d.lease_owner IS DISTINCT FROM $3 OR "
+        "d.lease <> held.lease OR d.lease_until <= " +
+            kDatabaseNow + " ORDER BY held.n LIMIT 1",
+        PgParams().AddTextArray(ids).AddTextArray(leases).Add(node_id)));
+    return rows.rows() == 0 ? std::optional<std::int64_t>() : rows.Int64(0, 0);
+  });
+  if (!lost) return std::nullopt;  // unknown: the refusal stands as it was
+  return *lost;
+}
+
 // The current statuses (IsCurrentStatus), for a text[] parameter.
 std::vector<std::string> CurrentStatuses() {
   std::vector<std::string> statuses;
@@ -340,7 +368,7 @@ Status PostgresStore::SaveTransition(const Account* before, const Account& after
   }
 
   const Doing doing{"saving payer", payer_id};
-  return WriteChange(doing, made, [&](PgConnection& connection) -> Status {
+  Status saved = WriteChange(doing, made, [&](PgConnection& connection) -> Status {
     const std::vector<PgResult> results = Required(connection.Pipeline(doing, statements));
     if (before != nullptr && results[0].affected() != 1)
       return ConcurrentChange("payer " + payer_id);
@@ -364,6 +392,14 @@ Status PostgresStore::SaveTransition(const Account* before, const Account& after
     }
     return Ok();
   });
+  if (!saved && !completes_work.empty() &&
+      (saved.error().code == "conflict" || saved.error().code == "concurrent_change")) {
+    if (const std::optional<std::int64_t> lost =
+            PieceWithLeaseLost(*pool_, node_id_, completes_work)) {
+      return WorkLeaseLost(*lost);
+    }
+  }
+  return saved;
 }
 
 Result<std::vector<DueWork>> PostgresStore::DueWorkUntil(Instant until,

@@ -1,7 +1,8 @@
 // Leases on pending payment attempts and on due work across nodes (account_store.h): two
 // PostgresStores on one temporary database, each a node, with the shipped plans. Node A stores
 // a checkout's pending attempt; node B takes it over only once A is dead or A's lease is over,
-// and then A cannot settle it. Leases last an hour, so
+// and then A cannot settle it. A paused node whose work another node applied meanwhile has its
+// late change refused as a lost lease, not as a conflict of its own. Leases last an hour, so
 // none lapses by itself; a test lapses one by the database's clock, or kills its node.
 #include <chrono>
 #include <memory>
@@ -174,6 +175,46 @@ TEST_F(AttemptLeasesTest, APostponementByANodeThatNoLongerHoldsTheAttemptChanges
   // Still B's: neither node is handed it.
   EXPECT_THAT(a_->TakePendingAttempts(-1).value(), IsEmpty());
   EXPECT_THAT(b_->TakePendingAttempts(-1).value(), IsEmpty());
+}
+
+TEST_F(AttemptLeasesTest, APausedNodesConversionAnotherNodeAppliedIsRefusedAsALostLease) {
+  const std::string payer = NewPayer(*a_, "pro");
+  const Instant later = kT0 + hours(24 * 60);
+  const auto trial_end = [](const std::vector<DueWork>& work) {
+    for (const DueWork& piece : work) {
+      if (piece.kind == DueKind::kTrialEnd) return piece;
+    }
+    ADD_FAILURE() << "no trial end among " << work.size() << " pieces";
+    return DueWork{};
+  };
+  // The conversion as a node makes it: the account read, the trial's end run, the piece
+  // completed in the same change.
+  const auto convert = [&](PostgresStore& node, const DueWork& piece) -> Status {
+    const Account before = Load(node, payer);
+    Account after = before;
+    auto transition = RunDueWork(after, piece, Context(piece.due_at));
+    if (!transition) return std::unexpected(transition.error());
+    return node.SaveTransition(&before, after, {}, transition->scheduled, {piece});
+  };
+
+  const DueWork read_by_a = trial_end(a_->DueWorkUntil(later, std::nullopt, 100).value());
+  const Account read_before_the_pause = Load(*a_, payer);
+  Account a_after = read_before_the_pause;
+  auto a_transition = RunDueWork(a_after, read_by_a, Context(read_by_a.due_at));
+  ASSERT_TRUE(a_transition) << a_transition.error().message;
+
+  // A pauses past its lease; B takes the work over and converts the payer.
+  LapseEveryLease();
+  const DueWork read_by_b = trial_end(b_->DueWorkUntil(later, std::nullopt, 100).value());
+  ASSERT_EQ(read_by_b.id, read_by_a.id);
+  ASSERT_TRUE(convert(*b_, read_by_b));
+
+  // A wakes and commits its conversion: it meets B's (the payer's version, the attempt's
+  // idempotency key) and is told its lease was lost, not that it made a conflict of its own.
+  const Status by_a =
+      a_->SaveTransition(&read_before_the_pause, a_after, {}, a_transition->scheduled, {read_by_a});
+  ASSERT_FALSE(by_a);
+  EXPECT_EQ(by_a.error().code, "work_lease_lost");
 }
 
 }  // namespace
