@@ -65,6 +65,11 @@ class TestClockStore {
   virtual Status UpdateTestClock(const std::string& id, Instant frozen_time,
                                  TestClockStatus status) = 0;
 
+  // Deletes clock `id` in one conditional write, unless an advance holds it (its status is
+  // "advancing"), so that no advance begun meanwhile is overwritten. Returns the clock as it
+  // stands after: "deleted", or "advancing" and unchanged; nullopt when there is no such clock.
+  virtual Result<std::optional<TestClock>> DeleteTestClock(const std::string& id) = 0;
+
   // Takes clock `id` for an advance from `from` to `to` (above), if the clock is ready at
   // `from`, or advancing under an abandoned advance that began at `from`. nullopt: not taken
   // (another advance holds it, it moved on, it is deleted or gone); nothing changed.

@@ -15,6 +15,7 @@
 #include "gateways/sandbox/memory_sandbox_ledger.h"
 #include "gateways/sandbox/sandbox_gateway.h"
 #include "services/catalog/catalog_service.h"
+#include "services/scheduler/test_clocks.h"
 #include "store/observed_account_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -210,6 +211,78 @@ TEST_F(SchedulerTest, APayerWaitingForACheckoutHoldsUpNobodyAndRunsAfterItIsSett
                   "' AND type = 'subscriptionItem.updated' AND timestamp = " +
                   std::to_string(settled_at)),
             1);
+}
+
+// The store of test clocks as another node's advance finds it at the worst moment: the advance
+// begins right after the first read of the clock, or right before the first write, whichever
+// comes first.
+class AdvancedMeanwhile final : public TestClockStore {
+ public:
+  AdvancedMeanwhile(TestClockStore& inner, Instant target) : inner_(inner), target_(target) {}
+
+  Status CreateTestClock(const TestClock& clock) override { return inner_.CreateTestClock(clock); }
+  Result<std::optional<TestClock>> GetTestClock(const std::string& id) override {
+    auto found = inner_.GetTestClock(id);
+    BeginOnce(id);
+    return found;
+  }
+  Status UpdateTestClock(const std::string& id, Instant frozen_time,
+                         TestClockStatus status) override {
+    BeginOnce(id);
+    return inner_.UpdateTestClock(id, frozen_time, status);
+  }
+  Result<std::optional<TestClock>> DeleteTestClock(const std::string& id) override {
+    BeginOnce(id);
+    return inner_.DeleteTestClock(id);
+  }
+  Result<std::optional<ClockAdvance>> BeginAdvance(const std::string& id, Instant from,
+                                                   Instant to) override {
+    return inner_.BeginAdvance(id, from, to);
+  }
+  Status RenewAdvance(const ClockAdvance& advance) override { return inner_.RenewAdvance(advance); }
+  Status FinishAdvance(const ClockAdvance& advance) override {
+    return inner_.FinishAdvance(advance);
+  }
+  Status GiveUpAdvance(const ClockAdvance& advance) override {
+    return inner_.GiveUpAdvance(advance);
+  }
+  Result<std::vector<ClockAdvance>> AdvancesUnderway() override {
+    return inner_.AdvancesUnderway();
+  }
+  Result<std::int64_t> AdvanceWorkLeft(const std::string& clock_id, Instant until) override {
+    return inner_.AdvanceWorkLeft(clock_id, until);
+  }
+  Status ReadyAdvancingTestClocks() override { return inner_.ReadyAdvancingTestClocks(); }
+
+  bool began() const { return began_; }
+
+ private:
+  void BeginOnce(const std::string& id) {
+    if (began_) return;
+    began_ = true;
+    auto clock = inner_.GetTestClock(id);
+    ASSERT_TRUE(clock && *clock);
+    auto taken = inner_.BeginAdvance(id, (*clock)->frozen_time, target_);
+    ASSERT_TRUE(taken && *taken) << "the other advance did not begin";
+  }
+
+  TestClockStore& inner_;
+  const Instant target_;
+  bool began_ = false;
+};
+
+TEST_F(SchedulerTest, ADeleteNeverOverwritesAnAdvanceThatBeganMeanwhile) {
+  Scheduler scheduler(*billing_, *store_, clock_, {});
+  AdvancedMeanwhile clocks(*store_, clock_.Now() + kDay);
+  TestClocks test_clocks(clocks, scheduler, ids_, clock_);
+  const TestClock created = test_clocks.Create(clock_.Now(), "meanwhile").value();
+
+  auto deleted = test_clocks.Delete(created.id);
+
+  ASSERT_TRUE(clocks.began());
+  ASSERT_FALSE(deleted) << "deleted a clock an advance held";
+  EXPECT_EQ(deleted.error().code, "test_clock_advancing");
+  EXPECT_EQ(store_->GetTestClock(created.id).value()->status, TestClockStatus::kAdvancing);
 }
 
 }  // namespace

@@ -88,15 +88,14 @@ Result<TestClock> TestClocks::Get(const std::string& id) {
 }
 
 Result<TestClock> TestClocks::Delete(const std::string& id) {
-  auto found = Get(id);
-  if (!found) return found;
-  if (found->status == TestClockStatus::kAdvancing) return std::unexpected(Advancing(id));
-  if (auto updated = store_.UpdateTestClock(id, found->frozen_time, TestClockStatus::kDeleted);
-      !updated) {
-    return std::unexpected(updated.error());
+  // One conditional write: an advance begun between a read and a write cannot be overwritten.
+  auto after = store_.DeleteTestClock(id);
+  if (!after) return std::unexpected(after.error());
+  if (!*after) {
+    return MakeError(ErrorKind::kNotFound, "test_clock_not_found", "no test clock " + id, "id");
   }
-  found->status = TestClockStatus::kDeleted;
-  return found;
+  if ((*after)->status == TestClockStatus::kAdvancing) return std::unexpected(Advancing(id));
+  return **after;
 }
 
 Result<TestClock> TestClocks::Advance(const std::string& id, Instant to) {

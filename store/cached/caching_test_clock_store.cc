@@ -47,6 +47,12 @@ Status CachingTestClockStore::UpdateTestClock(const std::string& id, Instant fro
   return updated;
 }
 
+Result<std::optional<TestClock>> CachingTestClockStore::DeleteTestClock(const std::string& id) {
+  auto deleted = inner_.DeleteTestClock(id);
+  Forget(id);
+  return deleted;
+}
+
 Result<std::optional<ClockAdvance>> CachingTestClockStore::BeginAdvance(const std::string& id,
                                                                         Instant from, Instant to) {
   auto began = inner_.BeginAdvance(id, from, to);

@@ -28,6 +28,7 @@ class CachingTestClockStore final : public TestClockStore {
 
   Status CreateTestClock(const TestClock& clock) override;
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
+  Result<std::optional<TestClock>> DeleteTestClock(const std::string& id) override;
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
                          TestClockStatus status) override;
   Result<std::optional<ClockAdvance>> BeginAdvance(const std::string& id, Instant from,

@@ -31,6 +31,12 @@ class CountingTestClockStore final : public TestClockStore {
     clocks.at(id).status = status;
     return Ok();
   }
+  Result<std::optional<TestClock>> DeleteTestClock(const std::string& id) override {
+    if (fail_writes) return MakeError(ErrorKind::kUnavailable, "storage_error", "disk full");
+    TestClock& clock = clocks.at(id);
+    if (clock.status != TestClockStatus::kAdvancing) clock.status = TestClockStatus::kDeleted;
+    return clock;
+  }
   Result<std::optional<ClockAdvance>> BeginAdvance(const std::string& id, Instant from,
                                                    Instant to) override {
     TestClock& clock = clocks.at(id);

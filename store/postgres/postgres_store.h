@@ -120,6 +120,7 @@ class PostgresStore final : public Store, public StoredVersions {
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
                          TestClockStatus status) override;
+  Result<std::optional<TestClock>> DeleteTestClock(const std::string& id) override;
   Result<std::optional<ClockAdvance>> BeginAdvance(const std::string& id, Instant from,
                                                    Instant to) override;
   Status RenewAdvance(const ClockAdvance& advance) override;

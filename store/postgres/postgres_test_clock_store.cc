@@ -53,6 +53,29 @@ Status PostgresStore::UpdateTestClock(const std::string& id, Instant frozen_time
   });
 }
 
+Result<std::optional<TestClock>> PostgresStore::DeleteTestClock(const std::string& id) {
+  const Doing doing{"deleting test clock", id};
+  std::optional<TestClock> after;
+  // One statement: the clock deleted unless an advance holds it, and as it stands after.
+  Status deleted = WriteChange(doing, id, [&](PgConnection& connection) -> Status {
+    const PgResult row = Required(connection.Exec(
+        doing,
+        "WITH deleted AS (UPDATE test_clocks SET status = 'deleted' WHERE id = $1 AND "
+        "status <> 'advancing' RETURNING id, name, frozen_time, status, created_at) "
+        "SELECT * FROM deleted UNION ALL SELECT id, name, frozen_time, status, created_at "
+        "FROM test_clocks WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM deleted)",
+        PgParams::Of(id)));
+    if (row.rows() == 0) return Ok();
+    auto status = ParseTestClockStatus(row.Text(0, 3));
+    if (!status) throw std::runtime_error("unreadable test clock status in the database");
+    after = TestClock{row.Text(0, 0), row.Text(0, 1), row.InstantAt(0, 2), *status,
+                      row.InstantAt(0, 4)};
+    return Ok();
+  });
+  if (!deleted) return std::unexpected(deleted.error());
+  return after;
+}
+
 Result<std::optional<ClockAdvance>> PostgresStore::BeginAdvance(const std::string& id, Instant from,
                                                                 Instant to) {
   const Doing doing{"beginning an advance of test clock", id};

@@ -43,6 +43,32 @@ Status SqliteStore::UpdateTestClock(const std::string& id, Instant frozen_time,
   });
 }
 
+Result<std::optional<TestClock>> SqliteStore::DeleteTestClock(const std::string& id) {
+  std::optional<TestClock> after;
+  // The conditional write decides; the read, in the same transaction of the one writer, says
+  // how the clock stands after it.
+  Status deleted =
+      WriteChange({"deleting test clock", id}, id, [&](SQLite::Database& db) -> Status {
+        after.reset();  // a write may run again when its group is retried
+        Prepared(db,
+                 "UPDATE test_clocks SET status = 'deleted' WHERE id = ? AND "
+                 "status <> 'advancing'",
+                 id)
+            ->exec();
+        StatementLease query = Prepared(
+            db, "SELECT id, name, frozen_time, status, created_at FROM test_clocks WHERE id = ?",
+            id);
+        if (!query->executeStep()) return Ok();
+        auto status = ParseTestClockStatus(query->getColumn(3).getString());
+        if (!status) throw std::runtime_error("unreadable test clock status in the database");
+        after = TestClock{query->getColumn(0).getString(), query->getColumn(1).getString(),
+                          InstantOf(query->getColumn(2)), *status, InstantOf(query->getColumn(4))};
+        return Ok();
+      });
+  if (!deleted) return std::unexpected(deleted.error());
+  return after;
+}
+
 // One process has the file (its lock): an advance holds its clock without a lease, and the
 // number of every advance is 0.
 
