@@ -203,10 +203,10 @@ bool Dispatcher::HasRoom(const std::string& endpoint_id) const {
   return in_flight == in_flight_per_endpoint_.end() || in_flight->second < options_.per_endpoint;
 }
 
-std::optional<DueDelivery> Dispatcher::Take() {
+std::optional<DueDelivery> Dispatcher::Take(std::unique_lock<std::mutex>& lock) {
   const auto now = std::chrono::steady_clock::now();
   const bool store_failing = now - read_failed_at_ < options_.poll;
-  if ((queue_.empty() || now - queue_read_at_ >= queue_kept_for_) && !store_failing) {
+  if ((queue_.empty() || now - queue_read_at_ >= queue_kept_for_) && !store_failing && !reading_) {
     // Read again what is due for the endpoints with room. Those without keep what is queued for
     // them: left in the read, their backlog would crowd out every other endpoint.
     std::vector<std::string> full;
@@ -217,19 +217,34 @@ std::optional<DueDelivery> Dispatcher::Take() {
     // leases of what this dispatcher holds; what it no longer holds (its lease lapsed while
     // this node was paused, and another took it) is not in the read and leaves the queue.
     const int limit = kQueueRefill + static_cast<int>(in_flight_.size());
+    // The read is a round trip to the store: made without the mutex, so that the other workers
+    // take what is queued and the recorder records meanwhile.
+    reading_ = true;
+    recorded_during_read_.clear();
+    lock.unlock();
     auto due = deliveries_.DueDeliveries(
         clock_.Now(), limit, full,
         {.per_endpoint = options_.per_endpoint, .duration = options_.lease});
+    lock.lock();
+    reading_ = false;
+    wake_.notify_all();  // workers that found nothing while the read was out
     if (!due) {
       read_failed_at_ = now;
       Log(clock_.Now(), "error", "webhook_deliveries_unreadable", {{"error", due.error().message}});
       return std::nullopt;
     }
-    std::erase_if(queue_,
-                  [this](const DueDelivery& queued) { return HasRoom(queued.endpoint.id); });
+    // What the read covered (the endpoints not full when it began) is replaced by it; what is
+    // queued for the others stays. A delivery taken from the queue meanwhile is in flight, and
+    // one recorded meanwhile may have been read still pending: neither is queued again.
+    std::erase_if(queue_, [&full](const DueDelivery& queued) {
+      return std::ranges::find(full, queued.endpoint.id) == full.end();
+    });
     for (DueDelivery& delivery : *due) {
-      if (!in_flight_.contains(delivery.id)) queue_.push_back(std::move(delivery));
+      if (!in_flight_.contains(delivery.id) && !recorded_during_read_.contains(delivery.id)) {
+        queue_.push_back(std::move(delivery));
+      }
     }
+    recorded_during_read_.clear();
     queue_read_at_ = now;
     queue_kept_for_ = NextPoll();
   }
@@ -245,7 +260,12 @@ std::optional<DueDelivery> Dispatcher::Take() {
 void Dispatcher::Work() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    std::optional<DueDelivery> delivery = Take();
+    std::optional<DueDelivery> delivery = Take(lock);
+    if (stopping_) {
+      // Read while the stop was asked for: left queued, for Stop to give back.
+      if (delivery) queue_.push_back(std::move(*delivery));
+      break;
+    }
     if (!delivery) {
       connections_.CloseIdle();
       wake_.wait_for(lock, NextPoll());
@@ -278,7 +298,10 @@ void Dispatcher::RecordWhileRunning() {
     lock.unlock();
     Record(batch);
     lock.lock();
-    for (const DeliveryAttempt& attempt : batch) in_flight_.erase(attempt.delivery_id);
+    for (const DeliveryAttempt& attempt : batch) {
+      in_flight_.erase(attempt.delivery_id);
+      if (reading_) recorded_during_read_.insert(attempt.delivery_id);
+    }
     wake_.notify_all();
   }
 }

@@ -109,9 +109,11 @@ class Dispatcher {
   // The next wait between reads: `poll` spread by `poll_jitter`, at least a millisecond.
   std::chrono::milliseconds NextPoll();
   void Work();
-  // Under mutex_: a queued delivery whose endpoint has room. The queue is read again from the
-  // store when it is empty or older than the (jittered) poll.
-  std::optional<DueDelivery> Take();
+  // Under mutex_ (`lock` holds it): a queued delivery whose endpoint has room. The queue is read
+  // again from the store when it is empty or older than the (jittered) poll, by one worker at a
+  // time, with mutex_ released for the read's round trip, so that the other workers go on
+  // sending and recording meanwhile.
+  std::optional<DueDelivery> Take(std::unique_lock<std::mutex>& lock);
   // Under mutex_: whether the endpoint has fewer than `per_endpoint` attempts in flight.
   bool HasRoom(const std::string& endpoint_id) const;
 
@@ -132,6 +134,11 @@ class Dispatcher {
   // `poll` has passed, so a store that is down costs one failed read and one log line per poll.
   std::chrono::steady_clock::time_point read_failed_at_;
   std::chrono::milliseconds queue_kept_for_{0};  // how long the last read stands
+  // Whether a worker is reading what is due (outside mutex_); then, the deliveries whose attempt
+  // was recorded meanwhile: the read may have seen them still pending, and they are not queued
+  // again from it.
+  bool reading_ = false;
+  std::unordered_set<std::int64_t> recorded_during_read_;
   // Deliveries being sent or whose attempt is not recorded yet: not taken again meanwhile.
   std::unordered_set<std::int64_t> in_flight_;
   std::vector<DeliveryAttempt> unrecorded_;

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -239,6 +241,91 @@ TEST_P(DispatcherTest, AHungEndpointDoesNotHoldUpTheWorkersOfAnother) {
   EXPECT_TRUE(testing::WaitUntil("the healthy endpoint's 10 attempts recorded",
                                  [&] { return Attempts(healthy_endpoint).size() >= 10; }));
   EXPECT_EQ(hung.Count(), 2u) << "more attempts in flight at one endpoint than allowed";
+}
+
+// A delivery store whose second read of what is due waits, for at most 20 seconds, for an
+// attempt to be recorded, having first let `receiver` answer: a dispatcher that read it
+// holding the mutex its workers need to hand over their attempts would wait the 20 seconds.
+class ReadWaitingForARecord final : public WebhookDeliveryStore {
+ public:
+  ReadWaitingForARecord(WebhookDeliveryStore& inner, Receiver& receiver)
+      : inner_(inner), receiver_(receiver) {}
+
+  Result<std::vector<DueDelivery>> DueDeliveries(Instant now, int limit,
+                                                 const std::vector<std::string>& skipped,
+                                                 const DeliveryLease& lease) override {
+    std::unique_lock lock(mutex_);
+    if (++reads_ == 2) {
+      receiver_.Release();
+      recorded_while_reading_ = changed_.wait_for(lock, 20s, [this] { return records_ > 0; });
+      second_read_done_ = true;
+    }
+    lock.unlock();
+    return inner_.DueDeliveries(now, limit, skipped, lease);
+  }
+  Result<std::vector<std::optional<Instant>>> RecordDeliveryAttempts(
+      const std::vector<DeliveryAttempt>& attempts) override {
+    auto recorded = inner_.RecordDeliveryAttempts(attempts);
+    {
+      std::lock_guard lock(mutex_);
+      ++records_;
+    }
+    changed_.notify_all();
+    return recorded;
+  }
+  Status ReleaseDeliveries(const std::vector<DueDelivery>& deliveries) override {
+    return inner_.ReleaseDeliveries(deliveries);
+  }
+  Result<int> RecoverDeliveries(const std::string& endpoint_id, Instant since) override {
+    return inner_.RecoverDeliveries(endpoint_id, since);
+  }
+  Result<std::string> ResendEvent(const std::string& endpoint_id,
+                                  const std::string& event_id) override {
+    return inner_.ResendEvent(endpoint_id, event_id);
+  }
+  Result<std::vector<DeliveryAttempt>> ListDeliveryAttempts(const std::string& endpoint_id,
+                                                            int limit) override {
+    return inner_.ListDeliveryAttempts(endpoint_id, limit);
+  }
+
+  bool second_read_done() {
+    std::lock_guard lock(mutex_);
+    return second_read_done_;
+  }
+  bool recorded_while_reading() {
+    std::lock_guard lock(mutex_);
+    return recorded_while_reading_;
+  }
+
+ private:
+  WebhookDeliveryStore& inner_;
+  Receiver& receiver_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int reads_ = 0;
+  int records_ = 0;
+  bool second_read_done_ = false;
+  bool recorded_while_reading_ = false;
+};
+
+TEST_P(DispatcherTest, AnAttemptIsRecordedWhileAnotherWorkerReadsWhatIsDue) {
+  Receiver& receiver = NewReceiver();
+  receiver.Hold();  // the first attempt waits until the second read has begun
+  NewEndpoint(receiver);
+  Publish();
+  DispatcherOptions options = Options({0s});
+  options.poll = 10ms;
+  ReadWaitingForARecord store(*delivery_store_, receiver);
+  {
+    Dispatcher dispatcher(store, *endpoint_store_, clock_, options);
+    dispatcher.Start();
+    ASSERT_TRUE(testing::WaitUntil("the second read of what is due",
+                                   [&] { return store.second_read_done(); }));
+    dispatcher.Stop();
+  }
+  EXPECT_TRUE(store.recorded_while_reading())
+      << "the first attempt was not recorded while the second read was out";
+  EXPECT_EQ(receiver.Count(), 1u);
 }
 
 }  // namespace
