@@ -177,6 +177,20 @@ PgStatement ReleaseWaitingWork(const Payer& payer, Instant at) {
       PgParams::Of(at, payer.id)};
 }
 
+// The pieces' ids and the leases they were handed, as the two bigint[] parameters $1 and $2
+// (to unnest side by side); further parameters follow.
+PgParams HeldPieces(const std::vector<DueWork>& pieces) {
+  std::vector<std::string> ids;
+  std::vector<std::string> leases;
+  for (const DueWork& piece : pieces) {
+    ids.push_back(std::to_string(piece.id));
+    leases.push_back(std::to_string(piece.lease));
+  }
+  PgParams params;
+  params.AddTextArray(ids).AddTextArray(leases);
+  return params;
+}
+
 // Why a change completing `pieces` was refused, when it was refused as a conflict or a
 // concurrent change: a node whose lease lapsed (a pause) and was taken over meets the change
 // of the node that applied the work in its stead (the payer's version moved on, the attempt's
@@ -184,12 +198,6 @@ PgStatement ReleaseWaitingWork(const Payer& payer, Instant at) {
 // held under its lease, if any.
 std::optional<std::int64_t> PieceWithLeaseLost(PgPool& pool, const std::string& node_id,
                                                const std::vector<DueWork>& pieces) {
-  std::vector<std::string> ids;
-  std::vector<std::string> leases;
-  for (const DueWork& piece : pieces) {
-    ids.push_back(std::to_string(piece.id));
-    leases.push_back(std::to_string(piece.lease));
-  }
   const Doing doing{"checking the leases of due work"};
   auto lost = pool.Read(doing, [&](PgConnection& connection) {
     const PgResult rows = Required(connection.Exec(
@@ -198,7 +206,7 @@ std::optional<std::int64_t> PieceWithLeaseLost(PgPool& pool, const std::string& 
         "AS held (id, lease, n) ON d.id = held.id WHERE d.lease_owner IS DISTINCT FROM $3 OR "
         "d.lease <> held.lease OR d.lease_until <= " +
             kDatabaseNow + " ORDER BY held.n LIMIT 1",
-        PgParams().AddTextArray(ids).AddTextArray(leases).Add(node_id)));
+        HeldPieces(pieces).Add(node_id)));
     return rows.rows() == 0 ? std::optional<std::int64_t>() : rows.Int64(0, 0);
   });
   if (!lost) return std::nullopt;  // unknown: the refusal stands as it was
@@ -469,12 +477,6 @@ Result<std::vector<DueWork>> PostgresStore::DueWorkUntil(Instant until,
 
 Status PostgresStore::ReleaseDueWork(const std::vector<DueWork>& pieces) {
   if (pieces.empty()) return Ok();
-  std::vector<std::string> ids;
-  std::vector<std::string> leases;
-  for (const DueWork& piece : pieces) {
-    ids.push_back(std::to_string(piece.id));
-    leases.push_back(std::to_string(piece.lease));
-  }
   const Doing doing{"giving back due work"};
   // Only what this node still holds under the lease it was handed: the piece's next reader,
   // this node included, takes it under a new lease.
@@ -485,7 +487,7 @@ Status PostgresStore::ReleaseDueWork(const std::vector<DueWork>& pieces) {
         "FROM unnest($1::bigint[], $2::bigint[]) AS released (id, lease) "
         "WHERE d.id = released.id AND d.lease = released.lease AND d.lease_owner = $3 AND "
         "d.done_at IS NULL",
-        PgParams().AddTextArray(ids).AddTextArray(leases).Add(node_id_)));
+        HeldPieces(pieces).Add(node_id_)));
     return Ok();
   });
 }
