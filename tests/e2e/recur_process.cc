@@ -10,6 +10,7 @@
 #include <fstream>
 #include <regex>
 #include <stdexcept>
+#include <string_view>
 
 #include "tests/e2e/exchange_recorder.h"
 #include "tests/support/wait.h"
@@ -25,6 +26,28 @@ struct Child {
   int err_fd;
 };
 
+// The child's environment: this process's, less RECUR_SECRET_KEY (only what the test states),
+// with the test's variables over it. Built before fork: between fork and exec the child may only
+// make async-signal-safe calls, since another thread may have held the allocator's lock when the
+// process forked.
+std::vector<std::string> ChildEnvironment(const std::map<std::string, std::string>& env) {
+  std::vector<std::string> entries;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const std::string name(text.substr(0, text.find('=')));
+    if (name != "RECUR_SECRET_KEY" && env.count(name) == 0) entries.emplace_back(text);
+  }
+  for (const auto& [name, value] : env) entries.push_back(name + "=" + value);
+  return entries;
+}
+
+std::vector<char*> NullTerminated(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (std::string& text : strings) pointers.push_back(text.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
 Child Spawn(const std::vector<std::string>& args, const std::string& working_dir,
             const std::map<std::string, std::string>& env, const std::string& stdin_path) {
   int out_pipe[2], err_pipe[2];
@@ -32,25 +55,24 @@ Child Spawn(const std::vector<std::string>& args, const std::string& working_dir
     throw std::runtime_error("pipe failed");
   }
   std::vector<std::string> argv_storage = args;
-  std::vector<char*> argv;
-  for (std::string& arg : argv_storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
+  const std::vector<char*> argv = NullTerminated(argv_storage);
+  std::vector<std::string> env_storage = ChildEnvironment(env);
+  const std::vector<char*> envp = NullTerminated(env_storage);
+  const std::string stdin_file = stdin_path.empty() ? "/dev/null" : stdin_path;
 
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
+  if (pid == 0) {  // async-signal-safe calls only from here to exec
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
-    const int in = open(stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY);
+    const int in = open(stdin_file.c_str(), O_RDONLY);
     if (in < 0) _exit(126);
     dup2(in, STDIN_FILENO);
     if (chdir(working_dir.c_str()) != 0) _exit(127);
-    unsetenv("RECUR_SECRET_KEY");  // only what the test states
-    for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    execvp(argv[0], argv.data());
+    execvpe(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   close(out_pipe[1]);
