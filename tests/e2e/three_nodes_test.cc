@@ -7,9 +7,9 @@
 // loopback got every event, each under one webhook-id, every signature valid. The test asks only
 // what the API answers, so it holds whichever node does a clock's work (the one the advance went
 // to, or every node sharing it). RECUR_THREE_NODE_TRIALS sets the number of trials: 60 by default,
-// which the suite runs; the deliveries to one endpoint bound its run time, and the 2,000
-// take far longer (docs/postgresql.md gives the figures). Built into the suite's PostgreSQL run
-// only (recur_e2e_postgres_tests).
+// which the suite runs; the deliveries to one endpoint bound its run time, and the full-size 2,000
+// take about two minutes (docs/postgresql.md gives the figures). Built into the suite's PostgreSQL
+// run only (recur_e2e_postgres_tests).
 #include <signal.h>
 
 #include <algorithm>
