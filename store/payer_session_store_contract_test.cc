@@ -14,6 +14,7 @@
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/support/new_payer.h"
+#include "tests/support/store_backends.h"
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
 
@@ -23,7 +24,7 @@ namespace {
 using std::chrono::hours;
 using std::chrono::minutes;
 
-enum class Backend { kSqlite, kMemory, kPostgres };
+using Backend = StoreBackend;
 
 const Instant kT0 = FromUnixMillis(1'700'000'000'000);
 
@@ -121,17 +122,7 @@ TEST_P(PayerSessionStoreContractTest, CreatingASessionDeletesThePayersExpiredOne
 
 INSTANTIATE_TEST_SUITE_P(Backends, PayerSessionStoreContractTest,
                          ::testing::Values(Backend::kSqlite, Backend::kMemory, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           switch (info.param) {
-                             case Backend::kSqlite:
-                               return std::string("Sqlite");
-                             case Backend::kMemory:
-                               return std::string("Memory");
-                             case Backend::kPostgres:
-                               return std::string("Postgres");
-                           }
-                           return std::string("Unknown");
-                         });
+                         StoreBackendName);
 
 // Two nodes on one PostgreSQL database, each with its own store and service: what one does
 // holds on the other from its next request on.
