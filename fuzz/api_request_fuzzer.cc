@@ -79,8 +79,9 @@ struct Engine {
         test_clocks(*store, scheduler, ids, clock),
         webhook_endpoints(*store, ids, clock, WebhookEndpointOptions{}),
         rendered_catalogs(catalog),
+        sessions(*store, *store, clock),
         services{billing, catalog, rendered_catalogs, test_clocks, webhook_endpoints, *store,
-                 Key(),   clock,   {"recur:fuzz"}} {
+                 Key(),   clock,   {"recur:fuzz"},    sessions} {
     auto loaded = catalog.Reload();
     if (!loaded || !loaded->ok()) fuzz::Finding("the shipped plans do not load");
     if (auto started = billing.Start(); !started) fuzz::Finding(started.error().message);
@@ -98,6 +99,7 @@ struct Engine {
   TestClocks test_clocks;
   WebhookEndpoints webhook_endpoints;
   RenderedCatalogs rendered_catalogs;
+  PayerSessions sessions;
   ApiServices services;
 };
 

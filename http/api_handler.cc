@@ -14,11 +14,26 @@ bool ApiRequest::HasQuery(std::string_view name) const {
   return query.find(std::string(name)) != query.end();
 }
 
-bool NeedsSecretKey(Access access, const ApiRequest::QueryParams& query) {
+bool AcceptsPayerSession(Access access) {
+  switch (access) {
+    case Access::kPublic:
+    case Access::kSecretKey:
+      return false;
+    case Access::kPublicUnlessPayer:
+    case Access::kPayerSession:
+    case Access::kItemSession:
+      return true;
+  }
+  return false;
+}
+
+bool NeedsCredential(Access access, const ApiRequest::QueryParams& query) {
   switch (access) {
     case Access::kPublic:
       return false;
     case Access::kSecretKey:
+    case Access::kPayerSession:
+    case Access::kItemSession:
       return true;
     case Access::kPublicUnlessPayer:
       return query.contains("payer_id");

@@ -22,15 +22,27 @@
 
 namespace recur {
 
-// Who may call a route.
+// Who may call a route: the rule of each route, kept in one place, the route table
+// (billing_api.h). The secret key may call every route. A payer session (Authorization: Bearer
+// ps_..., services/sessions/payer_sessions.h) may call only the routes whose access says so,
+// and only for its own payer: another payer's ids answer as ids that do not exist would (404).
+// A session on a route of kSecretKey is refused with 403 forbidden.
 enum class Access {
-  kPublic,     // anyone
+  kPublic,     // anyone; a credential sent along is not looked at
   kSecretKey,  // Authorization: Bearer <the secret API key>
   // Anyone, unless the request names a payer (a payer_id query parameter, even an empty one):
-  // then the secret key. What such a route tells without a key is what a visitor with no
-  // account may know; whether a payer exists is not part of it.
+  // then the secret key, or a session of that payer. What such a route tells without a key is
+  // what a visitor with no account may know; whether a payer exists is not part of it. With a
+  // session and no payer named, the payer is the session's.
   kPublicUnlessPayer,
+  // The secret key, or a session of the payer the path's first {id} names.
+  kPayerSession,
+  // The secret key, or a session of the payer whose subscription item the path's {id} names.
+  kItemSession,
 };
+
+// Whether a payer session may call a route of `access` at all.
+bool AcceptsPayerSession(Access access);
 
 // A request as a handler sees it. The views point into the server's request and are valid for
 // the handler's call only.
@@ -44,6 +56,9 @@ struct ApiRequest {
   std::string_view body;
   std::string_view client_ip;   // the peer's address
   std::string_view user_agent;  // "" when the client sent none
+  // The payer a payer session acts for, checked before the handler runs (api_handler.h's
+  // Access); "" when the request came with the secret key or no credential.
+  std::string_view session_payer_id;
 
   bool HasQuery(std::string_view name) const;
   // The first value of query parameter `name`, "" when there is none.
@@ -59,9 +74,10 @@ struct ApiResponse {
 
 using ApiHandler = std::function<Result<ApiResponse>(const ApiRequest&)>;
 
-// Whether a request to a route of `access`, with the query parameters `query`, must carry the
-// secret key. The server checks it before the handler runs, from the request line and headers.
-bool NeedsSecretKey(Access access, const ApiRequest::QueryParams& query);
+// Whether a request to a route of `access`, with the query parameters `query`, must carry a
+// credential (the secret key, or a payer session where the route takes one). The server checks
+// it before the handler runs, from the request line and headers.
+bool NeedsCredential(Access access, const ApiRequest::QueryParams& query);
 
 // A 200 (or `status`) answer of `body` as JSON.
 ApiResponse JsonResponse(const nlohmann::json& body, int status = 200);

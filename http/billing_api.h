@@ -24,6 +24,7 @@
 #include "services/billing/billing_service.h"
 #include "services/catalog/catalog_service.h"
 #include "services/scheduler/test_clocks.h"
+#include "services/sessions/payer_sessions.h"
 #include "services/webhooks/endpoints.h"
 #include "store/webhook_delivery_store.h"
 
@@ -48,6 +49,7 @@ struct ApiServices {
   const SigningKey& signing_key;  // signs entitlement tokens
   const Clock& clock;
   EntitlementTokenOptions tokens;
+  PayerSessions& sessions;  // mints, revokes and checks payer sessions
 };
 
 using RouteHandler = Result<ApiResponse> (*)(const ApiServices&, const ApiRequest&);
@@ -61,10 +63,14 @@ Result<ApiResponse> ReloadPlans(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> CreatePayer(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetPayer(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> AttachPaymentMethod(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ListPaymentMethods(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetSubscription(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> Subscribe(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> CancelItem(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> ExtendFreeTrial(const ApiServices&, const ApiRequest&);
+// payer_sessions_api.cc: minting and revoking payer sessions (services/sessions/payer_sessions.h).
+Result<ApiResponse> CreatePayerSession(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> RevokePayerSessions(const ApiServices&, const ApiRequest&);
 // entitlements_api.cc
 Result<ApiResponse> ListEntitlements(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> CheckEntitlement(const ApiServices&, const ApiRequest&);
@@ -101,6 +107,8 @@ struct ApiRoute {
 };
 
 // Matched in this order; a path asked with another method lists the methods in this order too.
+// The access column is the one rule of who may call what (api_handler.h's Access): the routes a
+// payer session may use are those of kPayerSession, kItemSession and kPublicUnlessPayer.
 inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/healthz", Access::kPublic, Health},
     {"GET", "/v1/openapi.json", Access::kPublic, GetOpenApiDocument},
@@ -108,18 +116,22 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"POST", "/v1/plans/reload", Access::kSecretKey, ReloadPlans},
     {"POST", "/v1/payers", Access::kSecretKey, CreatePayer},
     {"GET", "/v1/payers/{id}", Access::kSecretKey, GetPayer},
-    {"POST", "/v1/payers/{id}/payment_methods", Access::kSecretKey, AttachPaymentMethod},
-    {"GET", "/v1/payers/{id}/subscription", Access::kSecretKey, GetSubscription},
-    {"POST", "/v1/payers/{id}/subscription_items", Access::kSecretKey, Subscribe},
-    {"DELETE", "/v1/subscription_items/{id}", Access::kSecretKey, CancelItem},  // ?end_now=
+    {"POST", "/v1/payers/{id}/sessions", Access::kSecretKey, CreatePayerSession},
+    {"DELETE", "/v1/payers/{id}/sessions", Access::kSecretKey, RevokePayerSessions},
+    {"POST", "/v1/payers/{id}/payment_methods", Access::kPayerSession, AttachPaymentMethod},
+    {"GET", "/v1/payers/{id}/payment_methods", Access::kPayerSession, ListPaymentMethods},
+    {"GET", "/v1/payers/{id}/subscription", Access::kPayerSession, GetSubscription},
+    {"POST", "/v1/payers/{id}/subscription_items", Access::kPayerSession, Subscribe},
+    {"DELETE", "/v1/subscription_items/{id}", Access::kItemSession, CancelItem},  // ?end_now=
     {"POST", "/v1/subscription_items/{id}/extend_free_trial", Access::kSecretKey, ExtendFreeTrial},
-    {"GET", "/v1/payers/{id}/entitlements", Access::kSecretKey, ListEntitlements},
-    {"GET", "/v1/payers/{id}/entitlements/{feature}", Access::kSecretKey, CheckEntitlement},
+    {"GET", "/v1/payers/{id}/entitlements", Access::kPayerSession, ListEntitlements},
+    {"GET", "/v1/payers/{id}/entitlements/{feature}", Access::kPayerSession, CheckEntitlement},
     {"POST", "/v1/payers/{id}/entitlement_token", Access::kSecretKey, IssueEntitlementToken},
     {"GET", "/.well-known/jwks.json", Access::kPublic, GetJwks},
     {"GET", "/v1/payment_attempts", Access::kSecretKey, ListPaymentAttempts},  // ?payer_id=
     {"GET", "/v1/events", Access::kSecretKey, ListEvents},                     // ?payer_id=&type=
-    // ?payer_type= is public; ?payer_id= needs the key
+    // ?payer_type= is public; ?payer_id= needs the key or that payer's session; a session alone
+    // is its payer's table
     {"GET", "/v1/pricing_table", Access::kPublicUnlessPayer, GetPricingTable},
     {"POST", "/v1/test_clocks", Access::kSecretKey, CreateTestClock},
     {"GET", "/v1/test_clocks/{id}", Access::kSecretKey, GetTestClock},
@@ -136,7 +148,8 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"POST", "/v1/webhook_endpoints/{id}/rotate_secret", Access::kSecretKey, RotateWebhookSecret},
 };
 
-// Adds every route of kApiRoutes to `server`, its handler calling `services`.
+// Adds every route of kApiRoutes to `server`, its handler calling `services`, and has the server
+// check payer sessions with services.sessions.
 void AddApiRoutes(HttpServer& server, const ApiServices& services);
 
 // The JSON answer of a catalog reload, also logged on SIGHUP.

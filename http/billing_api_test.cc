@@ -29,7 +29,10 @@ std::string_view AccessText(Access access) {
     case Access::kSecretKey:
       return "secret key";
     case Access::kPublicUnlessPayer:
-      return "public; secret key with payer_id";
+      return "public; secret key or the payer's session with payer_id";
+    case Access::kPayerSession:
+    case Access::kItemSession:
+      return "secret key or the payer's session";
   }
   return "?";
 }
@@ -88,25 +91,44 @@ TEST(ApiRoutesTest, TheDocsIndexListsEveryRouteServedWithItsAccessAndNoOther) {
   EXPECT_THAT(documented, UnorderedElementsAreArray(ServedRoutes()));
 }
 
-TEST(ApiRoutesTest, ThePricingTableNeedsTheKeyExactlyWhenItNamesAPayer) {
+TEST(ApiRoutesTest, ThePricingTableNeedsACredentialExactlyWhenItNamesAPayer) {
   const Access access = RouteOf("GET", "/v1/pricing_table").access;
-  EXPECT_FALSE(NeedsSecretKey(access, {{"payer_type", "user"}}));
-  EXPECT_FALSE(NeedsSecretKey(access, {}));
-  EXPECT_TRUE(NeedsSecretKey(access, {{"payer_id", "cpayer_1"}}));
-  EXPECT_TRUE(NeedsSecretKey(access, {{"payer_id", ""}}));
-  EXPECT_TRUE(NeedsSecretKey(access, {{"payer_type", "user"}, {"payer_id", "cpayer_1"}}));
+  EXPECT_FALSE(NeedsCredential(access, {{"payer_type", "user"}}));
+  EXPECT_FALSE(NeedsCredential(access, {}));
+  EXPECT_TRUE(NeedsCredential(access, {{"payer_id", "cpayer_1"}}));
+  EXPECT_TRUE(NeedsCredential(access, {{"payer_id", ""}}));
+  EXPECT_TRUE(NeedsCredential(access, {{"payer_type", "user"}, {"payer_id", "cpayer_1"}}));
 }
 
 TEST(ApiRoutesTest, PublicRoutesAreTheOnesAVisitorWithoutAnAccountNeeds) {
   std::vector<std::string> without_key;
   for (const ApiRoute& route : kApiRoutes) {
-    if (!NeedsSecretKey(route.access, {})) {
+    if (!NeedsCredential(route.access, {})) {
       without_key.push_back(std::string(route.method) + " " + std::string(route.pattern));
     }
   }
   EXPECT_THAT(without_key,
               UnorderedElementsAreArray({"GET /healthz", "GET /v1/openapi.json", "GET /v1/plans",
                                          "GET /.well-known/jwks.json", "GET /v1/pricing_table"}));
+}
+
+TEST(ApiRoutesTest, APayerSessionMayUseExactlyItsPayersReadsAndChanges) {
+  std::vector<std::string> for_sessions;
+  for (const ApiRoute& route : kApiRoutes) {
+    if (AcceptsPayerSession(route.access)) {
+      for_sessions.push_back(std::string(route.method) + " " + std::string(route.pattern));
+    }
+  }
+  EXPECT_THAT(for_sessions, UnorderedElementsAreArray({
+                                "GET /v1/pricing_table",
+                                "GET /v1/payers/{id}/subscription",
+                                "GET /v1/payers/{id}/payment_methods",
+                                "POST /v1/payers/{id}/payment_methods",
+                                "GET /v1/payers/{id}/entitlements",
+                                "GET /v1/payers/{id}/entitlements/{feature}",
+                                "POST /v1/payers/{id}/subscription_items",
+                                "DELETE /v1/subscription_items/{id}",
+                            }));
 }
 
 TEST(ApiRoutesTest, NoTwoRoutesShareAMethodAndPattern) {

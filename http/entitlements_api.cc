@@ -2,6 +2,7 @@
 #include "domain/catalog/plan_file.h"
 #include "http/billing_api.h"
 #include "http/body_reader.h"
+#include "services/billing/not_found.h"
 
 namespace recur {
 namespace {
@@ -16,7 +17,7 @@ Result<std::pair<EntitlementEntry, Entitlements>> Lookup(BillingService& billing
   auto entry = billing.Entitlement(payer_id);
   if (!entry) return std::unexpected(entry.error());
   if (!*entry) {
-    return MakeError(ErrorKind::kNotFound, "payer_not_found", "no payer " + payer_id, "payer_id");
+    return std::unexpected(PayerNotFound(payer_id));
   }
   return std::pair{**entry, ResolveEntitlements(*billing.catalog(), **entry)};
 }

@@ -34,6 +34,8 @@ struct HttpServer::Exchange {
   bool hold = false;                  // the answer is a rate limit's, to be held back first
   bool held = false;                  // the answer is held back; the connection is suspended
   bool started_admission = false;     // AdmitHead has judged the head
+  bool preflight = false;             // the answer is a CORS preflight's, with its own headers
+  std::string session_payer;          // the payer of the session it came with, if any
 };
 
 namespace {
@@ -70,7 +72,8 @@ ApiResponse MethodNotAllowed(const HttpRequest& request,
   return answer;
 }
 
-ApiRequest MakeApiRequest(const HttpRequest& request, std::vector<std::string> path_params) {
+ApiRequest MakeApiRequest(const HttpRequest& request, std::vector<std::string> path_params,
+                          std::string_view session_payer) {
   auto user_agent = request.headers.find("User-Agent");
   return {request.method,
           request.path,
@@ -78,8 +81,22 @@ ApiRequest MakeApiRequest(const HttpRequest& request, std::vector<std::string> p
           request.params,
           request.body,
           request.remote_addr,
-          user_agent == request.headers.end() ? std::string_view() : user_agent->second};
+          user_agent == request.headers.end() ? std::string_view() : user_agent->second,
+          session_payer};
 }
+
+// The CORS headers of an answer to `request` (cors.h): none when no origin is listed.
+void AddCorsHeaders(const CorsPolicy& cors, const HttpRequest& request, ApiResponse& answer) {
+  auto origin = request.headers.find("Origin");
+  for (auto& header : cors.AnswerHeaders(origin == request.headers.end()
+                                             ? std::nullopt
+                                             : std::optional<std::string_view>(origin->second))) {
+    answer.headers.push_back(std::move(header));
+  }
+}
+
+// A bearer token of a payer session rather than a secret key (payer_sessions.h).
+bool IsPayerSessionToken(std::string_view token) { return token.starts_with("ps_"); }
 
 ApiResponse Refusal(const HeadRefusal& refusal) {
   ApiResponse answer = ErrorResponse(refusal.error);
@@ -255,7 +272,10 @@ struct HttpServerCallbacks {
 
 HttpServer::HttpServer(HttpServerOptions options, const Clock& clock,
                        SecretKeyCheck check_secret_key)
-    : options_(std::move(options)), clock_(clock), check_secret_key_(std::move(check_secret_key)) {}
+    : options_(std::move(options)),
+      clock_(clock),
+      check_secret_key_(std::move(check_secret_key)),
+      cors_(options_.allowed_origins) {}
 
 HttpServer::~HttpServer() {
   if (listen_socket_ >= 0) ::close(listen_socket_);
@@ -275,6 +295,10 @@ void HttpServer::SetIdempotency(IdempotencyOptions options) {
 
 void HttpServer::SetClientLimits(ClientLimitOptions options) {
   client_limits_ = std::make_unique<ClientLimits>(std::move(options), clock_);
+}
+
+void HttpServer::SetPayerSessions(PayerSessionChecks checks) {
+  payer_sessions_ = std::move(checks);
 }
 
 Result<int> HttpServer::PurgeExpiredIdempotencyKeys() {
@@ -355,10 +379,15 @@ void HttpServer::AdmitHead(MHD_Connection* connection, Exchange& exchange) {
                   exchange.framing.HasBody()
                       ? std::optional(std::chrono::steady_clock::now() + options_.body_deadline)
                       : std::nullopt);
+  if (auto preflight = Preflight(exchange.request)) {
+    exchange.answer = std::move(preflight);
+    exchange.preflight = true;
+    return;
+  }
   std::string_view method = exchange.request.method;
   if (method == "HEAD") method = "GET";  // HEAD is GET without the body
   exchange.match = router_.Match(method, exchange.request.path);
-  exchange.answer = Refuse(exchange.request, exchange.match);
+  exchange.answer = Refuse(exchange.request, exchange.match, exchange.session_payer);
   // A rate limit's refusal without a body to drop is held back before it is sent; one with a
   // body is sent at once, and its connection closed.
   exchange.hold = exchange.answer && exchange.answer->status == 429 && !exchange.framing.HasBody();
@@ -368,8 +397,40 @@ void HttpServer::AdmitHead(MHD_Connection* connection, Exchange& exchange) {
   }
 }
 
+std::optional<ApiResponse> HttpServer::Preflight(const HttpRequest& request) const {
+  if (!cors_.enabled() || request.method != "OPTIONS") return std::nullopt;
+  auto origin = request.headers.find("Origin");
+  auto requested = request.headers.find("Access-Control-Request-Method");
+  if (origin == request.headers.end() || requested == request.headers.end()) return std::nullopt;
+  // The methods of the path's routes that a browser may call: those a payer session may use,
+  // and the public ones.
+  std::vector<std::string> methods;
+  for (const std::string& method : router_.Match("OPTIONS", request.path).allowed) {
+    const RouteMatch match = router_.Match(method, request.path);
+    if (match.outcome == RouteMatch::Outcome::kFound &&
+        routes_[match.route].access != Access::kSecretKey) {
+      methods.push_back(method);
+    }
+  }
+  if (auto headers = cors_.PreflightHeaders(origin->second, requested->second, methods)) {
+    return ApiResponse{204, "", "application/json", std::move(*headers)};
+  }
+  ApiResponse refusal =
+      ErrorResponse({ErrorKind::kUnauthenticated, "cors_preflight_refused",
+                     cors_.Allows(origin->second)
+                         ? "a browser may not send " + requested->second + " " + request.path +
+                               ": no route of this path takes it with a payer session"
+                         : "the origin " + origin->second +
+                               " is not among the origins allowed to call this API from a browser "
+                               "(--allowed-origin)"});
+  refusal.status = 403;
+  refusal.headers.emplace_back("Vary", "Origin");
+  return refusal;
+}
+
 MHD_Result HttpServer::Send(MHD_Connection* connection, Exchange& exchange) {
   ApiResponse& answer = *exchange.answer;
+  if (!exchange.preflight) AddCorsHeaders(cors_, exchange.request, answer);
   auto* body = new std::string(WithRequestId(std::move(answer.body), exchange.request_id));
   MHD_Response* response = MHD_create_response_from_buffer_with_free_callback_cls(
       body->size(), body->data(), [](void* text) { delete static_cast<std::string*>(text); }, body);
@@ -400,7 +461,7 @@ MHD_Result HttpServer::Send(MHD_Connection* connection, Exchange& exchange) {
 
 ApiResponse HttpServer::AnswerSafely(Exchange& exchange) {
   try {
-    return Answer(exchange.request, std::move(exchange.match));
+    return Answer(exchange.request, std::move(exchange.match), exchange.session_payer);
   } catch (const std::exception& error) {
     Log(clock_.Now(), "error", "request_exception",
         {{"method", exchange.request.method},
@@ -413,6 +474,7 @@ ApiResponse HttpServer::AnswerSafely(Exchange& exchange) {
 
 void HttpServer::SendMidBody(MHD_Connection* connection, Exchange& exchange) {
   ApiResponse& answer = *exchange.answer;
+  AddCorsHeaders(cors_, exchange.request, answer);
   answer.body = WithRequestId(std::move(answer.body), exchange.request_id);
   answer.headers.emplace_back("Request-Id", exchange.request_id);
   std::string text = "HTTP/1.1 " + std::to_string(answer.status) + " " +
@@ -435,8 +497,8 @@ void HttpServer::SendMidBody(MHD_Connection* connection, Exchange& exchange) {
   }
 }
 
-std::optional<ApiResponse> HttpServer::Refuse(const HttpRequest& request,
-                                              const RouteMatch& match) const {
+std::optional<ApiResponse> HttpServer::Refuse(const HttpRequest& request, const RouteMatch& match,
+                                              std::string& session_payer) const {
   switch (match.outcome) {
     case RouteMatch::Outcome::kNotFound:
       return ErrorResponse({ErrorKind::kNotFound, "route_not_found",
@@ -446,7 +508,11 @@ std::optional<ApiResponse> HttpServer::Refuse(const HttpRequest& request,
     case RouteMatch::Outcome::kFound:
       break;
   }
-  if (NeedsSecretKey(routes_[match.route].access, request.params)) {
+  const Access access = routes_[match.route].access;
+  const std::optional<std::string_view> token = BearerToken(request);
+  if (payer_sessions_ && token && IsPayerSessionToken(*token) && access != Access::kPublic) {
+    if (auto refusal = AdmitSession(request, match, access, *token, session_payer)) return refusal;
+  } else if (NeedsCredential(access, request.params)) {
     if (auto refusal = Authenticate(request)) return refusal;
   } else if (client_limits_ != nullptr) {
     if (auto refusal = client_limits_->RefusePublicRequest(request.remote_addr)) {
@@ -482,10 +548,11 @@ ApiResponse HttpServer::Overloaded() const {
   return ErrorResponse(overloaded);
 }
 
-ApiResponse HttpServer::Answer(const HttpRequest& request, RouteMatch match) {
+ApiResponse HttpServer::Answer(const HttpRequest& request, RouteMatch match,
+                               std::string_view session_payer) {
   const RouteEntry& route = routes_[match.route];
-  const ApiRequest api_request = MakeApiRequest(request, std::move(match.params));
-  if (idempotency_ != nullptr && route.access == Access::kSecretKey && request.method == "POST" &&
+  const ApiRequest api_request = MakeApiRequest(request, std::move(match.params), session_payer);
+  if (idempotency_ != nullptr && NeedsCredential(route.access, {}) && request.method == "POST" &&
       request.has_header("Idempotency-Key")) {
     return idempotency_->Handle(request.get_header_value("Idempotency-Key"), route.pattern,
                                 api_request, [&] { return Invoke(route, api_request); });
@@ -508,6 +575,36 @@ std::optional<ApiResponse> HttpServer::Authenticate(const HttpRequest& request) 
              : "this endpoint needs the secret key: send Authorization: Bearer sk_..."});
   refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
   return refusal;
+}
+
+std::optional<ApiResponse> HttpServer::AdmitSession(const HttpRequest& request,
+                                                    const RouteMatch& match, Access access,
+                                                    std::string_view token,
+                                                    std::string& session_payer) const {
+  if (client_limits_ != nullptr) {
+    if (auto refusal = client_limits_->RefuseBeforeKeyCheck(request.remote_addr)) {
+      return ErrorResponse(*refusal);
+    }
+  }
+  auto payer = payer_sessions_->payer_of_token(token);
+  if (!payer) return ErrorResponse(payer.error());
+  if (!*payer) {
+    if (client_limits_ != nullptr) client_limits_->KeyCheckFailed(request.remote_addr);
+    ApiResponse refusal = ErrorResponse(
+        {ErrorKind::kUnauthenticated, "unauthorized",
+         "the payer session is not valid: it has expired, its payer's sessions were revoked, or "
+         "it never existed; ask the application's backend for a new one"});
+    refusal.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    return refusal;
+  }
+  if (auto refused = RefuseSessionRequest(access, match.params, request.params, **payer,
+                                          payer_sessions_->payer_of_item)) {
+    ApiResponse refusal = ErrorResponse(refused->error);
+    if (refused->status != 0) refusal.status = refused->status;
+    return refusal;
+  }
+  session_payer = std::move(**payer);
+  return std::nullopt;
 }
 
 ApiResponse HttpServer::Invoke(const RouteEntry& route, const ApiRequest& request) {

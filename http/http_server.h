@@ -8,6 +8,8 @@
 // body announced is answered and its connection closed, unread. A body is counted as it
 // arrives and refused past the limit. Requests that may wait on the database (POST, PATCH,
 // PUT, DELETE) run on worker threads while the polling threads serve other connections.
+// Browsers: payer sessions as a second credential (session_access.h) and, for the origins
+// listed in HttpServerOptions::allowed_origins, CORS headers and preflights (cors.h).
 // Abuse limits, all from the head: per client address (client_limits.h: failed
 // authentications, before the key is checked; public requests), whose 429 is held back a tenth
 // of a second (held_answers.h) when no body follows; and load shedding (a write that finds
@@ -32,10 +34,12 @@
 #include "http/api_handler.h"
 #include "http/client_limits.h"
 #include "http/connection_deadlines.h"
+#include "http/cors.h"
 #include "http/held_answers.h"
 #include "http/http_request.h"
 #include "http/idempotent_request.h"
 #include "http/router.h"
+#include "http/session_access.h"
 #include "http/transport.h"
 #include "http/worker_pool.h"
 
@@ -43,6 +47,14 @@ namespace recur {
 
 // Returns true when the presented secret key is valid.
 using SecretKeyCheck = std::function<bool(std::string_view)>;
+
+// How the server checks payer sessions (services/sessions/payer_sessions.h). A bearer token
+// starting "ps_" is taken for one; the route table says what it may do (session_access.h).
+struct PayerSessionChecks {
+  // The payer a token acts for; none when it is no live session's.
+  std::function<Result<std::optional<std::string>>(std::string_view token)> payer_of_token;
+  PayerOfItem payer_of_item;
+};
 
 class HttpServer {
  public:
@@ -58,6 +70,9 @@ class HttpServer {
   void SetIdempotency(IdempotencyOptions options);
   // Limits per client address (client_limits.h); without them, none. Set before Bind().
   void SetClientLimits(ClientLimitOptions options);
+  // Payer sessions as credentials; without them, a session's token is a wrong secret key. Set
+  // before Bind().
+  void SetPayerSessions(PayerSessionChecks checks);
   // Deletes the expired idempotency keys (none without a store); returns how many.
   Result<int> PurgeExpiredIdempotencyKeys();
 
@@ -82,6 +97,8 @@ class HttpServer {
   // Judges a request's head: its framing, its route and its credentials; a refusal becomes
   // the exchange's answer.
   void AdmitHead(MHD_Connection* connection, Exchange& exchange);
+  // The answer to a CORS preflight (cors.h), when the exchange is one and origins are listed.
+  std::optional<ApiResponse> Preflight(const HttpRequest& request) const;
   // Hands the exchange's answer to the transport and logs it.
   MHD_Result Send(MHD_Connection* connection, Exchange& exchange);
   // Writes the exchange's answer on the socket itself, for a refusal in the middle of a body,
@@ -90,7 +107,9 @@ class HttpServer {
   // The refusal of a request its head alone decides: no such route, a method the route does
   // not take, an address over its limits, missing credentials, or a write past the bound of
   // pending writes. None when the body is to be read and the request run.
-  std::optional<ApiResponse> Refuse(const HttpRequest& request, const RouteMatch& match) const;
+  // A request admitted with a payer session has `session_payer` set to the session's payer.
+  std::optional<ApiResponse> Refuse(const HttpRequest& request, const RouteMatch& match,
+                                    std::string& session_payer) const;
   // The 503 of a write when HttpServerOptions::max_pending_writes are pending; none otherwise.
   std::optional<ApiResponse> Shed(std::string_view method) const;
   // Takes a place among the pending writes for a write about to go to a worker (given back
@@ -100,13 +119,20 @@ class HttpServer {
   // The 503 overloaded of a shed write.
   ApiResponse Overloaded() const;
   // The answer to an admitted request once its body is in.
-  ApiResponse Answer(const HttpRequest& request, RouteMatch match);
+  ApiResponse Answer(const HttpRequest& request, RouteMatch match, std::string_view session_payer);
   // Answer, with an exception outside the handler (the idempotency store's, say) as a 500.
   ApiResponse AnswerSafely(Exchange& exchange);
   // The refusal of a request to a route that needs the secret key: its address is past its
   // failed authentications (checked first, so that its key is not), or its key is missing or
   // wrong (counted as a failure of its address). None when it has the key.
   std::optional<ApiResponse> Authenticate(const HttpRequest& request) const;
+  // The refusal of a request that came with payer session `token` to a route of `access`: its
+  // address is past its failed authentications, the session is unknown or over (401), or the
+  // session may not make this request (session_access.h). None when it may, with
+  // `session_payer` set.
+  std::optional<ApiResponse> AdmitSession(const HttpRequest& request, const RouteMatch& match,
+                                          Access access, std::string_view token,
+                                          std::string& session_payer) const;
   // The handler's answer; its Error or exception in the one error format.
   ApiResponse Invoke(const RouteEntry& route, const ApiRequest& request);
   void LogRequest(const HttpRequest& request, int status, std::size_t bytes_out,
@@ -118,7 +144,9 @@ class HttpServer {
   Router router_;
   std::vector<RouteEntry> routes_;
   std::unique_ptr<IdempotentRequests> idempotency_;
-  std::unique_ptr<ClientLimits> client_limits_;  // none: no limits per address
+  std::unique_ptr<ClientLimits> client_limits_;       // none: no limits per address
+  std::optional<PayerSessionChecks> payer_sessions_;  // none: no payer sessions
+  CorsPolicy cors_;
 
   int listen_socket_ = -1;
   std::unique_ptr<ConnectionDeadlines> deadlines_;

@@ -162,7 +162,12 @@ void IdempotentRequests::RenewClaims(std::stop_token stop) {
 void IdempotentRequests::Keep(const std::string& key, const ApiResponse& answer) {
   // A server error may pass on retry, and a request refused by a rate limit (429) changed
   // nothing and passes once the limit allows it, so neither is kept.
-  auto kept = answer.status >= 500 || answer.status == 429
+  // An answer marked Cache-Control: no-store holds a secret handed out once (a payer session's
+  // token), which no store keeps: a retry runs again.
+  const bool no_store = std::any_of(answer.headers.begin(), answer.headers.end(), [](auto& h) {
+    return h.first == "Cache-Control" && h.second.find("no-store") != std::string::npos;
+  });
+  auto kept = answer.status >= 500 || answer.status == 429 || no_store
                   ? options_.store->ReleaseIdempotencyKey(key, options_.instance_id)
                   : options_.store->CompleteIdempotencyKey(key, options_.instance_id, answer.status,
                                                            answer.body);

@@ -7,7 +7,8 @@
 //    the same key with any of them different is another request (422 idempotency_key_reused);
 //  - the handler runs inside an IdempotentRequestScope, so every store change it makes records
 //    the key; its answer is kept unless it is a server error (5xx) or a rate limit's 429, which
-//    a retry after the wait may pass;
+//    a retry after the wait may pass, nor an answer marked Cache-Control: no-store (it hands out
+//    a secret kept nowhere, a payer session's token), which a retry runs again;
 //  - a key whose first request made a change and died before its answer was kept (a crash)
 //    gets an answer rendered from what the change made (RecoverAnswer), never a second run;
 //    a route with no way to render one (an advance to a time, a reload) runs again, which is

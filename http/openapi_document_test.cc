@@ -100,7 +100,7 @@ TEST(OpenApiDocumentTest, DescribesEveryRouteServedAndNoOther) {
   EXPECT_THAT(DocumentedOperations(Document()), UnorderedElementsAreArray(ServedOperations()));
 }
 
-TEST(OpenApiDocumentTest, EachOperationAsksForTheSecretKeyExactlyWhenItsRouteDoes) {
+TEST(OpenApiDocumentTest, EachOperationAsksForTheCredentialsItsRouteTakes) {
   const json document = Document();
   const json keyed = json::array({{{"secretKey", json::array()}}});
   for (const ApiRoute& route : kApiRoutes) {
@@ -116,11 +116,23 @@ TEST(OpenApiDocumentTest, EachOperationAsksForTheSecretKeyExactlyWhenItsRouteDoe
       case Access::kSecretKey:
         EXPECT_EQ(security, keyed) << name;
         EXPECT_TRUE(operation.at("responses").contains("401")) << name;
+        EXPECT_TRUE(operation.at("responses").contains("403")) << name;  // a session's
         break;
       case Access::kPublicUnlessPayer:
-        // Either no credential or the key: the key when a payer is named.
-        EXPECT_EQ(security, json::array({json::object(), {{"secretKey", json::array()}}})) << name;
+        // No credential, the key, or a payer session: a credential when a payer is named.
+        EXPECT_EQ(security, json::array({json::object(),
+                                         {{"secretKey", json::array()}},
+                                         {{"payerSession", json::array()}}}))
+            << name;
         EXPECT_TRUE(operation.at("responses").contains("401")) << name;
+        break;
+      case Access::kPayerSession:
+      case Access::kItemSession:
+        EXPECT_EQ(security,
+                  json::array({{{"secretKey", json::array()}}, {{"payerSession", json::array()}}}))
+            << name;
+        EXPECT_TRUE(operation.at("responses").contains("401")) << name;
+        EXPECT_TRUE(operation.at("responses").contains("404")) << name;
         break;
     }
   }

@@ -133,6 +133,16 @@ Result<ApiResponse> AttachPaymentMethod(const ApiServices& api, const ApiRequest
   return JsonResponse(PaymentMethodObject(*method, *account));
 }
 
+Result<ApiResponse> ListPaymentMethods(const ApiServices& api, const ApiRequest& request) {
+  auto account = api.billing.GetAccount(request.path_params[0]);
+  if (!account) return std::unexpected(account.error());
+  json methods = json::array();
+  for (const PaymentMethod& method : account->payment_methods) {
+    methods.push_back(PaymentMethodObject(method, *account));
+  }
+  return JsonResponse(ListJson(std::move(methods), false));
+}
+
 Result<ApiResponse> GetSubscription(const ApiServices& api, const ApiRequest& request) {
   BillingService& billing = api.billing;
   auto account = billing.GetAccount(request.path_params[0]);

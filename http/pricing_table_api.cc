@@ -1,7 +1,8 @@
-// GET /v1/pricing_table (public): the visible plans and, for one payer (payer_id) or for a new
-// payer of a type (payer_type), which plan is current or upcoming and what each plan's button
-// would do (plan_choices.h). The plans are the texts rendered once per catalog snapshot
-// (rendered_catalog.h); only the payer's part is rendered per request (pricing_table_text.h).
+// GET /v1/pricing_table (public): the visible plans and, for one payer (payer_id, or the payer of
+// the session the request came with) or for a new payer of a type (payer_type), which plan is
+// current or upcoming and what each plan's button would do (plan_choices.h). The plans are the
+// texts rendered once per catalog snapshot (rendered_catalog.h); only the payer's part is rendered
+// per request (pricing_table_text.h).
 #include "domain/subscriptions/plan_choices.h"
 #include "http/billing_api.h"
 #include "http/pricing_table_text.h"
@@ -22,12 +23,21 @@ Result<Account> NewPayerPreview(PayerType type, const Catalog& catalog,
   return account;
 }
 
-// The payer the table is for: the one named by payer_id, or a preview of a new one of payer_type.
+// Whether the table is a payer's own rather than a preview: a payer named by payer_id, or the
+// payer of the session the request came with when it names no payer_type.
+bool ForAPayer(const ApiRequest& request) {
+  return request.HasQuery("payer_id") ||
+         (!request.session_payer_id.empty() && !request.HasQuery("payer_type"));
+}
+
+// The payer the table is for: the one named by payer_id, the session's, or a preview of a new
+// one of payer_type.
 Result<Account> TablePayer(BillingService& billing, const Catalog& catalog,
                            const ApiRequest& request, Instant now) {
   if (request.HasQuery("payer_id")) {
     return billing.GetAccount(std::string(request.Query("payer_id")));
   }
+  if (ForAPayer(request)) return billing.GetAccount(std::string(request.session_payer_id));
   if (request.HasQuery("payer_type")) {
     auto type = ParsePayerType(request.Query("payer_type"));
     if (!type) {
@@ -65,7 +75,7 @@ Result<ApiResponse> GetPricingTable(const ApiServices& api, const ApiRequest& re
          catalog.CurrentVersion(*plan).currency, current != nullptr && current->plan_slug == slug,
          upcoming != nullptr && upcoming->plan_slug == slug, rendered->plan_text.at(slug)}));
   }
-  const bool preview = !request.HasQuery("payer_id");
+  const bool preview = !ForAPayer(request);
   const Payer& payer = account->payer;
   const auto shown_id = [preview](const SubscriptionItem* item) -> std::optional<std::string_view> {
     if (item == nullptr || preview) return std::nullopt;

@@ -46,6 +46,9 @@ struct HttpServerOptions {
   // for the database; a write that finds this many is answered 503 overloaded with Retry-After
   // at once, while reads go on being answered. 0: no bound.
   std::size_t max_pending_writes = 0;
+  // The web origins whose pages may call the API from a browser (cors.h), each as
+  // ParseAllowedOrigin gives it; none: no CORS headers at all.
+  std::vector<std::string> allowed_origins;
   bool access_log = true;
   // Reverse proxies whose X-Forwarded-For names the client (client_address.h); none: every
   // request's client is its connection's peer.

@@ -15,6 +15,7 @@
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/support/new_payer.h"
+#include "tests/support/store_backends.h"
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
 
@@ -25,7 +26,7 @@ using Outcome = IdempotencyClaim::Outcome;
 using std::chrono::hours;
 using std::chrono::minutes;
 
-enum class Backend { kSqlite, kMemory, kPostgres };
+using Backend = StoreBackend;
 
 const Instant kT0 = FromUnixMillis(1'700'000'000'000);
 constexpr auto kRetention = hours(24);
@@ -249,17 +250,7 @@ TEST_P(IdempotencyStoreContractTest, PurgeDeletesKeysClaimedBeforeATimeInBatches
 
 INSTANTIATE_TEST_SUITE_P(Backends, IdempotencyStoreContractTest,
                          ::testing::Values(Backend::kSqlite, Backend::kMemory, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           switch (info.param) {
-                             case Backend::kSqlite:
-                               return std::string("Sqlite");
-                             case Backend::kMemory:
-                               return std::string("Memory");
-                             case Backend::kPostgres:
-                               return std::string("Postgres");
-                           }
-                           return std::string();
-                         });
+                         StoreBackendName);
 
 }  // namespace
 }  // namespace recur

@@ -7,6 +7,7 @@
 #include "store/account_store.h"
 #include "store/catalog_store.h"
 #include "store/idempotency_store.h"
+#include "store/payer_session_store.h"
 #include "store/test_clock_store.h"
 #include "store/webhook_delivery_store.h"
 #include "store/webhook_endpoint_store.h"
@@ -17,6 +18,7 @@ class Store : public CatalogStore,
               public SettingsStore,
               public AccountStore,
               public IdempotencyStore,
+              public PayerSessionStore,
               public TestClockStore,
               public WebhookEndpointStore,
               public WebhookDeliveryStore {};

@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "domain/events/billing_json.h"
+#include "services/billing/not_found.h"
 
 namespace recur {
 namespace {
@@ -448,7 +449,7 @@ Result<Account> BillingService::GetAccount(const std::string& payer_id) {
   auto loaded = store_.LoadAccount(payer_id);
   if (!loaded) return std::unexpected(loaded.error());
   if (!*loaded) {
-    return MakeError(ErrorKind::kNotFound, "payer_not_found", "no payer " + payer_id, "payer_id");
+    return std::unexpected(PayerNotFound(payer_id));
   }
   return std::move(**loaded);
 }
@@ -491,8 +492,7 @@ Result<std::string> BillingService::PayerOfItem(const std::string& item_id) {
   auto payer = store_.FindPayerIdOfItem(item_id);
   if (!payer) return std::unexpected(payer.error());
   if (!*payer) {
-    return MakeError(ErrorKind::kNotFound, "item_not_found", "no subscription item " + item_id,
-                     "id");
+    return std::unexpected(ItemNotFound(item_id));
   }
   return **payer;
 }

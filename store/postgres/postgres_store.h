@@ -8,10 +8,10 @@
 // PostgreSQL's own SQL stays in this folder and in schema/postgres/: rows in the order stored
 // are rows by a seq column from a sequence, endpoint filters are jsonb arrays, statements number
 // their parameters "$1".
-// What it keeps: accounts (the event outbox and due work with them), idempotency keys, the
-// catalog (with a revision every changing sync moves on) and settings, test clocks, event body
-// dictionaries, webhook endpoints, deliveries and their attempts (the sandbox gateway's ledger,
-// in the same database, is postgres_sandbox_ledger.h).
+// What it keeps: accounts (the event outbox and due work with them), idempotency keys, payer
+// sessions (their tokens' hashes), the catalog (with a revision every changing sync moves on)
+// and settings, test clocks, event body dictionaries, webhook endpoints, deliveries and their
+// attempts (the sandbox gateway's ledger, in the same database, is postgres_sandbox_ledger.h).
 // Several stores (nodes: `recur serve` processes) may share a database. Each is a node of its
 // own, with an id new at every Open (node_id()), and leases what it takes, timed by the
 // database's clock: due work and pending payment attempts for `due_work_lease`
@@ -114,6 +114,11 @@ class PostgresStore final : public Store, public StoredVersions {
                                 const std::string& body) override;
   Status ReleaseIdempotencyKey(const std::string& key, const std::string& instance_id) override;
   Result<int> PurgeIdempotencyKeys(Instant claimed_before, int limit) override;
+
+  // PayerSessionStore (postgres_payer_session_store.cc)
+  Status CreatePayerSession(const PayerSession& session, Instant now) override;
+  Result<std::optional<PayerSession>> FindPayerSession(const std::string& token_hash) override;
+  Result<int> RevokePayerSessions(const std::string& payer_id) override;
 
   // TestClockStore (postgres_test_clock_store.cc)
   Status CreateTestClock(const TestClock& clock) override;

@@ -75,6 +75,11 @@ class SqliteStore final : public Store {
   Status ReleaseIdempotencyKey(const std::string& key, const std::string& instance_id) override;
   Result<int> PurgeIdempotencyKeys(Instant claimed_before, int limit) override;
 
+  // PayerSessionStore (sqlite_payer_session_store.cc)
+  Status CreatePayerSession(const PayerSession& session, Instant now) override;
+  Result<std::optional<PayerSession>> FindPayerSession(const std::string& token_hash) override;
+  Result<int> RevokePayerSessions(const std::string& payer_id) override;
+
   // TestClockStore (sqlite_test_clock_store.cc)
   Status CreateTestClock(const TestClock& clock) override;
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;

@@ -84,8 +84,9 @@ struct Node {
         test_clocks(store, scheduler, ids, clock),
         webhook_endpoints(store, ids, clock, WebhookEndpointOptions{}),
         rendered(catalog),
-        api{billing, catalog, rendered, test_clocks,    webhook_endpoints,
-            store,   key,     clock,    {"recur:bench"}} {
+        sessions(store, store, clock),
+        api{billing, catalog, rendered, test_clocks,     webhook_endpoints,
+            store,   key,     clock,    {"recur:bench"}, sessions} {
     if (shared != nullptr) billing.CheckReadsAgainst(*shared);
     if (auto started = billing.Start(); !started) Fail("starting billing", started.error());
   }
@@ -96,6 +97,7 @@ struct Node {
   TestClocks test_clocks;
   WebhookEndpoints webhook_endpoints;
   RenderedCatalogs rendered;
+  PayerSessions sessions;
   ApiServices api;
 };
 

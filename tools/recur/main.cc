@@ -17,7 +17,7 @@ constexpr const char* kUsage =
     "        [--db-pool N] [--db-statement-timeout DURATION|off] [--lease DURATION]\n"
     "        [--past-due-access keep|revoke] [--webhook-allow-cidr CIDR ...]\n"
     "        [--webhook-retry-schedule SECONDS,...] [--webhook-disable-after SECONDS]\n"
-    "        [--webhook-ca-file PEM] [--trusted-proxy CIDR ...]\n"
+    "        [--webhook-ca-file PEM] [--trusted-proxy CIDR ...] [--allowed-origin ORIGIN ...]\n"
     "        [--limit-failed-auth RATE|off] [--limit-public RATE|off]\n"
     "        [--limit-payment-attempts RATE|off] [--limit-pending-writes N|off]\n"
     "      run the HTTP API (defaults: --db ./recur.db --plans ./plans --addr 127.0.0.1:8080\n"

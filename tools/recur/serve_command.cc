@@ -53,6 +53,7 @@ int Usage(const std::string& problem) {
       stderr,
       "recur serve: %s\nusage: recur serve [--db FILE] [--plans PATH] [--addr HOST:PORT] "
       "[--dunning-retries LIST] [--past-due-access keep|revoke] [--trusted-proxy CIDR ...] "
+      "[--allowed-origin ORIGIN ...] "
       "[--webhook-... (recur help)] [--limit-... (recur help)]\n",
       problem.c_str());
   return 2;
@@ -321,6 +322,7 @@ int RunServe(std::span<const std::string> args) {
   options.host = settings->host;
   options.port = settings->port;
   options.trusted_proxies = settings->trusted_proxies;
+  options.allowed_origins = settings->allowed_origins;
   options.max_pending_writes = settings->max_pending_writes;
   // Tests of the deadlines shorten them, so that they take a second rather than thirty: the
   // head's and the body's to this many milliseconds, the idle timeout to one second.
@@ -334,6 +336,7 @@ int RunServe(std::span<const std::string> args) {
   });
   server.SetClientLimits(settings->client_limits);
   RenderedCatalogs rendered_catalogs(catalog);
+  PayerSessions sessions(store, store, clock);
   const ApiServices api{engine.billing,
                         catalog,
                         rendered_catalogs,
@@ -342,7 +345,8 @@ int RunServe(std::span<const std::string> args) {
                         store,
                         installation->signing_key,
                         clock,
-                        {"recur:" + installation->instance_id}};
+                        {"recur:" + installation->instance_id},
+                        sessions};
   AddApiRoutes(server, api);
   if (auto keys = SetUpIdempotency(server, store, opened->node_id, api,
                                    settings->database.idempotency_claim_lease(), ids, clock);

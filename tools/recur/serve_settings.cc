@@ -1,10 +1,12 @@
 #include "tools/recur/serve_settings.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <optional>
 
 #include "http/client_address.h"
+#include "http/cors.h"
 #include "services/webhooks/connection_pool.h"
 #include "store/postgres/pg_conninfo.h"
 
@@ -12,10 +14,9 @@ namespace recur {
 namespace {
 
 // The entries of repeatable flag `flag`, else those of environment variable `variable` (separated
-// by commas, spaces around them ignored), each read by `parse`.
-Result<std::vector<Cidr>> ReadCidrList(const ParsedFlags& flags, std::string_view flag,
-                                       const char* variable,
-                                       Result<Cidr> (*parse)(std::string_view)) {
+// by commas, spaces around them ignored).
+std::vector<std::string> ListEntries(const ParsedFlags& flags, std::string_view flag,
+                                     const char* variable) {
   std::vector<std::string> texts;
   if (auto it = flags.lists.find(flag); it != flags.lists.end()) {
     texts = it->second;
@@ -31,8 +32,15 @@ Result<std::vector<Cidr>> ReadCidrList(const ParsedFlags& flags, std::string_vie
       rest.remove_prefix(comma + 1);
     }
   }
+  return texts;
+}
+
+// ListEntries, each read by `parse`.
+Result<std::vector<Cidr>> ReadCidrList(const ParsedFlags& flags, std::string_view flag,
+                                       const char* variable,
+                                       Result<Cidr> (*parse)(std::string_view)) {
   std::vector<Cidr> ranges;
-  for (const std::string& text : texts) {
+  for (const std::string& text : ListEntries(flags, flag, variable)) {
     auto cidr = parse(text);
     if (!cidr) return std::unexpected(cidr.error());
     ranges.push_back(*cidr);
@@ -52,6 +60,20 @@ Result<std::vector<Cidr>> ReadTrustedProxies(const ParsedFlags& flags) {
   auto proxies = ReadCidrList(flags, "trusted-proxy", "RECUR_TRUSTED_PROXIES", &ParseTrustedProxy);
   if (!proxies) return std::unexpected(AboutFlag("trusted-proxy", proxies.error()));
   return proxies;
+}
+
+// --allowed-origin (repeatable) and RECUR_ALLOWED_ORIGINS (comma-separated): the web origins whose
+// pages may call the API from a browser (http/cors.h).
+Result<std::vector<std::string>> ReadAllowedOrigins(const ParsedFlags& flags) {
+  std::vector<std::string> origins;
+  for (const std::string& text : ListEntries(flags, "allowed-origin", "RECUR_ALLOWED_ORIGINS")) {
+    auto origin = ParseAllowedOrigin(text);
+    if (!origin) return std::unexpected(AboutFlag("allowed-origin", origin.error()));
+    if (std::find(origins.begin(), origins.end(), *origin) == origins.end()) {
+      origins.push_back(std::move(*origin));
+    }
+  }
+  return origins;
 }
 
 // How webhooks are delivered: --webhook-retry-schedule / RECUR_WEBHOOK_RETRY_SCHEDULE,
@@ -353,6 +375,9 @@ Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
   auto proxies = ReadTrustedProxies(flags);
   if (!proxies) return std::unexpected(proxies.error());
   settings.trusted_proxies = std::move(*proxies);
+  auto origins = ReadAllowedOrigins(flags);
+  if (!origins) return std::unexpected(origins.error());
+  settings.allowed_origins = std::move(*origins);
   if (auto limits = ReadLimits(flags, settings); !limits) return std::unexpected(limits.error());
   auto gateway = ReadGatewaySettings(flags);
   if (!gateway) return std::unexpected(gateway.error());

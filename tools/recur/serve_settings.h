@@ -1,7 +1,8 @@
 // What `recur serve` is asked to do, read from its flags and the environment: which database (a
 // SQLite file, or PostgreSQL with its pool size, statement timeout and the nodes' leases), the
 // payment gateway, the plan files and the listening address are, the lifecycle options, how
-// webhooks are delivered, which reverse proxies are trusted, and the abuse limits. The message of a
+// webhooks are delivered, which reverse proxies are trusted, which web origins may call from a
+// browser, and the abuse limits. The message of a
 // refused setting names the flag that set it, except for an entry of the webhook allow-list, whose
 // message quotes the entry.
 #pragma once
@@ -42,8 +43,8 @@ inline constexpr std::array<std::string_view, 17> kServeFlags = {"db",
                                                                  "gateway",
                                                                  "stripe-api-base"};
 
-inline constexpr std::array<std::string_view, 2> kRepeatableServeFlags = {"webhook-allow-cidr",
-                                                                          "trusted-proxy"};
+inline constexpr std::array<std::string_view, 3> kRepeatableServeFlags = {
+    "webhook-allow-cidr", "trusted-proxy", "allowed-origin"};
 
 // How an operator of recur serve adds an entry to the webhook address allow-list; refusals of a
 // webhook address (over HTTP, and in the attempt log) name it.
@@ -89,6 +90,9 @@ struct ServeSettings {
   // --trusted-proxy, RECUR_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For names the
   // client (http/client_address.h).
   std::vector<Cidr> trusted_proxies;
+  // --allowed-origin, RECUR_ALLOWED_ORIGINS: the web origins whose pages may call the API from a
+  // browser with a payer session (http/cors.h); none: no CORS headers.
+  std::vector<std::string> allowed_origins;
   // Abuse limits (docs/operating.md): --limit-failed-auth and --limit-public per client address,
   // --limit-payment-attempts per payer (none: no limit), --limit-pending-writes (0: no bound).
   ClientLimitOptions client_limits;

@@ -1,0 +1,52 @@
+#include "http/session_access.h"
+
+#include "services/billing/not_found.h"
+
+namespace recur {
+
+namespace {
+
+SessionRefusal Forbidden() {
+  return {403, Error{ErrorKind::kUnauthenticated, "forbidden",
+                     "a payer session may not use this endpoint; it needs the secret key, from "
+                     "the application's backend"}};
+}
+
+SessionRefusal NotFound(Error error) { return {404, std::move(error)}; }
+
+}  // namespace
+
+std::optional<SessionRefusal> RefuseSessionRequest(Access access,
+                                                   const std::vector<std::string>& path_params,
+                                                   const ApiRequest::QueryParams& query,
+                                                   const std::string& session_payer,
+                                                   const PayerOfItem& payer_of_item) {
+  switch (access) {
+    case Access::kPublic:
+      return std::nullopt;
+    case Access::kSecretKey:
+      return Forbidden();
+    case Access::kPublicUnlessPayer: {
+      auto named = query.find("payer_id");
+      if (named != query.end() && named->second != session_payer) {
+        return NotFound(PayerNotFound(named->second));
+      }
+      return std::nullopt;
+    }
+    case Access::kPayerSession:
+      if (path_params.empty() || path_params[0] != session_payer) {
+        return NotFound(PayerNotFound(path_params.empty() ? "" : path_params[0]));
+      }
+      return std::nullopt;
+    case Access::kItemSession: {
+      const std::string item_id = path_params.empty() ? "" : path_params[0];
+      auto owner = payer_of_item(item_id);
+      if (!owner) return SessionRefusal{0, owner.error()};  // its kind's status
+      if (!*owner || **owner != session_payer) return NotFound(ItemNotFound(item_id));
+      return std::nullopt;
+    }
+  }
+  return Forbidden();
+}
+
+}  // namespace recur

@@ -1,0 +1,13 @@
+#include "services/billing/not_found.h"
+
+namespace recur {
+
+Error PayerNotFound(const std::string& payer_id) {
+  return {ErrorKind::kNotFound, "payer_not_found", "no payer " + payer_id, "payer_id"};
+}
+
+Error ItemNotFound(const std::string& item_id) {
+  return {ErrorKind::kNotFound, "item_not_found", "no subscription item " + item_id, "id"};
+}
+
+}  // namespace recur
