@@ -47,6 +47,8 @@ struct HttpServerOptions {
   // at once, while reads go on being answered. 0: no bound.
   std::size_t max_pending_writes = 0;
   bool access_log = true;
+  // Requests counted by route and status, and timed, for /metrics (http_metrics.h).
+  bool metrics = true;
   // Reverse proxies whose X-Forwarded-For names the client (client_address.h); none: every
   // request's client is its connection's peer.
   std::vector<Cidr> trusted_proxies;
