@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 
 #include <date/date.h>
@@ -48,7 +49,24 @@ std::string JsonText(const nlohmann::json& value) {
 // The request this thread serves (LogRequestScope); empty when none.
 thread_local std::string_view current_request_id;
 
+std::atomic<LogLevel> least_level = LogLevel::kInfo;
+
 }  // namespace
+
+std::optional<LogLevel> ParseLogLevel(std::string_view name) {
+  if (name == "debug") return LogLevel::kDebug;
+  if (name == "info") return LogLevel::kInfo;
+  if (name == "warn") return LogLevel::kWarn;
+  if (name == "error") return LogLevel::kError;
+  return std::nullopt;
+}
+
+void SetLogLevel(LogLevel least) { least_level.store(least, std::memory_order_relaxed); }
+
+bool LogEnabled(std::string_view level) {
+  const std::optional<LogLevel> parsed = ParseLogLevel(level);
+  return !parsed || *parsed >= least_level.load(std::memory_order_relaxed);
+}
 
 LogRequestScope::LogRequestScope(std::string_view request_id) : previous_(current_request_id) {
   current_request_id = request_id;
@@ -57,6 +75,7 @@ LogRequestScope::LogRequestScope(std::string_view request_id) : previous_(curren
 LogRequestScope::~LogRequestScope() { current_request_id = previous_; }
 
 void Log(Instant now, std::string_view level, std::string_view event, nlohmann::json fields) {
+  if (!LogEnabled(level)) return;
   if (!fields.is_object()) fields = nlohmann::json::object();
   // The caller's fields win, as they always have; emplace keeps one that is there.
   fields.emplace("time", FormatRfc3339(now));
@@ -113,6 +132,8 @@ std::string LogLine::Text(Instant now) const {
   return text;
 }
 
-void LogLine::Write(Instant now) const { WriteLine(Text(now)); }
+void LogLine::Write(Instant now) const {
+  if (LogEnabled(level_)) WriteLine(Text(now));
+}
 
 }  // namespace recur

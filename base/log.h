@@ -1,10 +1,12 @@
 // Structured logs: one JSON object per line on stderr, written with a single write so lines
 // from different threads never interleave. Every line has "time" (RFC 3339, UTC, from the
 // caller's clock), "level" and "event", "request_id" while its thread serves a request
-// (LogRequestScope); the caller adds its own fields.
+// (LogRequestScope); the caller adds its own fields. Lines less severe than the level set
+// (SetLogLevel; info unless set) are not written.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +17,21 @@
 namespace recur {
 
 std::string FormatRfc3339(Instant t);  // "2026-11-26T06:53:16.123Z"
+
+// The levels a line may have, least severe first; a line's level is written by its name
+// ("debug", "info", "warn", "error").
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+// The level named `name`; none for any other text.
+std::optional<LogLevel> ParseLogLevel(std::string_view name);
+
+// Lines below `least` are dropped from then on. Set once at start, before other threads log;
+// reading it is a relaxed atomic load, safe from any thread.
+void SetLogLevel(LogLevel least);
+
+// Whether a line of level `level` would be written now; a name that is not a level always is.
+// For a caller to skip building a line nobody will see.
+bool LogEnabled(std::string_view level);
 
 void Log(Instant now, std::string_view level, std::string_view event,
          nlohmann::json fields = nlohmann::json::object());

@@ -73,5 +73,32 @@ TEST(LogRequestScope, NamesTheRequestInEveryLineItsThreadWritesWhileItLives) {
   for (const nlohmann::json& line : logged()) EXPECT_FALSE(line.contains("request_id"));
 }
 
+TEST(LogLevel, ReadsTheFourLevelsByNameAndNothingElse) {
+  EXPECT_EQ(ParseLogLevel("debug"), LogLevel::kDebug);
+  EXPECT_EQ(ParseLogLevel("info"), LogLevel::kInfo);
+  EXPECT_EQ(ParseLogLevel("warn"), LogLevel::kWarn);
+  EXPECT_EQ(ParseLogLevel("error"), LogLevel::kError);
+  EXPECT_EQ(ParseLogLevel("warning"), std::nullopt);
+  EXPECT_EQ(ParseLogLevel("INFO"), std::nullopt);
+  EXPECT_EQ(ParseLogLevel(""), std::nullopt);
+}
+
+TEST(LogLevel, LinesBelowTheLevelSetAreNotWritten) {
+  const Instant now = FromUnixMillis(0);
+  SetLogLevel(LogLevel::kWarn);
+  testing::internal::CaptureStderr();
+  Log(now, "info", "dropped");
+  LogLine("info", "dropped_too").Write(now);
+  Log(now, "warn", "kept");
+  LogLine("error", "kept_too").Write(now);
+  const std::string written = testing::internal::GetCapturedStderr();
+  SetLogLevel(LogLevel::kInfo);
+  EXPECT_EQ(written.find("dropped"), std::string::npos) << written;
+  EXPECT_NE(written.find("\"event\":\"kept\""), std::string::npos) << written;
+  EXPECT_NE(written.find("\"event\":\"kept_too\""), std::string::npos) << written;
+  EXPECT_FALSE(LogEnabled("debug"));
+  EXPECT_TRUE(LogEnabled("info"));
+}
+
 }  // namespace
 }  // namespace recur

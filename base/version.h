@@ -1,11 +1,12 @@
-// Recur's version, as it names itself to other systems (the User-Agent of its requests to a
-// payment gateway). A constant.
+// Recur's version, as it names itself to operators (`recur --version`) and to other systems
+// (the User-Agent of its requests to a payment gateway). The project's version in
+// CMakeLists.txt is the one source of it. A constant.
 #pragma once
 
 #include <string_view>
 
 namespace recur {
 
-inline constexpr std::string_view kRecurVersion = "0.1.0";
+extern const std::string_view kRecurVersion;
 
 }  // namespace recur

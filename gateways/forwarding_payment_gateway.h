@@ -1,5 +1,6 @@
 // A PaymentGateway that passes every call to the gateway it wraps: the base of the decorators
-// that change only a call or two (a test's counting gateway, the serve command's test fault).
+// that change only a call or two (a test's counting gateway, the serve command's test fault,
+// the measured gateway of the metrics).
 // Thread-safe as the wrapped gateway is.
 #pragma once
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include "http/rendered_catalog.h"
 #include "services/billing/billing_service.h"
 #include "services/catalog/catalog_service.h"
+#include "services/health/readiness.h"
 #include "services/scheduler/test_clocks.h"
 #include "services/sessions/payer_sessions.h"
 #include "services/webhooks/endpoints.h"
@@ -49,7 +51,10 @@ struct ApiServices {
   const SigningKey& signing_key;  // signs entitlement tokens
   const Clock& clock;
   EntitlementTokenOptions tokens;
-  PayerSessions& sessions;  // mints, revokes and checks payer sessions
+  PayerSessions& sessions;          // mints, revokes and checks payer sessions
+  Readiness* readiness = nullptr;  // none: /readyz answers not ready
+  // The text of a scrape of /metrics (base/metrics.h); none: /metrics answers 404.
+  std::function<std::string()> metrics;
 };
 
 using RouteHandler = Result<ApiResponse> (*)(const ApiServices&, const ApiRequest&);
@@ -57,6 +62,9 @@ using RouteHandler = Result<ApiResponse> (*)(const ApiServices&, const ApiReques
 // The handlers, by the file that defines them.
 // plans_api.cc: the plans list is the text rendered once per catalog snapshot and payer type.
 Result<ApiResponse> Health(const ApiServices&, const ApiRequest&);
+// operations_api.cc: what load balancers and monitoring ask
+Result<ApiResponse> Ready(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetMetrics(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> ListPlans(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> ReloadPlans(const ApiServices&, const ApiRequest&);
 // payers_api.cc
@@ -111,6 +119,8 @@ struct ApiRoute {
 // payer session may use are those of kPayerSession, kItemSession and kPublicUnlessPayer.
 inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/healthz", Access::kPublic, Health},
+    {"GET", "/readyz", Access::kPublic, Ready},
+    {"GET", "/metrics", Access::kSecretKey, GetMetrics},
     {"GET", "/v1/openapi.json", Access::kPublic, GetOpenApiDocument},
     {"GET", "/v1/plans", Access::kPublic, ListPlans},  // ?payer_type=user|org
     {"POST", "/v1/plans/reload", Access::kSecretKey, ReloadPlans},

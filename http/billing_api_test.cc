@@ -108,8 +108,9 @@ TEST(ApiRoutesTest, PublicRoutesAreTheOnesAVisitorWithoutAnAccountNeeds) {
     }
   }
   EXPECT_THAT(without_key,
-              UnorderedElementsAreArray({"GET /healthz", "GET /v1/openapi.json", "GET /v1/plans",
-                                         "GET /.well-known/jwks.json", "GET /v1/pricing_table"}));
+              UnorderedElementsAreArray({"GET /healthz", "GET /readyz", "GET /v1/openapi.json",
+                                         "GET /v1/plans", "GET /.well-known/jwks.json",
+                                         "GET /v1/pricing_table"}));
 }
 
 TEST(ApiRoutesTest, APayerSessionMayUseExactlyItsPayersReadsAndChanges) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <thread>
@@ -25,6 +26,7 @@ struct HttpServer::Exchange {
   HttpRequest request;
   std::string request_id;  // request_id.h
   RouteMatch match;
+  std::size_t route = SIZE_MAX;  // the matched route's index; none: no route matched
   BodyFraming framing;
   std::chrono::steady_clock::time_point started;
   std::optional<ApiResponse> answer;  // once known
@@ -283,8 +285,13 @@ HttpServer::~HttpServer() {
 
 void HttpServer::Route(std::string method, std::string_view pattern, Access access,
                        ApiHandler handler) {
+  std::string name = method + " " + std::string(pattern);
   router_.Add(std::move(method), pattern);
-  routes_.push_back({std::string(pattern), access, std::move(handler)});
+  routes_.push_back({std::string(pattern), access, std::move(handler), std::move(name)});
+}
+
+void HttpServer::WriteMetrics(MetricsText& text) const {
+  if (metrics_ != nullptr) metrics_->Write(text);
 }
 
 void HttpServer::SetIdempotency(IdempotencyOptions options) {
@@ -309,6 +316,11 @@ Result<int> HttpServer::Bind() {
   auto socket = OpenListeningSocket(options_.host, options_.port);
   if (!socket) return std::unexpected(socket.error());
   listen_socket_ = *socket;
+  if (options_.metrics) {
+    std::vector<std::string> names;
+    for (const RouteEntry& route : routes_) names.push_back(route.name);
+    metrics_ = std::make_unique<HttpMetrics>(std::move(names));
+  }
   return BoundPort(listen_socket_);
 }
 
@@ -387,6 +399,7 @@ void HttpServer::AdmitHead(MHD_Connection* connection, Exchange& exchange) {
   std::string_view method = exchange.request.method;
   if (method == "HEAD") method = "GET";  // HEAD is GET without the body
   exchange.match = router_.Match(method, exchange.request.path);
+  if (exchange.match.outcome == RouteMatch::Outcome::kFound) exchange.route = exchange.match.route;
   exchange.answer = Refuse(exchange.request, exchange.match, exchange.session_payer);
   // A rate limit's refusal without a body to drop is held back before it is sent; one with a
   // body is sent at once, and its connection closed.
@@ -453,9 +466,7 @@ MHD_Result HttpServer::Send(MHD_Connection* connection, Exchange& exchange) {
       MHD_queue_response(connection, static_cast<unsigned>(answer.status), response);
   MHD_destroy_response(response);
   exchange.queued = true;
-  if (options_.access_log) {
-    LogRequest(exchange.request, answer.status, body->size(), exchange.started);
-  }
+  LogRequest(exchange, answer.status, body->size());
   return queued;
 }
 
@@ -492,9 +503,7 @@ void HttpServer::SendMidBody(MHD_Connection* connection, Exchange& exchange) {
     deadlines_->Linger(info->connect_fd, std::chrono::steady_clock::now() + kLingering);
   }
   exchange.queued = true;
-  if (options_.access_log) {
-    LogRequest(exchange.request, answer.status, answer.body.size(), exchange.started);
-  }
+  LogRequest(exchange, answer.status, answer.body.size());
 }
 
 std::optional<ApiResponse> HttpServer::Refuse(const HttpRequest& request, const RouteMatch& match,
@@ -621,8 +630,11 @@ ApiResponse HttpServer::Invoke(const RouteEntry& route, const ApiRequest& reques
   }
 }
 
-void HttpServer::LogRequest(const HttpRequest& request, int status, std::size_t bytes_out,
-                            std::chrono::steady_clock::time_point started) {
+void HttpServer::LogRequest(const Exchange& exchange, int status, std::size_t bytes_out) {
+  const auto elapsed = std::chrono::steady_clock::now() - exchange.started;
+  if (metrics_ != nullptr) metrics_->Record(exchange.route, status, elapsed);
+  if (!options_.access_log || !LogEnabled("info")) return;
+  const HttpRequest& request = exchange.request;
   LogLine line("info", "http_request");
   line.AddString("method", request.method)
       .AddString("path", request.path)
@@ -632,7 +644,6 @@ void HttpServer::LogRequest(const HttpRequest& request, int status, std::size_t 
       .AddString("remote", request.remote_addr);
   // The proxy the request came through, when the client's address came from X-Forwarded-For.
   if (request.remote_addr != request.peer_addr) line.AddString("proxy", request.peer_addr);
-  const auto elapsed = std::chrono::steady_clock::now() - started;
   line.AddNumber("duration_ms",
                  std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() / 1000.0);
   line.Write(clock_.Now());

@@ -2,7 +2,8 @@
 // responses (libmicrohttpd, set up by transport.h): routing (router.h), secret-key
 // authentication, Idempotency-Key, the making of each handler's ApiRequest and the writing of
 // its ApiResponse (api_handler.h), the one error format (api_error.h) for every failure,
-// exceptions turned into 500s, and a JSON access-log line per request on stderr.
+// exceptions turned into 500s, a JSON access-log line per request on stderr, and the requests
+// counted by route and status (http_metrics.h, for /metrics).
 // A request is judged from its head before any of its body is read (request_framing.h: framing,
 // encoding, announced length; then its route and its credentials); a refused request with a
 // body announced is answered and its connection closed, unread. A body is counted as it
@@ -36,6 +37,7 @@
 #include "http/connection_deadlines.h"
 #include "http/cors.h"
 #include "http/held_answers.h"
+#include "http/http_metrics.h"
 #include "http/http_request.h"
 #include "http/idempotent_request.h"
 #include "http/router.h"
@@ -75,6 +77,9 @@ class HttpServer {
   void SetPayerSessions(PayerSessionChecks checks);
   // Deletes the expired idempotency keys (none without a store); returns how many.
   Result<int> PurgeExpiredIdempotencyKeys();
+  // The requests answered so far by route and status, and their latency (http_metrics.h);
+  // nothing before Bind() or with HttpServerOptions::metrics off. Any thread.
+  void WriteMetrics(MetricsText& text) const;
 
   // Binds the listening socket; returns the port. Fails when the address is taken.
   Result<int> Bind();
@@ -92,6 +97,7 @@ class HttpServer {
     std::string pattern;
     Access access;
     ApiHandler handler;
+    std::string name;  // "METHOD pattern", as metrics name it
   };
   struct Exchange;
   // Judges a request's head: its framing, its route and its credentials; a refusal becomes
@@ -135,8 +141,8 @@ class HttpServer {
                                           std::string& session_payer) const;
   // The handler's answer; its Error or exception in the one error format.
   ApiResponse Invoke(const RouteEntry& route, const ApiRequest& request);
-  void LogRequest(const HttpRequest& request, int status, std::size_t bytes_out,
-                  std::chrono::steady_clock::time_point started);
+  // The access-log line and the request's metrics.
+  void LogRequest(const Exchange& exchange, int status, std::size_t bytes_out);
 
   HttpServerOptions options_;
   const Clock& clock_;
@@ -147,6 +153,7 @@ class HttpServer {
   std::unique_ptr<ClientLimits> client_limits_;       // none: no limits per address
   std::optional<PayerSessionChecks> payer_sessions_;  // none: no payer sessions
   CorsPolicy cors_;
+  std::unique_ptr<HttpMetrics> metrics_;  // made at Bind(), once the routes are known
 
   int listen_socket_ = -1;
   std::unique_ptr<ConnectionDeadlines> deadlines_;

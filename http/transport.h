@@ -50,6 +50,8 @@ struct HttpServerOptions {
   // ParseAllowedOrigin gives it; none: no CORS headers at all.
   std::vector<std::string> allowed_origins;
   bool access_log = true;
+  // Requests counted by route and status, and timed, for /metrics (http_metrics.h).
+  bool metrics = true;
   // Reverse proxies whose X-Forwarded-For names the client (client_address.h); none: every
   // request's client is its connection's peer.
   std::vector<Cidr> trusted_proxies;

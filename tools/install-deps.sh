@@ -11,6 +11,7 @@ packages=(
   clang-16 libclang-rt-16-dev  # the fuzz targets (fuzz/README.md)
   nginx  # the reverse-proxy test runs deploy/nginx/recur.conf on it
   sqlite3  # the fault tests: another process on the database (tests/e2e/storage_faults_test.cc)
+  python3-prometheus-client  # Prometheus's parser reads /metrics (tests/e2e/metrics_test.cc)
   "$@"
 )
 

@@ -44,7 +44,14 @@ Result<std::size_t> Scheduler::Run(Instant until, const std::optional<std::strin
     auto rows = store_.DueWorkUntil(until, clock_id, options_.batch_size);
     if (!rows) return std::unexpected(rows.error());
     left.clear();
-    if (rows->empty()) return total;
+    // The real-time loop's pass has ended: nothing due at `until` is left to hand out.
+    const auto pass_ended = [&] {
+      if (stoppable) caught_up_to_ms_ = ToUnixMillis(until);
+    };
+    if (rows->empty()) {
+      pass_ended();
+      return total;
+    }
     const std::vector<std::vector<DueWork>> work = ByPayer(std::move(*rows));
     const auto keep_what_is_left = [&] {
       for (const std::vector<DueWork>& pieces : work)
@@ -80,6 +87,7 @@ Result<std::size_t> Scheduler::Run(Instant until, const std::optional<std::strin
           continue;
         }
         const DueWork& first = work[i].front();
+        failed_.Add();
         Log(clock_.Now(), "error", "due_work_failed",
             {{"work_id", first.id},
              {"payer_id", first.payer_id},
@@ -97,14 +105,16 @@ Result<std::size_t> Scheduler::Run(Instant until, const std::optional<std::strin
     for (std::thread& worker : workers) worker.join();
 
     total += done;
+    applied_.Add(done);
     if (stoppable && stop_requested_) {
       keep_what_is_left();  // pieces done are among them: giving them back changes nothing
       return total;
     }
     if (done == 0) {
       keep_what_is_left();
+      pass_ended();  // what is left failed, or waits for checkouts
       if (failure) return std::unexpected(*failure);
-      return total;  // what is left waits for checkouts
+      return total;
     }
   }
 }
@@ -131,7 +141,35 @@ void Scheduler::Stop() {
   if (loop_.joinable()) loop_.join();
 }
 
+Scheduler::Progress Scheduler::LoopProgress() const {
+  Progress progress;
+  progress.running = looping_;
+  if (const std::int64_t ms = caught_up_to_ms_; ms >= 0) progress.caught_up_to = FromUnixMillis(ms);
+  return progress;
+}
+
+void Scheduler::WriteMetrics(MetricsText& text) const {
+  text.Family("recur_due_work_applied_total", "counter",
+              "Pieces of due work (renewals, trial ends, retries, ...) applied by this node");
+  text.Sample("recur_due_work_applied_total", {}, applied_.Value());
+  text.Family("recur_due_work_failed_total", "counter",
+              "Pieces of due work whose application failed (each logged as due_work_failed); "
+              "they are tried again at the next poll");
+  text.Sample("recur_due_work_failed_total", {}, failed_.Value());
+  const Progress progress = LoopProgress();
+  text.Family("recur_scheduler_running", "gauge", "1 while the scheduler's real-time loop runs");
+  text.Sample("recur_scheduler_running", {}, std::uint64_t{progress.running ? 1u : 0u});
+  text.Family("recur_due_work_lag_seconds", "gauge",
+              "How far behind the scheduler is: the age of the oldest due work it has not yet "
+              "got to (the time since its last finished pass began); -1 before its first pass");
+  text.Sample("recur_due_work_lag_seconds", {},
+              progress.caught_up_to
+                  ? std::chrono::duration<double>(clock_.Now() - *progress.caught_up_to).count()
+                  : -1.0);
+}
+
 void Scheduler::Loop() {
+  looping_ = true;
   std::vector<DueWork> left;  // read by the last run and not applied: still leased to this node
   while (true) {
     auto ran = Run(clock_.Now(), std::nullopt, /*stoppable=*/true, left);
@@ -141,6 +179,7 @@ void Scheduler::Loop() {
     std::unique_lock lock(mutex_);
     if (wake_.wait_for(lock, jitter_.Spread(options_.poll), [&] { return stopping_; })) break;
   }
+  looping_ = false;
   // Given back, so that another node takes it at once rather than once its leases lapse.
   if (Status given_back = store_.ReleaseDueWork(left); !given_back) {
     Log(clock_.Now(), "warn", "due_work_not_given_back",

@@ -39,6 +39,7 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "base/jitter.h"
+#include "base/metrics.h"
 #include "services/billing/billing_service.h"
 #include "store/account_store.h"
 #include "store/test_clock_store.h"
@@ -81,6 +82,23 @@ class Scheduler {
   // Call before Start().
   void ShareAdvances(TestClockStore& clocks) { advances_ = &clocks; }
 
+  // Where the real-time loop stands (readiness, metrics): whether it runs, and the instant (of
+  // the injected clock) at which its last finished pass began. A pass ends when nothing due at
+  // its beginning is left that the store hands out: every piece applied, failed (a failing
+  // piece does not hold the loop back; it is counted and logged) or waiting for a checkout.
+  // So the time since `caught_up_to` is how far behind the loop is: a poll or two while it
+  // keeps up, growing while it works through a backlog or cannot read the store. None before
+  // the first pass ends. Lock-free.
+  struct Progress {
+    bool running = false;
+    std::optional<Instant> caught_up_to;
+  };
+  Progress LoopProgress() const;
+
+  // Pieces of due work applied and failed so far (all runs, test clocks' included), whether
+  // the loop runs, and how far behind it is (the time since LoopProgress's caught_up_to).
+  void WriteMetrics(MetricsText& text) const;
+
  private:
   // RunUntil; when `stoppable`, it ends between payers once a stop is asked for. `left` is what
   // the last batch read and did not apply (still leased to this node) when it returns.
@@ -101,6 +119,10 @@ class Scheduler {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::atomic<bool> stop_requested_ = false;  // stopping_, read by the workers without the mutex
+  std::atomic<bool> looping_ = false;
+  Counter applied_;
+  Counter failed_;
+  std::atomic<std::int64_t> caught_up_to_ms_ = -1;  // Unix ms; -1: no pass has ended
   std::thread loop_;
 };
 

@@ -171,7 +171,43 @@ void Dispatcher::Record(const std::vector<DeliveryAttempt>& attempts) {
         {{"attempts", attempts.size()}, {"error", failing_since.error().message}});
     return;
   }
+  {
+    std::lock_guard lock(failing_mutex_);
+    for (std::size_t i = 0; i < attempts.size(); ++i) {
+      const DeliveryAttempt& attempt = attempts[i];
+      (attempt.delivered ? delivered_ : attempt.next_attempt_at ? retrying_ : given_up_).Add();
+      if (attempt.delivered) {
+        failing_endpoints_.erase(attempt.endpoint_id);
+      } else {
+        failing_endpoints_.insert(attempt.endpoint_id);
+      }
+    }
+  }
   for (std::size_t i = 0; i < attempts.size(); ++i) DisableIfDue(attempts[i], (*failing_since)[i]);
+}
+
+void Dispatcher::WriteMetrics(MetricsText& text) const {
+  text.Family("recur_webhook_attempts_total", "counter",
+              "Webhook delivery attempts recorded by this node, by outcome: delivered, retrying "
+              "(failed, another attempt is set) or given_up (failed, the schedule ran out)");
+  text.Sample("recur_webhook_attempts_total", {{"outcome", "delivered"}}, delivered_.Value());
+  text.Sample("recur_webhook_attempts_total", {{"outcome", "retrying"}}, retrying_.Value());
+  text.Sample("recur_webhook_attempts_total", {{"outcome", "given_up"}}, given_up_.Value());
+  const Progress progress = WorkProgress();
+  text.Family("recur_webhook_queue_depth", "gauge",
+              "Deliveries due that this node has read and not yet recorded an attempt of");
+  text.Sample("recur_webhook_queue_depth", {},
+              static_cast<std::uint64_t>(progress.queued + progress.in_flight));
+  std::size_t failing = 0;
+  {
+    std::lock_guard lock(failing_mutex_);
+    failing = failing_endpoints_.size();
+  }
+  text.Family("recur_webhook_failing_endpoints", "gauge",
+              "Endpoints whose last attempt from this node failed");
+  text.Sample("recur_webhook_failing_endpoints", {}, static_cast<std::uint64_t>(failing));
+  text.Family("recur_webhook_dispatcher_running", "gauge", "1 while the dispatcher runs");
+  text.Sample("recur_webhook_dispatcher_running", {}, std::uint64_t{progress.running ? 1u : 0u});
 }
 
 void Dispatcher::DisableIfDue(const DeliveryAttempt& attempt,
@@ -247,13 +283,18 @@ std::optional<DueDelivery> Dispatcher::Take(std::unique_lock<std::mutex>& lock) 
     recorded_during_read_.clear();
     queue_read_at_ = now;
     queue_kept_for_ = NextPoll();
+    last_read_ms_ = ToUnixMillis(clock_.Now());
   }
   auto ready = std::find_if(queue_.begin(), queue_.end(), [this](const DueDelivery& queued) {
     return HasRoom(queued.endpoint.id);
   });
-  if (ready == queue_.end()) return std::nullopt;
+  if (ready == queue_.end()) {
+    queued_ = queue_.size();
+    return std::nullopt;
+  }
   DueDelivery delivery = std::move(*ready);
   queue_.erase(ready);
+  queued_ = queue_.size();
   return delivery;
 }
 
@@ -272,6 +313,7 @@ void Dispatcher::Work() {
       continue;
     }
     in_flight_.insert(delivery->id);
+    in_flight_count_ = in_flight_.size();
     ++in_flight_per_endpoint_[delivery->endpoint.id];
     lock.unlock();
     DeliveryAttempt attempt = Attempt(*delivery);
@@ -302,6 +344,7 @@ void Dispatcher::RecordWhileRunning() {
       in_flight_.erase(attempt.delivery_id);
       if (reading_) recorded_during_read_.insert(attempt.delivery_id);
     }
+    in_flight_count_ = in_flight_.size();
     wake_.notify_all();
   }
 }
@@ -327,9 +370,20 @@ void Dispatcher::Start() {
   workers_stopped_ = false;
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
   recorder_ = std::thread([this] { RecordWhileRunning(); });
+  running_ = true;
+}
+
+Dispatcher::Progress Dispatcher::WorkProgress() const {
+  Progress progress;
+  progress.running = running_;
+  if (const std::int64_t ms = last_read_ms_; ms >= 0) progress.last_read = FromUnixMillis(ms);
+  progress.queued = queued_;
+  progress.in_flight = in_flight_count_;
+  return progress;
 }
 
 void Dispatcher::Stop() {
+  running_ = false;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;

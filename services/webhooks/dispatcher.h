@@ -24,6 +24,7 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -38,6 +39,7 @@
 
 #include "base/clock.h"
 #include "base/jitter.h"
+#include "base/metrics.h"
 #include "domain/webhooks/url_policy.h"
 #include "services/webhooks/connection_pool.h"
 #include "services/webhooks/endpoints.h"
@@ -94,6 +96,23 @@ class Dispatcher {
   // attempts it made. Not to be called while started.
   std::size_t RunOnce();
 
+  // Where the workers stand (readiness, metrics): whether they run, when (the injected clock)
+  // they last read what is due from the store, and how many deliveries that read left queued
+  // here and how many are being sent. A slow endpoint holds back only its own deliveries, so
+  // the time since the last read, not the age of what is queued, tells whether the dispatcher
+  // itself is stuck. None before the first read. Lock-free.
+  struct Progress {
+    bool running = false;
+    std::optional<Instant> last_read;
+    std::size_t queued = 0;
+    std::size_t in_flight = 0;
+  };
+  Progress WorkProgress() const;
+
+  // Attempts recorded by outcome (delivered; failed with a retry set; failed and given up),
+  // what is queued or in flight here, and the endpoints whose last attempt here failed.
+  void WriteMetrics(MetricsText& text) const;
+
  private:
   DeliveryAttempt Attempt(const DueDelivery& delivery);
   // Sends the signed request and fills in what came back.
@@ -129,6 +148,16 @@ class Dispatcher {
   std::vector<std::thread> workers_;
   std::thread recorder_;
   std::vector<DueDelivery> queue_;
+  // WorkProgress's, written under mutex_ and read without it.
+  std::atomic<bool> running_ = false;
+  std::atomic<std::int64_t> last_read_ms_ = -1;  // Unix ms; -1: never read
+  std::atomic<std::size_t> queued_ = 0;
+  std::atomic<std::size_t> in_flight_count_ = 0;
+  Counter delivered_;
+  Counter retrying_;
+  Counter given_up_;
+  mutable std::mutex failing_mutex_;
+  std::unordered_set<std::string> failing_endpoints_;  // under failing_mutex_
   std::chrono::steady_clock::time_point queue_read_at_;
   // When a read of what is due last failed: the store is not read again (by any worker) until
   // `poll` has passed, so a store that is down costs one failed read and one log line per poll.

@@ -97,7 +97,10 @@ Status PgPool::Write(const Doing& doing, const WriteJob& write, std::vector<PgSt
   }
   if (!done) return done;                         // the lease's end rolls the transaction back
   if (connection.DropUnsentBegin()) return done;  // the job ran no statement
-  return connection.Script(doing, "COMMIT");
+  const auto committing = std::chrono::steady_clock::now();
+  Status committed = connection.Script(doing, "COMMIT");
+  commit_latency_.Observe(std::chrono::steady_clock::now() - committing);
+  return committed;
 }
 
 std::int64_t PgPool::round_trips() const {

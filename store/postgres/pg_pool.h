@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/metrics.h"
 #include "store/doing.h"
 #include "store/postgres/pg_connection.h"
 
@@ -79,8 +80,11 @@ class PgPool {
 
   // Round trips made by every connection this pool has had, for the benchmarks.
   std::int64_t round_trips() const;
+  // How long each write's COMMIT took, for /metrics.
+  const LatencyHistogram& commit_latency() const { return commit_latency_; }
 
  private:
+  LatencyHistogram commit_latency_;
   // A connection taken from the pool, given back (or dropped when broken) at the end.
   class Lease {
    public:

@@ -40,6 +40,7 @@
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/postgres_event_bodies.h"
 #include "store/store.h"
+#include "store/store_health.h"
 #include "store/stored_versions.h"
 
 namespace recur {
@@ -58,7 +59,7 @@ struct PostgresStoreOptions {
   std::chrono::milliseconds test_clock_advance_lease{30'000};
 };
 
-class PostgresStore final : public Store, public StoredVersions {
+class PostgresStore final : public Store, public StoredVersions, public StoreHealth {
  public:
   // Connects, applies pending migrations and loads the event body dictionaries.
   static Result<std::unique_ptr<PostgresStore>> Open(const PgPool::Settings& settings,
@@ -74,6 +75,10 @@ class PostgresStore final : public Store, public StoredVersions {
                                         Instant now) override;
   Result<std::optional<std::string>> GetSetting(const std::string& key) override;
   Status PutSetting(const std::string& key, const std::string& value) override;
+  // StoreHealth (postgres_store_health.cc)
+  Status CheckHealth() override;
+  // How long each write's COMMIT took, for /metrics.
+  const LatencyHistogram& commit_latency() const { return pool_->commit_latency(); }
 
   // StoredVersions (postgres_store.cc): what a node checks its caches against
   Result<std::optional<std::int64_t>> PayerVersion(const std::string& payer_id) override;

@@ -133,7 +133,9 @@ void SqliteConnections::CommitBatch(std::vector<PendingWrite*>& batch) {
       db.exec("RELEASE write");
       results.push_back(std::move(result));
     }
+    const auto committing = std::chrono::steady_clock::now();
     db.exec("COMMIT");
+    commit_latency_.Observe(std::chrono::steady_clock::now() - committing);
   } catch (const std::exception& error) {
     try {
       db.exec("ROLLBACK");

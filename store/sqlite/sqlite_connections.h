@@ -21,6 +21,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include "base/error.h"
+#include "base/metrics.h"
 #include "store/sqlite/sqlite_values.h"
 #include "store/sqlite/statement_cache.h"
 
@@ -60,9 +61,12 @@ class SqliteConnections {
   }
 
   std::size_t max_batch() const { return kMaxBatch; }
+  // How long each transaction's COMMIT took (its fsync), for /metrics.
+  const LatencyHistogram& commit_latency() const { return commit_latency_; }
 
  private:
   static constexpr std::size_t kMaxBatch = 512;
+  LatencyHistogram commit_latency_;
 
   struct PendingWrite {
     const Doing& doing;

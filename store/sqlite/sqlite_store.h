@@ -23,10 +23,11 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "store/store.h"
+#include "store/store_health.h"
 
 namespace recur {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public StoreHealth {
  public:
   // Opens (creating if needed) the database at `path` and applies pending migrations.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, IdGenerator& ids,
@@ -37,6 +38,10 @@ class SqliteStore final : public Store {
                                         Instant now) override;
   Result<std::optional<std::string>> GetSetting(const std::string& key) override;
   Status PutSetting(const std::string& key, const std::string& value) override;
+  // StoreHealth (sqlite_store_health.cc)
+  Status CheckHealth() override;
+  // How long each transaction's COMMIT took, for /metrics.
+  const LatencyHistogram& commit_latency() const { return connections_->commit_latency(); }
 
   // AccountStore (sqlite_account_store.cc)
   Result<std::optional<Account>> LoadAccount(const std::string& payer_id) override;

@@ -231,6 +231,35 @@ TEST_F(ServeOnPostgresTest, WhilePostgresRestartsRequestsFailAtOnceAndAfterwards
   server_.reset();
 }
 
+TEST_F(ServeOnPostgresTest, ItIsNotReadyWhilePostgresIsStoppedAndReadyAgainAfter) {
+  OwnCluster cluster(dir_ / "cluster");
+  RecurServer::Options options = Options();
+  options.db = cluster.conninfo();
+  server_ = RecurServer::Start(options);
+  ASSERT_NE(server_, nullptr);
+  const auto readiness = [&] {
+    auto answer = server_->Client().Get("/readyz");
+    if (!answer) throw std::runtime_error("no HTTP answer to GET /readyz");
+    return Answer{answer->status, nlohmann::json::parse(answer->body)};
+  };
+  ASSERT_TRUE(WaitUntil("GET /readyz answering 200", [&] { return readiness().status == 200; }));
+
+  cluster.Halt();
+  Answer refused;
+  ASSERT_TRUE(WaitUntil("GET /readyz answering 503", [&] {
+    refused = readiness();
+    return refused.status == 503;
+  }));
+  EXPECT_EQ(refused.body["error"]["code"], "not_ready") << refused.body;
+  EXPECT_THAT(refused.body["error"]["message"].get<std::string>(), HasSubstr("database"))
+      << refused.body;
+
+  cluster.Resume();
+  EXPECT_TRUE(
+      WaitUntil("GET /readyz answering 200 again", [&] { return readiness().status == 200; }));
+  server_.reset();
+}
+
 // Clients writing without pause through a restart of PostgreSQL: sign-ups, and sign-ups under an
 // Idempotency-Key. Each answer is a success or a fast 503 `unavailable`; every acknowledged one
 // is there afterwards; service comes back without restarting recur. How long the failures took

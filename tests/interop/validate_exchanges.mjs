@@ -130,6 +130,13 @@ function checkResponse(exchange, route, operation) {
   }
   const content = response.content?.['application/json'];
   if (!content) {
+    if (response.content?.['text/plain']) {
+      // Text of a format of its own (GET /metrics): only its type is checked here.
+      if (!exchange.content_type.startsWith('text/plain')) {
+        fail(exchange, route, 'response', `Content-Type ${exchange.content_type}, not text/plain`);
+      }
+      return;
+    }
     if (exchange.response_body) fail(exchange, route, 'response body', 'documented as empty');
     return;
   }

@@ -62,6 +62,11 @@ Result<ParsedFlags> ParseFlags(std::span<const std::string> args,
   return flags;
 }
 
+bool AsksForHelp(std::span<const std::string> args) {
+  return std::any_of(args.begin(), args.end(),
+                     [](const std::string& arg) { return arg == "-h" || arg == "--help"; });
+}
+
 std::string FlagOrEnvironment(const ParsedFlags& flags, std::string_view flag, const char* variable,
                               std::string fallback) {
   if (flags.values.contains(flag)) return flags.Get(flag, fallback);

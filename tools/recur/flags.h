@@ -33,6 +33,10 @@ Result<ParsedFlags> ParseFlags(std::span<const std::string> args,
                                std::span<const std::string_view> repeatable = {},
                                std::span<const std::string_view> switches = {});
 
+// Whether `args` ask for a command's usage: one of them is "-h" or "--help". The command then
+// prints its usage on stdout and exits 0, whatever else was given.
+bool AsksForHelp(std::span<const std::string> args);
+
 // A flag's value, else the environment variable's, else the fallback.
 std::string FlagOrEnvironment(const ParsedFlags& flags, std::string_view flag, const char* variable,
                               std::string fallback);

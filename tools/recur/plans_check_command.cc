@@ -5,13 +5,22 @@
 
 #include "services/catalog/catalog_loader.h"
 #include "tools/recur/commands.h"
+#include "tools/recur/flags.h"
 
 namespace recur {
 
+namespace {
+
+constexpr const char* kUsage =
+    "usage: recur plans check PATH   (a folder of *.json plan files, or one file)\n";
+
 int RunPlansCheck(std::span<const std::string> args) {
+  if (AsksForHelp(args)) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
   if (args.size() != 1 || args[0].starts_with("--")) {
-    std::fputs("usage: recur plans check PATH   (a folder of *.json plan files, or one file)\n",
-               stderr);
+    std::fputs(kUsage, stderr);
     return 2;
   }
   LoadedCatalog catalog = LoadCatalog(args[0]);
@@ -32,6 +41,20 @@ int RunPlansCheck(std::span<const std::string> args) {
   for (const auto& [type, slugs] : slugs_by_type)
     std::printf("  %s: %s\n", type.c_str(), slugs.c_str());
   return 0;
+}
+
+}  // namespace
+
+int RunPlans(std::span<const std::string> args) {
+  if (!args.empty() && args[0] == "check") return RunPlansCheck(args.subspan(1));
+  if (AsksForHelp(args)) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (!args.empty())
+    std::fprintf(stderr, "recur plans: unknown subcommand \"%s\"\n", args[0].c_str());
+  std::fputs(kUsage, stderr);
+  return 2;
 }
 
 }  // namespace recur

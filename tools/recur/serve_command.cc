@@ -1,7 +1,8 @@
 // recur serve: the composition root of the server. Wires the system clock, random ids, the
-// store (SQLite or PostgreSQL, chosen in serve_store.h), the catalog and the HTTP API together;
-// SIGHUP reloads the plan files, SIGTERM/SIGINT stop the server cleanly (requests in flight
-// finish). A database served by another process, a PostgreSQL server it cannot reach, or an
+// store (SQLite or PostgreSQL, chosen in serve_store.h), the catalog and the HTTP API together,
+// with its readiness (/readyz) and its metrics (/metrics, and on --metrics-addr a server of
+// their own); SIGHUP reloads the plan files, SIGTERM/SIGINT stop the server cleanly (requests in
+// flight finish). A database served by another process, a PostgreSQL server it cannot reach, or an
 // address it cannot listen on, exits 2 with a message naming it.
 #include <pthread.h>
 #include <signal.h>
@@ -18,6 +19,8 @@
 #include "base/host_port.h"
 #include "base/ids.h"
 #include "base/log.h"
+#include "base/process_metrics.h"
+#include "gateways/measured_gateway.h"
 #include "gateways/sandbox/sandbox_gateway.h"
 #include "gateways/stripe/stripe_gateway.h"
 #include "http/billing_api.h"
@@ -26,6 +29,7 @@
 #include "http/secret_key.h"
 #include "services/catalog/catalog_follower.h"
 #include "services/catalog/catalog_service.h"
+#include "services/health/readiness.h"
 #include "services/scheduler/scheduler.h"
 #include "services/scheduler/test_clocks.h"
 #include "services/webhooks/dispatcher.h"
@@ -39,6 +43,7 @@
 #include "tools/recur/killed_after_charge_gateway.h"
 #include "tools/recur/serve_settings.h"
 #include "tools/recur/serve_store.h"
+#include "tools/recur/serve_usage.h"
 
 namespace recur {
 namespace {
@@ -49,13 +54,7 @@ constexpr std::size_t kCachedTestClocks = 10000;  // about 150 bytes each
 constexpr std::chrono::milliseconds kCatalogFollowPeriod{1000};
 
 int Usage(const std::string& problem) {
-  std::fprintf(
-      stderr,
-      "recur serve: %s\nusage: recur serve [--db FILE] [--plans PATH] [--addr HOST:PORT] "
-      "[--dunning-retries LIST] [--past-due-access keep|revoke] [--trusted-proxy CIDR ...] "
-      "[--allowed-origin ORIGIN ...] "
-      "[--webhook-... (recur help)] [--limit-... (recur help)]\n",
-      problem.c_str());
+  std::fprintf(stderr, "recur serve: %s\n%s", problem.c_str(), ServeUsage().c_str());
   return 2;
 }
 
@@ -200,34 +199,53 @@ int WaitForStopSignal(const sigset_t& signals, CatalogService& catalog, const Cl
 
 // Serves until a stop signal (or until the server ends on its own), running the scheduler and
 // the dispatcher meanwhile. On PostgreSQL the `stopped` line counts the store's round trips.
-int Serve(HttpServer& server, Engine& engine, CatalogService& catalog,
+int Serve(HttpServer& server, HttpServer* metrics_server, Engine& engine, CatalogService& catalog,
           const ServeSettings& settings, const ServeStore& database, const ReloadOutcome& loaded,
           const sigset_t& signals, const Clock& clock) {
   auto port = server.Bind();
   if (!port) return Fail(port.error(), 2);
+  std::optional<int> metrics_port;
+  if (metrics_server != nullptr) {
+    auto bound = metrics_server->Bind();
+    if (!bound) return Fail(AboutFlag("metrics-addr", bound.error()), 2);
+    metrics_port = *bound;
+  }
   std::atomic<bool> stopping = false;
   std::thread serving([&] {
     server.Run();
     if (!stopping) ::kill(::getpid(), SIGTERM);  // the server ended on its own: shut down
   });
+  std::thread serving_metrics;
+  if (metrics_server != nullptr) {
+    serving_metrics = std::thread([&] {
+      metrics_server->Run();
+      if (!stopping) ::kill(::getpid(), SIGTERM);
+    });
+    metrics_server->WaitUntilRunning();
+  }
   server.WaitUntilRunning();  // from here on, a signal stops a running server
   engine.scheduler.Start();   // catches up on work that fell due while the server was down
   engine.dispatcher.Start();  // sends what is pending, including what a crash left
   if (engine.catalog_follower) engine.catalog_follower->Start();
   nlohmann::json trusted_proxies = nlohmann::json::array();
   for (const Cidr& range : settings.trusted_proxies) trusted_proxies.push_back(FormatCidr(range));
-  Log(clock.Now(), "info", "listening",
-      {{"addr", HostPort(settings.host, *port)},
-       {"db", database.name},
-       {"plans", settings.plans_path},
-       {"plan_count", catalog.Current()->plans().size()},
-       {"trusted_proxies", trusted_proxies},
-       {"changes", ReloadOutcomeJson(loaded)["changes"]}});
+  nlohmann::json listening = {
+      {"addr", HostPort(settings.host, *port)}, {"db", database.name},
+      {"plans", settings.plans_path},           {"plan_count", catalog.Current()->plans().size()},
+      {"trusted_proxies", trusted_proxies},     {"changes", ReloadOutcomeJson(loaded)["changes"]}};
+  if (metrics_port) {
+    listening["metrics_addr"] = HostPort(settings.metrics_address->first, *metrics_port);
+  }
+  Log(clock.Now(), "info", "listening", listening);
   const int signal = WaitForStopSignal(signals, catalog, clock);
   Log(clock.Now(), "info", "shutting_down", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
   stopping = true;
   server.Stop();
   serving.join();
+  if (metrics_server != nullptr) {
+    metrics_server->Stop();
+    serving_metrics.join();
+  }
   engine.scheduler.Stop();
   engine.dispatcher.Stop();
   if (engine.catalog_follower) engine.catalog_follower->Stop();
@@ -266,6 +284,10 @@ Status SetUpIdempotency(HttpServer& server, IdempotencyStore& keys, const std::s
 }  // namespace
 
 int RunServe(std::span<const std::string> args) {
+  if (AsksForHelp(args)) {
+    std::fputs(ServeUsage().c_str(), stdout);
+    return 0;
+  }
   auto flags = ParseFlags(args, kServeFlags, kRepeatableServeFlags);
   if (!flags) return Usage(flags.error().message);
   if (!flags->positional.empty()) return Usage("unexpected argument " + flags->positional[0]);
@@ -274,6 +296,7 @@ int RunServe(std::span<const std::string> args) {
     std::fprintf(stderr, "recur serve: %s\n", settings.error().message.c_str());
     return 2;
   }
+  SetLogLevel(settings->log_level);
   const sigset_t signals = BlockStopSignals();
 
   SystemClock clock;
@@ -306,7 +329,9 @@ int RunServe(std::span<const std::string> args) {
   } else {
     Log(clock.Now(), "info", "payment_gateway", {{"gateway", "sandbox"}, {"mode", "test"}});
   }
-  PaymentGateway* gateway = stripe ? static_cast<PaymentGateway*>(stripe.get()) : &sandbox;
+  // Charges are counted and timed for /metrics on their way to the gateway.
+  MeasuredGateway measured(stripe ? static_cast<PaymentGateway&>(*stripe) : sandbox);
+  PaymentGateway* gateway = &measured;
   // For tests only: the process dies between a charge and the commit of its answer.
   std::unique_ptr<KilledAfterChargeGateway> killed_after_charge;
   if (std::getenv("RECUR_TEST_KILL_AFTER_CHARGE") != nullptr) {
@@ -324,6 +349,8 @@ int RunServe(std::span<const std::string> args) {
   options.trusted_proxies = settings->trusted_proxies;
   options.allowed_origins = settings->allowed_origins;
   options.max_pending_writes = settings->max_pending_writes;
+  // For the benchmark of what counting requests costs (docs/performance.md): serve without it.
+  if (std::getenv("RECUR_BENCH_NO_HTTP_METRICS") != nullptr) options.metrics = false;
   // Tests of the deadlines shorten them, so that they take a second rather than thirty: the
   // head's and the body's to this many milliseconds, the idle timeout to one second.
   if (const char* deadline = std::getenv("RECUR_TEST_HTTP_DEADLINE_MS")) {
@@ -337,6 +364,22 @@ int RunServe(std::span<const std::string> args) {
   server.SetClientLimits(settings->client_limits);
   RenderedCatalogs rendered_catalogs(catalog);
   PayerSessions sessions(store, store, clock);
+  Readiness readiness(opened->health, engine.scheduler, engine.dispatcher, clock);
+  // One scrape: what each part counts, then the process's own figures.
+  auto metrics = [&server, &engine, &measured, commits = opened->commit_latency] {
+    MetricsText text;
+    server.WriteMetrics(text);
+    engine.scheduler.WriteMetrics(text);
+    engine.dispatcher.WriteMetrics(text);
+    measured.WriteMetrics(text);
+    if (commits != nullptr) {
+      text.Family("recur_database_commit_duration_seconds", "histogram",
+                  "Time the database took to commit a transaction of changes");
+      text.Histogram("recur_database_commit_duration_seconds", {}, *commits);
+    }
+    WriteProcessMetrics(text);
+    return text.Text();
+  };
   const ApiServices api{engine.billing,
                         catalog,
                         rendered_catalogs,
@@ -346,13 +389,30 @@ int RunServe(std::span<const std::string> args) {
                         installation->signing_key,
                         clock,
                         {"recur:" + installation->instance_id},
-                        sessions};
+                        sessions,
+                        &readiness,
+                        metrics};
   AddApiRoutes(server, api);
   if (auto keys = SetUpIdempotency(server, store, opened->node_id, api,
                                    settings->database.idempotency_claim_lease(), ids, clock);
       !keys)
     return Fail(keys.error());
-  return Serve(server, engine, catalog, *settings, *opened, *loaded, signals, clock);
+  // --metrics-addr: /metrics alone, without the key, and not counted in the metrics it serves.
+  std::unique_ptr<HttpServer> metrics_server;
+  if (settings->metrics_address) {
+    HttpServerOptions metrics_options;
+    std::tie(metrics_options.host, metrics_options.port) = *settings->metrics_address;
+    metrics_options.access_log = false;
+    metrics_options.metrics = false;
+    metrics_options.worker_threads = 1;
+    metrics_options.polling_threads = 1;
+    metrics_server = std::make_unique<HttpServer>(metrics_options, clock,
+                                                  [](std::string_view) { return false; });
+    metrics_server->Route("GET", "/metrics", Access::kPublic,
+                          [&api](const ApiRequest& request) { return GetMetrics(api, request); });
+  }
+  return Serve(server, metrics_server.get(), engine, catalog, *settings, *opened, *loaded, signals,
+               clock);
 }
 
 }  // namespace recur

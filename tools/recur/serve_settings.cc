@@ -359,10 +359,33 @@ Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
   auto database = ReadDatabaseSettings(flags);
   if (!database) return std::unexpected(database.error());
   settings.database = std::move(*database);
-  settings.plans_path = flags.Get("plans", "plans");
-  auto address = ParseAddress(flags.Get("addr", "127.0.0.1:8080"));
+  settings.plans_path = FlagOrEnvironment(flags, "plans", "RECUR_PLANS", "plans");
+  auto address = ParseAddress(FlagOrEnvironment(flags, "addr", "RECUR_ADDR", "127.0.0.1:8080"));
   if (!address) return std::unexpected(address.error());
   std::tie(settings.host, settings.port) = *address;
+  const std::string level = FlagOrEnvironment(flags, "log-level", "RECUR_LOG_LEVEL", "info");
+  auto log_level = ParseLogLevel(level);
+  if (!log_level) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_log_level",
+                     "--log-level must be debug, info, warn or error, got \"" + level + "\"",
+                     "log-level");
+  }
+  settings.log_level = *log_level;
+  std::string metrics = FlagOrEnvironment(flags, "metrics-addr", "RECUR_METRICS_ADDR", "");
+  if (!metrics.empty()) {
+    // A port alone is a loopback address: metrics without a key are for this machine unless an
+    // operator names another address.
+    if (metrics.find(':') == std::string::npos) metrics = "127.0.0.1:" + metrics;
+    auto parsed = ParseAddress(metrics);
+    if (!parsed) {
+      return MakeError(ErrorKind::kInvalidArgument, "invalid_address",
+                       "--metrics-addr must be PORT (on 127.0.0.1) or HOST:PORT with a port from "
+                       "0 to 65535, got \"" +
+                           metrics + "\"",
+                       "metrics-addr");
+    }
+    settings.metrics_address = *parsed;
+  }
   auto lifecycle = ReadLifecycleOptions(flags);
   if (!lifecycle) return std::unexpected(lifecycle.error());
   settings.lifecycle = *lifecycle;

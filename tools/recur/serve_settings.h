@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/log.h"
 #include "base/rate.h"
 #include "domain/subscriptions/lifecycle.h"
 #include "domain/webhooks/url_policy.h"
@@ -25,7 +26,7 @@
 
 namespace recur {
 
-inline constexpr std::array<std::string_view, 17> kServeFlags = {"db",
+inline constexpr std::array<std::string_view, 19> kServeFlags = {"db",
                                                                  "db-pool",
                                                                  "db-statement-timeout",
                                                                  "lease",
@@ -41,7 +42,9 @@ inline constexpr std::array<std::string_view, 17> kServeFlags = {"db",
                                                                  "limit-payment-attempts",
                                                                  "limit-pending-writes",
                                                                  "gateway",
-                                                                 "stripe-api-base"};
+                                                                 "stripe-api-base",
+                                                                 "log-level",
+                                                                 "metrics-addr"};
 
 inline constexpr std::array<std::string_view, 3> kRepeatableServeFlags = {
     "webhook-allow-cidr", "trusted-proxy", "allowed-origin"};
@@ -80,9 +83,13 @@ struct GatewaySettings {
 
 struct ServeSettings {
   DatabaseSettings database;  // --db, --db-pool, --db-statement-timeout, --lease
-  std::string plans_path;     // --plans
-  std::string host;           // --addr
+  std::string plans_path;     // --plans, RECUR_PLANS
+  std::string host;           // --addr, RECUR_ADDR
   int port = 0;
+  LogLevel log_level = LogLevel::kInfo;  // --log-level, RECUR_LOG_LEVEL
+  // --metrics-addr, RECUR_METRICS_ADDR: where /metrics is also served without the key (a
+  // port alone is on 127.0.0.1); none: only on --addr, behind the key.
+  std::optional<std::pair<std::string, int>> metrics_address;
   LifecycleOptions lifecycle;  // --dunning-retries, --past-due-access
   // --webhook-*; its `allow` (--webhook-allow-cidr, RECUR_WEBHOOK_ALLOW_CIDRS) is the allow-list
   // of webhook endpoints' URLs too; its `lease` is the database's.

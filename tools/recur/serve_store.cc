@@ -44,6 +44,8 @@ Result<ServeStore> OpenSqlite(const std::string& path, IdGenerator& ids, const C
   }
   auto store = SqliteStore::Open(path, ids, clock.Now());
   if (!store) return std::unexpected(store.error());
+  opened.commit_latency = &(*store)->commit_latency();
+  opened.health = store->get();
   opened.store = std::move(*store);
   // The sandbox gateway keeps its charges on its side, as an external gateway would: in a file
   // of its own beside the database, whose writes never wait on the store's.
@@ -75,6 +77,8 @@ Result<ServeStore> OpenPostgres(const DatabaseSettings& database, IdGenerator& i
   opened.shared = store->get();
   opened.node_id = (*store)->node_id();
   opened.round_trips = [postgres = store->get()] { return postgres->round_trips(); };
+  opened.commit_latency = &(*store)->commit_latency();
+  opened.health = store->get();
   opened.store = std::move(*store);
   settings.max_connections = kSandboxLedgerConnections;
   auto ledger = PostgresSandboxLedger::Open(settings, clock.Now());

@@ -17,9 +17,11 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "base/ids.h"
+#include "base/metrics.h"
 #include "gateways/sandbox/sandbox_ledger.h"
 #include "store/sqlite/database_lock.h"
 #include "store/store.h"
+#include "store/store_health.h"
 #include "store/stored_versions.h"
 #include "tools/recur/serve_settings.h"
 
@@ -42,6 +44,10 @@ struct ServeStore {
   // PostgreSQL: the round trips the store has made to the server so far (logged when the
   // server stops, for the figures of docs/postgresql.md); empty on SQLite.
   std::function<std::int64_t()> round_trips;
+  // How long the store's commits take (/metrics), and its readiness check (/readyz); both
+  // belong to `store`.
+  const LatencyHistogram* commit_latency = nullptr;
+  StoreHealth* health = nullptr;
 };
 
 // Opens what `database` names. A database another process serves ("database_in_use"), or a

@@ -75,6 +75,10 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 int RunScenarioCommand(std::span<const std::string> args) {
+  if (AsksForHelp(args)) {
+    std::fputs(kScenarioUsage, stdout);
+    return 0;
+  }
   auto flags = ParseFlags(args, kScenarioFlags, {}, kScenarioSwitches);
   if (!flags) return Usage("scenario", flags.error().message, kScenarioUsage);
   if (flags->positional.size() != 1) {
@@ -246,6 +250,10 @@ Result<CohortModel> ReadCohortModel(const ParsedFlags& flags) {
 }
 
 int RunCohortCommand(std::span<const std::string> args) {
+  if (AsksForHelp(args)) {
+    std::fputs(kCohortUsage, stdout);
+    return 0;
+  }
   auto flags = ParseFlags(args, kCohortFlags, kCohortRepeatable, kCohortSwitches);
   if (!flags) return Usage("cohort", flags.error().message, kCohortUsage);
   if (!flags->positional.empty()) {
@@ -302,6 +310,13 @@ int RunCohortCommand(std::span<const std::string> args) {
 int RunSimulate(std::span<const std::string> args) {
   if (!args.empty() && args[0] == "scenario") return RunScenarioCommand(args.subspan(1));
   if (!args.empty() && args[0] == "cohort") return RunCohortCommand(args.subspan(1));
+  if (AsksForHelp(args)) {
+    std::printf("%s%s", kScenarioUsage, kCohortUsage);
+    return 0;
+  }
+  if (!args.empty()) {
+    std::fprintf(stderr, "recur simulate: unknown subcommand \"%s\"\n", args[0].c_str());
+  }
   std::fprintf(stderr, "%s%s", kScenarioUsage, kCohortUsage);
   return 2;
 }

@@ -83,6 +83,10 @@ std::optional<std::string> ReadAllStdin() {
 }
 
 int RunSign(std::span<const std::string> args) {
+  if (AsksForHelp(args)) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
   auto flags = ReadFlags(args, kSignFlags, {"secret", "id", "timestamp"});
   if (!flags) return UsageError("sign", flags.error().message);
   auto secret = DecodeWebhookSecret(flags->Get("secret", ""));
@@ -142,6 +146,10 @@ class Receiver {
 };
 
 int RunListen(std::span<const std::string> args) {
+  if (AsksForHelp(args)) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
   auto flags = ReadFlags(args, kListenFlags, {"port", "secret"});
   if (!flags) return UsageError("listen", flags.error().message);
   auto secret = DecodeWebhookSecret(flags->Get("secret", ""));
@@ -209,12 +217,16 @@ int RunListen(std::span<const std::string> args) {
 }  // namespace
 
 int RunWebhooks(std::span<const std::string> args) {
-  if (!args.empty() && (args[0] == "help" || args[0] == "--help" || args[0] == "-h")) {
+  if (!args.empty() && args[0] == "help") {
     std::fputs(kUsage, stdout);
     return 0;
   }
   if (!args.empty() && args[0] == "sign") return RunSign(args.subspan(1));
   if (!args.empty() && args[0] == "listen") return RunListen(args.subspan(1));
+  if (AsksForHelp(args)) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
   if (!args.empty()) {
     std::fprintf(stderr, "recur webhooks: unknown subcommand \"%s\"\n", args[0].c_str());
   }

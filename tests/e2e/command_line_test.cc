@@ -1,0 +1,264 @@
+// The command line of the real recur binary: --version, help and usage, and where each setting
+// of recur serve comes from (its flag, else its environment variable, else its default).
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+
+#include "base/version.h"
+#include "tests/e2e/recur_process.h"
+#include "tools/recur/serve_settings.h"
+#include "tools/recur/serve_usage.h"
+
+namespace recur::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// Every command and subcommand, as typed before its flags.
+const std::vector<std::vector<std::string>> kCommands = {
+    {},
+    {"serve"},
+    {"plans"},
+    {"plans", "check"},
+    {"simulate"},
+    {"simulate", "scenario"},
+    {"simulate", "cohort"},
+    {"webhooks"},
+    {"webhooks", "sign"},
+    {"webhooks", "listen"},
+};
+
+std::vector<std::string> With(std::vector<std::string> command, const std::string& arg) {
+  command.push_back(arg);
+  return command;
+}
+
+std::string Named(const std::vector<std::string>& command) {
+  std::string name = "recur";
+  for (const std::string& word : command) name += " " + word;
+  return name;
+}
+
+TEST(CommandLine, VersionPrintsTheProjectsVersionOnOneLine) {
+  const CommandResult run = RunRecur({"--version"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(run.out, "recur " + std::string(kRecurVersion) + "\n");
+  EXPECT_TRUE(std::regex_match(std::string(kRecurVersion), std::regex(R"(\d+\.\d+\.\d+)")))
+      << kRecurVersion;
+  EXPECT_EQ(run.err, "");
+}
+
+TEST(CommandLine, EveryCommandAnswersHelpWithItsUsageOnStdoutAndSucceeds) {
+  for (const auto& command : kCommands) {
+    for (const std::string help : {"--help", "-h"}) {
+      const CommandResult run = RunRecur(With(command, help));
+      EXPECT_EQ(run.exit_code, 0) << Named(command) << " " << help << ": " << run.err;
+      EXPECT_THAT(run.out, StartsWith("usage: recur")) << Named(command) << " " << help;
+      EXPECT_EQ(run.err, "") << Named(command) << " " << help;
+    }
+  }
+  const CommandResult help = RunRecur({"help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("recur serve --help"));
+  const CommandResult help_serve = RunRecur({"help", "serve"});
+  EXPECT_EQ(help_serve.exit_code, 0);
+  EXPECT_EQ(help_serve.out, RunRecur({"serve", "--help"}).out);
+}
+
+TEST(CommandLine, AnUnknownFlagStillExitsTwoWithTheUsageOnStderr) {
+  for (const auto& command : kCommands) {
+    const CommandResult run = RunRecur(With(command, "--no-such-flag"));
+    EXPECT_EQ(run.exit_code, 2) << Named(command);
+    EXPECT_THAT(run.err, HasSubstr("usage: recur")) << Named(command);
+    EXPECT_EQ(run.out, "") << Named(command);
+  }
+  const CommandResult none = RunRecur({});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_THAT(none.err, StartsWith("usage: recur"));
+}
+
+TEST(CommandLine, ServeHelpListsEveryFlagWithItsVariableAndDefault) {
+  const std::string help = RunRecur({"serve", "--help"}).out;
+  std::vector<std::string_view> flags(kServeFlags.begin(), kServeFlags.end());
+  flags.insert(flags.end(), kRepeatableServeFlags.begin(), kRepeatableServeFlags.end());
+  const auto table = ServeFlagHelpTable();
+  EXPECT_EQ(table.size(), flags.size()) << "a flag of the help table that serve does not take";
+  for (std::string_view flag : flags) {
+    const auto row = std::find_if(table.begin(), table.end(),
+                                  [&](const ServeFlagHelp& help) { return help.flag == flag; });
+    ASSERT_NE(row, table.end()) << "--" << flag << " is not in the help";
+    EXPECT_THAT(row->variable, StartsWith("RECUR_")) << flag;
+    EXPECT_THAT(
+        help, HasSubstr("  --" + std::string(flag) + " " + std::string(row->argument) + "\n      " +
+                        std::string(row->variable) + ", " +
+                        (row->fallback.empty() ? "none" : std::string(row->fallback)) + "\n"))
+        << flag;
+  }
+}
+
+// For each serve setting: a value it refuses (one that no other message would quote), what the
+// refusal says, and a value it takes.
+// Settings that only apply with PostgreSQL, or with Stripe, come with the environment that
+// makes them apply.
+struct SettingCase {
+  std::string flag;
+  std::string refused;
+  std::string refusal;
+  std::string taken;
+  std::map<std::string, std::string> env = {};
+};
+
+const std::string kUnreachablePostgres = "postgresql://127.0.0.1:1/recur";
+const std::string kSystemCertificates = "/etc/ssl/certs/ca-certificates.crt";
+
+std::vector<SettingCase> SettingCases(const TempDir& dir) {
+  const std::map<std::string, std::string> postgres = {{"RECUR_DB", kUnreachablePostgres}};
+  const std::map<std::string, std::string> stripe = {{"RECUR_GATEWAY", "stripe"},
+                                                     {"STRIPE_SECRET_KEY", "sk_test_123"}};
+  return {
+      {"db", ":memory:", "--db must name a file", dir / "taken.db"},
+      {"db-pool", "zero", "--db-pool must be", "4", postgres},
+      {"db-statement-timeout", "forever", "--db-statement-timeout must be", "5s", postgres},
+      {"lease", "never", "--lease must be", "30s", postgres},
+      {"plans", dir / "no-such-plans", dir / "no-such-plans",
+       std::string(RECUR_SOURCE_DIR) + "/plans"},
+      {"addr", "localhost", "--addr must be HOST:PORT", "127.0.0.1:0"},
+      {"log-level", "loud", "--log-level must be", "warn"},
+      {"metrics-addr", "localhost:x", "--metrics-addr must be", "0"},
+      {"dunning-retries", "3d,1d", "--dunning-retries must", "2d"},
+      {"past-due-access", "maybe", "--past-due-access must", "revoke"},
+      {"webhook-allow-cidr", "10.0.0.0/99", "10.0.0.0/99", "10.0.0.0/8"},
+      {"webhook-retry-schedule", "soon", "--webhook-retry-schedule", "0,5"},
+      {"webhook-disable-after", "soon", "--webhook-disable-after must", "60"},
+      {"webhook-ca-file", dir / "no-such.pem", "--webhook-ca-file", kSystemCertificates},
+      {"trusted-proxy", "not-an-address", "--trusted-proxy", "10.0.0.1"},
+      {"allowed-origin", "ftp://x", "its scheme must be http or https", "https://app.example.com"},
+      {"limit-failed-auth", "bad-rate-1", "--limit-failed-auth must", "5/1m"},
+      {"limit-public", "bad-rate-2", "--limit-public must", "off"},
+      {"limit-payment-attempts", "bad-rate-3", "--limit-payment-attempts must", "3/1h"},
+      {"limit-pending-writes", "none", "--limit-pending-writes must", "10"},
+      {"gateway", "paypal", "--gateway must be", "sandbox"},
+      {"stripe-api-base", "ftp://stripe", "--stripe-api-base must", "http://127.0.0.1:1", stripe},
+  };
+}
+
+const ServeFlagHelp& HelpOf(const std::string& flag) {
+  for (const ServeFlagHelp& row : ServeFlagHelpTable()) {
+    if (row.flag == flag) return row;
+  }
+  throw std::runtime_error("no help for --" + flag);
+}
+
+TEST(CommandLine, EveryServeSettingIsTestedHere) {
+  TempDir dir;
+  std::vector<std::string> tested;
+  for (const SettingCase& setting : SettingCases(dir)) tested.push_back(setting.flag);
+  for (const ServeFlagHelp& row : ServeFlagHelpTable()) {
+    EXPECT_NE(std::find(tested.begin(), tested.end(), row.flag), tested.end()) << row.flag;
+  }
+}
+
+TEST(CommandLine, ServeReadsEachSettingsVariableWhenItsFlagIsAbsent) {
+  TempDir dir;
+  for (const SettingCase& setting : SettingCases(dir)) {
+    std::map<std::string, std::string> env = setting.env;
+    env[std::string(HelpOf(setting.flag).variable)] = setting.refused;
+    const CommandResult run = RunRecur({"serve"}, dir.path(), env);
+    EXPECT_NE(run.exit_code, 0) << setting.flag;
+    EXPECT_THAT(run.err, HasSubstr(setting.refusal)) << setting.flag;
+  }
+}
+
+TEST(CommandLine, AServeFlagWinsOverItsVariable) {
+  TempDir dir;
+  // Each run ends once its settings are read: the database named is in a folder that does not
+  // exist (or, for --db itself, the plans named do not), so no server starts.
+  const std::string unopenable = dir / "no-such-folder/recur.db";
+  for (const SettingCase& setting : SettingCases(dir)) {
+    std::map<std::string, std::string> env = setting.env;
+    env[std::string(HelpOf(setting.flag).variable)] = setting.refused;
+    std::vector<std::string> args = {"serve"};
+    if (setting.flag == "db") {
+      args.insert(args.end(), {"--plans", dir / "no-such-plans"});
+    } else if (!env.contains("RECUR_DB")) {
+      env["RECUR_DB"] = unopenable;
+    }
+    args.push_back("--" + setting.flag + "=" + setting.taken);
+    const CommandResult run = RunRecur(args, dir.path(), env);
+    EXPECT_THAT(run.err, ::testing::Not(HasSubstr("--" + setting.flag + " ")))
+        << setting.flag << ": " << run.err;
+    EXPECT_THAT(run.err, ::testing::Not(HasSubstr(setting.refused)))
+        << setting.flag << ": " << run.err;
+  }
+}
+
+// The listening line's fields: the address, database and plans the server took.
+std::string ListeningLine(BackgroundProcess& server) {
+  EXPECT_TRUE(server.WaitForStderr("\"event\":\"listening\"", 30s)) << server.Stderr();
+  const std::string err = server.Stderr();
+  const std::size_t event = err.find("\"event\":\"listening\"");
+  const std::size_t begin = err.rfind('\n', event);
+  return err.substr(begin == std::string::npos ? 0 : begin + 1,
+                    err.find('\n', event) - (begin == std::string::npos ? 0 : begin + 1));
+}
+
+TEST(CommandLine, ServeTakesItsAddressDatabaseAndPlansFromTheEnvironment) {
+  TempDir dir;
+  std::filesystem::copy(std::string(RECUR_SOURCE_DIR) + "/plans", dir / "catalog");
+  BackgroundProcess server(
+      {RecurBinary(), "serve"}, dir.path(),
+      {{"RECUR_ADDR", "127.0.0.1:0"},
+       {"RECUR_DB", dir / "from-env.db"},
+       {"RECUR_PLANS", dir / "catalog"},
+       {"RECUR_SECRET_KEY", "sk_test_0123456789abcdefghijklmnopqrstuvwxyzABCD"}});
+  const std::string line = ListeningLine(server);
+  EXPECT_THAT(line, HasSubstr("\"addr\":\"127.0.0.1:"));
+  EXPECT_THAT(line, HasSubstr("\"db\":\"" + (dir / "from-env.db") + "\""));
+  EXPECT_THAT(line, HasSubstr("\"plans\":\"" + (dir / "catalog") + "\""));
+  EXPECT_TRUE(std::filesystem::exists(dir / "from-env.db"));
+}
+
+TEST(CommandLine, ServeDefaultsToRecurDbAndPlansInItsWorkingFolder) {
+  TempDir dir;
+  std::filesystem::copy(std::string(RECUR_SOURCE_DIR) + "/plans", dir / "plans");
+  // Only the address is set, to a free port: the default 127.0.0.1:8080 may be taken.
+  BackgroundProcess server(
+      {RecurBinary(), "serve"}, dir.path(),
+      {{"RECUR_ADDR", "127.0.0.1:0"},
+       {"RECUR_SECRET_KEY", "sk_test_0123456789abcdefghijklmnopqrstuvwxyzABCD"}});
+  const std::string line = ListeningLine(server);
+  EXPECT_THAT(line, HasSubstr("\"db\":\"recur.db\""));
+  EXPECT_THAT(line, HasSubstr("\"plans\":\"plans\""));
+  EXPECT_TRUE(std::filesystem::exists(dir / "recur.db"));
+}
+
+TEST(CommandLine, LogLevelLeavesOutTheLinesLessSevereThanIt) {
+  TempDir dir;
+  // A database file open to others is made private at start with a warning; the missing plans
+  // then end the run.
+  WriteFile(dir / "recur.db", "");
+  ASSERT_EQ(::chmod((dir / "recur.db").c_str(), 0644), 0);
+  const std::vector<std::string> args = {"serve", "--db", dir / "recur.db", "--plans",
+                                         dir / "no-such-plans"};
+  const CommandResult warn = RunRecur(With(With(args, "--log-level"), "warn"), dir.path());
+  EXPECT_THAT(warn.err, HasSubstr("database_file_made_private"));
+  EXPECT_THAT(warn.err, HasSubstr("\"level\":\"warn\""));
+  EXPECT_THAT(warn.err, ::testing::Not(HasSubstr("\"level\":\"info\"")));
+
+  ASSERT_EQ(::chmod((dir / "recur.db").c_str(), 0644), 0);
+  const CommandResult error = RunRecur(args, dir.path(), {{"RECUR_LOG_LEVEL", "error"}});
+  EXPECT_THAT(error.err, ::testing::Not(HasSubstr("database_file_made_private")));
+  EXPECT_THAT(error.err, HasSubstr("no-such-plans"));
+}
+
+}  // namespace
+}  // namespace recur::testing
