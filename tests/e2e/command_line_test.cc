@@ -147,6 +147,7 @@ std::vector<SettingCase> SettingCases(const TempDir& dir) {
       {"limit-pending-writes", "none", "--limit-pending-writes must", "10"},
       {"gateway", "paypal", "--gateway must be", "sandbox"},
       {"stripe-api-base", "ftp://stripe", "--stripe-api-base must", "http://127.0.0.1:1", stripe},
+      {"shutdown-timeout", "whenever", "--shutdown-timeout must be", "5s"},
   };
 }
 

@@ -24,6 +24,10 @@ constexpr ServeFlagHelp kTable[] = {
     {"metrics-addr", "[HOST:]PORT", "RECUR_METRICS_ADDR", "",
      "also serve GET /metrics here, without the key (a port alone: on 127.0.0.1); without\n"
      "it, /metrics is served on --addr behind the secret key"},
+    {"shutdown-timeout", "DURATION", "RECUR_SHUTDOWN_TIMEOUT", kDefaultShutdownTimeout,
+     "after SIGTERM or SIGINT, how long requests and webhook attempts in flight have to\n"
+     "finish (1s to 10m, in ms, s or m); attempts still waiting are then cut and sent again\n"
+     "after a restart"},
     {"log-level", "LEVEL", "RECUR_LOG_LEVEL", "info",
      "the least severe log line written: debug, info, warn or error (warn and error\n"
      "leave out the access log)"},
