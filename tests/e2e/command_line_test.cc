@@ -29,6 +29,7 @@ const std::vector<std::vector<std::string>> kCommands = {
     {"serve"},
     {"plans"},
     {"plans", "check"},
+    {"backup"},
     {"simulate"},
     {"simulate", "scenario"},
     {"simulate", "cohort"},
