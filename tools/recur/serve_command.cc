@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -40,6 +41,7 @@
 #include "store/cached/caching_test_clock_store.h"
 #include "store/stored_versions.h"
 #include "tools/recur/commands.h"
+#include "tools/recur/config_file.h"
 #include "tools/recur/flags.h"
 #include "tools/recur/installation.h"
 #include "tools/recur/serve_settings.h"
@@ -304,6 +306,17 @@ int RunServe(std::span<const std::string> args) {
   auto flags = ParseFlags(args, kServeFlags, kRepeatableServeFlags);
   if (!flags) return Usage(flags.error().message);
   if (!flags->positional.empty()) return Usage("unexpected argument " + flags->positional[0]);
+  if (const std::string config = FlagOrEnvironment(*flags, "config", "RECUR_CONFIG", "");
+      !config.empty()) {
+    // Every flag but --config itself may be set in the file.
+    std::vector<std::string_view> keys;
+    std::copy_if(kServeFlags.begin(), kServeFlags.end(), std::back_inserter(keys),
+                 [](std::string_view flag) { return flag != "config"; });
+    if (Status read = ReadConfigFile(config, keys, kRepeatableServeFlags, *flags); !read) {
+      std::fprintf(stderr, "recur serve: %s\n", read.error().message.c_str());
+      return 2;
+    }
+  }
   auto settings = ReadServeSettings(*flags);
   if (!settings) {
     std::fprintf(stderr, "recur serve: %s\n", settings.error().message.c_str());

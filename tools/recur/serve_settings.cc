@@ -12,7 +12,7 @@ namespace recur {
 namespace {
 
 // The entries of repeatable flag `flag`, else those of environment variable `variable` (separated
-// by commas, spaces around them ignored), each read by `parse`.
+// by commas, spaces around them ignored), else the configuration file's, each read by `parse`.
 Result<std::vector<Cidr>> ReadCidrList(const ParsedFlags& flags, std::string_view flag,
                                        const char* variable,
                                        Result<Cidr> (*parse)(std::string_view)) {
@@ -30,6 +30,8 @@ Result<std::vector<Cidr>> ReadCidrList(const ParsedFlags& flags, std::string_vie
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
+  } else if (auto in_file = flags.file_lists.find(flag); in_file != flags.file_lists.end()) {
+    texts = in_file->second;
   }
   std::vector<Cidr> ranges;
   for (const std::string& text : texts) {

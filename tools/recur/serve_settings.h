@@ -25,7 +25,7 @@
 
 namespace recur {
 
-inline constexpr std::array<std::string_view, 20> kServeFlags = {"db",
+inline constexpr std::array<std::string_view, 21> kServeFlags = {"db",
                                                                  "db-pool",
                                                                  "db-statement-timeout",
                                                                  "lease",
@@ -44,7 +44,8 @@ inline constexpr std::array<std::string_view, 20> kServeFlags = {"db",
                                                                  "stripe-api-base",
                                                                  "log-level",
                                                                  "metrics-addr",
-                                                                 "shutdown-timeout"};
+                                                                 "shutdown-timeout",
+                                                                 "config"};
 
 inline constexpr std::array<std::string_view, 2> kRepeatableServeFlags = {"webhook-allow-cidr",
                                                                           "trusted-proxy"};
