@@ -186,20 +186,25 @@ TEST(CommandLine, ServeReadsEachSettingsVariableWhenItsFlagIsAbsent) {
   }
 }
 
+// Makes a run of serve about `setting` end once its settings are read: the database named is in
+// a folder that does not exist (or, for --db itself, the plans named do not), so no server starts.
+void EndOnceSettingsAreRead(const SettingCase& setting, const TempDir& dir,
+                            std::vector<std::string>& args,
+                            std::map<std::string, std::string>& env) {
+  if (setting.flag == "db") {
+    args.insert(args.end(), {"--plans", dir / "no-such-plans"});
+  } else if (!env.contains("RECUR_DB")) {
+    env["RECUR_DB"] = dir / "no-such-folder/recur.db";
+  }
+}
+
 TEST(CommandLine, AServeFlagWinsOverItsVariable) {
   TempDir dir;
-  // Each run ends once its settings are read: the database named is in a folder that does not
-  // exist (or, for --db itself, the plans named do not), so no server starts.
-  const std::string unopenable = dir / "no-such-folder/recur.db";
   for (const SettingCase& setting : SettingCases(dir)) {
     std::map<std::string, std::string> env = setting.env;
     env[std::string(HelpOf(setting.flag).variable)] = setting.refused;
     std::vector<std::string> args = {"serve"};
-    if (setting.flag == "db") {
-      args.insert(args.end(), {"--plans", dir / "no-such-plans"});
-    } else if (!env.contains("RECUR_DB")) {
-      env["RECUR_DB"] = unopenable;
-    }
+    EndOnceSettingsAreRead(setting, dir, args, env);
     args.push_back("--" + setting.flag + "=" + setting.taken);
     const CommandResult run = RunRecur(args, dir.path(), env);
     EXPECT_THAT(run.err, ::testing::Not(HasSubstr("--" + setting.flag + " ")))
@@ -299,19 +304,13 @@ TEST(CommandLine, ServeReadsEachSettingFromTheConfigFileWhenNeitherFlagNorVariab
 
 TEST(CommandLine, AServeVariableWinsOverTheConfigFileAndAFlagOverBoth) {
   TempDir dir;
-  // As in AServeFlagWinsOverItsVariable, each run ends once its settings are read.
-  const std::string unopenable = dir / "no-such-folder/recur.db";
   for (const SettingCase& setting : SettingCases(dir)) {
     if (setting.flag == "config") continue;
     const std::string config = ConfigSetting(dir, setting.flag, setting.refused);
     const std::string variable(HelpOf(setting.flag).variable);
     std::map<std::string, std::string> env = setting.env;
     std::vector<std::string> args = {"serve", "--config", config};
-    if (setting.flag == "db") {
-      args.insert(args.end(), {"--plans", dir / "no-such-plans"});
-    } else if (!env.contains("RECUR_DB")) {
-      env["RECUR_DB"] = unopenable;
-    }
+    EndOnceSettingsAreRead(setting, dir, args, env);
     std::map<std::string, std::string> by_variable = env;
     by_variable[variable] = setting.taken;
     const CommandResult variable_wins = RunRecur(args, dir.path(), by_variable);
