@@ -10,7 +10,9 @@ struct ConnectionDeadlines::Connection {
   int socket;
   // Steady-clock ticks; the largest value when there is no deadline.
   std::atomic<std::int64_t> deadline;
-  bool shut_down = false;
+  // No request under way: the next head has not begun to be judged.
+  std::atomic<bool> awaiting_head = true;
+  bool shut_down = false;  // under the mutex
 };
 
 namespace {
@@ -45,7 +47,25 @@ ConnectionDeadlines::Connection* ConnectionDeadlines::Opened(int socket, TimePoi
 }
 
 void ConnectionDeadlines::Set(Connection* connection, std::optional<TimePoint> deadline) {
-  if (connection != nullptr) connection->deadline.store(Ticks(deadline));
+  if (connection == nullptr) return;
+  connection->awaiting_head = false;
+  connection->deadline.store(Ticks(deadline));
+}
+
+void ConnectionDeadlines::AwaitHead(Connection* connection, TimePoint deadline) {
+  if (connection == nullptr) return;
+  connection->deadline.store(Ticks(deadline));
+  connection->awaiting_head = true;
+}
+
+void ConnectionDeadlines::ShutDownAwaitingHead() {
+  std::lock_guard lock(mutex_);
+  for (Connection* connection : open_) {
+    if (!connection->shut_down && connection->awaiting_head) {
+      ::shutdown(connection->socket, SHUT_RDWR);
+      connection->shut_down = true;
+    }
+  }
 }
 
 void ConnectionDeadlines::Closed(Connection* connection) {

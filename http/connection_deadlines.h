@@ -33,9 +33,14 @@ class ConnectionDeadlines {
   explicit ConnectionDeadlines(std::chrono::milliseconds tick);
   ~ConnectionDeadlines();
 
+  // A new connection, awaiting its first request's head until `deadline`.
   Connection* Opened(int socket, TimePoint deadline);
   // A new deadline, or none (while a handler works on the request, say).
   void Set(Connection* connection, std::optional<TimePoint> deadline);
+  // The connection is between requests (kept alive), awaiting the next head until `deadline`.
+  void AwaitHead(Connection* connection, TimePoint deadline);
+  // Shuts down every connection awaiting a head: a stopping server's idle ones, at once.
+  void ShutDownAwaitingHead();
   void Closed(Connection* connection);
   // Keeps `socket` (a descriptor of its own: the caller's stays the caller's) open until
   // `until`, dropping what arrives.

@@ -173,6 +173,9 @@ struct HttpServerCallbacks {
         exchange = new HttpServer::Exchange;
         *request_context = exchange;
         exchange->started = std::chrono::steady_clock::now();
+        // A request is under way: no longer an idle connection that a stopping server closes.
+        server.deadlines_->Set(DeadlinesOf(connection),
+                               exchange->started + server.options_.header_deadline);
         exchange->request = ReadHead(connection, url, method, server.options_.trusted_proxies);
         auto incoming = exchange->request.headers.find("X-Request-Id");
         exchange->request_id =
@@ -250,8 +253,8 @@ struct HttpServerCallbacks {
     delete static_cast<HttpServer::Exchange*>(*request_context);
     *request_context = nullptr;
     // The next request on a kept-alive connection has its head's deadline from now.
-    server.deadlines_->Set(DeadlinesOf(connection),
-                           std::chrono::steady_clock::now() + server.options_.header_deadline);
+    server.deadlines_->AwaitHead(DeadlinesOf(connection), std::chrono::steady_clock::now() +
+                                                              server.options_.header_deadline);
   }
 
   static void OnConnection(void* context, MHD_Connection* connection, void** socket_context,
@@ -350,6 +353,8 @@ void HttpServer::Run() {
   // No new connections; the handlers at work finish and resume their connections before the
   // daemon, and with it every connection, goes.
   const int listening = MHD_quiesce_daemon(daemon);
+  // Kept-alive connections between requests are closed now rather than when the rest is done.
+  deadlines_->ShutDownAwaitingHead();
   workers_->Drain();
   held_answers_->ReleaseAll();
   // A resumed connection is suspended until its polling thread takes it back, and the library
@@ -371,6 +376,7 @@ bool HttpServer::WaitUntilRunning() const {
 }
 
 void HttpServer::Stop() {
+  stopping_ = true;
   {
     std::lock_guard lock(stop_mutex_);
     stop_requested_ = true;
@@ -461,6 +467,9 @@ MHD_Result HttpServer::Send(MHD_Connection* connection, Exchange& exchange) {
     if (info != nullptr) {
       deadlines_->Linger(info->connect_fd, std::chrono::steady_clock::now() + kLingering);
     }
+  } else if (stopping_) {
+    // The server is draining: a kept-alive client is told to go elsewhere for its next request.
+    MHD_add_response_header(response, "Connection", "close");
   }
   const MHD_Result queued =
       MHD_queue_response(connection, static_cast<unsigned>(answer.status), response);

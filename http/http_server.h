@@ -87,8 +87,9 @@ class HttpServer {
   void Run();
   // Blocks until a Run() on another thread accepts connections (true) or has returned (false).
   bool WaitUntilRunning() const;
-  // Ends Run(): handlers at work finish and are answered. A Stop() before Run() ends the next
-  // Run() at once.
+  // Ends Run(): no new connections are taken, idle ones are closed, handlers at work finish and
+  // are answered (with Connection: close), then every connection is closed. A Stop() before
+  // Run() ends the next Run() at once.
   void Stop();
 
  private:
@@ -164,6 +165,7 @@ class HttpServer {
   std::atomic<int> held_ = 0;  // connections suspended for a held answer, not yet taken back
   std::atomic<bool> running_ = false;
   std::atomic<bool> run_returned_ = false;
+  std::atomic<bool> stopping_ = false;  // Stop() was called
   std::mutex stop_mutex_;
   std::condition_variable stop_requested_changed_;
   bool stop_requested_ = false;

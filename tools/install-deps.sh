@@ -12,6 +12,7 @@ packages=(
   nginx  # the reverse-proxy test runs deploy/nginx/recur.conf on it
   sqlite3  # the fault tests: another process on the database (tests/e2e/storage_faults_test.cc)
   python3-prometheus-client  # Prometheus's parser reads /metrics (tests/e2e/metrics_test.cc)
+  libtomlplusplus-dev  # recur serve --config reads TOML (tools/recur/config_file.h)
   "$@"
 )
 

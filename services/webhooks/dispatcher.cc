@@ -86,7 +86,27 @@ std::chrono::milliseconds Dispatcher::NextPoll() {
   return std::max(poll_jitter_.Spread(options_.poll), std::chrono::milliseconds(1));
 }
 
-void Dispatcher::Send(const DueDelivery& delivery, const CheckedWebhookUrl& checked,
+bool Dispatcher::Sending(httplib::ClientImpl* client) {
+  std::lock_guard lock(sending_mutex_);
+  if (cutting_) return false;
+  sending_.insert(client);
+  return true;
+}
+
+void Dispatcher::SentBy(httplib::ClientImpl* client) {
+  std::lock_guard lock(sending_mutex_);
+  sending_.erase(client);
+}
+
+void Dispatcher::CutSending() {
+  std::lock_guard lock(sending_mutex_);
+  cutting_ = true;
+  // The library's stop() shuts the socket of a request in flight from another thread; the
+  // request then fails at once instead of waiting out its timeouts.
+  for (httplib::ClientImpl* client : sending_) client->stop();
+}
+
+bool Dispatcher::Send(const DueDelivery& delivery, const CheckedWebhookUrl& checked,
                       DeliveryAttempt& attempt, std::optional<std::chrono::seconds>& retry_after) {
   const WebhookUrl& url = checked.url;
   httplib::Request request =
@@ -104,7 +124,13 @@ void Dispatcher::Send(const DueDelivery& delivery, const CheckedWebhookUrl& chec
   for (std::size_t i = 0; i < checked.addresses.size(); ++i) {
     const IpAddress& address = checked.addresses[i];
     std::unique_ptr<httplib::ClientImpl> client = connections_.Take(url, address);
+    if (!Sending(client.get())) return false;
     httplib::Result result = client->send(request);
+    SentBy(client.get());
+    if (!result && result.error() != httplib::Error::Canceled) {
+      std::lock_guard lock(sending_mutex_);
+      if (cutting_) return false;  // cut by Stop's deadline, not failed by the receiver
+    }
     if (result) {
       attempt.http_status = result->status;
       retry_after = RetryAfter(*result);
@@ -121,9 +147,10 @@ void Dispatcher::Send(const DueDelivery& delivery, const CheckedWebhookUrl& chec
     break;
   }
   attempt.response_body = std::move(answer);
+  return true;
 }
 
-DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
+std::optional<DeliveryAttempt> Dispatcher::Attempt(const DueDelivery& delivery) {
   DeliveryAttempt attempt;
   attempt.delivery_id = delivery.id;
   attempt.endpoint_id = delivery.endpoint.id;
@@ -139,7 +166,7 @@ DeliveryAttempt Dispatcher::Attempt(const DueDelivery& delivery) {
   auto checked = CheckWebhookUrl(delivery.endpoint.url, options_.allow, options_.allow_entry_name,
                                  *options_.resolver);
   if (checked) {
-    Send(delivery, *checked, attempt, retry_after);
+    if (!Send(delivery, *checked, attempt, retry_after)) return std::nullopt;
   } else {
     attempt.error = checked.error().message;
   }
@@ -300,6 +327,13 @@ std::optional<DueDelivery> Dispatcher::Take(std::unique_lock<std::mutex>& lock) 
 
 void Dispatcher::Work() {
   std::unique_lock lock(mutex_);
+  struct Done {
+    Dispatcher& dispatcher;
+    ~Done() {
+      --dispatcher.working_;
+      dispatcher.workers_done_.notify_all();
+    }
+  } done{*this};
   while (!stopping_) {
     std::optional<DueDelivery> delivery = Take(lock);
     if (stopping_) {
@@ -316,13 +350,19 @@ void Dispatcher::Work() {
     in_flight_count_ = in_flight_.size();
     ++in_flight_per_endpoint_[delivery->endpoint.id];
     lock.unlock();
-    DeliveryAttempt attempt = Attempt(*delivery);
+    std::optional<DeliveryAttempt> attempt = Attempt(*delivery);
     lock.lock();
     // The endpoint has room again; the delivery stays in flight until its attempt is recorded.
     if (--in_flight_per_endpoint_[delivery->endpoint.id] == 0) {
       in_flight_per_endpoint_.erase(delivery->endpoint.id);
     }
-    unrecorded_.push_back(std::move(attempt));
+    if (!attempt) {  // cut by Stop's deadline: given back unrecorded
+      in_flight_.erase(delivery->id);
+      in_flight_count_ = in_flight_.size();
+      cut_.push_back(std::move(*delivery));
+      continue;
+    }
+    unrecorded_.push_back(std::move(*attempt));
     recorder_wake_.notify_one();
     wake_.notify_one();  // a worker waiting for this endpoint's room
     // Bounded: while the recorder is far behind, sending waits for it.
@@ -358,7 +398,9 @@ std::size_t Dispatcher::RunOnce() {
     return 0;
   }
   std::vector<DeliveryAttempt> attempts;
-  for (const DueDelivery& delivery : *due) attempts.push_back(Attempt(delivery));
+  for (const DueDelivery& delivery : *due) {
+    if (auto attempt = Attempt(delivery)) attempts.push_back(std::move(*attempt));
+  }
   if (!attempts.empty()) Record(attempts);
   return attempts.size();
 }
@@ -368,6 +410,11 @@ void Dispatcher::Start() {
   if (!workers_.empty()) return;
   stopping_ = false;
   workers_stopped_ = false;
+  {
+    std::lock_guard sending(sending_mutex_);
+    cutting_ = false;
+  }
+  working_ = options_.workers;
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
   recorder_ = std::thread([this] { RecordWhileRunning(); });
   running_ = true;
@@ -382,13 +429,32 @@ Dispatcher::Progress Dispatcher::WorkProgress() const {
   return progress;
 }
 
-void Dispatcher::Stop() {
+void Dispatcher::Stop() { Stop(std::chrono::steady_clock::time_point::max()); }
+
+void Dispatcher::Stop(std::chrono::steady_clock::time_point deadline) {
   running_ = false;
+  std::size_t cut = 0;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     stopping_ = true;
+    wake_.notify_all();
+    if (!workers_done_.wait_until(lock, deadline, [this] { return working_ == 0; })) {
+      // A worker may be between taking its client and sending on it when the cut comes: it is
+      // cut again until every worker has returned.
+      while (working_ > 0) {
+        lock.unlock();
+        CutSending();
+        lock.lock();
+        workers_done_.wait_for(lock, std::chrono::milliseconds(50),
+                               [this] { return working_ == 0; });
+      }
+    }
+    cut = cut_.size();
   }
-  wake_.notify_all();
+  if (cut > 0) {
+    Log(clock_.Now(), "warn", "webhook_attempts_cut",
+        {{"attempts", cut}, {"reason", "the shutdown's deadline came before their answers"}});
+  }
   for (std::thread& worker : workers_) worker.join();
   workers_.clear();
   {
@@ -403,6 +469,9 @@ void Dispatcher::Stop() {
   {
     std::lock_guard lock(mutex_);
     unsent.swap(queue_);
+    unsent.insert(unsent.end(), std::make_move_iterator(cut_.begin()),
+                  std::make_move_iterator(cut_.end()));
+    cut_.clear();
   }
   if (Status released = deliveries_.ReleaseDeliveries(unsent); !released) {
     Log(clock_.Now(), "error", "webhook_leases_not_released",

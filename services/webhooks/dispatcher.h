@@ -86,9 +86,13 @@ class Dispatcher {
   ~Dispatcher();
 
   // Starts and stops the workers and the recorder. Stop waits for attempts in flight (at most
-  // the timeouts), records them, and gives back what it read and did not attempt.
+  // the timeouts), records them, and gives back what it read and did not attempt. With a
+  // `deadline`, attempts still waiting for their answer then have their connections cut: they
+  // are not recorded (the receiver's answer never came) and are given back with the rest, to be
+  // sent again under the same webhook-id (at least once).
   void Start();
   void Stop();
+  void Stop(std::chrono::steady_clock::time_point deadline);
 
   // One step on the calling thread, for tests that drive the dispatcher by the clock: sends the
   // deliveries due at the clock's now (at most 200, oldest first), one after another, records
@@ -114,9 +118,10 @@ class Dispatcher {
   void WriteMetrics(MetricsText& text) const;
 
  private:
-  DeliveryAttempt Attempt(const DueDelivery& delivery);
-  // Sends the signed request and fills in what came back.
-  void Send(const DueDelivery& delivery, const CheckedWebhookUrl& checked, DeliveryAttempt& attempt,
+  // None when Stop's deadline cut the attempt before its answer came.
+  std::optional<DeliveryAttempt> Attempt(const DueDelivery& delivery);
+  // Sends the signed request and fills in what came back; false when Stop's deadline cut it.
+  bool Send(const DueDelivery& delivery, const CheckedWebhookUrl& checked, DeliveryAttempt& attempt,
             std::optional<std::chrono::seconds>& retry_after);
   // Records the attempts, then disables the endpoints that answered 410 or have failed for too
   // long.
@@ -135,6 +140,12 @@ class Dispatcher {
   std::optional<DueDelivery> Take(std::unique_lock<std::mutex>& lock);
   // Under mutex_: whether the endpoint has fewer than `per_endpoint` attempts in flight.
   bool HasRoom(const std::string& endpoint_id) const;
+  // The client sending an attempt, known while it sends so that Stop's deadline can cut it;
+  // Sending is false once the cutting has begun (the attempt is then not sent).
+  bool Sending(httplib::ClientImpl* client);
+  void SentBy(httplib::ClientImpl* client);
+  // Shuts down the sockets of the attempts being sent; they end at once with an error.
+  void CutSending();
 
   WebhookDeliveryStore& deliveries_;
   WebhookEndpointStore& endpoints_;
@@ -146,8 +157,14 @@ class Dispatcher {
   bool stopping_ = false;
   bool workers_stopped_ = false;
   std::vector<std::thread> workers_;
+  int working_ = 0;  // workers not yet returned, under mutex_
+  std::condition_variable workers_done_;
   std::thread recorder_;
   std::vector<DueDelivery> queue_;
+  std::vector<DueDelivery> cut_;  // attempts cut by Stop's deadline, to be given back
+  std::mutex sending_mutex_;
+  std::unordered_set<httplib::ClientImpl*> sending_;  // under sending_mutex_
+  bool cutting_ = false;                              // under sending_mutex_
   // WorkProgress's, written under mutex_ and read without it.
   std::atomic<bool> running_ = false;
   std::atomic<std::int64_t> last_read_ms_ = -1;  // Unix ms; -1: never read

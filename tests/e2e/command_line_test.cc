@@ -29,6 +29,7 @@ const std::vector<std::vector<std::string>> kCommands = {
     {"serve"},
     {"plans"},
     {"plans", "check"},
+    {"backup"},
     {"simulate"},
     {"simulate", "scenario"},
     {"simulate", "cohort"},
@@ -120,6 +121,12 @@ struct SettingCase {
 const std::string kUnreachablePostgres = "postgresql://127.0.0.1:1/recur";
 const std::string kSystemCertificates = "/etc/ssl/certs/ca-certificates.crt";
 
+// A configuration file that sets nothing.
+std::string EmptyConfig(const TempDir& dir) {
+  WriteFile(dir / "empty.toml", "# nothing set\n");
+  return dir / "empty.toml";
+}
+
 std::vector<SettingCase> SettingCases(const TempDir& dir) {
   const std::map<std::string, std::string> postgres = {{"RECUR_DB", kUnreachablePostgres}};
   const std::map<std::string, std::string> stripe = {{"RECUR_GATEWAY", "stripe"},
@@ -148,6 +155,8 @@ std::vector<SettingCase> SettingCases(const TempDir& dir) {
       {"limit-pending-writes", "none", "--limit-pending-writes must", "10"},
       {"gateway", "paypal", "--gateway must be", "sandbox"},
       {"stripe-api-base", "ftp://stripe", "--stripe-api-base must", "http://127.0.0.1:1", stripe},
+      {"shutdown-timeout", "whenever", "--shutdown-timeout must be", "5s"},
+      {"config", dir / "no-such.toml", "cannot read the configuration file", EmptyConfig(dir)},
   };
 }
 
@@ -178,20 +187,25 @@ TEST(CommandLine, ServeReadsEachSettingsVariableWhenItsFlagIsAbsent) {
   }
 }
 
+// Makes a run of serve about `setting` end once its settings are read: the database named is in
+// a folder that does not exist (or, for --db itself, the plans named do not), so no server starts.
+void EndOnceSettingsAreRead(const SettingCase& setting, const TempDir& dir,
+                            std::vector<std::string>& args,
+                            std::map<std::string, std::string>& env) {
+  if (setting.flag == "db") {
+    args.insert(args.end(), {"--plans", dir / "no-such-plans"});
+  } else if (!env.contains("RECUR_DB")) {
+    env["RECUR_DB"] = dir / "no-such-folder/recur.db";
+  }
+}
+
 TEST(CommandLine, AServeFlagWinsOverItsVariable) {
   TempDir dir;
-  // Each run ends once its settings are read: the database named is in a folder that does not
-  // exist (or, for --db itself, the plans named do not), so no server starts.
-  const std::string unopenable = dir / "no-such-folder/recur.db";
   for (const SettingCase& setting : SettingCases(dir)) {
     std::map<std::string, std::string> env = setting.env;
     env[std::string(HelpOf(setting.flag).variable)] = setting.refused;
     std::vector<std::string> args = {"serve"};
-    if (setting.flag == "db") {
-      args.insert(args.end(), {"--plans", dir / "no-such-plans"});
-    } else if (!env.contains("RECUR_DB")) {
-      env["RECUR_DB"] = unopenable;
-    }
+    EndOnceSettingsAreRead(setting, dir, args, env);
     args.push_back("--" + setting.flag + "=" + setting.taken);
     const CommandResult run = RunRecur(args, dir.path(), env);
     EXPECT_THAT(run.err, ::testing::Not(HasSubstr("--" + setting.flag + " ")))
@@ -258,6 +272,103 @@ TEST(CommandLine, LogLevelLeavesOutTheLinesLessSevereThanIt) {
   const CommandResult error = RunRecur(args, dir.path(), {{"RECUR_LOG_LEVEL", "error"}});
   EXPECT_THAT(error.err, ::testing::Not(HasSubstr("database_file_made_private")));
   EXPECT_THAT(error.err, HasSubstr("no-such-plans"));
+}
+
+// --- The configuration file (--config, RECUR_CONFIG): below the flag and the variable. ---
+
+// `text` as a TOML basic string.
+std::string TomlString(const std::string& text) {
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+// A configuration file in `dir` setting `key` to `value`; its path.
+std::string ConfigSetting(const TempDir& dir, const std::string& key, const std::string& value) {
+  WriteFile(dir / "recur.toml", "# written by the test\n" + key + " = " + TomlString(value) + "\n");
+  return dir / "recur.toml";
+}
+
+TEST(CommandLine, ServeReadsEachSettingFromTheConfigFileWhenNeitherFlagNorVariableGivesIt) {
+  TempDir dir;
+  for (const SettingCase& setting : SettingCases(dir)) {
+    if (setting.flag == "config") continue;
+    const std::string config = ConfigSetting(dir, setting.flag, setting.refused);
+    const CommandResult run = RunRecur({"serve", "--config", config}, dir.path(), setting.env);
+    EXPECT_NE(run.exit_code, 0) << setting.flag;
+    EXPECT_THAT(run.err, HasSubstr(setting.refusal)) << setting.flag;
+  }
+}
+
+TEST(CommandLine, AServeVariableWinsOverTheConfigFileAndAFlagOverBoth) {
+  TempDir dir;
+  for (const SettingCase& setting : SettingCases(dir)) {
+    if (setting.flag == "config") continue;
+    const std::string config = ConfigSetting(dir, setting.flag, setting.refused);
+    const std::string variable(HelpOf(setting.flag).variable);
+    std::map<std::string, std::string> env = setting.env;
+    std::vector<std::string> args = {"serve", "--config", config};
+    EndOnceSettingsAreRead(setting, dir, args, env);
+    std::map<std::string, std::string> by_variable = env;
+    by_variable[variable] = setting.taken;
+    const CommandResult variable_wins = RunRecur(args, dir.path(), by_variable);
+    EXPECT_THAT(variable_wins.err, ::testing::Not(HasSubstr(setting.refused)))
+        << setting.flag << ": " << variable_wins.err;
+
+    std::vector<std::string> with_flag = args;
+    with_flag.push_back("--" + setting.flag + "=" + setting.taken);
+    env[variable] = setting.refused;
+    const CommandResult flag_wins = RunRecur(with_flag, dir.path(), env);
+    EXPECT_THAT(flag_wins.err, ::testing::Not(HasSubstr(setting.refused)))
+        << setting.flag << ": " << flag_wins.err;
+  }
+}
+
+TEST(CommandLine, ServeTakesItsAddressDatabaseAndPlansFromTheConfigFileNamedByRecurConfig) {
+  TempDir dir;
+  std::filesystem::copy(std::string(RECUR_SOURCE_DIR) + "/plans", dir / "catalog");
+  WriteFile(dir / "recur.toml", "addr = \"127.0.0.1:0\"\ndb = " + TomlString(dir / "from-file.db") +
+                                    "\nplans = " + TomlString(dir / "catalog") +
+                                    "\nwebhook-allow-cidr = [\"10.0.0.0/8\", \"127.0.0.0/8\"]\n"
+                                    "limit-pending-writes = 64\n");
+  BackgroundProcess server(
+      {RecurBinary(), "serve"}, dir.path(),
+      {{"RECUR_CONFIG", dir / "recur.toml"},
+       {"RECUR_SECRET_KEY", "sk_test_0123456789abcdefghijklmnopqrstuvwxyzABCD"}});
+  const std::string line = ListeningLine(server);
+  EXPECT_THAT(line, HasSubstr("\"addr\":\"127.0.0.1:"));
+  EXPECT_THAT(line, HasSubstr("\"db\":\"" + (dir / "from-file.db") + "\""));
+  EXPECT_THAT(line, HasSubstr("\"plans\":\"" + (dir / "catalog") + "\""));
+}
+
+TEST(CommandLine, AConfigFileWithAnUnknownKeyAWrongTypeOrBadSyntaxIsRefusedWithItsLine) {
+  TempDir dir;
+  const std::string config = dir / "recur.toml";
+  const struct {
+    std::string text;
+    std::string refusal;
+  } cases[] = {
+      {"db = \"x.db\"\nadr = \"127.0.0.1:0\"\n",
+       config + ":2: unknown key \"adr\"; did you mean \"addr\"?"},
+      {"# pool\n\ndb-pool = true\n",
+       config + ":3: key \"db-pool\" must be a string or a whole number, got true or false"},
+      {"[webhook]\nallow = \"10.0.0.0/8\"\n", config + ":1: unknown key \"webhook\""},
+      {"trusted-proxy = [\"10.0.0.1\",\n  2.5]\n",
+       config + ":2: key \"trusted-proxy\": each entry must be a string, got a fraction"},
+      {"config = \"other.toml\"\n", config + ":1: unknown key \"config\""},
+      {"addr = \"127.0.0.1:0\"\nplans = \n", config + ":2: not valid TOML"},
+  };
+  for (const auto& [text, refusal] : cases) {
+    WriteFile(config, text);
+    const CommandResult run =
+        RunRecur({"serve", "--config", config, "--db", dir / "never-made.db"}, dir.path());
+    EXPECT_EQ(run.exit_code, 2) << text;
+    EXPECT_THAT(run.err, HasSubstr(refusal)) << text;
+    EXPECT_FALSE(std::filesystem::exists(dir / "never-made.db")) << text;
+  }
 }
 
 }  // namespace

@@ -11,5 +11,6 @@ namespace recur {
 int RunServe(std::span<const std::string> args);
 int RunPlans(std::span<const std::string> args);  // plans check
 int RunSimulate(std::span<const std::string> args);
+int RunBackup(std::span<const std::string> args);  // backup DEST
 
 }  // namespace recur

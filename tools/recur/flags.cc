@@ -70,8 +70,11 @@ bool AsksForHelp(std::span<const std::string> args) {
 std::string FlagOrEnvironment(const ParsedFlags& flags, std::string_view flag, const char* variable,
                               std::string fallback) {
   if (flags.values.contains(flag)) return flags.Get(flag, fallback);
-  const char* value = std::getenv(variable);
-  return value != nullptr ? std::string(value) : fallback;
+  if (const char* value = std::getenv(variable)) return value;
+  if (auto in_file = flags.file_values.find(flag); in_file != flags.file_values.end()) {
+    return in_file->second;
+  }
+  return fallback;
 }
 
 Error AboutFlag(std::string_view flag, Error error) {

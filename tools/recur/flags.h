@@ -19,6 +19,9 @@ struct ParsedFlags {
   std::map<std::string, std::string, std::less<>> values;
   std::map<std::string, std::vector<std::string>, std::less<>> lists;  // repeatable flags
   std::vector<std::string> positional;
+  // Read from a configuration file (config_file.h), below the flags and the environment.
+  std::map<std::string, std::string, std::less<>> file_values;
+  std::map<std::string, std::vector<std::string>, std::less<>> file_lists;
 
   std::string Get(std::string_view name, std::string fallback) const {
     auto it = values.find(name);
@@ -37,7 +40,8 @@ Result<ParsedFlags> ParseFlags(std::span<const std::string> args,
 // prints its usage on stdout and exits 0, whatever else was given.
 bool AsksForHelp(std::span<const std::string> args);
 
-// A flag's value, else the environment variable's, else the fallback.
+// A flag's value, else the environment variable's, else the configuration file's, else the
+// fallback.
 std::string FlagOrEnvironment(const ParsedFlags& flags, std::string_view flag, const char* variable,
                               std::string fallback);
 

@@ -20,6 +20,8 @@ constexpr const char* kUsage =
     "  serve [--db FILE|POSTGRESQL] [--plans PATH] [--addr HOST:PORT] [FLAG VALUE]...\n"
     "      run the HTTP API; `recur serve --help` lists every flag with its environment\n"
     "      variable (RECUR_DB, RECUR_PLANS, RECUR_ADDR, ...) and its default\n"
+    "  backup DEST [--db FILE]\n"
+    "      copy the SQLite database and the sandbox's ledger to DEST while serve runs\n"
     "  plans check PATH\n"
     "      validate a plan catalog (a folder of *.json plan files, or one catalog file)\n"
     "  simulate scenario FILE [--plans PATH] [--payloads] [--json] [--seed N]\n"
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
   if (args[0] == "webhooks") return recur::RunWebhooks(rest);
   if (args[0] == "simulate") return recur::RunSimulate(rest);
   if (args[0] == "plans") return recur::RunPlans(rest);
+  if (args[0] == "backup") return recur::RunBackup(rest);
   std::fprintf(stderr, "recur: unknown command \"%s\"\n\n%s", args[0].c_str(), kUsage);
   return 2;
 }

@@ -1,13 +1,16 @@
 // recur serve: the composition root of the server. Wires the system clock, random ids, the
 // store (SQLite or PostgreSQL, chosen in serve_store.h), the catalog and the HTTP API together,
 // with its readiness (/readyz) and its metrics (/metrics, and on --metrics-addr a server of
-// their own); SIGHUP reloads the plan files, SIGTERM/SIGINT stop the server cleanly (requests in
-// flight finish). A database served by another process, a PostgreSQL server it cannot reach, or an
-// address it cannot listen on, exits 2 with a message naming it.
+// their own); SIGHUP reloads the plan files, SIGTERM/SIGINT stop the server cleanly: no new
+// connections, idle ones closed at once, requests and webhook attempts in flight given until
+// --shutdown-timeout to finish (shutdown_deadline.h), then exit 0. A database served by another
+// process, a PostgreSQL server it cannot reach, or an address it cannot listen on, exits 2 with a
+// message naming it.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -38,12 +41,14 @@
 #include "store/cached/caching_test_clock_store.h"
 #include "store/stored_versions.h"
 #include "tools/recur/commands.h"
+#include "tools/recur/config_file.h"
 #include "tools/recur/flags.h"
 #include "tools/recur/installation.h"
 #include "tools/recur/killed_after_charge_gateway.h"
 #include "tools/recur/serve_settings.h"
 #include "tools/recur/serve_store.h"
 #include "tools/recur/serve_usage.h"
+#include "tools/recur/shutdown_deadline.h"
 
 namespace recur {
 namespace {
@@ -52,6 +57,9 @@ constexpr std::size_t kCachedAccounts = 100000;
 constexpr std::size_t kCachedTestClocks = 10000;  // about 150 bytes each
 // Sharing the database: how often, about, the catalog is checked for another node's reload.
 constexpr std::chrono::milliseconds kCatalogFollowPeriod{1000};
+// Past --shutdown-timeout: the time to record the attempts that finished, give back those cut
+// and close the database before the process is ended regardless.
+constexpr std::chrono::milliseconds kShutdownGrace{1000};
 
 int Usage(const std::string& problem) {
   std::fprintf(stderr, "recur serve: %s\n%s", problem.c_str(), ServeUsage().c_str());
@@ -238,8 +246,16 @@ int Serve(HttpServer& server, HttpServer* metrics_server, Engine& engine, Catalo
   }
   Log(clock.Now(), "info", "listening", listening);
   const int signal = WaitForStopSignal(signals, catalog, clock);
-  Log(clock.Now(), "info", "shutting_down", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
+  Log(clock.Now(), "info", "shutting_down",
+      {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"},
+       {"timeout_ms", settings.shutdown_timeout.count()}});
   stopping = true;
+  // Requests and webhook attempts have until `deadline`; attempts still waiting for their answer
+  // are then cut and given back. The process itself ends by the deadline and a grace to record
+  // and give back what was cut, or is ended there.
+  const auto deadline = std::chrono::steady_clock::now() + settings.shutdown_timeout;
+  const ShutdownDeadline bound(deadline + kShutdownGrace, clock);
+  std::thread stopping_dispatcher([&] { engine.dispatcher.Stop(deadline); });
   server.Stop();
   serving.join();
   if (metrics_server != nullptr) {
@@ -247,7 +263,7 @@ int Serve(HttpServer& server, HttpServer* metrics_server, Engine& engine, Catalo
     serving_metrics.join();
   }
   engine.scheduler.Stop();
-  engine.dispatcher.Stop();
+  stopping_dispatcher.join();
   if (engine.catalog_follower) engine.catalog_follower->Stop();
   nlohmann::json stopped = nlohmann::json::object();
   if (database.round_trips) stopped["round_trips"] = database.round_trips();
@@ -291,6 +307,17 @@ int RunServe(std::span<const std::string> args) {
   auto flags = ParseFlags(args, kServeFlags, kRepeatableServeFlags);
   if (!flags) return Usage(flags.error().message);
   if (!flags->positional.empty()) return Usage("unexpected argument " + flags->positional[0]);
+  if (const std::string config = FlagOrEnvironment(*flags, "config", "RECUR_CONFIG", "");
+      !config.empty()) {
+    // Every flag but --config itself may be set in the file.
+    std::vector<std::string_view> keys;
+    std::copy_if(kServeFlags.begin(), kServeFlags.end(), std::back_inserter(keys),
+                 [](std::string_view flag) { return flag != "config"; });
+    if (Status read = ReadConfigFile(config, keys, kRepeatableServeFlags, *flags); !read) {
+      std::fprintf(stderr, "recur serve: %s\n", read.error().message.c_str());
+      return 2;
+    }
+  }
   auto settings = ReadServeSettings(*flags);
   if (!settings) {
     std::fprintf(stderr, "recur serve: %s\n", settings.error().message.c_str());

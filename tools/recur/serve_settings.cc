@@ -14,7 +14,7 @@ namespace recur {
 namespace {
 
 // The entries of repeatable flag `flag`, else those of environment variable `variable` (separated
-// by commas, spaces around them ignored).
+// by commas, spaces around them ignored), else the configuration file's.
 std::vector<std::string> ListEntries(const ParsedFlags& flags, std::string_view flag,
                                      const char* variable) {
   std::vector<std::string> texts;
@@ -31,6 +31,8 @@ std::vector<std::string> ListEntries(const ParsedFlags& flags, std::string_view 
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
+  } else if (auto in_file = flags.file_lists.find(flag); in_file != flags.file_lists.end()) {
+    texts = in_file->second;
   }
   return texts;
 }
@@ -218,6 +220,23 @@ Result<std::chrono::milliseconds> ReadLease(const ParsedFlags& flags) {
   return *lease;
 }
 
+// --shutdown-timeout: from a second to ten minutes. A supervisor kills a process that takes
+// longer than its own stop timeout (systemd's is 90 s, Kubernetes' grace period 30 s), so the
+// default stays well inside both.
+Result<std::chrono::milliseconds> ReadShutdownTimeout(const ParsedFlags& flags) {
+  const std::string text = FlagOrEnvironment(flags, "shutdown-timeout", "RECUR_SHUTDOWN_TIMEOUT",
+                                             std::string(kDefaultShutdownTimeout));
+  auto timeout = ParseDuration(text, std::chrono::seconds(1), std::chrono::minutes(10));
+  if (!timeout) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_shutdown_timeout",
+                     "--shutdown-timeout must be a duration from 1s to 10m in ms, s or m, like "
+                     "10s; got \"" +
+                         text + "\"",
+                     "shutdown-timeout");
+  }
+  return *timeout;
+}
+
 // --db / RECUR_DB and, for PostgreSQL, --db-pool / RECUR_DB_POOL, --db-statement-timeout /
 // RECUR_DB_STATEMENT_TIMEOUT and --lease / RECUR_LEASE. The PostgreSQL-only flags are refused
 // beside a SQLite file, where they would do nothing.
@@ -386,6 +405,9 @@ Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
     }
     settings.metrics_address = *parsed;
   }
+  auto shutdown_timeout = ReadShutdownTimeout(flags);
+  if (!shutdown_timeout) return std::unexpected(shutdown_timeout.error());
+  settings.shutdown_timeout = *shutdown_timeout;
   auto lifecycle = ReadLifecycleOptions(flags);
   if (!lifecycle) return std::unexpected(lifecycle.error());
   settings.lifecycle = *lifecycle;

@@ -26,7 +26,7 @@
 
 namespace recur {
 
-inline constexpr std::array<std::string_view, 19> kServeFlags = {"db",
+inline constexpr std::array<std::string_view, 21> kServeFlags = {"db",
                                                                  "db-pool",
                                                                  "db-statement-timeout",
                                                                  "lease",
@@ -44,7 +44,9 @@ inline constexpr std::array<std::string_view, 19> kServeFlags = {"db",
                                                                  "gateway",
                                                                  "stripe-api-base",
                                                                  "log-level",
-                                                                 "metrics-addr"};
+                                                                 "metrics-addr",
+                                                                 "shutdown-timeout",
+                                                                 "config"};
 
 inline constexpr std::array<std::string_view, 3> kRepeatableServeFlags = {
     "webhook-allow-cidr", "trusted-proxy", "allowed-origin"};
@@ -90,6 +92,9 @@ struct ServeSettings {
   // --metrics-addr, RECUR_METRICS_ADDR: where /metrics is also served without the key (a
   // port alone is on 127.0.0.1); none: only on --addr, behind the key.
   std::optional<std::pair<std::string, int>> metrics_address;
+  // --shutdown-timeout, RECUR_SHUTDOWN_TIMEOUT: after SIGTERM or SIGINT, how long requests and
+  // webhook attempts in flight have to finish before they are cut and the process exits.
+  std::chrono::milliseconds shutdown_timeout{10'000};
   LifecycleOptions lifecycle;  // --dunning-retries, --past-due-access
   // --webhook-*; its `allow` (--webhook-allow-cidr, RECUR_WEBHOOK_ALLOW_CIDRS) is the allow-list
   // of webhook endpoints' URLs too; its `lease` is the database's.
@@ -117,6 +122,7 @@ inline constexpr std::string_view kDefaultPendingWritesLimit = "1024";
 inline constexpr std::string_view kDefaultDatabasePool = "8";
 inline constexpr std::string_view kDefaultStatementTimeout = "10s";
 inline constexpr std::string_view kDefaultLease = "60s";
+inline constexpr std::string_view kDefaultShutdownTimeout = "10s";
 
 // The settings from parsed flags; the first refused setting's error otherwise, checked in the
 // order the fields above are listed.

@@ -8,6 +8,9 @@ namespace {
 // Defaults kept as constants in serve_settings.h are named from there, so that the help cannot
 // drift from what is read.
 constexpr ServeFlagHelp kTable[] = {
+    {"config", "FILE", "RECUR_CONFIG", "",
+     "a TOML file of these settings, each key named as its flag (db = \"recur.db\"); a flag\n"
+     "or a variable wins over it (docs/operating.md)"},
     {"db", "FILE|POSTGRESQL", "RECUR_DB", "recur.db",
      "the database: a SQLite file, or PostgreSQL as a postgresql:// URI or libpq words\n"
      "(\"host=db1 dbname=recur\"; password from the URI, PGPASSWORD or ~/.pgpass)"},
@@ -24,6 +27,10 @@ constexpr ServeFlagHelp kTable[] = {
     {"metrics-addr", "[HOST:]PORT", "RECUR_METRICS_ADDR", "",
      "also serve GET /metrics here, without the key (a port alone: on 127.0.0.1); without\n"
      "it, /metrics is served on --addr behind the secret key"},
+    {"shutdown-timeout", "DURATION", "RECUR_SHUTDOWN_TIMEOUT", kDefaultShutdownTimeout,
+     "after SIGTERM or SIGINT, how long requests and webhook attempts in flight have to\n"
+     "finish (1s to 10m, in ms, s or m); attempts still waiting are then cut and sent again\n"
+     "after a restart"},
     {"log-level", "LEVEL", "RECUR_LOG_LEVEL", "info",
      "the least severe log line written: debug, info, warn or error (warn and error\n"
      "leave out the access log)"},
@@ -70,8 +77,9 @@ std::string ServeUsage() {
       "\n"
       "Runs the HTTP API, the scheduler of due work and the webhook dispatcher until SIGTERM or\n"
       "SIGINT; SIGHUP reloads the plan files. Each flag may be given as --flag VALUE or\n"
-      "--flag=VALUE, or by its environment variable; a flag wins over its variable, and the\n"
-      "variable over the default. A RATE is COUNT/WINDOW, like 20/1m (docs/operating.md).\n"
+      "--flag=VALUE, by its environment variable, or in the --config file; a flag wins over\n"
+      "its variable, the variable over the file, and the file over the default. A RATE is\n"
+      "COUNT/WINDOW, like 20/1m (docs/operating.md).\n"
       "\n"
       "flags (environment variable, default):\n";
   for (const ServeFlagHelp& flag : kTable) {
