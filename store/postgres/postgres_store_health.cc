@@ -6,7 +6,7 @@
 namespace recur {
 
 Status PostgresStore::CheckHealth() {
-  const Doing doing{"checking the database's health", std::string(kHealthCheckSetting)};
+  const Doing doing{"checking the database's health", kHealthCheckSetting};
   return pool_->Write(doing, [&](PgConnection& connection) -> Status {
     const std::int64_t recorded =
         Required(connection.Exec(doing, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
