@@ -51,7 +51,7 @@ struct ApiServices {
   const SigningKey& signing_key;  // signs entitlement tokens
   const Clock& clock;
   EntitlementTokenOptions tokens;
-  PayerSessions& sessions;          // mints, revokes and checks payer sessions
+  PayerSessions& sessions;         // mints, revokes and checks payer sessions
   Readiness* readiness = nullptr;  // none: /readyz answers not ready
   // The text of a scrape of /metrics (base/metrics.h); none: /metrics answers 404.
   std::function<std::string()> metrics;
