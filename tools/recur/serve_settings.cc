@@ -187,54 +187,58 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text,
   return std::chrono::milliseconds(count * scale);
 }
 
-// --db-statement-timeout: a number of ms, s or m ("500ms", "10s", "1m"), at most an hour, or
-// "off".
-Result<std::chrono::milliseconds> ReadStatementTimeout(const ParsedFlags& flags) {
+// A duration setting, --`flag` / `variable`, from `least` to `most` (written as `range`, e.g.
+// "1s to 1h"); `off_means` is what "off" reads as, for settings that may be turned off.
+struct DurationSetting {
+  std::string_view flag;
+  const char* variable;
+  std::string_view fallback;
+  std::chrono::milliseconds least;
+  std::chrono::milliseconds most;
+  std::string_view range;
+  std::string_view example;
+  std::optional<std::chrono::milliseconds> off_means = std::nullopt;
+};
+
+// The setting's duration, or an invalid_<flag> error naming its range and what was given.
+Result<std::chrono::milliseconds> ReadDuration(const ParsedFlags& flags,
+                                               const DurationSetting& setting) {
   const std::string text =
-      FlagOrEnvironment(flags, "db-statement-timeout", "RECUR_DB_STATEMENT_TIMEOUT",
-                        std::string(kDefaultStatementTimeout));
-  if (text == "off") return std::chrono::milliseconds(0);
-  auto timeout = ParseDuration(text, std::chrono::milliseconds(1), std::chrono::hours(1));
-  if (!timeout) {
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_db_statement_timeout",
-                     "--db-statement-timeout must be a duration from 1ms to 1h in ms, s or m, "
-                     "like 10s, or off; got \"" +
-                         text + "\"",
-                     "db-statement-timeout");
-  }
-  return *timeout;
+      FlagOrEnvironment(flags, setting.flag, setting.variable, std::string(setting.fallback));
+  if (setting.off_means && text == "off") return *setting.off_means;
+  if (auto duration = ParseDuration(text, setting.least, setting.most)) return *duration;
+  std::string code = "invalid_" + std::string(setting.flag);
+  std::replace(code.begin(), code.end(), '-', '_');
+  return MakeError(ErrorKind::kInvalidArgument, code,
+                   "--" + std::string(setting.flag) + " must be a duration from " +
+                       std::string(setting.range) + " in ms, s or m, like " +
+                       std::string(setting.example) + (setting.off_means ? ", or off" : "") +
+                       "; got \"" + text + "\"",
+                   std::string(setting.flag));
+}
+
+// --db-statement-timeout: at most an hour, or "off" (no timeout).
+Result<std::chrono::milliseconds> ReadStatementTimeout(const ParsedFlags& flags) {
+  return ReadDuration(
+      flags, {"db-statement-timeout", "RECUR_DB_STATEMENT_TIMEOUT", kDefaultStatementTimeout,
+              std::chrono::milliseconds(1), std::chrono::hours(1), "1ms to 1h", "10s",
+              std::chrono::milliseconds(0)});
 }
 
 // --lease: from a second (a test's nodes) to an hour. Below a second a node would spend its
 // time renewing; past an hour a dead node's work would wait longer than any operator would.
 Result<std::chrono::milliseconds> ReadLease(const ParsedFlags& flags) {
-  const std::string text =
-      FlagOrEnvironment(flags, "lease", "RECUR_LEASE", std::string(kDefaultLease));
-  auto lease = ParseDuration(text, std::chrono::seconds(1), std::chrono::hours(1));
-  if (!lease) {
-    return MakeError(
-        ErrorKind::kInvalidArgument, "invalid_lease",
-        "--lease must be a duration from 1s to 1h in ms, s or m, like 60s; got \"" + text + "\"",
-        "lease");
-  }
-  return *lease;
+  return ReadDuration(flags, {"lease", "RECUR_LEASE", kDefaultLease, std::chrono::seconds(1),
+                              std::chrono::hours(1), "1s to 1h", "60s"});
 }
 
 // --shutdown-timeout: from a second to ten minutes. A supervisor kills a process that takes
 // longer than its own stop timeout (systemd's is 90 s, Kubernetes' grace period 30 s), so the
 // default stays well inside both.
 Result<std::chrono::milliseconds> ReadShutdownTimeout(const ParsedFlags& flags) {
-  const std::string text = FlagOrEnvironment(flags, "shutdown-timeout", "RECUR_SHUTDOWN_TIMEOUT",
-                                             std::string(kDefaultShutdownTimeout));
-  auto timeout = ParseDuration(text, std::chrono::seconds(1), std::chrono::minutes(10));
-  if (!timeout) {
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_shutdown_timeout",
-                     "--shutdown-timeout must be a duration from 1s to 10m in ms, s or m, like "
-                     "10s; got \"" +
-                         text + "\"",
-                     "shutdown-timeout");
-  }
-  return *timeout;
+  return ReadDuration(flags,
+                      {"shutdown-timeout", "RECUR_SHUTDOWN_TIMEOUT", kDefaultShutdownTimeout,
+                       std::chrono::seconds(1), std::chrono::minutes(10), "1s to 10m", "10s"});
 }
 
 // --db / RECUR_DB and, for PostgreSQL, --db-pool / RECUR_DB_POOL, --db-statement-timeout /
