@@ -1,7 +1,7 @@
 // A PaymentGateway that passes every call to the gateway it wraps: the base of the decorators
 // that change only a call or two (a test's counting gateway, the serve command's test fault,
-// the measured gateway of the metrics).
-// Thread-safe as the wrapped gateway is.
+// the measured gateway of the metrics). It does not own the gateway it wraps; thread-safe as that
+// gateway is.
 #pragma once
 
 #include "gateways/payment_gateway.h"
