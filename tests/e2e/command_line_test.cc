@@ -344,6 +344,25 @@ TEST(CommandLine, ServeTakesItsAddressDatabaseAndPlansFromTheConfigFileNamedByRe
   EXPECT_THAT(line, HasSubstr("\"plans\":\"" + (dir / "catalog") + "\""));
 }
 
+// The flag's case is in serve_on_postgres_test.cc; a setting from the environment or the file
+// would be as silently useless beside a SQLite file, so it is refused the same way.
+TEST(CommandLine, APostgresOnlySettingFromTheEnvironmentOrTheConfigFileIsRefusedBesideSqlite) {
+  TempDir dir;
+  WriteFile(dir / "recur.toml", "lease = \"30s\"\n");
+  const CommandResult from_environment =
+      RunRecur({"serve", "--db", dir / "never-made.db"}, dir.path(), {{"RECUR_DB_POOL", "4"}});
+  EXPECT_EQ(from_environment.exit_code, 2);
+  EXPECT_THAT(from_environment.err,
+              HasSubstr("RECUR_DB_POOL is for a PostgreSQL database, and --db names a SQLite "
+                        "file"));
+  const CommandResult from_file = RunRecur(
+      {"serve", "--config", dir / "recur.toml", "--db", dir / "never-made.db"}, dir.path());
+  EXPECT_EQ(from_file.exit_code, 2);
+  EXPECT_THAT(from_file.err, HasSubstr("lease in the configuration file is for a PostgreSQL "
+                                       "database, and --db names a SQLite file"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "never-made.db"));
+}
+
 TEST(CommandLine, AConfigFileWithAnUnknownKeyAWrongTypeOrBadSyntaxIsRefusedWithItsLine) {
   TempDir dir;
   const std::string config = dir / "recur.toml";

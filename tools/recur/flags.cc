@@ -77,6 +77,14 @@ std::string FlagOrEnvironment(const ParsedFlags& flags, std::string_view flag, c
   return fallback;
 }
 
+std::optional<std::string> WhereGiven(const ParsedFlags& flags, std::string_view flag,
+                                      const char* variable) {
+  if (flags.values.contains(flag)) return "--" + std::string(flag);
+  if (std::getenv(variable) != nullptr) return std::string(variable);
+  if (flags.file_values.contains(flag)) return std::string(flag) + " in the configuration file";
+  return std::nullopt;
+}
+
 Error AboutFlag(std::string_view flag, Error error) {
   error.message = "--" + std::string(flag) + ": " + error.message;
   error.param = flag;

@@ -45,6 +45,12 @@ bool AsksForHelp(std::span<const std::string> args);
 std::string FlagOrEnvironment(const ParsedFlags& flags, std::string_view flag, const char* variable,
                               std::string fallback);
 
+// Where a setting was given, named as the operator gave it ("--FLAG", the environment
+// variable, or "FLAG in the configuration file"), in FlagOrEnvironment's order; empty when it
+// was not given at all.
+std::optional<std::string> WhereGiven(const ParsedFlags& flags, std::string_view flag,
+                                      const char* variable);
+
 // A library's error about a setting, told as the operator gave the setting: "--FLAG: " before
 // the message, which names the setting but not the flag, and the flag's name as the param.
 Error AboutFlag(std::string_view flag, Error error);

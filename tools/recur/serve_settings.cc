@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <optional>
+#include <utility>
 
 #include "http/client_address.h"
 #include "http/cors.h"
@@ -242,8 +243,8 @@ Result<std::chrono::milliseconds> ReadShutdownTimeout(const ParsedFlags& flags) 
 }
 
 // --db / RECUR_DB and, for PostgreSQL, --db-pool / RECUR_DB_POOL, --db-statement-timeout /
-// RECUR_DB_STATEMENT_TIMEOUT and --lease / RECUR_LEASE. The PostgreSQL-only flags are refused
-// beside a SQLite file, where they would do nothing.
+// RECUR_DB_STATEMENT_TIMEOUT and --lease / RECUR_LEASE. The PostgreSQL-only settings are refused
+// beside a SQLite file, where they would do nothing, however they were given.
 Result<DatabaseSettings> ReadDatabaseSettings(const ParsedFlags& flags) {
   DatabaseSettings database;
   database.db = FlagOrEnvironment(flags, "db", "RECUR_DB", "recur.db");
@@ -258,11 +259,14 @@ Result<DatabaseSettings> ReadDatabaseSettings(const ParsedFlags& flags) {
                            database.db + "\")",
                        "db");
     }
-    for (std::string_view flag : {"db-pool", "db-statement-timeout", "lease"}) {
-      if (flags.values.contains(flag)) {
+    const std::pair<std::string_view, const char*> postgres_only[] = {
+        {"db-pool", "RECUR_DB_POOL"},
+        {"db-statement-timeout", "RECUR_DB_STATEMENT_TIMEOUT"},
+        {"lease", "RECUR_LEASE"}};
+    for (const auto& [flag, variable] : postgres_only) {
+      if (auto where = WhereGiven(flags, flag, variable)) {
         return MakeError(ErrorKind::kInvalidArgument, "invalid_db",
-                         "--" + std::string(flag) +
-                             " is for a PostgreSQL database, and --db names a SQLite file",
+                         *where + " is for a PostgreSQL database, and --db names a SQLite file",
                          std::string(flag));
       }
     }
