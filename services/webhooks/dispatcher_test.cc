@@ -243,6 +243,35 @@ TEST_P(DispatcherTest, AHungEndpointDoesNotHoldUpTheWorkersOfAnother) {
   EXPECT_EQ(hung.Count(), 2u) << "more attempts in flight at one endpoint than allowed";
 }
 
+// Stop with a deadline (what graceful shutdown uses, --shutdown-timeout) cuts an attempt still
+// waiting for its answer then: Stop returns without waiting out the 15 s read timeout, the
+// attempt is not recorded (no answer came), and the delivery is given back, to be sent again by
+// the next dispatcher under the same webhook-id.
+TEST_P(DispatcherTest, StopsDeadlineCutsAHungAttemptWhichIsThenSentAgainUnderItsWebhookId) {
+  Receiver& receiver = NewReceiver();
+  receiver.Hold();
+  const std::string endpoint = NewEndpoint(receiver);
+  Publish();
+  DispatcherOptions options = Options({0s});
+  options.poll = 10ms;
+  Dispatcher& dispatcher = Dispatch(options);
+  dispatcher.Start();
+  ASSERT_TRUE(receiver.WaitFor(1));
+  const auto stop_began = std::chrono::steady_clock::now();
+  dispatcher.Stop(stop_began + 100ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_began, 10s)
+      << "Stop waited for the hung attempt's answer";
+  EXPECT_TRUE(Attempts(endpoint).empty()) << "an attempt cut before its answer was recorded";
+
+  receiver.Release();
+  // The next dispatcher (after a restart, or another node's) sends it at once.
+  EXPECT_EQ(Dispatch(options).RunOnce(), 1u) << "the cut delivery was not given back";
+  ASSERT_TRUE(receiver.WaitFor(2));
+  const std::vector<httplib::Request> requests = receiver.Received();
+  EXPECT_EQ(requests[0].get_header_value("webhook-id"), requests[1].get_header_value("webhook-id"));
+  EXPECT_EQ(Attempts(endpoint).size(), 1u);
+}
+
 // A delivery store whose second read of what is due waits, for at most 20 seconds, for an
 // attempt to be recorded, having first let `receiver` answer: a dispatcher that read it
 // holding the mutex its workers need to hand over their attempts would wait the 20 seconds.
