@@ -49,5 +49,5 @@ run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   run_suite build-sanitize -DCMAKE_BUILD_TYPE=Debug -DRECUR_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-16
-echo "== fuzz targets: regressions, then 25 s each"
-fuzz/run.sh 25
+echo "== fuzz targets: regressions, then 10 s each"
+fuzz/run.sh 10
