@@ -57,7 +57,7 @@
     cardRefused: "refused when added",
     cardPays: "pays",
     cardNeedsAuthentication: "asks for authentication",
-    stripeUntested: "Card details",
+    cardDetails: "Card details",
     subscriptionTitle: "Your plan",
     trialEnds: "Free trial ends {date}, then {amount}",
     nextPayment: "Next payment: {amount} on {date}",
@@ -262,7 +262,10 @@
       document.removeEventListener("recur:canceled", this._onElsewhereChange);
     }
     attributeChangedCallback(name, before, after) {
-      if (this._connected && before !== after) this.load();
+      if (this._connected && before !== after) {
+        this.clearError();
+        this.load();
+      }
     }
 
     emit(type, detail) {
@@ -396,9 +399,8 @@
         this._table = await this.client.request("GET", path);
         this.render();
       } catch (error) {
-        this._table = null;
-        this.render();
         this.fail(error);
+        this.render();  // what was shown stays, with the error under it
       }
     }
 
@@ -659,7 +661,7 @@
       const plan = (this._request && this._request.plan) || { name: "" };
       const cards =
         gateway === "stripe"
-          ? element("div", { id: "stripe-element", part: "stripe-element", "aria-label": this.label("stripeUntested") })
+          ? element("div", { id: "stripe-element", part: "stripe-element", "aria-label": this.label("cardDetails") })
           : element("fieldset", { part: "cards" }, [
               element("legend", { text: this.label("testCards") }),
               ...SANDBOX_CARDS.map((card, index) =>
@@ -837,8 +839,8 @@
     async load() {
       if (!this.getAttribute("session")) {
         this._state = null;
-        this.render();
         this.fail(new RecurError("missing_session", this.label("missingSession")));
+        this.render();
         return;
       }
       if (!this._state) this.render();
@@ -853,8 +855,8 @@
         this._state = { payerId: table.payer_id, subscription, methods: methods.data };
         this.render();
       } catch (error) {
-        this.render();
         this.fail(error);
+        this.render();
       }
     }
 
@@ -1035,5 +1037,6 @@
   for (const [name, constructor] of Object.entries(ELEMENTS)) {
     if (!customElements.get(name)) customElements.define(name, constructor);
   }
-  window.Recur = { labels: DEFAULT_LABELS, formatMoney, RecurError };
+  // The default labels, for a page that replaces some of them (docs/components.md, Labels).
+  window.Recur = { labels: Object.freeze(Object.assign({}, DEFAULT_LABELS)) };
 })();

@@ -351,6 +351,7 @@ async function trialCancelResubscribeByKeyboard(page, origin) {
   await pro.locator('button', { hasText: 'Current plan' }).waitFor();
   checkEqual((await events(page, 'recur:subscribed')).length, 2, 'recur:subscribed again');
   checkEqual(await events(page, 'recur:error'), [], 'no errors on the way');
+  await checkAccessible(page, 'on a trial, its table and subscription');
 }
 
 async function declinedCard(page, origin) {
@@ -427,8 +428,11 @@ async function endedSessions(page, origin) {
   checkEqual(await alert.textContent(),
              'Your billing session has expired or was ended. Reload the page to continue.',
              'a revoked session says so');
+  check(!(await page.locator('recur-pricing-table [part="container"]').textContent()).includes('Loading'),
+        'and no longer says it is loading');
   checkEqual((await events(page, 'recur:error')).map((e) => e.detail.code), ['unauthorized'],
              'recur:error unauthorized');
+  await checkAccessible(page, 'with an error shown');
   await screenshots(page, 'session-ended');
 
   const expiring = await signedInPayer(1);
