@@ -50,7 +50,7 @@
     canceled: "{plan} is canceled; it stays yours until {date}.",
     checkoutTitle: "Add a card",
     checkoutIntro: "A card is needed for {plan}.",
-    testCards: "Test card (sandbox: no money moves)",
+    testCards: "Sandbox test card",
     confirm: "Add card and continue",
     close: "Close",
     cardDeclinedOnCharge: "charges are declined",
@@ -636,7 +636,7 @@
     dialog::backdrop { background: rgb(0 0 0 / 0.4); }
     h2 { margin: 0 0 0.5em; font-size: 1.25em; }
     fieldset { border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); margin: 1em 0; padding: 0.5em 1em; }
-    legend { padding: 0 0.25em; color: var(--_muted); }
+    legend { padding: 0 0.25em; color: var(--_muted); font-size: 0.9em; }
     label { display: flex; gap: 0.5em; align-items: center; padding: 0.35em 0; cursor: pointer; }
     .actions { display: flex; gap: 0.5em; justify-content: flex-end; flex-wrap: wrap; }
     #stripe-element { margin: 1em 0; }
