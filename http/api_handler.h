@@ -59,6 +59,7 @@ struct ApiRequest {
   // The payer a payer session acts for, checked before the handler runs (api_handler.h's
   // Access); "" when the request came with the secret key or no credential.
   std::string_view session_payer_id;
+  std::string_view if_none_match;  // the If-None-Match header, "" when absent
 
   bool HasQuery(std::string_view name) const;
   // The first value of query parameter `name`, "" when there is none.

@@ -91,6 +91,8 @@ Result<ApiResponse> ListEvents(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetPricingTable(const ApiServices&, const ApiRequest&);
 // openapi_api.cc: docs/openapi.json, compiled in (openapi_document.h).
 Result<ApiResponse> GetOpenApiDocument(const ApiServices&, const ApiRequest&);
+// assets_api.cc: web/recur.js, the browser components, compiled in (recur_script.h).
+Result<ApiResponse> GetRecurScript(const ApiServices&, const ApiRequest&);
 // test_clocks_api.cc
 Result<ApiResponse> CreateTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetTestClock(const ApiServices&, const ApiRequest&);
@@ -122,6 +124,7 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/readyz", Access::kPublic, Ready},
     {"GET", "/metrics", Access::kSecretKey, GetMetrics},
     {"GET", "/v1/openapi.json", Access::kPublic, GetOpenApiDocument},
+    {"GET", "/v1/assets/recur.js", Access::kPublic, GetRecurScript},
     {"GET", "/v1/plans", Access::kPublic, ListPlans},  // ?payer_type=user|org
     {"POST", "/v1/plans/reload", Access::kSecretKey, ReloadPlans},
     {"POST", "/v1/payers", Access::kSecretKey, CreatePayer},

@@ -77,6 +77,7 @@ ApiResponse MethodNotAllowed(const HttpRequest& request,
 ApiRequest MakeApiRequest(const HttpRequest& request, std::vector<std::string> path_params,
                           std::string_view session_payer) {
   auto user_agent = request.headers.find("User-Agent");
+  auto if_none_match = request.headers.find("If-None-Match");
   return {request.method,
           request.path,
           std::move(path_params),
@@ -84,7 +85,8 @@ ApiRequest MakeApiRequest(const HttpRequest& request, std::vector<std::string> p
           request.body,
           request.remote_addr,
           user_agent == request.headers.end() ? std::string_view() : user_agent->second,
-          session_payer};
+          session_payer,
+          if_none_match == request.headers.end() ? std::string_view() : if_none_match->second};
 }
 
 // The CORS headers of an answer to `request` (cors.h): none when no origin is listed.

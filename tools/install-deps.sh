@@ -13,6 +13,7 @@ packages=(
   sqlite3  # the fault tests: another process on the database (tests/e2e/storage_faults_test.cc)
   python3-prometheus-client  # Prometheus's parser reads /metrics (tests/e2e/metrics_test.cc)
   libtomlplusplus-dev  # recur serve --config reads TOML (tools/recur/config_file.h)
+  chromium  # the browser components' test drives it headless (tests/browser/components_test.mjs)
   "$@"
 )
 
