@@ -1,6 +1,7 @@
 #include "http/api_error.h"
 
 #include "base/log.h"
+#include "http/clerk_errors.h"
 
 namespace recur {
 namespace {
@@ -39,13 +40,23 @@ int HttpStatusFor(ErrorKind kind) {
   return 500;
 }
 
-ApiResponse ErrorResponse(const Error& error, nlohmann::json details) {
-  ApiResponse answer =
-      JsonResponse(ErrorBody(error, std::move(details)), HttpStatusFor(error.kind));
+ApiResponse ErrorResponse(const Error& error, nlohmann::json details, ErrorFormat format) {
+  nlohmann::json body;
+  if (format == ErrorFormat::kClerk) {
+    body = ClerkErrorsBody(error);
+    if (!details.is_null()) body["errors"][0]["meta"]["details"] = std::move(details);
+  } else {
+    body = ErrorBody(error, std::move(details));
+  }
+  ApiResponse answer = JsonResponse(body, HttpStatusFor(error.kind));
   if (error.retry_after.count() > 0) {
     answer.headers.emplace_back("Retry-After", std::to_string(error.retry_after.count()));
   }
   return answer;
+}
+
+ApiResponse ErrorResponse(const Error& error, ErrorFormat format) {
+  return ErrorResponse(error, nullptr, format);
 }
 
 void LogServerFailure(Instant now, const ApiRequest& request, const Error& error) {

@@ -41,6 +41,10 @@ enum class Access {
   kItemSession,
 };
 
+// How a route writes its errors (api_error.h): Recur's one format, or, on the routes that
+// answer as Clerk's Backend API does, Clerk's (http/clerk_errors.h).
+enum class ErrorFormat { kRecur, kClerk };
+
 // Whether a payer session may call a route of `access` at all.
 bool AcceptsPayerSession(Access access);
 

@@ -14,10 +14,12 @@ void AddApiRoutes(HttpServer& server, const ApiServices& services) {
          return std::unexpected(payer.error());
        }});
   for (const ApiRoute& route : kApiRoutes) {
-    server.Route(std::string(route.method), route.pattern, route.access,
-                 [&services, handler = route.handler](const ApiRequest& request) {
-                   return handler(services, request);
-                 });
+    server.Route(
+        std::string(route.method), route.pattern, route.access,
+        [&services, handler = route.handler](const ApiRequest& request) {
+          return handler(services, request);
+        },
+        route.errors);
   }
 }
 

@@ -98,6 +98,13 @@ Result<ApiResponse> CreateTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> DeleteTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> AdvanceTestClock(const ApiServices&, const ApiRequest&);
+// clerk/clerk_billing_api.cc: the billing routes of Clerk's Backend API that @clerk/backend
+// calls, in Clerk's shapes (clerk/clerk_shapes.h) and error format (ErrorFormat::kClerk).
+Result<ApiResponse> ClerkListPlans(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ClerkGetUserSubscription(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ClerkGetOrganizationSubscription(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ClerkCancelSubscriptionItem(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ClerkExtendFreeTrial(const ApiServices&, const ApiRequest&);
 // webhook_endpoints_api.cc
 Result<ApiResponse> ListWebhookAttempts(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> CreateWebhookEndpoint(const ApiServices&, const ApiRequest&);
@@ -114,6 +121,7 @@ struct ApiRoute {
   std::string_view pattern;  // "{name}" matches one path segment (router.h)
   Access access;
   RouteHandler handler;
+  ErrorFormat errors = ErrorFormat::kRecur;  // how its errors are written (api_error.h)
 };
 
 // Matched in this order; a path asked with another method lists the methods in this order too.
@@ -159,6 +167,17 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"POST", "/v1/webhook_endpoints/{id}/recover", Access::kSecretKey, RecoverWebhooks},
     {"POST", "/v1/webhook_endpoints/{id}/resend", Access::kSecretKey, ResendWebhook},
     {"POST", "/v1/webhook_endpoints/{id}/rotate_secret", Access::kSecretKey, RotateWebhookSecret},
+    // Clerk's Backend API (docs/clerk-compatibility.md); {user_id} and {org_id} are payers'
+    // external ids.
+    {"GET", "/v1/billing/plans", Access::kSecretKey, ClerkListPlans, ErrorFormat::kClerk},
+    {"GET", "/v1/users/{user_id}/billing/subscription", Access::kSecretKey,
+     ClerkGetUserSubscription, ErrorFormat::kClerk},
+    {"GET", "/v1/organizations/{org_id}/billing/subscription", Access::kSecretKey,
+     ClerkGetOrganizationSubscription, ErrorFormat::kClerk},
+    {"DELETE", "/v1/billing/subscription_items/{id}", Access::kSecretKey,
+     ClerkCancelSubscriptionItem, ErrorFormat::kClerk},  // ?end_now=
+    {"POST", "/v1/billing/subscription_items/{id}/extend_free_trial", Access::kSecretKey,
+     ClerkExtendFreeTrial, ErrorFormat::kClerk},
 };
 
 // Adds every route of kApiRoutes to `server`, its handler calling `services`, and has the server

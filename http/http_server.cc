@@ -102,8 +102,8 @@ void AddCorsHeaders(const CorsPolicy& cors, const HttpRequest& request, ApiRespo
 // A bearer token of a payer session rather than a secret key (payer_sessions.h).
 bool IsPayerSessionToken(std::string_view token) { return token.starts_with("ps_"); }
 
-ApiResponse Refusal(const HeadRefusal& refusal) {
-  ApiResponse answer = ErrorResponse(refusal.error);
+ApiResponse Refusal(const HeadRefusal& refusal, ErrorFormat errors = ErrorFormat::kRecur) {
+  ApiResponse answer = ErrorResponse(refusal.error, errors);
   answer.status = refusal.status;
   return answer;
 }
@@ -204,7 +204,8 @@ struct HttpServerCallbacks {
         if (body.size() + *upload_data_size > server.options_.max_body_bytes) {
           // The library takes an answer only before the body or after all of it, so this one
           // goes out on the socket directly, and the connection is ended.
-          exchange->answer = Refusal(BodyTooLarge(server.options_.max_body_bytes));
+          exchange->answer =
+              Refusal(BodyTooLarge(server.options_.max_body_bytes), server.ErrorsOf(*exchange));
           server.SendMidBody(connection, *exchange);
           return MHD_NO;
         }
@@ -239,7 +240,8 @@ struct HttpServerCallbacks {
       if (exchange->held && !exchange->queued) --server.held_;            // back from being held
       if (exchange->at_worker && !exchange->queued) --server.suspended_;  // back from a worker
       if (!exchange->answer && MayWait(exchange->request.method) && !exchange->at_worker) {
-        exchange->answer = server.Overloaded();  // no room: more writes came in meanwhile
+        // no room: more writes came in meanwhile
+        exchange->answer = server.Overloaded(server.ErrorsOf(*exchange));
       }
       if (!exchange->answer) exchange->answer = server.AnswerSafely(*exchange);
       return server.Send(connection, *exchange);
@@ -289,10 +291,14 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::Route(std::string method, std::string_view pattern, Access access,
-                       ApiHandler handler) {
+                       ApiHandler handler, ErrorFormat errors) {
   std::string name = method + " " + std::string(pattern);
   router_.Add(std::move(method), pattern);
-  routes_.push_back({std::string(pattern), access, std::move(handler), std::move(name)});
+  routes_.push_back({std::string(pattern), access, std::move(handler), std::move(name), errors});
+}
+
+ErrorFormat HttpServer::ErrorsOf(const Exchange& exchange) const {
+  return exchange.route < routes_.size() ? routes_[exchange.route].errors : ErrorFormat::kRecur;
 }
 
 void HttpServer::WriteMetrics(MetricsText& text) const {
@@ -414,7 +420,7 @@ void HttpServer::AdmitHead(MHD_Connection* connection, Exchange& exchange) {
   exchange.hold = exchange.answer && exchange.answer->status == 429 && !exchange.framing.HasBody();
   if (exchange.answer) return;
   if (auto refusal = RefuseBody(exchange.request, exchange.framing, options_.max_body_bytes)) {
-    exchange.answer = Refusal(*refusal);
+    exchange.answer = Refusal(*refusal, ErrorsOf(exchange));
   }
 }
 
@@ -490,7 +496,8 @@ ApiResponse HttpServer::AnswerSafely(Exchange& exchange) {
          {"path", exchange.request.path},
          {"what", error.what()}});
     return ErrorResponse({ErrorKind::kInternal, "internal_error",
-                          "the server failed to handle this request; the failure is logged"});
+                          "the server failed to handle this request; the failure is logged"},
+                         ErrorsOf(exchange));
   }
 }
 
@@ -529,25 +536,26 @@ std::optional<ApiResponse> HttpServer::Refuse(const HttpRequest& request, const 
       break;
   }
   const Access access = routes_[match.route].access;
+  const ErrorFormat errors = routes_[match.route].errors;
   const std::optional<std::string_view> token = BearerToken(request);
   if (payer_sessions_ && token && IsPayerSessionToken(*token) && access != Access::kPublic) {
     if (auto refusal = AdmitSession(request, match, access, *token, session_payer)) return refusal;
   } else if (NeedsCredential(access, request.params)) {
-    if (auto refusal = Authenticate(request)) return refusal;
+    if (auto refusal = Authenticate(request, errors)) return refusal;
   } else if (client_limits_ != nullptr) {
     if (auto refusal = client_limits_->RefusePublicRequest(request.remote_addr)) {
-      return ErrorResponse(*refusal);
+      return ErrorResponse(*refusal, errors);
     }
   }
-  return Shed(request.method);
+  return Shed(request.method, errors);
 }
 
-std::optional<ApiResponse> HttpServer::Shed(std::string_view method) const {
+std::optional<ApiResponse> HttpServer::Shed(std::string_view method, ErrorFormat errors) const {
   const std::size_t bound = options_.max_pending_writes;
   if (bound == 0 || !MayWait(method) || static_cast<std::size_t>(suspended_.load()) < bound) {
     return std::nullopt;
   }
-  return Overloaded();
+  return Overloaded(errors);
 }
 
 bool HttpServer::TakePendingWrite() {
@@ -559,13 +567,13 @@ bool HttpServer::TakePendingWrite() {
   return true;
 }
 
-ApiResponse HttpServer::Overloaded() const {
+ApiResponse HttpServer::Overloaded(ErrorFormat errors) const {
   Error overloaded{ErrorKind::kUnavailable, "overloaded",
                    "the server has " + std::to_string(options_.max_pending_writes) +
                        " writes waiting for the database, as many as it takes at once; retry in "
                        "1 s"};
   overloaded.retry_after = std::chrono::seconds(1);
-  return ErrorResponse(overloaded);
+  return ErrorResponse(overloaded, errors);
 }
 
 ApiResponse HttpServer::Answer(const HttpRequest& request, RouteMatch match,
@@ -580,10 +588,11 @@ ApiResponse HttpServer::Answer(const HttpRequest& request, RouteMatch match,
   return Invoke(route, api_request);
 }
 
-std::optional<ApiResponse> HttpServer::Authenticate(const HttpRequest& request) const {
+std::optional<ApiResponse> HttpServer::Authenticate(const HttpRequest& request,
+                                                    ErrorFormat errors) const {
   if (client_limits_ != nullptr) {
     if (auto refusal = client_limits_->RefuseBeforeKeyCheck(request.remote_addr)) {
-      return ErrorResponse(*refusal);
+      return ErrorResponse(*refusal, errors);
     }
   }
   auto token = BearerToken(request);
@@ -592,7 +601,8 @@ std::optional<ApiResponse> HttpServer::Authenticate(const HttpRequest& request) 
   ApiResponse refusal = ErrorResponse(
       {ErrorKind::kUnauthenticated, "unauthorized",
        token ? "the secret key is not valid"
-             : "this endpoint needs the secret key: send Authorization: Bearer sk_..."});
+             : "this endpoint needs the secret key: send Authorization: Bearer sk_..."},
+      errors);
   refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
   return refusal;
 }
@@ -601,25 +611,27 @@ std::optional<ApiResponse> HttpServer::AdmitSession(const HttpRequest& request,
                                                     const RouteMatch& match, Access access,
                                                     std::string_view token,
                                                     std::string& session_payer) const {
+  const ErrorFormat errors = routes_[match.route].errors;
   if (client_limits_ != nullptr) {
     if (auto refusal = client_limits_->RefuseBeforeKeyCheck(request.remote_addr)) {
-      return ErrorResponse(*refusal);
+      return ErrorResponse(*refusal, errors);
     }
   }
   auto payer = payer_sessions_->payer_of_token(token);
-  if (!payer) return ErrorResponse(payer.error());
+  if (!payer) return ErrorResponse(payer.error(), errors);
   if (!*payer) {
     if (client_limits_ != nullptr) client_limits_->KeyCheckFailed(request.remote_addr);
     ApiResponse refusal = ErrorResponse(
         {ErrorKind::kUnauthenticated, "unauthorized",
          "the payer session is not valid: it has expired, its payer's sessions were revoked, or "
-         "it never existed; ask the application's backend for a new one"});
+         "it never existed; ask the application's backend for a new one"},
+        errors);
     refusal.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     return refusal;
   }
   if (auto refused = RefuseSessionRequest(access, match.params, request.params, **payer,
                                           payer_sessions_->payer_of_item)) {
-    ApiResponse refusal = ErrorResponse(refused->error);
+    ApiResponse refusal = ErrorResponse(refused->error, errors);
     if (refused->status != 0) refusal.status = refused->status;
     return refusal;
   }
@@ -632,12 +644,13 @@ ApiResponse HttpServer::Invoke(const RouteEntry& route, const ApiRequest& reques
     Result<ApiResponse> answer = route.handler(request);
     if (answer) return std::move(*answer);
     LogServerFailure(clock_.Now(), request, answer.error());
-    return ErrorResponse(answer.error());
+    return ErrorResponse(answer.error(), route.errors);
   } catch (const std::exception& error) {
     Log(clock_.Now(), "error", "handler_exception",
         {{"method", request.method}, {"path", request.path}, {"what", error.what()}});
     return ErrorResponse({ErrorKind::kInternal, "internal_error",
-                          "the server failed to handle this request; the failure is logged"});
+                          "the server failed to handle this request; the failure is logged"},
+                         route.errors);
   }
 }
 

@@ -1,7 +1,7 @@
 // The HTTP edge of the API, and the only code that touches the transport's requests and
 // responses (libmicrohttpd, set up by transport.h): routing (router.h), secret-key
 // authentication, Idempotency-Key, the making of each handler's ApiRequest and the writing of
-// its ApiResponse (api_handler.h), the one error format (api_error.h) for every failure,
+// its ApiResponse (api_handler.h), every failure in the error format of its route (api_error.h),
 // exceptions turned into 500s, a JSON access-log line per request on stderr, and the requests
 // counted by route and status (http_metrics.h, for /metrics).
 // A request is judged from its head before any of its body is read (request_framing.h: framing,
@@ -63,8 +63,11 @@ class HttpServer {
   HttpServer(HttpServerOptions options, const Clock& clock, SecretKeyCheck check_secret_key);
   ~HttpServer();
 
-  // `pattern` as router.h reads it. Routes are matched in the order they were added.
-  void Route(std::string method, std::string_view pattern, Access access, ApiHandler handler);
+  // `pattern` as router.h reads it. Routes are matched in the order they were added. Every
+  // error the route answers, the server's refusals of its requests included, is written in
+  // `errors` (api_error.h).
+  void Route(std::string method, std::string_view pattern, Access access, ApiHandler handler,
+             ErrorFormat errors = ErrorFormat::kRecur);
 
   // With a store in `options`, an authenticated POST carrying an Idempotency-Key header is
   // handled once per key, as idempotent_request.h says. Without one the header is ignored. Set
@@ -99,6 +102,7 @@ class HttpServer {
     Access access;
     ApiHandler handler;
     std::string name;  // "METHOD pattern", as metrics name it
+    ErrorFormat errors = ErrorFormat::kRecur;
   };
   struct Exchange;
   // Judges a request's head: its framing, its route and its credentials; a refusal becomes
@@ -118,13 +122,15 @@ class HttpServer {
   std::optional<ApiResponse> Refuse(const HttpRequest& request, const RouteMatch& match,
                                     std::string& session_payer) const;
   // The 503 of a write when HttpServerOptions::max_pending_writes are pending; none otherwise.
-  std::optional<ApiResponse> Shed(std::string_view method) const;
+  std::optional<ApiResponse> Shed(std::string_view method, ErrorFormat errors) const;
   // Takes a place among the pending writes for a write about to go to a worker (given back
   // when its connection is taken back); false when there is none, so that no more than the
   // bound are ever pending.
   bool TakePendingWrite();
   // The 503 overloaded of a shed write.
-  ApiResponse Overloaded() const;
+  ApiResponse Overloaded(ErrorFormat errors) const;
+  // The error format of the exchange's route; Recur's when no route matched.
+  ErrorFormat ErrorsOf(const Exchange& exchange) const;
   // The answer to an admitted request once its body is in.
   ApiResponse Answer(const HttpRequest& request, RouteMatch match, std::string_view session_payer);
   // Answer, with an exception outside the handler (the idempotency store's, say) as a 500.
@@ -132,7 +138,7 @@ class HttpServer {
   // The refusal of a request to a route that needs the secret key: its address is past its
   // failed authentications (checked first, so that its key is not), or its key is missing or
   // wrong (counted as a failure of its address). None when it has the key.
-  std::optional<ApiResponse> Authenticate(const HttpRequest& request) const;
+  std::optional<ApiResponse> Authenticate(const HttpRequest& request, ErrorFormat errors) const;
   // The refusal of a request that came with payer session `token` to a route of `access`: its
   // address is past its failed authentications, the session is unknown or over (401), or the
   // session may not make this request (session_access.h). None when it may, with

@@ -3,6 +3,7 @@
 #include "http/api_error.h"
 #include "http/billing_api.h"
 #include "http/body_reader.h"
+#include "http/end_now_param.h"
 #include "http/recovered_answers.h"
 
 namespace recur {
@@ -167,15 +168,9 @@ Result<ApiResponse> Subscribe(const ApiServices& api, const ApiRequest& request)
 }
 
 Result<ApiResponse> CancelItem(const ApiServices& api, const ApiRequest& request) {
-  if (auto known = RejectUnknownQueryParams(request, {"end_now"}); !known) {
-    return std::unexpected(known.error());
-  }
-  const std::string_view end_now = request.Query("end_now");
-  if (!end_now.empty() && end_now != "true" && end_now != "false") {
-    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
-                     "end_now must be true or false", "end_now");
-  }
-  return AnswerChange(api.billing, api.billing.Cancel(request.path_params[0], end_now == "true"));
+  auto end_now = ReadEndNow(request);
+  if (!end_now) return std::unexpected(end_now.error());
+  return AnswerChange(api.billing, api.billing.Cancel(request.path_params[0], *end_now));
 }
 
 Result<ApiResponse> ExtendFreeTrial(const ApiServices& api, const ApiRequest& request) {

@@ -10,19 +10,6 @@
 namespace recur {
 namespace {
 
-// A payer that does not exist yet, as it would be right after creation.
-Result<Account> NewPayerPreview(PayerType type, const Catalog& catalog,
-                                const LifecycleOptions& options, Instant now) {
-  Account account;
-  account.payer.id = "cpayer_preview";
-  account.payer.type = type;
-  account.payer.created_at = now;
-  SeededIdGenerator ids(0);
-  auto started = StartPayer(account, {catalog, ids, options, now});
-  if (!started) return std::unexpected(started.error());
-  return account;
-}
-
 // Whether the table is a payer's own rather than a preview: a payer named by payer_id, or the
 // payer of the session the request came with when it names no payer_type.
 bool ForAPayer(const ApiRequest& request) {
@@ -44,7 +31,7 @@ Result<Account> TablePayer(BillingService& billing, const Catalog& catalog,
       return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
                        "payer_type must be \"user\" or \"org\"", "payer_type");
     }
-    return NewPayerPreview(*type, catalog, billing.options(), now);
+    return PreviewNewPayer(*type, catalog, billing.options(), now);
   }
   return MakeError(ErrorKind::kInvalidArgument, "missing_parameter",
                    "give payer_id, or payer_type for a new payer", "payer_id");
@@ -82,7 +69,7 @@ Result<ApiResponse> GetPricingTable(const ApiServices& api, const ApiRequest& re
     return item->id;
   };
   PricingTableHeader header{std::nullopt, payer.type, shown_id(current), shown_id(upcoming),
-                            !payer.trial_used && !payer.has_paid};
+                            EligibleForFreeTrial(payer)};
   if (!preview) header.payer_id = payer.id;
   return JsonTextResponse(PricingTableText(header, plans));
 }

@@ -18,7 +18,8 @@ bool IsWellFormedRequestId(std::string_view text);
 std::string RequestIdFor(const std::string* incoming);
 
 // `body` with "request_id" added to its error object, when it is the API's error format
-// ({"error": {...}} as api_error.h writes it); otherwise `body` unchanged.
+// ({"error": {...}} as api_error.h writes it); with "clerk_trace_id" added beside "errors" when
+// it is Clerk's ({"errors": [...]}, http/clerk_errors.h); otherwise `body` unchanged.
 std::string WithRequestId(std::string body, std::string_view request_id);
 
 }  // namespace recur

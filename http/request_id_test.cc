@@ -37,6 +37,14 @@ TEST(RequestIdTest, AnErrorBodyGetsTheIdInItsErrorObject) {
       (nlohmann::json{{"error", {{"code", "x"}, {"message", "m"}, {"request_id", "req_1"}}}}));
 }
 
+TEST(RequestIdTest, AClerkErrorBodyGetsTheIdAsClerkTraceId) {
+  const nlohmann::json errors = {{"errors", {{{"code", "x"}, {"message", "m"}}}}};
+  const nlohmann::json with = nlohmann::json::parse(WithRequestId(errors.dump(), "req_1"));
+  nlohmann::json expected = errors;
+  expected["clerk_trace_id"] = "req_1";
+  EXPECT_EQ(with, expected);
+}
+
 TEST(RequestIdTest, AnyOtherBodyIsLeftAlone) {
   for (const std::string& body :
        {std::string(R"({"status":"ok"})"), std::string(R"({"errors":{}})"), std::string("")}) {

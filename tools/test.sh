@@ -13,7 +13,8 @@ tools/check-layers.py --self-test
 tools/check-layers.py
 
 # Real clients from npm check our output independently: jose our entitlement tokens, svix and
-# standardwebhooks our webhook signatures, stripe the fake Stripe of the tests, swagger-parser and
+# standardwebhooks our webhook signatures, stripe the fake Stripe of the tests, @clerk/backend our
+# routes of Clerk's Backend API and our webhooks (verifyWebhook), swagger-parser and
 # ajv our OpenAPI document and the exchanges of the end-to-end tests against it,
 # openapi-typescript, openapi-fetch and typescript a client generated from it, playwright-core
 # and axe-core the browser components in Debian's chromium. Without npm those checks are skipped.
@@ -22,7 +23,7 @@ if command -v npm >/dev/null &&
   mkdir -p "$interop" && (cd "$interop" && { [ -f package.json ] || npm init -y >/dev/null; } &&
     npm install --silent --no-audit --no-fund jose@6 svix standardwebhooks stripe@23 \
       @apidevtools/swagger-parser@13 ajv@8 openapi-typescript@7 openapi-fetch@0.17 typescript@5 \
-      @types/node@20 playwright-core@1 axe-core@4 >/dev/null 2>&1); then
+      @types/node@20 playwright-core@1 axe-core@4 @clerk/backend@3 >/dev/null 2>&1); then
   export RECUR_NODE_MODULES="$interop/node_modules"
 else
   echo "npm or its packages unavailable: the interop checks will be skipped"

@@ -74,6 +74,12 @@ struct Payer {
   friend bool operator==(const Payer&, const Payer&) = default;
 };
 
+// Whether the payer may still have a free trial: it never started one nor paid. (A plan must
+// also offer one, and a trial starts only from the default plan: lifecycle.h.)
+constexpr bool EligibleForFreeTrial(const Payer& payer) {
+  return !payer.trial_used && !payer.has_paid;
+}
+
 struct SubscriptionItem {
   std::string id;  // csub_item_...
   std::string plan_slug;

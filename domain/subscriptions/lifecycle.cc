@@ -558,7 +558,7 @@ Result<bool> TrialWanted(const Account& account, const SubscriptionItem& current
                          const PlanDefinition& plan, const SubscribeRequest& request,
                          const Catalog& catalog) {
   const bool on_default = IsDefaultPlan(catalog, current);
-  const bool eligible = plan.HasTrial() && !account.payer.trial_used && !account.payer.has_paid;
+  const bool eligible = plan.HasTrial() && EligibleForFreeTrial(account.payer);
   if (request.free_trial.value_or(false) && !eligible) {
     const std::string why = !plan.HasTrial() ? "plan \"" + plan.slug + "\" has no free trial"
                             : !on_default    ? "a trial starts only from the free plan"
@@ -626,6 +626,18 @@ Result<Transition> StartPayer(Account& account, const LifecycleContext& context)
   record.Subscription(EventType::kSubscriptionCreated, account);
   record.Item(EventType::kItemActive, account.items.back());
   return record.Finish();
+}
+
+Result<Account> PreviewNewPayer(PayerType type, const Catalog& catalog,
+                                const LifecycleOptions& options, Instant now) {
+  Account account;
+  account.payer.id = "cpayer_preview";
+  account.payer.type = type;
+  account.payer.created_at = now;
+  SeededIdGenerator ids(0);
+  auto started = StartPayer(account, {catalog, ids, options, now});
+  if (!started) return std::unexpected(started.error());
+  return account;
 }
 
 Result<Transition> AddPaymentMethod(Account& account, PaymentMethod method, bool make_default,

@@ -60,6 +60,12 @@ struct SubscribeRequest {
 // A new payer (account.payer filled in, no items) starts on the default plan of its type.
 Result<Transition> StartPayer(Account& account, const LifecycleContext& context);
 
+// A payer of `type` that does not exist, as it would be right after creation at `now`: on the
+// default plan, eligible for a trial. Nothing is stored; its ids are placeholders
+// ("cpayer_preview" and ids of a fixed seed), the same on every call.
+Result<Account> PreviewNewPayer(PayerType type, const Catalog& catalog,
+                                const LifecycleOptions& options, Instant now);
+
 // Saves a payment method; the first one, or one marked default, becomes the default.
 Result<Transition> AddPaymentMethod(Account& account, PaymentMethod method, bool make_default,
                                     const LifecycleContext& context);

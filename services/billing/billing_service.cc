@@ -454,6 +454,16 @@ Result<Account> BillingService::GetAccount(const std::string& payer_id) {
   return std::move(**loaded);
 }
 
+Result<std::optional<Account>> BillingService::FindAccount(PayerType type,
+                                                           const std::string& external_id) {
+  auto payer_id = store_.FindPayerId(type, external_id);
+  if (!payer_id) return std::unexpected(payer_id.error());
+  if (!*payer_id) return std::optional<Account>();
+  auto account = GetAccount(**payer_id);
+  if (!account) return std::unexpected(account.error());
+  return std::optional<Account>(std::move(*account));
+}
+
 Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_id,
                                                        const std::string& token,
                                                        bool make_default) {

@@ -132,6 +132,9 @@ class BillingService {
 
   Result<Account> CreatePayer(const NewPayer& payer);
   Result<Account> GetAccount(const std::string& payer_id);
+  // The account of the payer of `type` whose external_id is `external_id`; none when there is
+  // no such payer (one of the other type with that external id is not it).
+  Result<std::optional<Account>> FindAccount(PayerType type, const std::string& external_id);
   // The id of the payer whose item `item_id` is; item_not_found when there is none.
   Result<std::string> PayerOfItem(const std::string& item_id);
   // The time a payer on `test_clock_id` lives at: the test clock's frozen time, or the clock's
