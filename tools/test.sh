@@ -18,16 +18,29 @@ tools/check-layers.py
 # ajv our OpenAPI document and the exchanges of the end-to-end tests against it,
 # openapi-typescript, openapi-fetch and typescript a client generated from it, playwright-core
 # and axe-core the browser components in Debian's chromium. Without npm those checks are skipped.
+# They install while the first build runs; the tests wait for them (install_npm_clients).
 interop="$PWD/build/interop"
-if command -v npm >/dev/null &&
-  mkdir -p "$interop" && (cd "$interop" && { [ -f package.json ] || npm init -y >/dev/null; } &&
-    npm install --silent --no-audit --no-fund jose@6 svix standardwebhooks stripe@23 \
+npm_log="$(mktemp -t recur-npm.XXXXXX)"
+npm_install=""
+if command -v npm >/dev/null; then
+  mkdir -p "$interop"
+  (cd "$interop" && { [ -f package.json ] || npm init -y >/dev/null; } &&
+    npm install --no-audit --no-fund jose@6 svix standardwebhooks stripe@23 \
       @apidevtools/swagger-parser@13 ajv@8 openapi-typescript@7 openapi-fetch@0.17 typescript@5 \
-      @types/node@20 playwright-core@1 axe-core@4 @clerk/backend@3 >/dev/null 2>&1); then
-  export RECUR_NODE_MODULES="$interop/node_modules"
+      @types/node@20 playwright-core@1 axe-core@4 @clerk/backend@3) >"$npm_log" 2>&1 &
+  npm_install=$!
 else
-  echo "npm or its packages unavailable: the interop checks will be skipped"
+  echo "npm unavailable: the interop checks will be skipped"
 fi
+install_npm_clients() {
+  if wait "$npm_install"; then
+    export RECUR_NODE_MODULES="$interop/node_modules"
+  else
+    echo "the npm packages did not install: the interop checks will be skipped"
+    tail -n 20 "$npm_log"
+  fi
+  npm_install=""
+}
 
 # A throwaway PostgreSQL cluster for the PostgreSQL store's tests, removed however this ends
 # (tools/pg-cluster.sh). Without it those tests fail: they are never skipped.
@@ -42,6 +55,7 @@ run_suite() {  # build folder, then CMake arguments
   shift
   cmake -S . -B "$build" "$@" >/dev/null
   cmake --build "$build" -j"$jobs"
+  [ -z "$npm_install" ] || install_npm_clients
   ctest --test-dir "$build" --output-on-failure -j"$jobs"
 }
 
