@@ -21,6 +21,8 @@ class ForwardingPaymentGateway : public PaymentGateway {
   Result<CardDetails> Attach(const AttachRequest& request) override {
     return inner_.Attach(request);
   }
+  Status SetDefaultCard(const SavedCard& card) override { return inner_.SetDefaultCard(card); }
+  Status Detach(const SavedCard& card) override { return inner_.Detach(card); }
   Result<ChargeOutcome> Charge(const ChargeRequest& request) override {
     return inner_.Charge(request);
   }

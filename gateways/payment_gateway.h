@@ -2,9 +2,10 @@
 //
 // Who calls what. The billing service is the caller. Before it saves a payment method or
 // charges, it makes sure the payer has a customer at the gateway (EnsureCustomer) and passes
-// that customer's reference on Attach and Charge. A charge answered pending, or whose answer was
-// lost, is asked about again (LookUpCharge); a message the gateway sends on its own (a webhook)
-// is read with ReadNotice, and the billing service applies it to the pending attempt it names.
+// that customer's reference on StartCardSetup, Attach, SetDefaultCard, Detach and Charge. A charge
+// answered pending, or whose answer was lost, is asked about again (LookUpCharge); a message the
+// gateway sends on its own (a webhook) is read with ReadNotice, and the billing service applies it
+// to the pending attempt it names.
 //
 // Outcomes. The answer about a charge is a ChargeOutcome (domain/subscriptions/charge_outcome.h
 // says what each status means). Every outcome carries the gateway's charge id: for
@@ -59,6 +60,12 @@ struct CardSetup {
 struct AttachRequest {
   std::string customer;  // EnsureCustomer's reference
   std::string token;     // what the payer's browser or the test gave, e.g. "pm_card_visa"
+};
+
+// A card saved for a customer: its CardDetails::token.
+struct SavedCard {
+  std::string customer;  // EnsureCustomer's reference
+  std::string token;
 };
 
 struct CardDetails {
@@ -140,16 +147,28 @@ class PaymentGateway {
   // Charge. The same payer always gets the same reference.
   virtual Result<std::string> EnsureCustomer(const CustomerRequest& request) = 0;
 
-  // Opens a card setup for the customer (Stripe: a SetupIntent for off-session use). Nothing
-  // calls it yet: the route that hands it to a browser comes with such a gateway. An unknown
-  // customer is Error{kInvalidArgument, "unknown_customer"}.
+  // Opens a card setup for the customer (Stripe: a SetupIntent for off-session use), whose
+  // secret the payer's browser uses to collect a card; the token the browser then gets is
+  // saved with Attach. An unknown customer is Error{kInvalidArgument, "unknown_customer"}.
   virtual Result<CardSetup> StartCardSetup(const std::string& customer) = 0;
 
-  // Checks a token before it is saved as a payment method of the customer. A refused card is
+  // Checks a token before it is saved as a payment method of the customer, attaching it to the
+  // customer where the gateway keeps cards per customer; a token attached to this customer
+  // already (by a completed card setup) is accepted as it stands. A refused card is
   // Error{kFailedPrecondition, the gateway's code ("card_declined", "insufficient_funds"),
   // message}; an unknown token Error{kInvalidArgument, "unknown_payment_token"}; an unknown
   // customer Error{kInvalidArgument, "unknown_customer"}.
   virtual Result<CardDetails> Attach(const AttachRequest& request) = 0;
+
+  // Makes a saved card the customer's default at the gateway (Stripe: the Customer's
+  // invoice_settings[default_payment_method]), so that the gateway's own views agree with the
+  // payer's default in Recur. Unknown tokens and customers are refused as Attach refuses them.
+  virtual Status SetDefaultCard(const SavedCard& card) = 0;
+
+  // Detaches a saved card from the customer: it can be charged no more. A card the customer does
+  // not hold (detached before, here or at the gateway, or never the customer's) is left as it
+  // is, and Ok: detaching is idempotent, and never touches another customer's card.
+  virtual Status Detach(const SavedCard& card) = 0;
 
   // Charges off session, once per key (see Idempotency above). Unknown tokens and customers are
   // refused as Attach refuses them.

@@ -219,6 +219,40 @@ TEST_P(PaymentGatewayContractTest, ACardSetupIsOpenedForAKnownCustomer) {
   EXPECT_EQ(stranger.error().code, "unknown_customer");
 }
 
+TEST_P(PaymentGatewayContractTest, ASavedCardBecomesTheDefaultOfItsCustomerOnly) {
+  auto card = gateway().Attach({customer_, kPays});
+  ASSERT_TRUE(card) << card.error().message;
+  EXPECT_TRUE(gateway().SetDefaultCard({customer_, card->token}));
+  EXPECT_TRUE(gateway().SetDefaultCard({customer_, card->token}));  // again: no change
+
+  auto stranger = gateway().SetDefaultCard({"cus_nobody", card->token});
+  ASSERT_FALSE(stranger);
+  EXPECT_EQ(stranger.error().code, "unknown_customer");
+  auto unknown = gateway().SetDefaultCard({customer_, "pm_nothing_such"});
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, "unknown_payment_token");
+}
+
+TEST_P(PaymentGatewayContractTest, DetachingIsIdempotentAndLeavesOtherCustomersCards) {
+  auto other = gateway().EnsureCustomer({"cpayer_2", "other@example.com", ""});
+  ASSERT_TRUE(other) << other.error().message;
+  auto theirs = gateway().Attach({*other, kPays});
+  ASSERT_TRUE(theirs) << theirs.error().message;
+  auto mine = gateway().Attach({customer_, kPays});
+  ASSERT_TRUE(mine) << mine.error().message;
+
+  EXPECT_TRUE(gateway().Detach({customer_, mine->token}));
+  EXPECT_TRUE(gateway().Detach({customer_, mine->token}));        // detached before
+  EXPECT_TRUE(gateway().Detach({customer_, "pm_nothing_such"}));  // never held
+  EXPECT_TRUE(gateway().Detach({customer_, theirs->token}));      // another's: left alone
+  EXPECT_TRUE(gateway().SetDefaultCard({*other, theirs->token}));
+  ChargeRequest charge = Request(theirs->token, "theirs");
+  charge.customer = *other;
+  auto paid = gateway().Charge(charge);
+  ASSERT_TRUE(paid) << paid.error().message;
+  EXPECT_EQ(paid->status, ChargeStatus::kPaid);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The four outcomes
 

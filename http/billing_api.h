@@ -72,6 +72,8 @@ Result<ApiResponse> CreatePayer(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetPayer(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> AttachPaymentMethod(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> ListPaymentMethods(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> DetachPaymentMethod(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> StartCardSetup(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetSubscription(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> Subscribe(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> CancelItem(const ApiServices&, const ApiRequest&);
@@ -141,6 +143,8 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"DELETE", "/v1/payers/{id}/sessions", Access::kSecretKey, RevokePayerSessions},
     {"POST", "/v1/payers/{id}/payment_methods", Access::kPayerSession, AttachPaymentMethod},
     {"GET", "/v1/payers/{id}/payment_methods", Access::kPayerSession, ListPaymentMethods},
+    {"DELETE", "/v1/payers/{id}/payment_methods/{pm}", Access::kSecretKey, DetachPaymentMethod},
+    {"POST", "/v1/payers/{id}/setup_intents", Access::kPayerSession, StartCardSetup},
     {"GET", "/v1/payers/{id}/subscription", Access::kPayerSession, GetSubscription},
     {"POST", "/v1/payers/{id}/subscription_items", Access::kPayerSession, Subscribe},
     {"DELETE", "/v1/subscription_items/{id}", Access::kItemSession, CancelItem},  // ?end_now=

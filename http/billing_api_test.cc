@@ -125,6 +125,7 @@ TEST(ApiRoutesTest, APayerSessionMayUseExactlyItsPayersReadsAndChanges) {
                                 "GET /v1/payers/{id}/subscription",
                                 "GET /v1/payers/{id}/payment_methods",
                                 "POST /v1/payers/{id}/payment_methods",
+                                "POST /v1/payers/{id}/setup_intents",
                                 "GET /v1/payers/{id}/entitlements",
                                 "GET /v1/payers/{id}/entitlements/{feature}",
                                 "POST /v1/payers/{id}/subscription_items",

@@ -1,5 +1,6 @@
 // Payers, payment methods and subscription changes over HTTP (billing_api.h).
 #include "domain/events/billing_json.h"
+#include "domain/subscriptions/card_changes.h"
 #include "http/api_error.h"
 #include "http/billing_api.h"
 #include "http/body_reader.h"
@@ -122,10 +123,17 @@ Result<ApiResponse> GetPayer(const ApiServices& api, const ApiRequest& request) 
 Result<ApiResponse> AttachPaymentMethod(const ApiServices& api, const ApiRequest& request) {
   auto body = ParseJsonBody(request);
   if (!body) return std::unexpected(body.error());
+  // `payment_method` (the gateway's id, or a saved card's cpm_ id), or its older synonym `token`.
+  const bool named = body->is_object() && body->contains("payment_method");
+  if (named && body->contains("token")) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                     "payment_method and token are synonyms: send one of them", "token");
+  }
+  const char* field = named ? "payment_method" : "token";
   BodyReader reader(*body);
-  const std::string token = reader.String("token", true, 255).value_or("");
+  const std::string token = reader.String(field, true, 255).value_or("");
   const bool make_default = reader.Bool("default").value_or(false);
-  if (auto done = reader.Finish({"token", "default"}); !done) return std::unexpected(done.error());
+  if (auto done = reader.Finish({field, "default"}); !done) return std::unexpected(done.error());
   const std::string& payer_id = request.path_params[0];
   auto method = api.billing.AddPaymentMethod(payer_id, token, make_default);
   if (!method) return std::unexpected(method.error());
@@ -142,6 +150,36 @@ Result<ApiResponse> ListPaymentMethods(const ApiServices& api, const ApiRequest&
     methods.push_back(PaymentMethodObject(method, *account));
   }
   return JsonResponse(ListJson(std::move(methods), false));
+}
+
+Result<ApiResponse> StartCardSetup(const ApiServices& api, const ApiRequest& request) {
+  if (auto body = ParseJsonBody(request); !body) {
+    return std::unexpected(body.error());
+  } else if (auto done = BodyReader(*body).Finish({}); !done) {
+    return std::unexpected(done.error());
+  }
+  auto setup = api.billing.StartCardSetup(request.path_params[0]);
+  if (!setup) return std::unexpected(setup.error());
+  return JsonResponse(
+      {{"id", setup->id}, {"object", "card_setup"}, {"client_secret", setup->client_secret}});
+}
+
+Result<ApiResponse> DetachPaymentMethod(const ApiServices& api, const ApiRequest& request) {
+  const std::string& payer_id = request.path_params[0];
+  const std::string& method = request.path_params[1];
+  auto account = api.billing.GetAccount(payer_id);
+  if (!account) return std::unexpected(account.error());
+  const PaymentMethod* found = FindPaymentMethod(*account, method);
+  if (found == nullptr) {
+    return MakeError(ErrorKind::kNotFound, "payment_method_not_found",
+                     "payer " + payer_id + " has no payment method " + method, "payment_method");
+  }
+  const std::string method_id = found->id;
+  if (Status done = api.billing.RemovePaymentMethod(payer_id, method_id); !done) {
+    return std::unexpected(done.error());
+  }
+  return JsonResponse(
+      {{"id", method_id}, {"object", "payment_method"}, {"payer_id", payer_id}, {"deleted", true}});
 }
 
 Result<ApiResponse> GetSubscription(const ApiServices& api, const ApiRequest& request) {

@@ -70,6 +70,10 @@ Result<CardDetails> CohortGateway::Attach(const AttachRequest& request) {
   return CardDetails{"visa", card->replacement ? "4444" : "4242", 12, 2034, request.token};
 }
 
+Status CohortGateway::SetDefaultCard(const SavedCard&) { return Ok(); }
+
+Status CohortGateway::Detach(const SavedCard&) { return Ok(); }
+
 Result<ChargeOutcome> CohortGateway::Charge(const ChargeRequest& request) {
   auto card = ReadToken(request.payment_method_token);
   if (!card || request.amount <= 0) {

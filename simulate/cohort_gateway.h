@@ -7,7 +7,8 @@
 // without storing anything. It never answers pending nor requires action, and keeps nothing to
 // look up, notify about or refund: LookUpCharge and Refund answer charge_not_found (charging
 // the key again gives the same answer, and moves no money), ReadNotice refuses every message.
-// Its cards are made up, so it opens no card setups.
+// Its cards are made up, so it opens no card setups; it keeps no default card and nothing to
+// detach (both are Ok).
 // A payer's customer is "cus_cohort_" and the payer id. Thread-safe (it keeps no state).
 #pragma once
 
@@ -28,6 +29,8 @@ class CohortGateway final : public PaymentGateway {
   Result<std::string> EnsureCustomer(const CustomerRequest& request) override;
   Result<CardSetup> StartCardSetup(const std::string& customer) override;
   Result<CardDetails> Attach(const AttachRequest& request) override;
+  Status SetDefaultCard(const SavedCard& card) override;
+  Status Detach(const SavedCard& card) override;
   Result<ChargeOutcome> Charge(const ChargeRequest& request) override;
   Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) override;
   Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) override;

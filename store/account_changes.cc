@@ -15,6 +15,13 @@ AccountChanges ChangesBetween(const Account* before, const Account& after) {
       changes.new_methods.push_back(&method);
     }
   }
+  if (before != nullptr) {
+    for (const PaymentMethod& method : before->payment_methods) {
+      if (FindById(after.payment_methods, method.id) == nullptr) {
+        changes.removed_method_ids.push_back(method.id);
+      }
+    }
+  }
   for (const SubscriptionItem& item : after.items) {
     const SubscriptionItem* old = before == nullptr ? nullptr : FindById(before->items, item.id);
     if (old == nullptr || *old != item) changes.items.push_back({&item, old});

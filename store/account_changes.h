@@ -1,6 +1,7 @@
 // The writes of a SaveTransition, worked out from the account read (`before`, null for a new
 // payer) and the account after the transition: what every backend stores, and in which order.
-//  - methods: those of `after` that `before` lacks (methods are only ever added);
+//  - methods: those of `after` that `before` lacks, and the ids of those `before` holds and
+//    `after` no longer does (removed);
 //  - items: those new or different from `before`, the ones leaving a status of which a payer
 //    may hold only one (current, upcoming) first, so that a backend that checks its unique
 //    keys statement by statement never sees two current or two upcoming items midway;
@@ -9,6 +10,7 @@
 // and `after`, which must outlive them. Pure.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "domain/subscriptions/account.h"
@@ -25,6 +27,7 @@ struct AccountChanges {
     const PaymentAttempt* old;  // null for a new attempt
   };
   std::vector<const PaymentMethod*> new_methods;
+  std::vector<std::string> removed_method_ids;
   std::vector<ItemWrite> items;
   std::vector<AttemptWrite> attempts;
 };

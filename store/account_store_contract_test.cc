@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "base/ids.h"
+#include "domain/subscriptions/card_changes.h"
 #include "domain/subscriptions/lifecycle.h"
 #include "gateways/sandbox/memory_sandbox_ledger.h"
 #include "gateways/sandbox/sandbox_gateway.h"
@@ -429,6 +430,33 @@ TEST_P(AccountStoreContractTest, AConcurrentWriterLosesAndWritesNothing) {
   Account stranger_after = stranger;
   stranger_after.payer.name = "x";
   EXPECT_EQ(Outcome(Save(&stranger, stranger_after, {})), kConcurrentChange);
+}
+
+TEST_P(AccountStoreContractTest, KeepsTheGatewayCustomerAndForgetsRemovedCards) {
+  const std::string payer = NewPayer("user_1").payer.id;
+  Account before = Load(payer);
+  Account after = before;
+  ASSERT_TRUE(AddPaymentMethod(after, {"cpm_first", "pm_card_visa", "visa", "4242", 12, 2034, t0_},
+                               true, Context(t0_)));
+  ASSERT_TRUE(AddPaymentMethod(
+      after, {"cpm_second", "pm_card_mastercard", "mastercard", "4444", 12, 2034, t0_}, false,
+      Context(t0_)));
+  ASSERT_TRUE(KeepGatewayCustomer(after, "cus_kept"));
+  ASSERT_TRUE(Save(&before, after, {}));
+  before = Load(payer);
+  EXPECT_EQ(before.payer.gateway_customer_id, "cus_kept");
+  ASSERT_THAT(before.payment_methods, SizeIs(2));
+
+  after = before;
+  ASSERT_TRUE(SetDefaultPaymentMethod(after, "cpm_second"));
+  ASSERT_TRUE(RemovePaymentMethod(after, "cpm_first"));
+  ASSERT_TRUE(KeepGatewayCustomer(after, ""));
+  ASSERT_TRUE(Save(&before, after, {}));
+  const Account loaded = Load(payer);
+  EXPECT_FALSE(loaded.payer.gateway_customer_id);
+  EXPECT_EQ(loaded.payer.default_payment_method_id, "cpm_second");
+  ASSERT_THAT(loaded.payment_methods, SizeIs(1));
+  EXPECT_EQ(loaded.payment_methods[0].id, "cpm_second");
 }
 
 TEST_P(AccountStoreContractTest, ATakenExternalIdIsAConflictAndWritesNothing) {

@@ -69,6 +69,8 @@ struct Payer {
   bool trial_used = false;      // a free trial was started once (whatever became of it)
   bool has_paid = false;        // a charge succeeded once
   std::optional<std::string> default_payment_method_id;
+  // The payer's customer at the payment gateway, once made (PaymentGateway::EnsureCustomer).
+  std::optional<std::string> gateway_customer_id;
   Instant created_at;
   std::int64_t version = 0;  // bumped by every stored transition (optimistic concurrency)
   friend bool operator==(const Payer&, const Payer&) = default;

@@ -66,7 +66,27 @@ struct MacDeleter {
   void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
 };
 
-// HMAC-SHA256 of the concatenated parts, fed to OpenSSL piece by piece (bodies can be large).
+// The base64 signature, without the "v1," version.
+std::string SignatureText(const WebhookSecret& secret, std::string_view msg_id,
+                          std::int64_t timestamp_seconds, std::string_view body) {
+  const std::string timestamp = std::to_string(timestamp_seconds);
+  const std::string digest = HmacSha256(secret.key, {msg_id, ".", timestamp, ".", body});
+  return Base64Encode(reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
+}
+
+std::unexpected<Error> InvalidSecret(std::string message) {
+  return MakeError(ErrorKind::kInvalidArgument, "invalid_webhook_secret", std::move(message),
+                   "secret");
+}
+
+std::unexpected<Error> InvalidSignature(std::string message) {
+  return MakeError(ErrorKind::kUnauthenticated, "invalid_signature", std::move(message),
+                   "webhook-signature");
+}
+
+}  // namespace
+
+// Fed to OpenSSL piece by piece (bodies can be large).
 std::string HmacSha256(std::string_view key, std::initializer_list<std::string_view> parts) {
   static const std::unique_ptr<EVP_MAC, MacDeleter> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
   if (!mac) Fatal("HMAC is unavailable");
@@ -92,26 +112,6 @@ std::string HmacSha256(std::string_view key, std::initializer_list<std::string_v
   if (EVP_MAC_final(ctx.get(), digest, &size, sizeof digest) != 1) Fatal("HMAC-SHA256 failed");
   return std::string(reinterpret_cast<const char*>(digest), size);
 }
-
-// The base64 signature, without the "v1," version.
-std::string SignatureText(const WebhookSecret& secret, std::string_view msg_id,
-                          std::int64_t timestamp_seconds, std::string_view body) {
-  const std::string timestamp = std::to_string(timestamp_seconds);
-  const std::string digest = HmacSha256(secret.key, {msg_id, ".", timestamp, ".", body});
-  return Base64Encode(reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
-}
-
-std::unexpected<Error> InvalidSecret(std::string message) {
-  return MakeError(ErrorKind::kInvalidArgument, "invalid_webhook_secret", std::move(message),
-                   "secret");
-}
-
-std::unexpected<Error> InvalidSignature(std::string message) {
-  return MakeError(ErrorKind::kUnauthenticated, "invalid_signature", std::move(message),
-                   "webhook-signature");
-}
-
-}  // namespace
 
 Result<WebhookSecret> DecodeWebhookSecret(std::string_view text) {
   if (text.empty()) return InvalidSecret("the webhook secret is empty");

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ struct WebhookSecret {
 // length are accepted, so that published test vectors (24 and 23 byte keys) verify; secrets this
 // project issues come from NewWebhookSecretText and hold 32 bytes.
 Result<WebhookSecret> DecodeWebhookSecret(std::string_view text);
+
+// HMAC-SHA256(key, the parts concatenated): the 32 raw bytes of the digest. Also what Stripe's
+// webhook signatures are made of (gateways/stripe/stripe_signature.h).
+std::string HmacSha256(std::string_view key, std::initializer_list<std::string_view> parts);
 
 // A fresh secret: "whsec_" + base64 of 32 cryptographically random bytes.
 std::string NewWebhookSecretText();

@@ -235,6 +235,13 @@ Result<CardDetails> SandboxGateway::Attach(const AttachRequest& request) {
                      request.token};
 }
 
+Status SandboxGateway::SetDefaultCard(const SavedCard& card) {
+  if (auto known = FindSandboxCard(card.token); !known) return std::unexpected(known.error());
+  return CheckCustomer(card.customer);
+}
+
+Status SandboxGateway::Detach(const SavedCard&) { return Ok(); }
+
 Result<ChargeOutcome> SandboxGateway::Charge(const ChargeRequest& request) {
   if (auto checked = CheckRequest(request); !checked) return std::unexpected(checked.error());
   auto card = FindSandboxCard(request.payment_method_token);

@@ -25,7 +25,9 @@
 //                                          answers paid
 //
 // A customer's reference is "cus_sandbox_" followed by the payer id. A card setup is only an id
-// and a secret: attaching a token needs none. Notices are JSON the
+// and a secret: attaching a token needs none. A sandbox card is a token, not an object kept per
+// customer, so SetDefaultCard only checks the customer and the token, Detach has nothing to
+// do, and neither keeps anything. Notices are JSON the
 // sandbox writes itself (FinishPendingCharge); ReadNotice verifies one by checking it against
 // the ledger: it must say what the ledger holds. Thread-safe (the ledger runs each charge's
 // look-up and record as one transaction, so concurrent calls charge a key once).
@@ -51,6 +53,8 @@ class SandboxGateway final : public PaymentGateway {
   Result<std::string> EnsureCustomer(const CustomerRequest& request) override;
   Result<CardSetup> StartCardSetup(const std::string& customer) override;
   Result<CardDetails> Attach(const AttachRequest& request) override;
+  Status SetDefaultCard(const SavedCard& card) override;
+  Status Detach(const SavedCard& card) override;
   Result<ChargeOutcome> Charge(const ChargeRequest& request) override;
   Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) override;
   Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) override;

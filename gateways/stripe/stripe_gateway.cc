@@ -119,6 +119,13 @@ ChargeOutcome OutcomeOf(const json& intent) {
   return outcome;
 }
 
+// What a PaymentMethod says of its card; the token to charge is the PaymentMethod's id.
+CardDetails DetailsOf(const json& method) {
+  const json card = method.contains("card") ? method["card"] : json::object();
+  return CardDetails{Text(card, "brand"), Text(card, "last4"), card.value("exp_month", 0),
+                     card.value("exp_year", 0), Text(method, "id")};
+}
+
 // A charge's or a refund's amount: positive minor units.
 Status CheckAmount(std::int64_t amount, const char* what) {
   if (amount <= 0) {
@@ -211,10 +218,51 @@ Result<CardDetails> StripeGateway::Attach(const AttachRequest& request) {
     if (Text(error, "param") == "customer") return UnknownCustomer(request.customer);
     return UnknownToken(request.token);
   }
+  if (attached->status == 400) {
+    // Stripe.js attached it already when the payer confirmed a SetupIntent: it stands as it is
+    // when it is this customer's.
+    auto held = client_.Get("/v1/payment_methods/" + request.token, {});
+    if (!held) return std::unexpected(held.error());
+    if (held->status == 200 && Text(held->body, "customer") == request.customer) {
+      return DetailsOf(held->body);
+    }
+  }
   if (attached->status != 200) return StripeRefused(*attached, "attaching " + request.token);
-  const json& card = attached->body["card"];
-  return CardDetails{Text(card, "brand"), Text(card, "last4"), card.value("exp_month", 0),
-                     card.value("exp_year", 0), Text(attached->body, "id")};
+  return DetailsOf(attached->body);
+}
+
+Status StripeGateway::SetDefaultCard(const SavedCard& card) {
+  if (!PlainId(card.token)) return UnknownToken(card.token);
+  if (!PlainId(card.customer)) return UnknownCustomer(card.customer);
+  auto updated = client_.Post("/v1/customers/" + card.customer,
+                              {{"invoice_settings[default_payment_method]", card.token}}, "");
+  if (!updated) return std::unexpected(updated.error());
+  if (updated->status == 200) return Ok();
+  const json& error = ErrorOf(*updated);
+  if (Text(error, "code") == "resource_missing") {
+    if (Text(error, "param").find("default_payment_method") != std::string::npos) {
+      return UnknownToken(card.token);
+    }
+    return UnknownCustomer(card.customer);
+  }
+  return StripeRefused(*updated, "the default card of " + card.customer);
+}
+
+Status StripeGateway::Detach(const SavedCard& card) {
+  if (!PlainId(card.token) || !PlainId(card.customer)) return Ok();  // no such card to detach
+  // Stripe detaches whoever holds the PaymentMethod: it is read first, so that only this
+  // customer's card is ever detached.
+  auto held = client_.Get("/v1/payment_methods/" + card.token, {});
+  if (!held) return std::unexpected(held.error());
+  if (held->status == 404) return Ok();
+  if (held->status != 200) return StripeRefused(*held, "reading " + card.token);
+  if (Text(held->body, "customer") != card.customer) return Ok();
+  auto detached = client_.Post("/v1/payment_methods/" + card.token + "/detach", {}, "");
+  if (!detached) return std::unexpected(detached.error());
+  if (detached->status == 200 || Text(ErrorOf(*detached), "code") == "resource_missing") {
+    return Ok();
+  }
+  return StripeRefused(*detached, "detaching " + card.token);
 }
 
 Result<ChargeOutcome> StripeGateway::Charge(const ChargeRequest& request) {

@@ -8,7 +8,12 @@
 //   StartCardSetup  a SetupIntent for the customer, usage=off_session, cards.
 //   Attach          attaches the PaymentMethod to the customer; Stripe gives a test
 //                   PaymentMethod (pm_card_visa) a new id when attached, which CardDetails::token
-//                   carries.
+//                   carries. One Stripe.js attached already (a confirmed SetupIntent), which
+//                   Stripe refuses to attach again, is read and accepted when it is the
+//                   customer's.
+//   SetDefaultCard  sets the Customer's invoice_settings[default_payment_method].
+//   Detach          detaches the PaymentMethod, once it is read to be the customer's (Stripe
+//                   detaches it from whoever holds it).
 //   Charge          a PaymentIntent (confirm=true, off_session=true, cards) with the payer,
 //                   attempt and key in its metadata, sent with the charge's key as
 //                   Idempotency-Key: a retry, here or by the billing service, never charges twice.
@@ -48,6 +53,8 @@ class StripeGateway final : public PaymentGateway {
   Result<std::string> EnsureCustomer(const CustomerRequest& request) override;
   Result<CardSetup> StartCardSetup(const std::string& customer) override;
   Result<CardDetails> Attach(const AttachRequest& request) override;
+  Status SetDefaultCard(const SavedCard& card) override;
+  Status Detach(const SavedCard& card) override;
   Result<ChargeOutcome> Charge(const ChargeRequest& request) override;
   Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) override;
   Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) override;

@@ -57,6 +57,42 @@ TEST_F(StripeGatewayTest, AChargeIsOnePaymentIntentWithTheKeyAndWhatItIsFor) {
   EXPECT_EQ(intents[0].metadata.at("recur_attempt_id"), "cpay_1");
 }
 
+TEST_F(StripeGatewayTest, TheDefaultCardIsTheCustomersInvoiceSettingsDefault) {
+  auto card = gateway_->Attach({customer_, "pm_card_visa"});
+  ASSERT_TRUE(card) << card.error().message;
+  EXPECT_EQ(fake_.CustomerOfPaymentMethod(card->token), customer_);
+  ASSERT_TRUE(gateway_->SetDefaultCard({customer_, card->token}));
+  EXPECT_EQ(fake_.DefaultPaymentMethodOf(customer_), card->token);
+}
+
+TEST_F(StripeGatewayTest, DetachDetachesOnlyTheCustomersOwnCard) {
+  const std::string other = gateway_->EnsureCustomer({"cpayer_2", "", ""}).value();
+  const std::string theirs = gateway_->Attach({other, "pm_card_visa"}).value().token;
+  const std::string mine = gateway_->Attach({customer_, "pm_card_visa"}).value().token;
+  ASSERT_TRUE(gateway_->Detach({customer_, theirs}));
+  EXPECT_EQ(fake_.CustomerOfPaymentMethod(theirs), other);
+  ASSERT_TRUE(gateway_->Detach({customer_, mine}));
+  EXPECT_EQ(fake_.CustomerOfPaymentMethod(mine), "");
+}
+
+TEST_F(StripeGatewayTest, ACardAStripeJsSetupAttachedAlreadyIsAccepted) {
+  // Stripe.js confirms the SetupIntent in the browser, which attaches the card to the customer;
+  // the browser then hands Recur that PaymentMethod.
+  auto setup = gateway_->StartCardSetup(customer_);
+  ASSERT_TRUE(setup) << setup.error().message;
+  const std::string attached = fake_.ConfirmSetupIntent(setup->id, "pm_card_mastercard");
+  ASSERT_EQ(fake_.CustomerOfPaymentMethod(attached), customer_);
+  auto card = gateway_->Attach({customer_, attached});
+  ASSERT_TRUE(card) << card.error().message;
+  EXPECT_EQ(card->token, attached);
+  EXPECT_EQ(card->brand, "mastercard");
+  EXPECT_EQ(card->last4, "4444");
+
+  // The same card is not another customer's to take.
+  const std::string other = gateway_->EnsureCustomer({"cpayer_2", "", ""}).value();
+  EXPECT_FALSE(gateway_->Attach({other, attached}));
+}
+
 // Until Stripe's webhooks are read (Stripe-Signature), no message can be verified, so none may
 // settle an attempt: a pending charge is settled by looking it up instead.
 TEST_F(StripeGatewayTest, EveryNoticeIsRefusedAsUnverifiedUntilStripesWebhooksAreRead) {

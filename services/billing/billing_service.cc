@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "domain/events/billing_json.h"
+#include "domain/subscriptions/card_changes.h"
 #include "services/billing/not_found.h"
 
 namespace recur {
@@ -308,7 +309,18 @@ Result<std::vector<std::string>> BillingService::CommitOutcome(
 }
 
 Result<std::string> BillingService::CustomerOf(const Payer& payer) {
+  if (payer.gateway_customer_id) return *payer.gateway_customer_id;
   return gateway_.EnsureCustomer({payer.id, payer.email, payer.name});
+}
+
+Result<std::string> BillingService::KeptCustomerOf(const Account& account) {
+  auto customer = CustomerOf(account.payer);
+  if (!customer || account.payer.gateway_customer_id == *customer) return customer;
+  auto kept = Mutate(account.payer.id, [&](Account& after, const LifecycleContext&) {
+    return KeepGatewayCustomer(after, *customer);
+  });
+  if (!kept) return std::unexpected(kept.error());
+  return customer;
 }
 
 Result<AppliedNotice> BillingService::ApplyGatewayNotice(const GatewayMessage& message) {
@@ -464,18 +476,43 @@ Result<std::optional<Account>> BillingService::FindAccount(PayerType type,
   return std::optional<Account>(std::move(*account));
 }
 
+Result<CardSetup> BillingService::StartCardSetup(const std::string& payer_id) {
+  auto account = GetAccount(payer_id);
+  if (!account) return std::unexpected(account.error());
+  auto customer = KeptCustomerOf(*account);
+  if (!customer) return std::unexpected(customer.error());
+  return gateway_.StartCardSetup(*customer);
+}
+
 Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_id,
                                                        const std::string& token,
                                                        bool make_default) {
   auto payer = GetAccount(payer_id);
   if (!payer) return std::unexpected(payer.error());
-  auto customer = CustomerOf(payer->payer);
+  auto customer = KeptCustomerOf(*payer);
   if (!customer) return std::unexpected(customer.error());
+  if (const PaymentMethod* saved = FindPaymentMethod(*payer, token); saved && saved->id == token) {
+    const PaymentMethod method = *saved;
+    if (!make_default || payer->payer.default_payment_method_id == method.id) return method;
+    if (Status set = gateway_.SetDefaultCard({*customer, method.token}); !set) {
+      return std::unexpected(set.error());
+    }
+    auto change = Mutate(payer_id, [&](Account& account, const LifecycleContext&) {
+      return SetDefaultPaymentMethod(account, method.id);
+    });
+    if (!change) return std::unexpected(change.error());
+    return method;
+  }
   auto card = gateway_.Attach({*customer, token});
   if (!card) {
     Error error = card.error();
     error.param = "token";
     return std::unexpected(error);
+  }
+  if (make_default || !payer->payer.default_payment_method_id) {
+    if (Status set = gateway_.SetDefaultCard({*customer, card->token}); !set) {
+      return std::unexpected(set.error());
+    }
   }
   const std::string method_id = row_ids_.NewId("cpm");
   auto change = Mutate(payer_id, [&](Account& account, const LifecycleContext& c) {
@@ -489,6 +526,27 @@ Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_
     if (method.id == method_id) return method;
   }
   return MakeError(ErrorKind::kInternal, "payment_method_lost", "the payment method was not kept");
+}
+
+Status BillingService::RemovePaymentMethod(const std::string& payer_id, const std::string& method) {
+  auto account = GetAccount(payer_id);
+  if (!account) return std::unexpected(account.error());
+  const PaymentMethod* found = FindPaymentMethod(*account, method);
+  const std::string method_id = found != nullptr ? found->id : method;
+  Account refused_or_not = *account;  // the rule is checked before the gateway is asked
+  if (auto allowed = recur::RemovePaymentMethod(refused_or_not, method_id); !allowed) {
+    return std::unexpected(allowed.error());
+  }
+  auto customer = CustomerOf(account->payer);
+  if (!customer) return std::unexpected(customer.error());
+  if (Status detached = gateway_.Detach({*customer, found->token}); !detached) {
+    return std::unexpected(detached.error());
+  }
+  auto change = Mutate(payer_id, [&](Account& after, const LifecycleContext&) {
+    return recur::RemovePaymentMethod(after, method_id);
+  });
+  if (!change) return std::unexpected(change.error());
+  return Ok();
 }
 
 Result<AccountChange> BillingService::Subscribe(const std::string& payer_id,

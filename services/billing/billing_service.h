@@ -140,8 +140,20 @@ class BillingService {
   // The time a payer on `test_clock_id` lives at: the test clock's frozen time, or the clock's
   // now. Every change to the payer happens at this time, so a preview of one must use it too.
   Result<Instant> NowFor(const std::optional<std::string>& test_clock_id);
+  // Opens a card setup at the gateway for the payer's browser (PaymentGateway::StartCardSetup),
+  // making and keeping the payer's customer first when it has none.
+  Result<CardSetup> StartCardSetup(const std::string& payer_id);
+  // Saves the card `token` (attached at the gateway to the payer's customer, which is made and
+  // kept on the payer on first need). The payer's first card, or one with `make_default`,
+  // becomes the default, here and at the gateway (PaymentGateway::SetDefaultCard). A `token`
+  // that is the id of a saved card (cpm_...) attaches nothing: with `make_default` it makes that
+  // card the default. Recur keeps the gateway's token, brand, last4 and expiry, never a number.
   Result<PaymentMethod> AddPaymentMethod(const std::string& payer_id, const std::string& token,
                                          bool make_default);
+  // Detaches the saved card `method` (its id, or its gateway token) at the gateway and forgets
+  // it. The default card of a payer with a paid item is refused (card_changes.h) before the
+  // gateway is asked; payment_method_not_found when the payer has no such card.
+  Status RemovePaymentMethod(const std::string& payer_id, const std::string& method);
   Result<AccountChange> Subscribe(const std::string& payer_id, const SubscribeRequest& request);
   Result<AccountChange> Cancel(const std::string& item_id, bool end_now);
   Result<AccountChange> ExtendTrial(const std::string& item_id, Instant extend_to);
@@ -216,8 +228,11 @@ class BillingService {
                                                  const ChargeOutcome& outcome,
                                                  AccountChange& change, const Catalog& catalog,
                                                  Instant now);
-  // The payer's customer at the gateway, made on first need.
+  // The payer's customer at the gateway: the one kept on the payer, else the gateway's
+  // (EnsureCustomer), not kept (charges run under the payer's lock).
   Result<std::string> CustomerOf(const Payer& payer);
+  // The payer's customer at the gateway, made on first need and kept on the payer.
+  Result<std::string> KeptCustomerOf(const Account& account);
   // An attempt of the payer's that is no longer pending (an account holds only pending ones).
   Result<std::optional<PaymentAttempt>> FindSettledAttempt(const std::string& payer_id,
                                                            const std::string& attempt_id);

@@ -66,6 +66,7 @@ class StagedKeys {
 struct MemoryAccountStore::CheckedWrites {
   PayerRecord* payer = nullptr;  // none: a new payer
   std::vector<const PaymentMethod*> new_methods;
+  std::vector<std::string> removed_method_ids;
   std::vector<std::pair<std::size_t, const SubscriptionItem*>> items;
   std::vector<std::pair<std::size_t, const PaymentAttempt*>> attempts;
   std::optional<Instant> releases_waiting_work_at;  // waiting_work.h
@@ -133,6 +134,7 @@ Result<MemoryAccountStore::CheckedWrites> MemoryAccountStore::Check(
   CheckedWrites writes;
   writes.releases_waiting_work_at = WaitingWorkReleasedAt(changes);
   writes.new_methods = changes.new_methods;
+  writes.removed_method_ids = changes.removed_method_ids;
 
   if (before == nullptr) {
     if (payers_.contains(payer_id)) return Conflict("payer id " + payer_id + " is taken");
@@ -280,12 +282,17 @@ void MemoryAccountStore::Apply(const CheckedWrites& writes, const Account& after
     payer.trial_used = after.payer.trial_used;
     payer.has_paid = after.payer.has_paid;
     payer.default_payment_method_id = after.payer.default_payment_method_id;
+    payer.gateway_customer_id = after.payer.gateway_customer_id;
     ++payer.version;
   }
 
   for (const PaymentMethod* method : writes.new_methods) {
     record->payment_methods.push_back(*method);
     payment_method_ids_.insert(method->id);
+  }
+  for (const std::string& removed : writes.removed_method_ids) {
+    std::erase_if(record->payment_methods,
+                  [&](const PaymentMethod& method) { return method.id == removed; });
   }
 
   for (const auto& [slot, item] : writes.items) {

@@ -64,11 +64,11 @@ PaymentAttempt ReadAttempt(const PgResult& rows, int row) {
 PgStatement InsertPayer(const Payer& payer) {
   return {
       "INSERT INTO payers (id, external_id, type, email, name, test_clock_id, "
-      "subscription_id, trial_used, has_paid, default_payment_method_id, created_at, "
-      "version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)",
+      "subscription_id, trial_used, has_paid, default_payment_method_id, gateway_customer_id, "
+      "created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)",
       PgParams::Of(payer.id, payer.external_id, PayerTypeName(payer.type), payer.email, payer.name,
                    payer.test_clock_id, payer.subscription_id, payer.trial_used, payer.has_paid,
-                   payer.default_payment_method_id, payer.created_at)};
+                   payer.default_payment_method_id, payer.gateway_customer_id, payer.created_at)};
 }
 
 // What an update may change; the rest of a payer is fixed at its creation. It touches no row
@@ -76,9 +76,10 @@ PgStatement InsertPayer(const Payer& payer) {
 PgStatement UpdatePayer(const Payer& payer, std::int64_t version) {
   return {
       "UPDATE payers SET email = $1, name = $2, trial_used = $3, has_paid = $4, "
-      "default_payment_method_id = $5, version = version + 1 WHERE id = $6 AND version = $7",
+      "default_payment_method_id = $5, gateway_customer_id = $6, version = version + 1 "
+      "WHERE id = $7 AND version = $8",
       PgParams::Of(payer.email, payer.name, payer.trial_used, payer.has_paid,
-                   payer.default_payment_method_id, payer.id, version)};
+                   payer.default_payment_method_id, payer.gateway_customer_id, payer.id, version)};
 }
 
 PgStatement InsertPaymentMethod(const std::string& payer_id, const PaymentMethod& method) {
@@ -248,7 +249,8 @@ Result<std::optional<Account>> PostgresStore::LoadAccount(const std::string& pay
     const std::vector<PgResult> rows = ReadTogether(
         connection, doing,
         {{"SELECT id, external_id, type, email, name, test_clock_id, subscription_id, trial_used, "
-          "has_paid, default_payment_method_id, created_at, version FROM payers WHERE id = $1",
+          "has_paid, default_payment_method_id, created_at, version, gateway_customer_id "
+          "FROM payers WHERE id = $1",
           PgParams::Of(payer_id)},
          {"SELECT id, token, brand, last4, exp_month, exp_year, created_at FROM payment_methods "
           "WHERE payer_id = $1 ORDER BY created_at, id COLLATE \"C\"",
@@ -276,6 +278,7 @@ Result<std::optional<Account>> PostgresStore::LoadAccount(const std::string& pay
     payer.default_payment_method_id = payer_row.OptionalText(0, 9);
     payer.created_at = payer_row.InstantAt(0, 10);
     payer.version = payer_row.Int64(0, 11);
+    payer.gateway_customer_id = payer_row.OptionalText(0, 12);
     const PgResult& methods = rows[1];
     for (int row = 0; row < methods.rows(); ++row) {
       account.payment_methods.push_back(
@@ -328,6 +331,10 @@ Status PostgresStore::SaveTransition(const Account* before, const Account& after
                                          : UpdatePayer(after.payer, before->payer.version));
   for (const PaymentMethod* method : changes.new_methods) {
     statements.push_back(InsertPaymentMethod(payer_id, *method));
+  }
+  for (const std::string& removed : changes.removed_method_ids) {
+    statements.push_back({"DELETE FROM payment_methods WHERE id = $1 AND payer_id = $2",
+                          PgParams::Of(removed, payer_id)});
   }
   std::vector<std::size_t> row_updates;  // each must touch its row
   for (const auto& [item, old] : changes.items) {

@@ -64,24 +64,26 @@ PaymentAttempt ReadAttempt(SQLite::Statement& row) {
 void InsertPayer(SQLite::Database& db, const Payer& payer) {
   Prepared(db,
            "INSERT INTO payers (id, external_id, type, email, name, test_clock_id, "
-           "subscription_id, trial_used, has_paid, default_payment_method_id, created_at, "
-           "version) VALUES (?,?,?,?,?,?,?,?,?,?,?,1)",
+           "subscription_id, trial_used, has_paid, default_payment_method_id, "
+           "gateway_customer_id, created_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)",
            payer.id, payer.external_id, PayerTypeName(payer.type), payer.email, payer.name,
            payer.test_clock_id, payer.subscription_id, payer.trial_used, payer.has_paid,
-           payer.default_payment_method_id, payer.created_at)
+           payer.default_payment_method_id, payer.gateway_customer_id, payer.created_at)
       ->exec();
 }
 
 // What an update may change; the rest of a payer is fixed at its creation. Refused when the
 // stored version is no longer `version`: another writer changed the payer since it was read.
 Status UpdatePayer(SQLite::Database& db, const Payer& payer, std::int64_t version) {
-  const int updated = Prepared(db,
-                               "UPDATE payers SET email = ?, name = ?, trial_used = ?, "
-                               "has_paid = ?, default_payment_method_id = ?, "
-                               "version = version + 1 WHERE id = ? AND version = ?",
-                               payer.email, payer.name, payer.trial_used, payer.has_paid,
-                               payer.default_payment_method_id, payer.id, version)
-                          ->exec();
+  const int updated =
+      Prepared(db,
+               "UPDATE payers SET email = ?, name = ?, trial_used = ?, "
+               "has_paid = ?, default_payment_method_id = ?, "
+               "gateway_customer_id = ?, "
+               "version = version + 1 WHERE id = ? AND version = ?",
+               payer.email, payer.name, payer.trial_used, payer.has_paid,
+               payer.default_payment_method_id, payer.gateway_customer_id, payer.id, version)
+          ->exec();
   if (updated != 1) return ConcurrentChange("payer " + payer.id);
   return Ok();
 }
@@ -167,8 +169,8 @@ Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer
     StatementLease payer_row =
         Prepared(db,
                  "SELECT id, external_id, type, email, name, test_clock_id, subscription_id, "
-                 "trial_used, has_paid, default_payment_method_id, created_at, version "
-                 "FROM payers WHERE id = ?",
+                 "trial_used, has_paid, default_payment_method_id, created_at, version, "
+                 "gateway_customer_id FROM payers WHERE id = ?",
                  payer_id);
     if (!payer_row->executeStep()) return std::optional<Account>();
     Account account;
@@ -185,6 +187,7 @@ Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer
     payer.default_payment_method_id = OptionalText(payer_row->getColumn(9));
     payer.created_at = InstantOf(payer_row->getColumn(10));
     payer.version = payer_row->getColumn(11).getInt64();
+    payer.gateway_customer_id = OptionalText(payer_row->getColumn(12));
 
     StatementLease methods =
         Prepared(db,
@@ -252,6 +255,10 @@ Status SqliteStore::SaveTransition(const Account* before, const Account& after,
     }
     for (const PaymentMethod* method : changes.new_methods) {
       InsertPaymentMethod(db, payer_id, *method);
+    }
+    for (const std::string& removed : changes.removed_method_ids) {
+      Prepared(db, "DELETE FROM payment_methods WHERE id = ? AND payer_id = ?", removed, payer_id)
+          ->exec();
     }
     for (const auto& [item, old] : changes.items) {
       if (old == nullptr) {

@@ -1,7 +1,8 @@
 // `recur serve --gateway stripe` against the fake Stripe of the tests: the start-up refuses a
 // missing or wrong key and says test or live without the key, and a trial with Stripe's test card
 // converts, charged once: one PaymentIntent, for the payer's one Customer, under the attempt's
-// idempotency key.
+// idempotency key; cards are saved through a SetupIntent, listed, made the default (in Recur
+// and on the Customer) and detached, the default card of a paid payer only once another is.
 #include <date/date.h>
 #include <gmock/gmock.h>
 
@@ -87,6 +88,91 @@ TEST_F(StripeServeTest, ATrialWithStripesTestCardConvertsAndIsChargedOnce) {
       intents[0].idempotency_key,
       StoredText("SELECT idempotency_key FROM payment_attempts WHERE payer_id = " + Quoted(payer)));
   EXPECT_EQ(intents[0].metadata.at("recur_payer_id"), payer);
+  EXPECT_EQ(fake_.CustomerCount(), 1u);
+  EXPECT_THAT(InvariantViolations(payer), IsEmpty());
+}
+
+TEST_F(StripeServeTest, CardsAreSavedThroughASetupIntentListedMadeDefaultAndDetached) {
+  WriteFile(plans_dir() + "/solo.json",
+            R"({"slug": "solo", "name": "Solo", "payer_type": "user", "amount": 2000,
+                "currency": "USD"})");
+  int exit_code = 0;
+  std::string output;
+  server_ = RecurServer::Start(StripeOptions(), &exit_code, &output);
+  ASSERT_NE(server_, nullptr) << output;
+  const std::string payer = NewPayer("user_1");
+  const std::string cards = "/v1/payers/" + payer + "/payment_methods";
+
+  // The browser gets a SetupIntent's secret for Stripe.js, which confirms it with a card.
+  const Answer setup = Call("POST", "/v1/payers/" + payer + "/setup_intents");
+  ASSERT_EQ(setup.status, 200) << setup.body;
+  const std::string setup_id = setup.body["id"];
+  EXPECT_THAT(setup_id, ::testing::StartsWith("seti_"));
+  EXPECT_THAT(setup.body["client_secret"].get<std::string>(), HasSubstr(setup_id + "_secret_"));
+  const std::string confirmed = fake_.ConfirmSetupIntent(setup_id, "pm_card_visa");
+  ASSERT_FALSE(confirmed.empty());
+  const std::string customer = fake_.CustomerOfPaymentMethod(confirmed);
+  EXPECT_EQ(customer,
+            StoredText("SELECT gateway_customer_id FROM payers WHERE id = " + Quoted(payer)));
+
+  const Answer first = Call("POST", cards, {{"payment_method", confirmed}});
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.body["is_default"], true);  // a payer's first card
+  EXPECT_EQ(first.body["brand"], "visa");
+  EXPECT_EQ(first.body["last4"], "4242");
+  EXPECT_EQ(fake_.DefaultPaymentMethodOf(customer), confirmed);
+  ASSERT_EQ(Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "solo"}}).status,
+            200);
+
+  const Answer second = Call("POST", cards, {{"payment_method", "pm_card_mastercard"}});
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(second.body["is_default"], false);
+  const Answer spare = Call("POST", cards, {{"token", "pm_card_visa"}, {"default", false}});
+  ASSERT_EQ(spare.status, 200) << spare.body;
+  const Answer listed = Call("GET", cards);
+  ASSERT_EQ(listed.status, 200);
+  ASSERT_EQ(listed.body["data"].size(), 3u) << listed.body;
+  for (const nlohmann::json& card : listed.body["data"]) {
+    EXPECT_EQ(card["is_default"], card["id"] == first.body["id"]) << card;
+    EXPECT_EQ(card["exp_month"], 12);
+    EXPECT_EQ(card["exp_year"], 2034);
+    if (card["id"] == second.body["id"]) {
+      EXPECT_EQ(card["brand"], "mastercard");
+      EXPECT_EQ(card["last4"], "4444");
+    }
+  }
+
+  // The default card of a payer on a paid plan stays until another is the default.
+  const std::string first_id = first.body["id"];
+  const Answer refused = Call("DELETE", cards + "/" + first_id);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(refused.body["error"]["code"], "default_payment_method_in_use");
+  EXPECT_EQ(fake_.CustomerOfPaymentMethod(confirmed), customer);
+
+  const std::string second_id = second.body["id"];
+  const Answer made_default =
+      Call("POST", cards, {{"payment_method", second_id}, {"default", true}});
+  ASSERT_EQ(made_default.status, 200) << made_default.body;
+  EXPECT_EQ(made_default.body["is_default"], true);
+  const std::string second_token =
+      StoredText("SELECT token FROM payment_methods WHERE id = " + Quoted(second_id));
+  EXPECT_EQ(fake_.DefaultPaymentMethodOf(customer), second_token);
+
+  const Answer removed = Call("DELETE", cards + "/" + first_id);
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(removed.body["deleted"], true);
+  EXPECT_EQ(fake_.CustomerOfPaymentMethod(confirmed), "");
+  const std::string spare_id = spare.body["id"];
+  const std::string spare_token =
+      StoredText("SELECT token FROM payment_methods WHERE id = " + Quoted(spare_id));
+  ASSERT_EQ(Call("DELETE", cards + "/" + spare_id).status, 200);
+  EXPECT_EQ(fake_.CustomerOfPaymentMethod(spare_token), "");
+  EXPECT_EQ(Call("DELETE", cards + "/" + spare_id).status, 404);
+
+  const Answer left = Call("GET", cards);
+  ASSERT_EQ(left.body["data"].size(), 1u) << left.body;
+  EXPECT_EQ(left.body["data"][0]["id"], second_id);
+  EXPECT_EQ(left.body["data"][0]["is_default"], true);
   EXPECT_EQ(fake_.CustomerCount(), 1u);
   EXPECT_THAT(InvariantViolations(payer), IsEmpty());
 }

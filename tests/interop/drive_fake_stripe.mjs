@@ -44,6 +44,19 @@ const setup = await stripe.setupIntents.create(
 check(setup.object === 'setup_intent' && setup.client_secret.startsWith(setup.id + '_secret_'),
       'a SetupIntent has a client secret');
 
+const confirmed = await stripe.setupIntents.confirm(setup.id, { payment_method: 'pm_card_visa' });
+check(confirmed.status === 'succeeded' && confirmed.payment_method.startsWith('pm_'),
+      'a confirmed SetupIntent names the card it saved');
+const setupRead = await stripe.setupIntents.retrieve(setup.id);
+check(setupRead.status === 'succeeded' && setupRead.payment_method === confirmed.payment_method,
+      'and is read back');
+const saved = await stripe.paymentMethods.retrieve(confirmed.payment_method);
+check(saved.customer === customer.id, 'the card a SetupIntent saved is the customer\'s');
+const twice = await refused(() => stripe.paymentMethods.attach(saved.id,
+                                                               { customer: customer.id }));
+check(twice.type === 'StripeInvalidRequestError' && twice.statusCode === 400,
+      'attaching it again is an invalid request');
+
 const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
 check(card.id !== 'pm_card_visa' && card.customer === customer.id, 'attaching makes a method');
 check(card.card.brand === 'visa' && card.card.last4 === '4242', 'the card has brand and last4');
@@ -54,6 +67,10 @@ check(list.object === 'list' && list.data.some((m) => m.id === card.id), 'and li
 const updated = await stripe.customers.update(
     customer.id, { invoice_settings: { default_payment_method: card.id } });
 check(updated.invoice_settings.default_payment_method === card.id, 'it becomes the default');
+const stranger = await refused(() => stripe.customers.update(
+    customer.id, { invoice_settings: { default_payment_method: 'pm_card_mastercard' } }));
+check(stranger.type === 'StripeInvalidRequestError' && stranger.code === 'resource_missing',
+      'only an attached card can be the default');
 
 const charge = {
   amount: 2000, currency: 'usd', customer: customer.id, payment_method: card.id,
@@ -105,6 +122,9 @@ check(expired.type === 'StripeCardError' && expired.code === 'expired_card', 'so
 
 const detached = await stripe.paymentMethods.detach(failing.id);
 check(detached.customer === null, 'a method is detached');
+const detachedTwice = await refused(() => stripe.paymentMethods.detach(failing.id));
+check(detachedTwice.type === 'StripeInvalidRequestError' && detachedTwice.statusCode === 400,
+      'detaching it again is an invalid request');
 const missing = await refused(() => stripe.customers.retrieve('cus_nobody'));
 check(missing.type === 'StripeInvalidRequestError' && missing.code === 'resource_missing' &&
       missing.statusCode === 404, 'an unknown customer is missing');

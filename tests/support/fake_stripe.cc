@@ -125,6 +125,7 @@ struct FakeStripe::State {
   std::map<std::string, json> payment_methods;      // attached ones (pm_fake_...)
   std::map<std::string, std::string> method_cards;  // pm_fake_... -> its test card's token
   std::map<std::string, json> payment_intents;
+  std::map<std::string, json> setup_intents;
   std::vector<std::string> intent_order;
   std::map<std::string, std::string> intent_keys;  // pi_... -> Idempotency-Key
   std::map<std::string, std::int64_t> refunded;    // pi_... -> refunded so far
@@ -282,6 +283,35 @@ std::size_t FakeStripe::CustomerCount() const {
 
 std::size_t FakeStripe::RequestCount() const { return state_->requests; }
 
+std::string FakeStripe::ConfirmSetupIntent(const std::string& setup_intent,
+                                           const std::string& payment_method) {
+  httplib::Client client("127.0.0.1", port_);
+  const httplib::Headers headers = {{"Authorization", "Bearer sk_test_stripejs"}};
+  auto answer =
+      client.Post("/v1/setup_intents/" + setup_intent + "/confirm", headers,
+                  "payment_method=" + payment_method, "application/x-www-form-urlencoded");
+  if (!answer || answer->status != 200) return "";
+  const json intent = json::parse(answer->body, nullptr, false);
+  return intent.is_object() && intent["payment_method"].is_string()
+             ? intent["payment_method"].get<std::string>()
+             : "";
+}
+
+std::string FakeStripe::CustomerOfPaymentMethod(const std::string& payment_method) const {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->payment_methods.find(payment_method);
+  if (it == state_->payment_methods.end() || !it->second["customer"].is_string()) return "";
+  return it->second["customer"].get<std::string>();
+}
+
+std::string FakeStripe::DefaultPaymentMethodOf(const std::string& customer) const {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->customers.find(customer);
+  if (it == state_->customers.end()) return "";
+  const json& method = it->second["invoice_settings"]["default_payment_method"];
+  return method.is_string() ? method.get<std::string>() : "";
+}
+
 void FakeStripe::FailNextRequests(int count, int status) {
   std::lock_guard lock(state_->mutex);
   state_->fail_count = count;
@@ -373,6 +403,8 @@ Answer FakeStripe::State::Route(const httplib::Request& request, const std::stri
   static const std::regex kMethod(R"(/v1/payment_methods/([^/]+))");
   static const std::regex kIntent(R"(/v1/payment_intents/([^/]+))");
   static const std::regex kCustomerMethods(R"(/v1/customers/([^/]+)/payment_methods)");
+  static const std::regex kSetupIntent(R"(/v1/setup_intents/([^/]+))");
+  static const std::regex kSetupIntentConfirm(R"(/v1/setup_intents/([^/]+)/confirm)");
   const std::string& path = request.path;
   const bool post = request.method == "POST";
   std::smatch match;
@@ -394,9 +426,46 @@ Answer FakeStripe::State::Route(const httplib::Request& request, const std::stri
     auto it = customers.find(match[1]);
     if (it == customers.end()) return NoSuch("customer", match[1], "");
     if (post && request.has_param("invoice_settings[default_payment_method]")) {
-      it->second["invoice_settings"]["default_payment_method"] =
+      const std::string method =
           request.get_param_value("invoice_settings[default_payment_method]");
+      auto held = payment_methods.find(method);
+      if (!method.empty() &&
+          (held == payment_methods.end() || held->second["customer"] != it->first)) {
+        return StripeError(400, "invalid_request_error",
+                           "The customer does not have a payment method with the ID " + method +
+                               ". The payment method must be attached to the customer.",
+                           "resource_missing", "invoice_settings[default_payment_method]");
+      }
+      it->second["invoice_settings"]["default_payment_method"] =
+          method.empty() ? json(nullptr) : json(method);
     }
+    return {200, it->second};
+  }
+  if (std::regex_match(path, match, kSetupIntentConfirm) && post) {
+    auto it = setup_intents.find(match[1]);
+    if (it == setup_intents.end()) return NoSuch("setup_intent", match[1], "");
+    json& intent = it->second;
+    const std::string method = request.get_param_value("payment_method");
+    if (method.empty()) return Missing("payment_method");
+    const TestCard* card = CardOf(method);
+    if (card == nullptr) return NoSuch("PaymentMethod", method, "payment_method");
+    if (card->attach_code != nullptr) {
+      json error = CardError(*card);
+      intent["last_setup_error"] = error;
+      error["setup_intent"] = intent;
+      return {402, {{"error", error}}};
+    }
+    // As Stripe.js's confirmation does: the card is attached to the SetupIntent's customer.
+    const std::string attached = NewId("pm");
+    method_cards[attached] = card->token;
+    payment_methods[attached] = MethodObject(attached, *card, intent["customer"]);
+    intent["payment_method"] = attached;
+    intent["status"] = "succeeded";
+    return {200, intent};
+  }
+  if (std::regex_match(path, match, kSetupIntent) && request.method == "GET") {
+    auto it = setup_intents.find(match[1]);
+    if (it == setup_intents.end()) return NoSuch("setup_intent", match[1], "");
     return {200, it->second};
   }
   if (post && path == "/v1/setup_intents") {
@@ -410,19 +479,19 @@ Answer FakeStripe::State::Route(const httplib::Request& request, const std::stri
       types.push_back(request.get_param_value("payment_method_types[]", i));
     }
     if (types.empty()) types.push_back("card");
-    return {
-        200,
-        {{"id", id},
-         {"object", "setup_intent"},
-         {"client_secret", id + "_secret_" + NewId("s").substr(6)},
-         {"created", kCreated},
-         {"livemode", false},
-         {"customer", customer.empty() ? json(nullptr) : json(customer)},
-         {"usage", request.has_param("usage") ? request.get_param_value("usage") : "off_session"},
-         {"payment_method_types", types},
-         {"payment_method", nullptr},
-         {"metadata", Bracketed(request, "metadata")},
-         {"status", "requires_payment_method"}}};
+    setup_intents[id] = {
+        {"id", id},
+        {"object", "setup_intent"},
+        {"client_secret", id + "_secret_" + NewId("s").substr(6)},
+        {"created", kCreated},
+        {"livemode", false},
+        {"customer", customer.empty() ? json(nullptr) : json(customer)},
+        {"usage", request.has_param("usage") ? request.get_param_value("usage") : "off_session"},
+        {"payment_method_types", types},
+        {"payment_method", nullptr},
+        {"metadata", Bracketed(request, "metadata")},
+        {"status", "requires_payment_method"}};
+    return {200, setup_intents[id]};
   }
   if (std::regex_match(path, match, kMethodAction) && post) {
     const std::string id = match[1];

@@ -10,7 +10,9 @@
 // request refused for its parameters leaves its key free), and Stripe's error object
 // (`{"error": {"type", "code", "decline_code", "message", "payment_intent", ...}}`).
 //
-// The endpoints: customers (create, retrieve, search by metadata), setup_intents (create),
+// The endpoints: customers (create, retrieve, update of invoice_settings[default_payment_method],
+// search by metadata), setup_intents (create, retrieve, and confirm with a payment_method, which
+// attaches the card to the SetupIntent's customer as Stripe.js's confirmation does),
 // payment_methods (retrieve, attach, detach, list by customer), payment_intents (create with
 // confirm and off_session, retrieve) and refunds (create). Stripe's test PaymentMethods answer as
 // Stripe documents them:
@@ -80,6 +82,16 @@ class FakeStripe {
   std::size_t CustomerCount() const;
   // Requests answered, counting faults and refusals.
   std::size_t RequestCount() const;
+  // What Stripe.js does in the payer's browser with a SetupIntent's client secret: confirms it
+  // with `payment_method` (POST /v1/setup_intents/{id}/confirm, over HTTP), which attaches the
+  // card to the SetupIntent's customer. Returns the attached PaymentMethod's id; empty when
+  // the fake refused.
+  std::string ConfirmSetupIntent(const std::string& setup_intent,
+                                 const std::string& payment_method);
+  // The customer a PaymentMethod is attached to; empty when detached or unknown.
+  std::string CustomerOfPaymentMethod(const std::string& payment_method) const;
+  // The Customer's invoice_settings[default_payment_method]; empty when none.
+  std::string DefaultPaymentMethodOf(const std::string& customer) const;
 
   // The next `count` requests (after the key check) are answered `status` (500 or 429) with
   // Stripe's api_error or rate_limit error, doing nothing.
