@@ -17,9 +17,11 @@ function(recur_embed_text source header function_name output)
 
 namespace recur {
 
+// An array rather than a string_view of the literal: the view's constructor would count the
+// characters in a constant-evaluated loop, which g++ stops at 262,144 iterations.
 std::string_view ${function_name}() {
-  static constexpr std::string_view kText = R\"recur_text(${text})recur_text\";
-  return kText;
+  static constexpr char kText[] = R\"recur_text(${text})recur_text\";
+  return {kText, sizeof(kText) - 1};
 }
 
 }  // namespace recur
