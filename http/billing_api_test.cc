@@ -107,10 +107,10 @@ TEST(ApiRoutesTest, PublicRoutesAreTheOnesAVisitorWithoutAnAccountNeeds) {
       without_key.push_back(std::string(route.method) + " " + std::string(route.pattern));
     }
   }
-  EXPECT_THAT(without_key,
-              UnorderedElementsAreArray({"GET /healthz", "GET /readyz", "GET /v1/openapi.json",
-                                         "GET /v1/plans", "GET /.well-known/jwks.json",
-                                         "GET /v1/pricing_table"}));
+  EXPECT_THAT(without_key, UnorderedElementsAreArray(
+                               {"GET /healthz", "GET /readyz", "GET /v1/openapi.json",
+                                "GET /v1/plans", "GET /.well-known/jwks.json",
+                                "GET /v1/pricing_table", "POST /v1/gateways/stripe/webhook"}));
 }
 
 TEST(ApiRoutesTest, APayerSessionMayUseExactlyItsPayersReadsAndChanges) {

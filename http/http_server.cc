@@ -84,7 +84,8 @@ ApiRequest MakeApiRequest(const HttpRequest& request, std::vector<std::string> p
           request.body,
           request.remote_addr,
           user_agent == request.headers.end() ? std::string_view() : user_agent->second,
-          session_payer};
+          session_payer,
+          &request.headers};
 }
 
 // The CORS headers of an answer to `request` (cors.h): none when no origin is listed.
