@@ -10,6 +10,8 @@
 #include <date/date.h>
 #include <gmock/gmock.h>
 
+#include "gateways/stripe/stripe_signature.h"
+#include "tests/e2e/exchange_recorder.h"
 #include "tests/e2e/fixture.h"
 #include "tests/support/fake_stripe.h"
 
@@ -41,6 +43,16 @@ class StripeServeTest : public ServeTest {
   }
   std::string WebhookUrl() const {
     return "http://127.0.0.1:" + std::to_string(server_->port()) + "/v1/gateways/stripe/webhook";
+  }
+  // Delivers an event's payload again as Stripe would, signed with `secret` at `timestamp`,
+  // through a client whose exchanges are recorded (and so checked against docs/openapi.json).
+  httplib::Result Redeliver(const std::string& payload, const std::string& secret,
+                            std::int64_t timestamp) {
+    httplib::Client client("127.0.0.1", server_->port());
+    RecordExchanges(client);
+    return client.Post("/v1/gateways/stripe/webhook",
+                       {{"Stripe-Signature", StripeSignatureHeader(secret, timestamp, payload)}},
+                       payload, "application/json");
   }
 
   FakeStripe fake_;
@@ -237,6 +249,14 @@ TEST_F(StripeServeTest, AWebhookSettlesAPendingChargeOnceAndForgedOrStaleOnesCha
   const auto again = fake_.Resend(WebhookUrl(), settled, kWebhookSecret, now + 1);
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(nlohmann::json::parse(again.body)["effect"], "duplicate");
+  EXPECT_EQ(Call("GET", events).body["data"].size(), events_after);
+  const auto recorded_again = Redeliver(settled.payload, kWebhookSecret, now + 2);
+  ASSERT_TRUE(recorded_again);
+  EXPECT_EQ(recorded_again->status, 200) << recorded_again->body;
+  EXPECT_THAT(recorded_again->body, HasSubstr(R"("effect":"duplicate")"));
+  const auto recorded_forged = Redeliver(settled.payload, "whsec_forged", now + 2);
+  ASSERT_TRUE(recorded_forged);
+  EXPECT_EQ(recorded_forged->status, 400) << recorded_forged->body;
   EXPECT_EQ(Call("GET", events).body["data"].size(), events_after);
   EXPECT_EQ(fake_.PaymentIntents().size(), 1u);
   EXPECT_EQ(
