@@ -29,7 +29,7 @@ class ForwardingPaymentGateway : public PaymentGateway {
   Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) override {
     return inner_.LookUpCharge(lookup);
   }
-  Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) override {
+  Result<std::optional<GatewayNotice>> ReadNotice(const GatewayMessage& message) override {
     return inner_.ReadNotice(message);
   }
   Result<RefundOutcome> Refund(const RefundRequest& request) override {

@@ -76,6 +76,9 @@ struct CardDetails {
   // What to charge from now on: the gateway's id of the saved method. It may differ from the
   // token attached (Stripe gives its test PaymentMethods a new id when attached).
   std::string token;
+  // The gateway held it for this customer before the Attach (a card setup the payer's browser
+  // confirmed attached it): it may be saved in Recur already.
+  bool attached_before = false;
 };
 
 struct ChargeRequest {
@@ -112,6 +115,25 @@ struct ChargeNotice {
   std::string attempt_id;
   std::string idempotency_key;
   ChargeOutcome outcome;
+};
+
+// What a verified message from the gateway says.
+struct GatewayNotice {
+  enum class Kind {
+    kChargeOutcome,    // `charge`: a charge's outcome
+    kCardSaved,        // `customer` holds the card `card` now (Stripe: setup_intent.succeeded)
+    kCardDetached,     // `customer` no longer holds the card `card.token` (payment_method.detached)
+    kCustomerDeleted,  // the gateway deleted `customer` (customer.deleted)
+  };
+  Kind kind = Kind::kChargeOutcome;
+  // The gateway's id of the message (Stripe: evt_...), the same when it is delivered again;
+  // empty when the gateway gives none.
+  std::string id;
+  std::string type;  // the gateway's name of it (Stripe: the event type)
+  ChargeNotice charge;
+  std::string customer;
+  std::string payer_id;  // the payer it is about (all kinds)
+  CardDetails card;
 };
 
 struct RefundRequest {
@@ -181,10 +203,10 @@ class PaymentGateway {
   virtual Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) = 0;
 
   // Verifies a message from the gateway (its signature, or against the gateway's records) and
-  // reads it. Empty when it is genuine but not about a charge's outcome (the receiver
+  // reads it. Empty when it is genuine but about nothing Recur follows (the receiver
   // acknowledges and ignores it); Error{kUnauthenticated, "notice_not_verified"} when it cannot
   // be verified, Error{kInvalidArgument, "invalid_notice"} when it cannot be read.
-  virtual Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) = 0;
+  virtual Result<std::optional<GatewayNotice>> ReadNotice(const GatewayMessage& message) = 0;
 
   // Gives back part or all of a paid charge, once per key (nothing in the engine refunds yet).
   // An unknown charge is Error{kNotFound, "charge_not_found"}; one that was not paid

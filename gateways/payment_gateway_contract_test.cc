@@ -143,9 +143,8 @@ INSTANTIATE_TEST_SUITE_P(Ledgers, PaymentGatewayContractTest,
                                            LedgerKind::kFakeStripe),
                          LedgerName);
 
-// The gateway's asynchronous notices. Run on the sandbox's ledgers only: the Stripe gateway
-// refuses every notice until it reads Stripe's webhooks (docs/stripe.md), and its own tests
-// check that refusal.
+// The gateway's asynchronous notices. Run on the sandbox's ledgers only: Stripe's are signed
+// events, which stripe/stripe_gateway_test.cc reads.
 class GatewayNoticeContractTest : public PaymentGatewayContractTest {};
 
 INSTANTIATE_TEST_SUITE_P(Ledgers, GatewayNoticeContractTest,
@@ -324,7 +323,8 @@ TEST_P(GatewayNoticeContractTest, APendingChargeIsSettledByANotice) {
   auto notice = gateway().ReadNotice(*message);
   ASSERT_TRUE(notice) << notice.error().message;
   ASSERT_TRUE(notice->has_value());
-  const ChargeNotice& said = **notice;
+  EXPECT_EQ((*notice)->kind, GatewayNotice::Kind::kChargeOutcome);
+  const ChargeNotice& said = (*notice)->charge;
   EXPECT_EQ(said.payer_id, "cpayer_1");
   EXPECT_EQ(said.attempt_id, "cpay_1");
   EXPECT_EQ(said.idempotency_key, "k");

@@ -48,6 +48,14 @@ enum class ErrorFormat { kRecur, kClerk };
 // Whether a payer session may call a route of `access` at all.
 bool AcceptsPayerSession(Access access);
 
+struct CaseInsensitiveLess {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+
+// A request's headers: names compared without regard to case, a name may repeat.
+using HttpHeaders = std::multimap<std::string, std::string, CaseInsensitiveLess>;
+
 // A request as a handler sees it. The views point into the server's request and are valid for
 // the handler's call only.
 struct ApiRequest {
@@ -64,6 +72,9 @@ struct ApiRequest {
   // Access); "" when the request came with the secret key or no credential.
   std::string_view session_payer_id;
   std::string_view if_none_match;  // the If-None-Match header, "" when absent
+  // Every header as received, for a handler that verifies a signature over them (the payment
+  // gateway's webhooks); null where a request was made without them.
+  const HttpHeaders* headers = nullptr;
 
   bool HasQuery(std::string_view name) const;
   // The first value of query parameter `name`, "" when there is none.

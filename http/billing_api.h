@@ -28,6 +28,7 @@
 #include "services/scheduler/test_clocks.h"
 #include "services/sessions/payer_sessions.h"
 #include "services/webhooks/endpoints.h"
+#include "store/gateway_event_store.h"
 #include "store/webhook_delivery_store.h"
 
 namespace recur {
@@ -55,6 +56,9 @@ struct ApiServices {
   Readiness* readiness = nullptr;  // none: /readyz answers not ready
   // The text of a scrape of /metrics (base/metrics.h); none: /metrics answers 404.
   std::function<std::string()> metrics;
+  // Where the gateway's webhook events applied are recorded, so that one delivered again is not
+  // applied twice; none: each delivery is applied (what a notice does is idempotent).
+  GatewayEventStore* gateway_events = nullptr;
 };
 
 using RouteHandler = Result<ApiResponse> (*)(const ApiServices&, const ApiRequest&);
@@ -74,6 +78,8 @@ Result<ApiResponse> AttachPaymentMethod(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> ListPaymentMethods(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> DetachPaymentMethod(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> StartCardSetup(const ApiServices&, const ApiRequest&);
+// gateway_webhook_api.cc: Stripe's events, verified by their signature.
+Result<ApiResponse> ReceiveStripeWebhook(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetSubscription(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> Subscribe(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> CancelItem(const ApiServices&, const ApiRequest&);
@@ -145,6 +151,8 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/v1/payers/{id}/payment_methods", Access::kPayerSession, ListPaymentMethods},
     {"DELETE", "/v1/payers/{id}/payment_methods/{pm}", Access::kSecretKey, DetachPaymentMethod},
     {"POST", "/v1/payers/{id}/setup_intents", Access::kPayerSession, StartCardSetup},
+    // public: the Stripe-Signature header is the credential
+    {"POST", "/v1/gateways/stripe/webhook", Access::kPublic, ReceiveStripeWebhook},
     {"GET", "/v1/payers/{id}/subscription", Access::kPayerSession, GetSubscription},
     {"POST", "/v1/payers/{id}/subscription_items", Access::kPayerSession, Subscribe},
     {"DELETE", "/v1/subscription_items/{id}", Access::kItemSession, CancelItem},  // ?end_now=

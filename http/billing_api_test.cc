@@ -110,7 +110,8 @@ TEST(ApiRoutesTest, PublicRoutesAreTheOnesAVisitorWithoutAnAccountNeeds) {
   EXPECT_THAT(without_key,
               UnorderedElementsAreArray({"GET /healthz", "GET /readyz", "GET /v1/openapi.json",
                                          "GET /v1/assets/recur.js", "GET /v1/plans",
-                                         "GET /.well-known/jwks.json", "GET /v1/pricing_table"}));
+                                         "GET /.well-known/jwks.json", "GET /v1/pricing_table",
+                                         "POST /v1/gateways/stripe/webhook"}));
 }
 
 TEST(ApiRoutesTest, APayerSessionMayUseExactlyItsPayersReadsAndChanges) {

@@ -13,13 +13,6 @@
 
 namespace recur {
 
-struct CaseInsensitiveLess {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const;
-};
-
-using HttpHeaders = std::multimap<std::string, std::string, CaseInsensitiveLess>;
-
 struct HttpRequest {
   std::string method;
   std::string path;  // percent-decoded, without the query

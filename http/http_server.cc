@@ -86,7 +86,8 @@ ApiRequest MakeApiRequest(const HttpRequest& request, std::vector<std::string> p
           request.remote_addr,
           user_agent == request.headers.end() ? std::string_view() : user_agent->second,
           session_payer,
-          if_none_match == request.headers.end() ? std::string_view() : if_none_match->second};
+          if_none_match == request.headers.end() ? std::string_view() : if_none_match->second,
+          &request.headers};
 }
 
 // The CORS headers of an answer to `request` (cors.h): none when no origin is listed.

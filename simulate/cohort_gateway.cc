@@ -95,7 +95,7 @@ Result<ChargeOutcome> CohortGateway::LookUpCharge(const ChargeLookup&) {
                    "the cohort gateway keeps no charges: charge the key again for its answer");
 }
 
-Result<std::optional<ChargeNotice>> CohortGateway::ReadNotice(const GatewayMessage&) {
+Result<std::optional<GatewayNotice>> CohortGateway::ReadNotice(const GatewayMessage&) {
   return MakeError(ErrorKind::kUnauthenticated, "notice_not_verified",
                    "the cohort gateway sends no notices");
 }

@@ -33,7 +33,7 @@ class CohortGateway final : public PaymentGateway {
   Status Detach(const SavedCard& card) override;
   Result<ChargeOutcome> Charge(const ChargeRequest& request) override;
   Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) override;
-  Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) override;
+  Result<std::optional<GatewayNotice>> ReadNotice(const GatewayMessage& message) override;
   Result<RefundOutcome> Refund(const RefundRequest& request) override;
 
  private:

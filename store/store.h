@@ -6,6 +6,7 @@
 
 #include "store/account_store.h"
 #include "store/catalog_store.h"
+#include "store/gateway_event_store.h"
 #include "store/idempotency_store.h"
 #include "store/payer_session_store.h"
 #include "store/test_clock_store.h"
@@ -21,6 +22,7 @@ class Store : public CatalogStore,
               public PayerSessionStore,
               public TestClockStore,
               public WebhookEndpointStore,
-              public WebhookDeliveryStore {};
+              public WebhookDeliveryStore,
+              public GatewayEventStore {};
 
 }  // namespace recur

@@ -33,11 +33,12 @@ Result<Transition> SetDefaultPaymentMethod(Account& account, std::string_view me
   return Transition{};
 }
 
-Result<Transition> RemovePaymentMethod(Account& account, std::string_view method_id) {
+Result<Transition> RemovePaymentMethod(Account& account, std::string_view method_id,
+                                       DefaultCardRule rule) {
   const PaymentMethod* method = FindPaymentMethod(account, method_id);
   if (method == nullptr || method->id != method_id) return MethodNotFound(account, method_id);
   const bool is_default = account.payer.default_payment_method_id == method->id;
-  if (is_default && HasPaidItem(account)) {
+  if (is_default && rule == DefaultCardRule::kKeepForPaidItems && HasPaidItem(account)) {
     return MakeError(ErrorKind::kAlreadyExists, "default_payment_method_in_use",
                      "payment method " + method->id + " is the default card of payer " +
                          account.payer.id +

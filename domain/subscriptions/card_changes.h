@@ -22,11 +22,18 @@ bool HasPaidItem(const Account& account);
 // "payment_method_not_found".
 Result<Transition> SetDefaultPaymentMethod(Account& account, std::string_view method_id);
 
-// Removes the saved method `method_id`. The default card of a payer with a paid item is
-// refused (kAlreadyExists, HTTP 409, "default_payment_method_in_use"): another card must be made
-// the default first. Removing the default of a payer without a paid item leaves no default.
+// Whether the default card of a payer with a paid item may be removed.
+enum class DefaultCardRule {
+  kKeepForPaidItems,   // refused: the payer asked, and another card must be the default first
+  kGatewayDetachedIt,  // removed: the gateway cannot charge it any more whatever Recur keeps
+};
+
+// Removes the saved method `method_id`. Under kKeepForPaidItems the default card of a payer with
+// a paid item is refused (kAlreadyExists, HTTP 409, "default_payment_method_in_use"): another
+// card must be made the default first. Removing the default leaves the payer without one.
 // Unknown: kNotFound "payment_method_not_found".
-Result<Transition> RemovePaymentMethod(Account& account, std::string_view method_id);
+Result<Transition> RemovePaymentMethod(Account& account, std::string_view method_id,
+                                       DefaultCardRule rule = DefaultCardRule::kKeepForPaidItems);
 
 // Keeps the payer's customer at the gateway; an empty `customer` forgets it (the gateway deleted
 // it: the next need makes a new one).

@@ -65,6 +65,13 @@ TEST(CardChangesTest, RefusesToRemoveTheDefaultCardOfAPaidItem) {
   EXPECT_EQ(account.payer.default_payment_method_id, "cpm_1");
 }
 
+TEST(CardChangesTest, ACardTheGatewayDetachedGoesEvenAsTheDefaultOfAPaidItem) {
+  Account account = Payer(ItemStatus::kActive, 2000);
+  ASSERT_TRUE(RemovePaymentMethod(account, "cpm_1", DefaultCardRule::kGatewayDetachedIt));
+  EXPECT_FALSE(account.payer.default_payment_method_id);
+  EXPECT_EQ(account.payment_methods.size(), 1u);
+}
+
 TEST(CardChangesTest, RemovesTheDefaultOnceAnotherIsTheDefault) {
   Account account = Payer(ItemStatus::kActive, 2000);
   ASSERT_TRUE(SetDefaultPaymentMethod(account, "cpm_2"));

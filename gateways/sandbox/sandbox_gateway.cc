@@ -366,9 +366,10 @@ Result<GatewayMessage> SandboxGateway::FinishPendingChargeWithKey(
   return FinishPendingCharge(*charge_id);
 }
 
-Result<std::optional<ChargeNotice>> SandboxGateway::ReadNotice(const GatewayMessage& message) {
+Result<std::optional<GatewayNotice>> SandboxGateway::ReadNotice(const GatewayMessage& message) {
   auto notice = ParseNotice(message.body);
-  if (!notice || !*notice) return notice;
+  if (!notice) return std::unexpected(notice.error());
+  if (!*notice) return std::nullopt;
   const ChargeNotice& said = **notice;
   bool verified = false;
   auto read = ledger_.Read([&](SandboxRecords& records) -> Status {
@@ -389,7 +390,11 @@ Result<std::optional<ChargeNotice>> SandboxGateway::ReadNotice(const GatewayMess
                      "the notice about charge " + said.outcome.gateway_charge_id +
                          " does not match what the sandbox holds");
   }
-  return notice;
+  GatewayNotice read_notice;
+  read_notice.type = "charge";
+  read_notice.charge = said;
+  read_notice.payer_id = said.payer_id;
+  return read_notice;
 }
 
 Result<RefundOutcome> SandboxGateway::Refund(const RefundRequest& request) {

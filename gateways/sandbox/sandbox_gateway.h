@@ -57,7 +57,7 @@ class SandboxGateway final : public PaymentGateway {
   Status Detach(const SavedCard& card) override;
   Result<ChargeOutcome> Charge(const ChargeRequest& request) override;
   Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) override;
-  Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) override;
+  Result<std::optional<GatewayNotice>> ReadNotice(const GatewayMessage& message) override;
   Result<RefundOutcome> Refund(const RefundRequest& request) override;
 
   // Stands in for the card network finishing a charge the sandbox answered pending: decides it

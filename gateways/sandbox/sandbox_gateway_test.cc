@@ -186,8 +186,8 @@ TEST_F(SandboxGatewayTest, APendingChargeIsFinishedByItsKeyAsByItsId) {
   ASSERT_TRUE(by_key) << by_key.error().message;
   auto notice = gateway_.ReadNotice(*by_key);
   ASSERT_TRUE(notice && *notice);
-  EXPECT_EQ((*notice)->outcome.status, ChargeStatus::kPaid);
-  EXPECT_EQ((*notice)->outcome.gateway_charge_id, pending->gateway_charge_id);
+  EXPECT_EQ((*notice)->charge.outcome.status, ChargeStatus::kPaid);
+  EXPECT_EQ((*notice)->charge.outcome.gateway_charge_id, pending->gateway_charge_id);
   auto again = gateway_.FinishPendingCharge(pending->gateway_charge_id);  // the same notice
   ASSERT_TRUE(again);
   EXPECT_EQ(again->body, by_key->body);

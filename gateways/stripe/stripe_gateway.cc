@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "gateways/stripe/stripe_signature.h"
+
 namespace recur {
 namespace {
 
@@ -126,6 +128,17 @@ CardDetails DetailsOf(const json& method) {
                      card.value("exp_year", 0), Text(method, "id")};
 }
 
+// The id a field holds: the field itself, or an expanded object's id.
+std::string IdOf(const json& field) {
+  if (field.is_string()) return field.get<std::string>();
+  return Text(field, "id");
+}
+
+std::unexpected<Error> NotVerified(const std::string& why) {
+  return MakeError(ErrorKind::kUnauthenticated, "notice_not_verified",
+                   "the message was not verified as Stripe's: " + why, "Stripe-Signature");
+}
+
 // A charge's or a refund's amount: positive minor units.
 Status CheckAmount(std::int64_t amount, const char* what) {
   if (amount <= 0) {
@@ -149,7 +162,8 @@ Status CheckKey(const std::string& key) {
 
 }  // namespace
 
-StripeGateway::StripeGateway(StripeClientOptions options) : client_(std::move(options)) {}
+StripeGateway::StripeGateway(StripeClientOptions options, StripeWebhookOptions webhooks)
+    : client_(std::move(options)), webhooks_(std::move(webhooks)) {}
 
 Result<std::string> StripeGateway::EnsureCustomer(const CustomerRequest& request) {
   if (!PlainId(request.payer_id)) {
@@ -176,10 +190,22 @@ Result<std::string> StripeGateway::EnsureCustomer(const CustomerRequest& request
     if (!request.email.empty()) form.emplace_back("email", request.email);
     if (!request.name.empty()) form.emplace_back("name", request.name);
     form.emplace_back(std::string("metadata[") + kPayerKey + "]", request.payer_id);
-    auto made = client_.Post("/v1/customers", form, "recur-customer-" + request.payer_id);
-    if (!made) return std::unexpected(made.error());
-    if (made->status != 200) return StripeRefused(*made, "the customer of " + request.payer_id);
-    id = Text(made->body, "id");
+    std::string key = "recur-customer-" + request.payer_id;
+    for (int made_before = 0; id.empty(); ++made_before) {
+      auto made = client_.Post("/v1/customers", form, key);
+      if (!made) return std::unexpected(made.error());
+      if (made->status != 200) return StripeRefused(*made, "the customer of " + request.payer_id);
+      id = Text(made->body, "id");
+      if (!made->replayed || id.empty() || made_before == 3) break;
+      // Stripe keeps a key's answer for a day: the Customer it made may be deleted since
+      // (customer.deleted), and then another is made under a key naming the deleted one.
+      auto read = client_.Get("/v1/customers/" + id, {});
+      if (!read) return std::unexpected(read.error());
+      if (read->status == 200 && !read->body.value("deleted", false)) break;
+      if (read->status != 200 && read->status != 404) return StripeRefused(*read, "reading " + id);
+      key = "recur-customer-" + request.payer_id + "-after-" + id;
+      id.clear();
+    }
   }
   if (id.empty()) {
     return MakeError(ErrorKind::kUnavailable, "stripe_unreadable",
@@ -224,7 +250,9 @@ Result<CardDetails> StripeGateway::Attach(const AttachRequest& request) {
     auto held = client_.Get("/v1/payment_methods/" + request.token, {});
     if (!held) return std::unexpected(held.error());
     if (held->status == 200 && Text(held->body, "customer") == request.customer) {
-      return DetailsOf(held->body);
+      CardDetails details = DetailsOf(held->body);
+      details.attached_before = true;
+      return details;
     }
   }
   if (attached->status != 200) return StripeRefused(*attached, "attaching " + request.token);
@@ -353,9 +381,104 @@ Result<ChargeOutcome> StripeGateway::LookUpCharge(const ChargeLookup& lookup) {
   return OutcomeOf(intent);
 }
 
-Result<std::optional<ChargeNotice>> StripeGateway::ReadNotice(const GatewayMessage&) {
-  return MakeError(ErrorKind::kUnauthenticated, "notice_not_verified",
-                   "Stripe's webhooks are not read yet: the message was not verified");
+Result<std::string> StripeGateway::PayerOfCustomer(const std::string& customer) {
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [payer, id] : customers_) {
+      if (id == customer) return payer;
+    }
+  }
+  if (!PlainId(customer)) return std::string();
+  auto read = client_.Get("/v1/customers/" + customer, {});
+  if (!read) return std::unexpected(read.error());
+  if (read->status == 404) return std::string();
+  if (read->status != 200) return StripeRefused(*read, "reading " + customer);
+  return Text(read->body.value("metadata", json::object()), kPayerKey);
+}
+
+Result<std::optional<GatewayNotice>> StripeGateway::ReadNotice(const GatewayMessage& message) {
+  if (webhooks_.signing_secret.empty() || webhooks_.clock == nullptr) {
+    return NotVerified("no webhook signing secret is set (RECUR_STRIPE_WEBHOOK_SECRET)");
+  }
+  std::string header;
+  for (const auto& [name, value] : message.headers) {
+    if (Lower(name) == "stripe-signature") header = value;
+  }
+  if (header.empty()) return NotVerified("it has no Stripe-Signature header");
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(webhooks_.clock->Now().time_since_epoch())
+          .count();
+  if (Status verified = VerifyStripeSignature(webhooks_.signing_secret, header, message.body, now,
+                                              webhooks_.tolerance);
+      !verified) {
+    return NotVerified(verified.error().message);
+  }
+  const json event = json::parse(message.body, nullptr, false);
+  if (!event.is_object() || Text(event, "id").empty() || Text(event, "type").empty() ||
+      !event.contains("data") || !event["data"].is_object() || !event["data"].contains("object") ||
+      !event["data"]["object"].is_object()) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_notice",
+                     "the message is not a Stripe event (an object with id, type and "
+                     "data.object)");
+  }
+  GatewayNotice notice;
+  notice.id = Text(event, "id");
+  notice.type = Text(event, "type");
+  const json& object = event["data"]["object"];
+  if (notice.type == "payment_intent.succeeded" || notice.type == "payment_intent.payment_failed") {
+    const json metadata = object.value("metadata", json::object());
+    notice.kind = GatewayNotice::Kind::kChargeOutcome;
+    notice.charge = {Text(metadata, kPayerKey), Text(metadata, kAttemptKey),
+                     Text(metadata, kIdempotencyKey), OutcomeOf(object)};
+    notice.payer_id = notice.charge.payer_id;
+    notice.customer = IdOf(object.value("customer", json()));
+    if (notice.charge.payer_id.empty() || notice.charge.attempt_id.empty() ||
+        notice.charge.idempotency_key.empty()) {
+      return std::nullopt;  // not a charge Recur made
+    }
+    return notice;
+  }
+  if (notice.type == "setup_intent.succeeded" || notice.type == "payment_method.detached") {
+    const bool saved = notice.type == "setup_intent.succeeded";
+    const json previous = event["data"].value("previous_attributes", json::object());
+    notice.customer =
+        IdOf(saved ? object.value("customer", json()) : previous.value("customer", json()));
+    const std::string method =
+        saved ? IdOf(object.value("payment_method", json())) : Text(object, "id");
+    if (notice.customer.empty() || method.empty()) return std::nullopt;
+    auto payer = PayerOfCustomer(notice.customer);
+    if (!payer) return std::unexpected(payer.error());
+    if (payer->empty()) return std::nullopt;  // not a customer Recur made
+    notice.payer_id = *payer;
+    if (!saved) {
+      notice.kind = GatewayNotice::Kind::kCardDetached;
+      notice.card.token = method;
+      return notice;
+    }
+    // The event names the card; what Recur keeps of it is read.
+    if (!PlainId(method)) return std::nullopt;
+    auto read = client_.Get("/v1/payment_methods/" + method, {});
+    if (!read) return std::unexpected(read.error());
+    if (read->status == 404) return std::nullopt;  // gone since
+    if (read->status != 200) return StripeRefused(*read, "reading " + method);
+    if (Text(read->body, "customer") != notice.customer) return std::nullopt;  // detached since
+    notice.kind = GatewayNotice::Kind::kCardSaved;
+    notice.card = DetailsOf(read->body);
+    return notice;
+  }
+  if (notice.type == "customer.deleted") {
+    notice.kind = GatewayNotice::Kind::kCustomerDeleted;
+    notice.customer = Text(object, "id");
+    notice.payer_id = Text(object.value("metadata", json::object()), kPayerKey);
+    if (notice.customer.empty() || notice.payer_id.empty()) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    if (auto it = customers_.find(notice.payer_id);
+        it != customers_.end() && it->second == notice.customer) {
+      customers_.erase(it);
+    }
+    return notice;
+  }
+  return std::nullopt;
 }
 
 Result<RefundOutcome> StripeGateway::Refund(const RefundRequest& request) {

@@ -4,7 +4,9 @@
 // How each call maps:
 //   EnsureCustomer  the Customer whose metadata[recur_payer_id] is the payer (Customer search),
 //                   else a new one, created under the key "recur-customer-<payer id>" so that
-//                   concurrent first calls make one. Remembered for the process.
+//                   concurrent first calls make one. Remembered for the process. Should
+//                   Stripe answer that key with a Customer deleted since, another is made
+//                   under a key naming the deleted one.
 //   StartCardSetup  a SetupIntent for the customer, usage=off_session, cards.
 //   Attach          attaches the PaymentMethod to the customer; Stripe gives a test
 //                   PaymentMethod (pm_card_visa) a new id when attached, which CardDetails::token
@@ -24,7 +26,14 @@
 //                   minute, and a charge made again in that window is answered by Stripe's
 //                   idempotency, which holds a key for 24 hours).
 //   Refund          a Refund of the PaymentIntent under the refund's key.
-//   ReadNotice      Stripe's webhooks are not read yet: every message is refused as unverified.
+//   ReadNotice      a Stripe event (webhook), once its Stripe-Signature is verified with the
+//                   endpoint's signing secret and the clock (stripe_signature.h):
+//                   payment_intent.succeeded and .payment_failed are the outcome of the charge
+//                   their metadata names; setup_intent.succeeded the card it attached (read from
+//                   Stripe); payment_method.detached the card detached and the customer it left
+//                   (data.previous_attributes); customer.deleted the Customer. Their payer is
+//                   the Customer's metadata[recur_payer_id]. Other events, and those about
+//                   objects Recur did not make, are empty.
 //
 // Outcomes: succeeded is paid; processing pending; a card error (402) or a PaymentIntent left
 // requires_payment_method is declined, with Stripe's decline code as the code when it is more
@@ -37,18 +46,28 @@
 // Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
+
+#include "base/clock.h"
 
 #include "gateways/payment_gateway.h"
 #include "gateways/stripe/stripe_client.h"
 
 namespace recur {
 
+// How Stripe's webhook events are verified (stripe_signature.h).
+struct StripeWebhookOptions {
+  std::string signing_secret;    // the endpoint's whsec_...; empty: no event is verified
+  const Clock* clock = nullptr;  // the signature's time is checked against it; required
+  std::chrono::seconds tolerance{300};
+};
+
 class StripeGateway final : public PaymentGateway {
  public:
-  explicit StripeGateway(StripeClientOptions options);
+  explicit StripeGateway(StripeClientOptions options, StripeWebhookOptions webhooks = {});
 
   Result<std::string> EnsureCustomer(const CustomerRequest& request) override;
   Result<CardSetup> StartCardSetup(const std::string& customer) override;
@@ -57,11 +76,16 @@ class StripeGateway final : public PaymentGateway {
   Status Detach(const SavedCard& card) override;
   Result<ChargeOutcome> Charge(const ChargeRequest& request) override;
   Result<ChargeOutcome> LookUpCharge(const ChargeLookup& lookup) override;
-  Result<std::optional<ChargeNotice>> ReadNotice(const GatewayMessage& message) override;
+  Result<std::optional<GatewayNotice>> ReadNotice(const GatewayMessage& message) override;
   Result<RefundOutcome> Refund(const RefundRequest& request) override;
 
  private:
+  // The payer a Customer was made for (its metadata[recur_payer_id]); empty when Stripe has no
+  // such Customer or it is not Recur's.
+  Result<std::string> PayerOfCustomer(const std::string& customer);
+
   StripeClient client_;
+  const StripeWebhookOptions webhooks_;
   std::mutex mutex_;
   std::map<std::string, std::string> customers_;  // payer id -> Customer id; guarded by mutex_
 };

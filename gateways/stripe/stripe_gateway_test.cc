@@ -12,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "gateways/stripe/stripe_signature.h"
 #include "tests/support/fake_stripe.h"
 
 namespace recur {
@@ -27,7 +28,8 @@ class StripeGatewayTest : public ::testing::Test {
     options_.retries = 3;
     options_.jitter_seed = 7;
     options_.sleep = [this](std::chrono::milliseconds wait) { waits_.push_back(wait); };
-    gateway_ = std::make_unique<StripeGateway>(options_);
+    gateway_ = std::make_unique<StripeGateway>(
+        options_, StripeWebhookOptions{.signing_secret = kWebhookSecret, .clock = &clock_});
     customer_ = gateway_->EnsureCustomer({"cpayer_1", "payer@example.com", "Payer"}).value();
   }
 
@@ -35,6 +37,14 @@ class StripeGatewayTest : public ::testing::Test {
     return {customer_, std::move(token), 2000, "USD", std::move(key), "", "cpayer_1", "cpay_1"};
   }
 
+  // Signed events: at the clock's time, with the endpoint's secret.
+  GatewayMessage Signed(const std::string& body, std::int64_t seconds = kEventTime) const {
+    return {{{"stripe-signature", StripeSignatureHeader(kWebhookSecret, seconds, body)}}, body};
+  }
+
+  static constexpr const char* kWebhookSecret = "whsec_gatewaytest";
+  static constexpr std::int64_t kEventTime = 1767225600;
+  ManualClock clock_{Instant(std::chrono::seconds(kEventTime))};
   testing::FakeStripe fake_;
   StripeClientOptions options_;
   std::vector<std::chrono::milliseconds> waits_;
@@ -93,17 +103,129 @@ TEST_F(StripeGatewayTest, ACardAStripeJsSetupAttachedAlreadyIsAccepted) {
   EXPECT_FALSE(gateway_->Attach({other, attached}));
 }
 
-// Until Stripe's webhooks are read (Stripe-Signature), no message can be verified, so none may
-// settle an attempt: a pending charge is settled by looking it up instead.
-TEST_F(StripeGatewayTest, EveryNoticeIsRefusedAsUnverifiedUntilStripesWebhooksAreRead) {
-  const std::string succeeded =
-      R"({"type": "payment_intent.succeeded", "data": {"object": {"id": "pi_1"}}})";
-  for (const std::string& body : {succeeded, std::string("not json")}) {
-    auto refused = gateway_->ReadNotice({{{"Stripe-Signature", "t=1,v1=00"}}, body});
-    ASSERT_FALSE(refused) << body;
+TEST_F(StripeGatewayTest, AnEventWithoutAValidFreshSignatureIsRefused) {
+  const std::string body =
+      R"({"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {"id": "pi_1"}}})";
+  for (const GatewayMessage& message :
+       {GatewayMessage{{}, body},
+        GatewayMessage{{{"Stripe-Signature", "t=1767225600,v1=00"}}, body},
+        GatewayMessage{
+            {{"Stripe-Signature", StripeSignatureHeader("whsec_other", kEventTime, body)}}, body},
+        Signed(body, kEventTime - 301)}) {
+    auto refused = gateway_->ReadNotice(message);
+    ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().kind, ErrorKind::kUnauthenticated);
     EXPECT_EQ(refused.error().code, "notice_not_verified");
   }
+  auto stale = gateway_->ReadNotice(Signed(body, kEventTime + 301));
+  ASSERT_FALSE(stale);
+  EXPECT_THAT(stale.error().message, HasSubstr("tolerance"));
+
+  StripeGateway unset(options_, StripeWebhookOptions{.clock = &clock_});  // no secret
+  auto refused = unset.ReadNotice(Signed(body));
+  ASSERT_FALSE(refused);
+  EXPECT_THAT(refused.error().message, HasSubstr("RECUR_STRIPE_WEBHOOK_SECRET"));
+
+  auto unreadable = gateway_->ReadNotice(Signed("not json"));
+  ASSERT_FALSE(unreadable);
+  EXPECT_EQ(unreadable.error().code, "invalid_notice");
+}
+
+TEST_F(StripeGatewayTest, APaymentIntentEventIsTheOutcomeOfTheChargeItsMetadataNames) {
+  const std::string body = R"({"id": "evt_paid", "type": "payment_intent.succeeded",
+    "data": {"object": {"id": "pi_9", "object": "payment_intent", "status": "succeeded",
+      "customer": ")" + customer_ +
+                           R"(", "metadata": {"recur_payer_id": "cpayer_1",
+      "recur_attempt_id": "cpay_1", "recur_idempotency_key": "k1"}}}})";
+  auto notice = gateway_->ReadNotice(Signed(body));
+  ASSERT_TRUE(notice) << notice.error().message;
+  ASSERT_TRUE(notice->has_value());
+  const GatewayNotice& said = **notice;
+  EXPECT_EQ(said.kind, GatewayNotice::Kind::kChargeOutcome);
+  EXPECT_EQ(said.id, "evt_paid");
+  EXPECT_EQ(said.type, "payment_intent.succeeded");
+  EXPECT_EQ(said.charge.payer_id, "cpayer_1");
+  EXPECT_EQ(said.charge.attempt_id, "cpay_1");
+  EXPECT_EQ(said.charge.idempotency_key, "k1");
+  EXPECT_EQ(said.charge.outcome.status, ChargeStatus::kPaid);
+  EXPECT_EQ(said.charge.outcome.gateway_charge_id, "pi_9");
+
+  const std::string failed = R"({"id": "evt_failed", "type": "payment_intent.payment_failed",
+    "data": {"object": {"id": "pi_8", "status": "requires_payment_method",
+      "last_payment_error": {"type": "card_error", "code": "card_declined",
+        "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."},
+      "metadata": {"recur_payer_id": "cpayer_1", "recur_attempt_id": "cpay_2",
+        "recur_idempotency_key": "k2"}}}})";
+  auto declined = gateway_->ReadNotice(Signed(failed));
+  ASSERT_TRUE(declined && *declined);
+  EXPECT_EQ((*declined)->charge.outcome.status, ChargeStatus::kDeclined);
+  EXPECT_EQ((*declined)->charge.outcome.code, "insufficient_funds");
+
+  // Not a charge Recur made (no metadata), and a type Recur does not follow: nothing to apply.
+  const std::string foreign = R"({"id": "evt_3", "type": "payment_intent.succeeded",
+    "data": {"object": {"id": "pi_7", "status": "succeeded", "metadata": {}}}})";
+  EXPECT_FALSE(gateway_->ReadNotice(Signed(foreign)).value().has_value());
+  const std::string other = R"({"id": "evt_4", "type": "charge.refunded",
+    "data": {"object": {"id": "ch_1"}}})";
+  EXPECT_FALSE(gateway_->ReadNotice(Signed(other)).value().has_value());
+}
+
+TEST_F(StripeGatewayTest, CardAndCustomerEventsNameThePayerOfTheCustomer) {
+  auto setup = gateway_->StartCardSetup(customer_);
+  ASSERT_TRUE(setup) << setup.error().message;
+  const std::string method = fake_.ConfirmSetupIntent(setup->id, "pm_card_mastercard");
+  const std::string saved_body = R"({"id": "evt_s", "type": "setup_intent.succeeded",
+    "data": {"object": {"id": ")" +
+                                 setup->id + R"(", "object": "setup_intent",
+      "customer": ")" + customer_ +
+                                 R"(", "payment_method": ")" + method + R"("}}})";
+  StripeGateway restarted(options_,
+                          StripeWebhookOptions{.signing_secret = kWebhookSecret, .clock = &clock_});
+  for (StripeGateway* gateway : {gateway_.get(), &restarted}) {  // the payer read from Stripe
+    auto saved = gateway->ReadNotice(Signed(saved_body));
+    ASSERT_TRUE(saved && *saved) << (saved ? "nothing" : saved.error().message);
+    EXPECT_EQ((*saved)->kind, GatewayNotice::Kind::kCardSaved);
+    EXPECT_EQ((*saved)->payer_id, "cpayer_1");
+    EXPECT_EQ((*saved)->customer, customer_);
+    EXPECT_EQ((*saved)->card.token, method);
+    EXPECT_EQ((*saved)->card.brand, "mastercard");
+    EXPECT_EQ((*saved)->card.last4, "4444");
+  }
+
+  const std::string detached_body = R"({"id": "evt_d", "type": "payment_method.detached",
+    "data": {"object": {"id": ")" + method +
+                                    R"(", "object": "payment_method", "customer": null},
+      "previous_attributes": {"customer": ")" +
+                                    customer_ + R"("}}})";
+  auto detached = restarted.ReadNotice(Signed(detached_body));
+  ASSERT_TRUE(detached && *detached);
+  EXPECT_EQ((*detached)->kind, GatewayNotice::Kind::kCardDetached);
+  EXPECT_EQ((*detached)->payer_id, "cpayer_1");
+  EXPECT_EQ((*detached)->card.token, method);
+
+  const std::string deleted_body = R"({"id": "evt_c", "type": "customer.deleted",
+    "data": {"object": {"id": ")" + customer_ +
+                                   R"(", "object": "customer",
+      "metadata": {"recur_payer_id": "cpayer_1"}}}})";
+  auto deleted = gateway_->ReadNotice(Signed(deleted_body));
+  ASSERT_TRUE(deleted && *deleted);
+  EXPECT_EQ((*deleted)->kind, GatewayNotice::Kind::kCustomerDeleted);
+  EXPECT_EQ((*deleted)->payer_id, "cpayer_1");
+  EXPECT_EQ((*deleted)->customer, customer_);
+}
+
+TEST_F(StripeGatewayTest, ACustomerDeletedIsMadeAgainUnderAnotherKey) {
+  fake_.DeleteCustomer(customer_);
+  const std::string deleted_body = R"({"id": "evt_c", "type": "customer.deleted",
+    "data": {"object": {"id": ")" + customer_ +
+                                   R"(", "object": "customer",
+      "metadata": {"recur_payer_id": "cpayer_1"}}}})";
+  ASSERT_TRUE(gateway_->ReadNotice(Signed(deleted_body)));
+  auto again = gateway_->EnsureCustomer({"cpayer_1", "payer@example.com", "Payer"});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_NE(*again, customer_);
+  EXPECT_EQ(fake_.CustomerCount(), 1u);
+  EXPECT_TRUE(gateway_->Attach({*again, "pm_card_visa"}));
 }
 
 TEST_F(StripeGatewayTest, ServerErrorsAreRetriedUnderTheSameKeyWithGrowingWaits) {

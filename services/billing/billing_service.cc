@@ -323,11 +323,87 @@ Result<std::string> BillingService::KeptCustomerOf(const Account& account) {
   return customer;
 }
 
+Result<std::optional<GatewayNotice>> BillingService::ReadGatewayNotice(
+    const GatewayMessage& message) {
+  return gateway_.ReadNotice(message);
+}
+
 Result<AppliedNotice> BillingService::ApplyGatewayNotice(const GatewayMessage& message) {
-  auto notice = gateway_.ReadNotice(message);
+  auto notice = ReadGatewayNotice(message);
   if (!notice) return std::unexpected(notice.error());
   if (!*notice) return AppliedNotice{NoticeEffect::kIgnored, std::nullopt};
-  const ChargeNotice& said = **notice;
+  return ApplyNotice(**notice);
+}
+
+Result<AppliedNotice> BillingService::ApplyNotice(const GatewayNotice& notice) {
+  switch (notice.kind) {
+    case GatewayNotice::Kind::kChargeOutcome:
+      return ApplyChargeNotice(notice.charge);
+    case GatewayNotice::Kind::kCardSaved:
+    case GatewayNotice::Kind::kCardDetached:
+    case GatewayNotice::Kind::kCustomerDeleted:
+      return ApplyCardNotice(notice);
+  }
+  return AppliedNotice{NoticeEffect::kIgnored, std::nullopt};
+}
+
+Result<AppliedNotice> BillingService::ApplyCardNotice(const GatewayNotice& notice) {
+  bool changed = false;
+  const std::string method_id = row_ids_.NewId("cpm");
+  auto change =
+      Mutate(notice.payer_id,
+             [&](Account& account, const LifecycleContext& context) -> Result<Transition> {
+               changed = false;
+               if (account.payer.gateway_customer_id &&
+                   *account.payer.gateway_customer_id != notice.customer) {
+                 return Transition{};  // about a customer the payer no longer has
+               }
+               const PaymentMethod* saved = FindPaymentMethod(account, notice.card.token);
+               switch (notice.kind) {
+                 case GatewayNotice::Kind::kCardSaved: {
+                   if (saved != nullptr) return Transition{};
+                   changed = true;
+                   const CardDetails& card = notice.card;
+                   return recur::AddPaymentMethod(account,
+                                                  {method_id, card.token, card.brand, card.last4,
+                                                   card.exp_month, card.exp_year, context.now},
+                                                  false, context);
+                 }
+                 case GatewayNotice::Kind::kCardDetached:
+                   if (saved == nullptr) return Transition{};
+                   changed = true;
+                   return recur::RemovePaymentMethod(account, saved->id,
+                                                     DefaultCardRule::kGatewayDetachedIt);
+                 case GatewayNotice::Kind::kCustomerDeleted:
+                   if (!account.payer.gateway_customer_id) return Transition{};
+                   changed = true;
+                   return KeepGatewayCustomer(account, "");
+                 case GatewayNotice::Kind::kChargeOutcome:
+                   break;
+               }
+               return Transition{};
+             });
+  if (!change) return std::unexpected(change.error());
+  if (!changed) return AppliedNotice{NoticeEffect::kNothingToChange, std::nullopt};
+  if (notice.kind == GatewayNotice::Kind::kCardSaved &&
+      change->account.payer.default_payment_method_id == method_id) {
+    // The payer's first card: the customer's default at the gateway too, as when it is posted.
+    if (Status set = gateway_.SetDefaultCard({notice.customer, notice.card.token}); !set) {
+      Log(clock_.Now(), "warn", "default_card_not_set_at_gateway",
+          {{"payer_id", notice.payer_id}, {"error", set.error().message}});
+    }
+  }
+  switch (notice.kind) {
+    case GatewayNotice::Kind::kCardSaved:
+      return AppliedNotice{NoticeEffect::kCardSaved, std::nullopt};
+    case GatewayNotice::Kind::kCardDetached:
+      return AppliedNotice{NoticeEffect::kCardForgotten, std::nullopt};
+    default:
+      return AppliedNotice{NoticeEffect::kCustomerForgotten, std::nullopt};
+  }
+}
+
+Result<AppliedNotice> BillingService::ApplyChargeNotice(const ChargeNotice& said) {
   auto guard = payer_locks_.Lock(said.payer_id);
   auto loaded = GetAccount(said.payer_id);
   if (!loaded) return std::unexpected(loaded.error());
@@ -508,6 +584,12 @@ Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_
     Error error = card.error();
     error.param = "token";
     return std::unexpected(error);
+  }
+  if (card->attached_before) {
+    // Saved already, most likely by the gateway's notice of the setup that attached it.
+    if (const PaymentMethod* saved = FindPaymentMethod(*payer, card->token)) {
+      return AddPaymentMethod(payer_id, saved->id, make_default);
+    }
   }
   if (make_default || !payer->payer.default_payment_method_id) {
     if (Status set = gateway_.SetDefaultCard({*customer, card->token}); !set) {

@@ -68,11 +68,15 @@ struct AccountChange {
 
 // What a gateway's notice did (BillingService::ApplyGatewayNotice).
 enum class NoticeEffect {
-  kSettled,         // the attempt was pending; it now carries the notice's outcome
-  kStillPending,    // the notice says the charge is still pending: nothing changed
-  kAlreadySettled,  // the attempt was settled before (the notice came twice, or late): nothing
-                    // changed
-  kIgnored,         // the message is the gateway's but not about a charge's outcome
+  kSettled,            // the attempt was pending; it now carries the notice's outcome
+  kStillPending,       // the notice says the charge is still pending: nothing changed
+  kAlreadySettled,     // the attempt was settled before (the notice came twice, or late): nothing
+                       // changed
+  kIgnored,            // the message is the gateway's but about nothing Recur follows
+  kCardSaved,          // a card the gateway holds for the payer's customer is saved now
+  kCardForgotten,      // a card the gateway detached is forgotten
+  kCustomerForgotten,  // the payer's customer, deleted at the gateway, is forgotten
+  kNothingToChange,    // about a card or customer that already stands as the notice says
 };
 
 struct AppliedNotice {
@@ -157,13 +161,20 @@ class BillingService {
   Result<AccountChange> Subscribe(const std::string& payer_id, const SubscribeRequest& request);
   Result<AccountChange> Cancel(const std::string& item_id, bool end_now);
   Result<AccountChange> ExtendTrial(const std::string& item_id, Instant extend_to);
-  // Applies a message the gateway sent on its own (a webhook). The gateway verifies and reads it
-  // (PaymentGateway::ReadNotice); its outcome settles the pending attempt it names, at the
-  // payer's now, as a charge's answer would have. Exactly once: the same notice again, or one
-  // about an attempt settled already, changes nothing and answers kAlreadySettled with the
-  // attempt as it stands. Errors: the gateway's (notice_not_verified, invalid_notice);
+  // Verifies and reads a message the gateway sent on its own (a webhook):
+  // PaymentGateway::ReadNotice.
+  Result<std::optional<GatewayNotice>> ReadGatewayNotice(const GatewayMessage& message);
+  // Applies a notice ReadGatewayNotice read. A charge's outcome settles the pending attempt it
+  // names, at the payer's now, as a charge's answer would have. Exactly once: the same notice
+  // again, or one about an attempt settled already, changes nothing and answers
+  // kAlreadySettled with the attempt as it stands. A card saved at the gateway is saved (unless
+  // it is already), a card detached there forgotten (even the default of a paid item: it cannot
+  // be charged), a deleted customer forgotten (the next need makes another); again, or about a
+  // customer the payer no longer has, they change nothing (kNothingToChange). Errors:
   // payer_not_found or attempt_not_found when the notice names neither; notice_mismatch when
   // the attempt it names was charged with another key.
+  Result<AppliedNotice> ApplyNotice(const GatewayNotice& notice);
+  // ReadGatewayNotice, then ApplyNotice (kIgnored when there is nothing to apply).
   Result<AppliedNotice> ApplyGatewayNotice(const GatewayMessage& message);
   // Runs stored work of one payer that fell due, each piece at its due_at, oldest first, and
   // marks it done in the same transaction (the scheduler's entry point). The pieces share one
@@ -233,6 +244,9 @@ class BillingService {
   Result<std::string> CustomerOf(const Payer& payer);
   // The payer's customer at the gateway, made on first need and kept on the payer.
   Result<std::string> KeptCustomerOf(const Account& account);
+  // ApplyNotice's two halves: a charge's outcome, and a change to the payer's cards or customer.
+  Result<AppliedNotice> ApplyChargeNotice(const ChargeNotice& said);
+  Result<AppliedNotice> ApplyCardNotice(const GatewayNotice& notice);
   // An attempt of the payer's that is no longer pending (an account holds only pending ones).
   Result<std::optional<PaymentAttempt>> FindSettledAttempt(const std::string& payer_id,
                                                            const std::string& attempt_id);

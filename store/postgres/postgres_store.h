@@ -84,6 +84,10 @@ class PostgresStore final : public Store, public StoredVersions, public StoreHea
   Result<std::optional<std::int64_t>> PayerVersion(const std::string& payer_id) override;
   Result<std::int64_t> CatalogRevision() override;
 
+  // GatewayEventStore (postgres_gateway_event_store.cc)
+  Result<bool> GatewayEventApplied(const std::string& id) override;
+  Status RecordGatewayEvent(const std::string& id, const std::string& type, Instant at) override;
+
   // AccountStore (postgres_account_store.cc)
   Result<std::optional<Account>> LoadAccount(const std::string& payer_id) override;
   Result<std::optional<std::string>> FindPayerId(PayerType type,

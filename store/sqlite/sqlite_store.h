@@ -43,6 +43,10 @@ class SqliteStore final : public Store, public StoreHealth {
   // How long each transaction's COMMIT took, for /metrics.
   const LatencyHistogram& commit_latency() const { return connections_->commit_latency(); }
 
+  // GatewayEventStore (sqlite_gateway_event_store.cc)
+  Result<bool> GatewayEventApplied(const std::string& id) override;
+  Status RecordGatewayEvent(const std::string& id, const std::string& type, Instant at) override;
+
   // AccountStore (sqlite_account_store.cc)
   Result<std::optional<Account>> LoadAccount(const std::string& payer_id) override;
   Result<std::optional<std::string>> FindPayerId(PayerType type,

@@ -2,10 +2,16 @@
 // missing or wrong key and says test or live without the key, and a trial with Stripe's test card
 // converts, charged once: one PaymentIntent, for the payer's one Customer, under the attempt's
 // idempotency key; cards are saved through a SetupIntent, listed, made the default (in Recur
-// and on the Customer) and detached, the default card of a paid payer only once another is.
+// and on the Customer) and detached, the default card of a paid payer only once another is;
+// Stripe's webhooks settle a pending charge once, are refused when forged or stale, and follow
+// cards and the Customer.
+#include <ctime>
+
 #include <date/date.h>
 #include <gmock/gmock.h>
 
+#include "gateways/stripe/stripe_signature.h"
+#include "tests/e2e/exchange_recorder.h"
 #include "tests/e2e/fixture.h"
 #include "tests/support/fake_stripe.h"
 
@@ -18,6 +24,7 @@ using ::testing::Not;
 
 constexpr std::int64_t kDay = 86'400'000;
 constexpr const char* kStripeKey = "sk_test_e2eStripeKey4242";
+constexpr const char* kWebhookSecret = "whsec_e2eWebhookSecret";
 
 class StripeServeTest : public ServeTest {
  protected:
@@ -26,6 +33,26 @@ class StripeServeTest : public ServeTest {
     if (key != nullptr) options.env["STRIPE_SECRET_KEY"] = key;
     options.args = {"--gateway", "stripe", "--stripe-api-base", fake_.base_url()};
     return options;
+  }
+
+  // With the signing secret of Stripe's webhook endpoint.
+  RecurServer::Options WebhookOptions() const {
+    RecurServer::Options options = StripeOptions();
+    options.env["RECUR_STRIPE_WEBHOOK_SECRET"] = kWebhookSecret;
+    return options;
+  }
+  std::string WebhookUrl() const {
+    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/v1/gateways/stripe/webhook";
+  }
+  // Delivers an event's payload again as Stripe would, signed with `secret` at `timestamp`,
+  // through a client whose exchanges are recorded (and so checked against docs/openapi.json).
+  httplib::Result Redeliver(const std::string& payload, const std::string& secret,
+                            std::int64_t timestamp) {
+    httplib::Client client("127.0.0.1", server_->port());
+    RecordExchanges(client);
+    return client.Post("/v1/gateways/stripe/webhook",
+                       {{"Stripe-Signature", StripeSignatureHeader(secret, timestamp, payload)}},
+                       payload, "application/json");
   }
 
   FakeStripe fake_;
@@ -173,6 +200,133 @@ TEST_F(StripeServeTest, CardsAreSavedThroughASetupIntentListedMadeDefaultAndDeta
   ASSERT_EQ(left.body["data"].size(), 1u) << left.body;
   EXPECT_EQ(left.body["data"][0]["id"], second_id);
   EXPECT_EQ(left.body["data"][0]["is_default"], true);
+  EXPECT_EQ(fake_.CustomerCount(), 1u);
+  EXPECT_THAT(InvariantViolations(payer), IsEmpty());
+}
+
+TEST_F(StripeServeTest, AWebhookSettlesAPendingChargeOnceAndForgedOrStaleOnesChangeNothing) {
+  WriteFile(plans_dir() + "/solo.json",
+            R"({"slug": "solo", "name": "Solo", "payer_type": "user", "amount": 2000,
+                "currency": "USD"})");
+  int exit_code = 0;
+  std::string output;
+  server_ = RecurServer::Start(WebhookOptions(), &exit_code, &output);
+  ASSERT_NE(server_, nullptr) << output;
+  const std::string payer = NewPayer("user_1", "pm_card_fakeProcessingThenSucceeded");
+  const Answer bought =
+      Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "solo"}});
+  ASSERT_EQ(bought.status, 200) << bought.body;
+  const std::string attempts = "/v1/payment_attempts?payer_id=" + payer;
+  ASSERT_EQ(Call("GET", attempts).body["data"][0]["status"], "pending");
+  ASSERT_EQ(fake_.PaymentIntents().size(), 1u);
+  const std::string intent = fake_.PaymentIntents()[0].id;
+  const std::int64_t now = std::time(nullptr);
+
+  const auto forged =
+      fake_.SendEvent(WebhookUrl(), "payment_intent.succeeded", intent, "whsec_forged", now);
+  EXPECT_EQ(forged.status, 400) << forged.body;
+  EXPECT_THAT(forged.body, HasSubstr("notice_not_verified"));
+  const auto stale =
+      fake_.SendEvent(WebhookUrl(), "payment_intent.succeeded", intent, kWebhookSecret, now - 301);
+  EXPECT_EQ(stale.status, 400) << stale.body;
+  EXPECT_THAT(stale.body, HasSubstr("tolerance"));
+  EXPECT_EQ(Call("GET", attempts).body["data"][0]["status"], "pending");
+
+  const auto settled =
+      fake_.SendEvent(WebhookUrl(), "payment_intent.succeeded", intent, kWebhookSecret, now);
+  ASSERT_EQ(settled.status, 200) << settled.body;
+  EXPECT_EQ(nlohmann::json::parse(settled.body)["effect"], "settled");
+  const nlohmann::json paid = Call("GET", attempts).body["data"];
+  ASSERT_EQ(paid.size(), 1u);
+  EXPECT_EQ(paid[0]["status"], "paid");
+  EXPECT_EQ(paid[0]["gateway_external_id"], intent);
+  EXPECT_EQ(Call("GET", "/v1/payers/" + payer + "/subscription").body["items"][0]["status"],
+            "active");
+  const std::string events = "/v1/events?payer_id=" + payer;
+  const std::size_t events_after = Call("GET", events).body["data"].size();
+
+  // Stripe delivers again (a lost answer): acknowledged, not applied twice.
+  const auto again = fake_.Resend(WebhookUrl(), settled, kWebhookSecret, now + 1);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(nlohmann::json::parse(again.body)["effect"], "duplicate");
+  EXPECT_EQ(Call("GET", events).body["data"].size(), events_after);
+  const auto recorded_again = Redeliver(settled.payload, kWebhookSecret, now + 2);
+  ASSERT_TRUE(recorded_again);
+  EXPECT_EQ(recorded_again->status, 200) << recorded_again->body;
+  EXPECT_THAT(recorded_again->body, HasSubstr(R"("effect":"duplicate")"));
+  const auto recorded_forged = Redeliver(settled.payload, "whsec_forged", now + 2);
+  ASSERT_TRUE(recorded_forged);
+  EXPECT_EQ(recorded_forged->status, 400) << recorded_forged->body;
+  EXPECT_EQ(Call("GET", events).body["data"].size(), events_after);
+  EXPECT_EQ(fake_.PaymentIntents().size(), 1u);
+  EXPECT_EQ(
+      StoredNumber("SELECT count(*) FROM gateway_events WHERE id = " + Quoted(settled.event_id)),
+      1);
+
+  // An event Recur does not follow is acknowledged and ignored.
+  const std::string customer = fake_.PaymentIntents()[0].customer;
+  const auto other =
+      fake_.SendEvent(WebhookUrl(), "customer.updated", customer, kWebhookSecret, now);
+  ASSERT_EQ(other.status, 200) << other.body;
+  EXPECT_EQ(nlohmann::json::parse(other.body)["effect"], "ignored");
+  EXPECT_THAT(InvariantViolations(payer), IsEmpty());
+}
+
+TEST_F(StripeServeTest, CardAndCustomerEventsFollowWhatHappenedAtStripe) {
+  server_ = RecurServer::Start(WebhookOptions());
+  ASSERT_NE(server_, nullptr);
+  const std::string payer = NewPayer("user_1");
+  const std::string cards = "/v1/payers/" + payer + "/payment_methods";
+  const std::int64_t now = std::time(nullptr);
+
+  // Stripe.js confirms a SetupIntent; Stripe's event saves the card before the browser does.
+  const Answer setup = Call("POST", "/v1/payers/" + payer + "/setup_intents");
+  ASSERT_EQ(setup.status, 200) << setup.body;
+  const std::string method = fake_.ConfirmSetupIntent(setup.body["id"], "pm_card_visa");
+  ASSERT_FALSE(method.empty());
+  const auto saved = fake_.SendEvent(WebhookUrl(), "setup_intent.succeeded", setup.body["id"],
+                                     kWebhookSecret, now);
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(nlohmann::json::parse(saved.body)["effect"], "card_saved");
+  Answer listed = Call("GET", cards);
+  ASSERT_EQ(listed.body["data"].size(), 1u) << listed.body;
+  EXPECT_EQ(listed.body["data"][0]["is_default"], true);
+  const std::string saved_id = listed.body["data"][0]["id"];
+  // The browser's own save of the same card finds it saved.
+  const Answer posted = Call("POST", cards, {{"payment_method", method}});
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  EXPECT_EQ(posted.body["id"], saved_id);
+  EXPECT_EQ(Call("GET", cards).body["data"].size(), 1u);
+
+  // Detached at Stripe (the Dashboard): Recur forgets it.
+  httplib::Client dashboard("127.0.0.1", fake_.port());
+  ASSERT_EQ(dashboard
+                .Post("/v1/payment_methods/" + method + "/detach",
+                      {{"Authorization", std::string("Bearer ") + kStripeKey}}, "",
+                      "application/x-www-form-urlencoded")
+                ->status,
+            200);
+  const auto detached =
+      fake_.SendEvent(WebhookUrl(), "payment_method.detached", method, kWebhookSecret, now);
+  ASSERT_EQ(detached.status, 200) << detached.body;
+  EXPECT_EQ(nlohmann::json::parse(detached.body)["effect"], "card_forgotten");
+  EXPECT_TRUE(Call("GET", cards).body["data"].empty());
+
+  // The customer deleted at Stripe: forgotten; the next need makes a new one.
+  const std::string customer =
+      StoredText("SELECT gateway_customer_id FROM payers WHERE id = " + Quoted(payer));
+  fake_.DeleteCustomer(customer);
+  const auto deleted =
+      fake_.SendEvent(WebhookUrl(), "customer.deleted", customer, kWebhookSecret, now);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(nlohmann::json::parse(deleted.body)["effect"], "customer_forgotten");
+  EXPECT_EQ(StoredText("SELECT coalesce(gateway_customer_id, 'none') FROM payers WHERE id = " +
+                       Quoted(payer)),
+            "none");
+  ASSERT_EQ(Call("POST", "/v1/payers/" + payer + "/setup_intents").status, 200);
+  const std::string replaced =
+      StoredText("SELECT gateway_customer_id FROM payers WHERE id = " + Quoted(payer));
+  EXPECT_NE(replaced, customer);
   EXPECT_EQ(fake_.CustomerCount(), 1u);
   EXPECT_THAT(InvariantViolations(payer), IsEmpty());
 }

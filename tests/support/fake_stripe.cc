@@ -9,6 +9,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "gateways/stripe/stripe_signature.h"
+
 namespace recur::testing {
 namespace {
 
@@ -126,6 +128,8 @@ struct FakeStripe::State {
   std::map<std::string, std::string> method_cards;  // pm_fake_... -> its test card's token
   std::map<std::string, json> payment_intents;
   std::map<std::string, json> setup_intents;
+  std::map<std::string, std::string> detached_from;  // pm_... -> the customer it left
+  std::map<std::string, json> deleted_customers;
   std::vector<std::string> intent_order;
   std::map<std::string, std::string> intent_keys;  // pi_... -> Idempotency-Key
   std::map<std::string, std::int64_t> refunded;    // pi_... -> refunded so far
@@ -295,6 +299,77 @@ std::string FakeStripe::ConfirmSetupIntent(const std::string& setup_intent,
   return intent.is_object() && intent["payment_method"].is_string()
              ? intent["payment_method"].get<std::string>()
              : "";
+}
+
+FakeStripe::Delivery FakeStripe::SendEvent(const std::string& url, const std::string& type,
+                                           const std::string& object_id, const std::string& secret,
+                                           std::int64_t timestamp, const std::string& event_id) {
+  json event;
+  {
+    std::lock_guard lock(state_->mutex);
+    State& state = *state_;
+    json object = json::object();
+    json previous = nullptr;
+    if (auto it = state.payment_intents.find(object_id); it != state.payment_intents.end()) {
+      state.Settle(it->second);
+      object = it->second;
+    } else if (auto setup = state.setup_intents.find(object_id);
+               setup != state.setup_intents.end()) {
+      object = setup->second;
+    } else if (auto method = state.payment_methods.find(object_id);
+               method != state.payment_methods.end()) {
+      object = method->second;
+      if (auto from = state.detached_from.find(object_id); from != state.detached_from.end()) {
+        previous = {{"customer", from->second}};
+      }
+    } else if (auto customer = state.customers.find(object_id); customer != state.customers.end()) {
+      object = customer->second;
+    } else if (auto gone = state.deleted_customers.find(object_id);
+               gone != state.deleted_customers.end()) {
+      object = gone->second;
+    }
+    json data = {{"object", object}};
+    if (!previous.is_null()) data["previous_attributes"] = previous;
+    event = {{"id", event_id.empty() ? state.NewId("evt") : event_id},
+             {"object", "event"},
+             {"api_version", "2024-06-20"},
+             {"created", timestamp},
+             {"livemode", false},
+             {"pending_webhooks", 1},
+             {"request", {{"id", nullptr}, {"idempotency_key", nullptr}}},
+             {"type", type},
+             {"data", data}};
+  }
+  Delivery delivery;
+  delivery.event_id = event["id"];
+  delivery.payload = event.dump();
+  return Resend(url, delivery, secret, timestamp);
+}
+
+FakeStripe::Delivery FakeStripe::Resend(const std::string& url, const Delivery& delivery,
+                                        const std::string& secret, std::int64_t timestamp) {
+  Delivery sent = delivery;
+  static const std::regex kUrl(R"(http://([^/:]+):(\d+)(/.*))");
+  std::smatch match;
+  if (!std::regex_match(url, match, kUrl)) return sent;
+  httplib::Client client(match[1].str(), std::stoi(match[2].str()));
+  const httplib::Headers headers = {
+      {"Stripe-Signature", StripeSignatureHeader(secret, timestamp, sent.payload)},
+      {"User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}};
+  auto answer =
+      client.Post(match[3].str(), headers, sent.payload, "application/json; charset=utf-8");
+  if (!answer) return sent;
+  sent.status = answer->status;
+  sent.body = answer->body;
+  return sent;
+}
+
+void FakeStripe::DeleteCustomer(const std::string& customer) {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->customers.find(customer);
+  if (it == state_->customers.end()) return;
+  state_->deleted_customers[customer] = it->second;
+  state_->customers.erase(it);
 }
 
 std::string FakeStripe::CustomerOfPaymentMethod(const std::string& payment_method) const {
@@ -503,6 +578,7 @@ Answer FakeStripe::State::Route(const httplib::Request& request, const std::stri
                            "detachment is impossible.",
                            "", "");
       }
+      detached_from[id] = it->second["customer"];
       it->second["customer"] = nullptr;
       return {200, it->second};
     }

@@ -88,6 +88,27 @@ class FakeStripe {
   // the fake refused.
   std::string ConfirmSetupIntent(const std::string& setup_intent,
                                  const std::string& payment_method);
+  // What Stripe does on its own, for tests of Stripe's webhooks: sends the event `type` about
+  // the object `object_id` (a pi_, seti_, pm_ or cus_ id), as the object stands now (a
+  // processing PaymentIntent is decided first, as when it is read), to `url` (http on
+  // loopback), signed with `secret` at `timestamp` (Unix seconds) in a Stripe-Signature
+  // header. A payment_method.detached event names the customer the method was detached from in
+  // data.previous_attributes. `event_id` empty: a new evt_ id. The answer's status and body;
+  // status 0 when the URL did not answer.
+  struct Delivery {
+    std::string event_id;
+    std::string payload;  // the event as sent
+    int status = 0;
+    std::string body;
+  };
+  Delivery SendEvent(const std::string& url, const std::string& type, const std::string& object_id,
+                     const std::string& secret, std::int64_t timestamp,
+                     const std::string& event_id = "");
+  // The signed request of a Delivery sent again, byte for byte the same body, signed anew.
+  Delivery Resend(const std::string& url, const Delivery& delivery, const std::string& secret,
+                  std::int64_t timestamp);
+  // Deletes the customer, as the Dashboard would (DELETE /v1/customers/{id}).
+  void DeleteCustomer(const std::string& customer);
   // The customer a PaymentMethod is attached to; empty when detached or unknown.
   std::string CustomerOfPaymentMethod(const std::string& payment_method) const;
   // The Customer's invoice_settings[default_payment_method]; empty when none.

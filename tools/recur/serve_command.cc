@@ -347,12 +347,16 @@ int RunServe(std::span<const std::string> args) {
   if (settings->gateway.stripe) {
     stripe = std::make_unique<StripeGateway>(
         StripeClientOptions{.secret_key = settings->gateway.stripe_secret_key,
-                            .api_base = settings->gateway.stripe_api_base});
+                            .api_base = settings->gateway.stripe_api_base},
+        StripeWebhookOptions{.signing_secret = settings->gateway.stripe_webhook_secret,
+                             .clock = &clock});
     // Which mode and where, never the key.
     Log(clock.Now(), "info", "payment_gateway",
         {{"gateway", "stripe"},
          {"mode", settings->gateway.stripe_live ? "live" : "test"},
-         {"api_base", settings->gateway.stripe_api_base}});
+         {"api_base", settings->gateway.stripe_api_base},
+         {"webhooks",
+          settings->gateway.stripe_webhook_secret.empty() ? "refused: no secret" : "verified"}});
   } else {
     Log(clock.Now(), "info", "payment_gateway", {{"gateway", "sandbox"}, {"mode", "test"}});
   }
@@ -418,7 +422,8 @@ int RunServe(std::span<const std::string> args) {
                         {"recur:" + installation->instance_id},
                         sessions,
                         &readiness,
-                        metrics};
+                        metrics,
+                        &store};
   AddApiRoutes(server, api);
   if (auto keys = SetUpIdempotency(server, store, opened->node_id, api,
                                    settings->database.idempotency_claim_lease(), ids, clock);

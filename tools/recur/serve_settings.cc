@@ -358,6 +358,15 @@ Result<GatewaySettings> ReadGatewaySettings(const ParsedFlags& flags) {
                      "gateway");
   }
   gateway.stripe_live = secret.starts_with("sk_live_") || secret.starts_with("rk_live_");
+  const char* webhook_secret = std::getenv("RECUR_STRIPE_WEBHOOK_SECRET");
+  gateway.stripe_webhook_secret = webhook_secret != nullptr ? webhook_secret : "";
+  if (!gateway.stripe_webhook_secret.empty() &&
+      !gateway.stripe_webhook_secret.starts_with("whsec_")) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_stripe_webhook_secret",
+                     "RECUR_STRIPE_WEBHOOK_SECRET must be the signing secret of a Stripe webhook "
+                     "endpoint (whsec_...); the one set starts otherwise",
+                     "gateway");
+  }
   gateway.stripe_api_base =
       FlagOrEnvironment(flags, "stripe-api-base", "RECUR_STRIPE_API_BASE", gateway.stripe_api_base);
   const std::string& base = gateway.stripe_api_base;

@@ -81,6 +81,9 @@ struct GatewaySettings {
   std::string stripe_secret_key;  // never print it
   bool stripe_live = false;       // an sk_live_ key, or a restricted rk_live_ one
   std::string stripe_api_base = "https://api.stripe.com";
+  // RECUR_STRIPE_WEBHOOK_SECRET (environment only): the signing secret of the Stripe webhook
+  // endpoint that points at Recur; empty: Stripe's events are refused. Never print it.
+  std::string stripe_webhook_secret;
 };
 
 struct ServeSettings {

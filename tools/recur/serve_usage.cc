@@ -100,7 +100,11 @@ std::string ServeUsage() {
       "  RECUR_SECRET_KEY    the secret API key (sk_...); without it, serve generates one on\n"
       "                      first start, prints it once and stores only its hash\n"
       "  STRIPE_SECRET_KEY   with --gateway stripe: Stripe's secret key (never a flag, which\n"
-      "                      would show in the process list)\n";
+      "                      would show in the process list)\n"
+      "  RECUR_STRIPE_WEBHOOK_SECRET\n"
+      "                      with --gateway stripe: the signing secret (whsec_...) of the\n"
+      "                      Stripe webhook endpoint that points at /v1/gateways/stripe/webhook;\n"
+      "                      without it Stripe's events are refused\n";
   return text;
 }
 

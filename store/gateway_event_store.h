@@ -1,0 +1,26 @@
+// The messages a payment gateway sent on its own (webhooks) that were applied, by the gateway's
+// id of the message (Stripe: evt_...), so that one delivered again is acknowledged and not
+// applied twice. A message is recorded once it was applied: a crash in between makes its
+// redelivery apply it again, which changes nothing, since what every notice does is idempotent
+// (BillingService::ApplyNotice). Ids are kept for good: Stripe redelivers for three days, and
+// a row is a few bytes per event. Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "base/clock.h"
+#include "base/error.h"
+
+namespace recur {
+
+class GatewayEventStore {
+ public:
+  virtual ~GatewayEventStore() = default;
+
+  // Whether the message `id` was recorded as applied.
+  virtual Result<bool> GatewayEventApplied(const std::string& id) = 0;
+  // Records the message `id`, of `type`, as applied at `at`. Recording it again changes nothing.
+  virtual Status RecordGatewayEvent(const std::string& id, const std::string& type, Instant at) = 0;
+};
+
+}  // namespace recur

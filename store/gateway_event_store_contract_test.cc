@@ -1,0 +1,98 @@
+// The GatewayEventStore contract (gateway_event_store.h), run on every implementation: SqliteStore
+// on a temporary file and PostgresStore on a temporary database of the test cluster. An event is
+// unknown until recorded, recorded once however often it is recorded, and still known after the
+// store is opened again.
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "base/ids.h"
+#include "store/postgres/postgres_store.h"
+#include "store/sqlite/sqlite_store.h"
+#include "tests/support/store_backends.h"
+#include "tests/support/temporary_database.h"
+#include "tests/support/temporary_postgres.h"
+
+namespace recur {
+namespace {
+
+using Backend = StoreBackend;
+
+const Instant kT0 = FromUnixMillis(1'700'000'000'000);
+
+class GatewayEventStoreContractTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kPostgres) {
+      postgres_database_ = std::make_unique<TemporaryPostgresDatabase>();
+      ASSERT_TRUE(postgres_database_->ok()) << postgres_database_->error();
+    }
+    Reopen();
+  }
+
+  // Closes the store and opens it again on the same database.
+  void Reopen() {
+    events_ = nullptr;
+    sqlite_.reset();
+    postgres_.reset();
+    if (GetParam() == Backend::kPostgres) {
+      auto opened = PostgresStore::Open(postgres_database_->settings(), ids_, kT0);
+      ASSERT_TRUE(opened) << opened.error().message;
+      postgres_ = std::move(*opened);
+      events_ = postgres_.get();
+    } else {
+      auto opened = SqliteStore::Open(database_.path(), ids_, kT0);
+      ASSERT_TRUE(opened) << opened.error().message;
+      sqlite_ = std::move(*opened);
+      events_ = sqlite_.get();
+    }
+  }
+
+  bool Applied(const std::string& id) {
+    auto applied = events_->GatewayEventApplied(id);
+    EXPECT_TRUE(applied) << applied.error().message;
+    return applied && *applied;
+  }
+
+  void Record(const std::string& id, const std::string& type) {
+    Status recorded = events_->RecordGatewayEvent(id, type, kT0);
+    ASSERT_TRUE(recorded) << recorded.error().message;
+  }
+
+  TemporaryDatabase database_;
+  SeededIdGenerator ids_{17};
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<TemporaryPostgresDatabase> postgres_database_;  // outlives postgres_
+  std::unique_ptr<PostgresStore> postgres_;
+  GatewayEventStore* events_ = nullptr;
+};
+
+TEST_P(GatewayEventStoreContractTest, AnEventIsUnknownUntilRecorded) {
+  EXPECT_FALSE(Applied("evt_1"));
+  Record("evt_1", "payment_intent.succeeded");
+  EXPECT_TRUE(Applied("evt_1"));
+  EXPECT_FALSE(Applied("evt_2"));
+  EXPECT_FALSE(Applied("EVT_1"));
+}
+
+TEST_P(GatewayEventStoreContractTest, RecordingAnEventAgainChangesNothing) {
+  Record("evt_1", "payment_intent.succeeded");
+  Record("evt_1", "payment_intent.succeeded");
+  Record("evt_1", "customer.deleted");
+  EXPECT_TRUE(Applied("evt_1"));
+  EXPECT_FALSE(Applied("evt_2"));
+}
+
+TEST_P(GatewayEventStoreContractTest, RecordedEventsOutliveAReopen) {
+  Record("evt_1", "setup_intent.succeeded");
+  Reopen();
+  EXPECT_TRUE(Applied("evt_1"));
+  EXPECT_FALSE(Applied("evt_2"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, GatewayEventStoreContractTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), StoreBackendName);
+
+}  // namespace
+}  // namespace recur
