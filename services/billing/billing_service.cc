@@ -565,7 +565,9 @@ Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_
                                                        bool make_default) {
   auto payer = GetAccount(payer_id);
   if (!payer) return std::unexpected(payer.error());
-  auto customer = KeptCustomerOf(*payer);
+  // The customer is kept on the payer with the card it saves, in the card's transaction: a card
+  // the gateway refuses changes nothing.
+  auto customer = CustomerOf(payer->payer);
   if (!customer) return std::unexpected(customer.error());
   if (const PaymentMethod* saved = FindPaymentMethod(*payer, token); saved && saved->id == token) {
     const PaymentMethod method = *saved;
@@ -574,6 +576,7 @@ Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_
       return std::unexpected(set.error());
     }
     auto change = Mutate(payer_id, [&](Account& account, const LifecycleContext&) {
+      account.payer.gateway_customer_id = *customer;
       return SetDefaultPaymentMethod(account, method.id);
     });
     if (!change) return std::unexpected(change.error());
@@ -598,6 +601,7 @@ Result<PaymentMethod> BillingService::AddPaymentMethod(const std::string& payer_
   }
   const std::string method_id = row_ids_.NewId("cpm");
   auto change = Mutate(payer_id, [&](Account& account, const LifecycleContext& c) {
+    account.payer.gateway_customer_id = *customer;
     return recur::AddPaymentMethod(
         account,
         {method_id, card->token, card->brand, card->last4, card->exp_month, card->exp_year, c.now},
