@@ -55,6 +55,18 @@ class StripeServeTest : public ServeTest {
                        payload, "application/json");
   }
 
+  // Starts recur serve with `options` beside a paid plan of its own, "solo" (the shipped plans
+  // stay as they are); the test stops when it cannot start.
+  void StartWithSoloPlan(const RecurServer::Options& options) {
+    WriteFile(plans_dir() + "/solo.json",
+              R"({"slug": "solo", "name": "Solo", "payer_type": "user", "amount": 2000,
+                  "currency": "USD"})");
+    int exit_code = 0;
+    std::string output;
+    server_ = RecurServer::Start(options, &exit_code, &output);
+    ASSERT_NE(server_, nullptr) << output;
+  }
+
   FakeStripe fake_;
 };
 
@@ -120,13 +132,7 @@ TEST_F(StripeServeTest, ATrialWithStripesTestCardConvertsAndIsChargedOnce) {
 }
 
 TEST_F(StripeServeTest, CardsAreSavedThroughASetupIntentListedMadeDefaultAndDetached) {
-  WriteFile(plans_dir() + "/solo.json",
-            R"({"slug": "solo", "name": "Solo", "payer_type": "user", "amount": 2000,
-                "currency": "USD"})");
-  int exit_code = 0;
-  std::string output;
-  server_ = RecurServer::Start(StripeOptions(), &exit_code, &output);
-  ASSERT_NE(server_, nullptr) << output;
+  ASSERT_NO_FATAL_FAILURE(StartWithSoloPlan(StripeOptions()));
   const std::string payer = NewPayer("user_1");
   const std::string cards = "/v1/payers/" + payer + "/payment_methods";
 
@@ -205,13 +211,7 @@ TEST_F(StripeServeTest, CardsAreSavedThroughASetupIntentListedMadeDefaultAndDeta
 }
 
 TEST_F(StripeServeTest, AWebhookSettlesAPendingChargeOnceAndForgedOrStaleOnesChangeNothing) {
-  WriteFile(plans_dir() + "/solo.json",
-            R"({"slug": "solo", "name": "Solo", "payer_type": "user", "amount": 2000,
-                "currency": "USD"})");
-  int exit_code = 0;
-  std::string output;
-  server_ = RecurServer::Start(WebhookOptions(), &exit_code, &output);
-  ASSERT_NE(server_, nullptr) << output;
+  ASSERT_NO_FATAL_FAILURE(StartWithSoloPlan(WebhookOptions()));
   const std::string payer = NewPayer("user_1", "pm_card_fakeProcessingThenSucceeded");
   const Answer bought =
       Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "solo"}});
