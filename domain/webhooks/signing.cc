@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "base/ids.h"
+#include "base/sha256.h"
 
 namespace recur {
 namespace {
@@ -193,10 +194,7 @@ Status VerifyWebhook(const WebhookSecret& secret, std::string_view msg_id,
     if (comma == std::string_view::npos || entry.substr(0, comma) != "v1") continue;
     const std::string_view signature = entry.substr(comma + 1);
     // Every entry is compared (no early exit), each in constant time.
-    if (signature.size() == expected.size() &&
-        CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) == 0) {
-      matched = true;
-    }
+    if (ConstantTimeEquals(signature, expected)) matched = true;
   }
   if (!matched) return InvalidSignature("no v1 signature of the webhook-signature header matches");
   return Ok();

@@ -1,10 +1,9 @@
 #include "gateways/stripe/stripe_signature.h"
 
-#include <openssl/crypto.h>
-
 #include <charconv>
 #include <vector>
 
+#include "base/sha256.h"
 #include "domain/webhooks/signing.h"
 
 namespace recur {
@@ -69,10 +68,7 @@ Status VerifyStripeSignature(std::string_view secret, std::string_view header,
   }
   const std::string expected = StripeSignature(secret, seconds, body);
   for (std::string_view signature : signatures) {
-    if (signature.size() == expected.size() &&
-        CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) == 0) {
-      return Ok();
-    }
+    if (ConstantTimeEquals(signature, expected)) return Ok();
   }
   return NotVerified("invalid_signature",
                      "no v1 signature of the Stripe-Signature header matches the body signed "
