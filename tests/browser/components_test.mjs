@@ -497,7 +497,12 @@ try {
   recur = server.origin;
   listed.setRecur(recur);
   other.setRecur(recur);
-  browser = await chromium.launch({ executablePath: process.env.RECUR_CHROMIUM || '/usr/bin/chromium' });
+  // Every server here is on 127.0.0.1: no other host name resolves, so nothing Chromium does on
+  // its own (updates, safe browsing) leaves the machine.
+  browser = await chromium.launch({
+    executablePath: process.env.RECUR_CHROMIUM || '/usr/bin/chromium',
+    args: ['--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+  });
   const scenarios = [
     ['the public table', publicTable, listed.origin],
     ['trial, cancel and resubscribe by keyboard', trialCancelResubscribeByKeyboard, listed.origin],
