@@ -778,12 +778,26 @@
       const { plan, interval } = this._request;
       try {
         const payer = encodeURIComponent(await this.payerId());
+        const earlier = await this.defaultCard(payer);
         const added = await this.addCard(payer);
         if (added === null) return;
-        const item = await this.client.request("POST", "/v1/payers/" + payer + "/subscription_items", {
-          plan: plan.slug,
-          interval,
-        });
+        let item;
+        try {
+          item = await this.client.request("POST", "/v1/payers/" + payer + "/subscription_items", {
+            plan: plan.slug,
+            interval,
+          });
+        } catch (error) {
+          // A card declined on the change's charge stays saved (as Stripe keeps a card a
+          // SetupIntent attached), but does not displace the card that was on file: that one
+          // may still pay the current plan (docs/components.md, Checkout).
+          if (error.code === "payment_declined" && earlier && earlier.id !== added.id) {
+            await this.client
+              .request("POST", "/v1/payers/" + payer + "/payment_methods", { payment_method: earlier.id, default: true })
+              .catch(() => {});
+          }
+          throw error;
+        }
         this.close(item);
         this.emit("recur:subscribed", { item });
       } catch (error) {
@@ -794,6 +808,12 @@
         confirmButton.disabled = false;
         confirmButton.textContent = this.label("confirm");
       }
+    }
+
+    // The payer's default card, or null.
+    async defaultCard(payer) {
+      const methods = await this.client.request("GET", "/v1/payers/" + payer + "/payment_methods");
+      return methods.data.find((method) => method.is_default) || null;
     }
 
     // Saves the chosen card as the payer's default; null when the gateway's own form said no.

@@ -444,6 +444,17 @@ async function declinedCard(page, origin) {
   // picker, where a good card goes through.
   await business.locator('button', { hasText: 'Subscribe' }).click();
   await dialog.locator('[role="alert"]', { hasText: 'Your card was declined.' }).waitFor();
+  // Another card declined on its charge is saved, but the card on file stays the default.
+  const [onFile] = (await api('GET', `/v1/payers/${payer.id}/payment_methods`)).data;
+  const errorsBefore = (await events(page, 'recur:error')).length;
+  await dialog.locator('input[value="pm_card_chargeCustomerFail"]').check();
+  await dialog.locator('button', { hasText: 'Add card and continue' }).click();
+  await page.waitForFunction((count) => window.recurEvents.filter((e) => e.type === 'recur:error').length > count,
+                             errorsBefore);
+  const methods = (await api('GET', `/v1/payers/${payer.id}/payment_methods`)).data;
+  checkEqual(methods.map((method) => [method.id === onFile.id, method.is_default]).sort(),
+             [[false, false], [true, true]], 'the card declined in the checkout does not displace the one on file');
+  checkEqual((await currentItem(payer.id)).plan.slug, 'free', 'the plan is still Free');
   await dialog.locator('input[value="pm_card_visa"]').check();
   await dialog.locator('button', { hasText: 'Add card and continue' }).click();
   await business.locator('button', { hasText: 'Current plan' }).waitFor();
