@@ -648,6 +648,7 @@
     label { display: flex; gap: 0.5em; align-items: center; padding: 0.35em 0; cursor: pointer; }
     .actions { display: flex; gap: 0.5em; justify-content: flex-end; flex-wrap: wrap; }
     #stripe-element { margin: 1em 0; }
+    @media (max-width: 30em) { .actions button { flex: 1 1 100%; } }
   `;
 
   class RecurCheckout extends RecurElement {
