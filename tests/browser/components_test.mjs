@@ -604,7 +604,6 @@ async function stripeTrial(page, origin) {
              "the card is the Customer's default at Stripe");
   checkEqual((await events(page, 'recur:subscribed')).map((e) => e.detail.item.plan.slug), ['pro'],
              'recur:subscribed with the item');
-  await screenshots(page, 'signed-in-stripe-trial');
 }
 
 async function stripeDeclinedOnCharge(page, origin) {
