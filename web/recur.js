@@ -626,9 +626,10 @@
 
   // ---------------------------------------------------------------------------------------------
   // <recur-checkout api session gateway="sandbox|stripe" stripe-key>
-  // open({plan, interval, payerId?, gateway?, message?}) shows it; it adds a card, then subscribes to the
-  // plan, and resolves with the subscription item (or null when closed). A decline keeps it
-  // open with the gateway's message; the plan is left as it was.
+  // open({plan, interval, payerId?, gateway?, message?}) shows it; it adds a card, then subscribes
+  // to the plan, and resolves with the subscription item (or null when closed). A decline keeps
+  // it open with the gateway's message; the plan is left as it was. The gateway is the
+  // attribute's, else the one given (the pricing table's `gateway`), else the table's it reads.
 
   // The sandbox gateway's test tokens (gateways/sandbox/sandbox_cards.cc) offered by the picker.
   const SANDBOX_CARDS = [
@@ -834,12 +835,15 @@
       if (this._payment) this._payment.destroy();
       this._payment = null;
       this._elements = null;
+      // Only the latest mounting mounts: the dialog may have been closed and opened again.
+      const mounting = (this._mountings = (this._mountings || 0) + 1);
       try {
         const key = this.gateway().stripeKey;
         if (!key) throw new RecurError("stripe_key_missing", this.label("stripeKeyMissing"));
         await loadStripeJs();
         const payer = encodeURIComponent(await this.payerId());
         const intent = await this.client.request("POST", "/v1/payers/" + payer + "/setup_intents", {});
+        if (mounting !== this._mountings) return;
         this._stripe = window.Stripe(key);
         const elements = this._stripe.elements({ clientSecret: intent.client_secret });
         this._payment = elements.create("payment");
