@@ -35,6 +35,13 @@ namespace recur {
 
 class HttpServer;
 
+// What a browser needs to know of the payment gateway, told by the pricing table
+// (docs/components.md): its name, and with Stripe the publishable key Stripe.js runs with.
+struct PublicGatewaySettings {
+  std::string name = "sandbox";  // "sandbox" or "stripe"
+  std::string publishable_key;   // pk_test_... or pk_live_...; empty: none given
+};
+
 struct EntitlementTokenOptions {
   std::string issuer;  // the JWT `iss`
   std::chrono::seconds ttl{60};
@@ -59,6 +66,7 @@ struct ApiServices {
   // Where the gateway's webhook events applied are recorded, so that one delivered again is not
   // applied twice; none: each delivery is applied (what a notice does is idempotent).
   GatewayEventStore* gateway_events = nullptr;
+  PublicGatewaySettings gateway;  // said by the pricing table
 };
 
 using RouteHandler = Result<ApiResponse> (*)(const ApiServices&, const ApiRequest&);

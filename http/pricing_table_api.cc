@@ -2,7 +2,8 @@
 // the session the request came with) or for a new payer of a type (payer_type), which plan is
 // current or upcoming and what each plan's button would do (plan_choices.h). The plans are the
 // texts rendered once per catalog snapshot (rendered_catalog.h); only the payer's part is rendered
-// per request (pricing_table_text.h).
+// per request (pricing_table_text.h). It also names the payment gateway and, with Stripe, the
+// publishable key, so that the browser's checkout knows how to take a card.
 #include "domain/subscriptions/plan_choices.h"
 #include "http/billing_api.h"
 #include "http/pricing_table_text.h"
@@ -68,8 +69,14 @@ Result<ApiResponse> GetPricingTable(const ApiServices& api, const ApiRequest& re
     if (item == nullptr || preview) return std::nullopt;
     return item->id;
   };
-  PricingTableHeader header{std::nullopt, payer.type, shown_id(current), shown_id(upcoming),
-                            EligibleForFreeTrial(payer)};
+  PricingTableHeader header{std::nullopt,
+                            payer.type,
+                            shown_id(current),
+                            shown_id(upcoming),
+                            EligibleForFreeTrial(payer),
+                            api.gateway.name,
+                            std::nullopt};
+  if (!api.gateway.publishable_key.empty()) header.publishable_key = api.gateway.publishable_key;
   if (!preview) header.payer_id = payer.id;
   return JsonTextResponse(PricingTableText(header, plans));
 }

@@ -81,7 +81,11 @@ std::string PricingTableText(const PricingTableHeader& header,
                              const std::vector<std::string>& entry_texts) {
   std::string out = R"({"current_item_id":)";
   AppendOptionalString(out, header.current_item_id);
-  out += R"(,"object":"pricing_table","payer_id":)";
+  out += R"(,"gateway":{"name":)";
+  AppendString(out, header.gateway_name);
+  out += R"(,"publishable_key":)";
+  AppendOptionalString(out, header.publishable_key);
+  out += R"(},"object":"pricing_table","payer_id":)";
   AppendOptionalString(out, header.payer_id);
   out += R"(,"payer_type":)";
   AppendName(out, PayerTypeName(header.payer_type));

@@ -37,9 +37,13 @@ struct PricingTableHeader {
   std::optional<std::string_view> current_item_id;
   std::optional<std::string_view> upcoming_item_id;
   bool trial_eligible = false;
+  // The payment gateway, for the browser's checkout: "sandbox" or "stripe", and Stripe's
+  // publishable key (none: not given).
+  std::string_view gateway_name = "sandbox";
+  std::optional<std::string_view> publishable_key;
 };
 
-// {"current_item_id":..,"object":"pricing_table","payer_id":..,"payer_type":..,
+// {"current_item_id":..,"gateway":{"name":..,"publishable_key":..},"object":"pricing_table","payer_id":..,"payer_type":..,
 //  "trial_eligible":..,"upcoming_item_id":..,"data":[<entries>]}
 std::string PricingTableText(const PricingTableHeader& header,
                              const std::vector<std::string>& entry_texts);

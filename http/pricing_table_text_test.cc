@@ -79,24 +79,31 @@ std::string TableByTree(const PricingTableHeader& header, const std::vector<std:
   const auto optional = [](const std::optional<std::string_view>& text) {
     return text ? json(*text) : json(nullptr);
   };
-  const json tree = {{"object", "pricing_table"},
-                     {"payer_id", optional(header.payer_id)},
-                     {"payer_type", PayerTypeName(header.payer_type)},
-                     {"current_item_id", optional(header.current_item_id)},
-                     {"upcoming_item_id", optional(header.upcoming_item_id)},
-                     {"trial_eligible", header.trial_eligible}};
+  const json tree = {
+      {"object", "pricing_table"},
+      {"payer_id", optional(header.payer_id)},
+      {"payer_type", PayerTypeName(header.payer_type)},
+      {"current_item_id", optional(header.current_item_id)},
+      {"upcoming_item_id", optional(header.upcoming_item_id)},
+      {"trial_eligible", header.trial_eligible},
+      {"gateway",
+       {{"name", header.gateway_name}, {"publishable_key", optional(header.publishable_key)}}}};
   return WithMemberText(tree.dump(), "data", ArrayText(entries));
 }
 
 TEST(PricingTableText, EqualsTheDumpedTreeForAPayerAndForAPreview) {
   const std::vector<std::string> entries = {R"({"plan":1})", R"({"plan":2})"};
   const PricingTableHeader payer{"cpayer_1", PayerType::kOrg, "csub_item_1", "csub_item_\"2\"",
-                                 true};
+                                 true,       "sandbox",       std::nullopt};
   EXPECT_EQ(PricingTableText(payer, entries), TableByTree(payer, entries));
   const PricingTableHeader preview{std::nullopt, PayerType::kUser, std::nullopt, std::nullopt,
-                                   false};
+                                   false,        "sandbox",        std::nullopt};
   EXPECT_EQ(PricingTableText(preview, entries), TableByTree(preview, entries));
   EXPECT_EQ(PricingTableText(preview, {}), TableByTree(preview, {}));
+  PricingTableHeader stripe = payer;
+  stripe.gateway_name = "stripe";
+  stripe.publishable_key = "pk_test_\"quoted\"";
+  EXPECT_EQ(PricingTableText(stripe, entries), TableByTree(stripe, entries));
 }
 
 }  // namespace

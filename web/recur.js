@@ -58,6 +58,8 @@
     cardPays: "pays",
     cardNeedsAuthentication: "asks for authentication",
     cardDetails: "Card details",
+    stripeKeyMissing:
+      "Cards cannot be taken here: the billing service runs Stripe but names no publishable key (set stripe-key).",
     subscriptionTitle: "Your plan",
     trialEnds: "Free trial ends {date}, then {amount}",
     nextPayment: "Next payment: {amount} on {date}",
@@ -589,7 +591,13 @@
     }
 
     async openCheckout(plan, interval, message) {
-      const item = await this._checkout.open({ plan, interval, message, payerId: this._table.payer_id });
+      const item = await this._checkout.open({
+        plan,
+        interval,
+        message,
+        payerId: this._table.payer_id,
+        gateway: this._table.gateway,
+      });
       if (item) {
         this.clearError();
         await this.changed("subscribed", item, plan.slug);
@@ -618,9 +626,10 @@
 
   // ---------------------------------------------------------------------------------------------
   // <recur-checkout api session gateway="sandbox|stripe" stripe-key>
-  // open({plan, interval, payerId?, message?}) shows it; it adds a card, then subscribes to the
-  // plan, and resolves with the subscription item (or null when closed). A decline keeps it
-  // open with the gateway's message; the plan is left as it was.
+  // open({plan, interval, payerId?, gateway?, message?}) shows it; it adds a card, then subscribes
+  // to the plan, and resolves with the subscription item (or null when closed). A decline keeps
+  // it open with the gateway's message; the plan is left as it was. The gateway is the
+  // attribute's, else the one given (the pricing table's `gateway`), else the table's it reads.
 
   // The sandbox gateway's test tokens (gateways/sandbox/sandbox_cards.cc) offered by the picker.
   const SANDBOX_CARDS = [
@@ -640,6 +649,7 @@
     label { display: flex; gap: 0.5em; align-items: center; padding: 0.35em 0; cursor: pointer; }
     .actions { display: flex; gap: 0.5em; justify-content: flex-end; flex-wrap: wrap; }
     #stripe-element { margin: 1em 0; }
+    @media (max-width: 30em) { .actions button { flex: 1 1 100%; } }
   `;
 
   class RecurCheckout extends RecurElement {
@@ -655,13 +665,23 @@
       this._connected = false;
     }
 
+    // Who takes the card: the gateway and Stripe key the attributes name, else those the pricing
+    // table said (its `gateway`), else the sandbox.
+    gateway() {
+      const told = (this._request && this._request.gateway) || {};
+      return {
+        name: this.getAttribute("gateway") || told.name || "sandbox",
+        stripeKey: this.getAttribute("stripe-key") || told.publishable_key || "",
+      };
+    }
+
     render() {
       const root = this.shadowRoot;
-      const gateway = this.getAttribute("gateway") || "sandbox";
+      const gateway = this.gateway().name;
       const plan = (this._request && this._request.plan) || { name: "" };
       const cards =
         gateway === "stripe"
-          ? element("div", { id: "stripe-element", part: "stripe-element", "aria-label": this.label("cardDetails") })
+          ? element("div", { id: "stripe-element", part: "stripe-element", role: "group", "aria-label": this.label("cardDetails") })
           : element("fieldset", { part: "cards" }, [
               element("legend", { text: this.label("testCards") }),
               ...SANDBOX_CARDS.map((card, index) =>
@@ -707,15 +727,28 @@
     }
 
     // Shows the checkout for `plan` at `interval`; resolves with the item, or null if closed.
-    open({ plan, interval, payerId, message }) {
-      this._request = { plan, interval, payerId };
+    open({ plan, interval, payerId, gateway, message }) {
+      this._request = { plan, interval, payerId, gateway };
       this._errorText = message || "";
+      const closed = new Promise((resolve) => (this._resolve = resolve));
+      this.showDialog();
+      return closed;
+    }
+
+    async showDialog() {
+      // Used alone, without the attribute: the pricing table says which gateway runs.
+      if (!this.getAttribute("gateway") && !this._request.gateway) {
+        try {
+          await this.readPricingTable();
+        } catch (error) {
+          this._errorText = error.message;
+        }
+      }
       this.render();
       this._dialog.showModal();
       const checked = this.shadowRoot.querySelector("input:checked");
       if (checked) checked.focus();
-      if ((this.getAttribute("gateway") || "sandbox") === "stripe") this.mountStripe();
-      return new Promise((resolve) => (this._resolve = resolve));
+      if (this.gateway().name === "stripe") this._mounting = this.mountStripe();
     }
 
     close(item) {
@@ -725,10 +758,16 @@
       if (resolve) resolve(item);
     }
 
-    async payerId() {
-      if (this._request.payerId) return this._request.payerId;
+    // The payer and the gateway, from the session's pricing table when the opener did not say.
+    async readPricingTable() {
       const table = await this.client.request("GET", "/v1/pricing_table");
-      return (this._request.payerId = table.payer_id);
+      this._request.payerId = this._request.payerId || table.payer_id;
+      this._request.gateway = this._request.gateway || table.gateway;
+    }
+
+    async payerId() {
+      if (!this._request.payerId) await this.readPricingTable();
+      return this._request.payerId;
     }
 
     async confirm(event) {
@@ -741,25 +780,47 @@
       const { plan, interval } = this._request;
       try {
         const payer = encodeURIComponent(await this.payerId());
+        const earlier = await this.defaultCard(payer);
         const added = await this.addCard(payer);
         if (added === null) return;
-        const item = await this.client.request("POST", "/v1/payers/" + payer + "/subscription_items", {
-          plan: plan.slug,
-          interval,
-        });
+        let item;
+        try {
+          item = await this.client.request("POST", "/v1/payers/" + payer + "/subscription_items", {
+            plan: plan.slug,
+            interval,
+          });
+        } catch (error) {
+          // A card declined on the change's charge stays saved (as Stripe keeps a card a
+          // SetupIntent attached), but does not displace the card that was on file: that one
+          // may still pay the current plan (docs/components.md, Checkout).
+          if (error.code === "payment_declined" && earlier && earlier.id !== added.id) {
+            await this.client
+              .request("POST", "/v1/payers/" + payer + "/payment_methods", { payment_method: earlier.id, default: true })
+              .catch(() => {});
+          }
+          throw error;
+        }
         this.close(item);
         this.emit("recur:subscribed", { item });
       } catch (error) {
         this.fail(error.code === "payment_declined" ? declineError(error) : error);
+        // A SetupIntent confirmed once is spent: another card needs a new one.
+        if (this.gateway().name === "stripe" && !this._elements) this._mounting = this.mountStripe();
       } finally {
         confirmButton.disabled = false;
         confirmButton.textContent = this.label("confirm");
       }
     }
 
+    // The payer's default card, or null.
+    async defaultCard(payer) {
+      const methods = await this.client.request("GET", "/v1/payers/" + payer + "/payment_methods");
+      return methods.data.find((method) => method.is_default) || null;
+    }
+
     // Saves the chosen card as the payer's default; null when the gateway's own form said no.
     async addCard(payer) {
-      if ((this.getAttribute("gateway") || "sandbox") === "stripe") return this.addStripeCard(payer);
+      if (this.gateway().name === "stripe") return this.addStripeCard(payer);
       const token = this.shadowRoot.querySelector("input[name=card]:checked").value;
       return this.client.request("POST", "/v1/payers/" + payer + "/payment_methods", {
         token,
@@ -770,26 +831,38 @@
     // The Stripe path: Stripe.js's Payment Element on a SetupIntent Recur makes
     // (POST /v1/payers/{id}/setup_intents answering {id, client_secret}), then the confirmed
     // PaymentMethod saved with POST /v1/payers/{id}/payment_methods {payment_method, default}.
-    // Written against that contract and not yet tested (docs/components.md).
     async mountStripe() {
+      if (this._payment) this._payment.destroy();
+      this._payment = null;
+      this._elements = null;
+      // Only the latest mounting mounts: the dialog may have been closed and opened again.
+      const mounting = (this._mountings = (this._mountings || 0) + 1);
       try {
+        const key = this.gateway().stripeKey;
+        if (!key) throw new RecurError("stripe_key_missing", this.label("stripeKeyMissing"));
         await loadStripeJs();
         const payer = encodeURIComponent(await this.payerId());
         const intent = await this.client.request("POST", "/v1/payers/" + payer + "/setup_intents", {});
-        this._stripe = window.Stripe(this.getAttribute("stripe-key"));
-        this._elements = this._stripe.elements({ clientSecret: intent.client_secret });
-        this._elements.create("payment").mount(this.shadowRoot.getElementById("stripe-element"));
+        if (mounting !== this._mountings) return;
+        this._stripe = window.Stripe(key);
+        const elements = this._stripe.elements({ clientSecret: intent.client_secret });
+        this._payment = elements.create("payment");
+        this._payment.mount(this.shadowRoot.getElementById("stripe-element"));
+        this._elements = elements;
       } catch (error) {
         this.fail(error);
       }
     }
 
     async addStripeCard(payer) {
+      if (!this._elements) await this._mounting;
+      if (!this._elements) return null;  // mounting failed, and said why
       const result = await this._stripe.confirmSetup({ elements: this._elements, redirect: "if_required" });
       if (result.error) {
         this.fail(new RecurError(result.error.code || "card_error", result.error.message));
         return null;
       }
+      this._elements = null;  // spent: a later try mounts a new SetupIntent
       return this.client.request("POST", "/v1/payers/" + payer + "/payment_methods", {
         payment_method: result.setupIntent.payment_method,
         default: true,

@@ -155,6 +155,8 @@ std::vector<SettingCase> SettingCases(const TempDir& dir) {
       {"limit-pending-writes", "none", "--limit-pending-writes must", "10"},
       {"gateway", "paypal", "--gateway must be", "sandbox"},
       {"stripe-api-base", "ftp://stripe", "--stripe-api-base must", "http://127.0.0.1:1", stripe},
+      {"stripe-publishable-key", "sk_test_notpublic", "--stripe-publishable-key must be",
+       "pk_test_123", stripe},
       {"shutdown-timeout", "whenever", "--shutdown-timeout must be", "5s"},
       {"config", dir / "no-such.toml", "cannot read the configuration file", EmptyConfig(dir)},
   };
@@ -213,6 +215,41 @@ TEST(CommandLine, AServeFlagWinsOverItsVariable) {
     EXPECT_THAT(run.err, ::testing::Not(HasSubstr(setting.refused)))
         << setting.flag << ": " << run.err;
   }
+}
+
+// Stripe's publishable key is of the secret key's mode, never a secret key (which the refusal
+// does not quote), and only for the Stripe gateway.
+TEST(CommandLine, ServeRefusesAPublishableKeyOfTheOtherModeOrGateway) {
+  TempDir dir;
+  const std::string db = dir / "no-such-folder/recur.db";
+  const struct {
+    std::string secret;
+    std::string publishable;
+    std::string refusal;
+  } cases[] = {
+      {"sk_test_123", "pk_live_abc",
+       "--stripe-publishable-key is a live key and STRIPE_SECRET_KEY a test one"},
+      {"rk_live_123", "pk_test_abc",
+       "--stripe-publishable-key is a test key and STRIPE_SECRET_KEY a live one"},
+      {"sk_test_123", "sk_test_secretByMistake",
+       "--stripe-publishable-key must be a publishable key"},
+      {"sk_test_123", "pk_test_", "--stripe-publishable-key must be a publishable key"},
+  };
+  for (const auto& refused : cases) {
+    const CommandResult run =
+        RunRecur({"serve", "--gateway", "stripe", "--stripe-publishable-key", refused.publishable},
+                 dir.path(), {{"STRIPE_SECRET_KEY", refused.secret}, {"RECUR_DB", db}});
+    EXPECT_EQ(run.exit_code, 2) << refused.publishable;
+    EXPECT_THAT(run.err, HasSubstr(refused.refusal)) << refused.publishable;
+    EXPECT_THAT(run.err, ::testing::Not(HasSubstr("secretByMistake"))) << run.err;
+  }
+  const CommandResult sandbox = RunRecur({"serve", "--stripe-publishable-key", "pk_test_abc"},
+                                         dir.path(), {{"RECUR_DB", db}});
+  EXPECT_EQ(sandbox.exit_code, 2);
+  EXPECT_THAT(
+      sandbox.err,
+      HasSubstr(
+          "--stripe-publishable-key is for --gateway stripe, and the gateway is the sandbox"));
 }
 
 // The listening line's fields: the address, database and plans the server took.

@@ -52,6 +52,7 @@ TEST_F(ServeTest, PricingTableForANewPayer) {
   EXPECT_EQ(table["object"], "pricing_table");
   EXPECT_EQ(table["trial_eligible"], true);
   EXPECT_EQ(table["payer_id"], nullptr);
+  EXPECT_EQ(table["gateway"], json({{"name", "sandbox"}, {"publishable_key", nullptr}}));
   EXPECT_THAT(Actions(table),
               ElementsAre("free/month=current", "pro/month=start_trial", "pro/annual=start_trial",
                           "business/month=subscribe", "business/annual=subscribe"));

@@ -88,6 +88,28 @@ TEST_F(StripeServeTest, AStartWithoutAUsableKeyIsRefusedAndNamesNoKey) {
   EXPECT_THAT(output, HasSubstr("--stripe-api-base"));
 }
 
+// The browser components learn from the pricing table, public or a payer's, that Stripe takes
+// the cards and with which publishable key; without one given, the key is null.
+TEST_F(StripeServeTest, ThePricingTableNamesStripeAndItsPublishableKey) {
+  RecurServer::Options options = StripeOptions();
+  options.args.insert(options.args.end(), {"--stripe-publishable-key", "pk_test_e2eBrowserKey"});
+  ASSERT_NO_FATAL_FAILURE(StartWithSoloPlan(options));
+  const nlohmann::json stripe = {{"name", "stripe"}, {"publishable_key", "pk_test_e2eBrowserKey"}};
+  const Answer preview = Call("GET", "/v1/pricing_table?payer_type=user");
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  EXPECT_EQ(preview.body["gateway"], stripe);
+  const std::string payer = NewPayer("user_1");
+  const Answer own = Call("GET", "/v1/pricing_table?payer_id=" + payer);
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(own.body["gateway"], stripe);
+
+  server_.reset();
+  server_ = RecurServer::Start(StripeOptions());
+  ASSERT_NE(server_, nullptr);
+  EXPECT_EQ(Call("GET", "/v1/pricing_table?payer_type=user").body["gateway"],
+            nlohmann::json({{"name", "stripe"}, {"publishable_key", nullptr}}));
+}
+
 TEST_F(StripeServeTest, ATrialWithStripesTestCardConvertsAndIsChargedOnce) {
   WriteFile(plans_dir() + "/trial14.json",
             R"({"slug": "trial14", "name": "Trial 14", "payer_type": "user", "amount": 1500,

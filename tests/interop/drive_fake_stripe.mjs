@@ -57,6 +57,48 @@ const twice = await refused(() => stripe.paymentMethods.attach(saved.id,
 check(twice.type === 'StripeInvalidRequestError' && twice.statusCode === 400,
       'attaching it again is an invalid request');
 
+// What Stripe.js does in the payer's browser: with the publishable key and the client secret,
+// it confirms the SetupIntent with the card details typed into its form.
+const browser = new Stripe('pk_test_interop', options);
+const typed = (number) => ({ type: 'card', card: { number, exp_month: 12, exp_year: 2034, cvc: '123' } });
+const browserSetup = await stripe.setupIntents.create({ customer: customer.id, usage: 'off_session' });
+const refusedCard = await refused(() => browser.setupIntents.confirm(browserSetup.id, {
+  client_secret: browserSetup.client_secret, payment_method_data: typed('4000000000000002') }));
+check(refusedCard.type === 'StripeCardError' && refusedCard.code === 'card_declined' &&
+      refusedCard.decline_code === 'generic_decline' &&
+      refusedCard.raw.setup_intent.status === 'requires_payment_method',
+      'a card refused at confirmation is a card error naming its SetupIntent');
+const mistyped = await refused(() => browser.setupIntents.confirm(browserSetup.id, {
+  client_secret: browserSetup.client_secret, payment_method_data: typed('4242424242424241') }));
+check(mistyped.type === 'StripeCardError' && mistyped.code === 'incorrect_number',
+      'a number that is no test card is incorrect');
+const typedIn = await browser.setupIntents.confirm(browserSetup.id, {
+  client_secret: browserSetup.client_secret, payment_method_data: typed('4000 0000 0000 0341') });
+check(typedIn.status === 'succeeded' && typedIn.last_setup_error === null,
+      'another card confirms the same SetupIntent');
+const typedMethod = await stripe.paymentMethods.retrieve(typedIn.payment_method);
+check(typedMethod.customer === customer.id && typedMethod.card.last4 === '0341',
+      'the typed card is attached to the customer');
+const readByBrowser = await browser.setupIntents.retrieve(browserSetup.id,
+                                                          { client_secret: browserSetup.client_secret });
+check(readByBrowser.status === 'succeeded', 'the browser reads the SetupIntent with its secret');
+const confirmedTwice = await refused(() => browser.setupIntents.confirm(browserSetup.id, {
+  client_secret: browserSetup.client_secret, payment_method_data: typed('4242424242424242') }));
+check(confirmedTwice.type === 'StripeInvalidRequestError' &&
+      confirmedTwice.code === 'setup_intent_unexpected_state',
+      'a succeeded SetupIntent cannot be confirmed again');
+const wrongSecret = await refused(() => browser.setupIntents.confirm(setup.id, {
+  client_secret: browserSetup.client_secret, payment_method_data: typed('4242424242424242') }));
+check(wrongSecret.type === 'StripeInvalidRequestError' && wrongSecret.param === 'client_secret',
+      'the publishable key needs the SetupIntent\'s own client secret');
+const notForBrowsers = await refused(() => browser.customers.retrieve(customer.id));
+check(notForBrowsers.type === 'StripePermissionError' && notForBrowsers.statusCode === 403 &&
+      notForBrowsers.code === 'secret_key_required', 'the publishable key reads no customer');
+const fromPage = await fetch(`http://127.0.0.1:${port}/v1/setup_intents/${browserSetup.id}?` +
+                             `key=pk_test_interop&client_secret=${browserSetup.client_secret}`);
+check(fromPage.status === 200 && fromPage.headers.get('access-control-allow-origin') === '*',
+      'a page of any origin may read what Stripe.js reads');
+
 const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
 check(card.id !== 'pm_card_visa' && card.customer === customer.id, 'attaching makes a method');
 check(card.card.brand === 'visa' && card.card.last4 === '4242', 'the card has brand and last4');
@@ -128,7 +170,7 @@ check(detachedTwice.type === 'StripeInvalidRequestError' && detachedTwice.status
 const missing = await refused(() => stripe.customers.retrieve('cus_nobody'));
 check(missing.type === 'StripeInvalidRequestError' && missing.code === 'resource_missing' &&
       missing.statusCode === 404, 'an unknown customer is missing');
-const wrongKey = await refused(() => new Stripe('pk_test_nope', options).customers.retrieve(
+const wrongKey = await refused(() => new Stripe('xk_test_nope', options).customers.retrieve(
     customer.id));
 check(wrongKey.type === 'StripeAuthenticationError' && wrongKey.statusCode === 401,
       'a wrong key is an authentication error');

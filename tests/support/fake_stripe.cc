@@ -54,6 +54,26 @@ constexpr TestCard kTestCards[] = {
      "processing", "declined"},
 };
 
+// Stripe's test card numbers, as Stripe.js sends them from its card form
+// (payment_method_data[card][number]), and the test PaymentMethod each one behaves as.
+constexpr std::pair<const char*, const char*> kTestCardNumbers[] = {
+    {"4242424242424242", "pm_card_visa"},
+    {"5555555555554444", "pm_card_mastercard"},
+    {"4000000000000002", "pm_card_chargeDeclined"},
+    {"4000000000009995", "pm_card_chargeDeclinedInsufficientFunds"},
+    {"4000000000000069", "pm_card_chargeDeclinedExpiredCard"},
+    {"4000000000000341", "pm_card_chargeCustomerFail"},
+};
+
+// The test PaymentMethod a card number stands for; empty when it is none of Stripe's test numbers.
+std::string TokenOfCardNumber(std::string number) {
+  std::erase(number, ' ');
+  for (const auto& [test_number, token] : kTestCardNumbers) {
+    if (number == test_number) return token;
+  }
+  return "";
+}
+
 const TestCard* FindTestCard(const std::string& token) {
   for (const TestCard& card : kTestCards) {
     if (token == card.token) return &card;
@@ -222,6 +242,8 @@ struct FakeStripe::State {
   }
 
   Answer Route(const httplib::Request& request, const std::string& key);
+  Answer RoutePublishable(const httplib::Request& request);
+  Answer ConfirmSetup(const httplib::Request& request, json& intent);
   Answer CreatePaymentIntent(const httplib::Request& request, const std::string& key);
   Answer Refund(const httplib::Request& request);
   Answer Search(const httplib::Request& request, bool intents);
@@ -407,15 +429,19 @@ void FakeStripe::Handle(const httplib::Request& request, httplib::Response& resp
   bool drop = false;
   const std::string authorization = request.get_header_value("Authorization");
   const std::string key = request.get_header_value("Idempotency-Key");
-  const std::string api_key =
-      authorization.starts_with("Bearer ") ? authorization.substr(7) : std::string();
+  // The key comes as a Bearer token, or (as Stripe.js sends its publishable key) as the form's
+  // `key`, so that a browser's request needs no preflight.
+  const std::string api_key = authorization.starts_with("Bearer ") ? authorization.substr(7)
+                              : request.has_param("key")           ? request.get_param_value("key")
+                                                                   : std::string();
+  const bool publishable = api_key.starts_with("pk_test_") || api_key.starts_with("pk_live_");
   if (api_key.empty()) {
     answer = StripeError(401, "invalid_request_error",
                          "You did not provide an API key. You need to provide your API key in the "
                          "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
                          "YOUR_SECRET_KEY').");
   } else if (!api_key.starts_with("sk_test_") && !api_key.starts_with("sk_live_") &&
-             !api_key.starts_with("rk_")) {
+             !api_key.starts_with("rk_") && !publishable) {
     // Stripe masks all but the key's first 8 and last 4 characters.
     const std::string masked =
         api_key.size() > 12 ? api_key.substr(0, 8) + "****" + api_key.substr(api_key.size() - 4)
@@ -428,6 +454,8 @@ void FakeStripe::Handle(const httplib::Request& request, httplib::Response& resp
                                "Too many requests hit the API too quickly.", "rate_limit")
                  : StripeError(state.fail_status, "api_error",
                                "An unknown error occurred while processing the request.");
+  } else if (publishable) {
+    answer = state.RoutePublishable(request);
   } else if (request.method == "POST" && !key.empty()) {
     const std::string method_path = request.method + " " + request.path;
     if (auto first = state.idempotent.find(key); first != state.idempotent.end()) {
@@ -460,6 +488,8 @@ void FakeStripe::Handle(const httplib::Request& request, httplib::Response& resp
                                             ? request.get_header_value("Stripe-Version")
                                             : "2024-06-20");
   if (!key.empty()) response.set_header("Idempotency-Key", key);
+  // Stripe's API answers browsers of any origin: Stripe.js calls it from the payer's page.
+  response.set_header("Access-Control-Allow-Origin", "*");
   if (replayed) response.set_header("Idempotent-Replayed", "true");
   const std::string body = answer.body.dump();
   if (drop) {
@@ -519,24 +549,7 @@ Answer FakeStripe::State::Route(const httplib::Request& request, const std::stri
   if (std::regex_match(path, match, kSetupIntentConfirm) && post) {
     auto it = setup_intents.find(match[1]);
     if (it == setup_intents.end()) return NoSuch("setup_intent", match[1], "");
-    json& intent = it->second;
-    const std::string method = request.get_param_value("payment_method");
-    if (method.empty()) return Missing("payment_method");
-    const TestCard* card = CardOf(method);
-    if (card == nullptr) return NoSuch("PaymentMethod", method, "payment_method");
-    if (card->attach_code != nullptr) {
-      json error = CardError(*card);
-      intent["last_setup_error"] = error;
-      error["setup_intent"] = intent;
-      return {402, {{"error", error}}};
-    }
-    // As Stripe.js's confirmation does: the card is attached to the SetupIntent's customer.
-    const std::string attached = NewId("pm");
-    method_cards[attached] = card->token;
-    payment_methods[attached] = MethodObject(attached, *card, intent["customer"]);
-    intent["payment_method"] = attached;
-    intent["status"] = "succeeded";
-    return {200, intent};
+    return ConfirmSetup(request, it->second);
   }
   if (std::regex_match(path, match, kSetupIntent) && request.method == "GET") {
     auto it = setup_intents.find(match[1]);
@@ -628,6 +641,82 @@ Answer FakeStripe::State::Route(const httplib::Request& request, const std::stri
   if (post && path == "/v1/refunds") return Refund(request);
   return StripeError(404, "invalid_request_error",
                      "Unrecognized request URL (" + request.method + ": " + path + ").");
+}
+
+// What Stripe.js may do with a publishable key: read and confirm a SetupIntent whose client secret
+// it holds. Everything else needs a secret key.
+Answer FakeStripe::State::RoutePublishable(const httplib::Request& request) {
+  static const std::regex kSetupIntent(R"(/v1/setup_intents/([^/]+?)(/confirm)?)");
+  std::smatch match;
+  if (!std::regex_match(request.path, match, kSetupIntent) ||
+      request.method != (match[2].matched ? "POST" : "GET")) {
+    return StripeError(403, "invalid_request_error",
+                       "This API call cannot be made with a publishable API key. Please use a "
+                       "secret API key. You can find a list of your API keys at "
+                       "https://dashboard.stripe.com/account/apikeys.",
+                       "secret_key_required");
+  }
+  const std::string secret = request.get_param_value("client_secret");
+  if (secret.empty()) return Missing("client_secret");
+  auto it = setup_intents.find(match[1]);
+  if (it == setup_intents.end() || it->second["client_secret"] != secret) {
+    return StripeError(400, "invalid_request_error",
+                       "The client_secret provided does not match any associated SetupIntent on "
+                       "this account. Ensure the publishable key used belongs to the same account "
+                       "that created the SetupIntent.",
+                       "resource_missing", "client_secret");
+  }
+  if (!match[2].matched) return {200, it->second};
+  return ConfirmSetup(request, it->second);
+}
+
+// Confirms `intent` with a PaymentMethod (`payment_method`, as a server does) or with card details
+// (`payment_method_data[card][number]`, as Stripe.js's card form does), attaching the card to the
+// SetupIntent's customer. A card refused leaves the intent requiring a payment method, with its
+// last_setup_error; a succeeded intent cannot be confirmed again.
+Answer FakeStripe::State::ConfirmSetup(const httplib::Request& request, json& intent) {
+  if (intent["status"] == "succeeded") {
+    return StripeError(400, "invalid_request_error",
+                       "You cannot confirm this SetupIntent because it has already succeeded.",
+                       "setup_intent_unexpected_state");
+  }
+  std::string method = request.get_param_value("payment_method");
+  if (method.empty() && request.has_param("payment_method_data[type]")) {
+    if (request.get_param_value("payment_method_data[type]") != "card") {
+      return StripeError(400, "invalid_request_error", "The fake Stripe takes card details only.",
+                         "", "payment_method_data[type]");
+    }
+    const std::string number = request.get_param_value("payment_method_data[card][number]");
+    if (number.empty()) return Missing("payment_method_data[card][number]");
+    method = TokenOfCardNumber(number);
+    if (method.empty()) {
+      json error = {{"type", "card_error"},
+                    {"code", "incorrect_number"},
+                    {"message", "Your card number is incorrect."},
+                    {"param", "number"},
+                    {"doc_url", "https://stripe.com/docs/error-codes/incorrect_number"}};
+      intent["last_setup_error"] = error;
+      error["setup_intent"] = intent;
+      return {402, {{"error", error}}};
+    }
+  }
+  if (method.empty()) return Missing("payment_method");
+  const TestCard* card = CardOf(method);
+  if (card == nullptr) return NoSuch("PaymentMethod", method, "payment_method");
+  if (card->attach_code != nullptr) {
+    json error = CardError(*card);
+    intent["last_setup_error"] = error;
+    error["setup_intent"] = intent;
+    return {402, {{"error", error}}};
+  }
+  // As Stripe.js's confirmation does: the card is attached to the SetupIntent's customer.
+  const std::string attached = NewId("pm");
+  method_cards[attached] = card->token;
+  payment_methods[attached] = MethodObject(attached, *card, intent["customer"]);
+  intent["payment_method"] = attached;
+  intent["last_setup_error"] = nullptr;
+  intent["status"] = "succeeded";
+  return {200, intent};
 }
 
 Answer FakeStripe::State::CreatePaymentIntent(const httplib::Request& request,

@@ -11,8 +11,9 @@
 // (`{"error": {"type", "code", "decline_code", "message", "payment_intent", ...}}`).
 //
 // The endpoints: customers (create, retrieve, update of invoice_settings[default_payment_method],
-// search by metadata), setup_intents (create, retrieve, and confirm with a payment_method, which
-// attaches the card to the SetupIntent's customer as Stripe.js's confirmation does),
+// search by metadata), setup_intents (create, retrieve, and confirm with a payment_method or with
+// a test card's number in payment_method_data, which attaches the card to the SetupIntent's
+// customer as Stripe.js's confirmation does; a succeeded one cannot be confirmed again),
 // payment_methods (retrieve, attach, detach, list by customer), payment_intents (create with
 // confirm and off_session, retrieve) and refunds (create). Stripe's test PaymentMethods answer as
 // Stripe documents them:
@@ -27,6 +28,14 @@
 // Two more are the fake's own, for charges Stripe leaves "processing" (as it does for some
 // payment methods) until they are retrieved: pm_card_fakeProcessingThenSucceeded and
 // pm_card_fakeProcessingThenDeclined.
+//
+// A publishable key (pk_test_, pk_live_), as a Bearer token or the form's `key` as Stripe.js
+// sends it, may only read and confirm a SetupIntent whose `client_secret` it gives (anything else
+// is 403 secret_key_required), so a stand-in Stripe.js in a browser test confirms at the fake
+// what the payer typed: Stripe's test numbers 4242424242424242 and 5555555555554444 pay,
+// 4000000000000002, 4000000000009995 and 4000000000000069 are refused, 4000000000000341
+// attaches and its charges fail; another number is incorrect_number. Every answer carries
+// `Access-Control-Allow-Origin: *`, as Stripe's API does for Stripe.js.
 //
 // Fault switches for tests of what goes wrong: the next N requests answered 500 or 429 without
 // doing anything, and the next N PaymentIntents made but their answers cut off mid-body (the

@@ -411,6 +411,8 @@ int RunServe(std::span<const std::string> args) {
     WriteProcessMetrics(text);
     return text.Text();
   };
+  const PublicGatewaySettings public_gateway{settings->gateway.stripe ? "stripe" : "sandbox",
+                                             settings->gateway.stripe_publishable_key};
   const ApiServices api{engine.billing,
                         catalog,
                         rendered_catalogs,
@@ -423,7 +425,8 @@ int RunServe(std::span<const std::string> args) {
                         sessions,
                         &readiness,
                         metrics,
-                        &store};
+                        &store,
+                        public_gateway};
   AddApiRoutes(server, api);
   if (auto keys = SetUpIdempotency(server, store, opened->node_id, api,
                                    settings->database.idempotency_claim_lease(), ids, clock);

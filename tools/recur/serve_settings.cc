@@ -322,6 +322,33 @@ bool LoopbackHost(std::string_view host) {
   return host == "localhost" || host == "[::1]" || host.starts_with("127.");
 }
 
+// --stripe-publishable-key / RECUR_STRIPE_PUBLISHABLE_KEY: empty when not given, else a
+// publishable key of the secret key's mode (a test page must not hold a live key, nor the other
+// way round: Stripe.js would fail on every card).
+Result<std::string> ReadPublishableKey(const ParsedFlags& flags, bool live) {
+  std::string key =
+      FlagOrEnvironment(flags, "stripe-publishable-key", "RECUR_STRIPE_PUBLISHABLE_KEY", "");
+  if (!WhereGiven(flags, "stripe-publishable-key", "RECUR_STRIPE_PUBLISHABLE_KEY")) return key;
+  const bool test_key = key.starts_with("pk_test_") && key.size() > 8;
+  const bool live_key = key.starts_with("pk_live_") && key.size() > 8;
+  if (!test_key && !live_key) {
+    return MakeError(
+        ErrorKind::kInvalidArgument, "invalid_stripe_publishable_key",
+        "--stripe-publishable-key must be a publishable key, pk_test_... or "
+        "pk_live_... (the one the browser may see); the one given is neither (and is not "
+        "quoted, in case it is a secret one)",
+        "stripe-publishable-key");
+  }
+  if (live_key != live) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_stripe_publishable_key",
+                     std::string("--stripe-publishable-key is a ") + (live_key ? "live" : "test") +
+                         " key and STRIPE_SECRET_KEY a " + (live ? "live" : "test") +
+                         " one: both must be of the same mode",
+                     "stripe-publishable-key");
+  }
+  return key;
+}
+
 // --gateway / RECUR_GATEWAY and, for Stripe, STRIPE_SECRET_KEY and --stripe-api-base /
 // RECUR_STRIPE_API_BASE (https, or http to a loopback address only).
 Result<GatewaySettings> ReadGatewaySettings(const ParsedFlags& flags) {
@@ -333,10 +360,13 @@ Result<GatewaySettings> ReadGatewaySettings(const ParsedFlags& flags) {
   }
   gateway.stripe = name == "stripe";
   if (!gateway.stripe) {
-    if (flags.values.contains("stripe-api-base")) {
-      return MakeError(ErrorKind::kInvalidArgument, "invalid_gateway",
-                       "--stripe-api-base is for --gateway stripe, and the gateway is the sandbox",
-                       "stripe-api-base");
+    for (const char* stripe_only : {"stripe-api-base", "stripe-publishable-key"}) {
+      if (flags.values.contains(stripe_only)) {
+        return MakeError(ErrorKind::kInvalidArgument, "invalid_gateway",
+                         "--" + std::string(stripe_only) +
+                             " is for --gateway stripe, and the gateway is the sandbox",
+                         stripe_only);
+      }
     }
     return gateway;
   }
@@ -384,6 +414,11 @@ Result<GatewaySettings> ReadGatewaySettings(const ParsedFlags& flags) {
                      "address, for a local fake), without a path; got \"" +
                          base + "\"",
                      "stripe-api-base");
+  }
+  if (auto key = ReadPublishableKey(flags, gateway.stripe_live); key) {
+    gateway.stripe_publishable_key = std::move(*key);
+  } else {
+    return std::unexpected(key.error());
   }
   return gateway;
 }

@@ -26,7 +26,7 @@
 
 namespace recur {
 
-inline constexpr std::array<std::string_view, 21> kServeFlags = {"db",
+inline constexpr std::array<std::string_view, 22> kServeFlags = {"db",
                                                                  "db-pool",
                                                                  "db-statement-timeout",
                                                                  "lease",
@@ -43,6 +43,7 @@ inline constexpr std::array<std::string_view, 21> kServeFlags = {"db",
                                                                  "limit-pending-writes",
                                                                  "gateway",
                                                                  "stripe-api-base",
+                                                                 "stripe-publishable-key",
                                                                  "log-level",
                                                                  "metrics-addr",
                                                                  "shutdown-timeout",
@@ -75,12 +76,17 @@ struct DatabaseSettings {
 
 // Who moves the money: --gateway / RECUR_GATEWAY, "sandbox" (the default: no money moves) or
 // "stripe". For Stripe, the secret key comes from STRIPE_SECRET_KEY only (a flag would show in
-// the process list) and the API from --stripe-api-base / RECUR_STRIPE_API_BASE.
+// the process list), the API from --stripe-api-base / RECUR_STRIPE_API_BASE, and the publishable
+// key the browser components hand to Stripe.js from --stripe-publishable-key /
+// RECUR_STRIPE_PUBLISHABLE_KEY (public: a flag may show it).
 struct GatewaySettings {
   bool stripe = false;
   std::string stripe_secret_key;  // never print it
   bool stripe_live = false;       // an sk_live_ key, or a restricted rk_live_ one
   std::string stripe_api_base = "https://api.stripe.com";
+  // pk_test_... or pk_live_..., of the secret key's mode; empty: none given (a page then sets
+  // stripe-key on its checkout itself).
+  std::string stripe_publishable_key;
   // RECUR_STRIPE_WEBHOOK_SECRET (environment only): the signing secret of the Stripe webhook
   // endpoint that points at Recur; empty: Stripe's events are refused. Never print it.
   std::string stripe_webhook_secret;
@@ -113,7 +119,8 @@ struct ServeSettings {
   ClientLimitOptions client_limits;
   std::optional<Rate> payment_attempts;
   std::size_t max_pending_writes = 0;
-  GatewaySettings gateway;  // --gateway, --stripe-api-base, STRIPE_SECRET_KEY
+  // --gateway, --stripe-api-base, --stripe-publishable-key, STRIPE_SECRET_KEY
+  GatewaySettings gateway;
 };
 
 // The limits' defaults: generous for a well-behaved client, tight for one guessing keys or

@@ -65,6 +65,9 @@ constexpr ServeFlagHelp kTable[] = {
      "who moves the money; stripe takes its key from STRIPE_SECRET_KEY, docs/stripe.md"},
     {"stripe-api-base", "URL", "RECUR_STRIPE_API_BASE", "https://api.stripe.com",
      "with --gateway stripe: where Stripe's API is"},
+    {"stripe-publishable-key", "pk_...", "RECUR_STRIPE_PUBLISHABLE_KEY", "",
+     "with --gateway stripe: the publishable key (pk_test_... or pk_live_..., the mode of\n"
+     "STRIPE_SECRET_KEY) the pricing table gives the browser components for Stripe.js"},
 };
 
 }  // namespace
