@@ -3,9 +3,10 @@
 // unknown until recorded, recorded once however often it is recorded, and still known after the
 // store is opened again. Inside a GatewayEventScope (gateway_event_scope.h), the first change
 // records the event in its own transaction: a change refused records nothing, and a change
-// applying an event recorded already is refused whole.
+// applying an event recorded already is refused whole, also when two deliveries race.
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -143,6 +144,25 @@ TEST_P(GatewayEventStoreContractTest, AChangeApplyingAnEventAppliedAlreadyIsRefu
   EXPECT_EQ(refused.error().kind, ErrorKind::kAborted);
   EXPECT_FALSE(redelivered.recorded());
   EXPECT_FALSE(Stored(again));
+}
+
+TEST_P(GatewayEventStoreContractTest, OfTwoDeliveriesRacingOneAppliesTheEventAndOneIsRefused) {
+  const Account first = NewPayerAccount(ids_, "first", kT0);
+  const Account second = NewPayerAccount(ids_, "second", kT0);
+  Status outcomes[2];
+  auto deliver = [&](int which, const Account& effect) {
+    GatewayEventScope scope("evt_1", "payment_intent.succeeded", kT0);
+    outcomes[which] = StorePayer(effect);
+  };
+  std::thread one(deliver, 0, std::cref(first));
+  std::thread other(deliver, 1, std::cref(second));
+  one.join();
+  other.join();
+  ASSERT_NE(static_cast<bool>(outcomes[0]), static_cast<bool>(outcomes[1]));
+  const int refused = outcomes[0] ? 1 : 0;
+  EXPECT_EQ(outcomes[refused].error().code, "gateway_event_applied");
+  EXPECT_NE(Stored(first), Stored(second));  // one effect only
+  EXPECT_TRUE(Applied("evt_1"));
 }
 
 TEST_P(GatewayEventStoreContractTest, AChangeRefusedRecordsNoEvent) {
