@@ -67,6 +67,10 @@ struct ApiServices {
   // applied twice; none: each delivery is applied (what a notice does is idempotent).
   GatewayEventStore* gateway_events = nullptr;
   PublicGatewaySettings gateway;  // said by the pricing table
+  // For tests only (RECUR_TEST_KILL_BEFORE_GATEWAY_EVENT_ANSWER): a gateway event whose effect
+  // committed ends the process with SIGKILL before it is answered, so that the sender delivers
+  // it again to the next run.
+  bool kill_before_gateway_event_answer = false;
 };
 
 using RouteHandler = Result<ApiResponse> (*)(const ApiServices&, const ApiRequest&);

@@ -1,6 +1,11 @@
 // The payment gateway's webhooks over HTTP (billing_api.h): Stripe's events, verified by their
-// signature (the route is public: the signature is the credential), applied once per event id.
+// signature (the route is public: the signature is the credential), applied once per event id,
+// the id recorded in the same transaction as the event's effect.
+#include <csignal>
+#include <optional>
+
 #include "http/billing_api.h"
+#include "store/gateway_event_scope.h"
 
 namespace recur {
 namespace {
@@ -59,24 +64,35 @@ Result<ApiResponse> ReceiveStripeWebhook(const ApiServices& api, const ApiReques
   }
   if (!*notice) return Received(nullptr, "ignored");
   const GatewayNotice& said = **notice;
-  if (api.gateway_events != nullptr && !said.id.empty()) {
+  const bool deduplicated = api.gateway_events != nullptr && !said.id.empty();
+  if (deduplicated) {
     auto applied = api.gateway_events->GatewayEventApplied(said.id);
     if (!applied) return std::unexpected(applied.error());
     if (*applied) return Received(&said, "duplicate");
   }
+  // The event's id is recorded in the transaction of the change it makes (gateway_event_scope.h):
+  // a crash after that commit finds it recorded on redelivery, one before it finds neither.
+  std::optional<GatewayEventScope> scope;
+  if (deduplicated) scope.emplace(said.id, said.type, api.clock.Now());
   auto applied = api.billing.ApplyNotice(said);
+  const bool recorded = scope && scope->recorded();
+  scope.reset();
   if (!applied) {
     const Error& error = applied.error();
+    // Another delivery of the same event applied it since it was looked up above.
+    if (error.code == "gateway_event_applied") return Received(&said, "duplicate");
     // About a payer or an attempt this Recur does not hold (another installation sharing the
     // Stripe account): acknowledged, or Stripe would deliver it again for days.
     if (error.kind != ErrorKind::kNotFound) return std::unexpected(error);
     return Received(&said, "ignored");
   }
-  if (api.gateway_events != nullptr && !said.id.empty()) {
-    if (Status recorded =
-            api.gateway_events->RecordGatewayEvent(said.id, said.type, api.clock.Now());
-        !recorded) {
-      return std::unexpected(recorded.error());
+  if (recorded && api.kill_before_gateway_event_answer) std::raise(SIGKILL);
+  // An event that changed nothing (settled already, still pending, a card as it stands) is
+  // recorded on its own, so its redelivery is a duplicate too.
+  if (deduplicated && !recorded) {
+    if (Status kept = api.gateway_events->RecordGatewayEvent(said.id, said.type, api.clock.Now());
+        !kept) {
+      return std::unexpected(kept.error());
     }
   }
   return Received(&said, EffectName(applied->effect));

@@ -1,9 +1,9 @@
 // The messages a payment gateway sent on its own (webhooks) that were applied, by the gateway's
 // id of the message (Stripe: evt_...), so that one delivered again is acknowledged and not
-// applied twice. A message is recorded once it was applied: a crash in between makes its
-// redelivery apply it again, which changes nothing, since what every notice does is idempotent
-// (BillingService::ApplyNotice). Ids are kept for good: Stripe redelivers for three days, and
-// a row is a few bytes per event. Thread-safe.
+// applied twice. A message that changes something is recorded in the transaction of its first
+// change (gateway_event_scope.h), so its effect and its record commit together; one that
+// changes nothing is recorded on its own (RecordGatewayEvent). Ids are kept for good: Stripe
+// redelivers for three days, and a row is a few bytes per event. Thread-safe.
 #pragma once
 
 #include <string>

@@ -31,4 +31,10 @@ std::unexpected<Error> AttemptLeaseLost(std::string_view attempt_id) {
                        " is held by another node, which settles it; the change was not stored");
 }
 
+std::unexpected<Error> GatewayEventAlreadyApplied(std::string_view event_id) {
+  return MakeError(ErrorKind::kAborted, "gateway_event_applied",
+                   "the gateway's message " + std::string(event_id) +
+                       " was applied already; the change was not stored");
+}
+
 }  // namespace recur

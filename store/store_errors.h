@@ -10,6 +10,8 @@
 //    may hold it now); apply nothing of it.
 //  - "attempt_lease_lost" (kAborted): another store holds the pending attempt the change
 //    settles, and is settling it; settle nothing of it.
+//  - "gateway_event_applied" (kAborted): the gateway message the change applies
+//    (gateway_event_scope.h) was applied already; the change was not stored.
 #pragma once
 
 #include <cstdint>
@@ -25,5 +27,6 @@ namespace recur {
 [[nodiscard]] std::unexpected<Error> WorkAlreadyDone(std::int64_t work_id);
 [[nodiscard]] std::unexpected<Error> WorkLeaseLost(std::int64_t work_id);
 [[nodiscard]] std::unexpected<Error> AttemptLeaseLost(std::string_view attempt_id);
+[[nodiscard]] std::unexpected<Error> GatewayEventAlreadyApplied(std::string_view event_id);
 
 }  // namespace recur

@@ -3,8 +3,10 @@
 #include "store/postgres/postgres_store.h"
 
 #include "domain/catalog/plan_file.h"
+#include "store/gateway_event_scope.h"
 #include "store/idempotent_request_scope.h"
 #include "store/postgres/postgres_migration.h"
+#include "store/store_errors.h"
 
 namespace recur {
 namespace {
@@ -119,14 +121,33 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PgPool::Setting
 
 Status PostgresStore::WriteChange(const Doing& doing, const std::function<std::string()>& made,
                                   const PgPool::WriteJob& job) {
+  const std::optional<GatewayEventRecord> message = GatewayEventScope::Pending();
+  // The change applies the gateway's message: its id is recorded first, in the same
+  // transaction, and the change refused when another delivery recorded it (a concurrent one
+  // waits on the row's key until that one commits or rolls back).
+  const PgPool::WriteJob applying = [&](PgConnection& connection) -> Status {
+    const Doing recording{"recording gateway event", message->id};
+    auto inserted = connection.Exec(recording,
+                                    "INSERT INTO gateway_events (id, type, applied_at) "
+                                    "VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id",
+                                    PgParams::Of(message->id, message->type, message->at));
+    if (!inserted) return std::unexpected(inserted.error());
+    if (inserted->rows() == 0) return GatewayEventAlreadyApplied(message->id);
+    return job(connection);
+  };
+  const PgPool::WriteJob& write = message ? applying : job;
   const std::optional<std::string> key = IdempotentRequestScope::CurrentKey();
-  if (!key) return pool_->Write(doing, job);
-  // The fence (schema/postgres/0009): sent with BEGIN, ahead of the change's own statements and
-  // in their round trip, it records what the change made if the key is still claimed by the
-  // scope's instance under a running lease, and refuses the whole change otherwise.
-  return pool_->Write(doing, job,
-                      {{"SELECT record_idempotent_change($1, $2, $3)",
-                        PgParams::Of(*key, *IdempotentRequestScope::CurrentClaimant(), made())}});
+  Status written = [&] {
+    if (!key) return pool_->Write(doing, write);
+    // The fence (schema/postgres/0009): sent with BEGIN, ahead of the change's own statements
+    // and in their round trip, it records what the change made if the key is still claimed by
+    // the scope's instance under a running lease, and refuses the whole change otherwise.
+    return pool_->Write(doing, write,
+                        {{"SELECT record_idempotent_change($1, $2, $3)",
+                          PgParams::Of(*key, *IdempotentRequestScope::CurrentClaimant(), made())}});
+  }();
+  if (written && message) GatewayEventScope::Recorded();
+  return written;
 }
 
 Result<std::shared_ptr<const Catalog>> PostgresStore::LoadCatalog() {

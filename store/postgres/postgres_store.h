@@ -177,7 +177,9 @@ class PostgresStore final : public Store, public StoredVersions, public StoreHea
   // records, in the same transaction, that the scope's key made `made`, and is refused whole
   // ("idempotency_claim_lapsed") when the key is no longer the scope's instance's under a running
   // lease (idempotency_store.h); else it is a plain write. `made` is asked for only inside a
-  // scope.
+  // scope. Inside a GatewayEventScope, the first such write also records the gateway's message
+  // it applies, and is refused whole when the message was applied already
+  // (gateway_event_scope.h).
   Status WriteChange(const Doing& doing, const std::function<std::string()>& made,
                      const PgPool::WriteJob& job);
   Status WriteChange(const Doing& doing, const std::string& made, const PgPool::WriteJob& job) {

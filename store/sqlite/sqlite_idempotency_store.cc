@@ -1,10 +1,12 @@
-// SqliteStore's IdempotencyStore half, and WriteChange: the record of a keyed change that its
-// other writes add to their own transactions.
+// SqliteStore's IdempotencyStore half, and WriteChange: the records its other writes add to
+// their own transactions (of a keyed change, of the gateway's message a change applies).
 #include <SQLiteCpp/Statement.h>
 
+#include "store/gateway_event_scope.h"
 #include "store/idempotent_request_scope.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_values.h"
+#include "store/store_errors.h"
 
 namespace recur {
 namespace {
@@ -19,18 +21,37 @@ void RecordIdempotentChange(SQLite::Database& db, const std::string& key, const 
       ->exec();
 }
 
+// Records, inside the change's transaction, the gateway's message the change applies; refuses
+// the change when the message was applied already.
+Status RecordAppliedMessage(SQLite::Database& db, const GatewayEventRecord& message) {
+  Prepared(db,
+           "INSERT INTO gateway_events (id, type, applied_at) VALUES (?, ?, ?) "
+           "ON CONFLICT (id) DO NOTHING",
+           message.id, message.type, message.at)
+      ->exec();
+  if (db.getChanges() == 0) return GatewayEventAlreadyApplied(message.id);
+  return Ok();
+}
+
 }  // namespace
 
 Status SqliteStore::WriteChange(const Doing& doing, const std::function<std::string()>& made,
                                 SqliteConnections::WriteJob job) {
+  // Both read on the caller's thread, not the one writer.
   const std::optional<std::string> key = IdempotentRequestScope::CurrentKey();
-  if (!key) return connections_->Write(doing, std::move(job));
-  const std::string what = made();  // on the caller's thread, not the one writer
-  return connections_->Write(doing, [&](SQLite::Database& db) -> Status {
+  const std::optional<GatewayEventRecord> message = GatewayEventScope::Pending();
+  if (!key && !message) return connections_->Write(doing, std::move(job));
+  const std::string what = key ? made() : std::string();
+  Status written = connections_->Write(doing, [&](SQLite::Database& db) -> Status {
+    if (message) {
+      if (Status recorded = RecordAppliedMessage(db, *message); !recorded) return recorded;
+    }
     Status done = job(db);
-    if (done) RecordIdempotentChange(db, *key, what);
+    if (done && key) RecordIdempotentChange(db, *key, what);
     return done;
   });
+  if (written && message) GatewayEventScope::Recorded();
+  return written;
 }
 
 Result<IdempotencyClaim> SqliteStore::ClaimIdempotencyKey(

@@ -134,7 +134,9 @@ class SqliteStore final : public Store, public StoreHealth {
   // deliveries, the catalog). Inside an IdempotentRequestScope it records, in its own
   // transaction, that the scope's key made `made` (idempotency_store.h); else it is a plain
   // write. Every such write goes through here, so none can forget the record. `made` is asked
-  // for only inside a scope, so a write that no request keyed pays nothing for it.
+  // for only inside a scope, so a write that no request keyed pays nothing for it. Inside a
+  // GatewayEventScope, the first such write also records the gateway's message it applies, and
+  // is refused whole when the message was applied already (gateway_event_scope.h).
   Status WriteChange(const Doing& doing, const std::function<std::string()>& made,
                      SqliteConnections::WriteJob job);
   Status WriteChange(const Doing& doing, const std::string& made, SqliteConnections::WriteJob job) {

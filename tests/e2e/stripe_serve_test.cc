@@ -10,10 +10,7 @@
 #include <date/date.h>
 #include <gmock/gmock.h>
 
-#include "gateways/stripe/stripe_signature.h"
-#include "tests/e2e/exchange_recorder.h"
-#include "tests/e2e/fixture.h"
-#include "tests/support/fake_stripe.h"
+#include "tests/e2e/stripe_fixture.h"
 
 namespace recur::testing {
 namespace {
@@ -22,53 +19,9 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-constexpr std::int64_t kDay = 86'400'000;
-constexpr const char* kStripeKey = "sk_test_e2eStripeKey4242";
-constexpr const char* kWebhookSecret = "whsec_e2eWebhookSecret";
+constexpr std::int64_t kDay = kStripeDay;
 
-class StripeServeTest : public ServeTest {
- protected:
-  RecurServer::Options StripeOptions(const char* key = kStripeKey) const {
-    RecurServer::Options options = Options();
-    if (key != nullptr) options.env["STRIPE_SECRET_KEY"] = key;
-    options.args = {"--gateway", "stripe", "--stripe-api-base", fake_.base_url()};
-    return options;
-  }
-
-  // With the signing secret of Stripe's webhook endpoint.
-  RecurServer::Options WebhookOptions() const {
-    RecurServer::Options options = StripeOptions();
-    options.env["RECUR_STRIPE_WEBHOOK_SECRET"] = kWebhookSecret;
-    return options;
-  }
-  std::string WebhookUrl() const {
-    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/v1/gateways/stripe/webhook";
-  }
-  // Delivers an event's payload again as Stripe would, signed with `secret` at `timestamp`,
-  // through a client whose exchanges are recorded (and so checked against docs/openapi.json).
-  httplib::Result Redeliver(const std::string& payload, const std::string& secret,
-                            std::int64_t timestamp) {
-    httplib::Client client("127.0.0.1", server_->port());
-    RecordExchanges(client);
-    return client.Post("/v1/gateways/stripe/webhook",
-                       {{"Stripe-Signature", StripeSignatureHeader(secret, timestamp, payload)}},
-                       payload, "application/json");
-  }
-
-  // Starts recur serve with `options` beside a paid plan of its own, "solo" (the shipped plans
-  // stay as they are); the test stops when it cannot start.
-  void StartWithSoloPlan(const RecurServer::Options& options) {
-    WriteFile(plans_dir() + "/solo.json",
-              R"({"slug": "solo", "name": "Solo", "payer_type": "user", "amount": 2000,
-                  "currency": "USD"})");
-    int exit_code = 0;
-    std::string output;
-    server_ = RecurServer::Start(options, &exit_code, &output);
-    ASSERT_NE(server_, nullptr) << output;
-  }
-
-  FakeStripe fake_;
-};
+class StripeServeTest : public StripeServeFixture {};
 
 TEST_F(StripeServeTest, AStartWithoutAUsableKeyIsRefusedAndNamesNoKey) {
   for (const char* key : {static_cast<const char*>(nullptr), "pk_test_publishable1234"}) {

@@ -154,6 +154,14 @@ const action = await refused(() => stripe.paymentIntents.create(
     { ...charge, payment_method: authentication.id }, { idempotencyKey: 'cpay_3-key' }));
 check(action.type === 'StripeCardError' && action.code === 'authentication_required' &&
       action.raw.payment_intent.id.startsWith('pi_'), 'authentication required names its intent');
+const dry = await stripe.paymentMethods.attach('pm_card_fakeChargeDeclinedInsufficientFunds',
+                                               { customer: customer.id });
+const unfunded = await refused(() => stripe.paymentIntents.create(
+    { ...charge, payment_method: dry.id }, { idempotencyKey: 'cpay_4-key' }));
+check(unfunded.type === 'StripeCardError' && unfunded.code === 'card_declined' &&
+      unfunded.decline_code === 'insufficient_funds' &&
+      unfunded.raw.payment_intent.id.startsWith('pi_'),
+      'a saved card without funds declines its charge with the decline code');
 const broke = await refused(() => stripe.paymentMethods.attach(
     'pm_card_chargeDeclinedInsufficientFunds', { customer: customer.id }));
 check(broke.type === 'StripeCardError' && broke.decline_code === 'insufficient_funds',

@@ -48,6 +48,8 @@ constexpr TestCard kTestCards[] = {
     {"pm_card_authenticationRequired", "visa", "3184", nullptr, "authentication_required",
      "Your card was declined. This transaction requires authentication.", "authentication_required",
      nullptr},
+    {"pm_card_fakeChargeDeclinedInsufficientFunds", "visa", "9995", nullptr, "insufficient_funds",
+     "Your card has insufficient funds.", "declined", nullptr},
     {"pm_card_fakeProcessingThenSucceeded", "visa", "0077", nullptr, nullptr, nullptr, "processing",
      "succeeded"},
     {"pm_card_fakeProcessingThenDeclined", "visa", "0085", nullptr, "generic_decline", kDeclined,
@@ -249,8 +251,10 @@ struct FakeStripe::State {
   Answer Search(const httplib::Request& request, bool intents);
 };
 
-FakeStripe::FakeStripe(int port)
-    : state_(std::make_unique<State>()), server_(std::make_unique<httplib::Server>()) {
+FakeStripe::FakeStripe(int port) : state_(std::make_unique<State>()) { Listen(port); }
+
+void FakeStripe::Listen(int port) {
+  server_ = std::make_unique<httplib::Server>();
   auto handler = [this](const httplib::Request& request, httplib::Response& response) {
     Handle(request, response);
   };
@@ -272,13 +276,25 @@ FakeStripe::~FakeStripe() {
   if (thread_.joinable()) thread_.join();
 }
 
+void FakeStripe::Suspend() {
+  Stop();
+  if (thread_.joinable()) thread_.join();
+  server_.reset();  // the socket closed: connections are refused
+}
+
+void FakeStripe::Resume() {
+  if (server_ == nullptr) Listen(port_);
+}
+
 std::string FakeStripe::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
 void FakeStripe::Wait() {
   if (thread_.joinable()) thread_.join();
 }
 
-void FakeStripe::Stop() { server_->stop(); }
+void FakeStripe::Stop() {
+  if (server_ != nullptr) server_->stop();
+}
 
 std::vector<FakePaymentIntent> FakeStripe::PaymentIntents() const {
   std::lock_guard lock(state_->mutex);

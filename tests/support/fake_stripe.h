@@ -25,9 +25,11 @@
 //   pm_card_authenticationRequired              attaches; off-session charges fail:
 //                                               authentication_required
 // Attaching one makes a PaymentMethod of its own (pm_fake_...) that charges as its source does.
-// Two more are the fake's own, for charges Stripe leaves "processing" (as it does for some
-// payment methods) until they are retrieved: pm_card_fakeProcessingThenSucceeded and
-// pm_card_fakeProcessingThenDeclined.
+// Three more are the fake's own: for charges Stripe leaves "processing" (as it does for some
+// payment methods) until they are retrieved, pm_card_fakeProcessingThenSucceeded and
+// pm_card_fakeProcessingThenDeclined; and pm_card_fakeChargeDeclinedInsufficientFunds, a card
+// that attaches and whose charges fail card_declined with decline code insufficient_funds, as a
+// saved card whose account ran dry does (Stripe's own insufficient-funds card fails on attach).
 //
 // A publishable key (pk_test_, pk_live_), as a Bearer token or the form's `key` as Stripe.js
 // sends it, may only read and confirm a SetupIntent whose `client_secret` it gives (anything else
@@ -38,9 +40,10 @@
 // `Access-Control-Allow-Origin: *`, as Stripe's API does for Stripe.js.
 //
 // Fault switches for tests of what goes wrong: the next N requests answered 500 or 429 without
-// doing anything, and the next N PaymentIntents made but their answers cut off mid-body (the
-// connection dropped after charging). Requests are handled one at a time, so two concurrent
-// requests with one key charge once. Thread-safe.
+// doing anything, the next N PaymentIntents made but their answers cut off mid-body (the
+// connection dropped after charging), and connections refused for a while (Suspend, Resume).
+// Requests are handled one at a time, so two concurrent requests with one key charge once.
+// Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -128,9 +131,16 @@ class FakeStripe {
   void FailNextRequests(int count, int status);
   // The next `count` PaymentIntents are made, and their answers cut off after the head.
   void DropAnswersAfterCharging(int count);
+  // Stripe out of reach: the fake stops listening, so connections are refused, until Resume
+  // listens again on the same port, with everything it held. Both from one thread (the test's),
+  // not while another calls Stop.
+  void Suspend();
+  void Resume();
 
  private:
   struct State;
+  // Binds 127.0.0.1:`port` (0: a free one) and serves on a thread of its own.
+  void Listen(int port);
   void Handle(const httplib::Request& request, httplib::Response& response);
 
   std::unique_ptr<State> state_;

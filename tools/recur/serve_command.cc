@@ -426,7 +426,8 @@ int RunServe(std::span<const std::string> args) {
                         &readiness,
                         metrics,
                         &store,
-                        public_gateway};
+                        public_gateway,
+                        std::getenv("RECUR_TEST_KILL_BEFORE_GATEWAY_EVENT_ANSWER") != nullptr};
   AddApiRoutes(server, api);
   if (auto keys = SetUpIdempotency(server, store, opened->node_id, api,
                                    settings->database.idempotency_claim_lease(), ids, clock);
