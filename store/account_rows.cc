@@ -48,7 +48,8 @@ std::vector<Column> AttemptColumns(const std::string& payer_id, const PaymentAtt
           {"updated_at", MillisValue(attempt.updated_at)},
           {"paid_at", MillisValue(attempt.paid_at)},
           {"failed_at", MillisValue(attempt.failed_at)},
-          {"failed_code", attempt.failed_code}};
+          {"failed_code", attempt.failed_code},
+          {"statement_id", attempt.statement_id}};
 }
 
 std::vector<const Column*> ChangedColumns(const std::vector<Column>& before,

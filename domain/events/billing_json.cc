@@ -232,7 +232,7 @@ json PaymentAttemptJson(const PaymentAttempt& attempt, const RenderContext& cont
       // We keep no payment record apart from its attempts: an attempt is its own payment.
       {"payment_id", attempt.id},
       {"invoice_id", nullptr},
-      {"statement_id", nullptr},
+      {"statement_id", StringOrNull(attempt.statement_id)},
       {"gateway_external_id", StringOrNull(attempt.gateway_charge_id)},
       {"status", AttemptStatusName(attempt.status)},
       {"charge_type", ChargeTypeName(ChargeTypeOf(attempt.purpose))},

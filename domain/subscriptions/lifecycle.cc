@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "base/suggest.h"
+#include "domain/subscriptions/statement.h"
 
 namespace recur {
 namespace {
@@ -214,6 +215,7 @@ PaymentAttempt& RequestCharge(Account& account, SubscriptionItem& item, ChargePu
   attempt.period_start = start;
   attempt.period_end = end;
   attempt.idempotency_key = std::move(idempotency_key);
+  attempt.statement_id = StatementIdOf(account.payer.id, start);
   attempt.created_at = context.now;
   attempt.updated_at = context.now;
   account.attempts.push_back(std::move(attempt));
