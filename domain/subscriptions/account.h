@@ -125,6 +125,10 @@ struct PaymentAttempt {
   std::int64_t amount = 0;  // what is charged: the period's price less any proration credit
   std::string currency;
   std::int64_t proration_credit = 0;  // credit for the unused part of the replaced item
+  // The replaced item's period that credit is for (none without a credit): with created_at,
+  // the instant of the change, it gives the cycle figures of Clerk's proration credit.
+  std::optional<Instant> credited_period_start;
+  std::optional<Instant> credited_period_end;
   std::string payment_method_id;
   // The period paid for; with the item id it makes the gateway idempotency key, so one period
   // is never charged twice.

@@ -6,3 +6,6 @@ UPDATE payment_attempts
    SET statement_id = 'stmt_' || substr(payer_id, strpos(payer_id, '_') + 1) || '_' || period_start;
 CREATE INDEX payment_attempts_by_statement ON payment_attempts (statement_id);
 CREATE INDEX payment_attempts_by_cycle ON payment_attempts (payer_id, period_start);
+-- The replaced item's period an upgrade's proration credit is for (Unix ms; NULL without one).
+ALTER TABLE payment_attempts ADD COLUMN credited_period_start bigint;
+ALTER TABLE payment_attempts ADD COLUMN credited_period_end bigint;

@@ -125,6 +125,12 @@ class BillingService {
   // Start().
   void LookUpPendingCharges(PendingLookUps waits) { pending_look_ups_ = waits; }
 
+  // The name of the payment gateway charges go through ("sandbox" unless told): an attempt's
+  // payment_source.gateway and payee in its JSON (domain/events/billing_json.h). Call before
+  // Start().
+  void NameGateway(std::string name) { gateway_name_ = std::move(name); }
+  const std::string& gateway_name() const { return gateway_name_; }
+
   // Settles attempts a crash left pending (SettlePendingAttempts) and loads the entitlement
   // cache.
   Status Start();
@@ -280,6 +286,7 @@ class BillingService {
   PendingLookUps pending_look_ups_;
   EntitlementCache entitlements_;
   StoredVersions* shared_ = nullptr;  // null: this process is the database's only writer
+  std::string gateway_name_ = "sandbox";
 };
 
 }  // namespace recur

@@ -59,6 +59,8 @@ PaymentAttempt ReadAttempt(const PgResult& rows, int row) {
   attempt.failed_at = rows.OptionalInstant(row, 16);
   attempt.failed_code = rows.Text(row, 17);
   attempt.statement_id = rows.Text(row, 18);
+  attempt.credited_period_start = rows.OptionalInstant(row, 19);
+  attempt.credited_period_end = rows.OptionalInstant(row, 20);
   return attempt;
 }
 
@@ -252,7 +254,7 @@ std::optional<StoredStatement> ReadStatement(PgConnection& connection, const Doi
                           ", payer_id FROM payment_attempts WHERE statement_id = $1 ORDER BY seq",
                       PgParams::Of(statement_id)));
   if (rows.rows() == 0) return std::nullopt;
-  StoredStatement statement{statement_id, rows.Text(0, 19), {}};
+  StoredStatement statement{statement_id, rows.Text(0, 21), {}};
   for (int row = 0; row < rows.rows(); ++row) statement.attempts.push_back(ReadAttempt(rows, row));
   return statement;
 }

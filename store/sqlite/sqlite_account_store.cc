@@ -59,6 +59,8 @@ PaymentAttempt ReadAttempt(SQLite::Statement& row) {
   attempt.failed_at = OptionalInstant(row.getColumn(16));
   attempt.failed_code = row.getColumn(17).getString();
   attempt.statement_id = row.getColumn(18).getString();
+  attempt.credited_period_start = OptionalInstant(row.getColumn(19));
+  attempt.credited_period_end = OptionalInstant(row.getColumn(20));
   return attempt;
 }
 
@@ -174,7 +176,7 @@ std::optional<StoredStatement> ReadStatement(SQLite::Database& db,
                                   statement_id);
   std::optional<StoredStatement> statement;
   while (query->executeStep()) {
-    if (!statement) statement = StoredStatement{statement_id, query->getColumn(19).getString(), {}};
+    if (!statement) statement = StoredStatement{statement_id, query->getColumn(21).getString(), {}};
     statement->attempts.push_back(ReadAttempt(*query));
   }
   return statement;
