@@ -1,31 +1,11 @@
 // Payment attempts and events over HTTP, newest first (billing_api.h).
-#include <charconv>
-
 #include "domain/events/billing_json.h"
 #include "http/billing_api.h"
+#include "http/list_params.h"
 
 namespace recur {
-namespace {
 
 using nlohmann::json;
-
-Result<ListOptions> ReadListOptions(const ApiRequest& request) {
-  ListOptions options;
-  if (request.HasQuery("limit")) {
-    const std::string_view text = request.Query("limit");
-    int limit = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
-    if (error != std::errc() || end != text.data() + text.size() || limit < 1 || limit > 100) {
-      return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
-                       "limit must be an integer from 1 to 100", "limit");
-    }
-    options.limit = limit;
-  }
-  options.starting_after = request.Query("starting_after");
-  return options;
-}
-
-}  // namespace
 
 Result<ApiResponse> ListPaymentAttempts(const ApiServices& api, const ApiRequest& request) {
   if (auto known = RejectUnknownQueryParams(request, {"payer_id", "limit", "starting_after"});
@@ -43,8 +23,8 @@ Result<ApiResponse> ListPaymentAttempts(const ApiServices& api, const ApiRequest
   if (!options || !account) return std::unexpected(!options ? options.error() : account.error());
   auto page = billing.ListPaymentAttempts(payer_id, *options);
   if (!page) return std::unexpected(page.error());
-  const RenderContext render{*billing.catalog(), account->payer, account->payment_methods,
-                             billing.instance_id()};
+  const RenderContext render{*billing.catalog(),    account->payer, account->payment_methods,
+                             billing.instance_id(), nullptr,        billing.gateway_name()};
   json data = json::array();
   for (const PaymentAttempt& attempt : page->data) {
     data.push_back(PaymentAttemptJson(attempt, render, account->FindItem(attempt.item_id)));

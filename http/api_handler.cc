@@ -22,6 +22,7 @@ bool AcceptsPayerSession(Access access) {
     case Access::kPublicUnlessPayer:
     case Access::kPayerSession:
     case Access::kItemSession:
+    case Access::kStatementSession:
       return true;
   }
   return false;
@@ -34,6 +35,7 @@ bool NeedsCredential(Access access, const ApiRequest::QueryParams& query) {
     case Access::kSecretKey:
     case Access::kPayerSession:
     case Access::kItemSession:
+    case Access::kStatementSession:
       return true;
     case Access::kPublicUnlessPayer:
       return query.contains("payer_id");

@@ -39,6 +39,8 @@ enum class Access {
   kPayerSession,
   // The secret key, or a session of the payer whose subscription item the path's {id} names.
   kItemSession,
+  // The secret key, or a session of the payer whose statement the path's {id} names.
+  kStatementSession,
 };
 
 // How a route writes its errors (api_error.h): Recur's one format, or, on the routes that

@@ -3,16 +3,26 @@
 #include "http/http_server.h"
 
 namespace recur {
+namespace {
+
+// A payer found, none for a resource not found, or the error of a look-up that failed.
+Result<std::optional<std::string>> OwnerOrNone(Result<std::string> payer) {
+  if (payer) return std::optional<std::string>(std::move(*payer));
+  if (payer.error().kind == ErrorKind::kNotFound) return std::optional<std::string>();
+  return std::unexpected(payer.error());
+}
+
+}  // namespace
 
 void AddApiRoutes(HttpServer& server, const ApiServices& services) {
   server.SetPayerSessions(
       {[&services](std::string_view token) { return services.sessions.PayerOf(token); },
-       [&services](const std::string& item_id) -> Result<std::optional<std::string>> {
-         auto payer = services.billing.PayerOfItem(item_id);
-         if (payer) return std::optional<std::string>(std::move(*payer));
-         if (payer.error().kind == ErrorKind::kNotFound) return std::optional<std::string>();
-         return std::unexpected(payer.error());
-       }});
+       {[&services](const std::string& item_id) {
+          return OwnerOrNone(services.billing.PayerOfItem(item_id));
+        },
+        [&services](const std::string& statement_id) {
+          return OwnerOrNone(services.billing.PayerOfStatement(statement_id));
+        }}});
   for (const ApiRoute& route : kApiRoutes) {
     server.Route(
         std::string(route.method), route.pattern, route.access,

@@ -107,6 +107,9 @@ Result<ApiResponse> GetJwks(const ApiServices&, const ApiRequest&);
 // activity_api.cc
 Result<ApiResponse> ListPaymentAttempts(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> ListEvents(const ApiServices&, const ApiRequest&);
+// statements_api.cc: statements in the shape of Clerk's BillingStatement.
+Result<ApiResponse> ListStatements(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetStatement(const ApiServices&, const ApiRequest&);
 // pricing_table_api.cc: the plans' texts rendered once per snapshot, the payer's part per request.
 Result<ApiResponse> GetPricingTable(const ApiServices&, const ApiRequest&);
 // openapi_api.cc: docs/openapi.json, compiled in (openapi_document.h).
@@ -146,7 +149,8 @@ struct ApiRoute {
 
 // Matched in this order; a path asked with another method lists the methods in this order too.
 // The access column is the one rule of who may call what (api_handler.h's Access): the routes a
-// payer session may use are those of kPayerSession, kItemSession and kPublicUnlessPayer.
+// payer session may use are those of kPayerSession, kItemSession, kStatementSession and
+// kPublicUnlessPayer.
 inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/healthz", Access::kPublic, Health},
     {"GET", "/readyz", Access::kPublic, Ready},
@@ -174,7 +178,9 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"POST", "/v1/payers/{id}/entitlement_token", Access::kSecretKey, IssueEntitlementToken},
     {"GET", "/.well-known/jwks.json", Access::kPublic, GetJwks},
     {"GET", "/v1/payment_attempts", Access::kSecretKey, ListPaymentAttempts},  // ?payer_id=
-    {"GET", "/v1/events", Access::kSecretKey, ListEvents},                     // ?payer_id=&type=
+    {"GET", "/v1/payers/{id}/statements", Access::kPayerSession, ListStatements},
+    {"GET", "/v1/statements/{id}", Access::kStatementSession, GetStatement},
+    {"GET", "/v1/events", Access::kSecretKey, ListEvents},  // ?payer_id=&type=
     // ?payer_type= is public; ?payer_id= needs the key or that payer's session; a session alone
     // is its payer's table
     {"GET", "/v1/pricing_table", Access::kPublicUnlessPayer, GetPricingTable},

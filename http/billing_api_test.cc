@@ -32,6 +32,7 @@ std::string_view AccessText(Access access) {
       return "public; secret key or the payer's session with payer_id";
     case Access::kPayerSession:
     case Access::kItemSession:
+    case Access::kStatementSession:
       return "secret key or the payer's session";
   }
   return "?";
@@ -131,6 +132,8 @@ TEST(ApiRoutesTest, APayerSessionMayUseExactlyItsPayersReadsAndChanges) {
                                 "GET /v1/payers/{id}/entitlements/{feature}",
                                 "POST /v1/payers/{id}/subscription_items",
                                 "DELETE /v1/subscription_items/{id}",
+                                "GET /v1/payers/{id}/statements",
+                                "GET /v1/statements/{id}",
                             }));
 }
 

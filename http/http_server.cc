@@ -631,7 +631,7 @@ std::optional<ApiResponse> HttpServer::AdmitSession(const HttpRequest& request,
     return refusal;
   }
   if (auto refused = RefuseSessionRequest(access, match.params, request.params, **payer,
-                                          payer_sessions_->payer_of_item)) {
+                                          payer_sessions_->owners)) {
     ApiResponse refusal = ErrorResponse(refused->error, errors);
     if (refused->status != 0) refusal.status = refused->status;
     return refusal;

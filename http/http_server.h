@@ -55,7 +55,7 @@ using SecretKeyCheck = std::function<bool(std::string_view)>;
 struct PayerSessionChecks {
   // The payer a token acts for; none when it is no live session's.
   std::function<Result<std::optional<std::string>>(std::string_view token)> payer_of_token;
-  PayerOfItem payer_of_item;
+  ResourceOwners owners;
 };
 
 class HttpServer {

@@ -128,6 +128,7 @@ TEST(OpenApiDocumentTest, EachOperationAsksForTheCredentialsItsRouteTakes) {
         break;
       case Access::kPayerSession:
       case Access::kItemSession:
+      case Access::kStatementSession:
         EXPECT_EQ(security,
                   json::array({{{"secretKey", json::array()}}, {{"payerSession", json::array()}}}))
             << name;

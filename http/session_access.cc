@@ -20,7 +20,7 @@ std::optional<SessionRefusal> RefuseSessionRequest(Access access,
                                                    const std::vector<std::string>& path_params,
                                                    const ApiRequest::QueryParams& query,
                                                    const std::string& session_payer,
-                                                   const PayerOfItem& payer_of_item) {
+                                                   const ResourceOwners& owners) {
   switch (access) {
     case Access::kPublic:
       return std::nullopt;
@@ -40,9 +40,16 @@ std::optional<SessionRefusal> RefuseSessionRequest(Access access,
       return std::nullopt;
     case Access::kItemSession: {
       const std::string item_id = path_params.empty() ? "" : path_params[0];
-      auto owner = payer_of_item(item_id);
+      auto owner = owners.item(item_id);
       if (!owner) return SessionRefusal{0, owner.error()};  // its kind's status
       if (!*owner || **owner != session_payer) return NotFound(ItemNotFound(item_id));
+      return std::nullopt;
+    }
+    case Access::kStatementSession: {
+      const std::string statement_id = path_params.empty() ? "" : path_params[0];
+      auto owner = owners.statement(statement_id);
+      if (!owner) return SessionRefusal{0, owner.error()};  // its kind's status
+      if (!*owner || **owner != session_payer) return NotFound(StatementNotFound(statement_id));
       return std::nullopt;
     }
   }

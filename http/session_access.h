@@ -4,7 +4,7 @@
 // forbidden; a route it may use, asked about another payer's ids, is answered as those ids would
 // be if they did not exist (the same 404 and body, services/billing/not_found.h), so that a
 // session learns nothing of other payers.
-// Pure but for `payer_of_item`, which the caller gives; thread-safe as that is.
+// Pure but for the look-ups of `owners`, which the caller gives; thread-safe as they are.
 #pragma once
 
 #include <functional>
@@ -24,16 +24,23 @@ struct SessionRefusal {
   Error error;
 };
 
-// The payer whose subscription item `item_id` is; none when there is no such item.
-using PayerOfItem = std::function<Result<std::optional<std::string>>(const std::string& item_id)>;
+// The payer whose resource (a subscription item, a statement) `id` is; none when there is no
+// such resource.
+using PayerOfResource = std::function<Result<std::optional<std::string>>(const std::string& id)>;
+
+// Whose the resources are that routes of kItemSession and kStatementSession name.
+struct ResourceOwners {
+  PayerOfResource item;
+  PayerOfResource statement;
+};
 
 // The refusal of a request of the session of payer `session_payer` to a route of `access` with
 // path parameters `path_params` and query `query`; none when the session may make it. An error
-// of `payer_of_item` is the refusal (the request cannot be judged).
+// of a look-up of `owners` is the refusal (the request cannot be judged).
 std::optional<SessionRefusal> RefuseSessionRequest(Access access,
                                                    const std::vector<std::string>& path_params,
                                                    const ApiRequest::QueryParams& query,
                                                    const std::string& session_payer,
-                                                   const PayerOfItem& payer_of_item);
+                                                   const ResourceOwners& owners);
 
 }  // namespace recur

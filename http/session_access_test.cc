@@ -6,7 +6,7 @@
 namespace recur {
 namespace {
 
-const PayerOfItem kItems = [](const std::string& item) -> Result<std::optional<std::string>> {
+const PayerOfResource kItems = [](const std::string& item) -> Result<std::optional<std::string>> {
   if (item == "csubi_mine") return std::optional<std::string>("cpayer_me");
   if (item == "csubi_theirs") return std::optional<std::string>("cpayer_other");
   if (item == "csubi_broken") {
@@ -15,9 +15,16 @@ const PayerOfItem kItems = [](const std::string& item) -> Result<std::optional<s
   return std::optional<std::string>();
 };
 
+const PayerOfResource kStatements =
+    [](const std::string& statement) -> Result<std::optional<std::string>> {
+  if (statement == "stmt_mine") return std::optional<std::string>("cpayer_me");
+  if (statement == "stmt_theirs") return std::optional<std::string>("cpayer_other");
+  return std::optional<std::string>();
+};
+
 std::optional<SessionRefusal> Refusal(Access access, std::vector<std::string> params,
                                       ApiRequest::QueryParams query = {}) {
-  return RefuseSessionRequest(access, params, query, "cpayer_me", kItems);
+  return RefuseSessionRequest(access, params, query, "cpayer_me", {kItems, kStatements});
 }
 
 TEST(SessionAccessTest, ARouteForTheSecretKeyOnlyIsForbidden) {
@@ -58,6 +65,17 @@ TEST(SessionAccessTest, AnotherPayersItemIsAnsweredAsAnItemThatDoesNotExist) {
   EXPECT_EQ(theirs->error.code, "item_not_found");
   EXPECT_EQ(theirs->error.message, "no subscription item csubi_theirs");
   EXPECT_EQ(theirs->error.param, "id");
+}
+
+TEST(SessionAccessTest, AnotherPayersStatementIsAnsweredAsAStatementThatDoesNotExist) {
+  EXPECT_FALSE(Refusal(Access::kStatementSession, {"stmt_mine"}));
+  auto theirs = Refusal(Access::kStatementSession, {"stmt_theirs"});
+  auto none = Refusal(Access::kStatementSession, {"stmt_none"});
+  ASSERT_TRUE(theirs && none);
+  EXPECT_EQ(theirs->status, 404);
+  EXPECT_EQ(theirs->error.code, "statement_not_found");
+  EXPECT_EQ(theirs->error.message, "no statement stmt_theirs");
+  EXPECT_EQ(none->error.message, "no statement stmt_none");
 }
 
 TEST(SessionAccessTest, AnItemWhoseOwnerCannotBeReadIsNotJudgedAllowed) {

@@ -48,7 +48,10 @@ std::vector<Column> AttemptColumns(const std::string& payer_id, const PaymentAtt
           {"updated_at", MillisValue(attempt.updated_at)},
           {"paid_at", MillisValue(attempt.paid_at)},
           {"failed_at", MillisValue(attempt.failed_at)},
-          {"failed_code", attempt.failed_code}};
+          {"failed_code", attempt.failed_code},
+          {"statement_id", attempt.statement_id},
+          {"credited_period_start", MillisValue(attempt.credited_period_start)},
+          {"credited_period_end", MillisValue(attempt.credited_period_end)}};
 }
 
 std::vector<const Column*> ChangedColumns(const std::vector<Column>& before,

@@ -27,7 +27,8 @@ inline constexpr const char* kItemReadColumns =
 inline constexpr const char* kAttemptReadColumns =
     "id, item_id, purpose, status, amount, currency, proration_credit, payment_method_id, "
     "period_start, period_end, idempotency_key, gateway_charge_id, failed_reason, created_at, "
-    "updated_at, paid_at, failed_at, failed_code";
+    "updated_at, paid_at, failed_at, failed_code, statement_id, credited_period_start, "
+    "credited_period_end";
 
 // A stored name parsed into the domain's enum (ParseItemStatus and the like); throws
 // std::runtime_error, which a backend's read turns into an error, for a name the domain does

@@ -89,6 +89,15 @@ struct StoredEvent {
   std::string body;  // the envelope JSON, exactly as it will be delivered
 };
 
+// The attempts that carry one statement id (PaymentAttempt::statement_id,
+// domain/subscriptions/statement.h), in the order stored, with their payer.
+struct StoredStatement {
+  std::string id;
+  std::string payer_id;
+  std::vector<PaymentAttempt> attempts;
+  friend bool operator==(const StoredStatement&, const StoredStatement&) = default;
+};
+
 // A pending attempt TakePendingAttempts handed to this store to settle.
 struct TakenAttempt {
   std::string payer_id;
@@ -136,6 +145,13 @@ class AccountStore {
   // ever had, settled ones included.
   virtual Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
                                                            const ListOptions& options) = 0;
+  // The payer's statements: its attempts grouped by statement id (an attempt with none is on
+  // no statement), newest first by the start of the period their attempts charge for, in pages
+  // whose starting_after names a statement of the payer. Every attempt, settled ones included.
+  virtual Result<Page<StoredStatement>> ListStatements(const std::string& payer_id,
+                                                       const ListOptions& options) = 0;
+  // The statement `statement_id` with all its attempts; none when no attempt carries that id.
+  virtual Result<std::optional<StoredStatement>> LoadStatement(const std::string& statement_id) = 0;
   // Newest first (the reverse of the order stored), in pages; of one payer and of one type
   // when those are not empty.
   virtual Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,

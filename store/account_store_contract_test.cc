@@ -386,6 +386,81 @@ TEST_P(AccountStoreContractTest, AnAccountHoldsOnlyItsPendingAttempts) {
   EXPECT_FALSE(listed->has_more);
 }
 
+// Statements: the attempts carrying one statement id, settled ones included, newest cycle
+// first; an attempt without one is on none.
+TEST_P(AccountStoreContractTest, StatementsGroupAPayersAttemptsByStatementId) {
+  const Account stored = NewPayer("user_1");
+  const std::string payer = stored.payer.id;
+  const std::string other = NewPayer("user_2").payer.id;
+  int made = 0;
+  auto attempt = [&](Instant cycle, AttemptStatus status, std::string statement_id) {
+    PaymentAttempt attempt;
+    attempt.id = "cpay_" + std::to_string(++made);
+    attempt.item_id = stored.items[0].id;
+    attempt.status = status;
+    attempt.amount = 2000;
+    attempt.currency = "USD";
+    attempt.payment_method_id = "cpm_none";
+    attempt.period_start = cycle;
+    attempt.period_end = cycle + 30 * kDay;
+    attempt.idempotency_key = "key_" + std::to_string(made);
+    attempt.statement_id = std::move(statement_id);
+    attempt.created_at = attempt.updated_at = cycle + std::chrono::hours(made);
+    return attempt;
+  };
+  const Instant first = t0_, second = t0_ + 30 * kDay, third = t0_ + 60 * kDay;
+  Account after = stored;
+  after.attempts = {attempt(first, AttemptStatus::kPaid, "stmt_a"),
+                    attempt(second, AttemptStatus::kFailed, "stmt_b"),
+                    attempt(first, AttemptStatus::kFailed, ""),  // on no statement
+                    attempt(second, AttemptStatus::kPaid, "stmt_b"),
+                    attempt(third, AttemptStatus::kPending, "stmt_c")};
+  ASSERT_TRUE(Save(&stored, after, {}));
+  const std::vector<PaymentAttempt>& made_attempts = after.attempts;
+  EXPECT_EQ(Load(payer).attempts, std::vector<PaymentAttempt>{made_attempts[4]})
+      << "the statement id is stored with the attempt";
+
+  auto all = store().ListStatements(payer, {});
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_FALSE(all->has_more);
+  EXPECT_THAT(all->data,
+              ElementsAre(StoredStatement{"stmt_c", payer, {made_attempts[4]}},
+                          StoredStatement{"stmt_b", payer, {made_attempts[1], made_attempts[3]}},
+                          StoredStatement{"stmt_a", payer, {made_attempts[0]}}));
+
+  auto page = store().ListStatements(payer, {1, ""});
+  ASSERT_TRUE(page);
+  EXPECT_TRUE(page->has_more);
+  ASSERT_THAT(page->data, SizeIs(1));
+  EXPECT_EQ(page->data[0].id, "stmt_c");
+  page = store().ListStatements(payer, {1, "stmt_c"});
+  ASSERT_TRUE(page);
+  EXPECT_TRUE(page->has_more);
+  ASSERT_THAT(page->data, SizeIs(1));
+  EXPECT_EQ(page->data[0].id, "stmt_b");
+  page = store().ListStatements(payer, {5, "stmt_b"});
+  ASSERT_TRUE(page);
+  EXPECT_FALSE(page->has_more);
+  ASSERT_THAT(page->data, SizeIs(1));
+  EXPECT_EQ(page->data[0].id, "stmt_a");
+  EXPECT_EQ(store().ListStatements(payer, {5, "stmt_none"}).error().code, "invalid_parameter");
+  EXPECT_FALSE(store().ListStatements(other, {5, "stmt_a"})) << "another payer's statement";
+  auto none = store().ListStatements(other, {});
+  ASSERT_TRUE(none);
+  EXPECT_THAT(none->data, IsEmpty());
+
+  auto loaded = store().LoadStatement("stmt_b");
+  ASSERT_TRUE(loaded);
+  ASSERT_TRUE(*loaded);
+  EXPECT_EQ(**loaded, (StoredStatement{"stmt_b", payer, {made_attempts[1], made_attempts[3]}}));
+  auto missing = store().LoadStatement("stmt_none");
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(*missing);
+  auto unnamed = store().LoadStatement("");
+  ASSERT_TRUE(unnamed);
+  EXPECT_FALSE(*unnamed) << "an attempt without a statement is on none";
+}
+
 // A payer on a frozen test clock: every item and attempt is created at one instant. The store
 // puts what a change adds after what it holds, as AccountAsStored predicts (Save checks it).
 TEST_P(AccountStoreContractTest, ChangesAtOneInstantLoadInTheOrderTheyWereMade) {

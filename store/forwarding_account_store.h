@@ -38,6 +38,13 @@ class ForwardingAccountStore : public AccountStore {
                                                    const ListOptions& options) override {
     return inner_.ListPaymentAttempts(payer_id, options);
   }
+  Result<Page<StoredStatement>> ListStatements(const std::string& payer_id,
+                                               const ListOptions& options) override {
+    return inner_.ListStatements(payer_id, options);
+  }
+  Result<std::optional<StoredStatement>> LoadStatement(const std::string& statement_id) override {
+    return inner_.LoadStatement(statement_id);
+  }
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
                                        const ListOptions& options) override {
     return inner_.ListEvents(payer_id, type, options);

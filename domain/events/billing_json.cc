@@ -8,6 +8,7 @@
 #include "base/money.h"
 #include "domain/events/plan_json.h"
 #include "domain/events/plan_texts.h"
+#include "domain/period/billing_period.h"
 
 namespace recur {
 namespace {
@@ -16,8 +17,6 @@ using nlohmann::json;
 
 json Ms(Instant t) { return ToUnixMillis(t); }
 json Ms(const std::optional<Instant>& t) { return t ? Ms(*t) : json(nullptr); }
-
-json StringOrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
 std::string_view Trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r\n");
@@ -99,13 +98,22 @@ json PastDueSince(const std::vector<SubscriptionItem>& items) {
   return Ms(since);
 }
 
-// Clerk's BillingSubscriptionCredit. The replaced item's cycle is not in the snapshot, so its
-// day counts and remaining share are null.
+// Clerk's BillingSubscriptionCredit: the credit for what was left of the replaced item's
+// period when the attempt was made, in whole days (rounded down, as the credit is) and as a
+// percentage. An attempt stored before Recur kept that period has null figures.
 json ProrationCredit(const PaymentAttempt& attempt) {
-  return {{"amount", MoneyJson(attempt.proration_credit, attempt.currency)},
-          {"cycle_days_remaining", nullptr},
-          {"cycle_days_total", nullptr},
-          {"cycle_remaining_percent", nullptr}};
+  json credit = {{"amount", MoneyJson(attempt.proration_credit, attempt.currency)},
+                 {"cycle_days_remaining", nullptr},
+                 {"cycle_days_total", nullptr},
+                 {"cycle_remaining_percent", nullptr}};
+  if (!attempt.credited_period_start || !attempt.credited_period_end) return credit;
+  const Period period{*attempt.credited_period_start, *attempt.credited_period_end};
+  const RemainingFraction remaining = FractionRemaining(period, attempt.created_at);
+  constexpr std::int64_t kMsPerDay = 86'400'000;
+  credit["cycle_days_remaining"] = remaining.remaining_ms / kMsPerDay;
+  credit["cycle_days_total"] = (remaining.total_ms + kMsPerDay - 1) / kMsPerDay;
+  credit["cycle_remaining_percent"] = remaining.AsDouble() * 100.0;
+  return credit;
 }
 
 // Clerk's BillingSubscriptionItem inside a payment attempt.
@@ -134,21 +142,31 @@ json FailedReason(const PaymentAttempt& attempt) {
           {"message", attempt.failed_reason}};
 }
 
-// Clerk's BillingPaymentSource: the card charged. A method since removed from the payer is
-// "disconnected" and only its id is known. The gateway's name is not in the snapshot.
-json PaymentSource(std::string_view method_id, const std::vector<PaymentMethod>& methods) {
+// Clerk's BillingPaymentSource: the card charged, at the gateway that charged it. A method
+// since removed from the payer is "disconnected" and only its id is known.
+json PaymentSource(std::string_view method_id, const std::vector<PaymentMethod>& methods,
+                   std::string_view gateway) {
   if (method_id.empty()) return nullptr;
   auto it = std::find_if(methods.begin(), methods.end(),
                          [&](const PaymentMethod& m) { return m.id == method_id; });
   const bool known = it != methods.end();
   return {{"id", method_id},
-          {"gateway", nullptr},
-          {"gateway_external_id", known ? json(it->token) : json(nullptr)},
+          {"gateway", gateway},
+          {"gateway_external_id", known ? it->token : ""},
           {"gateway_external_account_id", nullptr},
           {"payment_method", "card"},
           {"status", known ? "active" : "disconnected"},
           {"card_type", known ? json(it->brand) : json(nullptr)},
           {"last4", known ? json(it->last4) : json(nullptr)}};
+}
+
+// Clerk's BillingPayee: who is paid, this installation (its instance id), with its account at
+// the gateway. Recur does not ask the gateway for the account's id: gateway_external_id is "".
+json Payee(const RenderContext& context) {
+  return {{"id", context.instance_id},
+          {"gateway_type", context.gateway},
+          {"gateway_external_id", ""},
+          {"gateway_status", "active"}};
 }
 
 // Clerk's BillingTotals. No tax is charged, so the subtotal is the grand total: what is
@@ -181,7 +199,7 @@ json PayerJson(const Payer& payer) {
           {"organization_id", is_user ? "" : payer.external_id},
           {"organization_name", is_user ? "" : std::string(Trim(payer.name))},
           {"email", payer.email},
-          {"image_url", nullptr},
+          {"image_url", ""},
           {"created_at", Ms(payer.created_at)}};
 }
 
@@ -231,9 +249,9 @@ json PaymentAttemptJson(const PaymentAttempt& attempt, const RenderContext& cont
       {"instance_id", context.instance_id},
       // We keep no payment record apart from its attempts: an attempt is its own payment.
       {"payment_id", attempt.id},
-      {"invoice_id", nullptr},
-      {"statement_id", nullptr},
-      {"gateway_external_id", StringOrNull(attempt.gateway_charge_id)},
+      {"invoice_id", ""},  // Recur makes no invoices (deprecated by Clerk for statements)
+      {"statement_id", attempt.statement_id},
+      {"gateway_external_id", attempt.gateway_charge_id},
       {"status", AttemptStatusName(attempt.status)},
       {"charge_type", ChargeTypeName(ChargeTypeOf(attempt.purpose))},
       {"created_at", Ms(attempt.created_at)},
@@ -242,10 +260,11 @@ json PaymentAttemptJson(const PaymentAttempt& attempt, const RenderContext& cont
       {"failed_at", Ms(attempt.failed_at)},
       {"failed_reason", FailedReason(attempt)},
       {"billing_date", Ms(attempt.period_start)},
-      {"payee", nullptr},
+      {"payee", Payee(context)},
       {"payer", PayerJson(context.payer)},
       {"payer_id", context.payer.id},
-      {"payment_source", PaymentSource(attempt.payment_method_id, context.payment_methods)},
+      {"payment_source",
+       PaymentSource(attempt.payment_method_id, context.payment_methods, context.gateway)},
       {"totals", Totals(attempt)},
       {"subscription_items", std::move(items)},
       {"subscription_item_id", attempt.item_id},

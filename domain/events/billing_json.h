@@ -2,7 +2,10 @@
 // Contract, following Clerk's webhook reference:
 // - MoneyJson is Clerk's BillingAmount; PayerJson its BillingPayerEventPayload.
 // - SubscriptionItemJson is BillingSubscriptionItemEventPayload (a standalone item event: with
-//   payer and subscription_id). Inside a subscription the items carry object
+//   payer and subscription_id), with object "subscription_item" as Recur's API answers it; the
+//   webhook's (EventEnvelope) is "commerce_subscription_item", the value Clerk's schema allows
+//   (Clerk's examples show "subscription_item"; a handler checked against the schema accepts
+//   only the former). Inside a subscription the items carry object
 //   "commerce_subscription_item", subscription_id null and no payer, as Clerk sends them.
 // - SubscriptionJson is SubscriptionEventPayload (object "commerce_subscription").
 // - PaymentAttemptJson is PaymentAttemptEventPayload, its subscription_items Clerk's
@@ -10,12 +13,13 @@
 // - EventEnvelope is WebhookEventPayload: {data, object "event", type, timestamp,
 //   instance_id, event_attributes.http_request {client_ip, user_agent}}.
 // Every timestamp is Unix milliseconds, the envelope's `timestamp` included. Every field Clerk
-// requires is present; one we have no value for is null (never a made-up value), as are the
-// optional timestamps that have not happened. Beyond Clerk's fields we add our own where they
-// help (trial_end, ended_at, amount, payer_id, an attempt's period_start/period_end).
-// An item's updated_at is the latest change its snapshot records (created, canceled, ended,
-// past due, its period started); the envelope of a change event stamps the event's instant.
-// Pure functions of their arguments.
+// requires is present, of the type Clerk's schema gives it: a string Recur has no value for is
+// "" (a payer's image_url, an attempt's invoice_id, a gateway_external_id the gateway has not
+// given yet), never a made-up value; the optional timestamps that have not happened are null.
+// Beyond Clerk's fields we add our own where they help (trial_end, ended_at, amount, payer_id, an
+// attempt's period_start/period_end). An item's updated_at is the latest change its snapshot
+// records (created, canceled, ended, past due, its period started); the envelope of a change event
+// stamps the event's instant. Pure functions of their arguments.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +44,9 @@ struct RenderContext {
   std::string_view instance_id;  // "ins_..." of this Recur installation
   // When set, plans found there are rendered as placeholders for DumpWithPlans (plan_texts.h).
   const PlanTexts* plan_texts = nullptr;
+  // The payment gateway charges go through ("sandbox" | "stripe"): an attempt's
+  // payment_source.gateway and its payee.
+  std::string_view gateway = "sandbox";
 };
 
 // {amount, amount_formatted ("$20.00"), currency, currency_symbol}.
@@ -47,7 +54,7 @@ nlohmann::json MoneyJson(std::int64_t amount, std::string_view currency);
 
 // id, user_id or organization_id (the external id, by payer type; the other ""), email,
 // first_name/last_name (a user's name split at its first space) or organization_name,
-// image_url null (we keep no image), created_at.
+// image_url "" (Recur keeps no image), created_at.
 nlohmann::json PayerJson(const Payer& payer);
 
 // The item with its plan (PlanJson of the price version it bought), its interval, period,
@@ -58,8 +65,9 @@ nlohmann::json SubscriptionItemJson(const SubscriptionItem& item, const RenderCo
 nlohmann::json SubscriptionJson(const std::vector<SubscriptionItem>& live_items,
                                 const RenderContext& context, std::string_view status);
 
-// The attempt with its payer, payment source (the card it was charged to), totals (tax 0) and
-// the item it pays for (none when `item` is null), the proration credit on that item.
+// The attempt with its statement, payer, payee (the installation's account at the gateway),
+// payment source (the card it was charged to), totals (tax 0) and the item it pays for (none
+// when `item` is null), the proration credit on that item with its cycle figures.
 nlohmann::json PaymentAttemptJson(const PaymentAttempt& attempt, const RenderContext& context,
                                   const SubscriptionItem* item);
 

@@ -449,18 +449,27 @@ TEST_F(BillingJsonTest, TimestampIsMillisecondsNotSeconds) {
   EXPECT_EQ(envelope["data"]["created_at"], kT0Ms);
 }
 
-TEST_F(BillingJsonTest, RequiredFieldsWithoutAValueInOurModelAreNull) {
+// Clerk's schema types these as strings or objects: a string Recur has no value for is "",
+// and what has not happened is null.
+TEST_F(BillingJsonTest, RequiredFieldsWithoutAValueInOurModelHaveClerksTypes) {
   const json attempt = Envelope(RealisticEvent(EventType::kPaymentAttemptCreated))["data"];
-  for (std::string_view field : {"invoice_id", "statement_id", "payee", "gateway_external_id",
-                                 "paid_at", "failed_at", "failed_reason"}) {
+  EXPECT_EQ(attempt["invoice_id"], "");
+  EXPECT_EQ(attempt["gateway_external_id"], "") << "pending: the gateway has given no id yet";
+  EXPECT_EQ(attempt["payee"], json({{"id", kInstance},
+                                    {"gateway_type", "sandbox"},
+                                    {"gateway_external_id", ""},
+                                    {"gateway_status", "active"}}));
+  EXPECT_EQ(attempt["payment_source"]["gateway"], "sandbox");
+  for (std::string_view field : {"paid_at", "failed_at", "failed_reason"}) {
     EXPECT_TRUE(attempt[field].is_null()) << field;
   }
-  EXPECT_TRUE(attempt["payment_source"]["gateway"].is_null());
   const json subscription = Envelope(RealisticEvent(EventType::kSubscriptionActive))["data"];
   for (std::string_view field : {"latest_payment_id", "canceled_at", "ended_at", "past_due_at"}) {
     EXPECT_TRUE(subscription[field].is_null()) << field;
   }
-  EXPECT_TRUE(subscription["payer"]["image_url"].is_null());
+  EXPECT_EQ(subscription["payer"]["image_url"], "");
+  EXPECT_EQ(Envelope(RealisticEvent(EventType::kItemActive))["data"]["object"],
+            "commerce_subscription_item");
 }
 
 // (b) Exact values.
@@ -693,7 +702,7 @@ TEST_F(BillingJsonTest, PaidUpgradeWithProrationCredit) {
                                   {"grand_total", MoneyJson(1500, "USD")}}));
   EXPECT_EQ(data["totals"]["subtotal"]["amount_formatted"], "$15.00");
   EXPECT_EQ(data["payment_source"], json({{"id", "cpm_visa"},
-                                          {"gateway", nullptr},
+                                          {"gateway", "sandbox"},
                                           {"gateway_external_id", "pm_card_visa"},
                                           {"gateway_external_account_id", nullptr},
                                           {"payment_method", "card"},
@@ -708,10 +717,27 @@ TEST_F(BillingJsonTest, PaidUpgradeWithProrationCredit) {
   ExpectFields(item["credit"], kRequiredCreditFields, "credit");
   EXPECT_EQ(item["credit"]["amount"], MoneyJson(500, "USD"));
   EXPECT_EQ(item["credit"]["amount"]["amount_formatted"], "$5.00");
-  EXPECT_TRUE(item["credit"]["cycle_days_remaining"].is_null());
+  EXPECT_TRUE(item["credit"]["cycle_days_remaining"].is_null()) << "no credited period kept";
   EXPECT_EQ(item["credits"]["proration"], item["credit"]);
   EXPECT_TRUE(item["credits"]["payer"].is_null());
   EXPECT_EQ(item["credits"]["total"], MoneyJson(500, "USD"));
+}
+
+TEST_F(BillingJsonTest, AProrationCreditGivesItsCycleFigures) {
+  // A 30-day period of which 14.5 days were left when the upgrade was made.
+  PaymentAttempt attempt = Attempt(ChargePurpose::kCheckout, AttemptStatus::kPaid);
+  attempt.proration_credit = 483;
+  attempt.credited_period_start = kT0;
+  attempt.credited_period_end = kT0 + std::chrono::days(30);
+  attempt.created_at = kT0 + std::chrono::days(15) + std::chrono::hours(12);
+  SubscriptionItem item = ProActive();
+  item.id = attempt.item_id;
+  const json credit =
+      PaymentAttemptJson(attempt, Context(), &item)["subscription_items"][0]["credit"];
+  EXPECT_EQ(credit["cycle_days_remaining"], 14) << "whole days, rounded down as the credit is";
+  EXPECT_EQ(credit["cycle_days_total"], 30);
+  EXPECT_NEAR(credit["cycle_remaining_percent"].get<double>(), 100.0 * 14.5 / 30, 1e-9);
+  EXPECT_EQ(credit["amount"], MoneyJson(483, "USD"));
 }
 
 TEST_F(BillingJsonTest, AttemptWithoutItemOrWithARemovedCard) {
@@ -738,7 +764,7 @@ TEST_F(BillingJsonTest, UserPayerExactly) {
                                      {"organization_id", ""},
                                      {"organization_name", ""},
                                      {"email", "ada@example.com"},
-                                     {"image_url", nullptr},
+                                     {"image_url", ""},
                                      {"created_at", kPayerCreatedMs}}));
 }
 

@@ -34,6 +34,7 @@ json EventData(const BillingEvent& event, const RenderContext& context,
   if (IsItemEvent(event.type)) {
     if (!event.item) return nullptr;
     json data = SubscriptionItemJson(*event.item, context);
+    data["object"] = "commerce_subscription_item";  // Clerk's schema's value (billing_json.h)
     if (event.type != EventType::kItemFreeTrialEnding) data["updated_at"] = changed_at;
     return data;
   }

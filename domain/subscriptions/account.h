@@ -125,12 +125,19 @@ struct PaymentAttempt {
   std::int64_t amount = 0;  // what is charged: the period's price less any proration credit
   std::string currency;
   std::int64_t proration_credit = 0;  // credit for the unused part of the replaced item
+  // The replaced item's period that credit is for (none without a credit): with created_at,
+  // the instant of the change, it gives the cycle figures of Clerk's proration credit.
+  std::optional<Instant> credited_period_start;
+  std::optional<Instant> credited_period_end;
   std::string payment_method_id;
   // The period paid for; with the item id it makes the gateway idempotency key, so one period
   // is never charged twice.
   Instant period_start;
   Instant period_end;
   std::string idempotency_key;
+  // The statement of the payer's billing cycle it belongs to (statement.h's StatementIdOf of
+  // the payer and period_start), given when the attempt is made.
+  std::string statement_id;
   std::string gateway_charge_id;
   std::string failed_code;    // the gateway's machine code, e.g. "insufficient_funds"
   std::string failed_reason;  // for people

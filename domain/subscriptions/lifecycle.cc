@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "base/suggest.h"
+#include "domain/subscriptions/statement.h"
 
 namespace recur {
 namespace {
@@ -198,11 +199,12 @@ std::string IdempotencyKey(const SubscriptionItem& item, Instant period_start,
   return item.id + ":" + std::to_string(ToUnixMillis(period_start)) + std::string(suffix);
 }
 
-// Creates a pending attempt for `item`'s period [start, end) and asks for it to be charged.
+// Creates a pending attempt for `item`'s period [start, end) and asks for it to be charged;
+// `credited` is the replaced item's period a proration credit is for.
 PaymentAttempt& RequestCharge(Account& account, SubscriptionItem& item, ChargePurpose purpose,
                               Instant start, Instant end, std::int64_t credit,
                               std::string idempotency_key, const LifecycleContext& context,
-                              Recorder& record) {
+                              Recorder& record, std::optional<Period> credited = std::nullopt) {
   PaymentAttempt attempt;
   attempt.id = context.ids.NewId("cpay");
   attempt.item_id = item.id;
@@ -214,6 +216,11 @@ PaymentAttempt& RequestCharge(Account& account, SubscriptionItem& item, ChargePu
   attempt.period_start = start;
   attempt.period_end = end;
   attempt.idempotency_key = std::move(idempotency_key);
+  attempt.statement_id = StatementIdOf(account.payer.id, start);
+  if (credited) {
+    attempt.credited_period_start = credited->start;
+    attempt.credited_period_end = credited->end;
+  }
   attempt.created_at = context.now;
   attempt.updated_at = context.now;
   account.attempts.push_back(std::move(attempt));
@@ -262,8 +269,8 @@ bool HasPendingAttempt(const Account& account, std::string_view item_id) {
 // A new paid item whose first period is charged now; the current item gives way only when the
 // charge succeeds (ApplyChargeOutcome).
 Result<Transition> Checkout(Account& account, const Offer& offer, BillingInterval interval,
-                            std::int64_t credit, const LifecycleContext& context,
-                            Recorder& record) {
+                            std::int64_t credit, std::optional<Period> credited_period,
+                            const LifecycleContext& context, Recorder& record) {
   if (account.DefaultPaymentMethod() == nullptr) {
     return Refused("payment_method_required",
                    "plan \"" + offer.plan->definition.slug +
@@ -277,7 +284,8 @@ Result<Transition> Checkout(Account& account, const Offer& offer, BillingInterva
   SubscriptionItem& stored = account.items.back();
   record.transition().item_id = stored.id;
   RequestCharge(account, stored, ChargePurpose::kCheckout, stored.period_start, *stored.period_end,
-                credit, IdempotencyKey(stored, stored.period_start), context, record);
+                credit, IdempotencyKey(stored, stored.period_start), context, record,
+                credited_period);
   return record.Finish();
 }
 
@@ -574,18 +582,20 @@ Result<Transition> BuyPlan(Account& account, SubscriptionItem& current, const Of
                            BillingInterval interval, const LifecycleContext& context,
                            Recorder& record) {
   if (IsDefaultPlan(context.catalog, current) || current.is_free_trial) {
-    return Checkout(account, offer, interval, 0, context, record);  // a trial ends with it
+    // A trial ends with it; nothing is credited.
+    return Checkout(account, offer, interval, 0, std::nullopt, context, record);
   }
   const std::int64_t current_yearly = YearlyPrice(current.amount, current.interval);
   const std::int64_t wanted_yearly = YearlyPrice(offer.amount, interval);
   if (wanted_yearly >= current_yearly) {
+    const Period current_period{current.period_start, *current.period_end};
     const std::int64_t credit =
         current.status == ItemStatus::kActive || current.status == ItemStatus::kCanceled
-            ? ProratedAmount(
-                  current.amount,
-                  FractionRemaining({current.period_start, *current.period_end}, context.now))
+            ? ProratedAmount(current.amount, FractionRemaining(current_period, context.now))
             : 0;
-    return Checkout(account, offer, interval, credit, context, record);
+    return Checkout(account, offer, interval, credit,
+                    credit > 0 ? std::optional<Period>(current_period) : std::nullopt, context,
+                    record);
   }
   // A downgrade takes over at the end of the current period.
   if (SubscriptionItem* upcoming = account.UpcomingItem()) Abandon(*upcoming, record);

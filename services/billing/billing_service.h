@@ -38,6 +38,7 @@
 #include "base/ids.h"
 #include "base/keyed_mutex.h"
 #include "domain/subscriptions/lifecycle.h"
+#include "domain/subscriptions/statement.h"
 #include "gateways/payment_gateway.h"
 #include "services/billing/payment_attempt_limit.h"
 #include "services/billing/plan_texts_cache.h"
@@ -124,6 +125,12 @@ class BillingService {
   // Start().
   void LookUpPendingCharges(PendingLookUps waits) { pending_look_ups_ = waits; }
 
+  // The name of the payment gateway charges go through ("sandbox" unless told): an attempt's
+  // payment_source.gateway and payee in its JSON (domain/events/billing_json.h). Call before
+  // Start().
+  void NameGateway(std::string name) { gateway_name_ = std::move(name); }
+  const std::string& gateway_name() const { return gateway_name_; }
+
   // Settles attempts a crash left pending (SettlePendingAttempts) and loads the entitlement
   // cache.
   Status Start();
@@ -191,6 +198,14 @@ class BillingService {
                                                    const ListOptions& options);
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
                                        const ListOptions& options);
+  // The statements of `payer` (domain/subscriptions/statement.h), newest first, in pages as the
+  // store lists them, each as it stands at the payer's now (billing_statements.cc).
+  Result<Page<Statement>> ListStatements(const Payer& payer, const ListOptions& options);
+  // The statement `statement_id` as it stands at its payer's now; statement_not_found when no
+  // attempt is on it.
+  Result<Statement> GetStatement(const std::string& statement_id);
+  // The id of the payer whose statement it is; statement_not_found when there is none.
+  Result<std::string> PayerOfStatement(const std::string& statement_id);
 
   // What the payer is entitled to: the cached entry, checked against the stored payer's
   // version when the database is shared (and made again from the account when it is stale).
@@ -271,6 +286,7 @@ class BillingService {
   PendingLookUps pending_look_ups_;
   EntitlementCache entitlements_;
   StoredVersions* shared_ = nullptr;  // null: this process is the database's only writer
+  std::string gateway_name_ = "sandbox";
 };
 
 }  // namespace recur

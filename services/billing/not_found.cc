@@ -10,4 +10,8 @@ Error ItemNotFound(const std::string& item_id) {
   return {ErrorKind::kNotFound, "item_not_found", "no subscription item " + item_id, "id"};
 }
 
+Error StatementNotFound(const std::string& statement_id) {
+  return {ErrorKind::kNotFound, "statement_not_found", "no statement " + statement_id, "id"};
+}
+
 }  // namespace recur

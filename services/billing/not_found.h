@@ -13,5 +13,7 @@ namespace recur {
 Error PayerNotFound(const std::string& payer_id);
 // "item_not_found" (kNotFound), naming the parameter "id".
 Error ItemNotFound(const std::string& item_id);
+// "statement_not_found" (kNotFound), naming the parameter "id".
+Error StatementNotFound(const std::string& statement_id);
 
 }  // namespace recur

@@ -317,6 +317,7 @@ void MemoryAccountStore::Apply(const CheckedWrites& writes, const Account& after
       seq = next_attempt_seq_++;
       record->attempts.push_back({seq, *attempt});
       attempts_by_id_.emplace(attempt->id, AttemptRef{record, seq});
+      if (!attempt->statement_id.empty()) statement_payers_.emplace(attempt->statement_id, record);
     } else {
       seq = record->attempts[slot].seq;
       record->attempts[slot].attempt = *attempt;
@@ -334,6 +335,7 @@ void MemoryAccountStore::Apply(const CheckedWrites& writes, const Account& after
     std::erase_if(record->attempts, [&](const StoredAttempt& stored) {
       if (stored.attempt.status == AttemptStatus::kPending) return false;
       attempts_by_id_.erase(stored.attempt.id);
+      statement_payers_.erase(stored.attempt.statement_id);
       idempotency_keys_.erase(stored.attempt.idempotency_key);
       paid_periods_.erase(PaidPeriodKey(stored.attempt));
       return true;
@@ -433,6 +435,69 @@ Result<Page<PaymentAttempt>> MemoryAccountStore::ListPaymentAttempts(const std::
     }
   }
   return PageOf(std::move(read), limit);
+}
+
+namespace {
+
+// The attempts of `attempts` grouped by statement id, newest cycle first; those of none left out.
+template <typename Stored>
+std::vector<StoredStatement> StatementsOf(const std::string& payer_id,
+                                          const std::vector<Stored>& attempts) {
+  std::vector<StoredStatement> statements;
+  std::map<std::string, std::size_t> index;  // statement id -> place in `statements`
+  std::vector<Instant> cycle_starts;
+  for (const Stored& stored : attempts) {
+    const PaymentAttempt& attempt = stored.attempt;
+    if (attempt.statement_id.empty()) continue;
+    auto [it, added] = index.emplace(attempt.statement_id, statements.size());
+    if (added) {
+      statements.push_back({attempt.statement_id, payer_id, {}});
+      cycle_starts.push_back(attempt.period_start);
+    }
+    statements[it->second].attempts.push_back(attempt);
+  }
+  std::vector<std::size_t> order(statements.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::ranges::stable_sort(
+      order, [&](std::size_t a, std::size_t b) { return cycle_starts[a] > cycle_starts[b]; });
+  std::vector<StoredStatement> sorted;
+  for (std::size_t i : order) sorted.push_back(std::move(statements[i]));
+  return sorted;
+}
+
+}  // namespace
+
+Result<Page<StoredStatement>> MemoryAccountStore::ListStatements(const std::string& payer_id,
+                                                                 const ListOptions& options) {
+  std::shared_lock lock(mutex_);
+  std::vector<StoredStatement> statements;
+  if (auto found = payers_.find(payer_id); found != payers_.end()) {
+    statements = StatementsOf(payer_id, found->second.attempts);
+  }
+  auto first = statements.begin();
+  if (!options.starting_after.empty()) {
+    first = std::ranges::find(statements, options.starting_after, &StoredStatement::id);
+    if (first == statements.end()) return UnknownStartingAfter(options.starting_after);
+    ++first;
+  }
+  const int limit = PageLimit(options);
+  std::vector<StoredStatement> read;
+  for (auto it = first; it != statements.end() && static_cast<int>(read.size()) <= limit; ++it) {
+    read.push_back(std::move(*it));
+  }
+  return PageOf(std::move(read), limit);
+}
+
+Result<std::optional<StoredStatement>> MemoryAccountStore::LoadStatement(
+    const std::string& statement_id) {
+  std::shared_lock lock(mutex_);
+  auto found = statement_payers_.find(statement_id);
+  if (found == statement_payers_.end()) return std::optional<StoredStatement>();
+  for (StoredStatement& statement :
+       StatementsOf(found->second->payer.id, found->second->attempts)) {
+    if (statement.id == statement_id) return std::optional<StoredStatement>(std::move(statement));
+  }
+  return std::optional<StoredStatement>();
 }
 
 Result<Page<StoredEvent>> MemoryAccountStore::ListEvents(const std::string& payer_id,

@@ -35,8 +35,9 @@ struct MemoryAccountStoreOptions {
   bool keep_events = true;
   // Off: an attempt is forgotten once it is paid or failed (the contract keeps them all), so
   // memory does not grow with the number of charges. ListPaymentAttempts then lists only
-  // pending attempts, and the unique checks of idempotency keys and paid periods see only
-  // pending ones; the lifecycle's own rules against charging a period twice still hold.
+  // pending attempts (ListStatements and LoadStatement see only those too), and the unique checks
+  // of idempotency keys and paid periods see only pending ones; the lifecycle's own rules against
+  // charging a period twice still hold.
   bool keep_settled_attempts = true;
   // When set, a SaveTransition inside an IdempotentRequestScope records in this store, as it
   // applies the change, that the scope's key made it (idempotency_store.h). Not owned.
@@ -66,6 +67,9 @@ class MemoryAccountStore final : public AccountStore {
                                             int limit) override;
   // Its pieces are always its own (one node): nothing to give back.
   Status ReleaseDueWork(const std::vector<DueWork>&) override { return Ok(); }
+  Result<Page<StoredStatement>> ListStatements(const std::string& payer_id,
+                                               const ListOptions& options) override;
+  Result<std::optional<StoredStatement>> LoadStatement(const std::string& statement_id) override;
   Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
                                                    const ListOptions& options) override;
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
@@ -125,6 +129,7 @@ class MemoryAccountStore final : public AccountStore {
   std::unordered_set<std::string> payment_method_ids_;
   std::unordered_map<std::string, PayerRecord*> item_payers_;
   std::unordered_map<std::string, AttemptRef> attempts_by_id_;
+  std::unordered_map<std::string, PayerRecord*> statement_payers_;  // by statement id
   std::unordered_set<std::string> idempotency_keys_;
   std::unordered_set<std::string> paid_periods_;  // item id '\n' period start, of paid attempts
   std::uint64_t next_attempt_seq_ = 1;

@@ -58,6 +58,9 @@ PaymentAttempt ReadAttempt(const PgResult& rows, int row) {
   attempt.paid_at = rows.OptionalInstant(row, 15);
   attempt.failed_at = rows.OptionalInstant(row, 16);
   attempt.failed_code = rows.Text(row, 17);
+  attempt.statement_id = rows.Text(row, 18);
+  attempt.credited_period_start = rows.OptionalInstant(row, 19);
+  attempt.credited_period_end = rows.OptionalInstant(row, 20);
   return attempt;
 }
 
@@ -239,6 +242,21 @@ std::vector<PgResult> ReadTogether(PgConnection& connection, const Doing& doing,
   results.erase(results.begin());
   results.pop_back();
   return results;
+}
+
+// The attempts carrying `statement_id`, in the order stored, with their payer; none if none.
+std::optional<StoredStatement> ReadStatement(PgConnection& connection, const Doing& doing,
+                                             const std::string& statement_id) {
+  if (statement_id.empty()) return std::nullopt;  // an attempt without one is on none
+  const PgResult rows = Required(
+      connection.Exec(doing,
+                      std::string("SELECT ") + kAttemptReadColumns +
+                          ", payer_id FROM payment_attempts WHERE statement_id = $1 ORDER BY seq",
+                      PgParams::Of(statement_id)));
+  if (rows.rows() == 0) return std::nullopt;
+  StoredStatement statement{statement_id, rows.Text(0, 21), {}};
+  for (int row = 0; row < rows.rows(); ++row) statement.attempts.push_back(ReadAttempt(rows, row));
+  return statement;
 }
 
 }  // namespace
@@ -535,6 +553,48 @@ Result<Page<PaymentAttempt>> PostgresStore::ListPaymentAttempts(const std::strin
     std::vector<PaymentAttempt> read;
     for (int row = 0; row < rows.rows(); ++row) read.push_back(ReadAttempt(rows, row));
     return PageOf(std::move(read), limit);
+  });
+}
+
+Result<Page<StoredStatement>> PostgresStore::ListStatements(const std::string& payer_id,
+                                                            const ListOptions& options) {
+  const Doing doing{"listing statements"};
+  return pool_->Read(doing, [&](PgConnection& connection) -> Result<Page<StoredStatement>> {
+    const std::string& after = options.starting_after;
+    std::optional<std::int64_t> before_cycle;
+    if (!after.empty()) {
+      const PgResult cursor =
+          Required(connection.Exec(doing,
+                                   "SELECT period_start FROM payment_attempts "
+                                   "WHERE payer_id = $1 AND statement_id = $2 LIMIT 1",
+                                   PgParams::Of(payer_id, after)));
+      if (cursor.rows() == 0) return UnknownStartingAfter(after);
+      before_cycle = cursor.Int64(0, 0);
+    }
+    const int limit = PageLimit(options);
+    // A statement's attempts share the start of the period they charge for.
+    const std::string ids =
+        "SELECT statement_id FROM payment_attempts WHERE payer_id = $1 AND statement_id <> ''";
+    const std::string newest_first =
+        " GROUP BY statement_id ORDER BY MAX(period_start) DESC, statement_id DESC LIMIT $2";
+    const PgResult rows = Required(
+        before_cycle
+            ? connection.Exec(doing, ids + " AND period_start < $3" + newest_first,
+                              PgParams::Of(payer_id, limit + 1, *before_cycle))
+            : connection.Exec(doing, ids + newest_first, PgParams::Of(payer_id, limit + 1)));
+    std::vector<StoredStatement> read;
+    for (int row = 0; row < rows.rows(); ++row) {
+      read.push_back(*ReadStatement(connection, doing, rows.Text(row, 0)));
+    }
+    return PageOf(std::move(read), limit);
+  });
+}
+
+Result<std::optional<StoredStatement>> PostgresStore::LoadStatement(
+    const std::string& statement_id) {
+  const Doing doing{"loading statement", statement_id};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    return ReadStatement(connection, doing, statement_id);
   });
 }
 

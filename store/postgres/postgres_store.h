@@ -101,6 +101,9 @@ class PostgresStore final : public Store, public StoredVersions, public StoreHea
                                             const std::optional<std::string>& clock_id,
                                             int limit) override;
   Status ReleaseDueWork(const std::vector<DueWork>& pieces) override;
+  Result<Page<StoredStatement>> ListStatements(const std::string& payer_id,
+                                               const ListOptions& options) override;
+  Result<std::optional<StoredStatement>> LoadStatement(const std::string& statement_id) override;
   Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
                                                    const ListOptions& options) override;
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,

@@ -58,6 +58,9 @@ PaymentAttempt ReadAttempt(SQLite::Statement& row) {
   attempt.paid_at = OptionalInstant(row.getColumn(15));
   attempt.failed_at = OptionalInstant(row.getColumn(16));
   attempt.failed_code = row.getColumn(17).getString();
+  attempt.statement_id = row.getColumn(18).getString();
+  attempt.credited_period_start = OptionalInstant(row.getColumn(19));
+  attempt.credited_period_end = OptionalInstant(row.getColumn(20));
   return attempt;
 }
 
@@ -160,6 +163,23 @@ constexpr std::chrono::milliseconds kPendingAttemptLease{60'000};
 
 bool StartingAfterExists(SQLite::Database& db, const std::string& table, const std::string& id) {
   return Prepared(db, "SELECT 1 FROM " + table + " WHERE id = ?", id)->executeStep();
+}
+
+// The attempts carrying `statement_id`, in the order stored, with their payer; none if none.
+std::optional<StoredStatement> ReadStatement(SQLite::Database& db,
+                                             const std::string& statement_id) {
+  if (statement_id.empty()) return std::nullopt;  // an attempt without one is on none
+  StatementLease query = Prepared(db,
+                                  std::string("SELECT ") + kAttemptReadColumns +
+                                      ", payer_id FROM payment_attempts WHERE statement_id = ? "
+                                      "ORDER BY rowid",
+                                  statement_id);
+  std::optional<StoredStatement> statement;
+  while (query->executeStep()) {
+    if (!statement) statement = StoredStatement{statement_id, query->getColumn(21).getString(), {}};
+    statement->attempts.push_back(ReadAttempt(*query));
+  }
+  return statement;
 }
 
 }  // namespace
@@ -351,6 +371,43 @@ Result<Page<PaymentAttempt>> SqliteStore::ListPaymentAttempts(const std::string&
         while (query->executeStep()) read.push_back(ReadAttempt(*query));
         return PageOf(std::move(read), limit);
       });
+}
+
+Result<Page<StoredStatement>> SqliteStore::ListStatements(const std::string& payer_id,
+                                                          const ListOptions& options) {
+  return connections_->Read(
+      {"listing statements"}, [&](SQLite::Database& db) -> Result<Page<StoredStatement>> {
+        const std::string& after = options.starting_after;
+        std::optional<std::int64_t> before_cycle;
+        if (!after.empty()) {
+          StatementLease cursor = Prepared(db,
+                                           "SELECT period_start FROM payment_attempts "
+                                           "WHERE payer_id = ? AND statement_id = ? LIMIT 1",
+                                           payer_id, after);
+          if (!cursor->executeStep()) return UnknownStartingAfter(after);
+          before_cycle = cursor->getColumn(0).getInt64();
+        }
+        const int limit = PageLimit(options);
+        // A statement's attempts share the start of the period they charge for.
+        const std::string ids =
+            "SELECT statement_id FROM payment_attempts WHERE payer_id = ? AND statement_id <> ''";
+        const std::string newest_first =
+            " GROUP BY statement_id ORDER BY MAX(period_start) DESC, statement_id DESC LIMIT ?";
+        StatementLease query = before_cycle
+                                   ? Prepared(db, ids + " AND period_start < ?" + newest_first,
+                                              payer_id, *before_cycle, limit + 1)
+                                   : Prepared(db, ids + newest_first, payer_id, limit + 1);
+        std::vector<std::string> statement_ids;
+        while (query->executeStep()) statement_ids.push_back(query->getColumn(0).getString());
+        std::vector<StoredStatement> read;
+        for (const std::string& id : statement_ids) read.push_back(*ReadStatement(db, id));
+        return PageOf(std::move(read), limit);
+      });
+}
+
+Result<std::optional<StoredStatement>> SqliteStore::LoadStatement(const std::string& statement_id) {
+  return connections_->Read({"loading statement", statement_id},
+                            [&](SQLite::Database& db) { return ReadStatement(db, statement_id); });
 }
 
 Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,

@@ -61,6 +61,9 @@ class SqliteStore final : public Store, public StoreHealth {
                                             int limit) override;
   // Its pieces are always its own (one node): nothing to give back.
   Status ReleaseDueWork(const std::vector<DueWork>&) override { return Ok(); }
+  Result<Page<StoredStatement>> ListStatements(const std::string& payer_id,
+                                               const ListOptions& options) override;
+  Result<std::optional<StoredStatement>> LoadStatement(const std::string& statement_id) override;
   Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
                                                    const ListOptions& options) override;
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,

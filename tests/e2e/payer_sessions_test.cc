@@ -218,14 +218,19 @@ TEST_F(PayerSessionsTest, AnUnknownRevokedOrExpiredSessionIsUnauthorized) {
 TEST_F(PayerSessionsTest, EveryRouteOfTheTableIsEitherForbiddenOrOpenToItsPayersSession) {
   Serve();
   const std::string payer = NewPayer("user_1", "pm_card_visa");
-  Answer item = Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "pro"}});
+  // Charged now, so that the payer has a statement.
+  Answer item = Call("POST", "/v1/payers/" + payer + "/subscription_items",
+                     {{"plan", "pro"}, {"free_trial", false}});
   ASSERT_EQ(item.status, 200) << item.body.dump();
+  const std::string statement =
+      Call("GET", "/v1/payers/" + payer + "/statements").body["data"][0]["id"];
   const std::string token = NewSession(payer);
   for (const ApiRoute& route : kApiRoutes) {
     std::string path(route.pattern);
     const std::string id = route.access == Access::kItemSession ? item.body["id"].get<std::string>()
-                           : path.starts_with("/v1/payers/")    ? payer
-                                                                : "x_unknown";
+                           : route.access == Access::kStatementSession ? statement
+                           : path.starts_with("/v1/payers/")           ? payer
+                                                                       : "x_unknown";
     if (auto at = path.find("{id}"); at != std::string::npos) path.replace(at, 4, id);
     if (auto at = path.find("{feature}"); at != std::string::npos) path.replace(at, 9, "seats");
     const std::string name = std::string(route.method) + " " + std::string(route.pattern);

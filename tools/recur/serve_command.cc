@@ -161,6 +161,7 @@ struct Engine {
         test_clocks(test_clock_store, scheduler, ids, clock),
         webhook_endpoints(store, ids, clock, EndpointOptions(settings)),
         dispatcher(store, store, clock, settings.dispatcher) {
+    billing.NameGateway(settings.gateway.stripe ? "stripe" : "sandbox");
     if (shared != nullptr) {
       billing.CheckReadsAgainst(*shared);
       catalog.CheckAgainst(*shared);
