@@ -22,7 +22,7 @@
 #include "store/postgres/postgres_store.h"
 #include "tests/support/temporary_postgres.h"
 
-namespace recur {
+namespace recur::due_work_lease_contract_test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -322,4 +322,4 @@ TEST_F(DueWorkLeaseContractTest, TestClockWorkIsLeasedAlikeAndLeasesIgnoreTheTes
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::due_work_lease_contract_test

@@ -19,7 +19,7 @@
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
 
-namespace recur {
+namespace recur::idempotency_store_contract_test {
 namespace {
 
 using Outcome = IdempotencyClaim::Outcome;
@@ -253,4 +253,4 @@ INSTANTIATE_TEST_SUITE_P(Backends, IdempotencyStoreContractTest,
                          StoreBackendName);
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::idempotency_store_contract_test

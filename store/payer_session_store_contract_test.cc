@@ -18,7 +18,7 @@
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
 
-namespace recur {
+namespace recur::payer_session_store_contract_test {
 namespace {
 
 using std::chrono::hours;
@@ -156,4 +156,4 @@ TEST(PayerSessionsOnTwoNodesTest, ASessionMadeOnOneNodeWorksOnTheOtherAndARevoke
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::payer_session_store_contract_test

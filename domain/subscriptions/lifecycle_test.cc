@@ -19,7 +19,7 @@
 #include "base/ids.h"
 #include "tests/support/invariants.h"
 
-namespace recur {
+namespace recur::lifecycle_test {
 namespace {
 
 using std::chrono::days;
@@ -1858,4 +1858,4 @@ INSTANTIATE_TEST_SUITE_P(Lifecycle, Refusal, ::testing::ValuesIn(RefusalCases())
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::lifecycle_test

@@ -25,7 +25,7 @@
 #include "store/postgres/postgres_store.h"
 #include "tests/support/temporary_postgres.h"
 
-namespace recur {
+namespace recur::scheduler_nodes_test {
 namespace {
 
 constexpr auto kDay = std::chrono::hours(24);
@@ -494,4 +494,4 @@ TEST_F(SchedulerNodesTest, AStoppingSchedulerGivesBackTheWorkItReadAndDidNotAppl
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::scheduler_nodes_test

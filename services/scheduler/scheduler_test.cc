@@ -19,7 +19,7 @@
 #include "store/observed_account_store.h"
 #include "store/sqlite/sqlite_store.h"
 
-namespace recur {
+namespace recur::scheduler_test {
 namespace {
 
 constexpr auto kDay = std::chrono::hours(24);
@@ -286,4 +286,4 @@ TEST_F(SchedulerTest, ADeleteNeverOverwritesAnAdvanceThatBeganMeanwhile) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::scheduler_test

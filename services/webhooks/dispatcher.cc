@@ -269,7 +269,12 @@ bool Dispatcher::HasRoom(const std::string& endpoint_id) const {
 std::optional<DueDelivery> Dispatcher::Take(std::unique_lock<std::mutex>& lock) {
   const auto now = std::chrono::steady_clock::now();
   const bool store_failing = now - read_failed_at_ < options_.poll;
-  if ((queue_.empty() || now - queue_read_at_ >= queue_kept_for_) && !store_failing && !reading_) {
+  // An emptied queue is read again at once only when the last read was cut at its limit (more
+  // may be due); else a store with nothing due would be read again by each worker the last read
+  // woke, one after another, without end.
+  const bool drained_a_full_read = queue_.empty() && last_read_was_full_;
+  if ((drained_a_full_read || now - queue_read_at_ >= queue_kept_for_) && !store_failing &&
+      !reading_) {
     // Read again what is due for the endpoints with room. Those without keep what is queued for
     // them: left in the read, their backlog would crowd out every other endpoint.
     std::vector<std::string> full;
@@ -308,6 +313,7 @@ std::optional<DueDelivery> Dispatcher::Take(std::unique_lock<std::mutex>& lock) 
       }
     }
     recorded_during_read_.clear();
+    last_read_was_full_ = static_cast<int>(due->size()) >= limit;
     queue_read_at_ = now;
     queue_kept_for_ = NextPoll();
     last_read_ms_ = ToUnixMillis(clock_.Now());

@@ -20,7 +20,7 @@
 #include "tests/support/temporary_postgres.h"
 #include "tests/support/wait.h"
 
-namespace recur {
+namespace recur::postgres_attempt_leases_test {
 namespace {
 
 using std::chrono::hours;
@@ -218,4 +218,4 @@ TEST_F(AttemptLeasesTest, APausedNodesConversionAnotherNodeAppliedIsRefusedAsALo
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::postgres_attempt_leases_test

@@ -21,7 +21,7 @@
 #include "tests/support/published_event.h"
 #include "tests/support/temporary_postgres.h"
 
-namespace recur {
+namespace recur::postgres_delivery_leases_test {
 namespace {
 
 using std::chrono::hours;
@@ -314,4 +314,4 @@ TEST_F(DeliveryLeasesTest, AnAttemptMadeBeforeARecoveryIsKeptAsSupersededAndTheR
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::postgres_delivery_leases_test

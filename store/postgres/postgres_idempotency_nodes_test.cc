@@ -16,7 +16,7 @@
 #include "tests/support/temporary_postgres.h"
 #include "tests/support/wait.h"
 
-namespace recur {
+namespace recur::postgres_idempotency_nodes_test {
 namespace {
 
 using Outcome = IdempotencyClaim::Outcome;
@@ -216,4 +216,4 @@ TEST_F(PostgresIdempotencyNodesTest, TheFenceOfAKeyedChangeCostsNoRoundTripOfIts
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::postgres_idempotency_nodes_test

@@ -23,7 +23,7 @@
 #include "tests/support/temporary_postgres.h"
 #include "tests/support/wait.h"
 
-namespace recur {
+namespace recur::postgres_node_liveness_test {
 namespace {
 
 using Outcome = IdempotencyClaim::Outcome;
@@ -269,4 +269,4 @@ TEST_F(NodeLivenessTest, ANodeThatStopsLeavesNoLockBehind) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::postgres_node_liveness_test
