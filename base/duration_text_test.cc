@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::duration_text_test {
 namespace {
 
 using std::chrono::hours;
@@ -35,4 +35,4 @@ TEST(DurationText, ParsesLists) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::duration_text_test

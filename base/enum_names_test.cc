@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::enum_names_test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -37,4 +37,4 @@ TEST(EnumNames, ANameReadsBackAsItsValueAndOtherTextAsNothing) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::enum_names_test

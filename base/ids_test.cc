@@ -10,7 +10,7 @@
 #include <set>
 #include <vector>
 
-namespace recur {
+namespace recur::ids_test {
 namespace {
 
 bool IsBase62(const std::string& text) {
@@ -127,4 +127,4 @@ TEST(CountingIdGenerator, CountsUpInIdsOfTheUsualShape) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::ids_test

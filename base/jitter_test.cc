@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::jitter_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -39,4 +39,4 @@ TEST(JitterTest, NoSpreadLeavesTheDelay) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::jitter_test

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::keyed_mutex_test {
 namespace {
 
 TEST(KeyedMutex, SerializesHoldersOfOneKey) {
@@ -38,4 +38,4 @@ TEST(KeyedMutex, DifferentKeysDoNotBlockEachOther) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::keyed_mutex_test

@@ -10,7 +10,7 @@
 #include <date/date.h>
 #include <nlohmann/json.hpp>
 
-namespace recur {
+namespace recur::log_test {
 namespace {
 
 TEST(FormatRfc3339, PrintsUtcWithMilliseconds) {
@@ -101,4 +101,4 @@ TEST(LogLevel, LinesBelowTheLevelSetAreNotWritten) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::log_test

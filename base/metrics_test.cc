@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::metrics_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -47,4 +47,4 @@ TEST(MetricsText, AHistogramsBucketsAreCumulativeAndEndInItsCount) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::metrics_test

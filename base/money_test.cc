@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-namespace recur {
+namespace recur::money_test {
 namespace {
 
 TEST(CurrencyTable, IsSortedWithoutDuplicates) {
@@ -138,4 +138,4 @@ TEST(Money, Equality) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::money_test

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::rate_limiter_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -108,4 +108,4 @@ TEST(RateLimiter, TakesFromManyThreadsSpendExactlyTheBudget) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::rate_limiter_test

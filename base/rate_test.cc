@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::rate_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -44,4 +44,4 @@ TEST(Rate, IsWrittenWithTheLargestWholeUnit) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::rate_test

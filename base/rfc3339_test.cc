@@ -4,7 +4,7 @@
 
 #include "base/log.h"
 
-namespace recur {
+namespace recur::rfc3339_test {
 namespace {
 
 std::int64_t Ms(std::string_view text) {
@@ -46,4 +46,4 @@ TEST(ParseRfc3339, RefusesWhatIsNotADateTime) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::rfc3339_test

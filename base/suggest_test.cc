@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::suggest_test {
 namespace {
 
 TEST(EditDistance, CountsEachKindOfEditOnce) {
@@ -37,4 +37,4 @@ TEST(ClosestMatch, SuggestsPlausibleTyposOnly) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::suggest_test

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::zstd_dictionary_test {
 namespace {
 
 const std::string kContent =
@@ -107,4 +107,4 @@ TEST(ZstdDictionaryTest, ThreadsShareOneDictionary) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::zstd_dictionary_test

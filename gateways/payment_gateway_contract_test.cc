@@ -25,7 +25,7 @@
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
 
-namespace recur {
+namespace recur::payment_gateway_contract_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -554,4 +554,4 @@ TEST_P(PaymentGatewayContractTest, OnlyAPaidChargeIsRefunded) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::payment_gateway_contract_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::api_handler_test {
 namespace {
 
 TEST(JsonResponse, BytesThatAreNotUtf8AreWrittenAsReplacementCharacters) {
@@ -24,4 +24,4 @@ TEST(ParseJsonBody, ANumberOutOfRangeIsInvalidJsonSayingWhere) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::api_handler_test

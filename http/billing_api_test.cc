@@ -10,7 +10,7 @@
 
 #include "http/router.h"
 
-namespace recur {
+namespace recur::billing_api_test {
 namespace {
 
 using ::testing::IsEmpty;
@@ -159,4 +159,4 @@ TEST(ApiRoutesTest, EveryRouteIsFoundByItsOwnPattern) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::billing_api_test

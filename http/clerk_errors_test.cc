@@ -6,7 +6,7 @@
 
 #include "http/api_error.h"
 
-namespace recur {
+namespace recur::clerk_errors_test {
 namespace {
 
 using nlohmann::json;
@@ -65,4 +65,4 @@ TEST(ClerkErrors, DetailsGoIntoTheMeta) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::clerk_errors_test

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::client_address_test {
 namespace {
 
 std::vector<Cidr> Trusted(std::initializer_list<std::string_view> texts) {
@@ -117,4 +117,4 @@ TEST(ParseTrustedProxyTest, RefusesWhatIsNeitherAndQuotesIt) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::client_address_test

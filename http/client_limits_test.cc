@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::client_limits_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -74,4 +74,4 @@ TEST(AddressKey, IsAnIpv4AddressItselfAndAnIpv6AddressItsSlash64) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::client_limits_test

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::cors_test {
 namespace {
 
 using ::testing::Contains;
@@ -65,4 +65,4 @@ TEST(CorsPolicyTest, APreflightIsAnsweredForAListedOriginAndAMethodTheRoutesTake
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::cors_test

@@ -8,7 +8,7 @@
 
 #include "tests/support/wait.h"
 
-namespace recur {
+namespace recur::held_answers_test {
 namespace {
 
 class Resumed {
@@ -49,4 +49,4 @@ TEST(HeldAnswers, ReleaseAllResumesTheHeldAtOnceAndHoldsNoMore) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::held_answers_test

@@ -17,7 +17,7 @@
 #include "tests/support/temporary_postgres.h"
 #include "tests/support/wait.h"
 
-namespace recur {
+namespace recur::idempotent_request_nodes_test {
 namespace {
 
 using std::chrono::hours;
@@ -172,4 +172,4 @@ TEST_F(IdempotentRequestsOnTwoNodesTest, ANodePausedPastItsLeaseIsRefusedItsChan
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::idempotent_request_nodes_test

@@ -9,7 +9,7 @@
 #include "store/idempotent_request_scope.h"
 #include "store/memory/memory_idempotency_store.h"
 
-namespace recur {
+namespace recur::idempotent_request_test {
 namespace {
 
 using std::chrono::hours;
@@ -234,4 +234,4 @@ TEST(RecoveredAnswersTest, EveryRecoveredRouteIsAnAuthenticatedPostOfTheApi) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::idempotent_request_test

@@ -13,7 +13,7 @@
 
 #include "http/billing_api.h"
 
-namespace recur {
+namespace recur::openapi_document_test {
 namespace {
 
 using nlohmann::json;
@@ -185,4 +185,4 @@ TEST(OpenApiDocumentTest, OperationIdsAreUnique) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::openapi_document_test

@@ -6,7 +6,7 @@
 
 #include "http/rendered_catalog.h"
 
-namespace recur {
+namespace recur::pricing_table_text_test {
 namespace {
 
 using nlohmann::json;
@@ -107,4 +107,4 @@ TEST(PricingTableText, EqualsTheDumpedTreeForAPayerAndForAPreview) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::pricing_table_text_test

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace recur {
+namespace recur::rendered_catalog_test {
 namespace {
 
 using nlohmann::json;
@@ -25,4 +25,4 @@ TEST(ArrayText, JoinsTheTextsIntoAnArray) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::rendered_catalog_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::request_framing_test {
 namespace {
 
 constexpr std::size_t kLimit = 1000;
@@ -111,4 +111,4 @@ TEST(RequestFraming, TellsUtf8FromOtherBytes) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::request_framing_test

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace recur {
+namespace recur::request_id_test {
 namespace {
 
 using ::testing::MatchesRegex;
@@ -53,4 +53,4 @@ TEST(RequestIdTest, AnyOtherBodyIsLeftAlone) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::request_id_test

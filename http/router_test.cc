@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::router_test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -49,4 +49,4 @@ TEST_F(RouterTest, TellsUnknownPathsFromWrongMethods) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::router_test

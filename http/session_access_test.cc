@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::session_access_test {
 namespace {
 
 const PayerOfResource kItems = [](const std::string& item) -> Result<std::optional<std::string>> {
@@ -86,4 +86,4 @@ TEST(SessionAccessTest, AnItemWhoseOwnerCannotBeReadIsNotJudgedAllowed) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::session_access_test

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::worker_pool_test {
 namespace {
 
 TEST(WorkerPool, RunsEverySubmittedTaskBeforeDrainReturns) {
@@ -57,4 +57,4 @@ TEST(WorkerPool, RefusesTasksOnceDraining) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::worker_pool_test

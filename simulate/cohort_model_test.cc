@@ -6,7 +6,7 @@
 #include "simulate/cohort_gateway.h"
 #include "simulate/draws.h"
 
-namespace recur {
+namespace recur::cohort_model_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -98,4 +98,4 @@ TEST(CohortGateway, DeclinesAtTheRateAskedAndRetriesOfAPeriodShareTheOutcome) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::cohort_model_test

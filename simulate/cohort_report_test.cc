@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace recur {
+namespace recur::cohort_report_test {
 namespace {
 
 using nlohmann::json;
@@ -403,4 +403,4 @@ TEST(CohortReport, RendersAreByteIdentical) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::cohort_report_test

@@ -8,7 +8,7 @@
 #include "simulate/scenario_runner.h"
 #include "simulate/timeline.h"
 
-namespace recur {
+namespace recur::scenario_test {
 namespace {
 
 using ::testing::Contains;
@@ -276,4 +276,4 @@ TEST(RunScenario, ACheckoutPaidLateStartsThePlanAndItsPeriodWhenItIsPaid) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::scenario_test

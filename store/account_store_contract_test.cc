@@ -34,7 +34,7 @@
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
 
-namespace recur {
+namespace recur::account_store_contract_test {
 namespace {
 
 using ::testing::Contains;
@@ -1324,4 +1324,4 @@ TEST_P(WebhookOutboxContractTest, AnEndpointMadeLaterGetsNoEarlierEvents) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::account_store_contract_test

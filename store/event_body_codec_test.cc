@@ -7,7 +7,7 @@
 
 #include "tests/support/map_event_body_dictionaries.h"
 
-namespace recur {
+namespace recur::event_body_codec_test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -70,4 +70,4 @@ TEST(EventBodyCodec, AFrameWithTheWrongDictionaryIsAnErrorNotOtherText) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::event_body_codec_test

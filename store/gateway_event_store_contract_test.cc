@@ -19,7 +19,7 @@
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
 
-namespace recur {
+namespace recur::gateway_event_store_contract_test {
 namespace {
 
 using Backend = StoreBackend;
@@ -183,4 +183,4 @@ INSTANTIATE_TEST_SUITE_P(Backends, GatewayEventStoreContractTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres), StoreBackendName);
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::gateway_event_store_contract_test

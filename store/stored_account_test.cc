@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::stored_account_test {
 namespace {
 
 const Instant t0 = FromUnixMillis(1'735'689'600'000);
@@ -131,4 +131,4 @@ TEST(AccountAsStored, LeavesItToTheStoreWhereAfterDoesNotSayItAll) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::stored_account_test

@@ -15,7 +15,7 @@
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
 
-namespace recur {
+namespace recur::webhook_delivery_store_contract_test {
 namespace {
 
 using std::chrono::hours;
@@ -176,4 +176,4 @@ TEST_P(WebhookDeliveryStoreContractTest, DueDeliveriesLeaveOutTheSkippedEndpoint
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::webhook_delivery_store_contract_test

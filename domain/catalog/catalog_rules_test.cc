@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::catalog_rules_test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -95,4 +95,4 @@ TEST(CatalogRules, RequiresEachFeatureToBeNamedSomewhere) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::catalog_rules_test

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::catalog_sync_test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -93,4 +93,4 @@ TEST(CatalogSync, RefusesAPayerTypeChange) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::catalog_sync_test

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::plan_file_test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -350,4 +350,4 @@ TEST(PlanFile, SerializedPlansReadBackEqual) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::plan_file_test

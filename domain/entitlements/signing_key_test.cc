@@ -19,7 +19,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace recur {
+namespace recur::signing_key_test {
 namespace {
 
 using nlohmann::json;
@@ -552,4 +552,4 @@ TEST(SigningKeyInterop, JoseRejectsTamperedTokens) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::signing_key_test

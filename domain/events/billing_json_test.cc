@@ -9,7 +9,7 @@
 #include "domain/events/plan_json.h"
 #include "domain/events/plan_texts.h"
 
-namespace recur {
+namespace recur::billing_json_test {
 namespace {
 
 using nlohmann::json;
@@ -807,4 +807,4 @@ TEST_F(BillingJsonTest, OrganizationPayer) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::billing_json_test

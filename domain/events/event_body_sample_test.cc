@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace recur {
+namespace recur::event_body_sample_test {
 namespace {
 
 TEST(EventBodySampleTest, EmptiesTheStringsOfPayersCardsAndRequestsAndKeepsTheRest) {
@@ -48,4 +48,4 @@ TEST(EventBodySampleTest, ABodyThatIsNotJsonGivesNothing) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::event_body_sample_test

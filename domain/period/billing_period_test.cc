@@ -8,7 +8,7 @@
 #include <date/date.h>
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::billing_period_test {
 namespace {
 
 using date::days;
@@ -577,4 +577,4 @@ TEST(BillingPeriodProrate, OutOfContractInputsGiveNoCredit) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::billing_period_test

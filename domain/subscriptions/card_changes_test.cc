@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::card_changes_test {
 namespace {
 
 PaymentMethod Card(std::string id, std::string token) {
@@ -98,4 +98,4 @@ TEST(CardChangesTest, KeepsAndForgetsTheGatewayCustomer) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::card_changes_test

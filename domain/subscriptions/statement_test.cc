@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::statement_test {
 namespace {
 
 using std::chrono::days;
@@ -90,4 +90,4 @@ TEST(MakeStatement, RefusesAttemptsInTwoCurrencies) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::statement_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::delivery_request_test {
 namespace {
 
 // 2026-01-01T00:00:00Z.
@@ -39,4 +39,4 @@ TEST(DeliveryRequestTest, ThePathAndQueryAreTheUrls) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::delivery_request_test

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace recur {
+namespace recur::received_delivery_test {
 namespace {
 
 // The reference vector of the Standard Webhooks libraries (signing_test.cc has them all).
@@ -101,4 +101,4 @@ TEST(ReceivedDelivery, TheEventTypeIsOnePrintableWord) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::received_delivery_test

@@ -7,7 +7,7 @@
 
 #include <vector>
 
-namespace recur {
+namespace recur::signing_test {
 namespace {
 
 // The vector every reference library tests (python, javascript, go, ruby, php, c#).
@@ -232,4 +232,4 @@ TEST(VerifyWebhook, RejectsTimestampsThatAreNotWholeSeconds) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::signing_test

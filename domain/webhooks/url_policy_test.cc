@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace recur {
+namespace recur::url_policy_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -645,4 +645,4 @@ TEST(ParseWebhookUrlTest, LengthLimit) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::url_policy_test

@@ -11,7 +11,7 @@
 
 #include "gateways/sandbox/memory_sandbox_ledger.h"
 
-namespace recur {
+namespace recur::sandbox_gateway_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -237,4 +237,4 @@ TEST(SandboxGatewayIds, ComeFromTheGeneratorWhenGiven) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::sandbox_gateway_test

@@ -15,7 +15,7 @@
 #include "gateways/stripe/stripe_signature.h"
 #include "tests/support/fake_stripe.h"
 
-namespace recur {
+namespace recur::stripe_gateway_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -325,4 +325,4 @@ TEST(StripeFormTest, BracketsAndReservedCharactersArePercentEncoded) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::stripe_gateway_test

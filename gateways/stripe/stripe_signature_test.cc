@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::stripe_signature_test {
 namespace {
 
 constexpr std::string_view kSecret = "whsec_test_secret";
@@ -44,4 +44,4 @@ TEST(StripeSignatureTest, RefusesAForgedBodyAnotherSecretAndAStaleOrMalformedHea
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::stripe_signature_test

@@ -8,7 +8,7 @@
 #include <array>
 #include <string_view>
 
-namespace recur {
+namespace recur::clerk_shapes_test {
 namespace {
 
 using nlohmann::json;
@@ -212,4 +212,4 @@ TEST(ClerkShapes, AListIsDataAndTotalCount) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::clerk_shapes_test

@@ -18,7 +18,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "tests/support/temporary_database.h"
 
-namespace recur {
+namespace recur::billing_service_test {
 namespace {
 
 const Instant t0 = FromUnixMillis(1'735'689'600'000);
@@ -311,4 +311,4 @@ TEST_F(BillingServiceChargeTest, AChargeAnsweredPendingIsNotLookedUpBeforeItsWai
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::billing_service_test

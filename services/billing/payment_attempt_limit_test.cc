@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::payment_attempt_limit_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -42,4 +42,4 @@ TEST(PaymentAttemptLimit, OnePayerUsingItsAttemptsLeavesAnothersAlone) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::payment_attempt_limit_test

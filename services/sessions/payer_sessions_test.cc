@@ -9,7 +9,7 @@
 #include "store/memory/memory_payer_session_store.h"
 #include "tests/support/new_payer.h"
 
-namespace recur {
+namespace recur::payer_sessions_test {
 namespace {
 
 using std::chrono::seconds;
@@ -96,4 +96,4 @@ TEST_F(PayerSessionsTest, ATokenNoSessionHasActsForNoOne) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::payer_sessions_test

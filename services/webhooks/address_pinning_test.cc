@@ -26,7 +26,7 @@
 #include "tests/support/test_certificate.h"
 #include "tests/support/webhook_receiver.h"
 
-namespace recur {
+namespace recur::address_pinning_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -272,4 +272,4 @@ TEST_F(AddressPinningTest, OverHttpsACertificateForTheAddressAloneDoesNotStandFo
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::address_pinning_test

@@ -21,7 +21,7 @@
 #include "tests/support/wait.h"
 #include "tests/support/webhook_receiver.h"
 
-namespace recur {
+namespace recur::dispatcher_nodes_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -189,4 +189,4 @@ TEST_F(TwoNodesTest, ANodePausedPastItsLeaseCannotUndoWhatTheNextHolderRecorded)
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::dispatcher_nodes_test

@@ -21,7 +21,7 @@
 #include "tests/support/wait.h"
 #include "tests/support/webhook_receiver.h"
 
-namespace recur {
+namespace recur::dispatcher_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -415,4 +415,4 @@ TEST_P(DispatcherTest, AnAttemptIsRecordedWhileAnotherWorkerReadsWhatIsDue) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::dispatcher_test

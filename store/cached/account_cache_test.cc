@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::account_cache_test {
 namespace {
 
 Account AccountOf(const std::string& payer_id, std::int64_t version) {
@@ -66,4 +66,4 @@ TEST(AccountCache, HoldsAboutItsCapacity) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::account_cache_test

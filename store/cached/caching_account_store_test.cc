@@ -6,7 +6,7 @@
 
 #include "store/memory/memory_account_store.h"
 
-namespace recur {
+namespace recur::caching_account_store_test {
 namespace {
 
 // The versions of the payers in `accounts` (the database other nodes write too), counting
@@ -95,4 +95,4 @@ TEST(CachingAccountStoreAloneOnItsDatabase, AnswersFromMemoryWithoutACheck) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::caching_account_store_test

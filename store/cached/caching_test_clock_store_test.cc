@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::caching_test_clock_store_test {
 namespace {
 
 // Test clocks in a map, counting reads; `during_read` runs after a read has taken its copy,
@@ -172,4 +172,4 @@ TEST(CachingTestClockStore, MissingClocksAreNotKeptAndCapacityHolds) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::caching_test_clock_store_test

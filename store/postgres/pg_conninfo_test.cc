@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::pg_conninfo_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -59,4 +59,4 @@ TEST(PgConninfoTest, AnUnreadableStringSaysWhyUnlessItHoldsAPassword) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::pg_conninfo_test

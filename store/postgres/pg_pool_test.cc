@@ -12,7 +12,7 @@
 
 #include "tests/support/temporary_postgres.h"
 
-namespace recur {
+namespace recur::pg_pool_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -223,4 +223,4 @@ TEST(PgConnectionTest, NoServerAtTheAddressIsUnavailableAndNamesNoPassword) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::pg_pool_test

@@ -13,7 +13,7 @@
 #include "store/postgres/postgres_migration.h"
 #include "tests/support/temporary_postgres.h"
 
-namespace recur {
+namespace recur::postgres_store_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -187,4 +187,4 @@ TEST_F(PostgresStoreTest, KeepsSettings) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::postgres_store_test

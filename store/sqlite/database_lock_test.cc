@@ -14,7 +14,7 @@
 
 #include "tests/support/temporary_folder.h"
 
-namespace recur {
+namespace recur::database_lock_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -95,4 +95,4 @@ TEST_F(DatabaseLockTest, AFolderThatDoesNotExistIsAnErrorNamingTheLockFile) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::database_lock_test

@@ -16,7 +16,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "tests/support/temporary_folder.h"
 
-namespace recur {
+namespace recur::private_files_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -116,4 +116,4 @@ TEST_F(PrivateFilesTest, AMissingDatabaseHasNothingToChange) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::private_files_test

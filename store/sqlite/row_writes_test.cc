@@ -6,7 +6,7 @@
 
 #include "store/sqlite/statement_cache.h"
 
-namespace recur {
+namespace recur::row_writes_test {
 namespace {
 
 // A trigger per column logs every UPDATE that sets it, changed or not, as SQLite would rewrite
@@ -79,4 +79,4 @@ TEST_F(RowWritesTest, RowsThatNameDifferentColumnsAreRefused) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::row_writes_test

@@ -14,7 +14,7 @@
 
 #include "tests/support/temporary_database.h"
 
-namespace recur {
+namespace recur::sqlite_connections_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -176,4 +176,4 @@ TEST_F(SqliteConnectionsTest, QueuedWritesFinishBeforeShutdown) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::sqlite_connections_test

@@ -16,7 +16,7 @@
 #include "gateways/sandbox/sandbox_gateway.h"
 #include "tests/support/temporary_database.h"
 
-namespace recur {
+namespace recur::sqlite_sandbox_ledger_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -119,4 +119,4 @@ TEST(SqliteSandboxLedgerOpenTest, AnUnopenableFileIsUnavailable) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::sqlite_sandbox_ledger_test

@@ -9,7 +9,7 @@
 #include "store/sqlite/status_sql.h"
 #include "tests/support/temporary_database.h"
 
-namespace recur {
+namespace recur::sqlite_store_test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -136,4 +136,4 @@ TEST_F(SqliteStoreTest, TheOneCurrentItemIndexListsTheDomainsCurrentStatuses) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::sqlite_store_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace recur {
+namespace recur::statement_cache_test {
 namespace {
 
 class StatementCacheTest : public ::testing::Test {
@@ -77,4 +77,4 @@ TEST_F(StatementCacheTest, AFailedStepDoesNotPoisonTheNextUse) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::statement_cache_test

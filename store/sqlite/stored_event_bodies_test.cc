@@ -13,7 +13,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "tests/support/temporary_database.h"
 
-namespace recur {
+namespace recur::stored_event_bodies_test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -215,4 +215,4 @@ TEST_F(StoredEventBodiesTest, ADamagedBodyIsAnErrorNotOtherText) {
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::stored_event_bodies_test

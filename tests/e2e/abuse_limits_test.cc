@@ -13,7 +13,7 @@
 #include "tests/e2e/fixture.h"
 #include "tests/e2e/raw_connection.h"
 
-namespace recur::testing {
+namespace recur::testing::abuse_limits_test {
 namespace {
 
 using nlohmann::json;
@@ -230,4 +230,4 @@ TEST_F(AbuseLimitsTest, ALimitThatIsNotARateStopsTheServerFromStartingNamingTheF
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::abuse_limits_test

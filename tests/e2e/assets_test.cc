@@ -9,7 +9,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::assets_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -66,4 +66,4 @@ TEST_F(ServeTest, TheComponentsScriptRefusesUnknownQueryParameters) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::assets_test

@@ -15,7 +15,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::backup_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -133,4 +133,4 @@ TEST_F(BackupTest, AMissingDatabaseOrAPostgresqlOneIsRefused) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::backup_test

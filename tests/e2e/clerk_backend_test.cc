@@ -11,7 +11,7 @@
 #include "base/log.h"
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::clerk_backend_test {
 namespace {
 
 using nlohmann::json;
@@ -214,4 +214,4 @@ TEST_F(ClerkBackendSdkTest, ClerksBackendSdkRunsItsBillingCallsAgainstRecur) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::clerk_backend_test

@@ -11,7 +11,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::clock_faults_test {
 namespace {
 
 using ::testing::IsEmpty;
@@ -96,4 +96,4 @@ TEST_F(ClockFaultsTest, AClockSteppedBackChargesNoRenewalTwiceAndSkipsNone) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::clock_faults_test

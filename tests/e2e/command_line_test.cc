@@ -16,7 +16,7 @@
 #include "tools/recur/serve_settings.h"
 #include "tools/recur/serve_usage.h"
 
-namespace recur::testing {
+namespace recur::testing::command_line_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -428,4 +428,4 @@ TEST(CommandLine, AConfigFileWithAnUnknownKeyAWrongTypeOrBadSyntaxIsRefusedWithI
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::command_line_test

@@ -5,7 +5,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::cors_test {
 namespace {
 
 using nlohmann::json;
@@ -137,4 +137,4 @@ TEST_F(CorsTest, AnOriginThatIsNotOneStopsTheServerFromStartingNamingTheFlag) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::cors_test

@@ -10,7 +10,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::entitlement_token_test {
 namespace {
 
 using nlohmann::json;
@@ -74,4 +74,4 @@ TEST_F(ServeTest, IssuesEntitlementTokensVerifiableWithThePublishedKey) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::entitlement_token_test

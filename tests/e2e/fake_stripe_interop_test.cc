@@ -11,7 +11,7 @@
 #include "tests/e2e/recur_process.h"
 #include "tests/support/fake_stripe.h"
 
-namespace recur::testing {
+namespace recur::testing::fake_stripe_interop_test {
 namespace {
 
 TEST(FakeStripeInterop, StripesNpmClientAcceptsTheFakesAnswers) {
@@ -31,4 +31,4 @@ TEST(FakeStripeInterop, StripesNpmClientAcceptsTheFakesAnswers) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::fake_stripe_interop_test

@@ -9,7 +9,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::gateway_faults_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -76,4 +76,4 @@ TEST_F(GatewayFaultsTest, AChargeWhoseAnswerIsLostIsMadeOnceAndSettledAsPaidAtTh
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::gateway_faults_test

@@ -18,7 +18,7 @@
 #include "tests/e2e/fixture.h"
 #include "tests/e2e/raw_connection.h"
 
-namespace recur::testing {
+namespace recur::testing::http_edge_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -285,4 +285,4 @@ TEST_F(HttpEdgeTest, ASecondServerCannotTakeTheSameAddress) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::http_edge_test

@@ -20,7 +20,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::idempotency_crash_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -338,4 +338,4 @@ TEST_F(IdempotencyCrashTest, EveryKeyMakesExactlyOneChangeWhenTheServerIsKilledA
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::idempotency_crash_test

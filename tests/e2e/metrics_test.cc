@@ -9,7 +9,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::metrics_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -139,4 +139,4 @@ TEST_F(MetricsTest, MetricsAddrServesThemWithoutAKeyAndNothingElse) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::metrics_test

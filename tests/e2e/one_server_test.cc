@@ -11,7 +11,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::one_server_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -121,4 +121,4 @@ TEST_F(OneServerTest, ASecondServeOnTheSameAddressExits2NamingTheAddress) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::one_server_test

@@ -13,7 +13,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::openapi_test {
 namespace {
 
 using nlohmann::json;
@@ -119,4 +119,4 @@ TEST_F(OpenApiTest, AGeneratedTypeScriptClientCompilesAndCallsTheServer) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::openapi_test

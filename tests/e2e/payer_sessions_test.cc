@@ -10,7 +10,7 @@
 #include "http/billing_api.h"
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::payer_sessions_test {
 namespace {
 
 using nlohmann::json;
@@ -253,4 +253,4 @@ TEST_F(PayerSessionsTest, EveryRouteOfTheTableIsEitherForbiddenOrOpenToItsPayers
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::payer_sessions_test

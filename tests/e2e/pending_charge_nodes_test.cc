@@ -16,7 +16,7 @@
 #include "tests/e2e/fixture.h"
 #include "tests/support/wait.h"
 
-namespace recur::testing {
+namespace recur::testing::pending_charge_nodes_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -98,4 +98,4 @@ TEST_F(PendingChargeNodesTest, ALiveNodeSettlesTheChargeOfANodeKilledBeforeItsAn
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::pending_charge_nodes_test

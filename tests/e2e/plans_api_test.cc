@@ -8,7 +8,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::plans_api_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -187,4 +187,4 @@ TEST_F(ServeTest, RefusesToStartOnAnInvalidCatalog) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::plans_api_test

@@ -3,7 +3,7 @@
 
 #include "tests/e2e/recur_process.h"
 
-namespace recur::testing {
+namespace recur::testing::plans_check_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -62,4 +62,4 @@ TEST(PlansCheck, ReportsAMissingPathAndBadUsage) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::plans_check_test

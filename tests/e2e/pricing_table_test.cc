@@ -3,7 +3,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::pricing_table_test {
 namespace {
 
 using nlohmann::json;
@@ -182,4 +182,4 @@ TEST_F(ServeTest, NoPublicRouteTellsAnythingOfAPayer) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::pricing_table_test

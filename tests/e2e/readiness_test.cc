@@ -8,7 +8,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::readiness_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -57,4 +57,4 @@ TEST_F(ReadinessTest, ALockedSqliteFileMakesItNotReadyUntilTheLockIsGone) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::readiness_test

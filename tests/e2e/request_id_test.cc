@@ -9,7 +9,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::request_id_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -85,4 +85,4 @@ TEST_F(RequestIdTest, LinesTheWorkOfAWriteLogsCarryItsRequestId) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::request_id_test

@@ -26,7 +26,7 @@
 #include "tests/e2e/raw_connection.h"
 #include "tests/support/test_certificate.h"
 
-namespace recur::testing {
+namespace recur::testing::reverse_proxy_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -462,4 +462,4 @@ TEST_F(TrustedProxySettingTest, TheTrustedProxiesFromTheEnvironmentAreInTheListe
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::reverse_proxy_test

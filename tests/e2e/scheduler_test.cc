@@ -12,7 +12,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::scheduler_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -304,4 +304,4 @@ TEST_F(SchedulerTest, AKilledAdvanceResumesWithoutLosingOrRepeatingAnything) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::scheduler_test

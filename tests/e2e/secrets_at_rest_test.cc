@@ -12,7 +12,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::secrets_at_rest_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -156,4 +156,4 @@ TEST_F(ServeTest, NoSecretReachesTheLogs) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::secrets_at_rest_test

@@ -22,7 +22,7 @@
 #include "tests/e2e/fixture.h"
 #include "tests/support/webhook_receiver.h"
 
-namespace recur::testing {
+namespace recur::testing::serve_on_postgres_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -370,4 +370,4 @@ TEST_F(ServeOnPostgresTest, UnderLoadARestartFailsRequestsFastAndLosesNothingAck
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::serve_on_postgres_test

@@ -11,7 +11,7 @@
 #include "store/sqlite/migration.h"
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::serve_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -212,4 +212,4 @@ TEST_F(ServeTest, RefusesAnAddressItCannotUse) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::serve_test

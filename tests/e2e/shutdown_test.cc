@@ -21,7 +21,7 @@
 #include "tests/e2e/webhook_fixture.h"
 #include "tests/support/webhook_receiver.h"
 
-namespace recur::testing {
+namespace recur::testing::shutdown_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -155,4 +155,4 @@ TEST_F(ShutdownTest, AnAttemptStillWaitingAtTheTimeoutIsCutAndSentAgainAfterARes
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::shutdown_test

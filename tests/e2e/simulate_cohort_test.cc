@@ -11,7 +11,7 @@
 
 #include "tests/e2e/recur_process.h"
 
-namespace recur::testing {
+namespace recur::testing::simulate_cohort_test {
 namespace {
 
 using nlohmann::json;
@@ -183,4 +183,4 @@ TEST(SimulateCohort, BadOptionsAreRefusedWithTheReason) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::simulate_cohort_test

@@ -14,7 +14,7 @@
 #include "tests/e2e/recur_process.h"
 #include "tests/support/webhook_receiver.h"
 
-namespace recur::testing {
+namespace recur::testing::simulate_scenario_test {
 namespace {
 
 using nlohmann::json;
@@ -413,4 +413,4 @@ TEST(SimulateScenario, UsageErrorsExitWithTwo) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::simulate_scenario_test

@@ -9,7 +9,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::statements_test {
 namespace {
 
 using nlohmann::json;
@@ -195,4 +195,4 @@ TEST_F(StatementsTest, APayerSessionReadsOnlyItsOwnStatements) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::statements_test

@@ -21,7 +21,7 @@
 
 #include "tests/e2e/fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::storage_faults_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -231,4 +231,4 @@ TEST_F(StorageFaultsTest, AFullDiskAnswers503ToWritesWhileReadsGoOnAndWritesWork
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::storage_faults_test

@@ -15,7 +15,7 @@
 
 #include "tests/e2e/stripe_fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::stripe_faults_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -213,4 +213,4 @@ TEST_F(StripeFaultsTest, AWebhookEventAppliedJustBeforeACrashIsADuplicateWhenDel
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::stripe_faults_test

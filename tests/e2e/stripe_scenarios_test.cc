@@ -10,7 +10,7 @@
 
 #include "tests/e2e/stripe_fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::stripe_scenarios_test {
 namespace {
 
 using nlohmann::json;
@@ -251,4 +251,4 @@ TEST_F(StripeScenariosTest, ARenewalAskingForAuthenticationFailsNamingItsPayment
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::stripe_scenarios_test

@@ -12,7 +12,7 @@
 
 #include "tests/e2e/stripe_fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::stripe_serve_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -307,4 +307,4 @@ TEST_F(StripeServeTest, CardAndCustomerEventsFollowWhatHappenedAtStripe) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::stripe_serve_test

@@ -29,7 +29,7 @@
 #include "tests/e2e/fixture.h"
 #include "tests/support/webhook_receiver.h"
 
-namespace recur::testing {
+namespace recur::testing::three_nodes_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -265,4 +265,4 @@ TEST_F(ThreeNodesTest, KilledAndPausedNodesLoseNothingAndDoNothingTwice) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::three_nodes_test

@@ -25,7 +25,7 @@
 #include "tests/e2e/webhook_fixture.h"
 #include "tests/support/webhook_receiver.h"
 
-namespace recur::testing {
+namespace recur::testing::webhook_crash_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -301,4 +301,4 @@ TEST_F(WebhookCrashTest, AKillInTheMiddleOfABurstLosesNoDelivery) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::webhook_crash_test

@@ -7,7 +7,7 @@
 #include "tests/e2e/webhook_fixture.h"
 #include "tests/support/webhook_receiver.h"
 
-namespace recur::testing {
+namespace recur::testing::webhook_delivery_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -148,4 +148,4 @@ TEST_F(WebhookDeliveryTest, ASlowEndpointsBacklogDoesNotHoldBackTheOthers) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::webhook_delivery_test

@@ -11,7 +11,7 @@
 #include "tests/support/test_certificate.h"
 #include "tests/support/webhook_receiver.h"
 
-namespace recur::testing {
+namespace recur::testing::webhook_recovery_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -269,4 +269,4 @@ TEST_F(WebhookRecoveryTest, ConnectionsAreKeptOpenBetweenDeliveries) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::webhook_recovery_test

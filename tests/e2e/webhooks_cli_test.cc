@@ -14,7 +14,7 @@
 #include "tests/e2e/recur_process.h"
 #include "tests/support/wait.h"
 
-namespace recur::testing {
+namespace recur::testing::webhooks_cli_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -154,4 +154,4 @@ TEST(WebhooksCli, ListenVerifiesDeliveriesAndStopsOnSigterm) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::webhooks_cli_test

@@ -9,7 +9,7 @@
 
 #include "tests/e2e/recur_process.h"
 
-namespace recur::testing {
+namespace recur::testing::webhooks_interop_test {
 namespace {
 
 using nlohmann::json;
@@ -67,4 +67,4 @@ TEST_F(WebhooksInterop, TheyRejectATamperedBody) {
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::webhooks_interop_test

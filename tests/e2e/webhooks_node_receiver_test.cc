@@ -17,7 +17,7 @@
 #include "base/clock.h"
 #include "tests/e2e/webhook_fixture.h"
 
-namespace recur::testing {
+namespace recur::testing::webhooks_node_receiver_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -205,4 +205,4 @@ TEST_F(WebhooksNodeReceiverTest, SvixAndStandardWebhooksAcceptEveryEventOfATrial
 }
 
 }  // namespace
-}  // namespace recur::testing
+}  // namespace recur::testing::webhooks_node_receiver_test

@@ -23,7 +23,7 @@
 #include "tests/support/temporary_postgres.h"
 #include "tests/support/wait.h"
 
-namespace recur {
+namespace recur::fresh_reads_test {
 namespace {
 
 const Instant t0 = FromUnixMillis(1'735'689'600'000);
@@ -233,4 +233,4 @@ TEST_F(FreshReadsAcrossNodes, TheCatalogFollowerBringsAnotherNodesReloadWithoutA
 }
 
 }  // namespace
-}  // namespace recur
+}  // namespace recur::fresh_reads_test
