@@ -39,6 +39,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/error.h"
 #include "domain/subscriptions/charge_outcome.h"
 
@@ -92,6 +93,12 @@ struct ChargeRequest {
   // them in its notices, so a notice finds its attempt.
   std::string payer_id;
   std::string attempt_id;
+  // The item and the period the charge pays for, kept with it for the people who read the
+  // gateway's records (Stripe: metadata); nothing reads them back. Fixed for an attempt, like
+  // everything above: a retry under the same key sends the same request.
+  std::string item_id;
+  std::optional<Instant> period_start;
+  std::optional<Instant> period_end;
 };
 
 // A charge made earlier: by its key, or by the gateway's charge id when an answer gave one.

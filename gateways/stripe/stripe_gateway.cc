@@ -13,6 +13,11 @@ using json = nlohmann::json;
 constexpr const char* kPayerKey = "recur_payer_id";
 constexpr const char* kAttemptKey = "recur_attempt_id";
 constexpr const char* kIdempotencyKey = "recur_idempotency_key";
+// Read by people only, in the dashboard: the period's bounds in Unix seconds, as Stripe writes
+// its own.
+constexpr const char* kItemKey = "recur_item_id";
+constexpr const char* kPeriodStartKey = "recur_period_start";
+constexpr const char* kPeriodEndKey = "recur_period_end";
 
 std::string Text(const json& object, const char* name) {
   if (!object.is_object()) return "";
@@ -33,6 +38,8 @@ bool PlainId(const std::string& id) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
   });
 }
+
+std::string UnixSeconds(Instant at) { return std::to_string(ToUnixMillis(at) / 1000); }
 
 std::string Lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -302,17 +309,23 @@ Result<ChargeOutcome> StripeGateway::Charge(const ChargeRequest& request) {
   if (!PlainId(request.customer)) return UnknownCustomer(request.customer);
   // The same request always encodes the same: Stripe compares it under the key. The description
   // is left out so that it may change without the key being taken as reused.
-  const StripeForm form = {
-      {"amount", std::to_string(request.amount)},
-      {"currency", Lower(request.currency)},
-      {"customer", request.customer},
-      {"payment_method", request.payment_method_token},
-      {"payment_method_types[]", "card"},
-      {"confirm", "true"},
-      {"off_session", "true"},
-      {std::string("metadata[") + kPayerKey + "]", request.payer_id},
-      {std::string("metadata[") + kAttemptKey + "]", request.attempt_id},
-      {std::string("metadata[") + kIdempotencyKey + "]", request.idempotency_key}};
+  StripeForm form = {{"amount", std::to_string(request.amount)},
+                     {"currency", Lower(request.currency)},
+                     {"customer", request.customer},
+                     {"payment_method", request.payment_method_token},
+                     {"payment_method_types[]", "card"},
+                     {"confirm", "true"},
+                     {"off_session", "true"},
+                     {std::string("metadata[") + kPayerKey + "]", request.payer_id},
+                     {std::string("metadata[") + kAttemptKey + "]", request.attempt_id},
+                     {std::string("metadata[") + kIdempotencyKey + "]", request.idempotency_key}};
+  if (!request.item_id.empty()) {
+    form.emplace_back(std::string("metadata[") + kItemKey + "]", request.item_id);
+  }
+  for (const auto& [key, at] : {std::pair{kPeriodStartKey, request.period_start},
+                                std::pair{kPeriodEndKey, request.period_end}}) {
+    if (at) form.emplace_back(std::string("metadata[") + key + "]", UnixSeconds(*at));
+  }
   auto answer = client_.Post("/v1/payment_intents", form, request.idempotency_key);
   if (!answer) {
     if (answer.error().kind != ErrorKind::kUnavailable) return std::unexpected(answer.error());

@@ -285,7 +285,7 @@ Result<ChargeOutcome> BillingService::AskGateway(const Account& account,
   }
   return gateway_.Charge({*customer, token, attempt.amount, attempt.currency,
                           attempt.idempotency_key, "recur " + attempt.item_id, account.payer.id,
-                          attempt.id});
+                          attempt.id, attempt.item_id, attempt.period_start, attempt.period_end});
 }
 
 Result<std::vector<std::string>> BillingService::CommitOutcome(

@@ -1,7 +1,8 @@
 // A subscription's life through `recur serve --gateway stripe` against the fake Stripe, on a
 // test clock: a trial converts and renews twice (one PaymentIntent each, with its attempt's
-// metadata and a key of its own); a renewal declined for want of funds walks the dunning
-// schedule, its decline code on the attempt and its events, and the item ends on the free plan;
+// metadata and a key of its own); a declined conversion walks the dunning schedule to the
+// free plan; a renewal declined for want of funds walks it too, with its decline code on the
+// attempt and its events;
 // an upgrade mid-period charges the prorated difference once; and an off-session charge that
 // asks for 3-D Secure fails as authentication_required, naming its PaymentIntent.
 #include <set>
@@ -53,6 +54,11 @@ class StripeScenariosTest : public StripeServeFixture {
           StoredText("SELECT idempotency_key FROM payment_attempts WHERE id = " + Quoted(attempt));
       EXPECT_EQ(intents[i].idempotency_key, key) << attempt;
       EXPECT_EQ(intents[i].metadata.at("recur_idempotency_key"), key);
+      EXPECT_EQ(intents[i].metadata.at("recur_item_id"), attempts[i]["subscription_item_id"]);
+      EXPECT_EQ(intents[i].metadata.at("recur_period_start"),
+                std::to_string(attempts[i]["period_start"].get<std::int64_t>() / 1000));
+      EXPECT_EQ(intents[i].metadata.at("recur_period_end"),
+                std::to_string(attempts[i]["period_end"].get<std::int64_t>() / 1000));
     }
   }
 
@@ -111,6 +117,50 @@ TEST_F(StripeScenariosTest, ATrialConvertsThenRenewsTwiceOnePaymentIntentEach) {
   const json item = Call("GET", "/v1/payers/" + payer + "/subscription").body["items"][0];
   EXPECT_EQ(item["status"], "active");
   EXPECT_EQ(item["period_start"], periods[2]);
+  EXPECT_THAT(InvariantViolations(payer), IsEmpty());
+}
+
+// pm_card_chargeCustomerFail attaches, then every charge on it is declined: the trial's
+// conversion fails, dunning retries 1, 3, 5 and 7 days later, then the item ends on free.
+TEST_F(StripeScenariosTest, ADeclinedConversionWalksDunningAndEndsOnTheFreePlan) {
+  AddTrialPlan();
+  server_ = RecurServer::Start(StripeOptions());
+  ASSERT_NE(server_, nullptr);
+  const std::string clock = NewClock(MillisOf(date::year{2025} / 3 / 1));
+  const std::string payer = NewPayer("user_1", "pm_card_chargeCustomerFail", "user", clock);
+  const Answer trial =
+      Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "trial14"}});
+  ASSERT_EQ(trial.status, 200) << trial.body;
+  const std::size_t before = EventTypes(payer).size();
+
+  ASSERT_EQ(Advance(clock, MillisOf(date::year{2025} / 4 / 1)).status, 200);
+  EXPECT_THAT(
+      TypesFrom(payer, before),
+      ElementsAre("subscriptionItem.freeTrialEnding",
+                  // the conversion, declined
+                  "paymentAttempt.created", "paymentAttempt.updated", "subscriptionItem.pastDue",
+                  "subscription.pastDue",
+                  // retries 1, 3, 5 and 7 days later, the last one giving up
+                  "paymentAttempt.created", "paymentAttempt.updated", "paymentAttempt.created",
+                  "paymentAttempt.updated", "paymentAttempt.created", "paymentAttempt.updated",
+                  "paymentAttempt.created", "paymentAttempt.updated", "subscriptionItem.ended",
+                  "subscriptionItem.active", "subscription.active"));
+  const std::vector<json> attempts = AttemptsOf(payer);
+  const std::vector<FakePaymentIntent> intents = fake_.PaymentIntents();
+  ASSERT_EQ(intents.size(), 5u);  // the conversion and four retries
+  std::set<std::string> keys;
+  for (std::size_t i = 0; i < intents.size(); ++i) {
+    EXPECT_EQ(intents[i].amount, 1500);
+    EXPECT_EQ(intents[i].status, "requires_payment_method");
+    EXPECT_EQ(attempts[i]["status"], "failed");
+    EXPECT_EQ(attempts[i]["failed_reason"]["code"], "card_declined");
+    keys.insert(intents[i].idempotency_key);
+  }
+  EXPECT_EQ(keys.size(), 5u);
+  ExpectChargedAs(payer, attempts, intents);
+  const json subscription = Call("GET", "/v1/payers/" + payer + "/subscription").body;
+  ASSERT_EQ(subscription["items"].size(), 1u) << subscription;
+  EXPECT_EQ(subscription["items"][0]["plan"]["slug"], "free");
   EXPECT_THAT(InvariantViolations(payer), IsEmpty());
 }
 
