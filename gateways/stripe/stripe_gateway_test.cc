@@ -301,13 +301,13 @@ TEST_F(StripeGatewayTest, AnAuthenticationRequiredChargeNamesItsPaymentIntent) {
 }
 
 TEST_F(StripeGatewayTest, ARefusedKeyIsAnErrorThatNamesNoKey) {
-  options_.secret_key = "pk_test_publishable";
+  options_.secret_key = "sk_tset_mistyped_key";
   StripeGateway wrong_key(options_);
   auto refused = wrong_key.EnsureCustomer({"cpayer_2", "", ""});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, "stripe_key_refused");
   EXPECT_THAT(refused.error().message, HasSubstr("401"));
-  EXPECT_THAT(refused.error().message, ::testing::Not(HasSubstr("pk_test_publishable")));
+  EXPECT_THAT(refused.error().message, ::testing::Not(HasSubstr("sk_tset_mistyped_key")));
 }
 
 TEST_F(StripeGatewayTest, OnePayerGetsOneCustomerMarkedWithThePayer) {

@@ -269,12 +269,13 @@ bool Dispatcher::HasRoom(const std::string& endpoint_id) const {
 std::optional<DueDelivery> Dispatcher::Take(std::unique_lock<std::mutex>& lock) {
   const auto now = std::chrono::steady_clock::now();
   const bool store_failing = now - read_failed_at_ < options_.poll;
-  // An emptied queue is read again at once only when the last read was cut at its limit (more
-  // may be due); else a store with nothing due would be read again by each worker the last read
-  // woke, one after another, without end.
-  const bool drained_a_full_read = queue_.empty() && last_read_was_full_;
-  if ((drained_a_full_read || now - queue_read_at_ >= queue_kept_for_) && !store_failing &&
-      !reading_) {
+  // An emptied queue is read again at once only when more may be due than the last read found:
+  // that read queued something (the store caps what it gives per read and per endpoint), or an
+  // attempt was recorded since (its endpoint has room again). Else a store with nothing due would
+  // be read again by each worker the last read woke, one after another, without end.
+  const bool more_may_be_due = last_read_queued_ || recorded_since_read_;
+  if (((queue_.empty() && more_may_be_due) || now - queue_read_at_ >= queue_kept_for_) &&
+      !store_failing && !reading_) {
     // Read again what is due for the endpoints with room. Those without keep what is queued for
     // them: left in the read, their backlog would crowd out every other endpoint.
     std::vector<std::string> full;
@@ -288,6 +289,7 @@ std::optional<DueDelivery> Dispatcher::Take(std::unique_lock<std::mutex>& lock) 
     // The read is a round trip to the store: made without the mutex, so that the other workers
     // take what is queued and the recorder records meanwhile.
     reading_ = true;
+    recorded_since_read_ = false;
     recorded_during_read_.clear();
     lock.unlock();
     auto due = deliveries_.DueDeliveries(
@@ -307,13 +309,14 @@ std::optional<DueDelivery> Dispatcher::Take(std::unique_lock<std::mutex>& lock) 
     std::erase_if(queue_, [&full](const DueDelivery& queued) {
       return std::ranges::find(full, queued.endpoint.id) == full.end();
     });
+    last_read_queued_ = false;
     for (DueDelivery& delivery : *due) {
       if (!in_flight_.contains(delivery.id) && !recorded_during_read_.contains(delivery.id)) {
         queue_.push_back(std::move(delivery));
+        last_read_queued_ = true;
       }
     }
     recorded_during_read_.clear();
-    last_read_was_full_ = static_cast<int>(due->size()) >= limit;
     queue_read_at_ = now;
     queue_kept_for_ = NextPoll();
     last_read_ms_ = ToUnixMillis(clock_.Now());
@@ -390,6 +393,7 @@ void Dispatcher::RecordWhileRunning() {
       in_flight_.erase(attempt.delivery_id);
       if (reading_) recorded_during_read_.insert(attempt.delivery_id);
     }
+    recorded_since_read_ = true;
     in_flight_count_ = in_flight_.size();
     wake_.notify_all();
   }

@@ -134,9 +134,10 @@ class Dispatcher {
   std::chrono::milliseconds NextPoll();
   void Work();
   // Under mutex_ (`lock` holds it): a queued delivery whose endpoint has room. The queue is read
-  // again from the store when it is older than the (jittered) poll, or emptied after a read that
-  // stopped at its limit, by one worker at a time, with mutex_ released for the read's round
-  // trip, so that the other workers go on sending and recording meanwhile.
+  // again from the store when it is older than the (jittered) poll, or when it is empty and more
+  // may be due (the last read found some, or attempts were recorded since), by one worker at a
+  // time, with mutex_ released for the read's round trip, so that the other workers go on
+  // sending and recording meanwhile.
   std::optional<DueDelivery> Take(std::unique_lock<std::mutex>& lock);
   // Under mutex_: whether the endpoint has fewer than `per_endpoint` attempts in flight.
   bool HasRoom(const std::string& endpoint_id) const;
@@ -180,7 +181,8 @@ class Dispatcher {
   // `poll` has passed, so a store that is down costs one failed read and one log line per poll.
   std::chrono::steady_clock::time_point read_failed_at_;
   std::chrono::milliseconds queue_kept_for_{0};  // how long the last read stands
-  bool last_read_was_full_ = false;              // it stopped at its limit: more may be due
+  bool last_read_queued_ = false;                // the last read found deliveries not queued before
+  bool recorded_since_read_ = false;             // attempts were recorded since the last read began
   // Whether a worker is reading what is due (outside mutex_); then, the deliveries whose attempt
   // was recorded meanwhile: the read may have seen them still pending, and they are not queued
   // again from it.
