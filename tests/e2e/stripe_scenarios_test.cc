@@ -64,7 +64,8 @@ class StripeScenariosTest : public StripeServeFixture {
           StoredText("SELECT idempotency_key FROM payment_attempts WHERE id = " + Quoted(attempt));
       EXPECT_EQ(intents[i].idempotency_key, key) << attempt;
       EXPECT_EQ(intents[i].metadata.at("recur_idempotency_key"), key);
-      EXPECT_EQ(intents[i].metadata.at("recur_item_id"), attempts[i]["subscription_item_id"]);
+      EXPECT_EQ(intents[i].metadata.at("recur_item_id"),
+                attempts[i]["subscription_item_id"].get<std::string>());
       EXPECT_EQ(intents[i].metadata.at("recur_period_start"),
                 std::to_string(attempts[i]["period_start"].get<std::int64_t>() / 1000));
       EXPECT_EQ(intents[i].metadata.at("recur_period_end"),
