@@ -396,6 +396,7 @@ int RunServe(std::span<const std::string> args) {
   server.SetClientLimits(settings->client_limits);
   RenderedCatalogs rendered_catalogs(catalog);
   PayerSessions sessions(store, store, clock);
+  OverviewReport overview(store, engine.webhook_endpoints, engine.test_clocks, clock);
   Readiness readiness(opened->health, engine.scheduler, engine.dispatcher, clock);
   // One scrape: what each part counts, then the process's own figures.
   auto metrics = [&server, &engine, &measured, commits = opened->commit_latency] {
@@ -424,6 +425,7 @@ int RunServe(std::span<const std::string> args) {
                         clock,
                         {"recur:" + installation->instance_id},
                         sessions,
+                        overview,
                         &readiness,
                         metrics,
                         &store,
