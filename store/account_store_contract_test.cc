@@ -461,6 +461,36 @@ TEST_P(AccountStoreContractTest, StatementsGroupAPayersAttemptsByStatementId) {
   EXPECT_FALSE(*unnamed) << "an attempt without a statement is on none";
 }
 
+TEST_P(AccountStoreContractTest, APaymentAttemptLoadsByItsIdWithItsPayer) {
+  const Account stored = NewPayer("user_1");
+  NewPayer("user_2");
+  PaymentAttempt paid;
+  paid.id = "cpay_paid";
+  paid.item_id = stored.items[0].id;
+  paid.status = AttemptStatus::kPaid;
+  paid.amount = 2000;
+  paid.currency = "USD";
+  paid.payment_method_id = "cpm_none";
+  paid.period_start = t0_;
+  paid.period_end = t0_ + 30 * kDay;
+  paid.idempotency_key = "key_paid";
+  paid.statement_id = "stmt_a";
+  paid.gateway_charge_id = "ch_1";
+  paid.created_at = paid.updated_at = t0_;
+  paid.paid_at = t0_;
+  Account after = stored;
+  after.attempts = {paid};
+  ASSERT_TRUE(Save(&stored, after, {}));
+
+  auto loaded = store().LoadPaymentAttempt("cpay_paid");
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_TRUE(*loaded);
+  EXPECT_EQ(**loaded, (AttemptOfPayer{stored.payer.id, paid})) << "settled ones too";
+  auto missing = store().LoadPaymentAttempt("cpay_none");
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(*missing);
+}
+
 // A payer on a frozen test clock: every item and attempt is created at one instant. The store
 // puts what a change adds after what it holds, as AccountAsStored predicts (Save checks it).
 TEST_P(AccountStoreContractTest, ChangesAtOneInstantLoadInTheOrderTheyWereMade) {

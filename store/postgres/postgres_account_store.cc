@@ -598,6 +598,20 @@ Result<std::optional<StoredStatement>> PostgresStore::LoadStatement(
   });
 }
 
+Result<std::optional<AttemptOfPayer>> PostgresStore::LoadPaymentAttempt(
+    const std::string& attempt_id) {
+  const Doing doing{"loading payment attempt", attempt_id};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    const PgResult rows =
+        Required(connection.Exec(doing,
+                                 std::string("SELECT ") + kAttemptReadColumns +
+                                     ", payer_id FROM payment_attempts WHERE id = $1",
+                                 PgParams::Of(attempt_id)));
+    if (rows.rows() == 0) return std::optional<AttemptOfPayer>();
+    return std::optional<AttemptOfPayer>(AttemptOfPayer{rows.Text(0, 21), ReadAttempt(rows, 0)});
+  });
+}
+
 Result<Page<StoredEvent>> PostgresStore::ListEvents(const std::string& payer_id,
                                                     const std::string& type,
                                                     const ListOptions& options) {

@@ -410,6 +410,19 @@ Result<std::optional<StoredStatement>> SqliteStore::LoadStatement(const std::str
                             [&](SQLite::Database& db) { return ReadStatement(db, statement_id); });
 }
 
+Result<std::optional<AttemptOfPayer>> SqliteStore::LoadPaymentAttempt(
+    const std::string& attempt_id) {
+  return connections_->Read({"loading payment attempt", attempt_id}, [&](SQLite::Database& db) {
+    StatementLease query = Prepared(db,
+                                    std::string("SELECT ") + kAttemptReadColumns +
+                                        ", payer_id FROM payment_attempts WHERE id = ?",
+                                    attempt_id);
+    if (!query->executeStep()) return std::optional<AttemptOfPayer>();
+    return std::optional<AttemptOfPayer>(
+        AttemptOfPayer{query->getColumn(21).getString(), ReadAttempt(*query)});
+  });
+}
+
 Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,
                                                   const std::string& type,
                                                   const ListOptions& options) {
