@@ -184,13 +184,15 @@ class AccountStoreContractTest : public ::testing::TestWithParam<StoreKind> {
 
   // A payer on its type's free plan, stored; not yet stored with `store_it` false.
   Account NewPayer(const std::string& external_id, PayerType type = PayerType::kUser,
-                   std::optional<std::string> test_clock = std::nullopt, bool store_it = true) {
+                   std::optional<std::string> test_clock = std::nullopt, bool store_it = true,
+                   std::string image_url = "") {
     Account account;
     account.payer.id = ids_.NewId("cpayer");
     account.payer.external_id = external_id;
     account.payer.type = type;
     account.payer.email = external_id + "@example.com";
     account.payer.name = external_id;
+    account.payer.image_url = std::move(image_url);
     account.payer.test_clock_id = std::move(test_clock);
     account.payer.subscription_id = ids_.NewId("csub");
     account.payer.created_at = t0_;
@@ -312,6 +314,17 @@ INSTANTIATE_TEST_SUITE_P(Stores, AccountStoreContractTest,
                          ::testing::Values(StoreKind::kSqlite, StoreKind::kMemory,
                                            StoreKind::kCachedSqlite, StoreKind::kPostgres),
                          StoreName);
+
+TEST_P(AccountStoreContractTest, APayersImageUrlLoadsBackAndNoneIsEmpty) {
+  const Account with_image = NewPayer("user_1", PayerType::kUser, std::nullopt, true,
+                                      "https://img.example.com/u/ada.png?size=64");
+  const Account without = NewPayer("user_2");
+  EXPECT_EQ(Load(with_image.payer.id).payer.image_url, "https://img.example.com/u/ada.png?size=64");
+  EXPECT_EQ(Load(without.payer.id).payer.image_url, "");
+  // Kept through a later change of the payer.
+  AddCard(with_image.payer.id, t0_ + std::chrono::hours(1));
+  EXPECT_EQ(Load(with_image.payer.id).payer.image_url, "https://img.example.com/u/ada.png?size=64");
+}
 
 TEST_P(AccountStoreContractTest, ANewPayerLoadsBackAsStored) {
   Account account = NewPayer("user_1");

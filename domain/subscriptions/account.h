@@ -64,6 +64,7 @@ struct Payer {
   PayerType type = PayerType::kUser;
   std::string email;
   std::string name;
+  std::string image_url;  // https://...; "" when none was given
   std::optional<std::string> test_clock_id;
   std::string subscription_id;  // csub_...: one subscription per payer, made with the payer
   bool trial_used = false;      // a free trial was started once (whatever became of it)

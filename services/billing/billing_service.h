@@ -56,6 +56,7 @@ struct NewPayer {
   std::string email;
   std::string name;
   std::optional<std::string> test_clock;  // the payer lives at this test clock's time
+  std::string image_url;                  // an https URL (checked by the caller); "" for none
 };
 
 // The result of a change to an account.
