@@ -137,7 +137,7 @@ struct PaymentAttempt {
   Instant period_end;
   std::string idempotency_key;
   // The statement of the payer's billing cycle it belongs to (statement.h's StatementIdOf of
-  // the payer and period_start), given when the attempt is made.
+  // the payer, period_start and currency), given when the attempt is made.
   std::string statement_id;
   std::string gateway_charge_id;
   std::string failed_code;    // the gateway's machine code, e.g. "insufficient_funds"
