@@ -23,6 +23,7 @@ bool AcceptsPayerSession(Access access) {
     case Access::kPayerSession:
     case Access::kItemSession:
     case Access::kStatementSession:
+    case Access::kAttemptSession:
       return true;
   }
   return false;
@@ -36,6 +37,7 @@ bool NeedsCredential(Access access, const ApiRequest::QueryParams& query) {
     case Access::kPayerSession:
     case Access::kItemSession:
     case Access::kStatementSession:
+    case Access::kAttemptSession:
       return true;
     case Access::kPublicUnlessPayer:
       return query.contains("payer_id");

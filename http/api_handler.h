@@ -41,6 +41,8 @@ enum class Access {
   kItemSession,
   // The secret key, or a session of the payer whose statement the path's {id} names.
   kStatementSession,
+  // The secret key, or a session of the payer whose payment attempt the path's {id} names.
+  kAttemptSession,
 };
 
 // How a route writes its errors (api_error.h): Recur's one format, or, on the routes that

@@ -22,6 +22,9 @@ void AddApiRoutes(HttpServer& server, const ApiServices& services) {
         },
         [&services](const std::string& statement_id) {
           return OwnerOrNone(services.billing.PayerOfStatement(statement_id));
+        },
+        [&services](const std::string& attempt_id) {
+          return OwnerOrNone(services.billing.PayerOfAttempt(attempt_id));
         }}});
   for (const ApiRoute& route : kApiRoutes) {
     server.Route(

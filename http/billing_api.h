@@ -73,6 +73,8 @@ struct ApiServices {
   // committed ends the process with SIGKILL before it is answered, so that the sender delivers
   // it again to the next run.
   bool kill_before_gateway_event_answer = false;
+  // The merchant's name, at the top of every receipt (receipts_api.cc).
+  std::string merchant_name = "Recur";
 };
 
 using RouteHandler = Result<ApiResponse> (*)(const ApiServices&, const ApiRequest&);
@@ -112,6 +114,9 @@ Result<ApiResponse> ListEvents(const ApiServices&, const ApiRequest&);
 // statements_api.cc: statements in the shape of Clerk's BillingStatement.
 Result<ApiResponse> ListStatements(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetStatement(const ApiServices&, const ApiRequest&);
+// receipts_api.cc: printable HTML receipts (domain/receipts/receipt_html.h).
+Result<ApiResponse> GetAttemptReceipt(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetStatementReceipt(const ApiServices&, const ApiRequest&);
 // pricing_table_api.cc: the plans' texts rendered once per snapshot, the payer's part per request.
 Result<ApiResponse> GetPricingTable(const ApiServices&, const ApiRequest&);
 // openapi_api.cc: docs/openapi.json, compiled in (openapi_document.h).
@@ -154,8 +159,8 @@ struct ApiRoute {
 
 // Matched in this order; a path asked with another method lists the methods in this order too.
 // The access column is the one rule of who may call what (api_handler.h's Access): the routes a
-// payer session may use are those of kPayerSession, kItemSession, kStatementSession and
-// kPublicUnlessPayer.
+// payer session may use are those of kPayerSession, kItemSession, kStatementSession,
+// kAttemptSession and kPublicUnlessPayer.
 inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/healthz", Access::kPublic, Health},
     {"GET", "/readyz", Access::kPublic, Ready},
@@ -185,6 +190,9 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/v1/payment_attempts", Access::kSecretKey, ListPaymentAttempts},  // ?payer_id=
     {"GET", "/v1/payers/{id}/statements", Access::kPayerSession, ListStatements},
     {"GET", "/v1/statements/{id}", Access::kStatementSession, GetStatement},
+    // HTML receipts: a paid attempt's, and a statement's page
+    {"GET", "/v1/payment_attempts/{id}/receipt", Access::kAttemptSession, GetAttemptReceipt},
+    {"GET", "/v1/statements/{id}/receipt", Access::kStatementSession, GetStatementReceipt},
     {"GET", "/v1/events", Access::kSecretKey, ListEvents},  // ?payer_id=&type=
     // ?payer_type= is public; ?payer_id= needs the key or that payer's session; a session alone
     // is its payer's table

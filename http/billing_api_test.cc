@@ -33,6 +33,7 @@ std::string_view AccessText(Access access) {
     case Access::kPayerSession:
     case Access::kItemSession:
     case Access::kStatementSession:
+    case Access::kAttemptSession:
       return "secret key or the payer's session";
   }
   return "?";
@@ -134,6 +135,8 @@ TEST(ApiRoutesTest, APayerSessionMayUseExactlyItsPayersReadsAndChanges) {
                                 "DELETE /v1/subscription_items/{id}",
                                 "GET /v1/payers/{id}/statements",
                                 "GET /v1/statements/{id}",
+                                "GET /v1/payment_attempts/{id}/receipt",
+                                "GET /v1/statements/{id}/receipt",
                             }));
 }
 

@@ -129,6 +129,7 @@ TEST(OpenApiDocumentTest, EachOperationAsksForTheCredentialsItsRouteTakes) {
       case Access::kPayerSession:
       case Access::kItemSession:
       case Access::kStatementSession:
+      case Access::kAttemptSession:
         EXPECT_EQ(security,
                   json::array({{{"secretKey", json::array()}}, {{"payerSession", json::array()}}}))
             << name;

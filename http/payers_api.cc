@@ -1,6 +1,7 @@
 // Payers, payment methods and subscription changes over HTTP (billing_api.h).
 #include "domain/events/billing_json.h"
 #include "domain/subscriptions/card_changes.h"
+#include "domain/webhooks/url_policy.h"
 #include "http/api_error.h"
 #include "http/billing_api.h"
 #include "http/body_reader.h"
@@ -21,6 +22,7 @@ json PayerObject(const Account& account) {
       {"type", PayerTypeName(payer.type)},
       {"email", payer.email},
       {"name", payer.name},
+      {"image_url", payer.image_url},
       {"subscription_id", payer.subscription_id},
       {"trial_used", payer.trial_used},
       {"has_paid", payer.has_paid},
@@ -49,6 +51,21 @@ json ItemObject(const Account& account, const std::string& item_id, const Catalo
   return item == nullptr ? json(nullptr) : SubscriptionItemJson(*item, render);
 }
 
+// A payer's image_url: "" (none), or an https URL of at most kMaxWebhookUrlLength characters
+// that parses as a webhook endpoint's would (a host, no credentials, no fragment).
+Status CheckImageUrl(const std::string& url) {
+  if (url.empty()) return Ok();
+  auto parsed = ParseWebhookUrl(url);
+  if (!parsed || parsed->scheme != "https") {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                     "image_url must be an https:// URL of at most " +
+                         std::to_string(kMaxWebhookUrlLength) + " characters" +
+                         (parsed ? std::string(", not http://") : ": " + parsed.error().message),
+                     "image_url");
+  }
+  return Ok();
+}
+
 Result<NewPayer> ReadNewPayer(const ApiRequest& request) {
   auto body = ParseJsonBody(request);
   if (!body) return std::unexpected(body.error());
@@ -58,10 +75,14 @@ Result<NewPayer> ReadNewPayer(const ApiRequest& request) {
   const std::string type = reader.String("type", true, 10).value_or("user");
   payer.email = reader.String("email", true, 320).value_or("");
   payer.name = reader.String("name", false, 255).value_or("");
+  payer.image_url = reader.String("image_url", false, kMaxWebhookUrlLength).value_or("");
   payer.test_clock = reader.String("test_clock", false, 100);
-  if (auto done = reader.Finish({"external_id", "type", "email", "name", "test_clock"}); !done) {
+  if (auto done =
+          reader.Finish({"external_id", "type", "email", "name", "image_url", "test_clock"});
+      !done) {
     return std::unexpected(done.error());
   }
+  if (auto image = CheckImageUrl(payer.image_url); !image) return std::unexpected(image.error());
   auto parsed_type = ParsePayerType(type);
   if (!parsed_type) {
     return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",

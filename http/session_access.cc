@@ -52,6 +52,13 @@ std::optional<SessionRefusal> RefuseSessionRequest(Access access,
       if (!*owner || **owner != session_payer) return NotFound(StatementNotFound(statement_id));
       return std::nullopt;
     }
+    case Access::kAttemptSession: {
+      const std::string attempt_id = path_params.empty() ? "" : path_params[0];
+      auto owner = owners.attempt(attempt_id);
+      if (!owner) return SessionRefusal{0, owner.error()};  // its kind's status
+      if (!*owner || **owner != session_payer) return NotFound(AttemptNotFound(attempt_id));
+      return std::nullopt;
+    }
   }
   return Forbidden();
 }

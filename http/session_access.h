@@ -24,14 +24,16 @@ struct SessionRefusal {
   Error error;
 };
 
-// The payer whose resource (a subscription item, a statement) `id` is; none when there is no
-// such resource.
+// The payer whose resource (a subscription item, a statement, a payment attempt) `id` is; none when
+// there is no such resource.
 using PayerOfResource = std::function<Result<std::optional<std::string>>(const std::string& id)>;
 
-// Whose the resources are that routes of kItemSession and kStatementSession name.
+// Whose the resources are that routes of kItemSession, kStatementSession and kAttemptSession
+// name.
 struct ResourceOwners {
   PayerOfResource item;
   PayerOfResource statement;
+  PayerOfResource attempt;
 };
 
 // The refusal of a request of the session of payer `session_payer` to a route of `access` with

@@ -22,9 +22,16 @@ const PayerOfResource kStatements =
   return std::optional<std::string>();
 };
 
+const PayerOfResource kAttempts =
+    [](const std::string& attempt) -> Result<std::optional<std::string>> {
+  if (attempt == "cpay_mine") return std::optional<std::string>("cpayer_me");
+  if (attempt == "cpay_theirs") return std::optional<std::string>("cpayer_other");
+  return std::optional<std::string>();
+};
+
 std::optional<SessionRefusal> Refusal(Access access, std::vector<std::string> params,
                                       ApiRequest::QueryParams query = {}) {
-  return RefuseSessionRequest(access, params, query, "cpayer_me", {kItems, kStatements});
+  return RefuseSessionRequest(access, params, query, "cpayer_me", {kItems, kStatements, kAttempts});
 }
 
 TEST(SessionAccessTest, ARouteForTheSecretKeyOnlyIsForbidden) {
@@ -83,6 +90,17 @@ TEST(SessionAccessTest, AnItemWhoseOwnerCannotBeReadIsNotJudgedAllowed) {
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->error.kind, ErrorKind::kUnavailable);
   EXPECT_EQ(refused->status, 0);  // answered with its kind's status, 503
+}
+
+TEST(SessionAccessTest, AnotherPayersAttemptIsAnsweredAsAnAttemptThatDoesNotExist) {
+  EXPECT_FALSE(Refusal(Access::kAttemptSession, {"cpay_mine"}));
+  auto theirs = Refusal(Access::kAttemptSession, {"cpay_theirs"});
+  auto none = Refusal(Access::kAttemptSession, {"cpay_none"});
+  ASSERT_TRUE(theirs && none);
+  EXPECT_EQ(theirs->status, 404);
+  EXPECT_EQ(theirs->error.code, "attempt_not_found");
+  EXPECT_EQ(theirs->error.message, "no payment attempt cpay_theirs");
+  EXPECT_EQ(none->error.message, "no payment attempt cpay_none");
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "simulate/cohort_chart.h"
 
+#include "base/html_escape.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -54,7 +56,7 @@ std::string SvgLine(double x1, double y1, double x2, double y2, std::string_view
 std::string SvgText(double x, double y, std::string_view css_class, std::string_view text,
                     std::string_view extra = "") {
   return "<text class=\"" + std::string(css_class) + "\" x=\"" + Coordinate(x) + "\" y=\"" +
-         Coordinate(y) + "\"" + std::string(extra) + ">" + Escape(text) + "</text>";
+         Coordinate(y) + "\"" + std::string(extra) + ">" + EscapeHtml(text) + "</text>";
 }
 
 // The smallest 1, 2 or 5 times a power of ten that covers `span` in at most `ticks` steps.
@@ -166,7 +168,7 @@ std::string LineChart(const CohortReport& report, const ChartSpec& spec, const C
   const std::string title_id = std::string(spec.id) + "-title";
   std::string out = "<figure class=\"chart\">\n<svg viewBox=\"0 0 " + Integer(kChartWidth) + " " +
                     Integer(height) + "\" role=\"img\" aria-labelledby=\"" + title_id +
-                    "\">\n<title id=\"" + title_id + "\">" + Escape(spec.title) +
+                    "\">\n<title id=\"" + title_id + "\">" + EscapeHtml(spec.title) +
                     " per day</title>\n";
   // Grid and y axis labels.
   for (const auto& [value, label] : y_ticks) {
@@ -196,14 +198,14 @@ std::string LineChart(const CohortReport& report, const ChartSpec& spec, const C
                 Coordinate(y_of(std::clamp(day.*spec.field, -kChartLimit, kChartLimit)));
     }
     out += "<polyline class=\"series\" points=\"" + points + "\"" + SeriesStroke(i) + "><title>" +
-           Escape(design.name) + "</title></polyline>\n";
+           EscapeHtml(design.name) + "</title></polyline>\n";
     if (design.days.size() == 1) {  // a one-point line draws nothing: mark the point
       const auto comma = points.find(',');
       out += "<circle cx=\"" + points.substr(0, comma) + "\" cy=\"" + points.substr(comma + 1) +
              "\" r=\"3\" fill=\"" + std::string(SeriesColor(i)) + "\"/>\n";
     }
   }
-  out += "<g class=\"legend\">\n" + legend + "</g>\n</svg>\n<figcaption>" + Escape(spec.about) +
+  out += "<g class=\"legend\">\n" + legend + "</g>\n</svg>\n<figcaption>" + EscapeHtml(spec.about) +
          "</figcaption>\n</figure>\n";
   return out;
 }

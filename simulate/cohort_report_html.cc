@@ -63,16 +63,16 @@ std::string KeySwatch(std::size_t index) {
 std::string DesignCell(const CohortReport& report, std::size_t row, bool with_description) {
   const CohortDesignResult& design = report.designs[row];
   std::string out = "<td class=\"name\"><span class=\"design\">" + KeySwatch(row) +
-                    Escape(design.name) + "</span>";
+                    EscapeHtml(design.name) + "</span>";
   if (with_description && !design.description.empty()) {
-    out += "<div class=\"about\">" + Escape(design.description) + "</div>";
+    out += "<div class=\"about\">" + EscapeHtml(design.description) + "</div>";
   }
   return out + "</td>";
 }
 
 void AppendCells(std::string& out, const ColumnGroup& group, std::size_t row) {
   for (const Column& column : group) {
-    out += "<td class=\"num\">" + Escape(column.cells[row]) + "</td>";
+    out += "<td class=\"num\">" + EscapeHtml(column.cells[row]) + "</td>";
   }
 }
 
@@ -84,7 +84,7 @@ std::string ResultsHtml(const CohortReport& report, const Currency& currency) {
   std::string out = "<div class=\"scroll\"><table class=\"results\">\n<thead><tr><th>design</th>";
   for (const ColumnGroup* group : {&groups.counts, &groups.endings}) {
     for (const Column& column : *group) {
-      out += "<th class=\"num\">" + Escape(column.Header()) + "</th>";
+      out += "<th class=\"num\">" + EscapeHtml(column.Header()) + "</th>";
     }
   }
   out += "</tr></thead>\n<tbody>\n";
@@ -100,7 +100,7 @@ std::string ResultsHtml(const CohortReport& report, const Currency& currency) {
   const std::string span = Integer(static_cast<std::int64_t>(report.report_days.size()));
   std::string days;
   for (int day : report.report_days) days += "<th class=\"num\">day " + Integer(day) + "</th>";
-  out += "<h3>MRR and cumulative revenue (" + Escape(OrDash(report.currency)) +
+  out += "<h3>MRR and cumulative revenue (" + EscapeHtml(OrDash(report.currency)) +
          ")</h3>\n<div class=\"scroll\"><table class=\"results\">\n<thead><tr><th rowspan=\"2\">"
          "design</th><th class=\"group\" colspan=\"" +
          span + "\">MRR</th><th class=\"group\" colspan=\"" + span +
@@ -121,9 +121,9 @@ std::string AssumptionsHtml(const CohortReport& report) {
       "<div class=\"scroll\"><table class=\"assumptions\">\n<thead><tr><th>name</th><th>value</th>"
       "<th>meaning</th><th>source</th></tr></thead>\n<tbody>\n";
   for (const CohortAssumption& assumption : report.assumptions) {
-    out += "<tr><td><code>" + Escape(assumption.name) + "</code></td><td>" +
-           Escape(assumption.value) + "</td><td>" + Escape(assumption.meaning) + "</td><td>" +
-           Escape(assumption.source) + "</td></tr>\n";
+    out += "<tr><td><code>" + EscapeHtml(assumption.name) + "</code></td><td>" +
+           EscapeHtml(assumption.value) + "</td><td>" + EscapeHtml(assumption.meaning) +
+           "</td><td>" + EscapeHtml(assumption.source) + "</td></tr>\n";
   }
   out += "</tbody>\n</table></div>\n";
   return out;
@@ -142,8 +142,9 @@ std::string CohortReportHtml(const CohortReport& report) {
   out += "</style>\n</head>\n<body>\n<h1>Cohort simulation</h1>\n";
   out += "<dl class=\"run\">\n<dt>seed</dt><dd>" + std::to_string(report.seed) +
          "</dd>\n<dt>payers</dt><dd>" + Count(report.payers) + "</dd>\n<dt>days</dt><dd>" +
-         Count(report.days) + "</dd>\n<dt>start date</dt><dd>" + Escape(OrDash(report.start_date)) +
-         "</dd>\n<dt>currency</dt><dd>" + Escape(code) + "</dd>\n</dl>\n";
+         Count(report.days) + "</dd>\n<dt>start date</dt><dd>" +
+         EscapeHtml(OrDash(report.start_date)) + "</dd>\n<dt>currency</dt><dd>" + EscapeHtml(code) +
+         "</dd>\n</dl>\n";
 
   const std::array<ChartSpec, 3> charts = {{
       {"chart-mrr", "MRR (" + code + ")",
@@ -165,7 +166,7 @@ std::string CohortReportHtml(const CohortReport& report) {
     label_width = std::max(label_width, scales.back().LabelWidth());
   }
   for (std::size_t i = 0; i < charts.size(); ++i) {
-    out += "<h2>" + Escape(charts[i].title) + "</h2>\n" +
+    out += "<h2>" + EscapeHtml(charts[i].title) + "</h2>\n" +
            LineChart(report, charts[i], scales[i], PlotLeft(label_width));
   }
   out += "<h2>Results</h2>\n" + ResultsHtml(report, currency);

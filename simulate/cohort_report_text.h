@@ -1,6 +1,6 @@
 // Text for people, shared by the cohort report's renderers (simulate/cohort_report_*.cc and
 // cohort_chart.cc; not for other callers): integers with thousands separators, money in the
-// report's currency, widths of UTF-8 text as a terminal shows it, and HTML escaping. Pure and
+// report's currency, widths of UTF-8 text as a terminal shows it. Pure and
 // locale-independent, as cohort_report.h requires of rendering.
 #pragma once
 
@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/html_escape.h"
 #include "base/money.h"
 #include "simulate/cohort_report.h"
 
@@ -34,8 +35,5 @@ std::size_t DisplayWidth(std::string_view text);
 
 // The text, or "-" when it is empty.
 std::string OrDash(const std::string& text);
-
-// `text` with & < > " ' escaped for HTML text and attribute values.
-std::string Escape(std::string_view text);
 
 }  // namespace recur::cohort_report_internal

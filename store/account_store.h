@@ -98,6 +98,13 @@ struct StoredStatement {
   friend bool operator==(const StoredStatement&, const StoredStatement&) = default;
 };
 
+// One payment attempt with the payer it is of.
+struct AttemptOfPayer {
+  std::string payer_id;
+  PaymentAttempt attempt;
+  friend bool operator==(const AttemptOfPayer&, const AttemptOfPayer&) = default;
+};
+
 // A pending attempt TakePendingAttempts handed to this store to settle.
 struct TakenAttempt {
   std::string payer_id;
@@ -152,6 +159,10 @@ class AccountStore {
                                                        const ListOptions& options) = 0;
   // The statement `statement_id` with all its attempts; none when no attempt carries that id.
   virtual Result<std::optional<StoredStatement>> LoadStatement(const std::string& statement_id) = 0;
+  // The attempt `attempt_id`, settled or not, with its payer; none when there is no such
+  // attempt.
+  virtual Result<std::optional<AttemptOfPayer>> LoadPaymentAttempt(
+      const std::string& attempt_id) = 0;
   // Newest first (the reverse of the order stored), in pages; of one payer and of one type
   // when those are not empty.
   virtual Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,

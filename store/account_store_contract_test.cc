@@ -184,13 +184,15 @@ class AccountStoreContractTest : public ::testing::TestWithParam<StoreKind> {
 
   // A payer on its type's free plan, stored; not yet stored with `store_it` false.
   Account NewPayer(const std::string& external_id, PayerType type = PayerType::kUser,
-                   std::optional<std::string> test_clock = std::nullopt, bool store_it = true) {
+                   std::optional<std::string> test_clock = std::nullopt, bool store_it = true,
+                   std::string image_url = "") {
     Account account;
     account.payer.id = ids_.NewId("cpayer");
     account.payer.external_id = external_id;
     account.payer.type = type;
     account.payer.email = external_id + "@example.com";
     account.payer.name = external_id;
+    account.payer.image_url = std::move(image_url);
     account.payer.test_clock_id = std::move(test_clock);
     account.payer.subscription_id = ids_.NewId("csub");
     account.payer.created_at = t0_;
@@ -312,6 +314,17 @@ INSTANTIATE_TEST_SUITE_P(Stores, AccountStoreContractTest,
                          ::testing::Values(StoreKind::kSqlite, StoreKind::kMemory,
                                            StoreKind::kCachedSqlite, StoreKind::kPostgres),
                          StoreName);
+
+TEST_P(AccountStoreContractTest, APayersImageUrlLoadsBackAndNoneIsEmpty) {
+  const Account with_image = NewPayer("user_1", PayerType::kUser, std::nullopt, true,
+                                      "https://img.example.com/u/ada.png?size=64");
+  const Account without = NewPayer("user_2");
+  EXPECT_EQ(Load(with_image.payer.id).payer.image_url, "https://img.example.com/u/ada.png?size=64");
+  EXPECT_EQ(Load(without.payer.id).payer.image_url, "");
+  // Kept through a later change of the payer.
+  AddCard(with_image.payer.id, t0_ + std::chrono::hours(1));
+  EXPECT_EQ(Load(with_image.payer.id).payer.image_url, "https://img.example.com/u/ada.png?size=64");
+}
 
 TEST_P(AccountStoreContractTest, ANewPayerLoadsBackAsStored) {
   Account account = NewPayer("user_1");
@@ -459,6 +472,36 @@ TEST_P(AccountStoreContractTest, StatementsGroupAPayersAttemptsByStatementId) {
   auto unnamed = store().LoadStatement("");
   ASSERT_TRUE(unnamed);
   EXPECT_FALSE(*unnamed) << "an attempt without a statement is on none";
+}
+
+TEST_P(AccountStoreContractTest, APaymentAttemptLoadsByItsIdWithItsPayer) {
+  const Account stored = NewPayer("user_1");
+  NewPayer("user_2");
+  PaymentAttempt paid;
+  paid.id = "cpay_paid";
+  paid.item_id = stored.items[0].id;
+  paid.status = AttemptStatus::kPaid;
+  paid.amount = 2000;
+  paid.currency = "USD";
+  paid.payment_method_id = "cpm_none";
+  paid.period_start = t0_;
+  paid.period_end = t0_ + 30 * kDay;
+  paid.idempotency_key = "key_paid";
+  paid.statement_id = "stmt_a";
+  paid.gateway_charge_id = "ch_1";
+  paid.created_at = paid.updated_at = t0_;
+  paid.paid_at = t0_;
+  Account after = stored;
+  after.attempts = {paid};
+  ASSERT_TRUE(Save(&stored, after, {}));
+
+  auto loaded = store().LoadPaymentAttempt("cpay_paid");
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_TRUE(*loaded);
+  EXPECT_EQ(**loaded, (AttemptOfPayer{stored.payer.id, paid})) << "settled ones too";
+  auto missing = store().LoadPaymentAttempt("cpay_none");
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(*missing);
 }
 
 // A payer on a frozen test clock: every item and attempt is created at one instant. The store

@@ -45,6 +45,9 @@ class ForwardingAccountStore : public AccountStore {
   Result<std::optional<StoredStatement>> LoadStatement(const std::string& statement_id) override {
     return inner_.LoadStatement(statement_id);
   }
+  Result<std::optional<AttemptOfPayer>> LoadPaymentAttempt(const std::string& attempt_id) override {
+    return inner_.LoadPaymentAttempt(attempt_id);
+  }
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
                                        const ListOptions& options) override {
     return inner_.ListEvents(payer_id, type, options);

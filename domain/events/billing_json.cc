@@ -199,7 +199,7 @@ json PayerJson(const Payer& payer) {
           {"organization_id", is_user ? "" : payer.external_id},
           {"organization_name", is_user ? "" : std::string(Trim(payer.name))},
           {"email", payer.email},
-          {"image_url", ""},
+          {"image_url", payer.image_url},
           {"created_at", Ms(payer.created_at)}};
 }
 

@@ -14,12 +14,12 @@
 //   instance_id, event_attributes.http_request {client_ip, user_agent}}.
 // Every timestamp is Unix milliseconds, the envelope's `timestamp` included. Every field Clerk
 // requires is present, of the type Clerk's schema gives it: a string Recur has no value for is
-// "" (a payer's image_url, an attempt's invoice_id, a gateway_external_id the gateway has not
-// given yet), never a made-up value; the optional timestamps that have not happened are null.
-// Beyond Clerk's fields we add our own where they help (trial_end, ended_at, amount, payer_id, an
-// attempt's period_start/period_end). An item's updated_at is the latest change its snapshot
-// records (created, canceled, ended, past due, its period started); the envelope of a change event
-// stamps the event's instant. Pure functions of their arguments.
+// "" (a payer's image_url when none was given, an attempt's invoice_id, a gateway_external_id the
+// gateway has not given yet), never a made-up value; the optional timestamps that have not happened
+// are null. Beyond Clerk's fields we add our own where they help (trial_end, ended_at, amount,
+// payer_id, an attempt's period_start/period_end). An item's updated_at is the latest change its
+// snapshot records (created, canceled, ended, past due, its period started); the envelope of a
+// change event stamps the event's instant. Pure functions of their arguments.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +54,7 @@ nlohmann::json MoneyJson(std::int64_t amount, std::string_view currency);
 
 // id, user_id or organization_id (the external id, by payer type; the other ""), email,
 // first_name/last_name (a user's name split at its first space) or organization_name,
-// image_url "" (Recur keeps no image), created_at.
+// image_url (the one given at its creation, "" when none was), created_at.
 nlohmann::json PayerJson(const Payer& payer);
 
 // The item with its plan (PlanJson of the price version it bought), its interval, period,

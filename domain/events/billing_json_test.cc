@@ -768,6 +768,13 @@ TEST_F(BillingJsonTest, UserPayerExactly) {
                                      {"created_at", kPayerCreatedMs}}));
 }
 
+TEST_F(BillingJsonTest, APayersImageUrlIsTheOneItWasGiven) {
+  Payer payer = payer_;
+  payer.image_url = "https://img.example.com/u/ada.png";
+  EXPECT_EQ(PayerJson(payer)["image_url"], "https://img.example.com/u/ada.png");
+  EXPECT_EQ(PayerJson(payer_)["image_url"], "") << "none given";
+}
+
 TEST_F(BillingJsonTest, NamesSplitAtTheFirstSpace) {
   struct Case {
     std::string name, first, last;

@@ -64,6 +64,7 @@ struct Payer {
   PayerType type = PayerType::kUser;
   std::string email;
   std::string name;
+  std::string image_url;  // https://...; "" when none was given
   std::optional<std::string> test_clock_id;
   std::string subscription_id;  // csub_...: one subscription per payer, made with the payer
   bool trial_used = false;      // a free trial was started once (whatever became of it)
@@ -136,7 +137,7 @@ struct PaymentAttempt {
   Instant period_end;
   std::string idempotency_key;
   // The statement of the payer's billing cycle it belongs to (statement.h's StatementIdOf of
-  // the payer and period_start), given when the attempt is made.
+  // the payer, period_start and currency), given when the attempt is made.
   std::string statement_id;
   std::string gateway_charge_id;
   std::string failed_code;    // the gateway's machine code, e.g. "insufficient_funds"

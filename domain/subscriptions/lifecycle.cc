@@ -216,7 +216,7 @@ PaymentAttempt& RequestCharge(Account& account, SubscriptionItem& item, ChargePu
   attempt.period_start = start;
   attempt.period_end = end;
   attempt.idempotency_key = std::move(idempotency_key);
-  attempt.statement_id = StatementIdOf(account.payer.id, start);
+  attempt.statement_id = StatementIdOf(account.payer.id, start, attempt.currency);
   if (credited) {
     attempt.credited_period_start = credited->start;
     attempt.credited_period_end = credited->end;

@@ -1,17 +1,22 @@
 #include "domain/subscriptions/statement.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <stdexcept>
 #include <utility>
 
 namespace recur {
 
-std::string StatementIdOf(std::string_view payer_id, Instant cycle_start) {
+std::string StatementIdOf(std::string_view payer_id, Instant cycle_start,
+                          std::string_view currency) {
   const auto underscore = payer_id.find('_');
   const std::string_view body =
       underscore == std::string_view::npos ? payer_id : payer_id.substr(underscore + 1);
-  return "stmt_" + std::string(body) + "_" + std::to_string(ToUnixMillis(cycle_start));
+  std::string lower(currency);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return "stmt_" + std::string(body) + "_" + std::to_string(ToUnixMillis(cycle_start)) + "_" +
+         lower;
 }
 
 std::string_view StatementStatusName(StatementStatus status) {

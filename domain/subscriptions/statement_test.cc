@@ -28,11 +28,16 @@ PaymentAttempt Attempt(std::string id, AttemptStatus status, Instant made,
   return attempt;
 }
 
-TEST(StatementIdOf, NamesThePayerAndTheCycleStart) {
-  EXPECT_EQ(StatementIdOf("cpayer_2g7np7Hrk0SN6kj5EDMLDaKNL0S", kCycleStart),
-            "stmt_2g7np7Hrk0SN6kj5EDMLDaKNL0S_1735689600000");
-  EXPECT_NE(StatementIdOf("cpayer_a", kCycleStart), StatementIdOf("cpayer_a", kCycleEnd));
-  EXPECT_NE(StatementIdOf("cpayer_a", kCycleStart), StatementIdOf("cpayer_b", kCycleStart));
+TEST(StatementIdOf, NamesThePayerTheCycleStartAndTheCurrency) {
+  EXPECT_EQ(StatementIdOf("cpayer_2g7np7Hrk0SN6kj5EDMLDaKNL0S", kCycleStart, "USD"),
+            "stmt_2g7np7Hrk0SN6kj5EDMLDaKNL0S_1735689600000_usd");
+  EXPECT_NE(StatementIdOf("cpayer_a", kCycleStart, "USD"),
+            StatementIdOf("cpayer_a", kCycleEnd, "USD"));
+  EXPECT_NE(StatementIdOf("cpayer_a", kCycleStart, "USD"),
+            StatementIdOf("cpayer_b", kCycleStart, "USD"));
+  EXPECT_NE(StatementIdOf("cpayer_a", kCycleStart, "USD"),
+            StatementIdOf("cpayer_a", kCycleStart, "EUR"))
+      << "one statement per currency of a cycle";
 }
 
 TEST(MakeStatement, CountsWhatWasPaidAndGroupsAttemptsByDayNewestFirst) {

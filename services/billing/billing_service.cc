@@ -520,6 +520,7 @@ Result<Account> BillingService::CreatePayer(const NewPayer& payer) {
   account.payer.type = payer.type;
   account.payer.email = payer.email;
   account.payer.name = payer.name;
+  account.payer.image_url = payer.image_url;
   account.payer.test_clock_id = payer.test_clock;
   account.payer.subscription_id = row_ids_.NewId("csub");
   account.payer.created_at = *now;

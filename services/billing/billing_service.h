@@ -56,6 +56,7 @@ struct NewPayer {
   std::string email;
   std::string name;
   std::optional<std::string> test_clock;  // the payer lives at this test clock's time
+  std::string image_url;                  // an https URL (checked by the caller); "" for none
 };
 
 // The result of a change to an account.
@@ -206,6 +207,11 @@ class BillingService {
   Result<Statement> GetStatement(const std::string& statement_id);
   // The id of the payer whose statement it is; statement_not_found when there is none.
   Result<std::string> PayerOfStatement(const std::string& statement_id);
+  // The payment attempt `attempt_id`, settled or not, with its payer; attempt_not_found when
+  // there is none.
+  Result<AttemptOfPayer> GetPaymentAttempt(const std::string& attempt_id);
+  // The id of the payer whose payment attempt it is; attempt_not_found when there is none.
+  Result<std::string> PayerOfAttempt(const std::string& attempt_id);
 
   // What the payer is entitled to: the cached entry, checked against the stored payer's
   // version when the database is shared (and made again from the account when it is stale).

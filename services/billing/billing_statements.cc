@@ -1,5 +1,5 @@
 // BillingService's statements: the store's attempts grouped by statement, made into statements
-// (domain/subscriptions/statement.h) at the payer's now.
+// (domain/subscriptions/statement.h) at the payer's now; and one attempt by its id.
 #include "services/billing/billing_service.h"
 #include "services/billing/not_found.h"
 
@@ -43,6 +43,19 @@ Result<std::string> BillingService::PayerOfStatement(const std::string& statemen
   if (!stored) return std::unexpected(stored.error());
   if (!*stored) return std::unexpected(StatementNotFound(statement_id));
   return (*stored)->payer_id;
+}
+
+Result<AttemptOfPayer> BillingService::GetPaymentAttempt(const std::string& attempt_id) {
+  auto stored = store_.LoadPaymentAttempt(attempt_id);
+  if (!stored) return std::unexpected(stored.error());
+  if (!*stored) return std::unexpected(AttemptNotFound(attempt_id));
+  return std::move(**stored);
+}
+
+Result<std::string> BillingService::PayerOfAttempt(const std::string& attempt_id) {
+  auto stored = GetPaymentAttempt(attempt_id);
+  if (!stored) return std::unexpected(stored.error());
+  return std::move(stored->payer_id);
 }
 
 }  // namespace recur

@@ -14,4 +14,8 @@ Error StatementNotFound(const std::string& statement_id) {
   return {ErrorKind::kNotFound, "statement_not_found", "no statement " + statement_id, "id"};
 }
 
+Error AttemptNotFound(const std::string& attempt_id) {
+  return {ErrorKind::kNotFound, "attempt_not_found", "no payment attempt " + attempt_id, "id"};
+}
+
 }  // namespace recur

@@ -15,5 +15,7 @@ Error PayerNotFound(const std::string& payer_id);
 Error ItemNotFound(const std::string& item_id);
 // "statement_not_found" (kNotFound), naming the parameter "id".
 Error StatementNotFound(const std::string& statement_id);
+// "attempt_not_found" (kNotFound), naming the parameter "id".
+Error AttemptNotFound(const std::string& attempt_id);
 
 }  // namespace recur

@@ -500,6 +500,17 @@ Result<std::optional<StoredStatement>> MemoryAccountStore::LoadStatement(
   return std::optional<StoredStatement>();
 }
 
+Result<std::optional<AttemptOfPayer>> MemoryAccountStore::LoadPaymentAttempt(
+    const std::string& attempt_id) {
+  std::shared_lock lock(mutex_);
+  auto ref = attempts_by_id_.find(attempt_id);
+  if (ref == attempts_by_id_.end()) return std::optional<AttemptOfPayer>();
+  const std::vector<StoredAttempt>& attempts = ref->second.payer->attempts;
+  auto it = std::ranges::lower_bound(attempts, ref->second.seq, {}, &StoredAttempt::seq);
+  if (it == attempts.end() || it->seq != ref->second.seq) return std::optional<AttemptOfPayer>();
+  return std::optional<AttemptOfPayer>(AttemptOfPayer{ref->second.payer->payer.id, it->attempt});
+}
+
 Result<Page<StoredEvent>> MemoryAccountStore::ListEvents(const std::string& payer_id,
                                                          const std::string& type,
                                                          const ListOptions& options) {

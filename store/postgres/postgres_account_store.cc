@@ -68,10 +68,12 @@ PgStatement InsertPayer(const Payer& payer) {
   return {
       "INSERT INTO payers (id, external_id, type, email, name, test_clock_id, "
       "subscription_id, trial_used, has_paid, default_payment_method_id, gateway_customer_id, "
-      "created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)",
+      "created_at, image_url, version) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1)",
       PgParams::Of(payer.id, payer.external_id, PayerTypeName(payer.type), payer.email, payer.name,
                    payer.test_clock_id, payer.subscription_id, payer.trial_used, payer.has_paid,
-                   payer.default_payment_method_id, payer.gateway_customer_id, payer.created_at)};
+                   payer.default_payment_method_id, payer.gateway_customer_id, payer.created_at,
+                   payer.image_url)};
 }
 
 // What an update may change; the rest of a payer is fixed at its creation. It touches no row
@@ -267,8 +269,8 @@ Result<std::optional<Account>> PostgresStore::LoadAccount(const std::string& pay
     const std::vector<PgResult> rows = ReadTogether(
         connection, doing,
         {{"SELECT id, external_id, type, email, name, test_clock_id, subscription_id, trial_used, "
-          "has_paid, default_payment_method_id, created_at, version, gateway_customer_id "
-          "FROM payers WHERE id = $1",
+          "has_paid, default_payment_method_id, created_at, version, gateway_customer_id, "
+          "image_url FROM payers WHERE id = $1",
           PgParams::Of(payer_id)},
          {"SELECT id, token, brand, last4, exp_month, exp_year, created_at FROM payment_methods "
           "WHERE payer_id = $1 ORDER BY created_at, id COLLATE \"C\"",
@@ -297,6 +299,7 @@ Result<std::optional<Account>> PostgresStore::LoadAccount(const std::string& pay
     payer.created_at = payer_row.InstantAt(0, 10);
     payer.version = payer_row.Int64(0, 11);
     payer.gateway_customer_id = payer_row.OptionalText(0, 12);
+    payer.image_url = payer_row.Text(0, 13);
     const PgResult& methods = rows[1];
     for (int row = 0; row < methods.rows(); ++row) {
       account.payment_methods.push_back(
@@ -595,6 +598,20 @@ Result<std::optional<StoredStatement>> PostgresStore::LoadStatement(
   const Doing doing{"loading statement", statement_id};
   return pool_->Read(doing, [&](PgConnection& connection) {
     return ReadStatement(connection, doing, statement_id);
+  });
+}
+
+Result<std::optional<AttemptOfPayer>> PostgresStore::LoadPaymentAttempt(
+    const std::string& attempt_id) {
+  const Doing doing{"loading payment attempt", attempt_id};
+  return pool_->Read(doing, [&](PgConnection& connection) {
+    const PgResult rows =
+        Required(connection.Exec(doing,
+                                 std::string("SELECT ") + kAttemptReadColumns +
+                                     ", payer_id FROM payment_attempts WHERE id = $1",
+                                 PgParams::Of(attempt_id)));
+    if (rows.rows() == 0) return std::optional<AttemptOfPayer>();
+    return std::optional<AttemptOfPayer>(AttemptOfPayer{rows.Text(0, 21), ReadAttempt(rows, 0)});
   });
 }
 

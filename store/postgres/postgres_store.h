@@ -104,6 +104,7 @@ class PostgresStore final : public Store, public StoredVersions, public StoreHea
   Result<Page<StoredStatement>> ListStatements(const std::string& payer_id,
                                                const ListOptions& options) override;
   Result<std::optional<StoredStatement>> LoadStatement(const std::string& statement_id) override;
+  Result<std::optional<AttemptOfPayer>> LoadPaymentAttempt(const std::string& attempt_id) override;
   Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
                                                    const ListOptions& options) override;
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,

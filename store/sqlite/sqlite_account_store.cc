@@ -68,10 +68,12 @@ void InsertPayer(SQLite::Database& db, const Payer& payer) {
   Prepared(db,
            "INSERT INTO payers (id, external_id, type, email, name, test_clock_id, "
            "subscription_id, trial_used, has_paid, default_payment_method_id, "
-           "gateway_customer_id, created_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)",
+           "gateway_customer_id, created_at, image_url, version) "
+           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
            payer.id, payer.external_id, PayerTypeName(payer.type), payer.email, payer.name,
            payer.test_clock_id, payer.subscription_id, payer.trial_used, payer.has_paid,
-           payer.default_payment_method_id, payer.gateway_customer_id, payer.created_at)
+           payer.default_payment_method_id, payer.gateway_customer_id, payer.created_at,
+           payer.image_url)
       ->exec();
 }
 
@@ -190,7 +192,7 @@ Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer
         Prepared(db,
                  "SELECT id, external_id, type, email, name, test_clock_id, subscription_id, "
                  "trial_used, has_paid, default_payment_method_id, created_at, version, "
-                 "gateway_customer_id FROM payers WHERE id = ?",
+                 "gateway_customer_id, image_url FROM payers WHERE id = ?",
                  payer_id);
     if (!payer_row->executeStep()) return std::optional<Account>();
     Account account;
@@ -208,6 +210,7 @@ Result<std::optional<Account>> SqliteStore::LoadAccount(const std::string& payer
     payer.created_at = InstantOf(payer_row->getColumn(10));
     payer.version = payer_row->getColumn(11).getInt64();
     payer.gateway_customer_id = OptionalText(payer_row->getColumn(12));
+    payer.image_url = payer_row->getColumn(13).getString();
 
     StatementLease methods =
         Prepared(db,
@@ -408,6 +411,19 @@ Result<Page<StoredStatement>> SqliteStore::ListStatements(const std::string& pay
 Result<std::optional<StoredStatement>> SqliteStore::LoadStatement(const std::string& statement_id) {
   return connections_->Read({"loading statement", statement_id},
                             [&](SQLite::Database& db) { return ReadStatement(db, statement_id); });
+}
+
+Result<std::optional<AttemptOfPayer>> SqliteStore::LoadPaymentAttempt(
+    const std::string& attempt_id) {
+  return connections_->Read({"loading payment attempt", attempt_id}, [&](SQLite::Database& db) {
+    StatementLease query = Prepared(db,
+                                    std::string("SELECT ") + kAttemptReadColumns +
+                                        ", payer_id FROM payment_attempts WHERE id = ?",
+                                    attempt_id);
+    if (!query->executeStep()) return std::optional<AttemptOfPayer>();
+    return std::optional<AttemptOfPayer>(
+        AttemptOfPayer{query->getColumn(21).getString(), ReadAttempt(*query)});
+  });
 }
 
 Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,

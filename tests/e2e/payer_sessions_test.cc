@@ -36,7 +36,7 @@ class PayerSessionsTest : public ServeTest {
                                  ? client.Patch(path, headers, text, "application/json")
                                  : client.Post(path, headers, text, "application/json");
     if (!result) throw std::runtime_error("no HTTP answer to " + method + " " + path);
-    // Every answer is JSON but the components' script (GET /v1/assets/recur.js), a public route.
+    // Every answer is JSON but the components' script (GET /v1/assets/recur.js) and receipts.
     const bool is_json = result->get_header_value("Content-Type").starts_with("application/json");
     return {result->status, is_json ? json::parse(result->body) : json(result->body)};
   }
@@ -224,11 +224,14 @@ TEST_F(PayerSessionsTest, EveryRouteOfTheTableIsEitherForbiddenOrOpenToItsPayers
   ASSERT_EQ(item.status, 200) << item.body.dump();
   const std::string statement =
       Call("GET", "/v1/payers/" + payer + "/statements").body["data"][0]["id"];
+  const std::string attempt =
+      Call("GET", "/v1/payment_attempts?payer_id=" + payer).body["data"][0]["id"];
   const std::string token = NewSession(payer);
   for (const ApiRoute& route : kApiRoutes) {
     std::string path(route.pattern);
     const std::string id = route.access == Access::kItemSession ? item.body["id"].get<std::string>()
                            : route.access == Access::kStatementSession ? statement
+                           : route.access == Access::kAttemptSession   ? attempt
                            : path.starts_with("/v1/payers/")           ? payer
                                                                        : "x_unknown";
     if (auto at = path.find("{id}"); at != std::string::npos) path.replace(at, 4, id);

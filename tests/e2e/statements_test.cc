@@ -194,5 +194,46 @@ TEST_F(StatementsTest, APayerSessionReadsOnlyItsOwnStatements) {
             400);
 }
 
+// A declined checkout in dollars, then one in euros at the same instant: both charge periods
+// that start then, and each currency has its own statement with its own totals.
+TEST_F(StatementsTest, PlansOfTwoCurrenciesChargedForOneCycleMakeOneStatementPerCurrency) {
+  WriteFile(plans_dir() + "/pro-euro.json", R"json({
+    "slug": "pro-euro", "name": "Pro (EUR)", "payer_type": "user",
+    "amount": 1800, "annual_amount": 17280, "currency": "EUR",
+    "features": [{"slug": "projects", "limit": 20}]
+  })json");
+  Serve();
+  const std::int64_t now = Millis(date::year{2025} / 5 / 1);
+  const std::string clock = NewClock(now);
+  const std::string payer = NewPayer("user_1", "pm_card_chargeCustomerFail", "user", clock);
+  Answer declined = Call("POST", "/v1/payers/" + payer + "/subscription_items",
+                         {{"plan", "business"}, {"free_trial", false}});
+  ASSERT_EQ(declined.status, 402) << declined.body;
+  ASSERT_EQ(Call("POST", "/v1/payers/" + payer + "/payment_methods",
+                 {{"token", "pm_card_visa"}, {"default", true}})
+                .status,
+            200);
+  Answer paid = Call("POST", "/v1/payers/" + payer + "/subscription_items", {{"plan", "pro-euro"}});
+  ASSERT_EQ(paid.status, 200) << paid.body;
+
+  Answer listed = Call("GET", "/v1/payers/" + payer + "/statements");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_THAT(listed.body["data"], SizeIs(2));
+  std::map<std::string, json> by_currency;
+  for (const json& statement : listed.body["data"]) {
+    EXPECT_EQ(statement["period_start"], now);
+    const std::vector<json> attempts = AttemptsOf(statement);
+    ASSERT_THAT(attempts, SizeIs(1));
+    by_currency[attempts[0]["currency"]] = statement;
+    EXPECT_EQ(statement["totals"]["grand_total"]["currency"], attempts[0]["currency"]);
+    Answer one = Call("GET", "/v1/statements/" + statement["id"].get<std::string>());
+    EXPECT_EQ(one.status, 200) << one.body;
+  }
+  ASSERT_TRUE(by_currency.contains("USD") && by_currency.contains("EUR"));
+  EXPECT_EQ(by_currency["USD"]["totals"]["grand_total"]["amount"], 0) << "declined: nothing paid";
+  EXPECT_EQ(by_currency["EUR"]["totals"]["grand_total"]["amount"], 1800);
+  EXPECT_NE(by_currency["USD"]["id"], by_currency["EUR"]["id"]);
+}
+
 }  // namespace
 }  // namespace recur::testing::statements_test

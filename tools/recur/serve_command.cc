@@ -439,7 +439,8 @@ int RunServe(std::span<const std::string> args) {
                         metrics,
                         &store,
                         public_gateway,
-                        std::getenv("RECUR_TEST_KILL_BEFORE_GATEWAY_EVENT_ANSWER") != nullptr};
+                        std::getenv("RECUR_TEST_KILL_BEFORE_GATEWAY_EVENT_ANSWER") != nullptr,
+                        settings->merchant_name};
   AddApiRoutes(server, api);
   if (auto keys = SetUpIdempotency(server, store, opened->node_id, api,
                                    settings->database.idempotency_claim_lease(), ids, clock);

@@ -423,6 +423,25 @@ Result<GatewaySettings> ReadGatewaySettings(const ParsedFlags& flags) {
   return gateway;
 }
 
+// --merchant-name / RECUR_MERCHANT_NAME: what receipts call the business; one line of text.
+Result<std::string> ReadMerchantName(const ParsedFlags& flags) {
+  std::string name = FlagOrEnvironment(flags, "merchant-name", "RECUR_MERCHANT_NAME",
+                                       std::string(kDefaultMerchantName));
+  constexpr std::size_t kLongest = 200;
+  const bool control = std::ranges::any_of(
+      name, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  if (name.empty() || name.size() > kLongest || control) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_merchant_name",
+                     "--merchant-name must be 1 to " + std::to_string(kLongest) +
+                         " bytes of text on one line (no control characters), the name receipts "
+                         "show; got " +
+                         std::to_string(name.size()) + " bytes" +
+                         (control ? " with a control character" : ""),
+                     "merchant-name");
+  }
+  return name;
+}
+
 }  // namespace
 
 Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
@@ -479,6 +498,9 @@ Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
   auto gateway = ReadGatewaySettings(flags);
   if (!gateway) return std::unexpected(gateway.error());
   settings.gateway = std::move(*gateway);
+  auto merchant_name = ReadMerchantName(flags);
+  if (!merchant_name) return std::unexpected(merchant_name.error());
+  settings.merchant_name = std::move(*merchant_name);
   return settings;
 }
 

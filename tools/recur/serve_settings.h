@@ -26,7 +26,7 @@
 
 namespace recur {
 
-inline constexpr std::array<std::string_view, 22> kServeFlags = {"db",
+inline constexpr std::array<std::string_view, 23> kServeFlags = {"db",
                                                                  "db-pool",
                                                                  "db-statement-timeout",
                                                                  "lease",
@@ -44,6 +44,7 @@ inline constexpr std::array<std::string_view, 22> kServeFlags = {"db",
                                                                  "gateway",
                                                                  "stripe-api-base",
                                                                  "stripe-publishable-key",
+                                                                 "merchant-name",
                                                                  "log-level",
                                                                  "metrics-addr",
                                                                  "shutdown-timeout",
@@ -92,6 +93,9 @@ struct GatewaySettings {
   std::string stripe_webhook_secret;
 };
 
+// What receipts call the business when no --merchant-name is given.
+inline constexpr std::string_view kDefaultMerchantName = "Recur";
+
 struct ServeSettings {
   DatabaseSettings database;  // --db, --db-pool, --db-statement-timeout, --lease
   std::string plans_path;     // --plans, RECUR_PLANS
@@ -121,6 +125,9 @@ struct ServeSettings {
   std::size_t max_pending_writes = 0;
   // --gateway, --stripe-api-base, --stripe-publishable-key, STRIPE_SECRET_KEY
   GatewaySettings gateway;
+  // --merchant-name, RECUR_MERCHANT_NAME: the business named at the top of every receipt
+  // (1 to 200 characters, no control characters).
+  std::string merchant_name{kDefaultMerchantName};
 };
 
 // The limits' defaults: generous for a well-behaved client, tight for one guessing keys or

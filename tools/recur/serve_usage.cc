@@ -68,6 +68,8 @@ constexpr ServeFlagHelp kTable[] = {
     {"stripe-publishable-key", "pk_...", "RECUR_STRIPE_PUBLISHABLE_KEY", "",
      "with --gateway stripe: the publishable key (pk_test_... or pk_live_..., the mode of\n"
      "STRIPE_SECRET_KEY) the pricing table gives the browser components for Stripe.js"},
+    {"merchant-name", "NAME", "RECUR_MERCHANT_NAME", kDefaultMerchantName,
+     "the business named at the top of every receipt (1 to 200 bytes, one line)"},
 };
 
 }  // namespace
