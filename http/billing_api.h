@@ -116,6 +116,10 @@ Result<ApiResponse> GetPricingTable(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetOpenApiDocument(const ApiServices&, const ApiRequest&);
 // assets_api.cc: web/recur.js, the browser components, compiled in (recur_script.h).
 Result<ApiResponse> GetRecurScript(const ApiServices&, const ApiRequest&);
+// console_api.cc: the operator console's page and files (web/console/), compiled in
+// (console_files.h).
+Result<ApiResponse> GetConsolePage(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetConsoleFile(const ApiServices&, const ApiRequest&);
 // test_clocks_api.cc
 Result<ApiResponse> CreateTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetTestClock(const ApiServices&, const ApiRequest&);
@@ -157,6 +161,9 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/metrics", Access::kSecretKey, GetMetrics},
     {"GET", "/v1/openapi.json", Access::kPublic, GetOpenApiDocument},
     {"GET", "/v1/assets/recur.js", Access::kPublic, GetRecurScript},
+    // The operator console (docs/console.md): public files; its data comes from the API.
+    {"GET", "/console", Access::kPublic, GetConsolePage},
+    {"GET", "/console/{file}", Access::kPublic, GetConsoleFile},
     {"GET", "/v1/plans", Access::kPublic, ListPlans},  // ?payer_type=user|org
     {"POST", "/v1/plans/reload", Access::kSecretKey, ReloadPlans},
     {"POST", "/v1/payers", Access::kSecretKey, CreatePayer},

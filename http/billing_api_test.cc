@@ -112,7 +112,9 @@ TEST(ApiRoutesTest, PublicRoutesAreTheOnesAVisitorWithoutAnAccountNeeds) {
               UnorderedElementsAreArray({"GET /healthz", "GET /readyz", "GET /v1/openapi.json",
                                          "GET /v1/assets/recur.js", "GET /v1/plans",
                                          "GET /.well-known/jwks.json", "GET /v1/pricing_table",
-                                         "POST /v1/gateways/stripe/webhook"}));
+                                         "POST /v1/gateways/stripe/webhook",
+                                         // the console's page and files, which hold no data
+                                         "GET /console", "GET /console/{file}"}));
 }
 
 TEST(ApiRoutesTest, APayerSessionMayUseExactlyItsPayersReadsAndChanges) {
