@@ -307,6 +307,7 @@
         if (number !== rendering) return;
         if (error instanceof ApiError && error.status === 401) return;
         showError(error);
+        if (!view.querySelector("h1")) view.prepend(heading(definition.title));
       }
       if (number !== rendering) return;
       view.removeAttribute("aria-busy");
