@@ -26,6 +26,7 @@
 #include "services/catalog/catalog_service.h"
 #include "services/health/readiness.h"
 #include "services/scheduler/test_clocks.h"
+#include "services/sessions/console_sessions.h"
 #include "services/sessions/payer_sessions.h"
 #include "services/webhooks/endpoints.h"
 #include "store/gateway_event_store.h"
@@ -71,6 +72,9 @@ struct ApiServices {
   // committed ends the process with SIGKILL before it is answered, so that the sender delivers
   // it again to the next run.
   bool kill_before_gateway_event_answer = false;
+  // Signs operators in to the console and checks their sessions; none: the console's session
+  // routes answer 503 and a console cookie is no credential.
+  ConsoleSessions* console_sessions = nullptr;
 };
 
 using RouteHandler = Result<ApiResponse> (*)(const ApiServices&, const ApiRequest&);
@@ -99,6 +103,11 @@ Result<ApiResponse> ExtendFreeTrial(const ApiServices&, const ApiRequest&);
 // payer_sessions_api.cc: minting and revoking payer sessions (services/sessions/payer_sessions.h).
 Result<ApiResponse> CreatePayerSession(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> RevokePayerSessions(const ApiServices&, const ApiRequest&);
+// console_sessions_api.cc: signing in to the console with the secret key, and out
+// (services/sessions/console_sessions.h, console_access.h).
+Result<ApiResponse> SignInToConsole(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetConsoleSession(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> SignOutOfConsole(const ApiServices&, const ApiRequest&);
 // entitlements_api.cc
 Result<ApiResponse> ListEntitlements(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> CheckEntitlement(const ApiServices&, const ApiRequest&);
@@ -170,6 +179,10 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/v1/payers/{id}", Access::kSecretKey, GetPayer},
     {"POST", "/v1/payers/{id}/sessions", Access::kSecretKey, CreatePayerSession},
     {"DELETE", "/v1/payers/{id}/sessions", Access::kSecretKey, RevokePayerSessions},
+    // The console's sign-in: the secret key in the body; then its cookie
+    {"POST", "/v1/console/session", Access::kConsoleSignIn, SignInToConsole},
+    {"GET", "/v1/console/session", Access::kConsoleSession, GetConsoleSession},
+    {"DELETE", "/v1/console/session", Access::kConsoleSession, SignOutOfConsole},
     {"POST", "/v1/payers/{id}/payment_methods", Access::kPayerSession, AttachPaymentMethod},
     {"GET", "/v1/payers/{id}/payment_methods", Access::kPayerSession, ListPaymentMethods},
     {"DELETE", "/v1/payers/{id}/payment_methods/{pm}", Access::kSecretKey, DetachPaymentMethod},
@@ -218,7 +231,8 @@ inline constexpr ApiRoute kApiRoutes[] = {
 };
 
 // Adds every route of kApiRoutes to `server`, its handler calling `services`, and has the server
-// check payer sessions with services.sessions.
+// check payer sessions with services.sessions and console sessions with
+// services.console_sessions.
 void AddApiRoutes(HttpServer& server, const ApiServices& services);
 
 // The JSON answer of a catalog reload, also logged on SIGHUP.

@@ -34,6 +34,10 @@ std::string_view AccessText(Access access) {
     case Access::kItemSession:
     case Access::kStatementSession:
       return "secret key or the payer's session";
+    case Access::kConsoleSignIn:
+      return "public; the secret key in the body";
+    case Access::kConsoleSession:
+      return "console session";
   }
   return "?";
 }
@@ -113,6 +117,8 @@ TEST(ApiRoutesTest, PublicRoutesAreTheOnesAVisitorWithoutAnAccountNeeds) {
                                          "GET /v1/assets/recur.js", "GET /v1/plans",
                                          "GET /.well-known/jwks.json", "GET /v1/pricing_table",
                                          "POST /v1/gateways/stripe/webhook",
+                                         // the secret key is in its body
+                                         "POST /v1/console/session",
                                          // the console's page and files, which hold no data
                                          "GET /console", "GET /console/{file}"}));
 }

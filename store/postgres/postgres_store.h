@@ -132,6 +132,11 @@ class PostgresStore final : public Store, public StoredVersions, public StoreHea
   Result<std::optional<PayerSession>> FindPayerSession(const std::string& token_hash) override;
   Result<int> RevokePayerSessions(const std::string& payer_id) override;
 
+  // ConsoleSessionStore (postgres_console_session_store.cc)
+  Status CreateConsoleSession(const ConsoleSession& session, Instant now) override;
+  Result<std::optional<ConsoleSession>> FindConsoleSession(const std::string& token_hash) override;
+  Result<bool> EndConsoleSession(const std::string& token_hash) override;
+
   // TestClockStore (postgres_test_clock_store.cc)
   Status CreateTestClock(const TestClock& clock) override;
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;

@@ -92,6 +92,11 @@ class SqliteStore final : public Store, public StoreHealth {
   Result<std::optional<PayerSession>> FindPayerSession(const std::string& token_hash) override;
   Result<int> RevokePayerSessions(const std::string& payer_id) override;
 
+  // ConsoleSessionStore (sqlite_console_session_store.cc)
+  Status CreateConsoleSession(const ConsoleSession& session, Instant now) override;
+  Result<std::optional<ConsoleSession>> FindConsoleSession(const std::string& token_hash) override;
+  Result<bool> EndConsoleSession(const std::string& token_hash) override;
+
   // TestClockStore (sqlite_test_clock_store.cc)
   Status CreateTestClock(const TestClock& clock) override;
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;

@@ -158,6 +158,7 @@ std::vector<SettingCase> SettingCases(const TempDir& dir) {
       {"stripe-publishable-key", "sk_test_notpublic", "--stripe-publishable-key must be",
        "pk_test_123", stripe},
       {"shutdown-timeout", "whenever", "--shutdown-timeout must be", "5s"},
+      {"console-session-ttl", "forever", "--console-session-ttl must be", "1h"},
       {"config", dir / "no-such.toml", "cannot read the configuration file", EmptyConfig(dir)},
   };
 }

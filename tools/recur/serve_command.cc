@@ -396,6 +396,10 @@ int RunServe(std::span<const std::string> args) {
   server.SetClientLimits(settings->client_limits);
   RenderedCatalogs rendered_catalogs(catalog);
   PayerSessions sessions(store, store, clock);
+  ConsoleSessions console_sessions(store, clock, settings->console_session_ttl,
+                                   [hash = *secret_hash](std::string_view presented) {
+                                     return SecretKeyMatches(presented, hash);
+                                   });
   Readiness readiness(opened->health, engine.scheduler, engine.dispatcher, clock);
   // One scrape: what each part counts, then the process's own figures.
   auto metrics = [&server, &engine, &measured, commits = opened->commit_latency] {
@@ -428,7 +432,8 @@ int RunServe(std::span<const std::string> args) {
                         metrics,
                         &store,
                         public_gateway,
-                        std::getenv("RECUR_TEST_KILL_BEFORE_GATEWAY_EVENT_ANSWER") != nullptr};
+                        std::getenv("RECUR_TEST_KILL_BEFORE_GATEWAY_EVENT_ANSWER") != nullptr,
+                        &console_sessions};
   AddApiRoutes(server, api);
   if (auto keys = SetUpIdempotency(server, store, opened->node_id, api,
                                    settings->database.idempotency_claim_lease(), ids, clock);

@@ -1,0 +1,60 @@
+// Signing in to the console, reading the session back and signing out over HTTP (billing_api.h,
+// services/sessions/console_sessions.h, console_access.h). A sign-in's answer sets the session's
+// cookie and carries its CSRF token, so it is marked Cache-Control: no-store, as is the
+// session's answer read back.
+#include "http/billing_api.h"
+#include "http/body_reader.h"
+#include "http/console_access.h"
+
+namespace recur {
+namespace {
+
+nlohmann::json ConsoleSessionJson(const LiveConsoleSession& session) {
+  return {{"object", "console_session"},
+          {"csrf_token", session.csrf_token},
+          {"expires_at", ToUnixMillis(session.expires_at)}};
+}
+
+ApiResponse NotStored(ApiResponse answer) {
+  answer.headers.emplace_back("Cache-Control", "no-store");
+  return answer;
+}
+
+Error ConsoleSessionsOff() {
+  return {ErrorKind::kUnavailable, "console_unavailable",
+          "this server was started without console sessions"};
+}
+
+}  // namespace
+
+Result<ApiResponse> SignInToConsole(const ApiServices& api, const ApiRequest& request) {
+  if (api.console_sessions == nullptr) return std::unexpected(ConsoleSessionsOff());
+  auto body = ParseJsonBody(request);
+  if (!body) return std::unexpected(body.error());
+  BodyReader reader(*body);
+  const std::optional<std::string> secret_key = reader.String("secret_key", true);
+  if (auto done = reader.Finish({"secret_key"}); !done) return std::unexpected(done.error());
+  auto made = api.console_sessions->SignIn(*secret_key);
+  if (!made) return std::unexpected(made.error());
+  ApiResponse answer = NotStored(JsonResponse(ConsoleSessionJson(made->session), 201));
+  answer.headers.emplace_back(
+      "Set-Cookie", ConsoleSessionCookie(made->token, api.console_sessions->ttl(), request.https));
+  return answer;
+}
+
+Result<ApiResponse> GetConsoleSession(const ApiServices&, const ApiRequest& request) {
+  // The server admitted the request with its session (Access::kConsoleSession).
+  return NotStored(JsonResponse(ConsoleSessionJson(request.console_session->session)));
+}
+
+Result<ApiResponse> SignOutOfConsole(const ApiServices& api, const ApiRequest& request) {
+  if (api.console_sessions == nullptr) return std::unexpected(ConsoleSessionsOff());
+  if (auto ended = api.console_sessions->End(request.console_session->token); !ended) {
+    return std::unexpected(ended.error());
+  }
+  ApiResponse answer{204, ""};
+  answer.headers.emplace_back("Set-Cookie", ClearedConsoleSessionCookie(request.https));
+  return answer;
+}
+
+}  // namespace recur
