@@ -129,8 +129,9 @@ async function seed(receiver) {
   const trial = await payer('acct_trial_1', 'grace@example.com', 'Grace Hopper');
   await api('POST', `/v1/payers/${trial.id}/payment_methods`, { payment_method: 'pm_card_visa' });
   await api('POST', `/v1/payers/${trial.id}/subscription_items`, { plan: 'pro' });
-  const cardless = await payer('acct_trial_2', 'alan@example.com', 'Alan Turing');
-  await api('POST', `/v1/payers/${cardless.id}/subscription_items`, { plan: 'pro' });
+  const second = await payer('acct_trial_2', 'alan@example.com', 'Alan Turing');
+  await api('POST', `/v1/payers/${second.id}/payment_methods`, { payment_method: 'pm_card_mastercard' });
+  await api('POST', `/v1/payers/${second.id}/subscription_items`, { plan: 'pro' });
 
   const clock = await api('POST', '/v1/test_clocks', { frozen_time: Date.now() - 20 * day, name: 'conversion' });
   const converted = await payer('acct_converted', 'edsger@example.com', 'Edsger Dijkstra', { test_clock: clock.id });
@@ -144,7 +145,7 @@ async function seed(receiver) {
   check(refused.status === 402, `a declined card's checkout is refused: ${JSON.stringify(refused)}`);
 
   const hostile = await payer('acct_markup', 'mallory@example.com', markup);
-  return { endpoint, trial, cardless, converted, declined, hostile, clock };
+  return { endpoint, trial, second, converted, declined, hostile, clock };
 }
 
 // --- in the page
@@ -359,13 +360,13 @@ async function extendAndCancel(page, data) {
 }
 
 async function csrfRefused(page, data) {
-  const item = await currentItem(data.cardless.id);
+  const item = await currentItem(data.second.id);
   const status = await page.evaluate(async (id) => {
     const response = await fetch(`/v1/subscription_items/${id}`, { method: 'DELETE', credentials: 'same-origin' });
     return response.status;
   }, item.id);
   checkEqual(status, 403, 'a change with the session cookie but without X-CSRF-Token is refused');
-  checkEqual((await currentItem(data.cardless.id)).status, item.status, 'and changes nothing');
+  checkEqual((await currentItem(data.second.id)).status, item.status, 'and changes nothing');
 }
 
 async function webhooks(page, data, receiver) {
@@ -395,6 +396,9 @@ async function webhooks(page, data, receiver) {
   await eventually(async () => (await attempts()) === 2 * events,
     'the recovered deliveries are attempted again at once (read through the API)', 20);
   check(receiver.requests() > requestsBefore, 'the receiver was called again');
+  await visit(page, `#/webhooks/${data.endpoint.id}`, receiver.url);
+  const numbers = await page.locator('main td[data-label="Attempt"]').allTextContents();
+  checkEqual(numbers.filter((n) => n === '2').length, events, "the log shows each delivery's second attempt");
   await checkAccessible(page, 'a webhook endpoint');
   await screenshots(page, 'webhook-endpoint');
 
@@ -501,15 +505,15 @@ try {
   for (const [name, run] of [
     ['sign in and out', () => signInAndOut(page)],
     ['skip link and keyboard', () => skipLinkAndKeyboard(page)],
-    ['overview', () => overview(page, data)],
     ['search payers', () => searchPayers(page, data)],
     ["a payer's page", () => payerPage(page, data)],
     ['markup as text', () => markupAsText(page, data, dialogs)],
     ['extend and cancel', () => extendAndCancel(page, data)],
     ['a change without the CSRF token', () => csrfRefused(page, data)],
     ['webhooks', () => webhooks(page, data, receiver)],
-    ['catalog', () => catalogPage(page)],
     ['test clocks', () => testClocks(page, data)],
+    ['overview', () => overview(page, data)],
+    ['catalog', () => catalogPage(page)],
   ]) {
     step = name;
     try {

@@ -26,6 +26,8 @@
       event.preventDefault();
       C.go("#/payers" + C.query({ q: box.value.trim() }));
     });
+    // The search form stands even when the list cannot be read.
+    C.append(view, [C.heading("Payers"), form]);
     const list = await C.api(
       "GET",
       "/v1/payers" + C.query({ query: search, limit: PAGE_SIZE, starting_after: after }),
@@ -49,8 +51,6 @@
       pager.appendChild(el("a", { href: "#/payers" + C.query({ q: search, after: last }) }, "Next page"));
     }
     C.append(view, [
-      C.heading("Payers"),
-      form,
       el("p", { class: "summary" }, search ? `Payers matching “${search}”` : "All payers, newest first"),
       C.table("Payers", columns, list.data, search ? "No payer matches." : "No payers yet."),
       pager,
@@ -224,10 +224,16 @@
         { class: "what" },
         el("strong", {}, `Payment ${attempt.status}`),
         ` ${amount} (${attempt.charge_type})`,
-        attempt.failed_reason ? ` — ${attempt.failed_reason}` : "",
+        attempt.failed_reason ? ` — ${failedReason(attempt.failed_reason)}` : "",
       ),
       C.payload("Details", attempt),
     );
+  }
+  // An attempt's failed_reason: {code, decline_code, message} (docs/api.md), or older text.
+  function failedReason(reason) {
+    if (typeof reason === "string") return reason;
+    const codes = [reason.code, reason.decline_code].filter(Boolean).join(", ");
+    return `${reason.message || "failed"}${codes ? ` (${codes})` : ""}`;
   }
   function resend(event, endpoints) {
     const select = el(
