@@ -80,8 +80,9 @@ struct Engine {
         webhook_endpoints(*store, ids, clock, WebhookEndpointOptions{}),
         rendered_catalogs(catalog),
         sessions(*store, *store, clock),
+        overview(*store, webhook_endpoints, test_clocks, clock),
         services{billing, catalog, rendered_catalogs, test_clocks, webhook_endpoints, *store,
-                 Key(),   clock,   {"recur:fuzz"},    sessions} {
+                 Key(),   clock,   {"recur:fuzz"},    sessions,    overview} {
     auto loaded = catalog.Reload();
     if (!loaded || !loaded->ok()) fuzz::Finding("the shipped plans do not load");
     if (auto started = billing.Start(); !started) fuzz::Finding(started.error().message);
@@ -100,6 +101,7 @@ struct Engine {
   WebhookEndpoints webhook_endpoints;
   RenderedCatalogs rendered_catalogs;
   PayerSessions sessions;
+  OverviewReport overview;
   ApiServices services;
 };
 

@@ -400,6 +400,7 @@ int RunServe(std::span<const std::string> args) {
                                    [hash = *secret_hash](std::string_view presented) {
                                      return SecretKeyMatches(presented, hash);
                                    });
+  OverviewReport overview(store, engine.webhook_endpoints, engine.test_clocks, clock);
   Readiness readiness(opened->health, engine.scheduler, engine.dispatcher, clock);
   // One scrape: what each part counts, then the process's own figures.
   auto metrics = [&server, &engine, &measured, commits = opened->commit_latency] {
@@ -428,6 +429,7 @@ int RunServe(std::span<const std::string> args) {
                         clock,
                         {"recur:" + installation->instance_id},
                         sessions,
+                        overview,
                         &readiness,
                         metrics,
                         &store,
