@@ -1,16 +1,17 @@
 // The operator console (web/console/, served at /console) in headless Chromium, against a real
 // `recur serve` (sandbox gateway, a temporary SQLite database, the shipped plans) that this
-// script starts and seeds through the API: payers on a free trial, one whose trial converted on
-// a test clock, one whose card is declined, one named `<script>alert(1)</script>`, and a webhook
-// endpoint at a loopback receiver that answers 500. It drives the console as an operator would
-// and checks what it shows and does against what the API says: a wrong key refused, the right
-// one signing in, sign-out ending the session, an expired session (a second server with a short
-// --console-session-ttl, its wall clock then stepped past the session's end with
-// SHIFT_LIBRARY, tests/support/shifted_wall_clock.cc) returning to sign-in; the overview's figures; searching by external id
-// and by email; a payer's events in the API's order; extend-trial and cancel taking effect; a
-// recover on the failing endpoint queueing deliveries; a change without the CSRF token refused;
-// markup from data rendered as text; axe-core's rules; no page wider than a phone. Screenshots
-// of every page at 1280 px and 375 px go to ARTIFACTS_DIR/console-*.png.
+// script starts and seeds through the API. Its wall clock is stepped 15 days (SHIFT_LIBRARY,
+// tests/support/shifted_wall_clock.cc) so that one trial converts and one, its card declined,
+// goes past due; then trials running, a payer whose trial converted on a test clock, a payer
+// named `<script>alert(1)</script>`, and a webhook endpoint at a loopback receiver that answers
+// 500. It drives the console as an operator would and checks what it shows and does against
+// what the API says: a wrong key refused, the right one signing in, sign-out ending the session,
+// an expired session returning to sign-in (a second server, --console-session-ttl 1m, its clock
+// stepped past the end); the overview's figures; searching by external id and by email; a
+// payer's events in the API's order; extend-trial and cancel taking effect; recover on the
+// failing endpoint queueing deliveries; a change without the CSRF token refused; markup from
+// data rendered as text with no dialog fired; axe-core's rules; no page wider than a phone.
+// Screenshots of every page at 1280 px and 375 px go to ARTIFACTS_DIR/console-*.png.
 //
 // Usage: node console_test.mjs RECUR_BINARY SOURCE_DIR ARTIFACTS_DIR SHIFT_LIBRARY
 // Environment: RECUR_NODE_MODULES (with playwright-core and axe-core; tools/test.sh installs
@@ -122,30 +123,38 @@ async function currentItem(payerId) {
 }
 
 // --- the seed
-async function seed(receiver) {
-  const endpoint = await api('POST', '/v1/webhook_endpoints', { url: receiver.url, description: 'Failing receiver' });
+// Two trials end on real time (the server's wall clock stepped 15 days): one converts, one's
+// card is declined and it goes past due. Then, at the new time: two trials running, a payer
+// whose trial converted on a test clock, a payer named with markup, and an endpoint at the
+// failing receiver that every later event is delivered to.
+async function seed(receiver, shiftFile) {
   const payer = async (externalId, email, name, extra = {}) =>
     api('POST', '/v1/payers', { external_id: externalId, type: 'user', email, name, ...extra });
-  const trial = await payer('acct_trial_1', 'grace@example.com', 'Grace Hopper');
-  await api('POST', `/v1/payers/${trial.id}/payment_methods`, { payment_method: 'pm_card_visa' });
-  await api('POST', `/v1/payers/${trial.id}/subscription_items`, { plan: 'pro' });
-  const second = await payer('acct_trial_2', 'alan@example.com', 'Alan Turing');
-  await api('POST', `/v1/payers/${second.id}/payment_methods`, { payment_method: 'pm_card_mastercard' });
-  await api('POST', `/v1/payers/${second.id}/subscription_items`, { plan: 'pro' });
+  const trialWith = async (who, card) => {
+    await api('POST', `/v1/payers/${who.id}/payment_methods`, { payment_method: card });
+    await api('POST', `/v1/payers/${who.id}/subscription_items`, { plan: 'pro' });
+  };
+  const paid = await payer('acct_paid', 'katherine@example.com', 'Katherine Johnson');
+  await trialWith(paid, 'pm_card_visa');
+  const declined = await payer('acct_declined', 'barbara@example.com', 'Barbara Liskov');
+  await trialWith(declined, 'pm_card_chargeCustomerFail');
+  fs.writeFileSync(shiftFile, String(15 * day));
+  await eventually(async () => !(await currentItem(paid.id)).is_free_trial, 'the first trial converted', 30);
+  await eventually(async () => (await currentItem(declined.id)).status === 'past_due', 'the declined trial is past due', 30);
 
-  const clock = await api('POST', '/v1/test_clocks', { frozen_time: Date.now() - 20 * day, name: 'conversion' });
+  const endpoint = await api('POST', '/v1/webhook_endpoints', { url: receiver.url, description: 'Failing receiver' });
+  const trial = await payer('acct_trial_1', 'grace@example.com', 'Grace Hopper');
+  await trialWith(trial, 'pm_card_visa');
+  const second = await payer('acct_trial_2', 'alan@example.com', 'Alan Turing');
+  await trialWith(second, 'pm_card_mastercard');
+
+  const clock = await api('POST', '/v1/test_clocks', { frozen_time: Date.UTC(2026, 0, 1), name: 'conversion' });
   const converted = await payer('acct_converted', 'edsger@example.com', 'Edsger Dijkstra', { test_clock: clock.id });
-  await api('POST', `/v1/payers/${converted.id}/payment_methods`, { payment_method: 'pm_card_visa' });
-  await api('POST', `/v1/payers/${converted.id}/subscription_items`, { plan: 'pro' });
+  await trialWith(converted, 'pm_card_visa');
   await api('POST', `/v1/test_clocks/${clock.id}/advance`, { frozen_time: clock.frozen_time + 15 * day });
 
-  const declined = await payer('acct_declined', 'barbara@example.com', 'Barbara Liskov');
-  await api('POST', `/v1/payers/${declined.id}/payment_methods`, { payment_method: 'pm_card_chargeCustomerFail' });
-  const refused = await call('POST', `/v1/payers/${declined.id}/subscription_items`, { plan: 'business' });
-  check(refused.status === 402, `a declined card's checkout is refused: ${JSON.stringify(refused)}`);
-
   const hostile = await payer('acct_markup', 'mallory@example.com', markup);
-  return { endpoint, trial, second, converted, declined, hostile, clock };
+  return { endpoint, paid, trial, second, converted, declined, hostile, clock };
 }
 
 // --- in the page
@@ -266,7 +275,8 @@ async function overview(page, data) {
   checkEqual(await figure('trial_conversion'),
     conversion.trials_ended ? `${Math.round((conversion.converted / conversion.trials_ended) * 100)}%` : '—',
     "the overview's trial conversion is the API's");
-  check(figures.active_trials >= 2 && figures.paying_payers >= 1, `the seed shows in the figures: ${JSON.stringify(figures)}`);
+  check(figures.active_trials >= 1 && figures.paying_payers >= 1 && figures.past_due_payers >= 1 &&
+        figures.trial_conversion.converted >= 1, `the seed shows in the figures: ${JSON.stringify(figures)}`);
   checkEqual(await page.locator('figure.chart svg').count(), 3, 'three charts, drawn as inline SVG');
   await checkAccessible(page, 'the overview');
   await screenshots(page, 'overview');
@@ -309,6 +319,8 @@ async function payerPage(page, data) {
   await visit(page, `#/payers/${data.declined.id}`, 'Barbara Liskov');
   const failed = page.locator('.timeline li.attempt', { hasText: 'Payment failed' });
   check((await failed.count()) >= 1, "the declined card's attempt shows as failed");
+  checkEqual(await page.locator('main tbody tr', { hasText: 'Pro' }).locator('.badge').first().textContent(), 'past_due',
+    'the declined payer is past due');
   await screenshots(page, 'payer-declined');
 }
 
@@ -381,24 +393,31 @@ async function webhooks(page, data, receiver) {
   await row.getByRole('link').click();
   await page.locator('main h1', { hasText: receiver.url }).waitFor();
   await page.locator('main .page:not([aria-busy])').waitFor();
-  // Every event has had its one attempt (the next one waits an hour: --webhook-retry-schedule).
-  const events = (await api('GET', '/v1/events?limit=100')).data.length;
+  // Every delivery has had its first attempt (the next one waits an hour:
+  // --webhook-retry-schedule): the log stops growing.
   const attempts = async () => (await api('GET', `/v1/webhook_endpoints/${data.endpoint.id}/attempts`)).data.length;
-  await eventually(async () => (await attempts()) === events, 'every event was attempted once', 20);
+  let logged = -1;
+  await eventually(async () => {
+    const before = await attempts();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    logged = await attempts();
+    return logged === before && logged > 0;
+  }, 'the first attempts are over', 30);
   await visit(page, `#/webhooks/${data.endpoint.id}`, receiver.url);
-  checkEqual(await page.locator('main tbody tr').count(), events, 'the attempt log lists every attempt');
+  checkEqual(await page.locator('main tbody tr').count(), logged, 'the attempt log lists every attempt');
   const requestsBefore = receiver.requests();
   // Since before the test clock's payer began: its events carry their simulated times.
   const since = new Date(data.clock.frozen_time - day).toISOString().slice(0, 16);
   const recovered = await confirm(page, page.locator('main'), 'Recover…', 'Recover missed deliveries?',
     (dialog) => dialog.getByLabel('Since (UTC)').fill(since));
-  checkEqual(recovered, `${events} deliveries queued.`, 'recover queues every missed delivery');
-  await eventually(async () => (await attempts()) === 2 * events,
-    'the recovered deliveries are attempted again at once (read through the API)', 20);
-  check(receiver.requests() > requestsBefore, 'the receiver was called again');
+  const queued = Number((recovered.match(/^(\d+) deliveries queued\.$/) || [])[1]);
+  check(queued >= logged, `recover queues every missed delivery: ${recovered}`);
+  await eventually(async () => (await attempts()) === Math.min(100, logged + queued),
+    'the recovered deliveries are attempted at once (read through the API)', 30);
+  check(receiver.requests() >= requestsBefore + queued, 'the receiver was called for each');
   await visit(page, `#/webhooks/${data.endpoint.id}`, receiver.url);
   const numbers = await page.locator('main td[data-label="Attempt"]').allTextContents();
-  checkEqual(numbers.filter((n) => n === '2').length, events, "the log shows each delivery's second attempt");
+  check(numbers.filter((n) => n === '2').length >= 1, "the log shows deliveries' second attempts");
   await checkAccessible(page, 'a webhook endpoint');
   await screenshots(page, 'webhook-endpoint');
 
@@ -442,7 +461,7 @@ async function testClocks(page, data) {
 
 async function expiredSession(browser, folder) {
   // The shortest session there is, on a server whose wall clock this test steps.
-  const shiftFile = path.join(folder, 'clock-shift');
+  const shiftFile = path.join(folder, 'short-clock-shift');
   fs.writeFileSync(shiftFile, '0');
   const short = await startRecur(path.join(folder, 'short.db'), ['--console-session-ttl', '1m'],
     { LD_PRELOAD: shiftLibrary, RECUR_TEST_CLOCK_SHIFT_FILE: shiftFile });
@@ -451,14 +470,12 @@ async function expiredSession(browser, folder) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
     const page = await context.newPage();
-    await page.goto(`${recur}/console#/payers`);
+    await page.goto(`${recur}/console#/webhooks`);
     await page.locator('main h1', { hasText: 'Sign in' }).waitFor();
     await signIn(page);
-    await page.locator('main h1', { hasText: 'Payers' }).waitFor();
-    await page.locator('#nav a', { hasText: 'Webhooks' }).click();
     await page.locator('main h1', { hasText: 'Webhook endpoints' }).waitFor();
     fs.writeFileSync(shiftFile, String(61 * 1000));
-    await page.locator('#nav a', { hasText: 'Payers' }).click();
+    await page.locator('#nav a', { hasText: 'Catalog' }).click();
     await page.locator('#sign-in-error', { hasText: 'session has ended' }).waitFor();
     check(await page.locator('#nav').isHidden(), 'an expired session returns to sign-in');
     await screenshots(page, 'session-expired');
@@ -486,9 +503,12 @@ try {
     executablePath: process.env.RECUR_CHROMIUM || '/usr/bin/chromium',
     args: ['--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
   });
-  server = await startRecur(path.join(folder, 'recur.db'));
+  const shiftFile = path.join(folder, 'clock-shift');
+  fs.writeFileSync(shiftFile, '0');
+  server = await startRecur(path.join(folder, 'recur.db'), [],
+    { LD_PRELOAD: shiftLibrary, RECUR_TEST_CLOCK_SHIFT_FILE: shiftFile });
   recur = server.origin;
-  const data = await seed(receiver);
+  const data = await seed(receiver, shiftFile);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const dialogs = [];
