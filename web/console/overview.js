@@ -78,10 +78,10 @@
   // first and last dates written on it, and a text summary for screen readers.
   function chart(title, points, kind, format) {
     const width = 640;
-    const height = 180;
-    const left = 8;
-    const top = 24;
-    const bottom = 22;
+    const height = 160;
+    const left = 2;
+    const top = 4;
+    const bottom = 2;
     const plotHeight = height - top - bottom;
     const plotWidth = width - 2 * left;
     const highest = Math.max(0, ...points.map((p) => p.value));
@@ -91,7 +91,7 @@
     const marks = [];
     if (kind === "line") {
       const path = points.map((p, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`).join(" ");
-      if (points.length) marks.push(svg("path", { d: path, fill: "none", stroke: "#1d4ed8", "stroke-width": 2 }));
+      if (points.length) marks.push(svg("path", { d: path, fill: "none", stroke: "#1d4ed8", "stroke-width": 2, "vector-effect": "non-scaling-stroke" }));
     } else {
       const slot = plotWidth / Math.max(1, points.length);
       points.forEach((p, i) => {
@@ -108,16 +108,22 @@
     const summary = kind === "line"
       ? `From ${first} to ${last}: ${format(points.length ? points[0].value : 0)} to ${format(points.length ? points[points.length - 1].value : 0)}, highest ${format(highest)}.`
       : `From ${first} to ${last}: ${format(total)} in all, at most ${format(highest)} a day.`;
+    // The labels are HTML beside the picture, so they keep the page's text size at any width.
     const picture = svg(
       "svg",
-      { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}. ${summary}` },
-      svg("line", { x1: left, y1: top + plotHeight, x2: width - left, y2: top + plotHeight, stroke: "#9ca3af" }),
-      svg("text", { x: left, y: 14, "font-size": 12, fill: "#4b5563" }, `highest ${format(highest)}`),
+      { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none", role: "img", "aria-label": `${title}. ${summary}` },
+      svg("line", { x1: left, y1: top + plotHeight, x2: width - left, y2: top + plotHeight, stroke: "#9ca3af", "vector-effect": "non-scaling-stroke" }),
       marks,
-      svg("text", { x: left, y: height - 4, "font-size": 12, fill: "#4b5563" }, first),
-      svg("text", { x: width - left, y: height - 4, "font-size": 12, fill: "#4b5563", "text-anchor": "end" }, last),
     );
-    return el("figure", { class: "chart" }, el("h3", {}, title), picture, el("figcaption", { class: "hint" }, summary));
+    return el(
+      "figure",
+      { class: "chart" },
+      el("h3", {}, title),
+      el("p", { class: "hint" }, `highest ${format(highest)}`),
+      picture,
+      el("div", { class: "axis" }, el("span", {}, first), el("span", {}, last)),
+      el("figcaption", { class: "hint" }, summary),
+    );
   }
 
   C.page({ path: /^\/overview$/, nav: "overview", title: "Overview", render });
