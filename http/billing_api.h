@@ -91,6 +91,7 @@ Result<ApiResponse> ListPlans(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> ReloadPlans(const ApiServices&, const ApiRequest&);
 // payers_api.cc
 Result<ApiResponse> CreatePayer(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ListPayers(const ApiServices&, const ApiRequest&);  // ?query=&limit=&...
 Result<ApiResponse> GetPayer(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> AttachPaymentMethod(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> ListPaymentMethods(const ApiServices&, const ApiRequest&);
@@ -181,6 +182,8 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/v1/plans", Access::kPublic, ListPlans},  // ?payer_type=user|org
     {"POST", "/v1/plans/reload", Access::kSecretKey, ReloadPlans},
     {"POST", "/v1/payers", Access::kSecretKey, CreatePayer},
+    // the console's payer search and list
+    {"GET", "/v1/payers", Access::kSecretKey, ListPayers},  // ?query=&limit=&starting_after=
     {"GET", "/v1/payers/{id}", Access::kSecretKey, GetPayer},
     {"POST", "/v1/payers/{id}/sessions", Access::kSecretKey, CreatePayerSession},
     {"DELETE", "/v1/payers/{id}/sessions", Access::kSecretKey, RevokePayerSessions},
