@@ -373,11 +373,11 @@ async function extendAndCancel(page, data) {
 
 async function csrfRefused(page, data) {
   const item = await currentItem(data.second.id);
-  const status = await page.evaluate(async (id) => {
+  const refused = await page.evaluate(async (id) => {
     const response = await fetch(`/v1/subscription_items/${id}`, { method: 'DELETE', credentials: 'same-origin' });
-    return response.status;
+    return [response.status, (await response.json()).error.code];
   }, item.id);
-  checkEqual(status, 403, 'a change with the session cookie but without X-CSRF-Token is refused');
+  checkEqual(refused, [403, 'csrf_token_missing'], 'a change with the session cookie but without X-CSRF-Token is refused');
   checkEqual((await currentItem(data.second.id)).status, item.status, 'and changes nothing');
 }
 
