@@ -128,6 +128,7 @@ Result<ApiResponse> GetOpenApiDocument(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetRecurScript(const ApiServices&, const ApiRequest&);
 // test_clocks_api.cc
 Result<ApiResponse> CreateTestClock(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ListTestClocks(const ApiServices&, const ApiRequest&);  // ?limit=&...
 Result<ApiResponse> GetTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> DeleteTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> AdvanceTestClock(const ApiServices&, const ApiRequest&);
@@ -201,6 +202,8 @@ inline constexpr ApiRoute kApiRoutes[] = {
     // is its payer's table
     {"GET", "/v1/pricing_table", Access::kPublicUnlessPayer, GetPricingTable},
     {"POST", "/v1/test_clocks", Access::kSecretKey, CreateTestClock},
+    // the console's test clock list
+    {"GET", "/v1/test_clocks", Access::kSecretKey, ListTestClocks},  // ?limit=&starting_after=
     {"GET", "/v1/test_clocks/{id}", Access::kSecretKey, GetTestClock},
     {"DELETE", "/v1/test_clocks/{id}", Access::kSecretKey, DeleteTestClock},
     {"POST", "/v1/test_clocks/{id}/advance", Access::kSecretKey, AdvanceTestClock},
