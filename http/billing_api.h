@@ -137,6 +137,7 @@ Result<ApiResponse> GetOverview(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetCatalog(const ApiServices&, const ApiRequest&);
 // test_clocks_api.cc
 Result<ApiResponse> CreateTestClock(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ListTestClocks(const ApiServices&, const ApiRequest&);  // ?limit=&...
 Result<ApiResponse> GetTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> DeleteTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> AdvanceTestClock(const ApiServices&, const ApiRequest&);
@@ -215,6 +216,8 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/v1/overview", Access::kSecretKey, GetOverview},  // ?days=&test_clock=
     {"GET", "/v1/catalog", Access::kSecretKey, GetCatalog},
     {"POST", "/v1/test_clocks", Access::kSecretKey, CreateTestClock},
+    // the console's test clock list
+    {"GET", "/v1/test_clocks", Access::kSecretKey, ListTestClocks},  // ?limit=&starting_after=
     {"GET", "/v1/test_clocks/{id}", Access::kSecretKey, GetTestClock},
     {"DELETE", "/v1/test_clocks/{id}", Access::kSecretKey, DeleteTestClock},
     {"POST", "/v1/test_clocks/{id}/advance", Access::kSecretKey, AdvanceTestClock},

@@ -17,3 +17,6 @@ CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at);
 CREATE INDEX payers_newest_first ON payers (created_at, id);
 CREATE INDEX payers_by_external_id ON payers ((external_id COLLATE "C"));
 CREATE INDEX payers_by_lower_email ON payers ((lower(email) COLLATE "C"));
+
+-- Test clocks newest first.
+CREATE INDEX test_clocks_newest_first ON test_clocks (created_at, id);

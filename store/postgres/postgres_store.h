@@ -146,6 +146,7 @@ class PostgresStore final : public Store, public StoredVersions, public StoreHea
   // TestClockStore (postgres_test_clock_store.cc)
   Status CreateTestClock(const TestClock& clock) override;
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
+  Result<Page<TestClock>> ListTestClocks(const ListOptions& options) override;
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
                          TestClockStatus status) override;
   Result<std::optional<TestClock>> DeleteTestClock(const std::string& id) override;

@@ -2,6 +2,9 @@
 // pages, what a query finds (an id exactly, an external id or an email by prefix, the email
 // without regard to ASCII case), each entry the payer object plus its current item, and the
 // refusals of a bad query, limit or cursor.
+#include <chrono>
+#include <thread>
+
 #include <gmock/gmock.h>
 
 #include "tests/e2e/fixture.h"
@@ -15,8 +18,11 @@ using ::testing::IsEmpty;
 
 class PayerListTest : public ServeTest {
  protected:
+  // A new payer, made a few milliseconds after the one before, so that their created_at tells
+  // their order (one millisecond's payers are ordered by id).
   std::string Payer(const std::string& external_id, const std::string& email,
                     const std::string& token = "") {
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
     Answer made = Call("POST", "/v1/payers",
                        {{"external_id", external_id},
                         {"type", "user"},
