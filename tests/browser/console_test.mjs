@@ -418,6 +418,20 @@ async function webhooks(page, data, receiver) {
   await visit(page, `#/webhooks/${data.endpoint.id}`, receiver.url);
   const numbers = await page.locator('main td[data-label="Attempt"]').allTextContents();
   check(numbers.filter((n) => n === '2').length >= 1, "the log shows deliveries' second attempts");
+  const newest = async () => (await api('GET', `/v1/webhook_endpoints/${data.endpoint.id}/attempts`)).data[0];
+  const lastBefore = await newest();
+  const firstRow = page.locator('main tbody tr').first();
+  const eventId = (await firstRow.locator('code').first().textContent()).trim();
+  const resent = await confirm(page, firstRow, 'Resend…', `Resend ${(await firstRow.locator('strong').first().textContent()).trim()}?`);
+  checkEqual(resent, `The event ${eventId} is queued for delivery.`, 'resend is reported');
+  await eventually(async () => {
+    const last = await newest();
+    return last.event_id === eventId && last.attempted_at > lastBefore.attempted_at;
+  }, 'the resent event is attempted anew (read through the API)', 20);
+  const rotated = await confirm(page, page.locator('main'), 'Rotate secret…', 'Rotate the signing secret?');
+  check(/^New secret \(shown once\): whsec_\S+$/.test(rotated), `the new secret is shown once: ${rotated}`);
+  check((await api('GET', `/v1/webhook_endpoints/${data.endpoint.id}`)).previous_secret_expires_at > 0,
+    'the previous secret is kept for the overlap (read through the API)');
   await checkAccessible(page, 'a webhook endpoint');
   await screenshots(page, 'webhook-endpoint');
 
