@@ -1,7 +1,10 @@
 // Signing in to the console, reading the session back and signing out over HTTP (billing_api.h,
-// services/sessions/console_sessions.h, console_access.h). A sign-in's answer sets the session's
+// services/sessions/console_sessions.h, console_access.h). A sign-in and a sign-out are logged
+// with the session's id (console_signed_in, console_signed_out), so that the access-log lines
+// naming it can be traced to the sign-in. A sign-in's answer sets the session's
 // cookie and carries its CSRF token, so it is marked Cache-Control: no-store, as is the
 // session's answer read back.
+#include "base/log.h"
 #include "http/billing_api.h"
 #include "http/body_reader.h"
 #include "http/console_access.h"
@@ -36,6 +39,9 @@ Result<ApiResponse> SignInToConsole(const ApiServices& api, const ApiRequest& re
   if (auto done = reader.Finish({"secret_key"}); !done) return std::unexpected(done.error());
   auto made = api.console_sessions->SignIn(*secret_key);
   if (!made) return std::unexpected(made.error());
+  // The sign-in that the access-log lines naming this session go back to.
+  Log(api.clock.Now(), "info", "console_signed_in",
+      {{"console_session", made->session.id}, {"remote", std::string(request.client_ip)}});
   ApiResponse answer = NotStored(JsonResponse(ConsoleSessionJson(made->session), 201));
   answer.headers.emplace_back(
       "Set-Cookie", ConsoleSessionCookie(made->token, api.console_sessions->ttl(), request.https));
@@ -52,6 +58,8 @@ Result<ApiResponse> SignOutOfConsole(const ApiServices& api, const ApiRequest& r
   if (auto ended = api.console_sessions->End(request.console_session->token); !ended) {
     return std::unexpected(ended.error());
   }
+  Log(api.clock.Now(), "info", "console_signed_out",
+      {{"console_session", request.console_session->session.id}});
   ApiResponse answer{204, ""};
   answer.headers.emplace_back("Set-Cookie", ClearedConsoleSessionCookie(request.https));
   return answer;
