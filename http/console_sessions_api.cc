@@ -23,6 +23,17 @@ ApiResponse NotStored(ApiResponse answer) {
   return answer;
 }
 
+// The session the server admitted the request with (Access::kConsoleSession); an error for a
+// request made without one, which the server never passes on.
+Result<const AdmittedConsoleSession*> SessionOf(const ApiRequest& request) {
+  if (request.console_session == nullptr) {
+    return MakeError(ErrorKind::kUnauthenticated, "unauthorized",
+                     "this endpoint needs a console session: sign in with POST "
+                     "/v1/console/session");
+  }
+  return request.console_session;
+}
+
 Error ConsoleSessionsOff() {
   return {ErrorKind::kUnavailable, "console_unavailable",
           "this server was started without console sessions"};
@@ -49,17 +60,20 @@ Result<ApiResponse> SignInToConsole(const ApiServices& api, const ApiRequest& re
 }
 
 Result<ApiResponse> GetConsoleSession(const ApiServices&, const ApiRequest& request) {
-  // The server admitted the request with its session (Access::kConsoleSession).
-  return NotStored(JsonResponse(ConsoleSessionJson(request.console_session->session)));
+  auto admitted = SessionOf(request);
+  if (!admitted) return std::unexpected(admitted.error());
+  return NotStored(JsonResponse(ConsoleSessionJson((*admitted)->session)));
 }
 
 Result<ApiResponse> SignOutOfConsole(const ApiServices& api, const ApiRequest& request) {
   if (api.console_sessions == nullptr) return std::unexpected(ConsoleSessionsOff());
-  if (auto ended = api.console_sessions->End(request.console_session->token); !ended) {
+  auto admitted = SessionOf(request);
+  if (!admitted) return std::unexpected(admitted.error());
+  if (auto ended = api.console_sessions->End((*admitted)->token); !ended) {
     return std::unexpected(ended.error());
   }
   Log(api.clock.Now(), "info", "console_signed_out",
-      {{"console_session", request.console_session->session.id}});
+      {{"console_session", (*admitted)->session.id}});
   ApiResponse answer{204, ""};
   answer.headers.emplace_back("Set-Cookie", ClearedConsoleSessionCookie(request.https));
   return answer;
