@@ -5,6 +5,7 @@
 // session that expires by the server's clock, and one that outlives a restart. The access log
 // names a session by its id, never its token.
 #include <csignal>
+#include <sstream>
 
 #include <gmock/gmock.h>
 
@@ -69,6 +70,15 @@ class ConsoleSessionsTest : public ServeTest {
     httplib::Headers headers = {{"Cookie", "theme=dark; recur_console=" + browser.token}};
     if (!csrf.empty()) headers.emplace("X-CSRF-Token", csrf);
     return headers;
+  }
+
+  // The server's first log line of event `event`; "" when there is none.
+  std::string LogLineOf(const std::string& event) const {
+    std::istringstream lines(server_->Stderr());
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("\"event\":\"" + event + "\"") != std::string::npos) return line;
+    }
+    return "";
   }
 
   std::int64_t StoredSessions() { return StoredNumber("SELECT count(*) FROM console_sessions"); }
@@ -173,6 +183,9 @@ TEST_F(ConsoleSessionsTest, TheCookieReadsTheRoutesOfTheSecretKeyAndTheLogNamesT
   const std::string session_id = StoredText("SELECT id FROM console_sessions WHERE token_hash = " +
                                             Quoted(Sha256Hex(browser.token)));
   EXPECT_THAT(session_id, MatchesRegex("csess_[0-9A-Za-z]{16}"));
+  // The sign-in itself is logged with the id, so that what the session did leads back to it.
+  EXPECT_THAT(LogLineOf("console_signed_in"),
+              HasSubstr("\"console_session\":\"" + session_id + "\""));
   ASSERT_TRUE(server_->WaitForStderr("\"console_session\":\"" + session_id + "\"",
                                      std::chrono::seconds(5), 3));
   EXPECT_THAT(server_->Stderr(), Not(HasSubstr(browser.token)));
@@ -227,6 +240,7 @@ TEST_F(ConsoleSessionsTest, SigningOutEndsTheSessionAndClearsTheCookie) {
 
   Reply ended = Send("DELETE", "/v1/console/session", WithCookie(browser, browser.csrf_token));
   ASSERT_EQ(ended.status, 204) << ended.body.dump();
+  EXPECT_TRUE(server_->WaitForStderr("\"console_signed_out\"", std::chrono::seconds(5)));
   EXPECT_EQ(ended.Header("Set-Cookie"),
             "recur_console=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   EXPECT_EQ(StoredNumber("SELECT count(*) FROM console_sessions WHERE token_hash = " +
