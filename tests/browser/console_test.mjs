@@ -8,9 +8,10 @@
 // what the API says: a wrong key refused, the right one signing in, sign-out ending the session,
 // an expired session returning to sign-in (a second server, --console-session-ttl 1m, its clock
 // stepped past the end); the overview's figures; searching by external id and by email; a
-// payer's events in the API's order; extend-trial and cancel taking effect; recover on the
-// failing endpoint queueing deliveries; a change without the CSRF token refused; markup from
-// data rendered as text with no dialog fired; axe-core's rules; no page wider than a phone.
+// payer's events in the API's order; extend-trial, cancel and end-now taking effect; recover,
+// resend and rotate on the failing endpoint; a test clock advanced and created; a change
+// without the CSRF token refused; markup from data rendered as text with no dialog fired;
+// axe-core's rules; no page wider than a phone.
 // Screenshots of every page at 1280 px and 375 px go to ARTIFACTS_DIR/console-*.png.
 //
 // Usage: node console_test.mjs RECUR_BINARY SOURCE_DIR ARTIFACTS_DIR SHIFT_LIBRARY
@@ -381,6 +382,15 @@ async function csrfRefused(page, data) {
   checkEqual((await currentItem(data.second.id)).status, item.status, 'and changes nothing');
 }
 
+async function endNow(page, data) {
+  await visit(page, `#/payers/${data.second.id}`, 'Alan Turing');
+  const row = page.locator('main tbody tr', { hasText: 'Pro' });
+  const ended = await confirm(page, row, 'End now…', 'End Pro now?');
+  checkEqual(ended, 'Pro has ended.', 'end now is reported');
+  checkEqual((await currentItem(data.second.id)).plan.slug, 'free', 'the payer is on the free plan at once (read through the API)');
+  checkEqual(await page.locator('main tbody tr', { hasText: 'Pro' }).count(), 0, 'the ended item is gone from the live items');
+}
+
 async function webhooks(page, data, receiver) {
   await eventually(async () => (await api('GET', `/v1/webhook_endpoints/${data.endpoint.id}`)).failing_since !== null,
     'the endpoint at the failing receiver is failing');
@@ -544,6 +554,7 @@ try {
     ['markup as text', () => markupAsText(page, data, dialogs)],
     ['extend and cancel', () => extendAndCancel(page, data)],
     ['a change without the CSRF token', () => csrfRefused(page, data)],
+    ['end now', () => endNow(page, data)],
     ['webhooks', () => webhooks(page, data, receiver)],
     ['test clocks', () => testClocks(page, data)],
     ['overview', () => overview(page, data)],
