@@ -25,6 +25,7 @@
 #include "services/billing/billing_service.h"
 #include "services/catalog/catalog_service.h"
 #include "services/health/readiness.h"
+#include "services/reports/overview_report.h"
 #include "services/scheduler/test_clocks.h"
 #include "services/sessions/console_sessions.h"
 #include "services/sessions/payer_sessions.h"
@@ -61,6 +62,7 @@ struct ApiServices {
   const Clock& clock;
   EntitlementTokenOptions tokens;
   PayerSessions& sessions;         // mints, revokes and checks payer sessions
+  OverviewReport& overview;        // the operator's overview of revenue and trials
   Readiness* readiness = nullptr;  // none: /readyz answers not ready
   // The text of a scrape of /metrics (base/metrics.h); none: /metrics answers 404.
   std::function<std::string()> metrics;
@@ -126,6 +128,9 @@ Result<ApiResponse> GetPricingTable(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetOpenApiDocument(const ApiServices&, const ApiRequest&);
 // assets_api.cc: web/recur.js, the browser components, compiled in (recur_script.h).
 Result<ApiResponse> GetRecurScript(const ApiServices&, const ApiRequest&);
+// reports_api.cc: the operator's overview, and the whole catalog with its price versions.
+Result<ApiResponse> GetOverview(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetCatalog(const ApiServices&, const ApiRequest&);
 // test_clocks_api.cc
 Result<ApiResponse> CreateTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> ListTestClocks(const ApiServices&, const ApiRequest&);  // ?limit=&...
@@ -201,6 +206,8 @@ inline constexpr ApiRoute kApiRoutes[] = {
     // ?payer_type= is public; ?payer_id= needs the key or that payer's session; a session alone
     // is its payer's table
     {"GET", "/v1/pricing_table", Access::kPublicUnlessPayer, GetPricingTable},
+    {"GET", "/v1/overview", Access::kSecretKey, GetOverview},  // ?days=&test_clock=
+    {"GET", "/v1/catalog", Access::kSecretKey, GetCatalog},
     {"POST", "/v1/test_clocks", Access::kSecretKey, CreateTestClock},
     // the console's test clock list
     {"GET", "/v1/test_clocks", Access::kSecretKey, ListTestClocks},  // ?limit=&starting_after=

@@ -10,6 +10,7 @@
 #include "store/gateway_event_store.h"
 #include "store/idempotency_store.h"
 #include "store/payer_session_store.h"
+#include "store/report_store.h"
 #include "store/test_clock_store.h"
 #include "store/webhook_delivery_store.h"
 #include "store/webhook_endpoint_store.h"
@@ -25,6 +26,7 @@ class Store : public CatalogStore,
               public TestClockStore,
               public WebhookEndpointStore,
               public WebhookDeliveryStore,
-              public GatewayEventStore {};
+              public GatewayEventStore,
+              public ReportStore {};
 
 }  // namespace recur

@@ -115,6 +115,10 @@ class PostgresStore final : public Store, public StoredVersions, public StoreHea
   Status PostponePendingAttempt(const std::string& attempt_id,
                                 std::chrono::milliseconds wait) override;
 
+  // ReportStore (postgres_report_store.cc)
+  Result<OverviewRows> OverviewRowsSince(Instant since,
+                                         const std::optional<std::string>& clock_id) override;
+
   // IdempotencyStore (postgres_idempotency_store.cc)
   Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
                                                const std::string& request_hash,

@@ -75,6 +75,10 @@ class SqliteStore final : public Store, public StoreHealth {
   Status PostponePendingAttempt(const std::string& attempt_id,
                                 std::chrono::milliseconds wait) override;
 
+  // ReportStore (sqlite_report_store.cc)
+  Result<OverviewRows> OverviewRowsSince(Instant since,
+                                         const std::optional<std::string>& clock_id) override;
+
   // IdempotencyStore (sqlite_idempotency_store.cc)
   Result<IdempotencyClaim> ClaimIdempotencyKey(const std::string& key,
                                                const std::string& request_hash,

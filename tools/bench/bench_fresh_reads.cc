@@ -85,8 +85,9 @@ struct Node {
         webhook_endpoints(store, ids, clock, WebhookEndpointOptions{}),
         rendered(catalog),
         sessions(store, store, clock),
-        api{billing, catalog, rendered, test_clocks,     webhook_endpoints,
-            store,   key,     clock,    {"recur:bench"}, sessions} {
+        overview(store, webhook_endpoints, test_clocks, clock),
+        api{billing, catalog, rendered,        test_clocks, webhook_endpoints, store,
+            key,     clock,   {"recur:bench"}, sessions,    overview} {
     if (shared != nullptr) billing.CheckReadsAgainst(*shared);
     if (auto started = billing.Start(); !started) Fail("starting billing", started.error());
   }
@@ -98,6 +99,7 @@ struct Node {
   WebhookEndpoints webhook_endpoints;
   RenderedCatalogs rendered;
   PayerSessions sessions;
+  OverviewReport overview;
   ApiServices api;
 };
 
