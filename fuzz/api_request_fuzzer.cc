@@ -80,10 +80,10 @@ struct Engine {
         webhook_endpoints(*store, ids, clock, WebhookEndpointOptions{}),
         rendered_catalogs(catalog),
         sessions(*store, *store, clock),
-        overview(*store, webhook_endpoints, test_clocks, clock),
         // A key no input is expected to send: a sign-in answers 401, as a wrong key does.
         console_sessions(*store, clock, ConsoleSessions::kDefaultTtl,
                          [](std::string_view key) { return key == "sk_test_fuzz_console"; }),
+        overview(*store, webhook_endpoints, test_clocks, clock),
         services{billing, catalog, rendered_catalogs, test_clocks, webhook_endpoints, *store,
                  Key(),   clock,   {"recur:fuzz"},    sessions,    overview} {
     services.console_sessions = &console_sessions;
@@ -105,8 +105,8 @@ struct Engine {
   WebhookEndpoints webhook_endpoints;
   RenderedCatalogs rendered_catalogs;
   PayerSessions sessions;
-  OverviewReport overview;
   ConsoleSessions console_sessions;
+  OverviewReport overview;
   ApiServices services;
 };
 

@@ -270,10 +270,11 @@ std::optional<DueDelivery> Dispatcher::Take(std::unique_lock<std::mutex>& lock) 
   const auto now = std::chrono::steady_clock::now();
   const bool store_failing = now - read_failed_at_ < options_.poll;
   // An emptied queue is read again at once only when more may be due than the last read found:
-  // that read queued something (the store caps what it gives per read and per endpoint), or an
-  // attempt was recorded since (its endpoint has room again). Else a store with nothing due would
-  // be read again by each worker the last read woke, one after another, without end.
-  const bool more_may_be_due = last_read_queued_ || recorded_since_read_;
+  // that read queued something (the store caps what it gives per read and per endpoint), an
+  // attempt was recorded since (its endpoint has room again), or deliveries were made since
+  // (Nudge). Else a store with nothing due would be read again by each worker the last read
+  // woke, one after another, without end.
+  const bool more_may_be_due = last_read_queued_ || recorded_since_read_ || nudged_;
   if (((queue_.empty() && more_may_be_due) || now - queue_read_at_ >= queue_kept_for_) &&
       !store_failing && !reading_) {
     // Read again what is due for the endpoints with room. Those without keep what is queued for
@@ -290,6 +291,7 @@ std::optional<DueDelivery> Dispatcher::Take(std::unique_lock<std::mutex>& lock) 
     // take what is queued and the recorder records meanwhile.
     reading_ = true;
     recorded_since_read_ = false;
+    nudged_ = false;
     recorded_during_read_.clear();
     lock.unlock();
     auto due = deliveries_.DueDeliveries(
@@ -332,6 +334,14 @@ std::optional<DueDelivery> Dispatcher::Take(std::unique_lock<std::mutex>& lock) 
   queue_.erase(ready);
   queued_ = queue_.size();
   return delivery;
+}
+
+void Dispatcher::Nudge() {
+  {
+    std::lock_guard lock(mutex_);
+    nudged_ = true;
+  }
+  wake_.notify_all();  // also the workers waiting for the recorder, which wait again
 }
 
 void Dispatcher::Work() {

@@ -94,6 +94,12 @@ class Dispatcher {
   void Stop();
   void Stop(std::chrono::steady_clock::time_point deadline);
 
+  // Tells the dispatcher that deliveries may have been made due just now (an event was
+  // stored): when its queue is empty, the next free worker reads the store at once instead of
+  // at the next poll, so a new event is sent without waiting out the poll. Nudges that come
+  // together make one read. Cheap; any thread.
+  void Nudge();
+
   // One step on the calling thread, for tests that drive the dispatcher by the clock: sends the
   // deliveries due at the clock's now (at most 200, oldest first), one after another, records
   // their attempts and disables the endpoints due to be, as the workers would. Returns how many
@@ -135,7 +141,8 @@ class Dispatcher {
   void Work();
   // Under mutex_ (`lock` holds it): a queued delivery whose endpoint has room. The queue is read
   // again from the store when it is older than the (jittered) poll, or when it is empty and more
-  // may be due (the last read found some, or attempts were recorded since), by one worker at a
+  // may be due (the last read found some, attempts were recorded since, or Nudge said that
+  // deliveries were made), by one worker at a
   // time, with mutex_ released for the read's round trip, so that the other workers go on
   // sending and recording meanwhile.
   std::optional<DueDelivery> Take(std::unique_lock<std::mutex>& lock);
@@ -183,6 +190,7 @@ class Dispatcher {
   std::chrono::milliseconds queue_kept_for_{0};  // how long the last read stands
   bool last_read_queued_ = false;                // the last read found deliveries not queued before
   bool recorded_since_read_ = false;             // attempts were recorded since the last read began
+  bool nudged_ = false;                          // Nudge was called since the last read began
   // Whether a worker is reading what is due (outside mutex_); then, the deliveries whose attempt
   // was recorded meanwhile: the read may have seen them still pending, and they are not queued
   // again from it.

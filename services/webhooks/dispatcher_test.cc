@@ -344,6 +344,22 @@ TEST_P(DispatcherTest, AnIdleDispatcherReadsTheStoreAboutOncePerPoll) {
   EXPECT_LE(store.reads(), 80);
 }
 
+// Told that deliveries were made (Nudge), an idle dispatcher reads the store at once rather than
+// at its next poll: with an hour between polls, the new event is sent all the same.
+TEST_P(DispatcherTest, ANudgeSendsANewDeliveryWithoutWaitingForThePoll) {
+  Receiver& receiver = NewReceiver();
+  NewEndpoint(receiver);
+  DispatcherOptions options = Options({0s});
+  options.poll = 1h;
+  Dispatcher& dispatcher = Dispatch(options);
+  dispatcher.Start();
+  ASSERT_TRUE(testing::WaitUntil("the first read of what is due",
+                                 [&] { return dispatcher.WorkProgress().last_read.has_value(); }));
+  Publish();
+  dispatcher.Nudge();
+  EXPECT_TRUE(receiver.WaitFor(1)) << "the new delivery waited for the poll";
+}
+
 // A delivery store whose second read of what is due waits, for at most 20 seconds, for an
 // attempt to be recorded, having first let `receiver` answer: a dispatcher that read it
 // holding the mutex its workers need to hand over their attempts would wait the 20 seconds.
