@@ -80,9 +80,13 @@ struct Engine {
         webhook_endpoints(*store, ids, clock, WebhookEndpointOptions{}),
         rendered_catalogs(catalog),
         sessions(*store, *store, clock),
+        // A key no input is expected to send: a sign-in answers 401, as a wrong key does.
+        console_sessions(*store, clock, ConsoleSessions::kDefaultTtl,
+                         [](std::string_view key) { return key == "sk_test_fuzz_console"; }),
         overview(*store, webhook_endpoints, test_clocks, clock),
         services{billing, catalog, rendered_catalogs, test_clocks, webhook_endpoints, *store,
                  Key(),   clock,   {"recur:fuzz"},    sessions,    overview} {
+    services.console_sessions = &console_sessions;
     auto loaded = catalog.Reload();
     if (!loaded || !loaded->ok()) fuzz::Finding("the shipped plans do not load");
     if (auto started = billing.Start(); !started) fuzz::Finding(started.error().message);
@@ -101,6 +105,7 @@ struct Engine {
   WebhookEndpoints webhook_endpoints;
   RenderedCatalogs rendered_catalogs;
   PayerSessions sessions;
+  ConsoleSessions console_sessions;
   OverviewReport overview;
   ApiServices services;
 };

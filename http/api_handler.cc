@@ -18,6 +18,8 @@ bool AcceptsPayerSession(Access access) {
   switch (access) {
     case Access::kPublic:
     case Access::kSecretKey:
+    case Access::kConsoleSignIn:
+    case Access::kConsoleSession:
       return false;
     case Access::kPublicUnlessPayer:
     case Access::kPayerSession:
@@ -32,8 +34,10 @@ bool AcceptsPayerSession(Access access) {
 bool NeedsCredential(Access access, const ApiRequest::QueryParams& query) {
   switch (access) {
     case Access::kPublic:
+    case Access::kConsoleSignIn:  // its credential is in the body
       return false;
     case Access::kSecretKey:
+    case Access::kConsoleSession:
     case Access::kPayerSession:
     case Access::kItemSession:
     case Access::kStatementSession:

@@ -27,6 +27,9 @@ namespace recur {
 // ps_..., services/sessions/payer_sessions.h) may call only the routes whose access says so,
 // and only for its own payer: another payer's ids answer as ids that do not exist would (404).
 // A session on a route of kSecretKey is refused with 403 forbidden.
+// A console session (the cookie an operator's browser gets by signing in to the console,
+// http/console_access.h) may call every route the secret key may, when the request has no
+// Authorization header; its changes need its CSRF token.
 enum class Access {
   kPublic,     // anyone; a credential sent along is not looked at
   kSecretKey,  // Authorization: Bearer <the secret API key>
@@ -43,6 +46,12 @@ enum class Access {
   kStatementSession,
   // The secret key, or a session of the payer whose payment attempt the path's {id} names.
   kAttemptSession,
+  // Signing in to the console: anyone, with the secret key in the body, which the handler
+  // checks. An address past its failed authentications is refused before the handler runs, and
+  // a 401 the handler answers counts as a failed authentication of the address.
+  kConsoleSignIn,
+  // A console session's cookie alone (and its CSRF token for a change); no other credential.
+  kConsoleSession,
 };
 
 // How a route writes its errors (api_error.h): Recur's one format, or, on the routes that
@@ -59,6 +68,8 @@ struct CaseInsensitiveLess {
 
 // A request's headers: names compared without regard to case, a name may repeat.
 using HttpHeaders = std::multimap<std::string, std::string, CaseInsensitiveLess>;
+
+struct AdmittedConsoleSession;  // console_access.h
 
 // A request as a handler sees it. The views point into the server's request and are valid for
 // the handler's call only.
@@ -79,6 +90,11 @@ struct ApiRequest {
   // Every header as received, for a handler that verifies a signature over them (the payment
   // gateway's webhooks); null where a request was made without them.
   const HttpHeaders* headers = nullptr;
+  // The console session the request came with, checked before the handler runs (Access); null
+  // when it came with another credential or none.
+  const AdmittedConsoleSession* console_session = nullptr;
+  // Whether the request came over HTTPS (client_address.h's CameOverHttps).
+  bool https = false;
 
   bool HasQuery(std::string_view name) const;
   // The first value of query parameter `name`, "" when there is none.

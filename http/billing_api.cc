@@ -26,6 +26,10 @@ void AddApiRoutes(HttpServer& server, const ApiServices& services) {
         [&services](const std::string& attempt_id) {
           return OwnerOrNone(services.billing.PayerOfAttempt(attempt_id));
         }}});
+  if (services.console_sessions != nullptr) {
+    server.SetConsoleSessions(
+        {[&services](std::string_view token) { return services.console_sessions->Find(token); }});
+  }
   for (const ApiRoute& route : kApiRoutes) {
     server.Route(
         std::string(route.method), route.pattern, route.access,

@@ -27,6 +27,7 @@
 #include "services/health/readiness.h"
 #include "services/reports/overview_report.h"
 #include "services/scheduler/test_clocks.h"
+#include "services/sessions/console_sessions.h"
 #include "services/sessions/payer_sessions.h"
 #include "services/webhooks/endpoints.h"
 #include "store/gateway_event_store.h"
@@ -75,6 +76,9 @@ struct ApiServices {
   bool kill_before_gateway_event_answer = false;
   // The merchant's name, at the top of every receipt (receipts_api.cc).
   std::string merchant_name = "Recur";
+  // Signs operators in to the console and checks their sessions; none: the console's session
+  // routes answer 503 and a console cookie is no credential.
+  ConsoleSessions* console_sessions = nullptr;
 };
 
 using RouteHandler = Result<ApiResponse> (*)(const ApiServices&, const ApiRequest&);
@@ -89,6 +93,7 @@ Result<ApiResponse> ListPlans(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> ReloadPlans(const ApiServices&, const ApiRequest&);
 // payers_api.cc
 Result<ApiResponse> CreatePayer(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ListPayers(const ApiServices&, const ApiRequest&);  // ?query=&limit=&...
 Result<ApiResponse> GetPayer(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> AttachPaymentMethod(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> ListPaymentMethods(const ApiServices&, const ApiRequest&);
@@ -103,6 +108,11 @@ Result<ApiResponse> ExtendFreeTrial(const ApiServices&, const ApiRequest&);
 // payer_sessions_api.cc: minting and revoking payer sessions (services/sessions/payer_sessions.h).
 Result<ApiResponse> CreatePayerSession(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> RevokePayerSessions(const ApiServices&, const ApiRequest&);
+// console_sessions_api.cc: signing in to the console with the secret key, and out
+// (services/sessions/console_sessions.h, console_access.h).
+Result<ApiResponse> SignInToConsole(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetConsoleSession(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> SignOutOfConsole(const ApiServices&, const ApiRequest&);
 // entitlements_api.cc
 Result<ApiResponse> ListEntitlements(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> CheckEntitlement(const ApiServices&, const ApiRequest&);
@@ -123,11 +133,16 @@ Result<ApiResponse> GetPricingTable(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetOpenApiDocument(const ApiServices&, const ApiRequest&);
 // assets_api.cc: web/recur.js, the browser components, compiled in (recur_script.h).
 Result<ApiResponse> GetRecurScript(const ApiServices&, const ApiRequest&);
+// console_api.cc: the operator console's page and files (web/console/), compiled in
+// (console_files.h).
+Result<ApiResponse> GetConsolePage(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> GetConsoleFile(const ApiServices&, const ApiRequest&);
 // reports_api.cc: the operator's overview, and the whole catalog with its price versions.
 Result<ApiResponse> GetOverview(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> GetCatalog(const ApiServices&, const ApiRequest&);
 // test_clocks_api.cc
 Result<ApiResponse> CreateTestClock(const ApiServices&, const ApiRequest&);
+Result<ApiResponse> ListTestClocks(const ApiServices&, const ApiRequest&);  // ?limit=&...
 Result<ApiResponse> GetTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> DeleteTestClock(const ApiServices&, const ApiRequest&);
 Result<ApiResponse> AdvanceTestClock(const ApiServices&, const ApiRequest&);
@@ -167,12 +182,21 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/metrics", Access::kSecretKey, GetMetrics},
     {"GET", "/v1/openapi.json", Access::kPublic, GetOpenApiDocument},
     {"GET", "/v1/assets/recur.js", Access::kPublic, GetRecurScript},
+    // The operator console (docs/console.md): public files; its data comes from the API.
+    {"GET", "/console", Access::kPublic, GetConsolePage},
+    {"GET", "/console/{file}", Access::kPublic, GetConsoleFile},
     {"GET", "/v1/plans", Access::kPublic, ListPlans},  // ?payer_type=user|org
     {"POST", "/v1/plans/reload", Access::kSecretKey, ReloadPlans},
     {"POST", "/v1/payers", Access::kSecretKey, CreatePayer},
+    // the console's payer search and list
+    {"GET", "/v1/payers", Access::kSecretKey, ListPayers},  // ?query=&limit=&starting_after=
     {"GET", "/v1/payers/{id}", Access::kSecretKey, GetPayer},
     {"POST", "/v1/payers/{id}/sessions", Access::kSecretKey, CreatePayerSession},
     {"DELETE", "/v1/payers/{id}/sessions", Access::kSecretKey, RevokePayerSessions},
+    // The console's sign-in: the secret key in the body; then its cookie
+    {"POST", "/v1/console/session", Access::kConsoleSignIn, SignInToConsole},
+    {"GET", "/v1/console/session", Access::kConsoleSession, GetConsoleSession},
+    {"DELETE", "/v1/console/session", Access::kConsoleSession, SignOutOfConsole},
     {"POST", "/v1/payers/{id}/payment_methods", Access::kPayerSession, AttachPaymentMethod},
     {"GET", "/v1/payers/{id}/payment_methods", Access::kPayerSession, ListPaymentMethods},
     {"DELETE", "/v1/payers/{id}/payment_methods/{pm}", Access::kSecretKey, DetachPaymentMethod},
@@ -200,6 +224,8 @@ inline constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/v1/overview", Access::kSecretKey, GetOverview},  // ?days=&test_clock=
     {"GET", "/v1/catalog", Access::kSecretKey, GetCatalog},
     {"POST", "/v1/test_clocks", Access::kSecretKey, CreateTestClock},
+    // the console's test clock list
+    {"GET", "/v1/test_clocks", Access::kSecretKey, ListTestClocks},  // ?limit=&starting_after=
     {"GET", "/v1/test_clocks/{id}", Access::kSecretKey, GetTestClock},
     {"DELETE", "/v1/test_clocks/{id}", Access::kSecretKey, DeleteTestClock},
     {"POST", "/v1/test_clocks/{id}/advance", Access::kSecretKey, AdvanceTestClock},
@@ -226,7 +252,8 @@ inline constexpr ApiRoute kApiRoutes[] = {
 };
 
 // Adds every route of kApiRoutes to `server`, its handler calling `services`, and has the server
-// check payer sessions with services.sessions.
+// check payer sessions with services.sessions and console sessions with
+// services.console_sessions.
 void AddApiRoutes(HttpServer& server, const ApiServices& services);
 
 // The JSON answer of a catalog reload, also logged on SIGHUP.

@@ -35,6 +35,10 @@ std::string_view AccessText(Access access) {
     case Access::kStatementSession:
     case Access::kAttemptSession:
       return "secret key or the payer's session";
+    case Access::kConsoleSignIn:
+      return "public; the secret key in the body";
+    case Access::kConsoleSession:
+      return "console session";
   }
   return "?";
 }
@@ -113,7 +117,11 @@ TEST(ApiRoutesTest, PublicRoutesAreTheOnesAVisitorWithoutAnAccountNeeds) {
               UnorderedElementsAreArray({"GET /healthz", "GET /readyz", "GET /v1/openapi.json",
                                          "GET /v1/assets/recur.js", "GET /v1/plans",
                                          "GET /.well-known/jwks.json", "GET /v1/pricing_table",
-                                         "POST /v1/gateways/stripe/webhook"}));
+                                         "POST /v1/gateways/stripe/webhook",
+                                         // the secret key is in its body
+                                         "POST /v1/console/session",
+                                         // the console's page and files, which hold no data
+                                         "GET /console", "GET /console/{file}"}));
 }
 
 TEST(ApiRoutesTest, APayerSessionMayUseExactlyItsPayersReadsAndChanges) {

@@ -1,6 +1,9 @@
 #include "http/client_address.h"
 
+#include <strings.h>
+
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <vector>
 
@@ -111,6 +114,22 @@ std::string ClientAddress(std::string_view peer, const HttpHeaders& headers,
     if (!IsTrusted(*address, trusted_proxies)) break;
   }
   return client ? FormatIpAddress(*client) : std::string(peer);
+}
+
+bool CameOverHttps(std::string_view peer, const HttpHeaders& headers,
+                   std::span<const Cidr> trusted_proxies) {
+  if (trusted_proxies.empty()) return false;
+  auto peer_address = ParseIpAddress(peer);
+  if (!peer_address || !IsTrusted(Unmapped(*peer_address), trusted_proxies)) return false;
+  // The right-most value of the last header: what the proxy in front wrote or appended.
+  auto [first, last] = headers.equal_range("X-Forwarded-Proto");
+  if (first == last) return false;
+  std::string_view value = std::prev(last)->second;
+  if (auto comma = value.rfind(','); comma != std::string_view::npos) {
+    value.remove_prefix(comma + 1);
+  }
+  value = Trimmed(value);
+  return value.size() == 5 && strncasecmp(value.data(), "https", 5) == 0;
 }
 
 }  // namespace recur

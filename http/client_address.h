@@ -16,6 +16,9 @@
 //   unless it parsed as an address; a resolved address comes back in canonical text.
 // - An IPv4-mapped IPv6 address (::ffff:192.0.2.1) is judged, and returned from the list, as the
 //   IPv4 address it carries, so one range covers a proxy on an IPv4 and a dual-stack socket.
+// - Whether a request came over HTTPS: the server speaks plain HTTP itself, so only when its peer
+//   is a trusted proxy whose X-Forwarded-Proto says "https" (the right-most value, the one the
+//   proxy in front wrote). A peer that is not a trusted proxy has the header ignored.
 // Pure functions of their arguments; thread-safe.
 #pragma once
 
@@ -37,5 +40,9 @@ Result<Cidr> ParseTrustedProxy(std::string_view text);
 // `headers`, as the contract above says. Without trusted proxies it is `peer` as given.
 std::string ClientAddress(std::string_view peer, const HttpHeaders& headers,
                           std::span<const Cidr> trusted_proxies);
+
+// Whether the request from `peer` with `headers` came over HTTPS, as the contract above says.
+bool CameOverHttps(std::string_view peer, const HttpHeaders& headers,
+                   std::span<const Cidr> trusted_proxies);
 
 }  // namespace recur

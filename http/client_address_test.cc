@@ -116,5 +116,27 @@ TEST(ParseTrustedProxyTest, RefusesWhatIsNeitherAndQuotesIt) {
   EXPECT_NE(prefix.error().message.find("\"10.0.0.0/33\""), std::string::npos);
 }
 
+HttpHeaders ForwardedProto(std::initializer_list<std::string> values) {
+  HttpHeaders headers;
+  for (const std::string& value : values) headers.emplace("X-Forwarded-Proto", value);
+  return headers;
+}
+
+TEST(CameOverHttpsTest, OnlyATrustedProxysForwardedProtoSaysSo) {
+  EXPECT_TRUE(CameOverHttps("127.0.0.1", ForwardedProto({"https"}), kProxy));
+  EXPECT_TRUE(CameOverHttps("::ffff:127.0.0.1", ForwardedProto({"HTTPS"}), kProxy));
+  EXPECT_FALSE(CameOverHttps("127.0.0.1", ForwardedProto({"http"}), kProxy));
+  EXPECT_FALSE(CameOverHttps("127.0.0.1", ForwardedProto({}), kProxy));
+  EXPECT_FALSE(CameOverHttps("192.0.2.7", ForwardedProto({"https"}), kProxy));  // not a proxy
+  EXPECT_FALSE(CameOverHttps("127.0.0.1", ForwardedProto({"https"}), {}));      // none trusted
+}
+
+TEST(CameOverHttpsTest, TheRightMostValueIsTheOneTheProxyInFrontWrote) {
+  EXPECT_TRUE(CameOverHttps("127.0.0.1", ForwardedProto({"http, https"}), kProxy));
+  EXPECT_FALSE(CameOverHttps("127.0.0.1", ForwardedProto({"https, http"}), kProxy));
+  EXPECT_FALSE(CameOverHttps("127.0.0.1", ForwardedProto({"https", "http"}), kProxy));
+  EXPECT_TRUE(CameOverHttps("127.0.0.1", ForwardedProto({"http", " https "}), kProxy));
+}
+
 }  // namespace
 }  // namespace recur::client_address_test

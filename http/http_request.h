@@ -21,6 +21,7 @@ struct HttpRequest {
   std::string body;
   std::string remote_addr;  // the client's address, without the port (client_address.h)
   std::string peer_addr;    // the connection's peer: the client, or the proxy that forwarded it
+  bool https = false;       // it came over HTTPS (client_address.h's CameOverHttps)
 
   bool has_header(std::string_view name) const { return headers.find(name) != headers.end(); }
   // The first value of header `name`, "" when there is none.

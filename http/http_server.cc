@@ -38,6 +38,7 @@ struct HttpServer::Exchange {
   bool started_admission = false;     // AdmitHead has judged the head
   bool preflight = false;             // the answer is a CORS preflight's, with its own headers
   std::string session_payer;          // the payer of the session it came with, if any
+  std::optional<AdmittedConsoleSession> console_session;  // the console session it came with
 };
 
 namespace {
@@ -75,7 +76,8 @@ ApiResponse MethodNotAllowed(const HttpRequest& request,
 }
 
 ApiRequest MakeApiRequest(const HttpRequest& request, std::vector<std::string> path_params,
-                          std::string_view session_payer) {
+                          std::string_view session_payer,
+                          const AdmittedConsoleSession* console_session) {
   auto user_agent = request.headers.find("User-Agent");
   auto if_none_match = request.headers.find("If-None-Match");
   return {request.method,
@@ -87,7 +89,9 @@ ApiRequest MakeApiRequest(const HttpRequest& request, std::vector<std::string> p
           user_agent == request.headers.end() ? std::string_view() : user_agent->second,
           session_payer,
           if_none_match == request.headers.end() ? std::string_view() : if_none_match->second,
-          &request.headers};
+          &request.headers,
+          console_session,
+          request.https};
 }
 
 // The CORS headers of an answer to `request` (cors.h): none when no origin is listed.
@@ -150,6 +154,7 @@ HttpRequest ReadHead(MHD_Connection* connection, const char* url, const char* me
       &request.params);
   request.peer_addr = PeerAddress(connection);
   request.remote_addr = ClientAddress(request.peer_addr, request.headers, trusted_proxies);
+  request.https = CameOverHttps(request.peer_addr, request.headers, trusted_proxies);
   return request;
 }
 
@@ -320,6 +325,10 @@ void HttpServer::SetPayerSessions(PayerSessionChecks checks) {
   payer_sessions_ = std::move(checks);
 }
 
+void HttpServer::SetConsoleSessions(ConsoleSessionChecks checks) {
+  console_sessions_ = std::move(checks);
+}
+
 Result<int> HttpServer::PurgeExpiredIdempotencyKeys() {
   return idempotency_ == nullptr ? 0 : idempotency_->PurgeExpired();
 }
@@ -415,7 +424,8 @@ void HttpServer::AdmitHead(MHD_Connection* connection, Exchange& exchange) {
   if (method == "HEAD") method = "GET";  // HEAD is GET without the body
   exchange.match = router_.Match(method, exchange.request.path);
   if (exchange.match.outcome == RouteMatch::Outcome::kFound) exchange.route = exchange.match.route;
-  exchange.answer = Refuse(exchange.request, exchange.match, exchange.session_payer);
+  exchange.answer =
+      Refuse(exchange.request, exchange.match, exchange.session_payer, exchange.console_session);
   // A rate limit's refusal without a body to drop is held back before it is sent; one with a
   // body is sent at once, and its connection closed.
   exchange.hold = exchange.answer && exchange.answer->status == 429 && !exchange.framing.HasBody();
@@ -490,7 +500,8 @@ MHD_Result HttpServer::Send(MHD_Connection* connection, Exchange& exchange) {
 
 ApiResponse HttpServer::AnswerSafely(Exchange& exchange) {
   try {
-    return Answer(exchange.request, std::move(exchange.match), exchange.session_payer);
+    return Answer(exchange.request, std::move(exchange.match), exchange.session_payer,
+                  exchange.console_session ? &*exchange.console_session : nullptr);
   } catch (const std::exception& error) {
     Log(clock_.Now(), "error", "request_exception",
         {{"method", exchange.request.method},
@@ -525,8 +536,9 @@ void HttpServer::SendMidBody(MHD_Connection* connection, Exchange& exchange) {
   LogRequest(exchange, answer.status, answer.body.size());
 }
 
-std::optional<ApiResponse> HttpServer::Refuse(const HttpRequest& request, const RouteMatch& match,
-                                              std::string& session_payer) const {
+std::optional<ApiResponse> HttpServer::Refuse(
+    const HttpRequest& request, const RouteMatch& match, std::string& session_payer,
+    std::optional<AdmittedConsoleSession>& console_session) const {
   switch (match.outcome) {
     case RouteMatch::Outcome::kNotFound:
       return ErrorResponse({ErrorKind::kNotFound, "route_not_found",
@@ -539,10 +551,23 @@ std::optional<ApiResponse> HttpServer::Refuse(const HttpRequest& request, const 
   const Access access = routes_[match.route].access;
   const ErrorFormat errors = routes_[match.route].errors;
   const std::optional<std::string_view> token = BearerToken(request);
-  if (payer_sessions_ && token && IsPayerSessionToken(*token) && access != Access::kPublic) {
+  if (access == Access::kConsoleSignIn) {
+    // The key is in the body, checked by the handler: the address's failures are checked now.
+    if (client_limits_ != nullptr) {
+      if (auto refusal = client_limits_->RefuseBeforeKeyCheck(request.remote_addr)) {
+        return ErrorResponse(*refusal, errors);
+      }
+    }
+  } else if (payer_sessions_ && token && IsPayerSessionToken(*token) && access != Access::kPublic) {
     if (auto refusal = AdmitSession(request, match, access, *token, session_payer)) return refusal;
+  } else if (access == Access::kConsoleSession) {
+    if (auto refusal = AdmitConsoleSession(request, errors, console_session)) return refusal;
   } else if (NeedsCredential(access, request.params)) {
-    if (auto refusal = Authenticate(request, errors)) return refusal;
+    if (console_sessions_ && JudgedByConsoleCookie(request.headers)) {
+      if (auto refusal = AdmitConsoleSession(request, errors, console_session)) return refusal;
+    } else if (auto refusal = Authenticate(request, errors)) {
+      return refusal;
+    }
   } else if (client_limits_ != nullptr) {
     if (auto refusal = client_limits_->RefusePublicRequest(request.remote_addr)) {
       return ErrorResponse(*refusal, errors);
@@ -578,9 +603,11 @@ ApiResponse HttpServer::Overloaded(ErrorFormat errors) const {
 }
 
 ApiResponse HttpServer::Answer(const HttpRequest& request, RouteMatch match,
-                               std::string_view session_payer) {
+                               std::string_view session_payer,
+                               const AdmittedConsoleSession* console_session) {
   const RouteEntry& route = routes_[match.route];
-  const ApiRequest api_request = MakeApiRequest(request, std::move(match.params), session_payer);
+  const ApiRequest api_request =
+      MakeApiRequest(request, std::move(match.params), session_payer, console_session);
   if (idempotency_ != nullptr && NeedsCredential(route.access, {}) && request.method == "POST" &&
       request.has_header("Idempotency-Key")) {
     return idempotency_->Handle(request.get_header_value("Idempotency-Key"), route.pattern,
@@ -640,9 +667,46 @@ std::optional<ApiResponse> HttpServer::AdmitSession(const HttpRequest& request,
   return std::nullopt;
 }
 
+std::optional<ApiResponse> HttpServer::AdmitConsoleSession(
+    const HttpRequest& request, ErrorFormat errors,
+    std::optional<AdmittedConsoleSession>& console_session) const {
+  if (client_limits_ != nullptr) {
+    if (auto refusal = client_limits_->RefuseBeforeKeyCheck(request.remote_addr)) {
+      return ErrorResponse(*refusal, errors);
+    }
+  }
+  const std::optional<std::string_view> token = ConsoleCookie(request.headers);
+  Result<std::optional<LiveConsoleSession>> session = std::optional<LiveConsoleSession>();
+  if (token && console_sessions_) session = console_sessions_->find(*token);
+  if (!session) return ErrorResponse(session.error(), errors);
+  if (!*session) {
+    // A request without the cookie at all is no guess at a credential; a wrong cookie is.
+    if (token && client_limits_ != nullptr) client_limits_->KeyCheckFailed(request.remote_addr);
+    return ErrorResponse(
+        {ErrorKind::kUnauthenticated, "unauthorized",
+         token ? "the console session is not valid: it has expired, it was signed out, or it "
+                 "never existed; sign in again with POST /v1/console/session"
+               : "this endpoint needs a console session: sign in with POST /v1/console/session"},
+        errors);
+  }
+  if (auto refusal =
+          RefuseWithoutCsrfToken(request.method, request.headers, (*session)->csrf_token)) {
+    return Refusal(*refusal, errors);
+  }
+  console_session = AdmittedConsoleSession{std::string(*token), std::move(**session)};
+  return std::nullopt;
+}
+
 ApiResponse HttpServer::Invoke(const RouteEntry& route, const ApiRequest& request) {
   try {
     Result<ApiResponse> answer = route.handler(request);
+    // A console sign-in with a wrong key is a failed authentication like a wrong key in a
+    // header (Access::kConsoleSignIn).
+    if (route.access == Access::kConsoleSignIn && client_limits_ != nullptr &&
+        ((answer && answer->status == 401) ||
+         (!answer && answer.error().kind == ErrorKind::kUnauthenticated))) {
+      client_limits_->KeyCheckFailed(request.client_ip);
+    }
     if (answer) return std::move(*answer);
     LogServerFailure(clock_.Now(), request, answer.error());
     return ErrorResponse(answer.error(), route.errors);
@@ -669,6 +733,11 @@ void HttpServer::LogRequest(const Exchange& exchange, int status, std::size_t by
       .AddString("remote", request.remote_addr);
   // The proxy the request came through, when the client's address came from X-Forwarded-For.
   if (request.remote_addr != request.peer_addr) line.AddString("proxy", request.peer_addr);
+  // The console session a request was made with, by its id (never its token), so that what an
+  // operator did can be traced to a sign-in.
+  if (exchange.console_session) {
+    line.AddString("console_session", exchange.console_session->session.id);
+  }
   line.AddNumber("duration_ms",
                  std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() / 1000.0);
   line.Write(clock_.Now());

@@ -9,8 +9,10 @@
 // body announced is answered and its connection closed, unread. A body is counted as it
 // arrives and refused past the limit. Requests that may wait on the database (POST, PATCH,
 // PUT, DELETE) run on worker threads while the polling threads serve other connections.
-// Browsers: payer sessions as a second credential (session_access.h) and, for the origins
-// listed in HttpServerOptions::allowed_origins, CORS headers and preflights (cors.h).
+// Browsers: payer sessions as a second credential (session_access.h), console sessions as a
+// third (a cookie and a CSRF token, console_access.h; the access-log line of a request made
+// with one names the session's id) and, for the origins listed in
+// HttpServerOptions::allowed_origins, CORS headers and preflights (cors.h).
 // Abuse limits, all from the head: per client address (client_limits.h: failed
 // authentications, before the key is checked; public requests), whose 429 is held back a tenth
 // of a second (held_answers.h) when no body follows; and load shedding (a write that finds
@@ -35,6 +37,7 @@
 #include "http/api_handler.h"
 #include "http/client_limits.h"
 #include "http/connection_deadlines.h"
+#include "http/console_access.h"
 #include "http/cors.h"
 #include "http/held_answers.h"
 #include "http/http_metrics.h"
@@ -58,6 +61,12 @@ struct PayerSessionChecks {
   ResourceOwners owners;
 };
 
+// How the server checks console sessions (services/sessions/console_sessions.h).
+struct ConsoleSessionChecks {
+  // The live session of a cookie's token; none when it is no live session's.
+  std::function<Result<std::optional<LiveConsoleSession>>(std::string_view token)> find;
+};
+
 class HttpServer {
  public:
   HttpServer(HttpServerOptions options, const Clock& clock, SecretKeyCheck check_secret_key);
@@ -78,6 +87,9 @@ class HttpServer {
   // Payer sessions as credentials; without them, a session's token is a wrong secret key. Set
   // before Bind().
   void SetPayerSessions(PayerSessionChecks checks);
+  // Console sessions as credentials (console_access.h); without them, a console cookie is no
+  // credential. Set before Bind().
+  void SetConsoleSessions(ConsoleSessionChecks checks);
   // Deletes the expired idempotency keys (none without a store); returns how many.
   Result<int> PurgeExpiredIdempotencyKeys();
   // The requests answered so far by route and status, and their latency (http_metrics.h);
@@ -118,9 +130,11 @@ class HttpServer {
   // The refusal of a request its head alone decides: no such route, a method the route does
   // not take, an address over its limits, missing credentials, or a write past the bound of
   // pending writes. None when the body is to be read and the request run.
-  // A request admitted with a payer session has `session_payer` set to the session's payer.
+  // A request admitted with a payer session has `session_payer` set to the session's payer, one
+  // admitted with a console session `console_session` set.
   std::optional<ApiResponse> Refuse(const HttpRequest& request, const RouteMatch& match,
-                                    std::string& session_payer) const;
+                                    std::string& session_payer,
+                                    std::optional<AdmittedConsoleSession>& console_session) const;
   // The 503 of a write when HttpServerOptions::max_pending_writes are pending; none otherwise.
   std::optional<ApiResponse> Shed(std::string_view method, ErrorFormat errors) const;
   // Takes a place among the pending writes for a write about to go to a worker (given back
@@ -132,7 +146,8 @@ class HttpServer {
   // The error format of the exchange's route; Recur's when no route matched.
   ErrorFormat ErrorsOf(const Exchange& exchange) const;
   // The answer to an admitted request once its body is in.
-  ApiResponse Answer(const HttpRequest& request, RouteMatch match, std::string_view session_payer);
+  ApiResponse Answer(const HttpRequest& request, RouteMatch match, std::string_view session_payer,
+                     const AdmittedConsoleSession* console_session);
   // Answer, with an exception outside the handler (the idempotency store's, say) as a 500.
   ApiResponse AnswerSafely(Exchange& exchange);
   // The refusal of a request to a route that needs the secret key: its address is past its
@@ -146,6 +161,13 @@ class HttpServer {
   std::optional<ApiResponse> AdmitSession(const HttpRequest& request, const RouteMatch& match,
                                           Access access, std::string_view token,
                                           std::string& session_payer) const;
+  // The refusal of a request judged by its console cookie (console_access.h): its address is
+  // past its failed authentications, the cookie is no live session's (401, counted as a failed
+  // authentication), or a change lacks the session's CSRF token (403). None when it may go on,
+  // with `console_session` set.
+  std::optional<ApiResponse> AdmitConsoleSession(
+      const HttpRequest& request, ErrorFormat errors,
+      std::optional<AdmittedConsoleSession>& console_session) const;
   // The handler's answer; its Error or exception in the one error format.
   ApiResponse Invoke(const RouteEntry& route, const ApiRequest& request);
   // The access-log line and the request's metrics.
@@ -157,8 +179,9 @@ class HttpServer {
   Router router_;
   std::vector<RouteEntry> routes_;
   std::unique_ptr<IdempotentRequests> idempotency_;
-  std::unique_ptr<ClientLimits> client_limits_;       // none: no limits per address
-  std::optional<PayerSessionChecks> payer_sessions_;  // none: no payer sessions
+  std::unique_ptr<ClientLimits> client_limits_;           // none: no limits per address
+  std::optional<PayerSessionChecks> payer_sessions_;      // none: no payer sessions
+  std::optional<ConsoleSessionChecks> console_sessions_;  // none: no console sessions
   CorsPolicy cors_;
   std::unique_ptr<HttpMetrics> metrics_;  // made at Bind(), once the routes are known
 

@@ -94,6 +94,10 @@ TEST(OpenApiDocumentTest, IsAnOpenApi31DocumentWithTheSecretKeyScheme) {
   const json& scheme = document.at("components").at("securitySchemes").at("secretKey");
   EXPECT_EQ(scheme.at("type"), "http");
   EXPECT_EQ(scheme.at("scheme"), "bearer");
+  const json& console = document.at("components").at("securitySchemes").at("consoleSession");
+  EXPECT_EQ(console.at("type"), "apiKey");
+  EXPECT_EQ(console.at("in"), "cookie");
+  EXPECT_EQ(console.at("name"), "recur_console");
 }
 
 TEST(OpenApiDocumentTest, DescribesEveryRouteServedAndNoOther) {
@@ -136,6 +140,15 @@ TEST(OpenApiDocumentTest, EachOperationAsksForTheCredentialsItsRouteTakes) {
         EXPECT_TRUE(operation.at("responses").contains("401")) << name;
         EXPECT_TRUE(operation.at("responses").contains("404")) << name;
         break;
+      case Access::kConsoleSignIn:
+        // No credential in the head; a wrong key in the body is a 401.
+        EXPECT_EQ(security, json::array()) << name;
+        EXPECT_TRUE(operation.at("responses").contains("401")) << name;
+        break;
+      case Access::kConsoleSession:
+        EXPECT_EQ(security, json::array({{{"consoleSession", json::array()}}})) << name;
+        EXPECT_TRUE(operation.at("responses").contains("401")) << name;
+        break;
     }
   }
 }
@@ -162,7 +175,12 @@ TEST(OpenApiDocumentTest, EveryOperationHasASuccessAndTheErrorsEveryRequestCanMe
   for (const ApiRoute& route : kApiRoutes) {
     if (!document.at("paths").contains(std::string(route.pattern))) continue;
     const json& responses = OperationOf(document, route).at("responses");
-    for (const char* status : {"200", "400", "413", "415", "429", "500", "503"}) {
+    const bool succeeds =
+        responses.contains("200") || responses.contains("201") || responses.contains("204");
+    if (!succeeds) {
+      lacking.push_back(std::string(route.method) + " " + std::string(route.pattern) + " 2xx");
+    }
+    for (const char* status : {"400", "413", "415", "429", "500", "503"}) {
       if (!responses.contains(status)) {
         lacking.push_back(std::string(route.method) + " " + std::string(route.pattern) + " " +
                           status);

@@ -6,7 +6,9 @@
 #include "http/billing_api.h"
 #include "http/body_reader.h"
 #include "http/end_now_param.h"
+#include "http/list_params.h"
 #include "http/recovered_answers.h"
+#include "http/request_framing.h"
 
 namespace recur {
 namespace {
@@ -64,6 +66,26 @@ Status CheckImageUrl(const std::string& url) {
                      "image_url");
   }
   return Ok();
+}
+
+// The longest query the payer search takes: as long as the longest email a payer may have.
+constexpr std::size_t kMaxPayerQueryBytes = 320;
+
+// What a list of payers shows of a payer's current item (Account::CurrentItem): null when it
+// has none.
+json CurrentItemSummary(const Account& account, const Catalog& catalog) {
+  const SubscriptionItem* item = account.CurrentItem();
+  if (item == nullptr) return nullptr;
+  const CatalogPlan* plan = catalog.FindPlan(item->plan_slug);
+  auto millis = [](const std::optional<Instant>& at) {
+    return at ? json(ToUnixMillis(*at)) : json(nullptr);
+  };
+  return {{"id", item->id},
+          {"plan_slug", item->plan_slug},
+          {"plan_name", plan != nullptr ? json(plan->definition.name) : json(nullptr)},
+          {"status", ItemStatusName(item->status)},
+          {"trial_ends_at", item->is_free_trial ? millis(item->trial_end) : json(nullptr)},
+          {"period_end", millis(item->period_end)}};
 }
 
 Result<NewPayer> ReadNewPayer(const ApiRequest& request) {
@@ -135,6 +157,34 @@ Result<ApiResponse> CreatePayer(const ApiServices& api, const ApiRequest& reques
   auto payer = ReadNewPayer(request);
   if (!payer) return std::unexpected(payer.error());
   return AnswerJson(api.billing.CreatePayer(*payer), PayerObject);
+}
+
+Result<ApiResponse> ListPayers(const ApiServices& api, const ApiRequest& request) {
+  if (auto known = RejectUnknownQueryParams(request, {"query", "limit", "starting_after"});
+      !known) {
+    return std::unexpected(known.error());
+  }
+  const std::string query(request.Query("query"));
+  // (The server refuses a query parameter that is not UTF-8 before any handler runs; the
+  // check stays here since the stores' ranges need UTF-8.)
+  if (query.size() > kMaxPayerQueryBytes || !IsValidUtf8(query)) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_parameter",
+                     "query must be UTF-8 text of at most " + std::to_string(kMaxPayerQueryBytes) +
+                         " bytes: a payer id, or the start of an external id or an email",
+                     "query");
+  }
+  auto options = ReadListOptions(request);
+  if (!options) return std::unexpected(options.error());
+  auto page = api.billing.ListPayers(query, *options);
+  if (!page) return std::unexpected(page.error());
+  const std::shared_ptr<const Catalog> catalog = api.billing.catalog();
+  json data = json::array();
+  for (const Account& account : page->data) {
+    json entry = PayerObject(account);
+    entry["current_item"] = CurrentItemSummary(account, *catalog);
+    data.push_back(std::move(entry));
+  }
+  return JsonResponse(ListJson(std::move(data), page->has_more));
 }
 
 Result<ApiResponse> GetPayer(const ApiServices& api, const ApiRequest& request) {

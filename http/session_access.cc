@@ -26,6 +26,13 @@ std::optional<SessionRefusal> RefuseSessionRequest(Access access,
       return std::nullopt;
     case Access::kSecretKey:
       return Forbidden();
+    case Access::kConsoleSignIn:  // not judged by a credential in the head
+      return std::nullopt;
+    case Access::kConsoleSession:
+      return SessionRefusal{
+          403, Error{ErrorKind::kUnauthenticated, "forbidden",
+                     "a payer session may not use this endpoint; it is the operator console's, "
+                     "with a console session"}};
     case Access::kPublicUnlessPayer: {
       auto named = query.find("payer_id");
       if (named != query.end() && named->second != session_payer) {

@@ -41,6 +41,14 @@ TEST(SessionAccessTest, ARouteForTheSecretKeyOnlyIsForbidden) {
   EXPECT_EQ(refused->error.code, "forbidden");
 }
 
+TEST(SessionAccessTest, TheConsolesSessionRoutesAreForbiddenAndItsSignInIsLeftToItsHandler) {
+  auto refused = Refusal(Access::kConsoleSession, {});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_EQ(refused->error.code, "forbidden");
+  EXPECT_FALSE(Refusal(Access::kConsoleSignIn, {}));
+}
+
 TEST(SessionAccessTest, ItsOwnPayerAndItemsAndPublicRoutesAreAllowed) {
   EXPECT_FALSE(Refusal(Access::kPayerSession, {"cpayer_me"}));
   EXPECT_FALSE(Refusal(Access::kPayerSession, {"cpayer_me", "seats"}));

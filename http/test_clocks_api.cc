@@ -1,7 +1,8 @@
-// Test clocks over HTTP (billing_api.h): create {frozen_time, name?}, get, delete, and advance
-// {frozen_time}.
+// Test clocks over HTTP (billing_api.h): create {frozen_time, name?}, list, get, delete, and
+// advance {frozen_time}.
 #include "http/billing_api.h"
 #include "http/body_reader.h"
+#include "http/list_params.h"
 #include "http/recovered_answers.h"
 
 namespace recur {
@@ -36,6 +37,19 @@ Result<ApiResponse> CreateTestClock(const ApiServices& api, const ApiRequest& re
   auto body = ReadClockBody(request, /*with_name=*/true);
   if (!body) return std::unexpected(body.error());
   return AnswerJson(api.test_clocks.Create(body->first, body->second), TestClockJson);
+}
+
+Result<ApiResponse> ListTestClocks(const ApiServices& api, const ApiRequest& request) {
+  if (auto known = RejectUnknownQueryParams(request, {"limit", "starting_after"}); !known) {
+    return std::unexpected(known.error());
+  }
+  auto options = ReadListOptions(request);
+  if (!options) return std::unexpected(options.error());
+  auto page = api.test_clocks.List(*options);
+  if (!page) return std::unexpected(page.error());
+  json data = json::array();
+  for (const TestClock& clock : page->data) data.push_back(TestClockJson(clock));
+  return JsonResponse(ListJson(std::move(data), page->has_more));
 }
 
 Result<ApiResponse> GetTestClock(const ApiServices& api, const ApiRequest& request) {

@@ -168,6 +168,12 @@ class AccountStore {
   virtual Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
                                                const ListOptions& options) = 0;
 
+  // Payers' ids, newest first (by created_at, then by id, the greater first), in pages whose
+  // starting_after names a payer; with a `query` (not empty), only the payers it matches
+  // (payer_search.h), found through indexes on SQL stores.
+  virtual Result<Page<std::string>> ListPayerIds(const std::string& query,
+                                                 const ListOptions& options) = 0;
+
   // For the entitlement cache: every payer's current item, by payer id.
   struct CurrentPlan {
     std::string payer_id;

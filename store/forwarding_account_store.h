@@ -34,6 +34,10 @@ class ForwardingAccountStore : public AccountStore {
   Status ReleaseDueWork(const std::vector<DueWork>& pieces) override {
     return inner_.ReleaseDueWork(pieces);
   }
+  Result<Page<std::string>> ListPayerIds(const std::string& query,
+                                         const ListOptions& options) override {
+    return inner_.ListPayerIds(query, options);
+  }
   Result<Page<PaymentAttempt>> ListPaymentAttempts(const std::string& payer_id,
                                                    const ListOptions& options) override {
     return inner_.ListPaymentAttempts(payer_id, options);

@@ -24,6 +24,7 @@
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "store/page.h"
 
 namespace recur {
 
@@ -62,6 +63,9 @@ class TestClockStore {
   virtual ~TestClockStore() = default;
   virtual Status CreateTestClock(const TestClock& clock) = 0;
   virtual Result<std::optional<TestClock>> GetTestClock(const std::string& id) = 0;
+  // Every clock, deleted ones included, newest first (by created_at, then by id, the greater
+  // first), in pages whose starting_after names a clock (store/page.h).
+  virtual Result<Page<TestClock>> ListTestClocks(const ListOptions& options) = 0;
   virtual Status UpdateTestClock(const std::string& id, Instant frozen_time,
                                  TestClockStatus status) = 0;
 

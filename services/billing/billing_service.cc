@@ -543,6 +543,20 @@ Result<Account> BillingService::GetAccount(const std::string& payer_id) {
   return std::move(**loaded);
 }
 
+Result<Page<Account>> BillingService::ListPayers(const std::string& query,
+                                                 const ListOptions& options) {
+  auto ids = store_.ListPayerIds(query, options);
+  if (!ids) return std::unexpected(ids.error());
+  Page<Account> page{{}, ids->has_more};
+  page.data.reserve(ids->data.size());
+  for (const std::string& id : ids->data) {
+    auto account = GetAccount(id);
+    if (!account) return std::unexpected(account.error());
+    page.data.push_back(std::move(*account));
+  }
+  return page;
+}
+
 Result<std::optional<Account>> BillingService::FindAccount(PayerType type,
                                                            const std::string& external_id) {
   auto payer_id = store_.FindPayerId(type, external_id);

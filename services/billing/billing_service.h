@@ -199,6 +199,9 @@ class BillingService {
                                                    const ListOptions& options);
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
                                        const ListOptions& options);
+  // The payers' accounts, newest first, in pages as the store lists their ids; with a `query`,
+  // those it matches (store/payer_search.h).
+  Result<Page<Account>> ListPayers(const std::string& query, const ListOptions& options);
   // The statements of `payer` (domain/subscriptions/statement.h), newest first, in pages as the
   // store lists them, each as it stands at the payer's now (billing_statements.cc).
   Result<Page<Statement>> ListStatements(const Payer& payer, const ListOptions& options);

@@ -226,6 +226,9 @@ class AdvancedMeanwhile final : public TestClockStore {
     BeginOnce(id);
     return found;
   }
+  Result<Page<TestClock>> ListTestClocks(const ListOptions& options) override {
+    return inner_.ListTestClocks(options);
+  }
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
                          TestClockStatus status) override {
     BeginOnce(id);

@@ -78,6 +78,10 @@ Result<TestClock> TestClocks::Create(Instant frozen_time, std::string name) {
   return test_clock;
 }
 
+Result<Page<TestClock>> TestClocks::List(const ListOptions& options) {
+  return store_.ListTestClocks(options);
+}
+
 Result<TestClock> TestClocks::Get(const std::string& id) {
   auto found = store_.GetTestClock(id);
   if (!found) return std::unexpected(found.error());

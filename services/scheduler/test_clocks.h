@@ -44,6 +44,8 @@ class TestClocks {
 
   Result<TestClock> Create(Instant frozen_time, std::string name);
   Result<TestClock> Get(const std::string& id);
+  // Every clock, deleted ones included, newest first, in pages (store/test_clock_store.h).
+  Result<Page<TestClock>> List(const ListOptions& options);
   // The clock stops: its payers stay frozen at its time and nothing runs for them any more.
   // Refused (409 test_clock_advancing) while an advance holds the clock.
   Result<TestClock> Delete(const std::string& id);

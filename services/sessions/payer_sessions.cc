@@ -1,15 +1,12 @@
 #include "services/sessions/payer_sessions.h"
 
-#include "base/ids.h"
-#include "base/sha256.h"
 #include "services/billing/not_found.h"
+#include "services/sessions/session_tokens.h"
 
 namespace recur {
 namespace {
 
 constexpr std::string_view kTokenPrefix = "ps_";
-// 43 base62 characters hold 256 bits.
-constexpr std::size_t kTokenCharacters = 43;
 
 }  // namespace
 
@@ -30,9 +27,9 @@ Result<NewPayerSession> PayerSessions::Create(const std::string& payer_id,
   }
   if (auto found = RequirePayer(payer_id); !found) return std::unexpected(found.error());
   const Instant now = clock_.Now();
-  NewPayerSession made{std::string(kTokenPrefix) + RandomBase62(kTokenCharacters), now + ttl};
+  NewPayerSession made{NewSessionToken(kTokenPrefix), now + ttl};
   if (auto kept = sessions_.CreatePayerSession(
-          {Sha256Hex(made.token), payer_id, now, made.expires_at}, now);
+          {TokenHash(made.token), payer_id, now, made.expires_at}, now);
       !kept) {
     return std::unexpected(kept.error());
   }
@@ -46,7 +43,7 @@ Result<int> PayerSessions::RevokeAll(const std::string& payer_id) {
 
 Result<std::optional<std::string>> PayerSessions::PayerOf(std::string_view token) {
   if (!token.starts_with(kTokenPrefix)) return std::optional<std::string>();
-  auto session = sessions_.FindPayerSession(Sha256Hex(token));
+  auto session = sessions_.FindPayerSession(TokenHash(token));
   if (!session) return std::unexpected(session.error());
   if (!*session || clock_.Now() >= (*session)->expires_at) return std::optional<std::string>();
   return std::optional<std::string>((*session)->payer_id);

@@ -3,7 +3,7 @@
 // hands the token to the browser, which sends it as `Authorization: Bearer <token>`; what such a
 // request may do is the HTTP layer's route table (http/billing_api.h). A session ends when it
 // expires (by the injected clock) or when the payer's sessions are revoked (RevokeAll).
-// A token is "ps_" and 43 base62 characters (256 bits from OpenSSL's RNG); it is handed back
+// A token is "ps_" and 43 base62 characters (session_tokens.h); it is handed back
 // once and kept only as its SHA-256, and a presented token is found by that hash
 // (payer_session_store.h), so no comparison of secrets runs on the token itself.
 // Nothing is cached: every request reads its session from the store, so a session made or

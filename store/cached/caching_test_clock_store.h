@@ -28,6 +28,10 @@ class CachingTestClockStore final : public TestClockStore {
 
   Status CreateTestClock(const TestClock& clock) override;
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
+  // From the store: a list is read where every clock is, and every write reaches it first.
+  Result<Page<TestClock>> ListTestClocks(const ListOptions& options) override {
+    return inner_.ListTestClocks(options);
+  }
   Result<std::optional<TestClock>> DeleteTestClock(const std::string& id) override;
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
                          TestClockStatus status) override;

@@ -24,6 +24,13 @@ class CountingTestClockStore final : public TestClockStore {
     if (during_read) std::exchange(during_read, nullptr)();
     return copy;
   }
+  // Every clock, in the order of their ids (what a list looks like is the real stores' to say).
+  Result<Page<TestClock>> ListTestClocks(const ListOptions&) override {
+    ++lists;
+    Page<TestClock> page;
+    for (const auto& [id, clock] : clocks) page.data.push_back(clock);
+    return page;
+  }
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
                          TestClockStatus status) override {
     if (fail_writes) return MakeError(ErrorKind::kUnavailable, "storage_error", "disk full");
@@ -64,6 +71,7 @@ class CountingTestClockStore final : public TestClockStore {
 
   std::map<std::string, TestClock> clocks;
   int reads = 0;
+  int lists = 0;
   bool fail_writes = false;
   std::function<void()> during_read;
 };
@@ -98,6 +106,21 @@ TEST(CachingTestClockStore, ACreatedClockIsReadFromMemory) {
   EXPECT_EQ(FrozenTime(store, "clock_a"), kStart);
   EXPECT_EQ(inner.reads, 0);
   EXPECT_EQ(inner.clocks.count("clock_a"), 1u);
+}
+
+TEST(CachingTestClockStore, AListIsAlwaysTheStoresWithEveryClockWritten) {
+  CountingTestClockStore inner;
+  CachingTestClockStore store(inner, 16);
+  ASSERT_TRUE(store.CreateTestClock(Clock("clock_a")));
+  inner.clocks["clock_b"] = Clock("clock_b");  // another writer's
+  for (int i = 1; i <= 2; ++i) {
+    auto page = store.ListTestClocks({});
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->data.size(), 2u);
+    EXPECT_EQ(page->data[0].id, "clock_a");
+    EXPECT_EQ(page->data[1].id, "clock_b");
+    EXPECT_EQ(inner.lists, i);
+  }
 }
 
 TEST(CachingTestClockStore, AnUpdateIsSeenByTheNextRead) {

@@ -7,6 +7,7 @@
 
 #include "store/account_changes.h"
 #include "store/idempotent_request_scope.h"
+#include "store/payer_search.h"
 #include "store/store_errors.h"
 #include "store/stored_account.h"
 #include "store/waiting_work.h"
@@ -509,6 +510,31 @@ Result<std::optional<AttemptOfPayer>> MemoryAccountStore::LoadPaymentAttempt(
   auto it = std::ranges::lower_bound(attempts, ref->second.seq, {}, &StoredAttempt::seq);
   if (it == attempts.end() || it->seq != ref->second.seq) return std::optional<AttemptOfPayer>();
   return std::optional<AttemptOfPayer>(AttemptOfPayer{ref->second.payer->payer.id, it->attempt});
+}
+
+Result<Page<std::string>> MemoryAccountStore::ListPayerIds(const std::string& query,
+                                                           const ListOptions& options) {
+  std::shared_lock lock(mutex_);
+  std::optional<std::pair<Instant, std::string>> before;
+  if (!options.starting_after.empty()) {
+    auto cursor = payers_.find(options.starting_after);
+    if (cursor == payers_.end()) return UnknownStartingAfter(options.starting_after);
+    before.emplace(cursor->second.payer.created_at, cursor->second.payer.id);
+  }
+  std::vector<std::pair<Instant, std::string>> matching;
+  for (const auto& [id, record] : payers_) {
+    std::pair<Instant, std::string> key(record.payer.created_at, id);
+    if (before && key >= *before) continue;
+    if (query.empty() || PayerMatchesQuery(record.payer, query)) matching.push_back(std::move(key));
+  }
+  std::ranges::sort(matching, std::greater<>());
+  const int limit = PageLimit(options);
+  std::vector<std::string> read;
+  for (auto& [created_at, id] : matching) {
+    read.push_back(std::move(id));
+    if (static_cast<int>(read.size()) > limit) break;
+  }
+  return PageOf(std::move(read), limit);
 }
 
 Result<Page<StoredEvent>> MemoryAccountStore::ListEvents(const std::string& payer_id,

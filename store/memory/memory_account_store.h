@@ -75,6 +75,8 @@ class MemoryAccountStore final : public AccountStore {
                                                    const ListOptions& options) override;
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
                                        const ListOptions& options) override;
+  Result<Page<std::string>> ListPayerIds(const std::string& query,
+                                         const ListOptions& options) override;
   Result<std::vector<CurrentPlan>> ListCurrentPlans() override;
   Result<std::vector<TakenAttempt>> TakePendingAttempts(int limit) override;
   Status PostponePendingAttempt(const std::string& attempt_id,

@@ -5,6 +5,7 @@
 
 #include "store/account_changes.h"
 #include "store/account_rows.h"
+#include "store/payer_search.h"
 #include "store/postgres/pg_lease_rule.h"
 #include "store/postgres/postgres_row_writes.h"
 #include "store/postgres/postgres_store.h"
@@ -612,6 +613,50 @@ Result<std::optional<AttemptOfPayer>> PostgresStore::LoadPaymentAttempt(
                                  PgParams::Of(attempt_id)));
     if (rows.rows() == 0) return std::optional<AttemptOfPayer>();
     return std::optional<AttemptOfPayer>(AttemptOfPayer{rows.Text(0, 21), ReadAttempt(rows, 0)});
+  });
+}
+
+Result<Page<std::string>> PostgresStore::ListPayerIds(const std::string& query,
+                                                      const ListOptions& options) {
+  const Doing doing{"listing payers"};
+  return pool_->Read(doing, [&](PgConnection& connection) -> Result<Page<std::string>> {
+    const std::string& after = options.starting_after;
+    if (!after.empty() && !StartingAfterExists(connection, "payers", after)) {
+      return UnknownStartingAfter(after);
+    }
+    const int limit = PageLimit(options);
+    PgParams params = PgParams::Of(limit + 1);
+    auto next = [&](const std::string& value) {
+      params.Add(value);
+      return "$" + std::to_string(params.size());
+    };
+    std::string sql = "SELECT id FROM payers WHERE true";
+    if (!query.empty()) {
+      // Each arm through its own index (0021_console.sql); the email folded as AsciiLowercase
+      // folds it.
+      const std::string folded_email =
+          "translate(email, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') "
+          "COLLATE \"C\"";
+      const PrefixRange external_id = PrefixRangeOf(query);
+      const PrefixRange email = PrefixRangeOf(AsciiLowercase(query));
+      sql += " AND id IN (SELECT id FROM payers WHERE id = " + next(query) +
+             " UNION SELECT id FROM payers WHERE external_id COLLATE \"C\" >= " +
+             next(external_id.from);
+      if (external_id.to) sql += " AND external_id COLLATE \"C\" < " + next(*external_id.to);
+      sql += " UNION SELECT id FROM payers WHERE " + folded_email + " >= " + next(email.from);
+      if (email.to) sql += " AND " + folded_email + " < " + next(*email.to);
+      sql += ")";
+    }
+    if (!after.empty()) {
+      sql +=
+          " AND (created_at, id) < (SELECT created_at, id FROM payers WHERE id = " + next(after) +
+          ")";
+    }
+    sql += " ORDER BY created_at DESC, id DESC LIMIT $1";
+    const PgResult rows = Required(connection.Exec(doing, sql, params));
+    std::vector<std::string> read;
+    for (int row = 0; row < rows.rows(); ++row) read.push_back(rows.Text(row, 0));
+    return PageOf(std::move(read), limit);
   });
 }
 

@@ -28,6 +28,18 @@ Status PostgresStore::CreateTestClock(const TestClock& clock) {
   });
 }
 
+namespace {
+
+// The clock of row `row` of "SELECT id, name, frozen_time, status, created_at FROM test_clocks".
+TestClock TestClockOf(const PgResult& rows, int row) {
+  auto status = ParseTestClockStatus(rows.Text(row, 3));
+  if (!status) throw std::runtime_error("unreadable test clock status in the database");
+  return TestClock{rows.Text(row, 0), rows.Text(row, 1), rows.InstantAt(row, 2), *status,
+                   rows.InstantAt(row, 4)};
+}
+
+}  // namespace
+
 Result<std::optional<TestClock>> PostgresStore::GetTestClock(const std::string& id) {
   const Doing doing{"reading test clock", id};
   return pool_->Read(doing, [&](PgConnection& connection) {
@@ -35,10 +47,31 @@ Result<std::optional<TestClock>> PostgresStore::GetTestClock(const std::string& 
         doing, "SELECT id, name, frozen_time, status, created_at FROM test_clocks WHERE id = $1",
         PgParams::Of(id)));
     if (row.rows() == 0) return std::optional<TestClock>();
-    auto status = ParseTestClockStatus(row.Text(0, 3));
-    if (!status) throw std::runtime_error("unreadable test clock status in the database");
-    return std::optional<TestClock>(TestClock{row.Text(0, 0), row.Text(0, 1), row.InstantAt(0, 2),
-                                              *status, row.InstantAt(0, 4)});
+    return std::optional<TestClock>(TestClockOf(row, 0));
+  });
+}
+
+Result<Page<TestClock>> PostgresStore::ListTestClocks(const ListOptions& options) {
+  const Doing doing{"listing test clocks"};
+  return pool_->Read(doing, [&](PgConnection& connection) -> Result<Page<TestClock>> {
+    const std::string& after = options.starting_after;
+    if (!after.empty() && Required(connection.Exec(doing, "SELECT 1 FROM test_clocks WHERE id = $1",
+                                                   PgParams::Of(after)))
+                                  .rows() == 0) {
+      return UnknownStartingAfter(after);
+    }
+    const int limit = PageLimit(options);
+    PgParams params = PgParams::Of(limit + 1);
+    std::string sql = "SELECT id, name, frozen_time, status, created_at FROM test_clocks";
+    if (!after.empty()) {
+      params.Add(after);
+      sql += " WHERE (created_at, id) < (SELECT created_at, id FROM test_clocks WHERE id = $2)";
+    }
+    sql += " ORDER BY created_at DESC, id DESC LIMIT $1";
+    const PgResult rows = Required(connection.Exec(doing, sql, params));
+    std::vector<TestClock> read;
+    for (int row = 0; row < rows.rows(); ++row) read.push_back(TestClockOf(rows, row));
+    return PageOf(std::move(read), limit);
   });
 }
 

@@ -3,6 +3,7 @@
 
 #include "store/account_changes.h"
 #include "store/account_rows.h"
+#include "store/payer_search.h"
 #include "store/sqlite/row_writes.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_values.h"
@@ -456,6 +457,49 @@ Result<Page<StoredEvent>> SqliteStore::ListEvents(const std::string& payer_id,
                query->getColumn(2).getString(), InstantOf(query->getColumn(3)),
                ReadEventBody(*event_bodies_, db, query->getColumn(4), query->getColumn(5))});
         }
+        return PageOf(std::move(read), limit);
+      });
+}
+
+Result<Page<std::string>> SqliteStore::ListPayerIds(const std::string& query,
+                                                    const ListOptions& options) {
+  return connections_->Read(
+      {"listing payers"}, [&](SQLite::Database& db) -> Result<Page<std::string>> {
+        const std::string& after = options.starting_after;
+        if (!after.empty() && !StartingAfterExists(db, "payers", after)) {
+          return UnknownStartingAfter(after);
+        }
+        const int limit = PageLimit(options);
+        const PrefixRange external_id = PrefixRangeOf(query);
+        const PrefixRange email = PrefixRangeOf(AsciiLowercase(query));
+        std::string sql = "SELECT id FROM payers WHERE 1 = 1";
+        if (!query.empty()) {
+          // Each arm through its own index (0018_console.sql).
+          sql +=
+              " AND id IN (SELECT id FROM payers WHERE id = ? UNION SELECT id FROM payers WHERE "
+              "external_id >= ?";
+          if (external_id.to) sql += " AND external_id < ?";
+          sql += " UNION SELECT id FROM payers WHERE lower(email) >= ?";
+          if (email.to) sql += " AND lower(email) < ?";
+          sql += ")";
+        }
+        if (!after.empty()) {
+          sql += " AND (created_at, id) < (SELECT created_at, id FROM payers WHERE id = ?)";
+        }
+        sql += " ORDER BY created_at DESC, id DESC LIMIT ?";
+        StatementLease statement = Prepared(db, sql);
+        int index = 1;
+        if (!query.empty()) {
+          statement->bind(index++, query);
+          statement->bind(index++, external_id.from);
+          if (external_id.to) statement->bind(index++, *external_id.to);
+          statement->bind(index++, email.from);
+          if (email.to) statement->bind(index++, *email.to);
+        }
+        if (!after.empty()) statement->bind(index++, after);
+        statement->bind(index, limit + 1);
+        std::vector<std::string> read;
+        while (statement->executeStep()) read.push_back(statement->getColumn(0).getString());
         return PageOf(std::move(read), limit);
       });
 }

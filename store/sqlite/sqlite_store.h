@@ -69,6 +69,8 @@ class SqliteStore final : public Store, public StoreHealth {
                                                    const ListOptions& options) override;
   Result<Page<StoredEvent>> ListEvents(const std::string& payer_id, const std::string& type,
                                        const ListOptions& options) override;
+  Result<Page<std::string>> ListPayerIds(const std::string& query,
+                                         const ListOptions& options) override;
   Result<std::vector<CurrentPlan>> ListCurrentPlans() override;
   Result<std::vector<TakenAttempt>> TakePendingAttempts(int limit) override;
   Status PostponePendingAttempt(const std::string& attempt_id,
@@ -97,9 +99,15 @@ class SqliteStore final : public Store, public StoreHealth {
   Result<std::optional<PayerSession>> FindPayerSession(const std::string& token_hash) override;
   Result<int> RevokePayerSessions(const std::string& payer_id) override;
 
+  // ConsoleSessionStore (sqlite_console_session_store.cc)
+  Status CreateConsoleSession(const ConsoleSession& session, Instant now) override;
+  Result<std::optional<ConsoleSession>> FindConsoleSession(const std::string& token_hash) override;
+  Result<bool> EndConsoleSession(const std::string& token_hash) override;
+
   // TestClockStore (sqlite_test_clock_store.cc)
   Status CreateTestClock(const TestClock& clock) override;
   Result<std::optional<TestClock>> GetTestClock(const std::string& id) override;
+  Result<Page<TestClock>> ListTestClocks(const ListOptions& options) override;
   Status UpdateTestClock(const std::string& id, Instant frozen_time,
                          TestClockStatus status) override;
   Result<std::optional<TestClock>> DeleteTestClock(const std::string& id) override;

@@ -20,17 +20,49 @@ Status SqliteStore::CreateTestClock(const TestClock& clock) {
                      });
 }
 
+namespace {
+
+// The clock of a row of "SELECT id, name, frozen_time, status, created_at FROM test_clocks".
+TestClock TestClockOf(SQLite::Statement& row) {
+  auto status = ParseTestClockStatus(row.getColumn(3).getString());
+  if (!status) throw std::runtime_error("unreadable test clock status in the database");
+  return TestClock{row.getColumn(0).getString(), row.getColumn(1).getString(),
+                   InstantOf(row.getColumn(2)), *status, InstantOf(row.getColumn(4))};
+}
+
+}  // namespace
+
 Result<std::optional<TestClock>> SqliteStore::GetTestClock(const std::string& id) {
   return connections_->Read({"reading test clock", id}, [&](SQLite::Database& db) {
     StatementLease query = Prepared(
         db, "SELECT id, name, frozen_time, status, created_at FROM test_clocks WHERE id = ?", id);
     if (!query->executeStep()) return std::optional<TestClock>();
-    auto status = ParseTestClockStatus(query->getColumn(3).getString());
-    if (!status) throw std::runtime_error("unreadable test clock status in the database");
-    return std::optional<TestClock>(
-        TestClock{query->getColumn(0).getString(), query->getColumn(1).getString(),
-                  InstantOf(query->getColumn(2)), *status, InstantOf(query->getColumn(4))});
+    return std::optional<TestClock>(TestClockOf(*query));
   });
+}
+
+Result<Page<TestClock>> SqliteStore::ListTestClocks(const ListOptions& options) {
+  return connections_->Read(
+      {"listing test clocks"}, [&](SQLite::Database& db) -> Result<Page<TestClock>> {
+        const std::string& after = options.starting_after;
+        if (!after.empty()) {
+          StatementLease known = Prepared(db, "SELECT 1 FROM test_clocks WHERE id = ?", after);
+          if (!known->executeStep()) return UnknownStartingAfter(after);
+        }
+        const int limit = PageLimit(options);
+        std::string sql = "SELECT id, name, frozen_time, status, created_at FROM test_clocks";
+        if (!after.empty()) {
+          sql += " WHERE (created_at, id) < (SELECT created_at, id FROM test_clocks WHERE id = ?)";
+        }
+        sql += " ORDER BY created_at DESC, id DESC LIMIT ?";
+        StatementLease query = Prepared(db, sql);
+        int index = 1;
+        if (!after.empty()) query->bind(index++, after);
+        query->bind(index, limit + 1);
+        std::vector<TestClock> read;
+        while (query->executeStep()) read.push_back(TestClockOf(*query));
+        return PageOf(std::move(read), limit);
+      });
 }
 
 Status SqliteStore::UpdateTestClock(const std::string& id, Instant frozen_time,

@@ -20,28 +20,6 @@ constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 
 class ClockFaultsTest : public ServeTest {
  protected:
-  // Steps the server's wall clock to `shift_ms` from the real time.
-  void StepClockTo(std::int64_t shift_ms) { WriteFile(shift_file(), std::to_string(shift_ms)); }
-
-  std::string shift_file() const { return dir_ / "clock-shift"; }
-
-  RecurServer& ServeOnShiftedClock() {
-    StepClockTo(0);
-    RecurServer::Options options = Options();
-    const std::string library =
-        (std::filesystem::path(RecurBinary()).parent_path() / "librecur_shifted_wall_clock.so")
-            .string();
-    options.env["LD_PRELOAD"] = library;
-    options.env["RECUR_TEST_CLOCK_SHIFT_FILE"] = shift_file();
-    // Under AddressSanitizer, a preloaded library comes before its runtime, which it allows.
-    const char* asan = std::getenv("ASAN_OPTIONS");
-    options.env["ASAN_OPTIONS"] =
-        std::string(asan ? asan : "") + (asan ? ":" : "") + "verify_asan_link_order=0";
-    server_ = RecurServer::Start(options);
-    if (!server_) throw std::runtime_error("recur serve did not start on a shifted clock");
-    return *server_;
-  }
-
   // The payer's payment attempts, newest first.
   nlohmann::json Attempts(const std::string& payer) {
     return Call("GET", "/v1/payment_attempts?payer_id=" + payer).body["data"];

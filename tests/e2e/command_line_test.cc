@@ -159,6 +159,7 @@ std::vector<SettingCase> SettingCases(const TempDir& dir) {
        "pk_test_123", stripe},
       {"shutdown-timeout", "whenever", "--shutdown-timeout must be", "5s"},
       {"merchant-name", std::string(201, 'x'), "--merchant-name must be", "Acme Software, Inc."},
+      {"console-session-ttl", "forever", "--console-session-ttl must be", "1h"},
       {"config", dir / "no-such.toml", "cannot read the configuration file", EmptyConfig(dir)},
   };
 }

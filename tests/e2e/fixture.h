@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -76,11 +77,37 @@ class ServeTest : public ::testing::Test {
     return quoted + "'";
   }
 
-  RecurServer& Serve() {
-    server_ = RecurServer::Start(Options());
+  // Serves with Options(); with `args`, more flags.
+  RecurServer& Serve(const std::vector<std::string>& args = {}) {
+    RecurServer::Options options = Options();
+    options.args.insert(options.args.end(), args.begin(), args.end());
+    server_ = RecurServer::Start(options);
     if (!server_) throw std::runtime_error("recur serve did not start");
     return *server_;
   }
+
+  // Serves on a wall clock the test steps (tests/support/shifted_wall_clock.cc, preloaded), at
+  // the real time until StepClockTo; with `args`, more flags.
+  RecurServer& ServeOnShiftedClock(const std::vector<std::string>& args = {}) {
+    StepClockTo(0);
+    RecurServer::Options options = Options();
+    options.args.insert(options.args.end(), args.begin(), args.end());
+    const std::string library =
+        (std::filesystem::path(RecurBinary()).parent_path() / "librecur_shifted_wall_clock.so")
+            .string();
+    options.env["LD_PRELOAD"] = library;
+    options.env["RECUR_TEST_CLOCK_SHIFT_FILE"] = shift_file();
+    // Under AddressSanitizer, a preloaded library comes before its runtime, which it allows.
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    options.env["ASAN_OPTIONS"] =
+        std::string(asan ? asan : "") + (asan ? ":" : "") + "verify_asan_link_order=0";
+    server_ = RecurServer::Start(options);
+    if (!server_) throw std::runtime_error("recur serve did not start on a shifted clock");
+    return *server_;
+  }
+  // Steps the wall clock of a server of ServeOnShiftedClock to `shift_ms` from the real time.
+  void StepClockTo(std::int64_t shift_ms) { WriteFile(shift_file(), std::to_string(shift_ms)); }
+  std::string shift_file() const { return dir_ / "clock-shift"; }
 
   static httplib::Headers Auth() {
     return {{"Authorization", std::string("Bearer ") + kTestSecretKey}};

@@ -130,12 +130,12 @@ function checkResponse(exchange, route, operation) {
   }
   const content = response.content?.['application/json'];
   if (!content) {
-    const [textType] = Object.keys(response.content ?? {});
-    if (textType) {
-      // Text of a format of its own (GET /metrics, the components' script): only its type is
-      // checked here.
-      if (!exchange.content_type.startsWith(textType)) {
-        fail(exchange, route, 'response', `Content-Type ${exchange.content_type}, not ${textType}`);
+    const textTypes = Object.keys(response.content ?? {});
+    if (textTypes.length) {
+      // Text of a format of its own (GET /metrics, the components' script, the console's files):
+      // only its type is checked here, against each type the response may have.
+      if (!textTypes.some((type) => exchange.content_type.startsWith(type))) {
+        fail(exchange, route, 'response', `Content-Type ${exchange.content_type}, not ${textTypes.join(' or ')}`);
       }
       return;
     }

@@ -405,6 +405,10 @@ int RunServe(std::span<const std::string> args) {
   server.SetClientLimits(settings->client_limits);
   RenderedCatalogs rendered_catalogs(catalog);
   PayerSessions sessions(store, store, clock);
+  ConsoleSessions console_sessions(store, clock, settings->console_session_ttl,
+                                   [hash = *secret_hash](std::string_view presented) {
+                                     return SecretKeyMatches(presented, hash);
+                                   });
   OverviewReport overview(store, engine.webhook_endpoints, engine.test_clocks, clock);
   Readiness readiness(opened->health, engine.scheduler, engine.dispatcher, clock);
   // One scrape: what each part counts, then the process's own figures.
@@ -440,7 +444,8 @@ int RunServe(std::span<const std::string> args) {
                         &store,
                         public_gateway,
                         std::getenv("RECUR_TEST_KILL_BEFORE_GATEWAY_EVENT_ANSWER") != nullptr,
-                        settings->merchant_name};
+                        settings->merchant_name,
+                        &console_sessions};
   AddApiRoutes(server, api);
   if (auto keys = SetUpIdempotency(server, store, opened->node_id, api,
                                    settings->database.idempotency_claim_lease(), ids, clock);

@@ -172,15 +172,19 @@ Status ReadLimits(const ParsedFlags& flags, ServeSettings& settings) {
   return Ok();
 }
 
-// A duration written as a whole number of ms, s or m ("500ms", "10s", "1m") from `least` to
-// `most`; none when `text` is not one.
+// A duration written as a whole number of ms, s, m or h ("500ms", "10s", "1m", "8h") from `least`
+// to `most`; none when `text` is not one.
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text,
                                                        std::chrono::milliseconds least,
                                                        std::chrono::milliseconds most) {
   long long count = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
   const std::string_view unit(end, text.data() + text.size() - end);
-  const long long scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : 0;
+  const long long scale = unit == "ms"  ? 1
+                          : unit == "s" ? 1000
+                          : unit == "m" ? 60000
+                          : unit == "h" ? 3600000
+                                        : 0;
   if (error != std::errc() || scale == 0 || text.front() == '0' || count < 1 ||
       count > most.count() / scale || count * scale < least.count()) {
     return std::nullopt;
@@ -240,6 +244,21 @@ Result<std::chrono::milliseconds> ReadShutdownTimeout(const ParsedFlags& flags) 
   return ReadDuration(flags,
                       {"shutdown-timeout", "RECUR_SHUTDOWN_TIMEOUT", kDefaultShutdownTimeout,
                        std::chrono::seconds(1), std::chrono::minutes(10), "1s to 10m", "10s"});
+}
+
+// --console-session-ttl: from a minute to a week, in whole seconds.
+Result<std::chrono::seconds> ReadConsoleSessionTtl(const ParsedFlags& flags) {
+  auto ttl = ReadDuration(
+      flags, {"console-session-ttl", "RECUR_CONSOLE_SESSION_TTL", kDefaultConsoleSessionTtl,
+              std::chrono::minutes(1), std::chrono::hours(168), "1m to 168h", "8h"});
+  if (!ttl) return std::unexpected(ttl.error());
+  if (*ttl % std::chrono::seconds(1) != std::chrono::milliseconds(0)) {
+    return MakeError(ErrorKind::kInvalidArgument, "invalid_console_session_ttl",
+                     "--console-session-ttl must be a whole number of seconds; got " +
+                         std::to_string(ttl->count()) + "ms",
+                     "console-session-ttl");
+  }
+  return std::chrono::duration_cast<std::chrono::seconds>(*ttl);
 }
 
 // --db / RECUR_DB and, for PostgreSQL, --db-pool / RECUR_DB_POOL, --db-statement-timeout /
@@ -501,6 +520,9 @@ Result<ServeSettings> ReadServeSettings(const ParsedFlags& flags) {
   auto merchant_name = ReadMerchantName(flags);
   if (!merchant_name) return std::unexpected(merchant_name.error());
   settings.merchant_name = std::move(*merchant_name);
+  auto console_session_ttl = ReadConsoleSessionTtl(flags);
+  if (!console_session_ttl) return std::unexpected(console_session_ttl.error());
+  settings.console_session_ttl = *console_session_ttl;
   return settings;
 }
 

@@ -2,7 +2,7 @@
 // SQLite file, or PostgreSQL with its pool size, statement timeout and the nodes' leases), the
 // payment gateway, the plan files and the listening address are, the lifecycle options, how
 // webhooks are delivered, which reverse proxies are trusted, which web origins may call from a
-// browser, and the abuse limits. The message of a
+// browser, the abuse limits, and how long a console sign-in lasts. The message of a
 // refused setting names the flag that set it, except for an entry of the webhook allow-list, whose
 // message quotes the entry.
 #pragma once
@@ -26,7 +26,7 @@
 
 namespace recur {
 
-inline constexpr std::array<std::string_view, 23> kServeFlags = {"db",
+inline constexpr std::array<std::string_view, 24> kServeFlags = {"db",
                                                                  "db-pool",
                                                                  "db-statement-timeout",
                                                                  "lease",
@@ -48,6 +48,7 @@ inline constexpr std::array<std::string_view, 23> kServeFlags = {"db",
                                                                  "log-level",
                                                                  "metrics-addr",
                                                                  "shutdown-timeout",
+                                                                 "console-session-ttl",
                                                                  "config"};
 
 inline constexpr std::array<std::string_view, 3> kRepeatableServeFlags = {
@@ -128,6 +129,8 @@ struct ServeSettings {
   // --merchant-name, RECUR_MERCHANT_NAME: the business named at the top of every receipt
   // (1 to 200 characters, no control characters).
   std::string merchant_name{kDefaultMerchantName};
+  // --console-session-ttl, RECUR_CONSOLE_SESSION_TTL: how long a sign-in to the console lasts.
+  std::chrono::seconds console_session_ttl{std::chrono::hours(8)};
 };
 
 // The limits' defaults: generous for a well-behaved client, tight for one guessing keys or
@@ -140,6 +143,7 @@ inline constexpr std::string_view kDefaultDatabasePool = "8";
 inline constexpr std::string_view kDefaultStatementTimeout = "10s";
 inline constexpr std::string_view kDefaultLease = "60s";
 inline constexpr std::string_view kDefaultShutdownTimeout = "10s";
+inline constexpr std::string_view kDefaultConsoleSessionTtl = "8h";
 
 // The settings from parsed flags; the first refused setting's error otherwise, checked in the
 // order the fields above are listed.

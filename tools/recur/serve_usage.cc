@@ -31,6 +31,8 @@ constexpr ServeFlagHelp kTable[] = {
      "after SIGTERM or SIGINT, how long requests and webhook attempts in flight have to\n"
      "finish (1s to 10m, in ms, s or m); attempts still waiting are then cut and sent again\n"
      "after a restart"},
+    {"console-session-ttl", "DURATION", "RECUR_CONSOLE_SESSION_TTL", kDefaultConsoleSessionTtl,
+     "how long a sign-in to the console at /console lasts (1m to 168h, in ms, s, m or h)"},
     {"log-level", "LEVEL", "RECUR_LOG_LEVEL", "info",
      "the least severe log line written: debug, info, warn or error (warn and error\n"
      "leave out the access log)"},
