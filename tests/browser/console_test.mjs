@@ -239,6 +239,7 @@ async function signInAndOut(page) {
   await signIn(page);
   await page.locator('main h1', { hasText: 'Overview' }).waitFor();
   check(await page.locator('#nav').isVisible(), 'the right key signs in');
+  await page.locator('#nav a[data-nav="test-clocks"]').waitFor({ state: 'visible' });
   const cookies = await page.context().cookies(recur);
   check(cookies.some((c) => c.httpOnly && c.sameSite === 'Strict'), `an HttpOnly, SameSite=Strict cookie: ${JSON.stringify(cookies)}`);
   check(!(await page.evaluate(() => document.cookie)).length, 'the page cannot read the session cookie');
@@ -498,6 +499,8 @@ async function expiredSession(browser, folder) {
     await page.locator('main h1', { hasText: 'Sign in' }).waitFor();
     await signIn(page);
     await page.locator('main h1', { hasText: 'Webhook endpoints' }).waitFor();
+    // This server has no test clock: its page is not in the navigation.
+    await page.locator('#nav a[data-nav="test-clocks"]').waitFor({ state: 'hidden' });
     fs.writeFileSync(shiftFile, String(61 * 1000));
     await page.locator('#nav a', { hasText: 'Catalog' }).click();
     await page.locator('#sign-in-error', { hasText: 'session has ended' }).waitFor();

@@ -328,6 +328,17 @@
     csrfToken = session.csrf_token;
     document.getElementById("nav").hidden = false;
     document.getElementById("sign-out").hidden = false;
+    showTestClocksLink();
+  }
+  // The test clocks page is in the navigation only while a test clock exists (its address opens
+  // it all the same, to create the first one). When the list cannot be read, the link shows.
+  async function showTestClocksLink() {
+    const entry = document.querySelector('[data-nav="test-clocks"]').parentElement;
+    try {
+      entry.hidden = (await api("GET", "/v1/test_clocks?limit=1")).data.length === 0;
+    } catch (error) {
+      entry.hidden = false;
+    }
   }
   function showSignIn(message) {
     csrfToken = "";
@@ -431,6 +442,7 @@
     fromUtcInput,
     ConsoleError,
     ApiError,
+    showTestClocksLink,
   };
   document.addEventListener("DOMContentLoaded", start);
 })();

@@ -48,7 +48,10 @@
         if (name.value.trim()) body.name = name.value.trim();
         return C.api("POST", "/v1/test_clocks", body);
       },
-      done: (clock) => `Test clock ${clock.id} created.`,
+      done: (clock) => {
+        C.showTestClocksLink();
+        return `Test clock ${clock.id} created.`;
+      },
     });
   }
   function advance(clock) {
