@@ -23,6 +23,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { startRecur as startServe, stopProcess } from './recur_serve.mjs';
 
 const require = createRequire(path.join(path.resolve(process.env.RECUR_NODE_MODULES), 'noop.js'));
 const { chromium } = require('playwright-core');
@@ -95,24 +96,8 @@ function pageServer() {
 
 // --- recur serve
 function startRecur(database, allowedOrigin, args = [], env = {}) {
-  const child = spawn(
-    binary,
-    ['serve', '--addr', '127.0.0.1:0', '--db', database,
-     '--plans', path.join(sourceDir, 'plans'), '--allowed-origin', allowedOrigin, ...args],
-    { env: { ...process.env, RECUR_SECRET_KEY: secretKey, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('recur serve did not start:\n' + stderr)), 15000);
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      const match = stderr.match(/"addr":"127\.0\.0\.1:(\d+)"/);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, origin: `http://127.0.0.1:${match[1]}` });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`recur serve exited with ${code}:\n${stderr}`)));
+  return startServe({
+    binary, sourceDir, database, secretKey, env, args: ['--allowed-origin', allowedOrigin, ...args],
   });
 }
 
@@ -134,12 +119,6 @@ function startFakeStripe() {
   });
 }
 
-async function stopProcess(child) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 let recur = '';  // the sandbox Recur
 let stripeRecur = '';  // the Recur on the fake Stripe

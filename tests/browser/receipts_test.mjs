@@ -12,11 +12,11 @@
 // Environment: RECUR_NODE_MODULES (with playwright-core), RECUR_CHROMIUM (default
 // /usr/bin/chromium, Debian's package).
 // Exits 0 when every check holds; else prints the failed check and exits 1.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { startRecur as startServe, stopProcess } from './recur_serve.mjs';
 
 const require = createRequire(path.join(path.resolve(process.env.RECUR_NODE_MODULES), 'noop.js'));
 const { chromium } = require('playwright-core');
@@ -38,33 +38,9 @@ function check(condition, what) {
 }
 
 function startRecur(database) {
-  const child = spawn(
-    binary,
-    ['serve', '--addr', '127.0.0.1:0', '--db', database, '--plans', path.join(sourceDir, 'plans'),
-     '--merchant-name', merchant],
-    { env: { ...process.env, RECUR_SECRET_KEY: secretKey }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('recur serve did not start:\n' + stderr)), 15000);
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      const match = stderr.match(/"addr":"127\.0\.0\.1:(\d+)"/);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, origin: `http://127.0.0.1:${match[1]}` });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`recur serve exited with ${code}:\n${stderr}`)));
-  });
+  return startServe({ binary, sourceDir, database, secretKey, args: ['--merchant-name', merchant] });
 }
 
-async function stopProcess(child) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 let recur = '';
 async function api(method, route, body) {
