@@ -15,6 +15,7 @@
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/support/new_payer.h"
+#include "tests/support/opened_store.h"
 #include "tests/support/store_backends.h"
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
@@ -34,28 +35,13 @@ const Instant kT0 = FromUnixMillis(1'700'000'000'000);
 class PayerListContractTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    switch (GetParam()) {
-      case Backend::kMemory:
-        memory_ = std::make_unique<MemoryAccountStore>();
-        store_ = memory_.get();
-        return;
-      case Backend::kPostgres: {
-        postgres_database_ = std::make_unique<TemporaryPostgresDatabase>();
-        ASSERT_TRUE(postgres_database_->ok()) << postgres_database_->error();
-        auto opened = PostgresStore::Open(postgres_database_->settings(), ids_, kT0);
-        ASSERT_TRUE(opened) << opened.error().message;
-        postgres_ = std::move(*opened);
-        store_ = postgres_.get();
-        return;
-      }
-      case Backend::kSqlite: {
-        auto opened = SqliteStore::Open(database_.path(), ids_, kT0);
-        ASSERT_TRUE(opened) << opened.error().message;
-        sqlite_ = std::move(*opened);
-        store_ = sqlite_.get();
-        return;
-      }
+    if (GetParam() == Backend::kMemory) {
+      memory_ = std::make_unique<MemoryAccountStore>();
+      store_ = memory_.get();
+      return;
     }
+    ASSERT_TRUE(opened_.Open(GetParam(), ids_, kT0));
+    store_ = &opened_.store();
   }
 
   // A new payer made at `created_at`; its id.
@@ -73,11 +59,8 @@ class PayerListContractTest : public ::testing::TestWithParam<Backend> {
     return page ? page->data : std::vector<std::string>();
   }
 
-  TemporaryDatabase database_;
   SeededIdGenerator ids_{17};
-  std::unique_ptr<SqliteStore> sqlite_;
-  std::unique_ptr<TemporaryPostgresDatabase> postgres_database_;  // outlives postgres_
-  std::unique_ptr<PostgresStore> postgres_;
+  OpenedStore opened_;
   std::unique_ptr<MemoryAccountStore> memory_;
   AccountStore* store_ = nullptr;
 };

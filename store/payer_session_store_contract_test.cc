@@ -14,6 +14,7 @@
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/support/new_payer.h"
+#include "tests/support/opened_store.h"
 #include "tests/support/store_backends.h"
 #include "tests/support/temporary_database.h"
 #include "tests/support/temporary_postgres.h"
@@ -31,28 +32,13 @@ const Instant kT0 = FromUnixMillis(1'700'000'000'000);
 class PayerSessionStoreContractTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    switch (GetParam()) {
-      case Backend::kMemory:
-        memory_ = std::make_unique<MemoryPayerSessionStore>();
-        sessions_ = memory_.get();
-        return;
-      case Backend::kPostgres: {
-        postgres_database_ = std::make_unique<TemporaryPostgresDatabase>();
-        ASSERT_TRUE(postgres_database_->ok()) << postgres_database_->error();
-        auto opened = PostgresStore::Open(postgres_database_->settings(), ids_, kT0);
-        ASSERT_TRUE(opened) << opened.error().message;
-        postgres_ = std::move(*opened);
-        sessions_ = postgres_.get();
-        return;
-      }
-      case Backend::kSqlite: {
-        auto opened = SqliteStore::Open(database_.path(), ids_, kT0);
-        ASSERT_TRUE(opened) << opened.error().message;
-        sqlite_ = std::move(*opened);
-        sessions_ = sqlite_.get();
-        return;
-      }
+    if (GetParam() == Backend::kMemory) {
+      memory_ = std::make_unique<MemoryPayerSessionStore>();
+      sessions_ = memory_.get();
+      return;
     }
+    ASSERT_TRUE(opened_.Open(GetParam(), ids_, kT0));
+    sessions_ = &opened_.store();
   }
 
   void Create(const std::string& token, const std::string& payer, Instant expires_at,
@@ -67,11 +53,8 @@ class PayerSessionStoreContractTest : public ::testing::TestWithParam<Backend> {
     return found ? *found : std::nullopt;
   }
 
-  TemporaryDatabase database_;
   SeededIdGenerator ids_{11};
-  std::unique_ptr<SqliteStore> sqlite_;
-  std::unique_ptr<TemporaryPostgresDatabase> postgres_database_;  // outlives postgres_
-  std::unique_ptr<PostgresStore> postgres_;
+  OpenedStore opened_;
   std::unique_ptr<MemoryPayerSessionStore> memory_;
   PayerSessionStore* sessions_ = nullptr;
 };
