@@ -236,6 +236,7 @@ TEST_F(PayerSessionsTest, EveryRouteOfTheTableIsEitherForbiddenOrOpenToItsPayers
                                                                        : "x_unknown";
     if (auto at = path.find("{id}"); at != std::string::npos) path.replace(at, 4, id);
     if (auto at = path.find("{feature}"); at != std::string::npos) path.replace(at, 9, "seats");
+    if (auto at = path.find("{file}"); at != std::string::npos) path.replace(at, 6, "console.css");
     const std::string name = std::string(route.method) + " " + std::string(route.pattern);
     Answer answer = AsSession(token, std::string(route.method), path,
                               route.method == "GET" ? json(nullptr) : json::object());
