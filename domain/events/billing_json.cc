@@ -165,7 +165,7 @@ json PaymentSource(std::string_view method_id, const std::vector<PaymentMethod>&
 json Payee(const RenderContext& context) {
   return {{"id", context.instance_id},
           {"gateway_type", context.gateway},
-          {"gateway_external_id", ""},
+          {"gateway_external_id", context.gateway_account_id},
           {"gateway_status", "active"}};
 }
 

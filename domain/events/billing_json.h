@@ -47,6 +47,9 @@ struct RenderContext {
   // The payment gateway charges go through ("sandbox" | "stripe"): an attempt's
   // payment_source.gateway and its payee.
   std::string_view gateway = "sandbox";
+  // This installation's account at that gateway (Stripe's acct_...): the payee's
+  // gateway_external_id; "" where there is none (the sandbox) or it is not known.
+  std::string_view gateway_account_id;
 };
 
 // {amount, amount_formatted ("$20.00"), currency, currency_symbol}.

@@ -394,6 +394,13 @@ Result<ChargeOutcome> StripeGateway::LookUpCharge(const ChargeLookup& lookup) {
   return OutcomeOf(intent);
 }
 
+Result<std::string> ReadStripeAccountId(StripeClient& client) {
+  auto read = client.Get("/v1/account", {});
+  if (!read) return std::unexpected(read.error());
+  if (read->status != 200) return StripeRefused(*read, "reading the account");
+  return Text(read->body, "id");
+}
+
 Result<std::string> StripeGateway::PayerOfCustomer(const std::string& customer) {
   {
     std::lock_guard lock(mutex_);

@@ -90,4 +90,8 @@ class StripeGateway final : public PaymentGateway {
   std::map<std::string, std::string> customers_;  // payer id -> Customer id; guarded by mutex_
 };
 
+// The id (acct_...) of the Stripe account the client's key belongs to: the payee of every
+// charge (GET /v1/account), as `client` tries it.
+Result<std::string> ReadStripeAccountId(StripeClient& client);
+
 }  // namespace recur

@@ -176,8 +176,8 @@ std::vector<StoredEvent> BillingService::RenderEvents(const std::vector<BillingE
   std::vector<StoredEvent> stored;
   const std::shared_ptr<const PlanTexts> plan_texts =
       bodies_ == EventBodies::kRendered ? plan_texts_.For(catalog) : nullptr;
-  const RenderContext render{catalog,      after.payer,      after.payment_methods,
-                             instance_id_, plan_texts.get(), gateway_name_};
+  const RenderContext render{catalog,          after.payer,   after.payment_methods, instance_id_,
+                             plan_texts.get(), gateway_name_, gateway_account_id_};
   for (const BillingEvent& event : events) {
     std::string body;
     if (bodies_ == EventBodies::kRendered) {

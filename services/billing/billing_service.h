@@ -129,8 +129,14 @@ class BillingService {
   // The name of the payment gateway charges go through ("sandbox" unless told): an attempt's
   // payment_source.gateway and payee in its JSON (domain/events/billing_json.h). Call before
   // Start().
-  void NameGateway(std::string name) { gateway_name_ = std::move(name); }
+  // `account_id`: this installation's account at the gateway (Stripe's acct_...), the payee's
+  // gateway_external_id; "" when it has none or it is not known.
+  void NameGateway(std::string name, std::string account_id = "") {
+    gateway_name_ = std::move(name);
+    gateway_account_id_ = std::move(account_id);
+  }
   const std::string& gateway_name() const { return gateway_name_; }
+  const std::string& gateway_account_id() const { return gateway_account_id_; }
 
   // Settles attempts a crash left pending (SettlePendingAttempts) and loads the entitlement
   // cache.
@@ -296,6 +302,7 @@ class BillingService {
   EntitlementCache entitlements_;
   StoredVersions* shared_ = nullptr;  // null: this process is the database's only writer
   std::string gateway_name_ = "sandbox";
+  std::string gateway_account_id_;
 };
 
 }  // namespace recur

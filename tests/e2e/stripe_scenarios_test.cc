@@ -204,6 +204,7 @@ TEST_F(StripeScenariosTest, ARenewalDeclinedForWantOfFundsWalksDunningAndEndsOnT
   EXPECT_EQ(failed_event["data"]["id"], declined["id"]);
   EXPECT_EQ(failed_event["data"]["failed_reason"], declined["failed_reason"]);
   EXPECT_EQ(failed_event["data"]["gateway_external_id"], intents[1].id);
+  EXPECT_EQ(failed_event["data"]["payee"]["gateway_external_id"], FakeStripe::kAccountId);
 
   ASSERT_EQ(Advance(clock, renewal + 30 * kDay).status, 200);
   EXPECT_EQ(TypesFrom(payer, before), kDeclinedThenDunnedToFree);

@@ -98,6 +98,9 @@ TEST_F(StripeServeTest, ATrialWithStripesTestCardConvertsAndIsChargedOnce) {
   EXPECT_EQ(intents[0].amount, 1500);
   EXPECT_EQ(intents[0].currency, "usd");
   EXPECT_EQ(attempts["data"][0]["gateway_external_id"], intents[0].id);
+  EXPECT_EQ(attempts["data"][0]["payee"]["gateway_type"], "stripe");
+  EXPECT_EQ(attempts["data"][0]["payee"]["gateway_external_id"], FakeStripe::kAccountId)
+      << "the payee is the account the key belongs to";
   EXPECT_EQ(
       intents[0].idempotency_key,
       StoredText("SELECT idempotency_key FROM payment_attempts WHERE payer_id = " + Quoted(payer)));

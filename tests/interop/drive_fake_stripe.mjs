@@ -28,6 +28,9 @@ async function refused(call) {
   throw new Error('check failed: the call was expected to be refused');
 }
 
+const account = await stripe.accounts.retrieve();
+check(account.object === 'account' && account.id.startsWith('acct_'), 'the key names its account');
+
 const payer = { email: 'payer@example.com', metadata: { recur_payer_id: 'cpayer_interop' } };
 const customer = await stripe.customers.create(payer, { idempotencyKey: 'recur-customer-1' });
 check(customer.object === 'customer' && customer.id.startsWith('cus_'), 'a customer is made');

@@ -530,6 +530,10 @@ Answer FakeStripe::State::Route(const httplib::Request& request, const std::stri
   const bool post = request.method == "POST";
   std::smatch match;
 
+  if (request.method == "GET" && path == "/v1/account") {
+    return {200,
+            {{"id", FakeStripe::kAccountId}, {"object", "account"}, {"charges_enabled", true}}};
+  }
   if (post && path == "/v1/customers") return {200, NewCustomer(request)};
   if (request.method == "GET" && path == "/v1/customers/search") return Search(request, false);
   if (request.method == "GET" && path == "/v1/payment_intents/search") {

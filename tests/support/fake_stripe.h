@@ -10,13 +10,13 @@
 // request refused for its parameters leaves its key free), and Stripe's error object
 // (`{"error": {"type", "code", "decline_code", "message", "payment_intent", ...}}`).
 //
-// The endpoints: customers (create, retrieve, update of invoice_settings[default_payment_method],
-// search by metadata), setup_intents (create, retrieve, and confirm with a payment_method or with
-// a test card's number in payment_method_data, which attaches the card to the SetupIntent's
-// customer as Stripe.js's confirmation does; a succeeded one cannot be confirmed again),
-// payment_methods (retrieve, attach, detach, list by customer), payment_intents (create with
-// confirm and off_session, retrieve) and refunds (create). Stripe's test PaymentMethods answer as
-// Stripe documents them:
+// The endpoints: the account the key belongs to (retrieve: kAccountId), customers (create,
+// retrieve, update of invoice_settings[default_payment_method], search by metadata), setup_intents
+// (create, retrieve, and confirm with a payment_method or with a test card's number in
+// payment_method_data, which attaches the card to the SetupIntent's customer as Stripe.js's
+// confirmation does; a succeeded one cannot be confirmed again), payment_methods (retrieve, attach,
+// detach, list by customer), payment_intents (create with confirm and off_session, retrieve) and
+// refunds (create). Stripe's test PaymentMethods answer as Stripe documents them:
 //   pm_card_visa, pm_card_mastercard            attach; charges succeed
 //   pm_card_chargeDeclined                      attach fails: card_declined (generic_decline)
 //   pm_card_chargeDeclinedInsufficientFunds     attach fails: card_declined (insufficient_funds)
@@ -76,6 +76,9 @@ struct FakePaymentIntent {
 
 class FakeStripe {
  public:
+  // The id of the account every key belongs to (GET /v1/account).
+  static constexpr const char* kAccountId = "acct_1RecurFakeStripe0";
+
   // Listening on 127.0.0.1:`port` (0: a free one) once constructed; throws when it cannot.
   explicit FakeStripe(int port = 0);
   ~FakeStripe();

@@ -142,8 +142,9 @@ Result<std::string> SetUpSecretKeyHash(SettingsStore& settings) {
 // scheduler shares the work of test clocks other nodes advance.
 struct Engine {
   Engine(Store& store, CatalogService& catalog, PaymentGateway& gateway,
-         const ServeSettings& settings, const std::string& instance_id, const Clock& clock,
-         IdGenerator& ids, StoredVersions* shared = nullptr)
+         const ServeSettings& settings, const std::string& instance_id,
+         const std::string& gateway_account_id, const Clock& clock, IdGenerator& ids,
+         StoredVersions* shared = nullptr)
       // Reads of accounts (the pricing table above all) come from memory while the payer is
       // unchanged: about 1.3 KiB per payer held (13 MB for 10,000 payers).
       : accounts(store, kCachedAccounts, shared),
@@ -169,7 +170,7 @@ struct Engine {
         test_clocks(test_clock_store, scheduler, ids, clock),
         webhook_endpoints(store, ids, clock, EndpointOptions(settings)),
         dispatcher(store, store, clock, settings.dispatcher) {
-    billing.NameGateway(settings.gateway.stripe ? "stripe" : "sandbox");
+    billing.NameGateway(settings.gateway.stripe ? "stripe" : "sandbox", gateway_account_id);
     if (shared != nullptr) {
       billing.CheckReadsAgainst(*shared);
       catalog.CheckAgainst(*shared);
@@ -354,6 +355,7 @@ int RunServe(std::span<const std::string> args) {
   if (!installation) return Fail(installation.error());
   SandboxGateway sandbox(*opened->sandbox_ledger);
   std::unique_ptr<StripeGateway> stripe;
+  std::string stripe_account;  // the payee of every charge; "" when it could not be read
   if (settings->gateway.stripe) {
     stripe = std::make_unique<StripeGateway>(
         StripeClientOptions{.secret_key = settings->gateway.stripe_secret_key,
@@ -367,6 +369,18 @@ int RunServe(std::span<const std::string> args) {
          {"api_base", settings->gateway.stripe_api_base},
          {"webhooks",
           settings->gateway.stripe_webhook_secret.empty() ? "refused: no secret" : "verified"}});
+    // Read once, in one try of at most 5 s so that a Stripe out of reach holds up the start
+    // no longer: events name it as the payee until the next start. Unread, they name none ("")
+    // and the server serves all the same.
+    StripeClient account_reader({.secret_key = settings->gateway.stripe_secret_key,
+                                 .api_base = settings->gateway.stripe_api_base,
+                                 .retries = 0,
+                                 .timeout = std::chrono::seconds(5)});
+    if (auto account = ReadStripeAccountId(account_reader)) {
+      stripe_account = *account;
+    } else {
+      Log(clock.Now(), "warning", "stripe_account_unread", {{"error", account.error().message}});
+    }
   } else {
     Log(clock.Now(), "info", "payment_gateway", {{"gateway", "sandbox"}, {"mode", "test"}});
   }
@@ -379,8 +393,8 @@ int RunServe(std::span<const std::string> args) {
     killed_after_charge = std::make_unique<KilledAfterChargeGateway>(*gateway);
     gateway = killed_after_charge.get();
   }
-  Engine engine(store, catalog, *gateway, *settings, installation->instance_id, clock, ids,
-                opened->shared);
+  Engine engine(store, catalog, *gateway, *settings, installation->instance_id, stripe_account,
+                clock, ids, opened->shared);
   if (settings->payment_attempts) engine.billing.LimitPaymentAttempts(*settings->payment_attempts);
   if (auto ready = engine.Ready(); !ready) return Fail(ready.error());
 
