@@ -25,7 +25,7 @@ TEST(FakeStripeInterop, StripesNpmClientAcceptsTheFakesAnswers) {
       RunCommand({"node", std::string(RECUR_SOURCE_DIR) + "/tests/interop/drive_fake_stripe.mjs"},
                  "", ".", {{"FAKE_STRIPE_PORT", std::to_string(fake.port())}});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(nlohmann::json::parse(run.out)["checks"].get<int>(), 42);  // every check ran
+  EXPECT_EQ(nlohmann::json::parse(run.out)["checks"].get<int>(), 43);  // every check ran
   // One paid, one declined, one needing action, one declined for want of funds.
   EXPECT_EQ(fake.PaymentIntents().size(), 4u);
 }
