@@ -23,9 +23,8 @@ Result<ApiResponse> ListPaymentAttempts(const ApiServices& api, const ApiRequest
   if (!options || !account) return std::unexpected(!options ? options.error() : account.error());
   auto page = billing.ListPaymentAttempts(payer_id, *options);
   if (!page) return std::unexpected(page.error());
-  const RenderContext render{*billing.catalog(),          account->payer, account->payment_methods,
-                             billing.instance_id(),       nullptr,        billing.gateway_name(),
-                             billing.gateway_account_id()};
+  const std::shared_ptr<const Catalog> catalog = billing.catalog();
+  const RenderContext render = billing.RenderContextFor(*account, *catalog);
   json data = json::array();
   for (const PaymentAttempt& attempt : page->data) {
     data.push_back(PaymentAttemptJson(attempt, render, account->FindItem(attempt.item_id)));

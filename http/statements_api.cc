@@ -16,9 +16,8 @@ Result<ApiResponse> ListStatements(const ApiServices& api, const ApiRequest& req
   if (!options || !account) return std::unexpected(!options ? options.error() : account.error());
   auto page = billing.ListStatements(account->payer, *options);
   if (!page) return std::unexpected(page.error());
-  const RenderContext render{*billing.catalog(),          account->payer, account->payment_methods,
-                             billing.instance_id(),       nullptr,        billing.gateway_name(),
-                             billing.gateway_account_id()};
+  const std::shared_ptr<const Catalog> catalog = billing.catalog();
+  const RenderContext render = billing.RenderContextFor(*account, *catalog);
   nlohmann::json data = nlohmann::json::array();
   for (const Statement& statement : page->data) {
     data.push_back(StatementJson(statement, render, account->items));
@@ -35,9 +34,8 @@ Result<ApiResponse> GetStatement(const ApiServices& api, const ApiRequest& reque
   if (!statement) return std::unexpected(statement.error());
   auto account = billing.GetAccount(statement->payer_id);
   if (!account) return std::unexpected(account.error());
-  const RenderContext render{*billing.catalog(),          account->payer, account->payment_methods,
-                             billing.instance_id(),       nullptr,        billing.gateway_name(),
-                             billing.gateway_account_id()};
+  const std::shared_ptr<const Catalog> catalog = billing.catalog();
+  const RenderContext render = billing.RenderContextFor(*account, *catalog);
   return JsonResponse(StatementJson(*statement, render, account->items));
 }
 

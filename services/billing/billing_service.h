@@ -37,6 +37,7 @@
 #include "base/error.h"
 #include "base/ids.h"
 #include "base/keyed_mutex.h"
+#include "domain/events/billing_json.h"
 #include "domain/subscriptions/lifecycle.h"
 #include "domain/subscriptions/statement.h"
 #include "gateways/payment_gateway.h"
@@ -230,6 +231,13 @@ class BillingService {
   const LifecycleOptions& options() const { return options_; }
   const std::string& instance_id() const { return instance_id_; }
   std::shared_ptr<const Catalog> catalog() const { return catalog_.Current(); }
+  // What the JSON of `account`'s items and attempts is rendered with: this installation, its
+  // gateway and `catalog`, which the caller keeps alive (a snapshot from catalog()) while the
+  // context is used.
+  RenderContext RenderContextFor(const Account& account, const Catalog& catalog) const {
+    return {catalog, account.payer, account.payment_methods, instance_id_,
+            nullptr, gateway_name_, gateway_account_id_};
+  }
 
  private:
   // Applies `change` to the payer's account at the payer's now; refused by the payment attempt
